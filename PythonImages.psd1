@@ -1,0 +1,27 @@
+@{
+    RootModule             = 'bin/PythonImages.dll'
+    ModuleVersion          = '0.1.0'
+    CompatiblePSEditions   = @('Desktop', 'Core')
+    GUID                   = '5d0c6f1e-3c1a-4f7e-9a53-6f3f2b8a9c41'
+    Author                 = 'PythonImages contributors'
+    CompanyName            = 'PythonImages'
+    Copyright              = '(c) PythonImages contributors. MIT License.'
+    Description            = 'A complete toolchain for the Docker official python images: version matrix, tag rules, Dockerfiles (Debian, slim, Alpine, Windows Server Core), builds through the Docker Engine API, the official tests, the official-images manifest and the README tags block.'
+    PowerShellVersion      = '5.1'
+    DotNetFrameworkVersion = '4.7.2'
+    FormatsToProcess       = @('bin/PythonImages.format.ps1xml')
+    CmdletsToExport        = @(
+        'Get-PythonTag'
+    )
+    FunctionsToExport      = @()
+    VariablesToExport      = @()
+    AliasesToExport        = @()
+    PrivateData            = @{
+        PSData = @{
+            Tags         = @('Docker', 'Python', 'OfficialImages', 'Dockerfile', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
+            ProjectUri   = 'https://github.com/pythonimages/PythonImages'
+            LicenseUri   = 'https://github.com/pythonimages/PythonImages/blob/main/LICENSE'
+            ReleaseNotes = 'See README.md.'
+        }
+    }
+}

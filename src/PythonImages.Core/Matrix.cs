@@ -1,0 +1,201 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace PythonImages
+{
+    /// <summary>Image family, from the variant's form.</summary>
+    public enum ImageFamily
+    {
+        DebianFull,
+        DebianSlim,
+        Alpine,
+        WindowsServerCore,
+    }
+
+    /// <summary>The operating system of an image's containers.</summary>
+    public enum ImageOS
+    {
+        Linux,
+        Windows,
+    }
+
+    /// <summary>A parsed matrix variant such as <c>trixie</c>, <c>slim-bookworm</c>, <c>alpine3.24</c> or <c>windows/windowsservercore-ltsc2025</c>.</summary>
+    public sealed class VariantInfo
+    {
+        private VariantInfo(string path, ImageFamily family, string distro, string baseImage)
+        {
+            Path = path;
+            Family = family;
+            Distro = distro;
+            BaseImage = baseImage;
+        }
+
+        /// <summary>The variant as written in the matrix (Windows variants keep their <c>windows/</c> prefix).</summary>
+        public string Path { get; }
+
+        /// <summary>The basename: the tag suffix (<c>windowsservercore-ltsc2025</c>).</summary>
+        public string Name => Path.StartsWith(WindowsPrefix, StringComparison.Ordinal) ? Path.Substring(WindowsPrefix.Length) : Path;
+
+        public ImageFamily Family { get; }
+
+        public ImageOS OS => Family == ImageFamily.WindowsServerCore ? ImageOS.Windows : ImageOS.Linux;
+
+        /// <summary>Debian suite (trixie), Alpine version (3.24) or Windows release (ltsc2025).</summary>
+        public string Distro { get; }
+
+        /// <summary>The FROM image.</summary>
+        public string BaseImage { get; }
+
+        public const string WindowsPrefix = "windows/";
+
+        private static readonly System.Text.RegularExpressions.Regex Suite = new System.Text.RegularExpressions.Regex("^[a-z][a-z0-9]*$");
+        private static readonly System.Text.RegularExpressions.Regex AlpineVersion = new System.Text.RegularExpressions.Regex(@"^alpine([0-9]+\.[0-9]+)$");
+        private static readonly System.Text.RegularExpressions.Regex WindowsRelease = new System.Text.RegularExpressions.Regex("^windowsservercore-([a-z0-9]+)$");
+
+        /// <summary>Parses a variant; returns null and a reason when its form is not one of the four known forms.</summary>
+        public static VariantInfo? TryParse(string path, out string reason)
+        {
+            reason = string.Empty;
+            if (path.StartsWith(WindowsPrefix, StringComparison.Ordinal))
+            {
+                var m = WindowsRelease.Match(path.Substring(WindowsPrefix.Length));
+                if (!m.Success)
+                {
+                    reason = "a Windows variant must be windows/windowsservercore-<release>, e.g. windows/windowsservercore-ltsc2025";
+                    return null;
+                }
+
+                return new VariantInfo(path, ImageFamily.WindowsServerCore, m.Groups[1].Value, "mcr.microsoft.com/windows/servercore:" + m.Groups[1].Value);
+            }
+
+            if (path.StartsWith("windowsservercore", StringComparison.Ordinal))
+            {
+                reason = "Windows variants live under windows/: write windows/" + path;
+                return null;
+            }
+
+            var a = AlpineVersion.Match(path);
+            if (a.Success)
+            {
+                return new VariantInfo(path, ImageFamily.Alpine, a.Groups[1].Value, "alpine:" + a.Groups[1].Value);
+            }
+
+            if (path.StartsWith("alpine", StringComparison.Ordinal))
+            {
+                reason = "an Alpine variant must be alpine<MAJOR.MINOR>, e.g. alpine3.24";
+                return null;
+            }
+
+            if (path.StartsWith("slim-", StringComparison.Ordinal))
+            {
+                string suite = path.Substring(5);
+                if (!Suite.IsMatch(suite))
+                {
+                    reason = "a slim variant must be slim-<suite>, e.g. slim-trixie";
+                    return null;
+                }
+
+                return new VariantInfo(path, ImageFamily.DebianSlim, suite, "debian:" + suite + "-slim");
+            }
+
+            if (Suite.IsMatch(path))
+            {
+                return new VariantInfo(path, ImageFamily.DebianFull, path, "buildpack-deps:" + path);
+            }
+
+            reason = "known forms are <suite>, slim-<suite>, alpine<X.Y> and windows/windowsservercore-<release>";
+            return null;
+        }
+
+        public override string ToString() => Path;
+    }
+
+    /// <summary>One version key of the matrix: the full version, its checksums and its variants in priority order.</summary>
+    public sealed class MatrixVersion
+    {
+        public MatrixVersion(VersionKey key, PythonVersion version, IReadOnlyList<VariantInfo> variants)
+        {
+            Key = key;
+            Version = version;
+            Variants = variants;
+        }
+
+        public VersionKey Key { get; }
+        public PythonVersion Version { get; }
+        public IReadOnlyList<VariantInfo> Variants { get; }
+        public string? SourceSha256 { get; set; }
+        public string? WindowsSha256 { get; set; }
+        public string? SetuptoolsVersion { get; set; }
+        public string? GpgKey { get; set; }
+        public IReadOnlyList<string> ExcludeArchitectures { get; set; } = Array.Empty<string>();
+
+        /// <summary>The line of this entry in its file (0 when built in code).</summary>
+        public int Line { get; set; }
+
+        public override string ToString() => Key + " = " + Version;
+    }
+
+    /// <summary>The whole matrix: versions, aliases, base-image architectures and manifest header data.</summary>
+    public sealed class Matrix
+    {
+        public const string DefaultRepository = "https://github.com/docker-library/python";
+
+        public static readonly IReadOnlyList<string> DefaultExcludeArchitectures = new[] { "mips64le" };
+
+        /// <summary>Architecture names bashbrew knows.</summary>
+        public static readonly IReadOnlyCollection<string> KnownArchitectures = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "amd64", "arm32v5", "arm32v6", "arm32v7", "arm64v8", "i386", "mips64le", "ppc64le", "riscv64", "s390x", "windows-amd64",
+        };
+
+        public Matrix(IReadOnlyList<MatrixVersion> versions)
+        {
+            // Manifest order: newest key first by version sort.
+            Versions = versions.OrderByDescending(v => v.Key).ToArray();
+        }
+
+        /// <summary>Where the matrix came from: a file path, or "(embedded)".</summary>
+        public string Source { get; set; } = "(embedded)";
+
+        public IReadOnlyList<MatrixVersion> Versions { get; }
+
+        public string Repository { get; set; } = DefaultRepository;
+
+        public IReadOnlyList<string> Maintainers { get; set; } = Array.Empty<string>();
+
+        /// <summary>Explicit aliases; null means the default rule (highest non-rc key gets MAJOR and latest, ...).</summary>
+        public IReadOnlyDictionary<string, IReadOnlyList<string>>? Aliases { get; set; }
+
+        public IReadOnlyDictionary<string, IReadOnlyList<string>> Architectures { get; set; } = new Dictionary<string, IReadOnlyList<string>>();
+
+        public IReadOnlyList<string> ExcludeArchitectures { get; set; } = DefaultExcludeArchitectures;
+
+        public MatrixVersion? Find(string key) => Versions.FirstOrDefault(v => string.Equals(v.Key.Text, key, StringComparison.Ordinal));
+
+        /// <summary>The alias words of a version key (explicit table, or the default rule).</summary>
+        public IReadOnlyList<string> AliasesFor(VersionKey key)
+        {
+            if (Aliases != null)
+            {
+                return Aliases.TryGetValue(key.Text, out var list) ? list : Array.Empty<string>();
+            }
+
+            if (key.IsPreRelease)
+            {
+                return Array.Empty<string>();
+            }
+
+            var released = Versions.Where(v => !v.Key.IsPreRelease).Select(v => v.Key).ToList();
+            var highestOfMajor = released.Where(k => k.Major == key.Major).OrderByDescending(k => k).First();
+            if (!highestOfMajor.Equals(key))
+            {
+                return Array.Empty<string>();
+            }
+
+            var highest = released.OrderByDescending(k => k).First();
+            string major = key.Major.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return highest.Equals(key) ? new[] { major, "latest" } : new[] { major };
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using System;
+using System.Collections.Generic;
+
+namespace PythonImages
+{
+    /// <summary>
+    /// One python image (version × variant): the unit that flows through the module's pipeline
+    /// (Get-PythonTag → New-PythonDockerfile → Invoke-PythonImageBuild → Test-PythonImage, and the manifest cmdlets).
+    /// </summary>
+    public sealed class PythonImage
+    {
+        public PythonImage(string versionKey, string version, string variant)
+        {
+            VersionKey = versionKey;
+            Version = version;
+            Variant = variant;
+        }
+
+        /// <summary>Matrix key, e.g. 3.14 or 3.15-rc.</summary>
+        public string VersionKey { get; }
+
+        /// <summary>Full Python version, e.g. 3.14.6.</summary>
+        public string Version { get; }
+
+        /// <summary>The variant as written in the matrix (windows/windowsservercore-ltsc2025 keeps its prefix).</summary>
+        public string Variant { get; }
+
+        /// <summary>The variant's basename, the tag suffix (windowsservercore-ltsc2025).</summary>
+        public string VariantName => Variant.StartsWith(VariantInfo.WindowsPrefix, StringComparison.Ordinal) ? Variant.Substring(VariantInfo.WindowsPrefix.Length) : Variant;
+
+        public ImageFamily Family { get; set; }
+
+        public ImageOS OS { get; set; }
+
+        /// <summary>The FROM image, e.g. buildpack-deps:trixie.</summary>
+        public string? BaseImage { get; set; }
+
+        /// <summary>Directory of the Dockerfile relative to the images root, e.g. 3.14/trixie.</summary>
+        public string Directory { get; set; } = string.Empty;
+
+        public string[] Tags { get; set; } = Array.Empty<string>();
+
+        public string[] SharedTags { get; set; } = Array.Empty<string>();
+
+        public string[] Architectures { get; set; } = Array.Empty<string>();
+
+        /// <summary>Manifest Constraints (Windows: the variant basename).</summary>
+        public string[] Constraints { get; set; } = Array.Empty<string>();
+
+        /// <summary>Manifest Builder for this entry (Windows: classic); null inherits the file's default.</summary>
+        public string? Builder { get; set; }
+
+        /// <summary>The matrix entry the image was computed from (checksums, setuptools); null for images read from a manifest.</summary>
+        public MatrixVersion? Release { get; set; }
+
+        // Manifest-only data (Import-PythonLibraryManifest, Export-PythonLibraryManifest).
+        public string? GitRepo { get; set; }
+
+        public string? GitFetch { get; set; }
+
+        public string? GitCommit { get; set; }
+
+        public string? File { get; set; }
+
+        /// <summary>Per-architecture overrides from a manifest (e.g. "arm64v8-GitCommit" → value), kept as read.</summary>
+        public IDictionary<string, string> ArchitectureFields { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+        // Filled by New-PythonDockerfile.
+        public string? DockerfilePath { get; set; }
+
+        public string? ContextPath { get; set; }
+
+        /// <summary>A shallow copy, so that a cmdlet can extend an image without changing its input.</summary>
+        public PythonImage Clone()
+        {
+            var c = (PythonImage)MemberwiseClone();
+            c.ArchitectureFields = new Dictionary<string, string>(ArchitectureFields, StringComparer.Ordinal);
+            return c;
+        }
+
+        public override string ToString() => Tags.Length > 0 ? Tags[0] : VersionKey + "/" + Variant;
+    }
+}

@@ -1,0 +1,262 @@
+using System;
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace PythonImages
+{
+    /// <summary>Pre-release kind of a CPython version (PEP 440 subset used by python.org).</summary>
+    public enum PreReleaseKind
+    {
+        None = 0,
+        Alpha,
+        Beta,
+        ReleaseCandidate,
+    }
+
+    /// <summary>A full CPython version: 3.14.6, 3.15.0b3, 3.8.0a3, 3.15.0rc1.</summary>
+    public sealed class PythonVersion : IComparable<PythonVersion>, IEquatable<PythonVersion>
+    {
+        private static readonly Regex Pattern = new Regex(
+            @"^(?<maj>0|[1-9][0-9]*)\.(?<min>0|[1-9][0-9]*)\.(?<pat>0|[1-9][0-9]*)(?:(?<pre>a|b|rc)(?<num>0|[1-9][0-9]*))?$",
+            RegexOptions.CultureInvariant);
+
+        private PythonVersion(string text, int major, int minor, int patch, PreReleaseKind kind, int preNumber)
+        {
+            Text = text;
+            Major = major;
+            Minor = minor;
+            Patch = patch;
+            PreRelease = kind;
+            PreReleaseNumber = preNumber;
+        }
+
+        public string Text { get; }
+        public int Major { get; }
+        public int Minor { get; }
+        public int Patch { get; }
+        public PreReleaseKind PreRelease { get; }
+        public int PreReleaseNumber { get; }
+        public bool IsPreRelease => PreRelease != PreReleaseKind.None;
+
+        /// <summary>"3.15" for 3.15.0b3.</summary>
+        public string MajorMinor => Major.ToString(CultureInfo.InvariantCulture) + "." + Minor.ToString(CultureInfo.InvariantCulture);
+
+        /// <summary>The python.org download directory: the version cut at its first lowercase letter (3.15.0b3 → 3.15.0).</summary>
+        public string DownloadDirectory => Major + "." + Minor + "." + Patch;
+
+        public static bool TryParse(string? text, out PythonVersion? version)
+        {
+            version = null;
+            if (text == null)
+            {
+                return false;
+            }
+
+            var m = Pattern.Match(text);
+            if (!m.Success)
+            {
+                return false;
+            }
+
+            var kind = m.Groups["pre"].Success
+                ? m.Groups["pre"].Value switch
+                {
+                    "a" => PreReleaseKind.Alpha,
+                    "b" => PreReleaseKind.Beta,
+                    _ => PreReleaseKind.ReleaseCandidate,
+                }
+                : PreReleaseKind.None;
+            version = new PythonVersion(
+                text,
+                int.Parse(m.Groups["maj"].Value, CultureInfo.InvariantCulture),
+                int.Parse(m.Groups["min"].Value, CultureInfo.InvariantCulture),
+                int.Parse(m.Groups["pat"].Value, CultureInfo.InvariantCulture),
+                kind,
+                m.Groups["num"].Success ? int.Parse(m.Groups["num"].Value, CultureInfo.InvariantCulture) : 0);
+            return true;
+        }
+
+        public static PythonVersion Parse(string text)
+        {
+            if (!TryParse(text, out var v))
+            {
+                throw new FormatException($"'{text}' is not a Python version (expected MAJOR.MINOR.PATCH with an optional a/b/rc suffix, e.g. 3.14.6 or 3.15.0b3).");
+            }
+
+            return v!;
+        }
+
+        public int CompareTo(PythonVersion? other)
+        {
+            if (other is null)
+            {
+                return 1;
+            }
+
+            int c = Major.CompareTo(other.Major);
+            if (c == 0) c = Minor.CompareTo(other.Minor);
+            if (c == 0) c = Patch.CompareTo(other.Patch);
+            if (c == 0)
+            {
+                // A final release sorts after every pre-release of the same number.
+                int ka = PreRelease == PreReleaseKind.None ? int.MaxValue : (int)PreRelease;
+                int kb = other.PreRelease == PreReleaseKind.None ? int.MaxValue : (int)other.PreRelease;
+                c = ka.CompareTo(kb);
+            }
+
+            if (c == 0) c = PreReleaseNumber.CompareTo(other.PreReleaseNumber);
+            return c;
+        }
+
+        public bool Equals(PythonVersion? other) => other is not null && string.Equals(Text, other.Text, StringComparison.Ordinal);
+
+        public override bool Equals(object? obj) => Equals(obj as PythonVersion);
+
+        public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Text);
+
+        public override string ToString() => Text;
+    }
+
+    /// <summary>A matrix version key: MAJOR.MINOR for a released series, MAJOR.MINOR-rc for the pre-release series.</summary>
+    public sealed class VersionKey : IComparable<VersionKey>, IEquatable<VersionKey>
+    {
+        private static readonly Regex Pattern = new Regex(
+            @"^(?<maj>0|[1-9][0-9]*)\.(?<min>0|[1-9][0-9]*)(?<rc>-rc)?$",
+            RegexOptions.CultureInvariant);
+
+        private VersionKey(string text, int major, int minor, bool isRc)
+        {
+            Text = text;
+            Major = major;
+            Minor = minor;
+            IsPreRelease = isRc;
+        }
+
+        public string Text { get; }
+        public int Major { get; }
+        public int Minor { get; }
+        public bool IsPreRelease { get; }
+
+        /// <summary>The key without its -rc suffix ("3.15" for "3.15-rc").</summary>
+        public string RcVersion => Major.ToString(CultureInfo.InvariantCulture) + "." + Minor.ToString(CultureInfo.InvariantCulture);
+
+        public static bool TryParse(string? text, out VersionKey? key)
+        {
+            key = null;
+            if (text == null)
+            {
+                return false;
+            }
+
+            var m = Pattern.Match(text);
+            if (!m.Success)
+            {
+                return false;
+            }
+
+            key = new VersionKey(
+                text,
+                int.Parse(m.Groups["maj"].Value, CultureInfo.InvariantCulture),
+                int.Parse(m.Groups["min"].Value, CultureInfo.InvariantCulture),
+                m.Groups["rc"].Success);
+            return true;
+        }
+
+        public static VersionKey Parse(string text)
+        {
+            if (!TryParse(text, out var k))
+            {
+                throw new FormatException($"'{text}' is not a version key (expected MAJOR.MINOR or MAJOR.MINOR-rc, e.g. 3.14 or 3.15-rc).");
+            }
+
+            return k!;
+        }
+
+        /// <summary>True when <paramref name="version"/> belongs to this key: same MAJOR.MINOR, and a pre-release exactly when the key is -rc.</summary>
+        public bool Admits(PythonVersion version, out string reason)
+        {
+            if (version.Major != Major || version.Minor != Minor)
+            {
+                reason = $"version {version} does not start with {RcVersion}";
+                return false;
+            }
+
+            if (IsPreRelease && !version.IsPreRelease)
+            {
+                reason = $"the pre-release key {Text} needs a pre-release version (a, b or rc suffix), not {version}";
+                return false;
+            }
+
+            if (!IsPreRelease && version.IsPreRelease)
+            {
+                reason = $"the released-series key {Text} cannot hold the pre-release {version}; use the key {Text}-rc";
+                return false;
+            }
+
+            reason = string.Empty;
+            return true;
+        }
+
+        /// <summary>GNU sort -V order of the key text (3.15-rc above 3.15 above 3.14, 3.10 above 3.9).</summary>
+        public int CompareTo(VersionKey? other) => other is null ? 1 : VersionSort.Compare(Text, other.Text);
+
+        public bool Equals(VersionKey? other) => other is not null && string.Equals(Text, other.Text, StringComparison.Ordinal);
+
+        public override bool Equals(object? obj) => Equals(obj as VersionKey);
+
+        public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Text);
+
+        public override string ToString() => Text;
+    }
+
+    /// <summary>String comparison with the semantics of GNU <c>sort -V</c> (filevercmp) for the strings this module sorts.</summary>
+    public static class VersionSort
+    {
+        public static int Compare(string a, string b)
+        {
+            int i = 0, j = 0;
+            while (i < a.Length || j < b.Length)
+            {
+                // Non-digit prefix: compare character by character; letters sort before non-letters, end sorts first.
+                while ((i < a.Length && !char.IsDigit(a[i])) || (j < b.Length && !char.IsDigit(b[j])))
+                {
+                    int ca = i < a.Length && !char.IsDigit(a[i]) ? Order(a[i]) : 0;
+                    int cb = j < b.Length && !char.IsDigit(b[j]) ? Order(b[j]) : 0;
+                    if (ca != cb)
+                    {
+                        return ca.CompareTo(cb);
+                    }
+
+                    i++;
+                    j++;
+                }
+
+                while (i < a.Length && a[i] == '0') i++;
+                while (j < b.Length && b[j] == '0') j++;
+                int si = i, sj = j;
+                while (i < a.Length && char.IsDigit(a[i])) i++;
+                while (j < b.Length && char.IsDigit(b[j])) j++;
+                int la = i - si, lb = j - sj;
+                if (la != lb)
+                {
+                    return la.CompareTo(lb);
+                }
+
+                int c = string.CompareOrdinal(a, si, b, sj, la);
+                if (c != 0)
+                {
+                    return c;
+                }
+            }
+
+            return 0;
+        }
+
+        private static int Order(char c)
+        {
+            if (char.IsLetter(c)) return c;
+            if (c == '~') return -1;
+            return c + 256;
+        }
+    }
+}

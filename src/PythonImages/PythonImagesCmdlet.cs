@@ -1,0 +1,58 @@
+using System.Collections.Generic;
+using System.Management.Automation;
+
+namespace PythonImages.Commands
+{
+    /// <summary>Base of the cmdlets that read the matrix: the shared -MatrixPath parameter and its loading.</summary>
+    public abstract class MatrixCmdlet : PSCmdlet
+    {
+        /// <summary>A matrix file (YAML in the module's format, or a bare upstream versions.json). Default: the embedded matrix.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? MatrixPath { get; set; }
+
+        // A reference-type field only: value-type fields over our domain types would make the runtime resolve
+        // PythonImages.Core while PowerShell scans this assembly, before the dependency resolver is registered.
+        private LoadedMatrix? loaded;
+
+        /// <summary>The matrix and its images; a bad matrix stops the command with a terminating error.</summary>
+        protected LoadedMatrix LoadMatrix()
+        {
+            if (loaded == null)
+            {
+                string? path = MatrixPath == null ? null : GetUnresolvedProviderPathFromPSPath(MatrixPath);
+                try
+                {
+                    var (matrix, images) = MatrixCache.Get(path);
+                    loaded = new LoadedMatrix(matrix, images);
+                }
+                catch (MatrixException ex)
+                {
+                    ThrowTerminatingError(Errors.FromMatrix(ex));
+                }
+            }
+
+            return loaded!;
+        }
+    }
+
+    /// <summary>A loaded matrix and the images computed from it.</summary>
+    public sealed class LoadedMatrix
+    {
+        public LoadedMatrix(Matrix matrix, IReadOnlyList<PythonImage> images)
+        {
+            Matrix = matrix;
+            Images = images;
+        }
+
+        public Matrix Matrix { get; }
+
+        public IReadOnlyList<PythonImage> Images { get; }
+
+        public void Deconstruct(out Matrix matrix, out IReadOnlyList<PythonImage> images)
+        {
+            matrix = Matrix;
+            images = Images;
+        }
+    }
+}
