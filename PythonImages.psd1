@@ -9,7 +9,9 @@
     Description            = 'A complete toolchain for the Docker official python images: version matrix, tag rules, Dockerfiles (Debian, slim, Alpine, Windows Server Core), builds through the Docker Engine API, the official tests, the official-images manifest and the README tags block.'
     PowerShellVersion      = '5.1'
     DotNetFrameworkVersion = '4.7.2'
-    FormatsToProcess       = @('bin/PythonImages.format.ps1xml')
+    FormatsToProcess       = @(
+        'bin/PythonImage.format.ps1xml'
+    )
     CmdletsToExport        = @(
         'Get-PythonTag'
     )

@@ -1,0 +1,158 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace PythonImages.Engine
+{
+    /// <summary>
+    /// The module's only view of a Docker engine. Implemented over Docker.DotNet; no Docker.DotNet type crosses
+    /// this interface, so cmdlets and their parameters/outputs never see one.
+    /// </summary>
+    public interface IDockerEngine : IDisposable
+    {
+        /// <summary>The endpoint this engine talks to (unix:///var/run/docker.sock, npipe://..., tcp://...).</summary>
+        string Endpoint { get; }
+
+        /// <summary>Pings the daemon and negotiates the API version. Throws <see cref="EngineUnavailableException"/> when unreachable.</summary>
+        Task<EngineInfo> GetInfoAsync(CancellationToken cancellationToken);
+
+        /// <summary>Builds an image. Build log lines and step changes are reported through <paramref name="events"/>
+        /// (called on the client's reading thread). A failing step yields a result with <c>Succeeded = false</c>.</summary>
+        Task<EngineBuildResult> BuildAsync(EngineBuildRequest request, IProgress<BuildEvent>? events, CancellationToken cancellationToken);
+
+        Task TagAsync(string image, string repository, string tag, CancellationToken cancellationToken);
+
+        /// <summary>Null when no such image exists.</summary>
+        Task<ImageDetails?> InspectImageAsync(string image, CancellationToken cancellationToken);
+
+        Task RemoveImageAsync(string image, bool force, CancellationToken cancellationToken);
+
+        /// <summary>Creates a container, runs it to completion, collects stdout/stderr, and removes it.</summary>
+        Task<ContainerRunResult> RunAsync(ContainerRunRequest request, CancellationToken cancellationToken);
+
+        /// <summary>Containers known to the engine (all states when <paramref name="all"/>).</summary>
+        Task<IReadOnlyList<ContainerSummary>> ListContainersAsync(bool all, CancellationToken cancellationToken);
+    }
+
+    public sealed class EngineInfo
+    {
+        public string Endpoint { get; set; } = string.Empty;
+        public string ServerVersion { get; set; } = string.Empty;
+        public string ApiVersion { get; set; } = string.Empty;
+        public string NegotiatedApiVersion { get; set; } = string.Empty;
+
+        /// <summary>linux or windows.</summary>
+        public string OSType { get; set; } = string.Empty;
+        public string Architecture { get; set; } = string.Empty;
+    }
+
+    public sealed class EngineBuildRequest
+    {
+        /// <summary>The build context directory (streamed as a tar, .dockerignore honoured).</summary>
+        public string ContextDirectory { get; set; } = string.Empty;
+
+        /// <summary>Dockerfile path relative to the context (default "Dockerfile").</summary>
+        public string Dockerfile { get; set; } = "Dockerfile";
+        public IList<string> Tags { get; set; } = new List<string>();
+        public IDictionary<string, string> BuildArgs { get; set; } = new Dictionary<string, string>();
+        public IDictionary<string, string> Labels { get; set; } = new Dictionary<string, string>();
+        public bool NoCache { get; set; }
+        public bool Pull { get; set; }
+        public string? NetworkMode { get; set; }
+        public string? Platform { get; set; }
+
+        /// <summary>Remove intermediate containers, also after a failed step.</summary>
+        public bool ForceRemoveIntermediate { get; set; } = true;
+    }
+
+    public enum BuildEventKind
+    {
+        Log,
+        Step,
+        Error,
+        ImageId,
+    }
+
+    /// <summary>One thing a build reported: a log line, a new step ("Step 3/8 : RUN ..."), an error, the final image id.</summary>
+    public sealed class BuildEvent
+    {
+        public BuildEvent(BuildEventKind kind, string text)
+        {
+            Kind = kind;
+            Text = text;
+        }
+
+        public BuildEventKind Kind { get; }
+        public string Text { get; }
+        public int Step { get; set; }
+        public int TotalSteps { get; set; }
+    }
+
+    public sealed class EngineBuildResult
+    {
+        public bool Succeeded { get; set; }
+        public string? ImageId { get; set; }
+        public string? ErrorMessage { get; set; }
+
+        /// <summary>The step that failed ("Step 3/8 : RUN ..."), when one did.</summary>
+        public string? FailedStep { get; set; }
+        public IReadOnlyList<string> Log { get; set; } = Array.Empty<string>();
+    }
+
+    public sealed class ImageDetails
+    {
+        public string Id { get; set; } = string.Empty;
+        public IReadOnlyList<string> RepoTags { get; set; } = Array.Empty<string>();
+        public long Size { get; set; }
+        public string OS { get; set; } = string.Empty;
+        public string Architecture { get; set; } = string.Empty;
+        public IReadOnlyList<string> Cmd { get; set; } = Array.Empty<string>();
+        public IReadOnlyList<string> Env { get; set; } = Array.Empty<string>();
+        public IReadOnlyDictionary<string, string> Labels { get; set; } = new Dictionary<string, string>();
+        public DateTime Created { get; set; }
+    }
+
+    public sealed class ContainerRunRequest
+    {
+        public string Image { get; set; } = string.Empty;
+
+        /// <summary>Null keeps the image's CMD.</summary>
+        public IList<string>? Command { get; set; }
+        public IList<string>? Entrypoint { get; set; }
+        public IDictionary<string, string> Environment { get; set; } = new Dictionary<string, string>();
+        public string? User { get; set; }
+        public string? NetworkMode { get; set; }
+        public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(5);
+    }
+
+    public sealed class ContainerRunResult
+    {
+        public long ExitCode { get; set; }
+        public string StdOut { get; set; } = string.Empty;
+        public string StdErr { get; set; } = string.Empty;
+        public TimeSpan Duration { get; set; }
+        public bool TimedOut { get; set; }
+    }
+
+    public sealed class ContainerSummary
+    {
+        public string Id { get; set; } = string.Empty;
+        public string Image { get; set; } = string.Empty;
+        public string State { get; set; } = string.Empty;
+        public IReadOnlyList<string> Names { get; set; } = Array.Empty<string>();
+    }
+
+    /// <summary>No engine answers at the resolved endpoint.</summary>
+    public sealed class EngineUnavailableException : Exception
+    {
+        public EngineUnavailableException(string endpoint, string message, Exception? inner = null)
+            : base(message, inner)
+        {
+            Endpoint = endpoint;
+        }
+
+        public string Endpoint { get; }
+    }
+}
