@@ -41,9 +41,9 @@ namespace PythonImages
 
         private static readonly Regex TagPattern = new Regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", RegexOptions.CultureInvariant);
         private static readonly Regex CommitPattern = new Regex("^(?:[0-9a-f]{40}|[0-9a-f]{64})$", RegexOptions.CultureInvariant);
-        private static readonly Regex FetchPattern = new Regex("^refs/(?:heads|tags)/[^\\s]+$", RegexOptions.CultureInvariant);
+        private static readonly Regex FetchPattern = new Regex("^refs/(?:heads|tags)/[^*?:]+$", RegexOptions.CultureInvariant);
         private static readonly Regex FieldNamePattern = new Regex("^[A-Za-z0-9][A-Za-z0-9-]*$", RegexOptions.CultureInvariant);
-        private static readonly Regex MaintainerPattern = new Regex(@"^[^<>()@,]+?\s+(?:<[^<>\s]+>\s+)?\(@[^()\s]+\)$", RegexOptions.CultureInvariant);
+        private static readonly Regex MaintainerPattern = new Regex(@"^[^\s<>()][^<>()]*?(?:\s+<[^\s<>()]+>)?\s+\(@[^\s<>()]+\)$", RegexOptions.CultureInvariant);
         private static readonly Regex FullVersion = new Regex(@"^[0-9]+\.[0-9]+\.[0-9]+(?:(?:a|b|rc)[0-9]+)?$", RegexOptions.CultureInvariant);
 
         public static bool IsValidTag(string tag) => TagPattern.IsMatch(tag);
@@ -281,6 +281,32 @@ namespace PythonImages
             return null;
         }
 
+        /// <summary>Lexical clean-up of a slash path, as Go's path.Clean: no empty or "." segments, ".." resolved, no trailing slash; "" becomes ".".</summary>
+        public static string CleanPath(string path)
+        {
+            bool rooted = path.StartsWith("/", StringComparison.Ordinal);
+            var parts = new List<string>();
+            foreach (var part in path.Split('/'))
+            {
+                if (part.Length == 0 || part == ".")
+                {
+                    continue;
+                }
+
+                if (part == ".." && parts.Count > 0 && parts[parts.Count - 1] != "..")
+                {
+                    parts.RemoveAt(parts.Count - 1);
+                }
+                else if (part != ".." || !rooted)
+                {
+                    parts.Add(part);
+                }
+            }
+
+            string joined = string.Join("/", parts);
+            return rooted ? "/" + joined : joined.Length == 0 ? "." : joined;
+        }
+
         /// <summary>Splits a list field on commas, trimming spaces, tabs and newlines; empty items are dropped.</summary>
         public static IEnumerable<string> SplitList(string value) =>
             value.Split(',').Select(v => v.Trim(' ', '\t', '\n', '\r')).Where(v => v.Length > 0);
@@ -323,7 +349,7 @@ namespace PythonImages
             }
 
             arches = arches.Distinct(StringComparer.Ordinal).OrderBy(a => a, StringComparer.Ordinal).ToArray();
-            string directory = Get("Directory", DefaultDirectory);
+            string directory = CleanPath(Get("Directory", DefaultDirectory));
             var image = Derive(directory, tags, shared);
             image.Tags = tags;
             image.SharedTags = shared;
@@ -339,7 +365,7 @@ namespace PythonImages
             image.ManifestLine = entry.Line;
             foreach (var kv in values.Where(kv => kv.Key.IndexOf('-') > 0))
             {
-                image.ArchitectureFields[kv.Key] = kv.Value.Value;
+                image.ArchitectureFields[kv.Key] = kv.Key.EndsWith("-Directory", StringComparison.Ordinal) ? CleanPath(kv.Value.Value) : kv.Value.Value;
             }
 
             return (image, where);
