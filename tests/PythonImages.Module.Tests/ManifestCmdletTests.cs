@@ -276,6 +276,32 @@ namespace PythonImages.Tests
         }
 
         [Fact]
+        public void EmptyPipelineGivesAHeaderOnlyManifestThatRendersNoSupportedTags()
+        {
+            using var s = new ModuleSession();
+            var r = s.Run("@() | Export-PythonLibraryManifest -GeneratedBy 'empty'");
+            NoErrors(r);
+            string text = (string)Assert.Single(r.Output).BaseObject;
+            Assert.Equal("# empty\n\nMaintainers: Tianon Gravi <admwiggin@gmail.com> (@tianon),\n             Joseph Ferguson <yosifkit@gmail.com> (@yosifkit)\nGitRepo: https://github.com/docker-library/python.git\nBuilder: buildkit\n", text);
+
+            var md = s.Run("Import-PythonLibraryManifest -Content $t | ConvertTo-PythonTagMarkdown", Vars(("t", text)));
+            NoErrors(md);
+            var result = Assert.Single(md.Output);
+            Assert.Equal("**No supported tags**", result.Properties["Markdown"].Value);
+            Assert.Equal("**No supported architectures**", result.Properties["ArchitecturesLine"].Value);
+        }
+
+        [Fact]
+        public void LiteralPathBindsFromPSPathProperty()
+        {
+            using var s = new ModuleSession();
+            var r = s.Run("[pscustomobject]@{ PSPath = $p } | Import-PythonLibraryManifest", Vars(("p", ModuleSession.Fixture("library-python-2019-04.txt"))));
+            NoErrors(r);
+            Assert.Equal(37, r.Output.Count);
+            Assert.Equal("3.8.0a3-stretch", ((string[])r.Output[0].Properties["Tags"].Value)[0]);
+        }
+
+        [Fact]
         public void TagMarkdownResultHasADefaultTableView()
         {
             using var s = new ModuleSession();

@@ -44,6 +44,7 @@ namespace PythonImages
         private static readonly Regex FetchPattern = new Regex("^refs/(?:heads|tags)/[^*?:]+$", RegexOptions.CultureInvariant);
         private static readonly Regex FieldNamePattern = new Regex("^[A-Za-z0-9][A-Za-z0-9-]*$", RegexOptions.CultureInvariant);
         private static readonly Regex MaintainerPattern = new Regex(@"^[^\s<>()][^<>()]*?(?:\s+<[^\s<>()]+>)?\s+\(@[^\s<>()]+\)$", RegexOptions.CultureInvariant);
+        private static readonly Regex LineBasedEntry = new Regex(@"^[A-Za-z0-9_][A-Za-z0-9_.-]*:\s*\S+@[0-9a-fA-F]+(?:\s+\S+)?\s*$", RegexOptions.CultureInvariant);
         private static readonly Regex FullVersion = new Regex(@"^[0-9]+\.[0-9]+\.[0-9]+(?:(?:a|b|rc)[0-9]+)?$", RegexOptions.CultureInvariant);
 
         public static bool IsValidTag(string tag) => TagPattern.IsMatch(tag);
@@ -225,6 +226,15 @@ namespace PythonImages
                 }
 
                 string rawName = line.Substring(0, colon).Trim();
+                if ((!FieldNamePattern.IsMatch(rawName) || NormalizeFieldName(rawName) == null) && LineBasedEntry.IsMatch(line))
+                {
+                    throw new ManifestException(
+                        ManifestErrorIds.LineBasedFormat,
+                        $"Line '{trimmed}' is in the line-based format used before 2016-06 ('tag: repo@commit directory'); only the RFC 2822 format (Maintainers/GitRepo header, Tags/GitCommit/Directory entries) is supported.",
+                        file,
+                        number);
+                }
+
                 if (!FieldNamePattern.IsMatch(rawName))
                 {
                     throw new ManifestException(ManifestErrorIds.InvalidFieldName, $"'{rawName}' is not a valid field name.", file, number);

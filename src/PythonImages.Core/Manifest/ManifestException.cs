@@ -10,6 +10,7 @@ namespace PythonImages
         public const string ContinuationWithoutField = "Manifest.ContinuationWithoutField";
         public const string MissingColon = "Manifest.MissingColon";
         public const string InvalidFieldName = "Manifest.InvalidFieldName";
+        public const string LineBasedFormat = "Manifest.LineBasedFormat";
         public const string UnknownField = "Manifest.UnknownField";
         public const string DuplicateField = "Manifest.DuplicateField";
         public const string TagsInHeader = "Manifest.TagsInHeader";

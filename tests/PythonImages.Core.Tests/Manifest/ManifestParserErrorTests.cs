@@ -34,6 +34,7 @@ namespace PythonImages.Tests.Manifest
         [InlineData("bad field name", Header + "Ta gs: a\n" + Commit, ManifestErrorIds.InvalidFieldName, 4)]
         [InlineData("duplicate field", Header + "Tags: a\nTags: b\n" + Commit, ManifestErrorIds.DuplicateField, 5)]
         [InlineData("bad GitFetch", Header + "Tags: a\nGitFetch: main\n" + Commit, ManifestErrorIds.InvalidGitFetch, 5)]
+        [InlineData("line-based format (before 2016-06)", "# maintainer: A B <a@b.c> (@ab)\n\n2.7.11: git://github.com/docker-library/python@0123456789abcdef0123456789abcdef01234567 2.7\n", ManifestErrorIds.LineBasedFormat, 3)]
         [InlineData("missing GitRepo", "Maintainers: A B (@ab)\n\nTags: a\n" + Commit, ManifestErrorIds.MissingGitRepo, 3)]
         public void BadInputIsRejectedWithItsErrorIdAndLine(string what, string text, string errorId, int line)
         {
