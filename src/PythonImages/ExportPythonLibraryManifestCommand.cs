@@ -118,7 +118,7 @@ namespace PythonImages.Commands
             var problems = LibraryManifest.Validate(header, entries);
             foreach (var problem in problems)
             {
-                WriteError(ManifestErrors.From(problem, (object?)entries.FirstOrDefault(e => problem.Entry != null && problem.Entry.Contains(e.Directory)) ?? problem.Entry));
+                WriteError(ManifestErrors.From(problem, problem.Subject ?? problem.Entry));
             }
 
             if (problems.Count > 0)

@@ -243,6 +243,7 @@ namespace PythonImages.Tests
             var e1 = Assert.Single(badHex.Errors);
             Assert.Equal("Manifest.InvalidGitCommit", e1.FullyQualifiedErrorId.Split(',')[0]);
             Assert.Contains("3.14/trixie", e1.ErrorDetails.Message);
+            Assert.Equal("3.14/trixie", ((PSObject)PSObject.AsPSObject(e1.TargetObject)).Properties["Directory"].Value);
             Assert.Empty(badHex.Output);
 
             // the same image twice: duplicate simple tags and shared tags

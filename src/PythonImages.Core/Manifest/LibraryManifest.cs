@@ -479,7 +479,11 @@ namespace PythonImages
 
             foreach (var image in images)
             {
-                problems.AddRange(ValidateEntry(image, _ => 0, null, DescribeGenerated(image)));
+                foreach (var p in ValidateEntry(image, _ => 0, null, DescribeGenerated(image)))
+                {
+                    p.Subject = image;
+                    problems.Add(p);
+                }
             }
 
             problems.AddRange(ValidateAcross(images, (_, __) => 0, null, DescribeGenerated));
@@ -565,7 +569,8 @@ namespace PythonImages
                             $"Tag '{tag}' of {describe(image)} is {where}; a simple tag may appear only once in the manifest.",
                             file,
                             lineOf(image, "Tags"),
-                            describe(image));
+                            describe(image))
+                        { Subject = image };
                     }
                     else
                     {
@@ -585,7 +590,8 @@ namespace PythonImages
                             $"Shared tag '{tag}' of {describe(image)} is also a simple tag of {describe(owner)}; a tag is either simple or shared.",
                             file,
                             lineOf(image, "SharedTags"),
-                            describe(image));
+                            describe(image))
+                        { Subject = image };
                     }
                 }
             }

@@ -55,6 +55,9 @@ namespace PythonImages
         /// <summary>The entry concerned (its Directory or first tag), when there is one.</summary>
         public string? Entry { get; }
 
+        /// <summary>The object concerned (the PythonImage of a generated entry), when there is one.</summary>
+        public object? Subject { get; set; }
+
         /// <summary>The message without the file:line prefix.</summary>
         public string Reason { get; }
 
