@@ -26,6 +26,7 @@ namespace PythonImages.Commands
                 ManifestErrorIds.MissingGitCommit or ManifestErrorIds.NoCommitForDirectory =>
                     "Commit the generated Dockerfiles and pass the repository to -GitRepository, or pass -GitCommit (one commit, or a hashtable Directory → commit).",
                 ManifestErrorIds.InvalidGitCommit => "Give a full commit id (40 or 64 lowercase hexadecimal digits, as printed by git rev-parse HEAD).",
+                _ when ex.File == "(text)" && ex.Line > 0 => $"Fix line {ex.Line} of the manifest text; the format is the official-images RFC 2822 manifest (docker-library/official-images).",
                 _ when ex.File != null && ex.Line > 0 => $"Fix line {ex.Line} of {ex.File}; the format is the official-images RFC 2822 manifest (docker-library/official-images).",
                 _ when ex.File != null => $"Check {ex.File}: it must be an official-images library manifest.",
                 _ => "Fix the entry named in the message (its tags, architectures or commit) before writing the manifest.",

@@ -179,6 +179,11 @@ namespace PythonImages.Tests
             Assert.StartsWith(bad + ":5: ", err.ErrorDetails.Message);
             Assert.Contains("line 5", err.ErrorDetails.RecommendedAction);
 
+            var content = s.Run("Import-PythonLibraryManifest -Content $t", Vars(("t", "Maintainers: A B (@ab)\n\nTags: x\n")));
+            var ce = Assert.Single(content.Errors);
+            Assert.Equal("Manifest.MissingGitRepo", ce.FullyQualifiedErrorId.Split(',')[0]);
+            Assert.Equal("Fix line 3 of the manifest text; the format is the official-images RFC 2822 manifest (docker-library/official-images).", ce.ErrorDetails.RecommendedAction);
+
             var empty = s.Run("Import-PythonLibraryManifest -Content ''");
             Assert.Equal("Manifest.Empty", empty.Errors.Single().FullyQualifiedErrorId.Split(',')[0]);
         }
