@@ -237,7 +237,7 @@ namespace PythonImages.Commands
                 byDirectory = new Dictionary<string, string>(StringComparer.Ordinal);
                 foreach (DictionaryEntry kv in table)
                 {
-                    string key = (kv.Key is PSObject k ? k.BaseObject : kv.Key)?.ToString()?.Trim().TrimEnd('/') ?? string.Empty;
+                    string key = Key((kv.Key is PSObject k ? k.BaseObject : kv.Key)?.ToString() ?? string.Empty);
                     byDirectory[key] = (kv.Value is PSObject v ? v.BaseObject : kv.Value)?.ToString() ?? string.Empty;
                 }
             }
@@ -285,6 +285,15 @@ namespace PythonImages.Commands
                 }
             }
 
+            if (byDirectory != null)
+            {
+                var known = new HashSet<string>(entries.Select(e => Key(string.IsNullOrEmpty(e.Directory) ? "." : e.Directory)), StringComparer.Ordinal);
+                foreach (var unused in byDirectory.Keys.Where(k => !known.Contains(k)))
+                {
+                    WriteWarning($"-GitCommit names the directory '{unused}', which no entry has; check for a typo.");
+                }
+            }
+
             bool ok = true;
             foreach (var entry in entries)
             {
@@ -314,6 +323,6 @@ namespace PythonImages.Commands
             return ok;
         }
 
-        private static string Key(string directory) => directory.Trim().TrimEnd('/');
+        private static string Key(string directory) => LibraryManifest.CleanPath(directory.Trim().Replace('\\', '/'));
     }
 }

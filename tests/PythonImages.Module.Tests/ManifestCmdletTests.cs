@@ -258,9 +258,21 @@ namespace PythonImages.Tests
             Assert.All(dup.Errors, e => Assert.NotNull(e.ErrorDetails.RecommendedAction));
 
             var table = s.Run("Get-PythonTag -Version 3.14 -Variant trixie, slim-trixie | Export-PythonLibraryManifest -GitCommit @{ '3.14/trixie' = '0123456789abcdef0123456789abcdef01234567' }");
+            Assert.Empty(table.Warnings);
             var missing = Assert.Single(table.Errors);
             Assert.Equal("Manifest.NoCommitForDirectory", missing.FullyQualifiedErrorId.Split(',')[0]);
             Assert.Contains("3.14/slim-trixie", missing.ErrorDetails.Message);
+        }
+
+        [Fact]
+        public void HashtableKeysAreCleanedAndUnusedOnesWarn()
+        {
+            using var s = new ModuleSession();
+            var r = s.Run("Get-PythonTag -Version 3.14 -Variant trixie | Export-PythonLibraryManifest -GitCommit @{ './3.14/trixie/' = '0123456789abcdef0123456789abcdef01234567'; '3.14/trixy' = '0123456789abcdef0123456789abcdef01234567' }");
+            NoErrors(r);
+            Assert.Contains("GitCommit: 0123456789abcdef0123456789abcdef01234567\nDirectory: 3.14/trixie\n", (string)Assert.Single(r.Output).BaseObject);
+            var w = Assert.Single(r.Warnings);
+            Assert.Contains("'3.14/trixy'", w.Message);
         }
 
         [Fact]
