@@ -11,9 +11,11 @@
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess       = @(
         'bin/PythonImage.format.ps1xml'
+        'bin/ImageBuild.format.ps1xml'
     )
     CmdletsToExport        = @(
         'Get-PythonTag'
+        'Invoke-PythonImageBuild'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()
