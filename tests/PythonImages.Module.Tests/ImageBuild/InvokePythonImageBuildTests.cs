@@ -57,9 +57,19 @@ function Img([int]$i, [string]$ctx) { $c = $imgs[$i].Clone(); $c.ContextPath = $
         {
             using var c = new Contexts();
             using var s = new ModuleSession();
-            var r = s.Run(Images + "@((Img 0 $bad), (Img 1 $good)) | Invoke-PythonImageBuild -Repository $repo",
-                new Dictionary<string, object?> { ["bad"] = c.Failing(), ["good"] = c.Small("good"), ["repo"] = c.Repository });
+            string logFile = Path.Combine(Path.GetTempPath(), "pitest5-" + Guid.NewGuid().ToString("N").Substring(0, 8) + ".log");
+            var r = s.Run(Images + "@((Img 0 $bad), (Img 1 $good)) | Invoke-PythonImageBuild -Repository $repo -LogPath $log",
+                new Dictionary<string, object?> { ["bad"] = c.Failing(), ["good"] = c.Small("good"), ["repo"] = c.Repository, ["log"] = logFile });
             Assert.Null(r.Terminating);
+
+            // One log file for both builds, named in the error's recommended action and in both results.
+            string log = File.ReadAllText(logFile);
+            File.Delete(logFile);
+            Assert.Contains("FAILED at Step 3/3 : RUN [\"/busybox\", \"false\"]", log);
+            Assert.Contains("succeeded sha256:", log);
+            Assert.Equal(logFile, r.Output[0].Properties["LogPath"].Value);
+            Assert.Equal(logFile, r.Output[1].Properties["LogPath"].Value);
+            Assert.Contains(logFile, r.Errors[0].ErrorDetails.RecommendedAction);
             var error = Assert.Single(r.Errors);
             Assert.Equal("ImageBuild.StepFailed,PythonImages.Commands.InvokePythonImageBuildCommand", error.FullyQualifiedErrorId);
             Assert.Equal(ErrorCategory.InvalidResult, error.CategoryInfo.Category);
