@@ -10,14 +10,16 @@
     PowerShellVersion      = '5.1'
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess       = @(
-        'bin/PythonImage.format.ps1xml',
+        'bin/PythonImage.format.ps1xml'
         'bin/Manifest.format.ps1xml'
+        'bin/ImageBuild.format.ps1xml'
     )
     CmdletsToExport        = @(
-        'Get-PythonTag',
-        'Export-PythonLibraryManifest',
-        'Import-PythonLibraryManifest',
+        'Get-PythonTag'
+        'Export-PythonLibraryManifest'
+        'Import-PythonLibraryManifest'
         'ConvertTo-PythonTagMarkdown'
+        'Invoke-PythonImageBuild'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()
