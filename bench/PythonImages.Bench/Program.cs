@@ -24,27 +24,28 @@ namespace PythonImages.Bench
             // Child modes: one cold measurement in a fresh process, printed as milliseconds.
             if (args.Length == 1 && args[0] == "--import-once")
             {
-                Console.WriteLine(Ms(ImportOnce()));
+                using var runspace = OpenRunspace();
+                var (wall, cpu) = TimeWithCpu(() => Import(runspace));
+                Console.WriteLine(Ms(wall) + " " + Ms(cpu));
                 return 0;
             }
 
             if (args.Length >= 1 && args[0] == "--import-after-baseline")
             {
-                // PowerShell's own first-import cost (a manifest-only module), then ours: the difference is what this module adds.
+                // PowerShell's own first-import cost (the smallest binary module with one cmdlet and one table view),
+                // then ours in the same fresh process: the second number is what this module adds.
                 using var runspace = OpenRunspace();
-                string baseline = Path.Combine(Path.GetTempPath(), "PythonImagesBenchBaseline", "Baseline.psd1");
-                Directory.CreateDirectory(Path.GetDirectoryName(baseline)!);
-                File.WriteAllText(baseline, "@{ ModuleVersion = '1.0.0'; GUID = 'f0f0f0f0-0000-4000-8000-000000000001'; FunctionsToExport = @(); CmdletsToExport = @() }");
-                var b = Time(() => Import(runspace, baseline));
-                var ours = Time(() => Import(runspace, args.Length > 1 ? args[1] : ManifestPath));
-                Console.WriteLine(Ms(b) + " " + Ms(ours));
+                var (b, bCpu) = TimeWithCpu(() => Import(runspace, BaselineManifest()));
+                var (ours, oursCpu) = TimeWithCpu(() => Import(runspace, args.Length > 1 ? args[1] : ManifestPath));
+                Console.WriteLine(Ms(b) + " " + Ms(ours) + " " + Ms(bCpu) + " " + Ms(oursCpu));
                 return 0;
             }
 
             if (args.Length == 1 && args[0] == "--loaded-after-import")
             {
-                // Diagnostics: which assemblies an import loads (domain and dependencies should wait for first use).
+                // Diagnostics: which assemblies an import loads beyond PowerShell's own (domain and dependencies should wait for first use).
                 using var runspace = OpenRunspace();
+                Import(runspace, BaselineManifest());
                 var before = new HashSet<string>(AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetName().Name ?? "?"));
                 Import(runspace);
                 foreach (var a in AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetName().Name ?? "?").Where(n => !before.Contains(n)).OrderBy(n => n))
@@ -65,6 +66,7 @@ namespace PythonImages.Bench
             int processes = Option(args, "--processes", 9);
             var rows = new List<Row>();
             Console.WriteLine($"PythonImages benchmark: {iterations} iterations, {processes} fresh processes for cold numbers; {RuntimeInfo()}");
+            Console.WriteLine($"load average at start: {LoadAverage()} (wall times on a shared machine inflate with load; CPU times less so)");
             Console.WriteLine($"module: {ManifestPath}");
             Console.WriteLine();
 
@@ -101,10 +103,14 @@ namespace PythonImages.Bench
             }
 
             rows.Add(new Row("Import-Module PythonImages.psd1, fresh runspace (warm process)", warmImports, ImportTargetMs));
-            rows.Add(new Row("Import-Module PythonImages.psd1, fresh runspace (cold process)", Children("--import-once", processes), ImportTargetMs));
+            var cold = ChildColumns("--import-once", processes);
+            rows.Add(new Row("Import-Module PythonImages.psd1, fresh runspace (cold process)", cold[0], ImportTargetMs));
+            rows.Add(new Row("  same, CPU time of the process (all threads)", cold[1], ImportTargetMs));
             var split = ChildColumns("--import-after-baseline", processes);
-            rows.Add(new Row("  cold process: PowerShell's first Import-Module (manifest-only baseline)", split[0], null));
-            rows.Add(new Row("  cold process: Import-Module PythonImages.psd1 after that baseline", split[1], ImportTargetMs));
+            rows.Add(new Row("  PowerShell's own: minimal binary module + 1 view, cold", split[0], null));
+            rows.Add(new Row("  PythonImages right after that one, cold (what it adds)", split[1], ImportTargetMs));
+            rows.Add(new Row("  PowerShell's own, CPU time", split[2], null));
+            rows.Add(new Row("  PythonImages after it, CPU time", split[3], ImportTargetMs));
 
             Print(rows);
             return 0;
@@ -155,6 +161,16 @@ namespace PythonImages.Bench
             var sw = Stopwatch.StartNew();
             action();
             return sw.Elapsed;
+        }
+
+        /// <summary>Wall time and the process's CPU time (user + system, all threads: JIT, GC) of one action.</summary>
+        private static (TimeSpan Wall, TimeSpan Cpu) TimeWithCpu(Action action)
+        {
+            var process = Process.GetCurrentProcess();
+            var cpu = process.TotalProcessorTime;
+            var wall = Time(action);
+            process.Refresh();
+            return (wall, process.TotalProcessorTime - cpu);
         }
 
         private static List<TimeSpan> Repeat(int iterations, Action action, int warmup = 20)
@@ -256,6 +272,27 @@ namespace PythonImages.Bench
 
         private static string ManifestPath { get; } = FindManifest();
 
+        /// <summary>A manifest for bench/BaselineModule (built with this bench), written to a temp folder.</summary>
+        private static string BaselineManifest()
+        {
+            string configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar)).Parent!.Name; // bin/<Configuration>/net10.0/
+            string output = Path.Combine(Path.GetDirectoryName(ManifestPath)!, "bench", "BaselineModule", "bin", configuration, "netstandard2.0");
+            string dll = Path.Combine(output, "BaselineModule.dll");
+            if (!File.Exists(dll))
+            {
+                throw new InvalidOperationException(dll + " is missing; build the bench project (it builds BaselineModule).");
+            }
+
+            string dir = Path.Combine(Path.GetTempPath(), "PythonImagesBenchBaseline");
+            Directory.CreateDirectory(dir);
+            string manifest = Path.Combine(dir, "BaselineModule.psd1");
+            File.WriteAllText(manifest,
+                "@{ RootModule = '" + dll.Replace("'", "''") + "'; ModuleVersion = '1.0.0'; GUID = 'f0f0f0f0-0000-4000-8000-000000000001'; " +
+                "CmdletsToExport = @('Get-BenchBaseline'); FunctionsToExport = @(); " +
+                "FormatsToProcess = @('" + Path.Combine(output, "BaselineModule.format.ps1xml").Replace("'", "''") + "') }");
+            return manifest;
+        }
+
         private static string FindManifest()
         {
             var dir = new DirectoryInfo(AppContext.BaseDirectory);
@@ -271,6 +308,18 @@ namespace PythonImages.Bench
         {
             int i = Array.IndexOf(args, name);
             return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out int v) && v > 0 ? v : fallback;
+        }
+
+        private static string LoadAverage()
+        {
+            try
+            {
+                return File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a";
+            }
+            catch (IOException)
+            {
+                return "n/a";
+            }
         }
 
         private static string RuntimeInfo() =>
