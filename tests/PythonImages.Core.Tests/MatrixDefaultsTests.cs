@@ -6,20 +6,9 @@ using Xunit;
 namespace PythonImages.Tests
 {
     /// <summary>What the loader fills in when a setting is absent, and how user settings combine with the embedded ones.</summary>
-    public sealed class MatrixDefaultsTests : IDisposable
+    public sealed class MatrixDefaultsTests : MatrixFileTest
     {
-        private readonly string dir = Path.Combine(Path.GetTempPath(), "pi-defaults-" + Guid.NewGuid().ToString("N"));
-
-        public MatrixDefaultsTests() => Directory.CreateDirectory(dir);
-
-        public void Dispose() => Directory.Delete(dir, recursive: true);
-
-        private Matrix Load(params string[] lines)
-        {
-            string path = Path.Combine(dir, "m" + Guid.NewGuid().ToString("N") + ".yaml");
-            File.WriteAllText(path, string.Join("\n", lines) + "\n");
-            return MatrixLoader.LoadFile(path);
-        }
+        private Matrix Load(params string[] lines) => MatrixLoader.LoadFile(WriteLines("m" + Guid.NewGuid().ToString("N") + ".yaml", lines));
 
         private static string[] Entry(string key, string version, params string[] variants) =>
             new[] { $"  '{key}':", $"    version: {version}", $"    variants: [{string.Join(", ", variants)}]" };

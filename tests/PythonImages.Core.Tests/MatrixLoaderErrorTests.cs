@@ -5,20 +5,25 @@ using Xunit;
 namespace PythonImages.Tests
 {
     /// <summary>The loader's bad-input catalogue: every case has its own ErrorId and names the file, the line and the key.</summary>
-    public sealed class MatrixLoaderErrorTests : IDisposable
+    public sealed class MatrixLoaderErrorTests : MatrixFileTest
     {
-        private readonly string dir = Path.Combine(Path.GetTempPath(), "pi-loader-" + Guid.NewGuid().ToString("N"));
+        private readonly string dir;
 
-        public MatrixLoaderErrorTests() => Directory.CreateDirectory(dir);
-
-        public void Dispose() => Directory.Delete(dir, recursive: true);
+        public MatrixLoaderErrorTests() => dir = Dir;
 
         /// <summary>Writes the lines as a matrix file and loads it; returns the loader's exception.</summary>
         private MatrixException Reject(string fileName, params string[] lines)
         {
-            string path = Path.Combine(dir, fileName);
-            File.WriteAllText(path, string.Join("\n", lines) + "\n");
+            string path = WriteLines(fileName, lines);
             return Assert.Throws<MatrixException>(() => MatrixLoader.LoadFile(path));
+        }
+
+        /// <summary>Loads the lines as a file and asserts the rejection: its ErrorId, and the file, line and key it names.</summary>
+        private MatrixException Expect(string fileName, string errorId, int line, string? key, params string[] lines)
+        {
+            var ex = Reject(fileName, lines);
+            AssertPlace(ex, errorId, fileName, line, key);
+            return ex;
         }
 
         /// <summary>A minimal valid entry for version key 3.14 starting at line 2 (after "versions:").</summary>
@@ -59,38 +64,33 @@ namespace PythonImages.Tests
         [Fact]
         public void MalformedYamlAtAnExactLine()
         {
-            var ex = Reject("colon.yaml", "versions:", "  '3.14':", "    version: 3.14.6: final", "    variants: [trixie]");
-            AssertPlace(ex, MatrixErrorIds.MalformedYaml, "colon.yaml", 3, null);
+            var ex = Expect("colon.yaml", MatrixErrorIds.MalformedYaml, 3, null, "versions:", "  '3.14':", "    version: 3.14.6: final", "    variants: [trixie]");
             Assert.Contains("not valid YAML", ex.Message);
         }
 
         [Fact]
         public void DuplicateMapKey()
         {
-            var ex = Reject("dupkey.yaml", With(With(new[] { "versions:" }, Valid314), Valid314));
-            AssertPlace(ex, MatrixErrorIds.DuplicateKey, "dupkey.yaml", 6, "3.14");
+            var ex = Expect("dupkey.yaml", MatrixErrorIds.DuplicateKey, 6, "3.14", With(With(new[] { "versions:" }, Valid314), Valid314));
             Assert.Contains("'3.14'", ex.Message);
         }
 
         [Fact]
         public void UnknownTopLevelKey()
         {
-            var ex = Reject("top.yaml", With(new[] { "versions:" }, With(Valid314, new[] { "alias:", "  '3.14': [latest]" })));
-            AssertPlace(ex, MatrixErrorIds.UnknownKey, "top.yaml", 6, "alias");
+            var ex = Expect("top.yaml", MatrixErrorIds.UnknownKey, 6, "alias", With(new[] { "versions:" }, With(Valid314, new[] { "alias:", "  '3.14': [latest]" })));
         }
 
         [Fact]
         public void UnknownKeyInVersionEntry()
         {
-            var ex = Reject("entry.yaml", "versions:", "  '3.14':", "    version: 3.14.6", "    varients: [trixie]", "    variants: [trixie]");
-            AssertPlace(ex, MatrixErrorIds.UnknownKey, "entry.yaml", 4, "3.14.varients");
+            var ex = Expect("entry.yaml", MatrixErrorIds.UnknownKey, 4, "3.14.varients", "versions:", "  '3.14':", "    version: 3.14.6", "    varients: [trixie]", "    variants: [trixie]");
         }
 
         [Fact]
         public void MissingVersion()
         {
-            var ex = Reject("noversion.yaml", "versions:", "  '3.14':", "    variants: [trixie]");
-            AssertPlace(ex, MatrixErrorIds.MissingVersion, "noversion.yaml", 2, "3.14.version");
+            var ex = Expect("noversion.yaml", MatrixErrorIds.MissingVersion, 2, "3.14.version", "versions:", "  '3.14':", "    variants: [trixie]");
         }
 
         [Theory]
@@ -99,23 +99,20 @@ namespace PythonImages.Tests
         [InlineData("3.14", "3.14.0b1")]
         public void VersionNotBelongingToItsKey(string key, string version)
         {
-            var ex = Reject("mismatch.yaml", "versions:", $"  '{key}':", $"    version: {version}", "    variants: [trixie]");
-            AssertPlace(ex, MatrixErrorIds.VersionKeyMismatch, "mismatch.yaml", 3, key + ".version");
+            var ex = Expect("mismatch.yaml", MatrixErrorIds.VersionKeyMismatch, 3, key + ".version", "versions:", $"  '{key}':", $"    version: {version}", "    variants: [trixie]");
             Assert.Contains(version, ex.Message);
         }
 
         [Fact]
         public void VersionThatIsNotAPythonVersion()
         {
-            var ex = Reject("badversion.yaml", "versions:", "  '3.14':", "    version: 3.14", "    variants: [trixie]");
-            AssertPlace(ex, MatrixErrorIds.InvalidVersion, "badversion.yaml", 3, "3.14.version");
+            var ex = Expect("badversion.yaml", MatrixErrorIds.InvalidVersion, 3, "3.14.version", "versions:", "  '3.14':", "    version: 3.14", "    variants: [trixie]");
         }
 
         [Fact]
         public void ChecksumOfWrongLength()
         {
-            var ex = Reject("short.yaml", "versions:", "  '3.14':", "    version: 3.14.6", "    checksums:", "      source: {sha256: 143b1dddefaec3bd}", "    variants: [trixie]");
-            AssertPlace(ex, MatrixErrorIds.InvalidChecksum, "short.yaml", 5, "3.14.checksums.source.sha256");
+            var ex = Expect("short.yaml", MatrixErrorIds.InvalidChecksum, 5, "3.14.checksums.source.sha256", "versions:", "  '3.14':", "    version: 3.14.6", "    checksums:", "      source: {sha256: 143b1dddefaec3bd}", "    variants: [trixie]");
             Assert.Contains("has 16", ex.Message);
         }
 
@@ -123,8 +120,7 @@ namespace PythonImages.Tests
         public void ChecksumNotHex()
         {
             string notHex = new string('g', 64);
-            var ex = Reject("nothex.yaml", "versions:", "  '3.14':", "    version: 3.14.6", "    checksums:", "      windows:", $"        sha256: {notHex}", "    variants: [trixie]");
-            AssertPlace(ex, MatrixErrorIds.InvalidChecksum, "nothex.yaml", 6, "3.14.checksums.windows.sha256");
+            var ex = Expect("nothex.yaml", MatrixErrorIds.InvalidChecksum, 6, "3.14.checksums.windows.sha256", "versions:", "  '3.14':", "    version: 3.14.6", "    checksums:", "      windows:", $"        sha256: {notHex}", "    variants: [trixie]");
         }
 
         [Theory]
@@ -135,8 +131,7 @@ namespace PythonImages.Tests
         [InlineData("slim-")]
         public void UnknownVariantForm(string variant)
         {
-            var ex = Reject("form.yaml", "versions:", "  '3.14':", "    version: 3.14.6", "    variants:", "      - trixie", $"      - '{variant}'");
-            AssertPlace(ex, MatrixErrorIds.UnknownVariantForm, "form.yaml", 6, "3.14.variants");
+            var ex = Expect("form.yaml", MatrixErrorIds.UnknownVariantForm, 6, "3.14.variants", "versions:", "  '3.14':", "    version: 3.14.6", "    variants:", "      - trixie", $"      - '{variant}'");
             Assert.Contains(variant, ex.Message);
         }
 
@@ -146,8 +141,7 @@ namespace PythonImages.Tests
         [InlineData("windows/../trixie")]
         public void VariantWithDotDot(string variant)
         {
-            var ex = Reject("dotdot.yaml", "versions:", "  '3.14':", "    version: 3.14.6", "    variants:", $"      - '{variant}'");
-            AssertPlace(ex, MatrixErrorIds.InvalidVariantPath, "dotdot.yaml", 5, "3.14.variants");
+            var ex = Expect("dotdot.yaml", MatrixErrorIds.InvalidVariantPath, 5, "3.14.variants", "versions:", "  '3.14':", "    version: 3.14.6", "    variants:", $"      - '{variant}'");
         }
 
         [Theory]
@@ -158,15 +152,13 @@ namespace PythonImages.Tests
         [InlineData("/trixie")]
         public void VariantWithAPathSeparatorOtherThanTheWindowsPrefix(string variant)
         {
-            var ex = Reject("sep.yaml", "versions:", "  '3.14':", "    version: 3.14.6", "    variants:", "      - trixie", $"      - '{variant}'");
-            AssertPlace(ex, MatrixErrorIds.InvalidVariantPath, "sep.yaml", 6, "3.14.variants");
+            var ex = Expect("sep.yaml", MatrixErrorIds.InvalidVariantPath, 6, "3.14.variants", "versions:", "  '3.14':", "    version: 3.14.6", "    variants:", "      - trixie", $"      - '{variant}'");
         }
 
         [Fact]
         public void DuplicateVariant()
         {
-            var ex = Reject("dup.yaml", "versions:", "  '3.14':", "    version: 3.14.6", "    variants:", "      - trixie", "      - slim-trixie", "      - trixie");
-            AssertPlace(ex, MatrixErrorIds.DuplicateVariant, "dup.yaml", 7, "3.14.variants");
+            var ex = Expect("dup.yaml", MatrixErrorIds.DuplicateVariant, 7, "3.14.variants", "versions:", "  '3.14':", "    version: 3.14.6", "    variants:", "      - trixie", "      - slim-trixie", "      - trixie");
         }
 
         [Theory]
@@ -174,22 +166,19 @@ namespace PythonImages.Tests
         [InlineData("    variants:")]
         public void EmptyVariants(string line)
         {
-            var ex = Reject("empty-variants.yaml", "versions:", "  '3.14':", "    version: 3.14.6", line);
-            AssertPlace(ex, MatrixErrorIds.EmptyVariants, "empty-variants.yaml", 4, "3.14.variants");
+            var ex = Expect("empty-variants.yaml", MatrixErrorIds.EmptyVariants, 4, "3.14.variants", "versions:", "  '3.14':", "    version: 3.14.6", line);
         }
 
         [Fact]
         public void MissingVariants()
         {
-            var ex = Reject("no-variants.yaml", "versions:", "  '3.14':", "    version: 3.14.6");
-            AssertPlace(ex, MatrixErrorIds.EmptyVariants, "no-variants.yaml", 2, "3.14.variants");
+            var ex = Expect("no-variants.yaml", MatrixErrorIds.EmptyVariants, 2, "3.14.variants", "versions:", "  '3.14':", "    version: 3.14.6");
         }
 
         [Fact]
         public void LinuxBaseImageWithoutArchitectures()
         {
-            var ex = Reject("arch.yaml", "versions:", "  '3.14':", "    version: 3.14.6", "    variants:", "      - trixie", "      - slim-forky");
-            AssertPlace(ex, MatrixErrorIds.MissingArchitectures, "arch.yaml", 6, "architectures.debian:forky-slim");
+            var ex = Expect("arch.yaml", MatrixErrorIds.MissingArchitectures, 6, "architectures.debian:forky-slim", "versions:", "  '3.14':", "    version: 3.14.6", "    variants:", "      - trixie", "      - slim-forky");
             Assert.Contains("debian:forky-slim", ex.Message);
         }
 
@@ -221,22 +210,19 @@ namespace PythonImages.Tests
         [Fact]
         public void WhitespaceAndCommentOnlyFile()
         {
-            var ex = Reject("comments.yaml", "   ", "# nothing here yet", "", "  # still nothing");
-            AssertPlace(ex, MatrixErrorIds.Empty, "comments.yaml", 1, "versions");
+            var ex = Expect("comments.yaml", MatrixErrorIds.Empty, 1, "versions", "   ", "# nothing here yet", "", "  # still nothing");
         }
 
         [Fact]
         public void EmptyVersionsMap()
         {
-            var ex = Reject("noversions.yaml", "repository: https://example.invalid/python", "versions: {}");
-            AssertPlace(ex, MatrixErrorIds.Empty, "noversions.yaml", 2, "versions");
+            var ex = Expect("noversions.yaml", MatrixErrorIds.Empty, 2, "versions", "repository: https://example.invalid/python", "versions: {}");
         }
 
         [Fact]
         public void MissingVersionsMap()
         {
-            var ex = Reject("noversionsmap.yaml", "repository: https://example.invalid/python", "aliases:", "  '3.14': [latest]");
-            AssertPlace(ex, MatrixErrorIds.MissingKey, "noversionsmap.yaml", 1, "versions");
+            var ex = Expect("noversionsmap.yaml", MatrixErrorIds.MissingKey, 1, "versions", "repository: https://example.invalid/python", "aliases:", "  '3.14': [latest]");
         }
 
         [Fact]
@@ -254,16 +240,14 @@ namespace PythonImages.Tests
         [Fact]
         public void UnknownArchitectureInTheTable()
         {
-            var ex = Reject("unknown-arch.yaml", "architectures:", "  buildpack-deps:trixie:", "    - amd64", "    - arm65", "versions:", Valid314[0], Valid314[1], Valid314[2], Valid314[3]);
-            AssertPlace(ex, MatrixErrorIds.UnknownArchitecture, "unknown-arch.yaml", 4, "architectures.buildpack-deps:trixie");
+            var ex = Expect("unknown-arch.yaml", MatrixErrorIds.UnknownArchitecture, 4, "architectures.buildpack-deps:trixie", "architectures:", "  buildpack-deps:trixie:", "    - amd64", "    - arm65", "versions:", Valid314[0], Valid314[1], Valid314[2], Valid314[3]);
             Assert.Contains("'arm65'", ex.Message);
         }
 
         [Fact]
         public void UnknownArchitectureInAVersionExclusion()
         {
-            var ex = Reject("unknown-exclude.yaml", With(new[] { "versions:" }, With(Valid314, new[] { "    excludeArchitectures: [s390x, sparc]" })));
-            AssertPlace(ex, MatrixErrorIds.UnknownArchitecture, "unknown-exclude.yaml", 6, "3.14.excludeArchitectures");
+            var ex = Expect("unknown-exclude.yaml", MatrixErrorIds.UnknownArchitecture, 6, "3.14.excludeArchitectures", With(new[] { "versions:" }, With(Valid314, new[] { "    excludeArchitectures: [s390x, sparc]" })));
             Assert.Contains("'sparc'", ex.Message);
         }
 
@@ -274,22 +258,19 @@ namespace PythonImages.Tests
         [InlineData("'03.14'")]
         public void InvalidVersionKey(string key)
         {
-            var ex = Reject("key.yaml", "versions:", $"  {key}:", "    version: 3.14.6", "    variants: [trixie]");
-            AssertPlace(ex, MatrixErrorIds.InvalidVersionKey, "key.yaml", 2, key.Trim('\''));
+            var ex = Expect("key.yaml", MatrixErrorIds.InvalidVersionKey, 2, key.Trim('\''), "versions:", $"  {key}:", "    version: 3.14.6", "    variants: [trixie]");
         }
 
         [Fact]
         public void InvalidVersionKeyInABareVersionsJson()
         {
-            var ex = Reject("versions.json", "{", "  \"3.14\": {\"version\": \"3.14.6\", \"variants\": [\"trixie\"]},", "  \"next\": {\"version\": \"3.15.0\", \"variants\": [\"trixie\"]}", "}");
-            AssertPlace(ex, MatrixErrorIds.InvalidVersionKey, "versions.json", 3, "next");
+            var ex = Expect("versions.json", MatrixErrorIds.InvalidVersionKey, 3, "next", "{", "  \"3.14\": {\"version\": \"3.14.6\", \"variants\": [\"trixie\"]},", "  \"next\": {\"version\": \"3.15.0\", \"variants\": [\"trixie\"]}", "}");
         }
 
         [Fact]
         public void WrongTypeNamesTheKey()
         {
-            var ex = Reject("type.yaml", "versions:", "  '3.14':", "    version: [3.14.6]", "    variants: [trixie]");
-            AssertPlace(ex, MatrixErrorIds.WrongType, "type.yaml", 3, "3.14.version");
+            var ex = Expect("type.yaml", MatrixErrorIds.WrongType, 3, "3.14.version", "versions:", "  '3.14':", "    version: [3.14.6]", "    variants: [trixie]");
         }
 
         [Fact]
