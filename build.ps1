@@ -101,8 +101,9 @@ function Invoke-Package {
 
     $stagingBin = [System.IO.Path]::Combine($staging, 'bin')
     $project = [System.IO.Path]::Combine($root, 'src', 'PythonImages', 'PythonImages.csproj')
-    # ModuleDir overrides where the project lays the module out (bin/ + bin/dependencies/).
-    Invoke-Dotnet @('build', $project, '--configuration', 'Release', '-nologo', "-p:ModuleDir=$stagingBin$([System.IO.Path]::DirectorySeparatorChar)")
+    # ModuleDir overrides where the project lays the module out (bin/ + bin/dependencies/). It must end with a
+    # separator; '/' rather than '\', which would escape the closing quote Windows adds around a path with spaces.
+    Invoke-Dotnet @('build', $project, '--configuration', 'Release', '-nologo', "-p:ModuleDir=$stagingBin/")
 
     foreach ($pdb in [System.IO.Directory]::GetFiles($stagingBin, '*.pdb', [System.IO.SearchOption]::AllDirectories)) {
         [System.IO.File]::Delete($pdb)

@@ -275,17 +275,20 @@ namespace PythonImages
                             foreach (var akv in ctx.Mapping(ckv.Value, path + "." + type).Children)
                             {
                                 string algo = ctx.KeyText(akv.Key);
-                                string value = ctx.Scalar(akv.Value, path + "." + type + "." + algo);
-                                if (algo == "sha256")
+                                if (algo != "sha256")
                                 {
-                                    if (!Sha256.IsMatch(value))
-                                    {
-                                        throw ctx.Error(MatrixErrorIds.InvalidChecksum, $"The sha256 checksum '{value}' must be 64 hexadecimal characters (it has {value.Length}).", akv.Value, path + "." + type + ".sha256");
-                                    }
-
-                                    if (type == "source") source = value.ToLowerInvariant();
-                                    else windows = value.ToLowerInvariant();
+                                    // A typo here would silently drop the checksum, and with it the download verification.
+                                    throw ctx.Error(MatrixErrorIds.UnknownKey, $"Unknown checksum algorithm '{algo}' (known: sha256).", akv.Key, path + "." + type + "." + algo);
                                 }
+
+                                string value = ctx.Scalar(akv.Value, path + "." + type + "." + algo);
+                                if (!Sha256.IsMatch(value))
+                                {
+                                    throw ctx.Error(MatrixErrorIds.InvalidChecksum, $"The sha256 checksum '{value}' must be 64 hexadecimal characters (it has {value.Length}).", akv.Value, path + "." + type + ".sha256");
+                                }
+
+                                if (type == "source") source = value.ToLowerInvariant();
+                                else windows = value.ToLowerInvariant();
                             }
                         }
 

@@ -87,6 +87,26 @@ namespace PythonImages.Tests
             var ex = Expect("entry.yaml", MatrixErrorIds.UnknownKey, 4, "3.14.varients", "versions:", "  '3.14':", "    version: 3.14.6", "    varients: [trixie]", "    variants: [trixie]");
         }
 
+        [Theory]
+        [InlineData("      linux: {sha256: abc}", "3.14.checksums.linux")]
+        [InlineData("      source: {sha512: abc}", "3.14.checksums.source.sha512")]
+        public void UnknownKeyUnderChecksums(string line, string key)
+        {
+            Expect("checksum-key.yaml", MatrixErrorIds.UnknownKey, 5, key, "versions:", "  '3.14':", "    version: 3.14.6", "    checksums:", line, "    variants: [trixie]");
+        }
+
+        [Fact]
+        public void UnknownKeyUnderSetuptools()
+        {
+            Expect("setuptools-key.yaml", MatrixErrorIds.UnknownKey, 4, "3.14.setuptools.versoin", "versions:", "  '3.14':", "    version: 3.14.6", "    setuptools: {versoin: 79.0.1}", "    variants: [trixie]");
+        }
+
+        [Fact]
+        public void GpgKeyThatIsNotAFingerprint()
+        {
+            Expect("gpg.yaml", MatrixErrorIds.InvalidGpgKey, 4, "3.14.gpgKey", "versions:", "  '3.14':", "    version: 3.14.6", "    gpgKey: 0xD684696D", "    variants: [trixie]");
+        }
+
         [Fact]
         public void MissingVersion()
         {
