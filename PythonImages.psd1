@@ -10,10 +10,14 @@
     PowerShellVersion      = '5.1'
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess       = @(
-        'bin/PythonImage.format.ps1xml'
+        'bin/PythonImage.format.ps1xml',
+        'bin/Manifest.format.ps1xml'
     )
     CmdletsToExport        = @(
-        'Get-PythonTag'
+        'Get-PythonTag',
+        'Export-PythonLibraryManifest',
+        'Import-PythonLibraryManifest',
+        'ConvertTo-PythonTagMarkdown'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -65,6 +65,12 @@ namespace PythonImages
         /// <summary>Per-architecture overrides from a manifest (e.g. "arm64v8-GitCommit" → value), kept as read.</summary>
         public IDictionary<string, string> ArchitectureFields { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
+        /// <summary>The manifest header an imported image was read with (null for images computed from the matrix).</summary>
+        public ManifestHeader? ManifestHeader { get; set; }
+
+        /// <summary>The line of the entry in its manifest file (0 when not imported).</summary>
+        public int ManifestLine { get; set; }
+
         // Filled by New-PythonDockerfile.
         public string? DockerfilePath { get; set; }
 

@@ -1,0 +1,117 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using PythonImages;
+
+// Manifest benchmark: parse / write / render of the reference manifests, and the git commit lookup
+// (one batched git log vs one git log per directory) on a synthetic repository of 42 Dockerfiles.
+// Usage: dotnet run -c Release --project bench/PythonImages.Bench.Manifest [-- <commits-per-dockerfile>]
+internal static class Program
+{
+    private static int Main(string[] args)
+    {
+        string root = FindRepoRoot();
+        string m2026 = File.ReadAllText(Path.Combine(root, "tests", "fixtures", "library-python-2026-06.txt"));
+        string m2019 = File.ReadAllText(Path.Combine(root, "tests", "fixtures", "library-python-2019-04.txt"));
+
+        Measure("parse 2026 manifest (42 entries)", 2000, () => LibraryManifest.Parse(m2026));
+        Measure("parse 2019 manifest (37 entries)", 2000, () => LibraryManifest.Parse(m2019));
+        var parsed = LibraryManifest.Parse(m2026);
+        Measure("write 2026 manifest", 2000, () => LibraryManifest.Write(parsed.Header, parsed.Images));
+        Measure("render Spaced tags block + architectures", 2000, () => TagMarkdown.Render(parsed.Images, TagMarkdownFormat.Spaced));
+
+        int rounds = args.Length > 0 ? int.Parse(args[0]) : 5;
+        string repo = Path.Combine(Path.GetTempPath(), "pyimg-bench-git-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+        try
+        {
+            var dirs = parsed.Images.Select(i => i.Directory).ToList();
+            BuildRepository(repo, dirs, rounds);
+            IReadOnlyDictionary<string, string>? batched = null;
+            Measure($"git: batched lookup, {dirs.Count} Dockerfiles x {rounds} commits", 5, () => batched = GitCommits.LastCommits(repo, dirs));
+            var single = new Dictionary<string, string>();
+            Measure($"git: one git log per directory ({dirs.Count} processes)", 5, () =>
+            {
+                foreach (var d in dirs)
+                {
+                    single[d] = Git(repo, "log", "-1", "--format=%H", "--", d + "/Dockerfile");
+                }
+            });
+            bool same = dirs.All(d => batched![d] == single[d]);
+            Console.WriteLine($"batched and per-directory results agree: {same}");
+            return same ? 0 : 1;
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(repo, true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private static void Measure(string name, int iterations, Action action)
+    {
+        action(); // warm-up
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < iterations; i++)
+        {
+            action();
+        }
+
+        sw.Stop();
+        Console.WriteLine($"{name,-62} {sw.Elapsed.TotalMilliseconds / iterations,10:F3} ms/op  ({iterations} ops)");
+    }
+
+    private static void BuildRepository(string repo, IReadOnlyList<string> dirs, int rounds)
+    {
+        Directory.CreateDirectory(repo);
+        Git(repo, "init", "-q", "-b", "main");
+        var random = new Random(42);
+        for (int round = 0; round < rounds; round++)
+        {
+            foreach (var d in dirs.Where(_ => round == 0 || random.Next(3) == 0))
+            {
+                string path = Path.Combine(repo, d, "Dockerfile");
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                File.AppendAllText(path, $"# round {round}\n");
+                Git(repo, "add", "--", d + "/Dockerfile");
+                Git(repo, "commit", "-q", "-m", $"{d} round {round}");
+            }
+        }
+    }
+
+    private static string Git(string repo, params string[] args)
+    {
+        var psi = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add("-C");
+        psi.ArgumentList.Add(repo);
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment["GIT_AUTHOR_NAME"] = psi.Environment["GIT_COMMITTER_NAME"] = "Bench";
+        psi.Environment["GIT_AUTHOR_EMAIL"] = psi.Environment["GIT_COMMITTER_EMAIL"] = "bench@example.invalid";
+        using var p = Process.Start(psi)!;
+        string output = p.StandardOutput.ReadToEnd();
+        p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return output.Trim();
+    }
+
+    private static string FindRepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir != null && !File.Exists(Path.Combine(dir.FullName, "PythonImages.psd1")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("PythonImages.psd1 not found");
+    }
+}

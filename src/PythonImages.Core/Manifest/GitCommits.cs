@@ -1,0 +1,175 @@
+using System;
+using System.Collections.Generic;
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Linq;
+using System.Text;
+
+namespace PythonImages
+{
+    /// <summary>
+    /// The commit that last touched each image's Dockerfile in a git repository of generated Dockerfiles, found with the
+    /// git CLI. One <c>git log --name-only</c> over all the paths answers most directories at once; any path it leaves
+    /// unanswered (merge commits list no files) is asked with <c>git log -1 -- &lt;path&gt;</c> on its own.
+    /// </summary>
+    public static class GitCommits
+    {
+        /// <summary>The git executable (PATH lookup by default).</summary>
+        public static string GitExecutable { get; set; } = "git";
+
+        /// <summary>Maps each directory to the last commit that touched &lt;directory&gt;/&lt;file&gt;; directories nothing touched are absent.</summary>
+        public static IReadOnlyDictionary<string, string> LastCommits(string repository, IEnumerable<string> directories, string file = "Dockerfile")
+        {
+            var byPath = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var dir in directories.Distinct(StringComparer.Ordinal))
+            {
+                string path = dir == "." || dir.Length == 0 ? file : dir.TrimEnd('/') + "/" + file;
+                byPath[path] = dir;
+            }
+
+            var result = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (byPath.Count == 0)
+            {
+                return result;
+            }
+
+            // Is this a work tree with at least one commit? Gives a clear error instead of a confusing log failure.
+            Run(repository, new[] { "rev-parse", "--verify", "--quiet", "HEAD^{commit}" }, "has no commit (HEAD does not exist) or is not a git repository");
+
+            var args = new List<string> { "-c", "core.quotepath=off", "log", "--format=%x01%H", "--name-only", "--relative", "HEAD", "--" };
+            args.AddRange(byPath.Keys);
+            string output = Run(repository, args, "could not be read with git log");
+            string? commit = null;
+            foreach (var raw in output.Split('\n'))
+            {
+                string line = raw.TrimEnd('\r');
+                if (line.StartsWith("\u0001", StringComparison.Ordinal))
+                {
+                    commit = line.Substring(1).Trim();
+                    continue;
+                }
+
+                if (line.Length == 0 || commit == null)
+                {
+                    continue;
+                }
+
+                if (byPath.TryGetValue(line, out var dir) && !result.ContainsKey(dir))
+                {
+                    result[dir] = commit;
+                }
+            }
+
+            foreach (var kv in byPath.Where(kv => !result.ContainsKey(kv.Value)))
+            {
+                string single = Run(repository, new[] { "log", "-1", "--format=%H", "HEAD", "--", kv.Key }, "could not be read with git log").Trim();
+                if (single.Length > 0)
+                {
+                    result[kv.Value] = single;
+                }
+            }
+
+            return result;
+        }
+
+        private static string Run(string repository, IEnumerable<string> args, string failure)
+        {
+            var psi = new ProcessStartInfo(GitExecutable)
+            {
+                UseShellExecute = false,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                CreateNoWindow = true,
+                StandardOutputEncoding = new UTF8Encoding(false),
+                StandardErrorEncoding = new UTF8Encoding(false),
+            };
+            psi.Arguments = string.Join(" ", new[] { "-C", repository }.Concat(args).Select(Quote));
+            psi.EnvironmentVariables["GIT_TERMINAL_PROMPT"] = "0";
+            psi.EnvironmentVariables["LC_ALL"] = "C";
+
+            Process process;
+            try
+            {
+                process = Process.Start(psi) ?? throw new Win32Exception("git did not start");
+            }
+            catch (Win32Exception ex)
+            {
+                throw new ManifestException(
+                    ManifestErrorIds.GitNotFound,
+                    $"Could not run '{GitExecutable}' ({ex.Message}); install git or put it on PATH.",
+                    null,
+                    0,
+                    null,
+                    ex);
+            }
+
+            using (process)
+            {
+                var stderr = new StringBuilder();
+                process.ErrorDataReceived += (_, e) =>
+                {
+                    if (e.Data != null)
+                    {
+                        lock (stderr)
+                        {
+                            stderr.AppendLine(e.Data);
+                        }
+                    }
+                };
+                process.BeginErrorReadLine();
+                string stdout = process.StandardOutput.ReadToEnd();
+                process.WaitForExit();
+                if (process.ExitCode != 0)
+                {
+                    string err;
+                    lock (stderr)
+                    {
+                        err = stderr.ToString().Trim();
+                    }
+
+                    throw new ManifestException(
+                        ManifestErrorIds.GitFailed,
+                        $"The git repository '{repository}' {failure}: git exited with {process.ExitCode}" + (err.Length > 0 ? ": " + err : "."),
+                        null,
+                        0);
+                }
+
+                return stdout;
+            }
+        }
+
+        /// <summary>Quotes one argument for ProcessStartInfo.Arguments (MSVC rules, which .NET also applies on Unix).</summary>
+        internal static string Quote(string arg)
+        {
+            if (arg.Length > 0 && arg.IndexOfAny(new[] { ' ', '\t', '"', '\\', '\n' }) < 0)
+            {
+                return arg;
+            }
+
+            var sb = new StringBuilder("\"");
+            int backslashes = 0;
+            foreach (char c in arg)
+            {
+                if (c == '\\')
+                {
+                    backslashes++;
+                    continue;
+                }
+
+                if (c == '"')
+                {
+                    sb.Append('\\', backslashes * 2 + 1).Append('"');
+                }
+                else
+                {
+                    sb.Append('\\', backslashes).Append(c);
+                }
+
+                backslashes = 0;
+            }
+
+            sb.Append('\\', backslashes * 2).Append('"');
+            return sb.ToString();
+        }
+    }
+}

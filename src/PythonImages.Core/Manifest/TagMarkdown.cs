@@ -1,0 +1,284 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+
+namespace PythonImages
+{
+    /// <summary>The docs templates' eras for the "Supported tags" block (manifest-and-readme.md B.2).</summary>
+    public enum TagMarkdownFormat
+    {
+        /// <summary>Until 2019-06: the Dockerfile path in italics inside every link.</summary>
+        Italic,
+
+        /// <summary>2019-06 to 2019-09: no path.</summary>
+        Plain,
+
+        /// <summary>2019-09 to 2024-07: the FAQ sentence before the headings.</summary>
+        Faq,
+
+        /// <summary>Since 2024-07 (today's docs): blank lines between bullets.</summary>
+        Spaced,
+    }
+
+    /// <summary>The README's generated parts for a set of manifest entries.</summary>
+    public sealed class TagMarkdownResult
+    {
+        public TagMarkdownResult(TagMarkdownFormat format, string markdown, string architecturesLine, int entries, int sharedTagGroups, IReadOnlyList<string> architectures)
+        {
+            Format = format;
+            Markdown = markdown;
+            ArchitecturesLine = architecturesLine;
+            Entries = entries;
+            SharedTagGroups = sharedTagGroups;
+            Architectures = architectures;
+        }
+
+        public TagMarkdownFormat Format { get; }
+
+        /// <summary>The "Supported tags and respective Dockerfile links" block, trailing newlines removed.</summary>
+        public string Markdown { get; }
+
+        /// <summary>The value line of "Supported architectures" (without its leading TAB).</summary>
+        public string ArchitecturesLine { get; }
+
+        public int Entries { get; }
+
+        public int SharedTagGroups { get; }
+
+        /// <summary>The union of the entries' architectures, sorted.</summary>
+        public IReadOnlyList<string> Architectures { get; }
+
+        public override string ToString() => Markdown;
+    }
+
+    /// <summary>A group of shared tags carried by exactly the same entries.</summary>
+    public sealed class SharedTagGroup
+    {
+        public SharedTagGroup(IReadOnlyList<string> tags, IReadOnlyList<PythonImage> entries)
+        {
+            Tags = tags;
+            Entries = entries;
+        }
+
+        public IReadOnlyList<string> Tags { get; }
+
+        public IReadOnlyList<PythonImage> Entries { get; }
+    }
+
+    /// <summary>Renders the docs' tags block and architectures line from manifest entries (Parts B and C).</summary>
+    public static class TagMarkdown
+    {
+        public const string NoTags = "**No supported tags**";
+        public const string NoArchitectures = "**No supported architectures**";
+
+        public const string FaqSentence =
+            "(See [\"What's the difference between 'Shared' and 'Simple' tags?\" in the FAQ](https://github.com/docker-library/faq#whats-the-difference-between-shared-and-simple-tags).)";
+
+        /// <summary>Hub namespaces of the architectures (BASHBREW_ARCH_NAMESPACES).</summary>
+        public static readonly IReadOnlyDictionary<string, string> ArchitectureNamespaces = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["amd64"] = "amd64",
+            ["arm32v5"] = "arm32v5",
+            ["arm32v6"] = "arm32v6",
+            ["arm32v7"] = "arm32v7",
+            ["arm64v8"] = "arm64v8",
+            ["i386"] = "i386",
+            ["mips64le"] = "mips64le",
+            ["ppc64le"] = "ppc64le",
+            ["riscv64"] = "riscv64",
+            ["s390x"] = "s390x",
+            ["windows-amd64"] = "winamd64",
+        };
+
+        public static TagMarkdownResult Render(IReadOnlyList<PythonImage> entries, TagMarkdownFormat format, string imageName = "python")
+        {
+            var groups = SharedGroups(entries);
+            var arches = entries.SelectMany(e => e.Architectures).Distinct(StringComparer.Ordinal).OrderBy(a => a, StringComparer.Ordinal).ToList();
+            return new TagMarkdownResult(format, TagsBlock(entries, format), ArchitecturesLine(entries, imageName), entries.Count, groups.Count, arches);
+        }
+
+        /// <summary>Shared tags grouped by the exact set of entries carrying them, each group where its first tag first appears.</summary>
+        public static IReadOnlyList<SharedTagGroup> SharedGroups(IReadOnlyList<PythonImage> entries)
+        {
+            var order = new List<string>();
+            var carriers = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+            for (int i = 0; i < entries.Count; i++)
+            {
+                foreach (var tag in entries[i].SharedTags)
+                {
+                    if (!carriers.TryGetValue(tag, out var list))
+                    {
+                        list = new List<int>();
+                        carriers[tag] = list;
+                        order.Add(tag);
+                    }
+
+                    if (!list.Contains(i))
+                    {
+                        list.Add(i);
+                    }
+                }
+            }
+
+            var groups = new List<(string Key, List<string> Tags, List<int> Entries)>();
+            var byKey = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var tag in order)
+            {
+                var members = carriers[tag];
+                string key = string.Join("\u0001", members.Select(i => entries[i].Tags.FirstOrDefault() ?? string.Empty));
+                if (byKey.TryGetValue(key, out int g))
+                {
+                    groups[g].Tags.Add(tag);
+                }
+                else
+                {
+                    byKey[key] = groups.Count;
+                    groups.Add((key, new List<string> { tag }, members));
+                }
+            }
+
+            return groups.Select(g => new SharedTagGroup(g.Tags, g.Entries.Select(i => entries[i]).ToList())).ToList();
+        }
+
+        /// <summary>The tags block in one of the four formats, with all trailing newlines removed.</summary>
+        public static string TagsBlock(IReadOnlyList<PythonImage> entries, TagMarkdownFormat format)
+        {
+            if (entries.Count == 0)
+            {
+                return NoTags;
+            }
+
+            var groups = SharedGroups(entries);
+            bool italic = format == TagMarkdownFormat.Italic;
+            bool spaced = format == TagMarkdownFormat.Spaced;
+            var sb = new StringBuilder();
+            if (groups.Count > 0)
+            {
+                if (format == TagMarkdownFormat.Faq || spaced)
+                {
+                    sb.Append(FaqSentence).Append("\n\n");
+                }
+
+                sb.Append("## Simple Tags\n\n");
+            }
+
+            foreach (var entry in entries)
+            {
+                sb.Append("-\t").Append(Linked(entry, entry.Tags, italic)).Append('\n');
+                if (spaced)
+                {
+                    sb.Append('\n');
+                }
+            }
+
+            if (groups.Count > 0)
+            {
+                sb.Append(spaced ? "## Shared Tags\n\n" : "\n## Shared Tags\n\n");
+                foreach (var group in groups)
+                {
+                    sb.Append("-\t").Append(string.Join(", ", group.Tags.Select(t => "`" + t + "`"))).Append(":\n");
+                    if (spaced)
+                    {
+                        sb.Append('\n');
+                    }
+
+                    foreach (var member in group.Entries)
+                    {
+                        sb.Append("\t-\t").Append(Linked(member, member.Tags.Take(1), italic)).Append('\n');
+                    }
+
+                    if (spaced)
+                    {
+                        sb.Append('\n');
+                    }
+                }
+            }
+
+            return sb.ToString().TrimEnd('\n');
+        }
+
+        private static string Linked(PythonImage entry, IEnumerable<string> tags, bool italic)
+        {
+            string text = string.Join(", ", tags.Select(t => "`" + t + "`"));
+            if (italic)
+            {
+                text += " (*" + DockerfilePath(entry, LinkArchitecture(entry)) + "*)";
+            }
+
+            string? url = DockerfileUrl(entry);
+            return url == null ? text : "[" + text + "](" + url + ")";
+        }
+
+        /// <summary>The architecture the link is built for: amd64 if the entry has it, else its first (sorted) architecture.</summary>
+        public static string LinkArchitecture(PythonImage entry)
+        {
+            if (entry.Architectures.Contains(LibraryManifest.DefaultArchitecture))
+            {
+                return LibraryManifest.DefaultArchitecture;
+            }
+
+            return entry.Architectures.OrderBy(a => a, StringComparer.Ordinal).FirstOrDefault() ?? LibraryManifest.DefaultArchitecture;
+        }
+
+        private static string Field(PythonImage entry, string arch, string field, string? value, string fallback)
+        {
+            if (entry.ArchitectureFields.TryGetValue(arch + "-" + field, out var overridden) && overridden.Length > 0)
+            {
+                return overridden;
+            }
+
+            return string.IsNullOrEmpty(value) ? fallback : value!;
+        }
+
+        /// <summary>&lt;Directory&gt;/&lt;File&gt;, or just &lt;File&gt; when Directory is ".".</summary>
+        public static string DockerfilePath(PythonImage entry, string arch)
+        {
+            string dir = Field(entry, arch, "Directory", entry.Directory, LibraryManifest.DefaultDirectory);
+            string file = Field(entry, arch, "File", entry.File, LibraryManifest.DefaultFile);
+            return dir == "." ? file : dir.TrimEnd('/') + "/" + file;
+        }
+
+        /// <summary>The Dockerfile's URL at its commit on GitHub or GitLab; null for other hosts or without a commit.</summary>
+        public static string? DockerfileUrl(PythonImage entry)
+        {
+            string arch = LinkArchitecture(entry);
+            string repo = Field(entry, arch, "GitRepo", entry.GitRepo, string.Empty);
+            string commit = Field(entry, arch, "GitCommit", entry.GitCommit, string.Empty);
+            if (repo.Length == 0 || commit.Length == 0)
+            {
+                return null;
+            }
+
+            if (repo.StartsWith("git://", StringComparison.Ordinal))
+            {
+                repo = "https://" + repo.Substring("git://".Length);
+            }
+
+            repo = LibraryManifest.RepositoryUrl(repo);
+            string path = DockerfilePath(entry, arch);
+            if (repo.StartsWith("https://github.com/", StringComparison.Ordinal))
+            {
+                return repo + "/blob/" + commit + "/" + path;
+            }
+
+            if (repo.StartsWith("https://gitlab.com/", StringComparison.Ordinal))
+            {
+                return repo + "/-/blob/" + commit + "/" + path;
+            }
+
+            return null;
+        }
+
+        /// <summary>The "Supported architectures" value line: the union of architectures, each linked to its Hub namespace.</summary>
+        public static string ArchitecturesLine(IEnumerable<PythonImage> entries, string imageName = "python")
+        {
+            var items = entries.SelectMany(e => e.Architectures)
+                .Select(a => ArchitectureNamespaces.TryGetValue(a, out var ns) ? "[`" + a + "`](https://hub.docker.com/r/" + ns + "/" + imageName + "/)" : "`" + a + "`")
+                .Distinct(StringComparer.Ordinal)
+                .OrderBy(s => s, StringComparer.Ordinal)
+                .ToList();
+            return items.Count == 0 ? NoArchitectures : string.Join(", ", items);
+        }
+    }
+}

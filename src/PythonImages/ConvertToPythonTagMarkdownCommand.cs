@@ -1,0 +1,98 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+
+namespace PythonImages.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Renders the README's "Supported tags and respective Dockerfile links" block and the "Supported architectures" line from manifest entries.</para>
+    /// <para type="description">Takes the images (imported with Import-PythonLibraryManifest, or resolved with Export-PythonLibraryManifest -PassThru) in manifest order
+    /// and renders the block exactly as docker-library/docs does, in one of its four formats (Spaced is today's).</para>
+    /// </summary>
+    [Cmdlet(VerbsData.ConvertTo, "PythonTagMarkdown", DefaultParameterSetName = "Block")]
+    [OutputType(typeof(TagMarkdownResult), ParameterSetName = new[] { "Block" })]
+    [OutputType(typeof(string), ParameterSetName = new[] { "Architectures" })]
+    public sealed class ConvertToPythonTagMarkdownCommand : PSCmdlet
+    {
+        /// <summary>The manifest entries, in manifest order.</summary>
+        [Parameter(ValueFromPipeline = true)]
+        [AllowEmptyCollection]
+        public PythonImage[] InputObject { get; set; } = Array.Empty<PythonImage>();
+
+        /// <summary>Italic (until 2019-06), Plain (2019-06..09), Faq (2019-09..2024-07) or Spaced (since 2024-07, the default).</summary>
+        // A string, not the Core enum: a value-type member over a Core type would load PythonImages.Core while PowerShell scans this assembly.
+        [Parameter(ParameterSetName = "Block")]
+        [ValidateSet("Italic", "Plain", "Faq", "Spaced", IgnoreCase = true)]
+        public string Format { get; set; } = "Spaced";
+
+        /// <summary>Output only the Supported architectures line.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = "Architectures")]
+        public SwitchParameter Architectures { get; set; }
+
+        /// <summary>The Docker Hub repository name in the architecture links (hub.docker.com/r/&lt;arch&gt;/&lt;name&gt;/).</summary>
+        [Parameter]
+        [ValidatePattern("^[a-z0-9]+(?:[._-][a-z0-9]+)*$")]
+        public string ImageName { get; set; } = "python";
+
+        private readonly List<PythonImage> images = new List<PythonImage>();
+
+        protected override void ProcessRecord()
+        {
+            foreach (var image in InputObject)
+            {
+                if (image != null)
+                {
+                    images.Add(image);
+                }
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            if (Architectures.IsPresent)
+            {
+                WriteObject(TagMarkdown.ArchitecturesLine(images, ImageName));
+                return;
+            }
+
+            bool failed = false;
+            foreach (var image in images)
+            {
+                if (image.Tags.Length == 0)
+                {
+                    failed = true;
+                    WriteError(ManifestErrors.Create(
+                        new ArgumentException($"The image for {image.Directory} has no tags; every README entry needs at least one."),
+                        "TagMarkdown.MissingTags",
+                        ErrorCategory.InvalidData,
+                        image,
+                        "Pass images from Get-PythonTag or Import-PythonLibraryManifest."));
+                }
+                else if (string.IsNullOrEmpty(image.GitCommit) && NeedsCommit(image.GitRepo))
+                {
+                    failed = true;
+                    WriteError(ManifestErrors.Create(
+                        new ArgumentException($"The image {image.Tags[0]} ({image.Directory}) has no GitCommit, so its Dockerfile link cannot be built."),
+                        "TagMarkdown.MissingGitCommit",
+                        ErrorCategory.InvalidData,
+                        image,
+                        "Resolve the commits first: Get-PythonTag | Export-PythonLibraryManifest -GitRepository <repo> -PassThru | ConvertTo-PythonTagMarkdown, or import a manifest with Import-PythonLibraryManifest."));
+                }
+            }
+
+            if (failed)
+            {
+                return;
+            }
+
+            var format = (TagMarkdownFormat)Enum.Parse(typeof(TagMarkdownFormat), Format, ignoreCase: true);
+            WriteObject(TagMarkdown.Render(images, format, ImageName));
+        }
+
+        private static bool NeedsCommit(string? repo) =>
+            string.IsNullOrEmpty(repo)
+            || repo!.StartsWith("https://github.com/", StringComparison.Ordinal) || repo.StartsWith("git://github.com/", StringComparison.Ordinal)
+            || repo.StartsWith("https://gitlab.com/", StringComparison.Ordinal) || repo.StartsWith("git://gitlab.com/", StringComparison.Ordinal);
+    }
+}

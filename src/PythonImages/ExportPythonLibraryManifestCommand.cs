@@ -1,0 +1,328 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+
+namespace PythonImages.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Writes the official-images library manifest (library/python) for python images.</para>
+    /// <para type="description">Takes images from the pipeline (or every image of the matrix), finds each entry's GitCommit (-GitRepository: the
+    /// last commit that touched &lt;Directory&gt;/Dockerfile; -GitCommit: one commit or a hashtable Directory → commit; imported images keep
+    /// theirs), validates the result as bashbrew does and writes it exactly as generate-stackbrew-library.sh lays it out.</para>
+    /// </summary>
+    [Cmdlet(VerbsData.Export, "PythonLibraryManifest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(string))]
+    [OutputType(typeof(PythonImage))]
+    public sealed class ExportPythonLibraryManifestCommand : MatrixCmdlet
+    {
+        /// <summary>The images, in manifest order. Without pipeline input: every image of the matrix.</summary>
+        [Parameter(ValueFromPipeline = true)]
+        [AllowEmptyCollection]
+        public PythonImage[]? InputObject { get; set; }
+
+        /// <summary>Write the manifest to this file (atomically). Without it the text is the output.</summary>
+        [Parameter(Position = 0)]
+        [ValidateNotNullOrEmpty]
+        public string? Path { get; set; }
+
+        /// <summary>Overwrite an existing -Path.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        /// <summary>Output the entries as written (with their GitRepo and GitCommit), e.g. for ConvertTo-PythonTagMarkdown, instead of the text.</summary>
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        /// <summary>A git work tree of the generated Dockerfiles: each entry gets the last commit that touched &lt;Directory&gt;/Dockerfile.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? GitRepository { get; set; }
+
+        /// <summary>One commit for every entry (a string), or a hashtable Directory → commit.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public object? GitCommit { get; set; }
+
+        /// <summary>Write upstream's generated-by line, pointing at generate-stackbrew-library.sh at this commit of the matrix repository.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? GeneratorCommit { get; set; }
+
+        /// <summary>A free text for the first comment line (a leading '# ' is added when missing).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? GeneratedBy { get; set; }
+
+        /// <summary>The header's Builder (default buildkit; '' leaves it out, as manifests before 2023 did).</summary>
+        [Parameter]
+        [AllowEmptyString]
+        [AllowNull]
+        public string? Builder { get; set; }
+
+        private readonly List<PythonImage> images = new List<PythonImage>();
+        private bool anyInput;
+
+        protected override void BeginProcessing()
+        {
+            if (GeneratorCommit != null && GeneratedBy != null)
+            {
+                ThrowTerminatingError(ManifestErrors.Create(
+                    new ArgumentException("-GeneratorCommit and -GeneratedBy both set the generated-by line; give only one."),
+                    "Manifest.ConflictingParameters",
+                    ErrorCategory.InvalidArgument,
+                    null,
+                    "Use -GeneratorCommit <sha> for upstream's line, or -GeneratedBy <text> for your own."));
+            }
+
+            if (GeneratorCommit != null && !LibraryManifest.IsValidCommit(GeneratorCommit))
+            {
+                ThrowTerminatingError(ManifestErrors.Create(
+                    new ArgumentException($"-GeneratorCommit '{GeneratorCommit}' is not a commit id (40 or 64 lowercase hexadecimal digits)."),
+                    ManifestErrorIds.InvalidGitCommit,
+                    ErrorCategory.InvalidArgument,
+                    GeneratorCommit,
+                    "Pass the full commit id of generate-stackbrew-library.sh's repository (git rev-parse HEAD)."));
+            }
+        }
+
+        protected override void ProcessRecord()
+        {
+            if (InputObject == null)
+            {
+                return;
+            }
+
+            anyInput = true;
+            images.AddRange(InputObject.Where(i => i != null));
+        }
+
+        protected override void EndProcessing()
+        {
+            var source = anyInput || MyInvocation.ExpectingInput ? images : LoadMatrix().Images.ToList();
+            var header = BuildHeader(source);
+            var entries = source.Select(i =>
+            {
+                var c = i.Clone();
+                c.GitRepo = string.IsNullOrEmpty(c.GitRepo) ? header.GitRepo : c.GitRepo;
+                return c;
+            }).ToList();
+
+            if (!ResolveCommits(entries))
+            {
+                return;
+            }
+
+            var problems = LibraryManifest.Validate(header, entries);
+            foreach (var problem in problems)
+            {
+                WriteError(ManifestErrors.From(problem, problem.Subject ?? problem.Entry));
+            }
+
+            if (problems.Count > 0)
+            {
+                return;
+            }
+
+            string text = LibraryManifest.Write(header, entries);
+            if (Path == null)
+            {
+                if (PassThru)
+                {
+                    WriteObject(entries, enumerateCollection: true);
+                }
+                else
+                {
+                    WriteObject(text);
+                }
+
+                return;
+            }
+
+            string full = GetUnresolvedProviderPathFromPSPath(Path);
+            if (Directory.Exists(full))
+            {
+                ThrowTerminatingError(ManifestErrors.Create(
+                    new IOException($"'{full}' is a directory."), "Manifest.PathIsDirectory", ErrorCategory.InvalidArgument, full, "Pass a file path, e.g. library/python."));
+            }
+
+            string? parent = System.IO.Path.GetDirectoryName(full);
+            if (!string.IsNullOrEmpty(parent) && !Directory.Exists(parent))
+            {
+                ThrowTerminatingError(ManifestErrors.Create(
+                    new DirectoryNotFoundException($"The directory '{parent}' does not exist."), "Manifest.DirectoryNotFound", ErrorCategory.ObjectNotFound, parent, "Create the directory first, or choose another -Path."));
+            }
+
+            if (File.Exists(full) && !Force)
+            {
+                ThrowTerminatingError(ManifestErrors.Create(
+                    new IOException($"The file '{full}' already exists."), "Manifest.FileExists", ErrorCategory.ResourceExists, full, "Add -Force to overwrite it, or choose another -Path."));
+            }
+
+            if (!ShouldProcess(full, $"Write the library manifest ({entries.Count} entries)"))
+            {
+                return;
+            }
+
+            try
+            {
+                ManifestErrors.WriteAtomically(full, text);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                ThrowTerminatingError(ManifestErrors.Create(ex, "Manifest.WriteFailed", ErrorCategory.WriteError, full, "Check that the directory is writable; the previous file, if any, was left unchanged."));
+            }
+
+            WriteVerbose($"Wrote {entries.Count} entries to {full}.");
+            if (PassThru)
+            {
+                WriteObject(entries, enumerateCollection: true);
+            }
+        }
+
+        /// <summary>The imported header of the first image that has one (unless -MatrixPath is given), otherwise one from the matrix; then the parameters.</summary>
+        private ManifestHeader BuildHeader(IReadOnlyList<PythonImage> source)
+        {
+            var imported = MatrixPath == null ? source.Select(i => i.ManifestHeader).FirstOrDefault(h => h != null) : null;
+            ManifestHeader header;
+            if (imported != null)
+            {
+                header = imported.Clone();
+                header.Source = null;
+            }
+            else
+            {
+                var matrix = LoadMatrix().Matrix;
+                header = new ManifestHeader
+                {
+                    CommentLines = { "# this file is generated by PythonImages (Export-PythonLibraryManifest)" },
+                    Maintainers = matrix.Maintainers.ToList(),
+                    GitRepo = LibraryManifest.RepositoryUrl(matrix.Repository) + ".git",
+                    Builder = LibraryManifest.DefaultBuilder,
+                };
+            }
+
+            if (GeneratorCommit != null)
+            {
+                string repository = header.GitRepo ?? LoadMatrix().Matrix.Repository;
+                header.CommentLines = new List<string> { LibraryManifest.UpstreamGeneratedByLine(repository, GeneratorCommit) };
+            }
+            else if (GeneratedBy != null)
+            {
+                header.CommentLines = GeneratedBy.Replace("\r\n", "\n").Split('\n').Select(l => l.TrimStart().StartsWith("#", StringComparison.Ordinal) ? l : "# " + l).ToList();
+            }
+
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(Builder)))
+            {
+                header.Builder = string.IsNullOrEmpty(Builder) ? null : Builder;
+            }
+
+            return header;
+        }
+
+        /// <summary>Fills GitCommit: -GitCommit (one, or by Directory), then -GitRepository, then the image's own. False when nothing can continue.</summary>
+        private bool ResolveCommits(List<PythonImage> entries)
+        {
+            string? single = null;
+            Dictionary<string, string>? byDirectory = null;
+            object? value = GitCommit is PSObject pso ? pso.BaseObject : GitCommit;
+            if (value is string s)
+            {
+                single = s;
+            }
+            else if (value is IDictionary table)
+            {
+                byDirectory = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (DictionaryEntry kv in table)
+                {
+                    string key = Key((kv.Key is PSObject k ? k.BaseObject : kv.Key)?.ToString() ?? string.Empty);
+                    byDirectory[key] = (kv.Value is PSObject v ? v.BaseObject : kv.Value)?.ToString() ?? string.Empty;
+                }
+            }
+            else if (value != null)
+            {
+                ThrowTerminatingError(ManifestErrors.Create(
+                    new ArgumentException($"-GitCommit must be a commit id or a hashtable of Directory → commit, not {value.GetType().Name}."),
+                    "Manifest.InvalidGitCommitArgument",
+                    ErrorCategory.InvalidArgument,
+                    value,
+                    "Pass -GitCommit 'abc…' or -GitCommit @{ '3.14/trixie' = 'abc…' }."));
+            }
+
+            IReadOnlyDictionary<string, string>? fromGit = null;
+            string? repository = null;
+            if (GitRepository != null)
+            {
+                repository = GetUnresolvedProviderPathFromPSPath(GitRepository);
+                if (!Directory.Exists(repository))
+                {
+                    ThrowTerminatingError(ManifestErrors.Create(
+                        new DirectoryNotFoundException($"The git repository '{repository}' does not exist."),
+                        "Manifest.GitRepositoryNotFound",
+                        ErrorCategory.ObjectNotFound,
+                        repository,
+                        "Pass the work tree that holds the generated Dockerfiles (the directory with 3.14/trixie/Dockerfile...)."));
+                }
+
+                var wanted = entries.Where(e => single == null && (byDirectory == null || !byDirectory.ContainsKey(Key(e.Directory))))
+                    .Select(e => string.IsNullOrEmpty(e.Directory) ? "." : e.Directory).Distinct(StringComparer.Ordinal).ToList();
+                var progress = new ProgressRecord(1, "Export-PythonLibraryManifest", $"Finding the last commit of {wanted.Count} Dockerfiles in {repository}");
+                WriteProgress(progress);
+                try
+                {
+                    fromGit = GitCommits.LastCommits(repository, wanted);
+                }
+                catch (ManifestException ex)
+                {
+                    ThrowTerminatingError(ManifestErrors.From(ex, repository));
+                }
+                finally
+                {
+                    progress.RecordType = ProgressRecordType.Completed;
+                    WriteProgress(progress);
+                }
+            }
+
+            if (byDirectory != null)
+            {
+                var known = new HashSet<string>(entries.Select(e => Key(string.IsNullOrEmpty(e.Directory) ? "." : e.Directory)), StringComparer.Ordinal);
+                foreach (var unused in byDirectory.Keys.Where(k => !known.Contains(k)))
+                {
+                    WriteWarning($"-GitCommit names the directory '{unused}', which no entry has; check for a typo.");
+                }
+            }
+
+            bool ok = true;
+            foreach (var entry in entries)
+            {
+                string dir = string.IsNullOrEmpty(entry.Directory) ? "." : entry.Directory;
+                if (single != null)
+                {
+                    entry.GitCommit = single;
+                }
+                else if (byDirectory != null && byDirectory.TryGetValue(Key(dir), out var c))
+                {
+                    entry.GitCommit = c;
+                }
+                else if (fromGit != null && fromGit.TryGetValue(dir, out var g))
+                {
+                    entry.GitCommit = g;
+                }
+                else if (string.IsNullOrEmpty(entry.GitCommit))
+                {
+                    ok = false;
+                    string where = repository != null ? $"no commit in {repository} touched {dir}/Dockerfile" : "no commit was given for it";
+                    WriteError(ManifestErrors.From(
+                        new ManifestException(ManifestErrorIds.NoCommitForDirectory, $"The entry for {dir} ({entry}) has no GitCommit: {where}.", null, 0, dir),
+                        entry));
+                }
+            }
+
+            return ok;
+        }
+
+        private static string Key(string directory) => LibraryManifest.CleanPath(directory.Trim().Replace('\\', '/'));
+    }
+}

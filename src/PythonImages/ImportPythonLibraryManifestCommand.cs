@@ -1,0 +1,151 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Management.Automation;
+
+namespace PythonImages.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Reads official-images library manifests (RFC 2822 form) into python image objects.</para>
+    /// <para type="description">Each entry becomes a PythonImage (VersionKey, Version and Variant derived from the Directory and the tags,
+    /// plus GitRepo, GitFetch, GitCommit, File, Builder, Constraints and per-architecture fields), so imported images flow through the same
+    /// cmdlets as Get-PythonTag's. A file that bashbrew would reject gives one error naming the file and line.</para>
+    /// </summary>
+    [Cmdlet(VerbsData.Import, "PythonLibraryManifest", DefaultParameterSetName = PathSet)]
+    [OutputType(typeof(PythonImage))]
+    public sealed class ImportPythonLibraryManifestCommand : PSCmdlet
+    {
+        private const string PathSet = "Path";
+        private const string LiteralPathSet = "LiteralPath";
+        private const string ContentSet = "Content";
+
+        /// <summary>Manifest files; wildcards allowed.</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[] Path { get; set; } = Array.Empty<string>();
+
+        /// <summary>Manifest files, taken literally (no wildcards).</summary>
+        [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+        [Alias("PSPath", "LP")]
+        [ValidateNotNullOrEmpty]
+        public string[] LiteralPath { get; set; } = Array.Empty<string>();
+
+        /// <summary>The manifest text itself.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = ContentSet)]
+        [AllowEmptyString]
+        public string Content { get; set; } = string.Empty;
+
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName == ContentSet)
+            {
+                Emit(Content, null);
+                return;
+            }
+
+            foreach (var file in Resolve())
+            {
+                string text;
+                try
+                {
+                    text = File.ReadAllText(file);
+                }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                {
+                    WriteError(ManifestErrors.Create(ex, "Manifest.ReadFailed", ErrorCategory.ReadError, file, "Check that the file is readable."));
+                    continue;
+                }
+
+                Emit(text, file);
+            }
+        }
+
+        private void Emit(string text, string? file)
+        {
+            ParsedManifest parsed;
+            try
+            {
+                parsed = LibraryManifest.Parse(text, file);
+            }
+            catch (ManifestException ex)
+            {
+                WriteError(ManifestErrors.From(ex, (object?)file ?? "(content)"));
+                return;
+            }
+
+            foreach (var image in parsed.Images)
+            {
+                WriteObject(image);
+            }
+        }
+
+        private IEnumerable<string> Resolve()
+        {
+            var result = new List<string>();
+            if (ParameterSetName == LiteralPathSet)
+            {
+                foreach (var p in LiteralPath)
+                {
+                    string full = GetUnresolvedProviderPathFromPSPath(p);
+                    if (File.Exists(full))
+                    {
+                        result.Add(full);
+                    }
+                    else
+                    {
+                        NotFound(p);
+                    }
+                }
+
+                return result;
+            }
+
+            foreach (var p in Path)
+            {
+                try
+                {
+                    var paths = GetResolvedProviderPathFromPSPath(p, out var provider);
+                    if (!string.Equals(provider.Name, "FileSystem", StringComparison.OrdinalIgnoreCase))
+                    {
+                        WriteError(ManifestErrors.Create(
+                            new ArgumentException($"'{p}' is not a file system path."), "Manifest.NotAFile", ErrorCategory.InvalidArgument, p, "Pass the path of a manifest file."));
+                        continue;
+                    }
+
+                    bool any = false;
+                    foreach (var full in paths)
+                    {
+                        if (File.Exists(full))
+                        {
+                            result.Add(full);
+                            any = true;
+                        }
+                    }
+
+                    if (!any && !WildcardPattern.ContainsWildcardCharacters(p))
+                    {
+                        NotFound(p);
+                    }
+                }
+                catch (ItemNotFoundException)
+                {
+                    if (!WildcardPattern.ContainsWildcardCharacters(p))
+                    {
+                        NotFound(p);
+                    }
+                }
+            }
+
+            return result;
+        }
+
+        private void NotFound(string path) =>
+            WriteError(ManifestErrors.Create(
+                new FileNotFoundException($"The manifest file '{path}' does not exist."),
+                ManifestErrorIds.FileNotFound,
+                ErrorCategory.ObjectNotFound,
+                path,
+                "Pass the path of an existing library manifest (for example official-images/library/python)."));
+    }
+}

@@ -1,0 +1,72 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using System.Text;
+
+namespace PythonImages.Commands
+{
+    /// <summary>ErrorRecords and file writing shared by the manifest cmdlets.</summary>
+    internal static class ManifestErrors
+    {
+        /// <summary>The ErrorRecord for a manifest problem: its ErrorId, the file or entry as target, what to do next.</summary>
+        public static ErrorRecord From(ManifestException ex, object? target = null)
+        {
+            var category = ex.ErrorId switch
+            {
+                ManifestErrorIds.FileNotFound => ErrorCategory.ObjectNotFound,
+                ManifestErrorIds.GitNotFound => ErrorCategory.ResourceUnavailable,
+                ManifestErrorIds.GitFailed => ErrorCategory.ReadError,
+                ManifestErrorIds.NoCommitForDirectory => ErrorCategory.ObjectNotFound,
+                _ => ErrorCategory.InvalidData,
+            };
+            string action = ex.ErrorId switch
+            {
+                ManifestErrorIds.GitNotFound => "Install git and make sure it is on PATH, or pass the commits with -GitCommit.",
+                ManifestErrorIds.GitFailed => "Pass the path of a git work tree with at least one commit to -GitRepository, or pass the commits with -GitCommit.",
+                ManifestErrorIds.MissingGitCommit or ManifestErrorIds.NoCommitForDirectory =>
+                    "Commit the generated Dockerfiles and pass the repository to -GitRepository, or pass -GitCommit (one commit, or a hashtable Directory → commit).",
+                ManifestErrorIds.InvalidGitCommit => "Give a full commit id (40 or 64 lowercase hexadecimal digits, as printed by git rev-parse HEAD).",
+                _ when ex.File == "(text)" && ex.Line > 0 => $"Fix line {ex.Line} of the manifest text; the format is the official-images RFC 2822 manifest (docker-library/official-images).",
+                _ when ex.File != null && ex.Line > 0 => $"Fix line {ex.Line} of {ex.File}; the format is the official-images RFC 2822 manifest (docker-library/official-images).",
+                _ when ex.File != null => $"Check {ex.File}: it must be an official-images library manifest.",
+                _ => "Fix the entry named in the message (its tags, architectures or commit) before writing the manifest.",
+            };
+            return new ErrorRecord(ex, ex.ErrorId, category, target ?? (object?)ex.Entry ?? ex.File)
+            {
+                ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = action },
+            };
+        }
+
+        public static ErrorRecord Create(Exception ex, string errorId, ErrorCategory category, object? target, string recommendedAction) =>
+            new ErrorRecord(ex, errorId, category, target)
+            {
+                ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = recommendedAction },
+            };
+
+        /// <summary>Writes text as UTF-8 without BOM through a temporary file in the same directory and a rename.</summary>
+        public static void WriteAtomically(string path, string text)
+        {
+            string directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
+            string temp = Path.Combine(directory, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
+            try
+            {
+                File.WriteAllText(temp, text, new UTF8Encoding(false));
+                if (File.Exists(path))
+                {
+                    File.Replace(temp, path, null);
+                }
+                else
+                {
+                    File.Move(temp, path);
+                }
+            }
+            finally
+            {
+                if (File.Exists(temp))
+                {
+                    File.Delete(temp);
+                }
+            }
+        }
+    }
+}

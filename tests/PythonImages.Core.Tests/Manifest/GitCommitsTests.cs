@@ -1,0 +1,105 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using Xunit;
+
+namespace PythonImages.Tests.Manifest
+{
+    /// <summary>GitCommits against real git repositories (the git CLI must be installed).</summary>
+    public sealed class GitCommitsTests : IDisposable
+    {
+        private readonly string repo = Path.Combine(Path.GetTempPath(), "pyimg core git " + Guid.NewGuid().ToString("N").Substring(0, 8));
+
+        public GitCommitsTests()
+        {
+            Directory.CreateDirectory(repo);
+            Git("init", "-q", "-b", "main");
+        }
+
+        public void Dispose()
+        {
+            try
+            {
+                Directory.Delete(repo, true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        private string Git(params string[] args)
+        {
+            var psi = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            psi.ArgumentList.Add("-C");
+            psi.ArgumentList.Add(repo);
+            foreach (var a in args)
+            {
+                psi.ArgumentList.Add(a);
+            }
+
+            psi.Environment["GIT_AUTHOR_NAME"] = psi.Environment["GIT_COMMITTER_NAME"] = "Test";
+            psi.Environment["GIT_AUTHOR_EMAIL"] = psi.Environment["GIT_COMMITTER_EMAIL"] = "test@example.invalid";
+            using var p = Process.Start(psi)!;
+            string output = p.StandardOutput.ReadToEnd();
+            string error = p.StandardError.ReadToEnd();
+            p.WaitForExit();
+            Assert.True(p.ExitCode == 0, error);
+            return output.Trim();
+        }
+
+        private string Commit(string relative, string text)
+        {
+            string path = Path.Combine(repo, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.AppendAllText(path, text);
+            Git("add", "--", relative);
+            Git("commit", "-q", "-m", relative);
+            return Git("rev-parse", "HEAD");
+        }
+
+        [Fact]
+        public void PathsWithSpacesAndTheRootDirectoryAreAnswered()
+        {
+            string root = Commit("Dockerfile", "FROM scratch\n");
+            string spaced = Commit("3.14/odd dir/Dockerfile", "FROM scratch\n");
+            Commit("3.14/odd dir/Dockerfile.extra", "not it\n");
+            var result = GitCommits.LastCommits(repo, new[] { ".", "3.14/odd dir", "3.14/absent" });
+            Assert.Equal(root, result["."]);
+            Assert.Equal(spaced, result["3.14/odd dir"]);
+            Assert.False(result.ContainsKey("3.14/absent"));
+        }
+
+        [Fact]
+        public void ARepositoryWithoutCommitsIsAGitFailure()
+        {
+            var ex = Assert.Throws<ManifestException>(() => GitCommits.LastCommits(repo, new[] { "3.14/trixie" }));
+            Assert.Equal(ManifestErrorIds.GitFailed, ex.ErrorId);
+            Assert.Contains(repo, ex.Message);
+        }
+
+        [Fact]
+        public void AMissingGitExecutableIsGitNotFound()
+        {
+            Commit("Dockerfile", "x\n");
+            string saved = GitCommits.GitExecutable;
+            try
+            {
+                GitCommits.GitExecutable = Path.Combine(repo, "no-such-git");
+                var ex = Assert.Throws<ManifestException>(() => GitCommits.LastCommits(repo, new[] { "." }));
+                Assert.Equal(ManifestErrorIds.GitNotFound, ex.ErrorId);
+            }
+            finally
+            {
+                GitCommits.GitExecutable = saved;
+            }
+        }
+
+        [Theory]
+        [InlineData("plain", "plain")]
+        [InlineData("two words", "\"two words\"")]
+        [InlineData("say \"hi\"", "\"say \\\"hi\\\"\"")]
+        [InlineData("trailing\\", "\"trailing\\\\\"")]
+        [InlineData("", "\"\"")]
+        public void ArgumentsAreQuoted(string arg, string quoted) => Assert.Equal(quoted, GitCommits.Quote(arg));
+    }
+}

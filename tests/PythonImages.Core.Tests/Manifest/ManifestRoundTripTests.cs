@@ -1,0 +1,160 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Xunit;
+
+namespace PythonImages.Tests.Manifest
+{
+    public class ManifestRoundTripTests
+    {
+        private static string Read(string fixture) => File.ReadAllText(ManifestOracle.Fixture(fixture));
+
+        [Theory]
+        [InlineData("library-python-2019-04.txt", "readme-2019-04.tags-block.md", "readme-2019-04.architectures-line.md", TagMarkdownFormat.Italic)]
+        [InlineData("library-python-2026-06.txt", "readme-2026-06.tags-block.md", "readme-2026-06.architectures-line.md", TagMarkdownFormat.Spaced)]
+        public void ReferenceManifestRendersTheReadmeBlockByteForByte(string manifest, string block, string archLine, TagMarkdownFormat format)
+        {
+            var parsed = LibraryManifest.Parse(Read(manifest), manifest);
+            var result = TagMarkdown.Render(parsed.Images, format);
+            Assert.Equal(Read(block), result.Markdown);
+            Assert.Equal(Read(archLine), result.ArchitecturesLine);
+        }
+
+        [Theory]
+        [InlineData("library-python-2019-04.txt")]
+        [InlineData("library-python-2026-06.txt")]
+        public void ImportThenExportRoundTripsByteForByte(string manifest)
+        {
+            string text = Read(manifest);
+            var parsed = LibraryManifest.Parse(text, manifest);
+            Assert.Equal(text, LibraryManifest.Write(parsed.Header, parsed.Images));
+        }
+
+        [Fact]
+        public void ParsedEntriesMatchTheIndependentOracle()
+        {
+            var parsed = LibraryManifest.Parse(Read("library-python-2026-06.txt"));
+            var oracle = ManifestOracle.Entries("library-python-2026-06.txt");
+            Assert.Equal(oracle.Count, parsed.Images.Count);
+            for (int i = 0; i < oracle.Count; i++)
+            {
+                var img = parsed.Images[i];
+                Assert.Equal(ManifestOracle.Get(oracle[i], "Tags"), string.Join(", ", img.Tags));
+                Assert.Equal(ManifestOracle.Get(oracle[i], "SharedTags"), string.Join(", ", img.SharedTags));
+                Assert.Equal(ManifestOracle.Get(oracle[i], "GitCommit"), img.GitCommit);
+                Assert.Equal(ManifestOracle.Get(oracle[i], "Directory"), img.Directory);
+                Assert.Equal("https://github.com/docker-library/python.git", img.GitRepo);
+                Assert.Equal("refs/heads/master", img.GitFetch);
+                Assert.Equal("Dockerfile", img.File);
+                Assert.Equal(img.OS == ImageOS.Windows ? "classic" : "buildkit", img.Builder);
+            }
+        }
+
+        [Fact]
+        public void ImportDerivesVersionVariantFamilyFromDirectoryAndTags()
+        {
+            var images = LibraryManifest.Parse(Read("library-python-2026-06.txt")).Images;
+            var win = images.Single(i => i.Directory == "3.14/windows/windowsservercore-ltsc2025");
+            Assert.Equal("3.14", win.VersionKey);
+            Assert.Equal("3.14.6", win.Version);
+            Assert.Equal("windows/windowsservercore-ltsc2025", win.Variant);
+            Assert.Equal(ImageFamily.WindowsServerCore, win.Family);
+            Assert.Equal(ImageOS.Windows, win.OS);
+            var rc = images.Single(i => i.Directory == "3.15-rc/slim-trixie");
+            Assert.Equal("3.15-rc", rc.VersionKey);
+            Assert.Equal("3.15.0b3", rc.Version);
+            Assert.Equal(ImageFamily.DebianSlim, rc.Family);
+            Assert.Equal("debian:trixie-slim", rc.BaseImage);
+
+            // 2019 layout: 3.6/jessie/slim is the slim-jessie variant.
+            var old = LibraryManifest.Parse(Read("library-python-2019-04.txt")).Images.Single(i => i.Directory == "3.6/jessie/slim");
+            Assert.Equal("3.6", old.VersionKey);
+            Assert.Equal("3.6.8", old.Version);
+            Assert.Equal("slim-jessie", old.Variant);
+            Assert.Equal(ImageFamily.DebianSlim, old.Family);
+        }
+
+        [Fact]
+        public void MatrixImagesExportToThe2026ManifestWithTheReferenceCommits()
+        {
+            var reference = LibraryManifest.Parse(Read("library-python-2026-06.txt"));
+            var commits = reference.Images.ToDictionary(i => i.Directory, i => i.GitCommit!);
+            var images = TagRules.Compute(MatrixLoader.Default).Select(i =>
+            {
+                var c = i.Clone();
+                c.GitCommit = commits[i.Directory];
+                return c;
+            }).ToList();
+            var matrix = MatrixLoader.Default;
+            var header = new ManifestHeader
+            {
+                CommentLines = { LibraryManifest.UpstreamGeneratedByLine(matrix.Repository, "59e4abf1fb132d2f7be0b808bdc0b3e616519eeb") },
+                Maintainers = matrix.Maintainers.ToList(),
+                GitRepo = LibraryManifest.RepositoryUrl(matrix.Repository) + ".git",
+                Builder = "buildkit",
+            };
+            foreach (var i in images)
+            {
+                i.GitRepo = header.GitRepo;
+            }
+
+            Assert.Empty(LibraryManifest.Validate(header, images));
+            Assert.Equal(Read("library-python-2026-06.txt"), LibraryManifest.Write(header, images));
+        }
+
+        [Fact]
+        public void HeaderValuesAreInheritedAndDefaultsApply()
+        {
+            const string text = "# c1\n# c2\nMaintainers: A B <a@b.c> (@ab)\nGitRepo: https://example.com/r.git\nArchitectures: s390x, amd64, amd64\nConstraints: x\n\n"
+                + "Tags: one\nGitCommit: 0123456789012345678901234567890123456789\n\n"
+                + "Tags: two\nArchitectures: arm64v8\nDirectory: 3.14/trixie\nFile: Dockerfile.alt\narm64v8-GitCommit: 1111111111111111111111111111111111111111\nGitCommit: 0123456789012345678901234567890123456789\n";
+            var parsed = LibraryManifest.Parse(text);
+            Assert.Equal(new[] { "# c1", "# c2" }, parsed.Header.CommentLines);
+            var one = parsed.Images[0];
+            Assert.Equal(new[] { "amd64", "s390x" }, one.Architectures);
+            Assert.Equal(new[] { "x" }, one.Constraints);
+            Assert.Equal(".", one.Directory);
+            Assert.Equal("Dockerfile", one.File);
+            Assert.Equal("refs/heads/master", one.GitFetch);
+            Assert.Equal("https://example.com/r.git", one.GitRepo);
+            Assert.Null(one.Builder);
+            var two = parsed.Images[1];
+            Assert.Equal(new[] { "arm64v8" }, two.Architectures);
+            Assert.Equal("Dockerfile.alt", two.File);
+            Assert.Equal("1111111111111111111111111111111111111111", two.ArchitectureFields["arm64v8-GitCommit"]);
+
+            // the link follows the per-architecture override; other hosts get no link
+            Assert.Null(TagMarkdown.DockerfileUrl(two));
+            two.GitRepo = "git://github.com/o/r.git";
+            Assert.Equal("https://github.com/o/r/blob/1111111111111111111111111111111111111111/3.14/trixie/Dockerfile.alt", TagMarkdown.DockerfileUrl(two));
+            two.GitRepo = "https://gitlab.com/o/r";
+            Assert.Equal("https://gitlab.com/o/r/-/blob/1111111111111111111111111111111111111111/3.14/trixie/Dockerfile.alt", TagMarkdown.DockerfileUrl(two));
+        }
+
+        [Fact]
+        public void ContinuationLinesCommentsAndExtraBlankLinesAreAccepted()
+        {
+            const string text = "\n\n# top\n\nMaintainers: A B <a@b.c> (@ab),\n\tC D (@cd)\n# a comment inside the header\nGitRepo: https://github.com/o/r.git\n\n\n\n"
+                + "Tags: a,\n  b ,c\n   # indented comment\nSharedTags: s, s, t\nGitCommit: 0123456789012345678901234567890123456789\n\n\n";
+            var parsed = LibraryManifest.Parse(text);
+            Assert.Equal(new[] { "A B <a@b.c> (@ab)", "C D (@cd)" }, parsed.Header.Maintainers);
+            var e = Assert.Single(parsed.Images);
+            Assert.Equal(new[] { "a", "b", "c" }, e.Tags);
+            Assert.Equal(new[] { "s", "t" }, e.SharedTags);
+        }
+
+        [Fact]
+        public void IdenticalBuildInputsAreMergedIntoTheEarlierEntry()
+        {
+            const string text = "Maintainers: A B (@ab)\nGitRepo: https://github.com/o/r.git\n\n"
+                + "Tags: a\nSharedTags: s\nGitCommit: 0123456789012345678901234567890123456789\nDirectory: d\n\n"
+                + "Tags: z\nGitCommit: 0123456789012345678901234567890123456789\nDirectory: other\n\n"
+                + "Tags: b\nSharedTags: s, t\nGitCommit: 0123456789012345678901234567890123456789\nDirectory: d\n";
+            var images = LibraryManifest.Parse(text).Images;
+            Assert.Equal(2, images.Count);
+            Assert.Equal(new[] { "a", "b" }, images[0].Tags);
+            Assert.Equal(new[] { "s", "t" }, images[0].SharedTags);
+        }
+    }
+}

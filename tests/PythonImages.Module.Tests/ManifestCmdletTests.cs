@@ -1,0 +1,334 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Text.RegularExpressions;
+using PythonImages.Tests.Hosting;
+using Xunit;
+
+namespace PythonImages.Tests
+{
+    /// <summary>Import-PythonLibraryManifest, Export-PythonLibraryManifest and ConvertTo-PythonTagMarkdown in the hosted runspace.</summary>
+    public sealed class ManifestCmdletTests : IDisposable
+    {
+        private const string GeneratorCommit = "59e4abf1fb132d2f7be0b808bdc0b3e616519eeb";
+        private readonly string temp = Path.Combine(Path.GetTempPath(), "pyimg-manifest-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+
+        public ManifestCmdletTests() => Directory.CreateDirectory(temp);
+
+        public void Dispose()
+        {
+            try
+            {
+                Directory.Delete(temp, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        private static string Read(string fixture) => File.ReadAllText(ModuleSession.Fixture(fixture));
+
+        private static Dictionary<string, object?> Vars(params (string Name, object? Value)[] vars) => vars.ToDictionary(v => v.Name, v => v.Value);
+
+        /// <summary>Directory → GitCommit of a reference manifest, read with a regex (independent of the module's parser).</summary>
+        private static Hashtable ReferenceCommits(string fixture)
+        {
+            var table = new Hashtable();
+            foreach (Match m in Regex.Matches(Read(fixture), @"^GitCommit: (\S+)\nDirectory: (\S+)$", RegexOptions.Multiline))
+            {
+                table[m.Groups[2].Value] = m.Groups[1].Value;
+            }
+
+            return table;
+        }
+
+        private static void NoErrors(PsResult r) => Assert.True(!r.AllErrors.Any(), string.Join("\n", r.AllErrors.Select(e => e.FullyQualifiedErrorId + ": " + e)));
+
+        [Theory]
+        [InlineData("library-python-2019-04.txt", "readme-2019-04.tags-block.md", "readme-2019-04.architectures-line.md", "Italic")]
+        [InlineData("library-python-2026-06.txt", "readme-2026-06.tags-block.md", "readme-2026-06.architectures-line.md", "Spaced")]
+        public void ImportedReferenceRendersTheReadmeBlockAndArchitecturesLine(string manifest, string block, string archLine, string format)
+        {
+            using var s = new ModuleSession();
+            var r = s.Run("Import-PythonLibraryManifest -Path $p | ConvertTo-PythonTagMarkdown -Format $f", Vars(("p", ModuleSession.Fixture(manifest)), ("f", format)));
+            NoErrors(r);
+            var result = Assert.Single(r.Output);
+            Assert.Equal("PythonImages.TagMarkdownResult", result.BaseObject.GetType().FullName);
+            Assert.Equal(Read(block), result.Properties["Markdown"].Value);
+            Assert.Equal(Read(archLine), result.Properties["ArchitecturesLine"].Value);
+
+            var line = s.Run("Import-PythonLibraryManifest -LiteralPath $p | ConvertTo-PythonTagMarkdown -Architectures", Vars(("p", ModuleSession.Fixture(manifest))));
+            NoErrors(line);
+            Assert.Equal(Read(archLine), Assert.Single(line.Output).BaseObject);
+        }
+
+        [Fact]
+        public void SpacedIsTheDefaultFormat()
+        {
+            using var s = new ModuleSession();
+            var r = s.Run("Import-PythonLibraryManifest $p | ConvertTo-PythonTagMarkdown", Vars(("p", ModuleSession.Fixture("library-python-2026-06.txt"))));
+            NoErrors(r);
+            Assert.Equal(Read("readme-2026-06.tags-block.md"), Assert.Single(r.Output).Properties["Markdown"].Value);
+        }
+
+        [Fact]
+        public void GetPythonTagExportsThe2026ManifestByteForByte()
+        {
+            using var s = new ModuleSession();
+            var commits = ReferenceCommits("library-python-2026-06.txt");
+            Assert.Equal(42, commits.Count);
+            var r = s.Run("Get-PythonTag | Export-PythonLibraryManifest -GitCommit $c -GeneratorCommit $g", Vars(("c", commits), ("g", GeneratorCommit)));
+            NoErrors(r);
+            Assert.Equal(Read("library-python-2026-06.txt"), Assert.Single(r.Output).BaseObject);
+
+            // no pipeline input: the whole matrix, same text
+            var whole = s.Run("Export-PythonLibraryManifest -GitCommit $c -GeneratorCommit $g", Vars(("c", commits), ("g", GeneratorCommit)));
+            NoErrors(whole);
+            Assert.Equal(Read("library-python-2026-06.txt"), Assert.Single(whole.Output).BaseObject);
+        }
+
+        [Fact]
+        public void GeneratedByLineAndBuilderAreConfigurable()
+        {
+            using var s = new ModuleSession();
+            var v = Vars(("c", ReferenceCommits("library-python-2026-06.txt")));
+            string ours = (string)s.Run("Get-PythonTag -Version 3.14 -Variant trixie | Export-PythonLibraryManifest -GitCommit $c", v).Output.Single().BaseObject;
+            Assert.StartsWith("# this file is generated by PythonImages", ours);
+            Assert.Contains("\nBuilder: buildkit\n", ours);
+
+            string free = (string)s.Run("Get-PythonTag -Version 3.14 -Variant trixie | Export-PythonLibraryManifest -GitCommit $c -GeneratedBy 'made by hand' -Builder ''", v).Output.Single().BaseObject;
+            Assert.StartsWith("# made by hand\n\nMaintainers: Tianon Gravi <admwiggin@gmail.com> (@tianon),\n             Joseph Ferguson <yosifkit@gmail.com> (@yosifkit)\nGitRepo: https://github.com/docker-library/python.git\n\nTags: 3.14.6-trixie,", free);
+            Assert.DoesNotContain("Builder", free);
+
+            var both = s.Run("Get-PythonTag -Version 3.14 | Export-PythonLibraryManifest -GitCommit $c -GeneratedBy x -GeneratorCommit $g", Vars(("c", v["c"]), ("g", GeneratorCommit)));
+            Assert.Equal("Manifest.ConflictingParameters,PythonImages.Commands.ExportPythonLibraryManifestCommand", both.AllErrors.Single().FullyQualifiedErrorId);
+        }
+
+        [Theory]
+        [InlineData("library-python-2019-04.txt")]
+        [InlineData("library-python-2026-06.txt")]
+        public void ImportThenExportRoundTripsByteForByte(string manifest)
+        {
+            using var s = new ModuleSession();
+            var r = s.Run("Import-PythonLibraryManifest $p | Export-PythonLibraryManifest", Vars(("p", ModuleSession.Fixture(manifest))));
+            NoErrors(r);
+            Assert.Equal(Read(manifest), Assert.Single(r.Output).BaseObject);
+
+            // and through a file
+            string target = Path.Combine(temp, "python");
+            NoErrors(s.Run("Import-PythonLibraryManifest $p | Export-PythonLibraryManifest -Path $t", Vars(("p", ModuleSession.Fixture(manifest)), ("t", target))));
+            Assert.Equal(File.ReadAllBytes(ModuleSession.Fixture(manifest)), File.ReadAllBytes(target));
+        }
+
+        [Fact]
+        public void ImportedImagesCarryManifestDataAndDerivedFields()
+        {
+            using var s = new ModuleSession();
+            var r = s.Run("Import-PythonLibraryManifest $p | Where-Object Directory -eq '3.14/windows/windowsservercore-ltsc2025'", Vars(("p", ModuleSession.Fixture("library-python-2026-06.txt"))));
+            NoErrors(r);
+            var img = Assert.Single(r.Output);
+            Assert.Equal("3.14", img.Properties["VersionKey"].Value);
+            Assert.Equal("3.14.6", img.Properties["Version"].Value);
+            Assert.Equal("windows/windowsservercore-ltsc2025", img.Properties["Variant"].Value);
+            Assert.Equal("WindowsServerCore", img.Properties["Family"].Value.ToString());
+            Assert.Equal("Windows", img.Properties["OS"].Value.ToString());
+            Assert.Equal("https://github.com/docker-library/python.git", img.Properties["GitRepo"].Value);
+            Assert.Equal("refs/heads/master", img.Properties["GitFetch"].Value);
+            Assert.Equal("7914d06b7ddb34b99975318016ab5b9c18264015", img.Properties["GitCommit"].Value);
+            Assert.Equal("Dockerfile", img.Properties["File"].Value);
+            Assert.Equal("classic", img.Properties["Builder"].Value);
+            Assert.Equal(new[] { "windowsservercore-ltsc2025" }, (string[])img.Properties["Constraints"].Value);
+        }
+
+        [Fact]
+        public void ContentParameterAndPathPipelineAndWildcards()
+        {
+            using var s = new ModuleSession();
+            var content = s.Run("Import-PythonLibraryManifest -Content $t", Vars(("t", "Maintainers: A B (@ab)\nGitRepo: https://github.com/o/r.git\n\nTags: 1.0\nGitCommit: 0123456789abcdef0123456789abcdef01234567\n")));
+            NoErrors(content);
+            Assert.Equal("1.0", ((string[])Assert.Single(content.Output).Properties["Tags"].Value)[0]);
+
+            File.Copy(ModuleSession.Fixture("library-python-2019-04.txt"), Path.Combine(temp, "a.txt"));
+            File.Copy(ModuleSession.Fixture("library-python-2026-06.txt"), Path.Combine(temp, "b.txt"));
+            var wild = s.Run("Import-PythonLibraryManifest ([System.IO.Path]::Combine($d, '*.txt'))", Vars(("d", temp)));
+            NoErrors(wild);
+            Assert.Equal(37 + 42, wild.Output.Count);
+
+            var piped = s.Run("$a, $b | Import-PythonLibraryManifest", Vars(("a", Path.Combine(temp, "a.txt")), ("b", Path.Combine(temp, "missing.txt"))));
+            Assert.Equal(37, piped.Output.Count);
+            var err = Assert.Single(piped.Errors);
+            Assert.Equal("Manifest.FileNotFound", err.FullyQualifiedErrorId.Split(',')[0]);
+            Assert.Equal(ErrorCategory.ObjectNotFound, err.CategoryInfo.Category);
+        }
+
+        [Fact]
+        public void BadManifestGivesOneErrorNamingFileAndLineAndTheNextFileStillImports()
+        {
+            using var s = new ModuleSession();
+            string bad = Path.Combine(temp, "bad.txt");
+            File.WriteAllText(bad, "Maintainers: A B (@ab)\nGitRepo: https://github.com/o/r.git\n\nTags: 1.0\nArchitectures: amd64, vax\nGitCommit: 0123456789abcdef0123456789abcdef01234567\n");
+            var r = s.Run("$a, $b | Import-PythonLibraryManifest", Vars(("a", bad), ("b", ModuleSession.Fixture("library-python-2026-06.txt"))));
+            Assert.Equal(42, r.Output.Count);
+            var err = Assert.Single(r.Errors);
+            Assert.Equal("Manifest.UnknownArchitecture,PythonImages.Commands.ImportPythonLibraryManifestCommand", err.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.InvalidData, err.CategoryInfo.Category);
+            Assert.Equal(bad, err.TargetObject);
+            Assert.StartsWith(bad + ":5: ", err.ErrorDetails.Message);
+            Assert.Contains("line 5", err.ErrorDetails.RecommendedAction);
+
+            var content = s.Run("Import-PythonLibraryManifest -Content $t", Vars(("t", "Maintainers: A B (@ab)\n\nTags: x\n")));
+            var ce = Assert.Single(content.Errors);
+            Assert.Equal("Manifest.MissingGitRepo", ce.FullyQualifiedErrorId.Split(',')[0]);
+            Assert.Equal("Fix line 3 of the manifest text; the format is the official-images RFC 2822 manifest (docker-library/official-images).", ce.ErrorDetails.RecommendedAction);
+
+            var empty = s.Run("Import-PythonLibraryManifest -Content ''");
+            Assert.Equal("Manifest.Empty", empty.Errors.Single().FullyQualifiedErrorId.Split(',')[0]);
+        }
+
+        [Fact]
+        public void PathWritesAtomicallyRefusesToOverwriteWithoutForceAndHonoursWhatIf()
+        {
+            using var s = new ModuleSession();
+            string target = Path.Combine(temp, "python");
+            var v = Vars(("c", ReferenceCommits("library-python-2026-06.txt")), ("t", target), ("g", GeneratorCommit));
+
+            var whatIf = s.Run("Get-PythonTag | Export-PythonLibraryManifest -GitCommit $c -Path $t -WhatIf", v);
+            NoErrors(whatIf);
+            Assert.Empty(whatIf.Output);
+            Assert.False(File.Exists(target));
+            Assert.Contains("What if", whatIf.HostText);
+            Assert.Contains(target, whatIf.HostText);
+
+            s.Host.Choices.Enqueue(2); // Confirm: [Y]es, Yes to [A]ll, [N]o
+            var declined = s.Run("Get-PythonTag | Export-PythonLibraryManifest -GitCommit $c -Path $t -Confirm", v);
+            Assert.False(File.Exists(target));
+            Assert.Empty(declined.Output);
+
+            NoErrors(s.Run("Get-PythonTag | Export-PythonLibraryManifest -GitCommit $c -Path $t", v));
+            string first = File.ReadAllText(target);
+            Assert.StartsWith("# this file is generated by PythonImages", first);
+
+            var refused = s.Run("Get-PythonTag | Export-PythonLibraryManifest -GitCommit $c -Path $t -GeneratorCommit $g", v);
+            var err = Assert.Single(refused.AllErrors);
+            Assert.Equal("Manifest.FileExists,PythonImages.Commands.ExportPythonLibraryManifestCommand", err.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.ResourceExists, err.CategoryInfo.Category);
+            Assert.Contains("-Force", err.ErrorDetails.RecommendedAction);
+            Assert.Equal(first, File.ReadAllText(target));
+
+            var forced = s.Run("Get-PythonTag | Export-PythonLibraryManifest -GitCommit $c -Path $t -GeneratorCommit $g -Force", v);
+            NoErrors(forced);
+            Assert.Empty(forced.Output);
+            Assert.Equal(Read("library-python-2026-06.txt"), File.ReadAllText(target));
+            Assert.Single(Directory.GetFiles(temp)); // no temp file left behind
+
+            var passThru = s.Run("Get-PythonTag -Version 3.14 | Export-PythonLibraryManifest -GitCommit $c -Path $t -Force -PassThru", v);
+            NoErrors(passThru);
+            Assert.Equal(8, passThru.Output.Count);
+            var commits = ReferenceCommits("library-python-2026-06.txt");
+            Assert.All(passThru.Output, o => Assert.Equal(commits[o.Properties["Directory"].Value], o.Properties["GitCommit"].Value));
+            Assert.All(passThru.Output, o => Assert.Equal("https://github.com/docker-library/python.git", o.Properties["GitRepo"].Value));
+        }
+
+        [Fact]
+        public void InvalidEntriesAreRefusedWithAnErrorPerProblemAndNothingIsWritten()
+        {
+            using var s = new ModuleSession();
+            string target = Path.Combine(temp, "python");
+
+            var noCommit = s.Run("Get-PythonTag -Version 3.14 | Export-PythonLibraryManifest -Path $t", Vars(("t", target)));
+            Assert.Equal(8, noCommit.Errors.Count);
+            Assert.All(noCommit.Errors, e => Assert.Equal("Manifest.NoCommitForDirectory,PythonImages.Commands.ExportPythonLibraryManifestCommand", e.FullyQualifiedErrorId));
+            Assert.Contains(noCommit.Errors, e => e.ErrorDetails.Message.Contains("3.14/slim-trixie"));
+            Assert.False(File.Exists(target));
+
+            var badHex = s.Run("Get-PythonTag -Version 3.14 -Variant trixie | Export-PythonLibraryManifest -GitCommit 'ABC123'");
+            var e1 = Assert.Single(badHex.Errors);
+            Assert.Equal("Manifest.InvalidGitCommit", e1.FullyQualifiedErrorId.Split(',')[0]);
+            Assert.Contains("3.14/trixie", e1.ErrorDetails.Message);
+            Assert.Equal("3.14/trixie", ((PSObject)PSObject.AsPSObject(e1.TargetObject)).Properties["Directory"].Value);
+            Assert.Empty(badHex.Output);
+
+            // the same image twice: duplicate simple tags and shared tags
+            var dup = s.Run("$i = Get-PythonTag -Name 3.14-trixie; $i, $i | Export-PythonLibraryManifest -GitCommit 0123456789abcdef0123456789abcdef01234567");
+            Assert.Empty(dup.Output);
+            Assert.Contains(dup.Errors, e => e.FullyQualifiedErrorId.StartsWith("Manifest.DuplicateTag,", StringComparison.Ordinal) && e.ErrorDetails.Message.Contains("'3.14.6-trixie'"));
+            Assert.All(dup.Errors, e => Assert.NotNull(e.ErrorDetails.RecommendedAction));
+
+            var table = s.Run("Get-PythonTag -Version 3.14 -Variant trixie, slim-trixie | Export-PythonLibraryManifest -GitCommit @{ '3.14/trixie' = '0123456789abcdef0123456789abcdef01234567' }");
+            Assert.Empty(table.Warnings);
+            var missing = Assert.Single(table.Errors);
+            Assert.Equal("Manifest.NoCommitForDirectory", missing.FullyQualifiedErrorId.Split(',')[0]);
+            Assert.Contains("3.14/slim-trixie", missing.ErrorDetails.Message);
+        }
+
+        [Fact]
+        public void HashtableKeysAreCleanedAndUnusedOnesWarn()
+        {
+            using var s = new ModuleSession();
+            var r = s.Run("Get-PythonTag -Version 3.14 -Variant trixie | Export-PythonLibraryManifest -GitCommit @{ './3.14/trixie/' = '0123456789abcdef0123456789abcdef01234567'; '3.14/trixy' = '0123456789abcdef0123456789abcdef01234567' }");
+            NoErrors(r);
+            Assert.Contains("GitCommit: 0123456789abcdef0123456789abcdef01234567\nDirectory: 3.14/trixie\n", (string)Assert.Single(r.Output).BaseObject);
+            var w = Assert.Single(r.Warnings);
+            Assert.Contains("'3.14/trixy'", w.Message);
+        }
+
+        [Fact]
+        public void ConvertToNeedsCommitsAndGetsThemFromExportPassThru()
+        {
+            using var s = new ModuleSession();
+            var bare = s.Run("Get-PythonTag -Version 3.14 | ConvertTo-PythonTagMarkdown");
+            Assert.Empty(bare.Output);
+            Assert.Equal(8, bare.Errors.Count);
+            Assert.All(bare.Errors, e => Assert.Equal("TagMarkdown.MissingGitCommit", e.FullyQualifiedErrorId.Split(',')[0]));
+
+            var r = s.Run("Get-PythonTag | Export-PythonLibraryManifest -GitCommit $c -PassThru | ConvertTo-PythonTagMarkdown", Vars(("c", ReferenceCommits("library-python-2026-06.txt"))));
+            NoErrors(r);
+            Assert.Equal(Read("readme-2026-06.tags-block.md"), Assert.Single(r.Output).Properties["Markdown"].Value);
+
+            var none = s.Run("@() | ConvertTo-PythonTagMarkdown -Format Italic");
+            NoErrors(none);
+            Assert.Equal("**No supported tags**", Assert.Single(none.Output).Properties["Markdown"].Value);
+        }
+
+        [Fact]
+        public void EmptyPipelineGivesAHeaderOnlyManifestThatRendersNoSupportedTags()
+        {
+            using var s = new ModuleSession();
+            var r = s.Run("@() | Export-PythonLibraryManifest -GeneratedBy 'empty'");
+            NoErrors(r);
+            string text = (string)Assert.Single(r.Output).BaseObject;
+            Assert.Equal("# empty\n\nMaintainers: Tianon Gravi <admwiggin@gmail.com> (@tianon),\n             Joseph Ferguson <yosifkit@gmail.com> (@yosifkit)\nGitRepo: https://github.com/docker-library/python.git\nBuilder: buildkit\n", text);
+
+            var md = s.Run("Import-PythonLibraryManifest -Content $t | ConvertTo-PythonTagMarkdown", Vars(("t", text)));
+            NoErrors(md);
+            var result = Assert.Single(md.Output);
+            Assert.Equal("**No supported tags**", result.Properties["Markdown"].Value);
+            Assert.Equal("**No supported architectures**", result.Properties["ArchitecturesLine"].Value);
+        }
+
+        [Fact]
+        public void LiteralPathBindsFromPSPathProperty()
+        {
+            using var s = new ModuleSession();
+            var r = s.Run("[pscustomobject]@{ PSPath = $p } | Import-PythonLibraryManifest", Vars(("p", ModuleSession.Fixture("library-python-2019-04.txt"))));
+            NoErrors(r);
+            Assert.Equal(37, r.Output.Count);
+            Assert.Equal("3.8.0a3-stretch", ((string[])r.Output[0].Properties["Tags"].Value)[0]);
+        }
+
+        [Fact]
+        public void TagMarkdownResultHasADefaultTableView()
+        {
+            using var s = new ModuleSession();
+            var r = s.Run("Import-PythonLibraryManifest $p | ConvertTo-PythonTagMarkdown | Out-Default", Vars(("p", ModuleSession.Fixture("library-python-2026-06.txt"))));
+            NoErrors(r);
+            Assert.Contains("SharedGroups", r.HostText);
+            Assert.Contains("Spaced", r.HostText);
+            Assert.Contains("windows-amd64", r.HostText);
+            Assert.DoesNotContain("ArchitecturesLine", r.HostText);
+        }
+    }
+}
