@@ -14,6 +14,7 @@ namespace PythonImages
         public const string FileNotFound = "Matrix.FileNotFound";
         public const string Empty = "Matrix.Empty";
         public const string MalformedYaml = "Matrix.MalformedYaml";
+        public const string DuplicateKey = "Matrix.DuplicateKey";
         public const string UnknownKey = "Matrix.UnknownKey";
         public const string MissingKey = "Matrix.MissingKey";
         public const string WrongType = "Matrix.WrongType";
@@ -62,6 +63,7 @@ namespace PythonImages
 
         private static readonly Lazy<Matrix> Embedded = new Lazy<Matrix>(LoadEmbeddedCore, System.Threading.LazyThreadSafetyMode.ExecutionAndPublication);
         private static readonly Regex Sha256 = new Regex("^[0-9a-fA-F]{64}$", RegexOptions.CultureInvariant);
+        private static readonly Regex DuplicateKeyMessage = new Regex("^Duplicate key (.+)$", RegexOptions.CultureInvariant);
         private static readonly Regex Fingerprint = new Regex("^[0-9A-Fa-f]{40}$", RegexOptions.CultureInvariant);
 
         private static readonly string[] TopKeys = { "versions", "aliases", "architectures", "excludeArchitectures", "repository", "maintainers" };
@@ -106,24 +108,38 @@ namespace PythonImages
         {
             var ctx = new Context(source);
             var yaml = new YamlStream();
+            var parser = new TrackingParser(new Parser(new StringReader(text)));
             try
             {
-                yaml.Load(new StringReader(text));
+                yaml.Load(parser);
             }
             catch (YamlException ex)
             {
+                var duplicate = DuplicateKeyMessage.Match(ex.Message);
+                if (duplicate.Success)
+                {
+                    string dk = duplicate.Groups[1].Value;
+                    throw new MatrixException(MatrixErrorIds.DuplicateKey, $"The key '{dk}' appears twice in the same map; keep one. (key: {dk})", source, (int)ex.Start.Line, dk, ex);
+                }
+
                 throw new MatrixException(MatrixErrorIds.MalformedYaml, "The file is not valid YAML: " + Inner(ex), source, (int)ex.Start.Line, null, ex);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException || ex is ArgumentException)
+            {
+                // YamlDotNet reports some syntax errors (e.g. an unclosed flow sequence) without a position: name the last good place.
+                throw new MatrixException(MatrixErrorIds.MalformedYaml, $"The file is not valid YAML after line {parser.LastLine} (an unclosed [ or {{, or a stray indentation?): " + ex.Message, source, parser.LastLine, null, ex);
             }
 
             if (yaml.Documents.Count == 0 || yaml.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
             {
-                throw new MatrixException(MatrixErrorIds.Empty, "The matrix file is empty; it needs at least a 'versions' map.", source, 0, null);
+                throw new MatrixException(MatrixErrorIds.Empty, "The matrix file is empty (only whitespace or comments); it needs at least a 'versions' map. (key: versions)", source, 1, "versions");
             }
 
             var root = ctx.Mapping(yaml.Documents[0].RootNode, "(top level)");
-            bool bare = !root.Children.Keys.OfType<YamlScalarNode>().Any(k => k.Value == "versions")
-                && root.Children.Count > 0
-                && root.Children.Keys.OfType<YamlScalarNode>().All(k => VersionKey.TryParse(k.Value, out _));
+            // A bare upstream versions.json: no known top-level key, and at least one version key (the others are then
+            // reported as invalid version keys, not as unknown settings).
+            var topNames = root.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value).ToList();
+            bool bare = !topNames.Any(k => TopKeys.Contains(k)) && topNames.Any(k => VersionKey.TryParse(k, out _));
 
             YamlMappingNode versionsNode;
             IReadOnlyDictionary<string, IReadOnlyList<string>>? aliases = null;
@@ -174,15 +190,12 @@ namespace PythonImages
                             foreach (var bkv in ctx.Mapping(kv.Value, key).Children)
                             {
                                 string bk = ctx.KeyText(bkv.Key);
-                                var list = ctx.StringList(bkv.Value, "architectures." + bk);
-                                ctx.CheckArchitectures(list, bkv.Value, "architectures." + bk);
-                                architectures[bk] = list;
+                                architectures[bk] = ctx.ArchitectureList(bkv.Value, "architectures." + bk);
                             }
 
                             break;
                         case "excludeArchitectures":
-                            exclude = ctx.StringList(kv.Value, key);
-                            ctx.CheckArchitectures(exclude, kv.Value, key);
+                            exclude = ctx.ArchitectureList(kv.Value, key);
                             break;
                         case "repository":
                             repository = ctx.Scalar(kv.Value, key);
@@ -262,17 +275,20 @@ namespace PythonImages
                             foreach (var akv in ctx.Mapping(ckv.Value, path + "." + type).Children)
                             {
                                 string algo = ctx.KeyText(akv.Key);
-                                string value = ctx.Scalar(akv.Value, path + "." + type + "." + algo);
-                                if (algo == "sha256")
+                                if (algo != "sha256")
                                 {
-                                    if (!Sha256.IsMatch(value))
-                                    {
-                                        throw ctx.Error(MatrixErrorIds.InvalidChecksum, $"The sha256 checksum '{value}' must be 64 hexadecimal characters (it has {value.Length}).", akv.Value, path + "." + type + ".sha256");
-                                    }
-
-                                    if (type == "source") source = value.ToLowerInvariant();
-                                    else windows = value.ToLowerInvariant();
+                                    // A typo here would silently drop the checksum, and with it the download verification.
+                                    throw ctx.Error(MatrixErrorIds.UnknownKey, $"Unknown checksum algorithm '{algo}' (known: sha256).", akv.Key, path + "." + type + "." + algo);
                                 }
+
+                                string value = ctx.Scalar(akv.Value, path + "." + type + "." + algo);
+                                if (!Sha256.IsMatch(value))
+                                {
+                                    throw ctx.Error(MatrixErrorIds.InvalidChecksum, $"The sha256 checksum '{value}' must be 64 hexadecimal characters (it has {value.Length}).", akv.Value, path + "." + type + ".sha256");
+                                }
+
+                                if (type == "source") source = value.ToLowerInvariant();
+                                else windows = value.ToLowerInvariant();
                             }
                         }
 
@@ -291,8 +307,7 @@ namespace PythonImages
 
                         break;
                     case "excludeArchitectures":
-                        exclude = ctx.StringList(kv.Value, path);
-                        ctx.CheckArchitectures(exclude, kv.Value, path);
+                        exclude = ctx.ArchitectureList(kv.Value, path);
                         break;
                     case "gpgKey":
                         gpg = ctx.Scalar(kv.Value, path);
@@ -394,6 +409,29 @@ namespace PythonImages
             return msg;
         }
 
+        /// <summary>Remembers where the last parsing event started, for errors YamlDotNet raises without a position.</summary>
+        private sealed class TrackingParser : IParser
+        {
+            private readonly IParser inner;
+
+            public TrackingParser(IParser inner) => this.inner = inner;
+
+            public int LastLine { get; private set; } = 1;
+
+            public YamlDotNet.Core.Events.ParsingEvent? Current => inner.Current;
+
+            public bool MoveNext()
+            {
+                bool more = inner.MoveNext();
+                if (inner.Current != null)
+                {
+                    LastLine = Math.Max(1, (int)inner.Current.Start.Line);
+                }
+
+                return more;
+            }
+        }
+
         private sealed class Context
         {
             private readonly string source;
@@ -425,15 +463,20 @@ namespace PythonImages
                 return seq.Children.Select(c => Scalar(c, key)).ToArray();
             }
 
-            public void CheckArchitectures(IEnumerable<string> list, YamlNode node, string key)
+            /// <summary>A list of bashbrew architecture names; an unknown name is reported at its own line.</summary>
+            public IReadOnlyList<string> ArchitectureList(YamlNode node, string key)
             {
-                foreach (var a in list)
+                var list = StringList(node, key);
+                var items = node is YamlSequenceNode seq ? seq.Children : (IList<YamlNode>)Array.Empty<YamlNode>();
+                for (int i = 0; i < list.Count; i++)
                 {
-                    if (!Matrix.KnownArchitectures.Contains(a))
+                    if (!Matrix.KnownArchitectures.Contains(list[i]))
                     {
-                        throw Error(MatrixErrorIds.UnknownArchitecture, $"Unknown architecture '{a}' (known: {string.Join(", ", Matrix.KnownArchitectures)}).", node, key);
+                        throw Error(MatrixErrorIds.UnknownArchitecture, $"Unknown architecture '{list[i]}' (known: {string.Join(", ", Matrix.KnownArchitectures)}).", items[i], key);
                     }
                 }
+
+                return list;
             }
         }
     }

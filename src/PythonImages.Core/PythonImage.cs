@@ -76,10 +76,14 @@ namespace PythonImages
 
         public string? ContextPath { get; set; }
 
-        /// <summary>A shallow copy, so that a cmdlet can extend an image without changing its input.</summary>
+        /// <summary>A copy (arrays and dictionaries copied too; Release shared), so that a cmdlet or a user can change an image without changing its source.</summary>
         public PythonImage Clone()
         {
             var c = (PythonImage)MemberwiseClone();
+            c.Tags = (string[])Tags.Clone();
+            c.SharedTags = (string[])SharedTags.Clone();
+            c.Architectures = (string[])Architectures.Clone();
+            c.Constraints = (string[])Constraints.Clone();
             c.ArchitectureFields = new Dictionary<string, string>(ArchitectureFields, StringComparer.Ordinal);
             return c;
         }

@@ -16,12 +16,7 @@ namespace PythonImages.Commands
             try
             {
                 string? path = fakeBoundParameters != null && fakeBoundParameters.Contains("MatrixPath") ? fakeBoundParameters["MatrixPath"] as string : null;
-                if (path != null && !System.IO.Path.IsPathRooted(path))
-                {
-                    path = System.IO.Path.GetFullPath(path);
-                }
-
-                images = MatrixCache.Get(path).Images;
+                images = MatrixCache.Get(path == null ? null : ResolvePath(path)).Images;
             }
             catch (MatrixException)
             {
@@ -34,13 +29,40 @@ namespace PythonImages.Commands
             {
                 if (pattern.IsMatch(value))
                 {
-                    string text = value.IndexOfAny(new[] { ' ', '/', '*' }) >= 0 ? "'" + value + "'" : value;
+                    string text = value.IndexOfAny(NeedsQuotes) >= 0 ? "'" + value.Replace("'", "''") + "'" : value;
                     yield return new CompletionResult(text, value, CompletionResultType.ParameterValue, value);
                 }
             }
         }
 
+        private static readonly char[] NeedsQuotes = { ' ', '\t', '\'', '"', '$', '`', ';', ',', '(', ')', '{', '}', '[', ']', '|', '&', '<', '>', '@', '#', '*', '?' };
+
         protected abstract IEnumerable<string> Values(IReadOnlyList<PythonImage> images);
+
+        /// <summary>Resolves a path typed on the command line against the session's current location (as the cmdlet will).</summary>
+        private static string ResolvePath(string path)
+        {
+            if (System.IO.Path.IsPathRooted(path))
+            {
+                return path;
+            }
+
+            try
+            {
+                using var ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
+                var result = ps.AddScript("param($p) $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($p)").AddArgument(path).Invoke();
+                if (result.Count == 1 && result[0]?.BaseObject is string resolved)
+                {
+                    return resolved;
+                }
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                // No usable session (a completer called outside a runspace): fall back to the process directory.
+            }
+
+            return System.IO.Path.GetFullPath(path);
+        }
     }
 
     public sealed class TagCompleter : MatrixCompleter

@@ -39,6 +39,15 @@ namespace PythonImages.Commands
 
         private readonly HashSet<PythonImage> emitted = new HashSet<PythonImage>();
         private bool anyName;
+        private WildcardPattern[]? versionPatterns;
+        private WildcardPattern[]? variantPatterns;
+
+        protected override void BeginProcessing()
+        {
+            // -Version and -Variant do not come from the pipeline: compile their patterns once per command.
+            versionPatterns = Version?.Select(Pattern).ToArray();
+            variantPatterns = Variant?.Select(Pattern).ToArray();
+        }
 
         protected override void ProcessRecord()
         {
@@ -57,7 +66,7 @@ namespace PythonImages.Commands
             anyName = true;
             foreach (var name in Name)
             {
-                var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
+                var pattern = Pattern(name);
                 var hits = candidates.Where(i => i.Tags.Any(pattern.IsMatch) || i.SharedTags.Any(pattern.IsMatch)).ToList();
                 if (hits.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
                 {
@@ -94,12 +103,12 @@ namespace PythonImages.Commands
 
         private bool Matches(PythonImage image)
         {
-            if (Version != null && !Version.Any(v => Like(v, image.VersionKey) || Like(v, image.Version)))
+            if (versionPatterns != null && !versionPatterns.Any(p => p.IsMatch(image.VersionKey) || p.IsMatch(image.Version)))
             {
                 return false;
             }
 
-            if (Variant != null && !Variant.Any(v => Like(v, image.Variant) || Like(v, image.VariantName)))
+            if (variantPatterns != null && !variantPatterns.Any(p => p.IsMatch(image.Variant) || p.IsMatch(image.VariantName)))
             {
                 return false;
             }
@@ -107,7 +116,7 @@ namespace PythonImages.Commands
             return OS == null || OS.Contains(image.OS);
         }
 
-        private static bool Like(string pattern, string value) =>
-            new WildcardPattern(pattern, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant).IsMatch(value);
+        private static WildcardPattern Pattern(string text) =>
+            new WildcardPattern(text, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
     }
 }

@@ -54,7 +54,7 @@ namespace PythonImages.Commands
                 {
                     RecommendedAction = ex.IsNotFound
                         ? "Pass the path of an existing matrix file (YAML or versions.json) to -MatrixPath, or omit -MatrixPath to use the embedded matrix."
-                        : $"Fix {ex.File} at line {ex.Line}" + (ex.Key != null ? $" (key '{ex.Key}')" : string.Empty) + "; the format is described in about_PythonImages_Matrix.",
+                        : $"Fix {ex.File} at line {ex.Line}" + (ex.Key != null ? $" (key '{ex.Key}')" : string.Empty) + "; the format is described in the README section 'The matrix'.",
                 },
             };
             return record;

@@ -1,0 +1,146 @@
+#Requires -Version 5.1
+<#
+.SYNOPSIS
+    Builds, tests and packages the PythonImages module.
+
+.DESCRIPTION
+    Tasks (run in the order given; default: Build, Test, Package):
+      Build    dotnet build PythonImages.sln; afterwards Import-Module ./PythonImages.psd1 works from the repository.
+      Test     dotnet test PythonImages.sln (the same command .ci/run runs).
+      Package  a publishable module folder <OutputPath>/PythonImages/<ModuleVersion>/ with PythonImages.psd1,
+               bin/PythonImages.dll, bin/*.format.ps1xml and bin/dependencies/*, from a Release build.
+    Runs on PowerShell 7 and Windows PowerShell 5.1. Exits with a non-zero code when a task fails.
+
+.EXAMPLE
+    ./build.ps1
+
+.EXAMPLE
+    ./build.ps1 -Task Package -OutputPath ./out
+    Publish-Module -Path ./out/PythonImages/0.1.0 -Repository MyGallery
+#>
+[CmdletBinding()]
+param(
+    # The tasks to run, in this order.
+    [ValidateSet('Build', 'Test', 'Package')]
+    [string[]] $Task = @('Build', 'Test', 'Package'),
+
+    # Configuration for Build and Test. Package always builds Release.
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+
+    # Where Package puts the module folder (default: ./out).
+    [string] $OutputPath
+)
+
+Set-StrictMode -Version 2.0
+$ErrorActionPreference = 'Stop'
+
+# Only Microsoft.PowerShell.Core cmdlets and .NET calls are used below, so the script also runs in a minimal host.
+$root = $PSScriptRoot
+$solution = [System.IO.Path]::Combine($root, 'PythonImages.sln')
+$manifest = [System.IO.Path]::Combine($root, 'PythonImages.psd1')
+if (-not $OutputPath) {
+    $OutputPath = [System.IO.Path]::Combine($root, 'out')
+}
+elseif (-not [System.IO.Path]::IsPathRooted($OutputPath)) {
+    $OutputPath = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($OutputPath)
+}
+
+function Write-Step([string] $Message) {
+    $Host.UI.WriteLine("==> $Message")
+}
+
+function Invoke-Dotnet {
+    param([Parameter(Mandatory)] [string[]] $Arguments)
+    $Host.UI.WriteLine('dotnet ' + ($Arguments -join ' '))
+    & dotnet @Arguments
+    if ($LASTEXITCODE -ne 0) {
+        throw "dotnet $($Arguments[0]) failed with exit code $LASTEXITCODE."
+    }
+}
+
+function Get-ManifestValue([string] $Path, [string] $Key) {
+    # Read the manifest as data (no Import-PowerShellDataFile: that is not in every host).
+    $tokens = $null
+    $errors = $null
+    $ast = [System.Management.Automation.Language.Parser]::ParseFile($Path, [ref] $tokens, [ref] $errors)
+    if ($errors.Count -gt 0) {
+        throw "$Path cannot be parsed: $($errors[0].Message)"
+    }
+
+    $table = $ast.Find({ param($node) $node -is [System.Management.Automation.Language.HashtableAst] }, $false)
+    foreach ($pair in $table.KeyValuePairs) {
+        if ($pair.Item1.Value -eq $Key) {
+            return $pair.Item2.GetPureExpression().Value
+        }
+    }
+
+    throw "$Path has no $Key."
+}
+
+function Invoke-Build {
+    Write-Step "Build ($Configuration)"
+    Invoke-Dotnet @('build', $solution, '--configuration', $Configuration, '-nologo')
+}
+
+function Invoke-Test {
+    Write-Step "Test ($Configuration)"
+    Invoke-Dotnet @('test', $solution, '--configuration', $Configuration, '-nologo')
+}
+
+function Invoke-Package {
+    $version = Get-ManifestValue -Path $manifest -Key 'ModuleVersion'
+    $destination = [System.IO.Path]::Combine($OutputPath, 'PythonImages', $version)
+    $bin = [System.IO.Path]::Combine($destination, 'bin')
+    Write-Step "Package PythonImages $version -> $destination"
+
+    # Build into a staging folder next to the destination and swap it in at the end, so a failed build never
+    # leaves a half-written module behind.
+    $staging = $destination + '.staging'
+    if ([System.IO.Directory]::Exists($staging)) { [System.IO.Directory]::Delete($staging, $true) }
+
+    $stagingBin = [System.IO.Path]::Combine($staging, 'bin')
+    $project = [System.IO.Path]::Combine($root, 'src', 'PythonImages', 'PythonImages.csproj')
+    # ModuleDir overrides where the project lays the module out (bin/ + bin/dependencies/). It must end with a
+    # separator; '/' rather than '\', which would escape the closing quote Windows adds around a path with spaces.
+    Invoke-Dotnet @('build', $project, '--configuration', 'Release', '-nologo', "-p:ModuleDir=$stagingBin/")
+
+    foreach ($pdb in [System.IO.Directory]::GetFiles($stagingBin, '*.pdb', [System.IO.SearchOption]::AllDirectories)) {
+        [System.IO.File]::Delete($pdb)
+    }
+
+    [System.IO.File]::Copy($manifest, [System.IO.Path]::Combine($staging, 'PythonImages.psd1'), $true)
+
+    $missing = @()
+    if (-not [System.IO.File]::Exists([System.IO.Path]::Combine($stagingBin, 'PythonImages.dll'))) { $missing += 'bin/PythonImages.dll' }
+    if ([System.IO.Directory]::GetFiles($stagingBin, '*.format.ps1xml').Count -eq 0) { $missing += 'bin/*.format.ps1xml' }
+    $dependencies = [System.IO.Path]::Combine($stagingBin, 'dependencies')
+    if (-not [System.IO.Directory]::Exists($dependencies) -or [System.IO.Directory]::GetFiles($dependencies, '*.dll').Count -eq 0) { $missing += 'bin/dependencies/*.dll' }
+    if ($missing.Count -gt 0) {
+        throw "The packaged module is incomplete: missing $($missing -join ', ')."
+    }
+
+    # Every file the manifest names (RootModule, FormatsToProcess) must be present.
+    $null = Test-ModuleManifest -Path ([System.IO.Path]::Combine($staging, 'PythonImages.psd1')) -ErrorAction Stop
+
+    if ([System.IO.Directory]::Exists($destination)) { [System.IO.Directory]::Delete($destination, $true) }
+    [System.IO.Directory]::Move($staging, $destination)
+    $Host.UI.WriteLine("Packaged: $destination")
+}
+
+try {
+    foreach ($name in $Task) {
+        switch ($name) {
+            'Build' { Invoke-Build }
+            'Test' { Invoke-Test }
+            'Package' { Invoke-Package }
+        }
+    }
+
+    $Host.UI.WriteLine('build.ps1: ' + ($Task -join ', ') + ' succeeded.')
+    exit 0
+}
+catch {
+    $Host.UI.WriteErrorLine("build.ps1: $($_.Exception.Message)")
+    exit 1
+}

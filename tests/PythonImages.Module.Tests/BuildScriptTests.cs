@@ -1,0 +1,148 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using PythonImages.Tests.Hosting;
+using Xunit;
+
+namespace PythonImages.Tests
+{
+    /// <summary>build.ps1 at the repository root: valid for PowerShell 7 and Windows PowerShell 5.1, and a working Package task.</summary>
+    public class BuildScriptTests
+    {
+        private static string ScriptPath => Path.Combine(ModuleSession.RepoRoot, "build.ps1");
+
+        private static ScriptBlockAst Parse()
+        {
+            var ast = Parser.ParseFile(ScriptPath, out _, out var errors);
+            Assert.True(errors.Length == 0, string.Join("\n", errors.Select(e => $"{e.Extent.StartLineNumber}: {e.Message}")));
+            return ast;
+        }
+
+        [Fact]
+        public void ParsesWithoutErrors() => Parse();
+
+        [Fact]
+        public void DeclaresTheExpectedParameters()
+        {
+            var ast = Parse();
+            Assert.NotNull(ast.ParamBlock);
+            Assert.Contains(ast.ParamBlock!.Attributes, a => a.TypeName.Name == "CmdletBinding");
+            var parameters = ast.ParamBlock.Parameters.ToDictionary(p => p.Name.VariablePath.UserPath, StringComparer.OrdinalIgnoreCase);
+            Assert.Equal(new[] { "Configuration", "OutputPath", "Task" }, parameters.Keys.OrderBy(k => k));
+
+            Assert.Equal(typeof(string[]), parameters["Task"].StaticType);
+            Assert.Equal(new[] { "Build", "Test", "Package" }, ValidateSet(parameters["Task"]));
+            Assert.Equal(new[] { "Build", "Test", "Package" }, ((ArrayExpressionAst)parameters["Task"].DefaultValue!).SubExpression.Statements
+                .SelectMany(st => st.FindAll(n => n is StringConstantExpressionAst, true)).Select(n => ((StringConstantExpressionAst)n).Value));
+
+            Assert.Equal(typeof(string), parameters["Configuration"].StaticType);
+            Assert.Equal(new[] { "Debug", "Release" }, ValidateSet(parameters["Configuration"]));
+            Assert.Equal(typeof(string), parameters["OutputPath"].StaticType);
+        }
+
+        private static string[] ValidateSet(ParameterAst p)
+        {
+            var attr = p.Attributes.OfType<AttributeAst>().Single(a => a.TypeName.Name == "ValidateSet");
+            return attr.PositionalArguments.Cast<StringConstantExpressionAst>().Select(s => s.Value).ToArray();
+        }
+
+        [Fact]
+        public void UsesNoSyntaxThatWindowsPowerShell51Lacks()
+        {
+            var ast = Parse();
+            var problems = new List<string>();
+            foreach (var node in ast.FindAll(_ => true, true))
+            {
+                string? what = node switch
+                {
+                    TernaryExpressionAst => "ternary ?:",
+                    PipelineChainAst => "&& / ||",
+                    BinaryExpressionAst b when b.Operator == TokenKind.QuestionQuestion => "??",
+                    AssignmentStatementAst a when a.Operator == TokenKind.QuestionQuestionEquals => "??=",
+                    MemberExpressionAst m when m.NullConditional => "?. / ?[]",
+                    IndexExpressionAst i when i.NullConditional => "?[]",
+                    CommandParameterAst c when c.ParameterName.Equals("Parallel", StringComparison.OrdinalIgnoreCase) => "ForEach-Object -Parallel",
+                    _ => null,
+                };
+                if (what != null)
+                {
+                    problems.Add($"line {node.Extent.StartLineNumber}: {what}");
+                }
+            }
+
+            Assert.Empty(problems);
+            Assert.Null(ast.CleanBlock);
+            Assert.Contains("#Requires -Version 5.1", File.ReadAllText(ScriptPath));
+        }
+
+        [Fact]
+        public void CallsOnlyCmdletsEveryHostHas()
+        {
+            // Only Microsoft.PowerShell.Core cmdlets, functions of the script itself and dotnet: the script then runs on
+            // Windows PowerShell 5.1, PowerShell 7 and in minimal hosts alike.
+            var ast = Parse();
+            var own = ast.FindAll(n => n is FunctionDefinitionAst, true).Select(f => ((FunctionDefinitionAst)f).Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            var allowed = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "dotnet", "Set-StrictMode", "Test-ModuleManifest" };
+            var called = ast.FindAll(n => n is CommandAst, true).Select(c => ((CommandAst)c).GetCommandName()).Where(n => n != null).Distinct();
+            Assert.All(called, n => Assert.True(own.Contains(n!) || allowed.Contains(n!), n + " is not available in every host"));
+        }
+
+        [Fact]
+        public void RejectsAnUnknownTask()
+        {
+            using var s = new ModuleSession(importModule: false);
+            var r = s.Run("& $script -Task Deploy", new Dictionary<string, object?> { ["script"] = ScriptPath });
+            var e = Assert.Single(r.AllErrors);
+            Assert.StartsWith("ParameterArgumentValidationError", e.FullyQualifiedErrorId);
+        }
+
+        [Fact]
+        public void PackageProducesAPublishableModuleFolder()
+        {
+            string output = Path.Combine(Path.GetTempPath(), "pi-package-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                using var s = new ModuleSession(importModule: false);
+                var r = s.Run("& $script -Task Package -OutputPath $out; $LASTEXITCODE", new Dictionary<string, object?> { ["script"] = ScriptPath, ["out"] = output });
+                Assert.True(r.Output.Count > 0, r.HostText);
+                Assert.True(Equals(0, r.Output[r.Output.Count - 1].BaseObject), "exit code " + r.Output[r.Output.Count - 1] + "\n" + r.HostText + string.Join("\n", r.AllErrors));
+
+                string version = (string)ModuleManifestTests.ManifestData()["ModuleVersion"]!;
+                string module = Path.Combine(output, "PythonImages", version);
+                Assert.Equal(new[] { Path.Combine(output, "PythonImages") }, Directory.GetDirectories(output));
+                Assert.Equal(new[] { module }, Directory.GetDirectories(Path.Combine(output, "PythonImages")));
+                Assert.Equal(new[] { "PythonImages.psd1" }, Directory.GetFiles(module).Select(Path.GetFileName));
+                Assert.Equal(File.ReadAllText(ModuleSession.ManifestPath), File.ReadAllText(Path.Combine(module, "PythonImages.psd1")));
+
+                string bin = Path.Combine(module, "bin");
+                var rootFiles = Directory.GetFiles(bin).Select(Path.GetFileName).OrderBy(n => n).ToArray();
+                Assert.Contains("PythonImages.dll", rootFiles);
+                Assert.Contains("PythonImage.format.ps1xml", rootFiles);
+                Assert.All(rootFiles, f => Assert.True(f == "PythonImages.dll" || f!.EndsWith(".format.ps1xml", StringComparison.Ordinal), f + " does not belong in bin/"));
+                var deps = Directory.GetFiles(Path.Combine(bin, "dependencies")).Select(Path.GetFileName).ToArray();
+                Assert.Contains("PythonImages.Core.dll", deps);
+                Assert.Contains("YamlDotNet.dll", deps);
+                Assert.DoesNotContain("System.Management.Automation.dll", deps);
+                Assert.DoesNotContain(deps, d => d!.EndsWith(".pdb", StringComparison.Ordinal));
+                Assert.Equal(new[] { "dependencies" }, Directory.GetDirectories(bin).Select(Path.GetFileName));
+                Assert.False(Directory.Exists(module + ".staging"));
+
+                // The packaged module imports and works (in a fresh process: this one already holds the repository's copy).
+                string psd1 = Path.Combine(module, "PythonImages.psd1");
+                var fresh = FreshProcess.Run($"Import-Module {FreshProcess.Quote(psd1)} -ErrorAction Stop; (Get-Module PythonImages).ModuleBase; [PythonImages.Commands.GetPythonTagCommand].Assembly.Location; (Get-PythonTag).Count; (Get-PythonTag -Name 3-slim).Directory");
+                Assert.True(fresh.ExitCode == 0, fresh.ToString());
+                Assert.Equal(new[] { module, Path.Combine(bin, "PythonImages.dll"), "42", "3.14/slim-trixie" }, fresh.Output);
+            }
+            finally
+            {
+                if (Directory.Exists(output))
+                {
+                    Directory.Delete(output, recursive: true);
+                }
+            }
+        }
+    }
+}

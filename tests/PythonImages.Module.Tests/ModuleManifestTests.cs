@@ -1,0 +1,99 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using PythonImages.Tests.Hosting;
+using Xunit;
+
+namespace PythonImages.Tests
+{
+    /// <summary>The root PythonImages.psd1: valid, and exporting exactly what it lists.</summary>
+    public class ModuleManifestTests
+    {
+        /// <summary>The manifest read as data, independently of PowerShell's module code.</summary>
+        internal static Hashtable ManifestData()
+        {
+            var ast = Parser.ParseFile(ModuleSession.ManifestPath, out _, out var errors);
+            Assert.Empty(errors);
+            var table = (HashtableAst)ast.Find(a => a is HashtableAst, false)!;
+            return (Hashtable)table.SafeGetValue();
+        }
+
+        private static string[] List(Hashtable data, string key) => ((object[])data[key]!).Select(o => (string)o).ToArray();
+
+        [Fact]
+        public void ManifestPassesTestModuleManifest()
+        {
+            using var s = new ModuleSession(importModule: false);
+            var r = s.Invoke(ps => ps.AddCommand("Test-ModuleManifest").AddParameter("Path", ModuleSession.ManifestPath));
+            Assert.Empty(r.AllErrors);
+            var info = (PSModuleInfo)Assert.Single(r.Output).BaseObject;
+            Assert.Equal("PythonImages", info.Name);
+            Assert.Equal(new Version((string)ManifestData()["ModuleVersion"]!), info.Version);
+            Assert.Contains("Get-PythonTag", info.ExportedCmdlets.Keys);
+            Assert.Equal(List(ManifestData(), "CmdletsToExport").OrderBy(n => n), info.ExportedCmdlets.Keys.OrderBy(n => n));
+        }
+
+        [Fact]
+        public void ManifestDeclaresBothEditionsAndWindowsPowerShell51()
+        {
+            var data = ManifestData();
+            Assert.Equal(new[] { "Core", "Desktop" }, List(data, "CompatiblePSEditions").OrderBy(e => e));
+            Assert.Equal("5.1", data["PowerShellVersion"]);
+            Assert.Equal("bin/PythonImages.dll", data["RootModule"]);
+            Assert.Empty((object[])data["FunctionsToExport"]!);
+            Assert.Empty((object[])data["AliasesToExport"]!);
+            Assert.Empty((object[])data["VariablesToExport"]!);
+        }
+
+        [Fact]
+        public void EveryFormatFileListedExistsAndEveryBuiltFormatFileIsListed()
+        {
+            var listed = List(ManifestData(), "FormatsToProcess");
+            Assert.Contains("bin/PythonImage.format.ps1xml", listed);
+            foreach (var f in listed)
+            {
+                Assert.True(File.Exists(Path.Combine(ModuleSession.RepoRoot, f)), f + " is listed in FormatsToProcess but was not built");
+            }
+
+            var sources = Directory.GetFiles(Path.Combine(ModuleSession.RepoRoot, "src", "PythonImages", "Formats"), "*.format.ps1xml").Select(p => "bin/" + Path.GetFileName(p));
+            Assert.Equal(sources.OrderBy(x => x), listed.OrderBy(x => x));
+        }
+
+        [Fact]
+        public void ImportedModuleExportsExactlyTheListedCmdletsAndEachExists()
+        {
+            using var s = new ModuleSession();
+            var listed = List(ManifestData(), "CmdletsToExport");
+            Assert.Contains("Get-PythonTag", listed);
+
+            var exported = s.Run("(Get-Module PythonImages).ExportedCommands.Keys");
+            Assert.Equal(listed.OrderBy(n => n), exported.Output.Select(o => (string)o.BaseObject).OrderBy(n => n));
+
+            foreach (var name in listed)
+            {
+                var r = s.Invoke(ps => ps.AddCommand("Get-Command").AddParameter("Name", name).AddParameter("Module", "PythonImages"));
+                Assert.Empty(r.AllErrors);
+                var cmd = (CommandInfo)Assert.Single(r.Output).BaseObject;
+                Assert.Equal(CommandTypes.Cmdlet, cmd.CommandType);
+                var cmdlet = (CmdletInfo)cmd;
+                Assert.NotEmpty(cmdlet.OutputType);
+                Assert.EndsWith("Command", cmdlet.ImplementingType.Name);
+            }
+        }
+
+        [Fact]
+        public void ImportLoadsTheModuleFromTheRepositoryBinFolder()
+        {
+            using var s = new ModuleSession();
+            var r = s.Run("(Get-Module PythonImages).Path");
+            Assert.Equal(Path.Combine(ModuleSession.RepoRoot, "bin", "PythonImages.dll"), Assert.Single(r.Output).BaseObject);
+            Assert.True(File.Exists(Path.Combine(ModuleSession.RepoRoot, "bin", "dependencies", "PythonImages.Core.dll")));
+            Assert.True(File.Exists(Path.Combine(ModuleSession.RepoRoot, "bin", "dependencies", "YamlDotNet.dll")));
+            Assert.False(File.Exists(Path.Combine(ModuleSession.RepoRoot, "bin", "YamlDotNet.dll")));
+        }
+    }
+}
