@@ -49,8 +49,9 @@ namespace PythonImages.Dockerfiles
         /// <summary>Prefix of the temporary files a write creates next to its target (never left behind).</summary>
         public const string TempPrefix = ".Dockerfile.";
 
-        /// <summary>Test hook: called with the temporary file's path just before it replaces the target.</summary>
-        public static Action<string>? BeforeCommit { get; set; }
+        /// <summary>Test hook (per thread): called with the temporary file's path just before it replaces the target.</summary>
+        [ThreadStatic]
+        internal static Action<string>? BeforeCommit;
 
         public static string FullRoot(string root)
         {
