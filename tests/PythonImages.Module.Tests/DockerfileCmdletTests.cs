@@ -258,7 +258,7 @@ namespace PythonImages.Tests
 
             using var ps = PowerShell.Create();
             ps.Runspace = s.Runspace;
-            ps.AddScript("Get-PythonTag | ForEach-Object { $_; Start-Sleep -Milliseconds 0 } | New-PythonDockerfile -Path $args[0] -SourceMirror http://127.0.0.1:8080/python/").AddArgument(tmp.Path);
+            ps.AddScript("Get-PythonTag | New-PythonDockerfile -Path $args[0] -SourceMirror http://127.0.0.1:8080/python/").AddArgument(tmp.Path);
             var output = new PSDataCollection<PSObject>();
             int seen = 0;
             output.DataAdded += (_, _) =>
