@@ -175,18 +175,26 @@ namespace PythonImages.Tests
             File.WriteAllText(tmp.File("3.10/slim-trixie/Dockerfile"), "# my own\nFROM debian:trixie-slim\n"); // ours replaced by hand
             File.WriteAllText(tmp.File("LICENSE"), "MIT\n");
 
-            // 3.10 leaves the matrix.
+            // 3.10 leaves the matrix: its generated files are orphans until pruned.
             string without310 = MatrixVariant(work, "no310.json", t =>
             {
                 int start = t.IndexOf("  \"3.10\": {", StringComparison.Ordinal);
                 int end = t.IndexOf("  \"3.11\": {", StringComparison.Ordinal);
                 return t.Remove(start, end - start);
             });
+            var check = s.Run("Test-PythonDockerfile -Path $tmp -MatrixPath $m", Vars(("tmp", tmp.Path), ("m", without310)));
+            Assert.Empty(check.Errors);
+            var orphans = check.Output.Where(o => o.Properties["Status"].Value.ToString() == "Orphaned").Select(o => (string)o.Properties["Directory"].Value).OrderBy(d => d).ToList();
+            Assert.Equal(new[] { "3.10/alpine3.23", "3.10/alpine3.24", "3.10/bookworm", "3.10/slim-bookworm", "3.10/trixie" }, orphans);
+            Assert.Equal("3.10", check.Output.First(o => o.Properties["Status"].Value.ToString() == "Orphaned").Properties["VersionKey"].Value);
+            Assert.Equal(36, check.Output.Count(o => o.Properties["Status"].Value.ToString() == "Current"));
+            Assert.Equal(false, s.Run("Test-PythonDockerfile -Path $tmp -MatrixPath $m -Quiet", Vars(("tmp", tmp.Path), ("m", without310))).Output.Single().BaseObject);
             var r = s.Run("New-PythonDockerfile -Path $tmp -MatrixPath $m -Prune -Verbose", Vars(("tmp", tmp.Path), ("m", without310)));
             Assert.Empty(r.Errors);
             Assert.Equal(36, r.Output.Count);
 
             var files = tmp.Snapshot().Keys.ToHashSet();
+            Assert.Equal(true, s.Run("Test-PythonDockerfile -Path $tmp -MatrixPath $m -Quiet", Vars(("tmp", tmp.Path), ("m", without310))).Output.Single().BaseObject);
             Assert.Contains("3.9/bullseye/Dockerfile", files);
             Assert.Contains("3.10/trixie/README.md", files);
             Assert.Contains("3.10/slim-trixie/Dockerfile", files);

@@ -272,15 +272,23 @@ namespace PythonImages.Dockerfiles
 
     public enum DockerfileStatus
     {
+        /// <summary>The file is what the generator writes now.</summary>
         Current,
+
+        /// <summary>The file differs (see Diff).</summary>
         Stale,
+
+        /// <summary>The image has no file.</summary>
         Missing,
+
+        /// <summary>A generated file whose image is no longer in the matrix (New-PythonDockerfile -Prune removes it).</summary>
+        Orphaned,
     }
 
     /// <summary>Test-PythonDockerfile's answer for one image.</summary>
     public sealed class DockerfileCheck
     {
-        public DockerfileCheck(PythonImage image, string directory, string path, DockerfileStatus status, string? diff)
+        public DockerfileCheck(PythonImage? image, string directory, string path, DockerfileStatus status, string? diff)
         {
             Image = image;
             Directory = directory;
@@ -289,9 +297,12 @@ namespace PythonImages.Dockerfiles
             Diff = diff;
         }
 
-        public PythonImage Image { get; }
-        public string VersionKey => Image.VersionKey;
-        public string Variant => Image.Variant;
+        /// <summary>The image checked; null for an Orphaned file.</summary>
+        public PythonImage? Image { get; }
+
+        public string VersionKey => Image?.VersionKey ?? Directory.Split('/')[0];
+
+        public string Variant => Image?.Variant ?? Directory.Substring(Directory.IndexOf('/') + 1);
         public string Directory { get; }
         public string Path { get; }
         public DockerfileStatus Status { get; }
