@@ -126,8 +126,13 @@ namespace PythonImages.Dockerfiles
                 return;
             }
 
-            Directory.CreateDirectory(plan.ContextPath);
+            if (plan.Action == DockerfileAction.Create)
+            {
+                Directory.CreateDirectory(plan.ContextPath);
+            }
+
             string temp = Path.Combine(plan.ContextPath, TempPrefix + Guid.NewGuid().ToString("N") + ".tmp");
+            bool renamed = false;
             try
             {
                 // No fsync: the rename makes the replacement atomic for readers and for an interrupted run; syncing
@@ -138,18 +143,20 @@ namespace PythonImages.Dockerfiles
                 }
 
                 BeforeCommit?.Invoke(temp);
-                if (File.Exists(plan.FullPath))
+                if (plan.Action == DockerfileAction.Create)
                 {
-                    File.Replace(temp, plan.FullPath, null);
+                    File.Move(temp, plan.FullPath); // fails rather than replace a file that appeared meanwhile
                 }
                 else
                 {
-                    File.Move(temp, plan.FullPath);
+                    File.Replace(temp, plan.FullPath, null);
                 }
+
+                renamed = true;
             }
             finally
             {
-                if (File.Exists(temp))
+                if (!renamed)
                 {
                     File.Delete(temp);
                 }
