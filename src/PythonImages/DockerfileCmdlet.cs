@@ -76,14 +76,14 @@ namespace PythonImages.Commands
                         }
                     }
 
-                    if (BaseImageRegistry != null && BaseImageRegistry.IndexOfAny(new[] { ' ', '\t', '\n', '\r', '"' }) >= 0)
+                    if (BaseImageRegistry != null && (BaseImageRegistry.IndexOfAny(new[] { ' ', '\t', '\n', '\r', '"', '@' }) >= 0 || BaseImageRegistry.Contains("://")))
                     {
                         ThrowTerminatingError(Errors.Create(
                             new ArgumentException($"'{BaseImageRegistry}' is not a registry prefix."),
                             "Dockerfile.InvalidRegistry",
                             ErrorCategory.InvalidArgument,
                             BaseImageRegistry,
-                            "Pass a registry host with an optional path, e.g. registry.example:5000/hub."));
+                            "Pass a registry host with an optional path and no scheme, e.g. registry.example:5000/hub."));
                     }
 
                     options = new DockerfileOptions
