@@ -399,6 +399,22 @@ namespace PythonImages.Tests
         }
 
         [Fact]
+        public void ProgressCountsThroughTheMatrixAndCompletes()
+        {
+            using var s = new ModuleSession();
+            using var tmp = new TempDir();
+            var r = s.Run("New-PythonDockerfile -Path $tmp", Vars(("tmp", tmp.Path)));
+            Assert.Empty(r.Errors);
+            var running = r.Progress.Where(p => p.RecordType == ProgressRecordType.Processing).ToList();
+            Assert.Equal(42, running.Count);
+            Assert.Equal(0, running[0].PercentComplete);
+            Assert.Equal(97, running[41].PercentComplete);
+            Assert.True(running.Zip(running.Skip(1)).All(p => p.First.PercentComplete <= p.Second.PercentComplete));
+            Assert.Equal("3.15-rc/trixie", running[0].StatusDescription);
+            Assert.Equal(ProgressRecordType.Completed, r.Progress.Last().RecordType);
+        }
+
+        [Fact]
         public void InvalidOptionsAndRootsStopTheCommand()
         {
             using var s = new ModuleSession();
@@ -408,6 +424,10 @@ namespace PythonImages.Tests
             Assert.Equal("Dockerfile.RootIsFile", r.AllErrors.Single().FullyQualifiedErrorId.Split(',')[0]);
             var u = s.Run("Get-PythonDockerfile -SourceMirror relative/path");
             Assert.Equal("Dockerfile.InvalidUri", u.AllErrors.Single().FullyQualifiedErrorId.Split(',')[0]);
+            Assert.Empty(u.Output);
+            var g = s.Run("Get-PythonDockerfile -BaseImageRegistry https://registry.example");
+            Assert.Equal("Dockerfile.InvalidRegistry", g.AllErrors.Single().FullyQualifiedErrorId.Split(',')[0]);
+            Assert.Equal(ErrorCategory.InvalidArgument, g.AllErrors.Single().CategoryInfo.Category);
         }
     }
 }
