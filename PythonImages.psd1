@@ -12,14 +12,18 @@
     FormatsToProcess       = @(
         'bin/PythonImage.format.ps1xml'
         'bin/Manifest.format.ps1xml'
+        'bin/Dockerfile.format.ps1xml'
         'bin/ImageBuild.format.ps1xml'
     )
     CmdletsToExport        = @(
         'Get-PythonTag'
+        'New-PythonDockerfile'
+        'Get-PythonDockerfile'
+        'Test-PythonDockerfile'
+        'Invoke-PythonImageBuild'
         'Export-PythonLibraryManifest'
         'Import-PythonLibraryManifest'
         'ConvertTo-PythonTagMarkdown'
-        'Invoke-PythonImageBuild'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()
