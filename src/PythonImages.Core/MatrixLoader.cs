@@ -66,6 +66,13 @@ namespace PythonImages
         private static readonly Regex DuplicateKeyMessage = new Regex("^Duplicate key (.+)$", RegexOptions.CultureInvariant);
         private static readonly Regex Fingerprint = new Regex("^[0-9A-Fa-f]{40}$", RegexOptions.CultureInvariant);
 
+        // Lowercased SPDX checksum algorithm names: what upstream's SBOM fallback may merge into versions.json.
+        private static readonly HashSet<string> SbomAlgorithms = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "sha1", "sha224", "sha256", "sha384", "sha512", "sha3-256", "sha3-384", "sha3-512",
+            "blake2b-256", "blake2b-384", "blake2b-512", "blake3", "md2", "md4", "md5", "md6", "adler32",
+        };
+
         private static readonly string[] TopKeys = { "versions", "aliases", "architectures", "excludeArchitectures", "repository", "maintainers" };
         private static readonly string[] EntryKeys = { "version", "checksums", "setuptools", "variants", "excludeArchitectures", "gpgKey", "pip", "get-pip" };
 
@@ -275,10 +282,16 @@ namespace PythonImages
                             foreach (var akv in ctx.Mapping(ckv.Value, path + "." + type).Children)
                             {
                                 string algo = ctx.KeyText(akv.Key);
-                                if (algo != "sha256")
+                                if (!SbomAlgorithms.Contains(algo))
                                 {
                                     // A typo here would silently drop the checksum, and with it the download verification.
-                                    throw ctx.Error(MatrixErrorIds.UnknownKey, $"Unknown checksum algorithm '{algo}' (known: sha256).", akv.Key, path + "." + type + "." + algo);
+                                    throw ctx.Error(MatrixErrorIds.UnknownKey, $"Unknown checksum algorithm '{algo}' (sha256 is used; other SPDX algorithm names such as sha1 or sha512 are accepted and ignored).", akv.Key, path + "." + type + "." + algo);
+                                }
+
+                                if (algo != "sha256")
+                                {
+                                    ctx.Scalar(akv.Value, path + "." + type + "." + algo);
+                                    continue; // merged in from an SPDX SBOM by upstream's updater; the Dockerfiles only check sha256
                                 }
 
                                 string value = ctx.Scalar(akv.Value, path + "." + type + "." + algo);

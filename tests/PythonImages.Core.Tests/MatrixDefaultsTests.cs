@@ -150,5 +150,21 @@ namespace PythonImages.Tests
             Assert.Equal("A035C8C19219BA821ECEA86B64E628F8D684696D", v.GpgKey);
             Assert.Equal(2, v.Line);
         }
+
+        [Fact]
+        public void SbomAlgorithmsMergedByTheUpdaterAreAcceptedAndOnlySha256IsUsed()
+        {
+            var m = Load(
+                "versions:",
+                "  '3.12':",
+                "    version: 3.12.13",
+                "    checksums:",
+                "      source: {sha1: 0123456789abcdef0123456789abcdef01234567, sha256: C08BC65A81971C1DD5783182826503369466C7E67374D1646519ADF05207B684}",
+                "    variants: [trixie]");
+            Assert.Equal("c08bc65a81971c1dd5783182826503369466c7e67374d1646519adf05207b684", m.Find("3.12")!.SourceSha256);
+
+            var withoutSha256 = Load("versions:", "  '3.12':", "    version: 3.12.13", "    checksums:", "      source: {sha1: 0123456789abcdef0123456789abcdef01234567}", "    variants: [trixie]");
+            Assert.Null(withoutSha256.Find("3.12")!.SourceSha256);
+        }
     }
 }

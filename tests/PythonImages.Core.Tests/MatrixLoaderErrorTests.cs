@@ -89,7 +89,7 @@ namespace PythonImages.Tests
 
         [Theory]
         [InlineData("      linux: {sha256: abc}", "3.14.checksums.linux")]
-        [InlineData("      source: {sha512: abc}", "3.14.checksums.source.sha512")]
+        [InlineData("      source: {sha265: abc}", "3.14.checksums.source.sha265")]
         public void UnknownKeyUnderChecksums(string line, string key)
         {
             Expect("checksum-key.yaml", MatrixErrorIds.UnknownKey, 5, key, "versions:", "  '3.14':", "    version: 3.14.6", "    checksums:", line, "    variants: [trixie]");
