@@ -65,6 +65,18 @@ namespace PythonImages.Engine
 
         /// <summary>Remove intermediate containers, also after a failed step.</summary>
         public bool ForceRemoveIntermediate { get; set; } = true;
+
+        /// <summary>Which builder the engine uses. API builds use the classic builder (version=1); BuildKit needs a session.</summary>
+        public BuilderKind Builder { get; set; } = BuilderKind.Classic;
+    }
+
+    public enum BuilderKind
+    {
+        /// <summary>The classic builder (API version=1): what upstream uses for Windows, and what 20.10 does for API builds.</summary>
+        Classic,
+
+        /// <summary>BuildKit (API version=2). Only where the engine supports session-less BuildKit builds.</summary>
+        BuildKit,
     }
 
     public enum BuildEventKind
@@ -118,6 +130,13 @@ namespace PythonImages.Engine
     {
         public string Image { get; set; } = string.Empty;
 
+        /// <summary>Container name (optional; give a unique prefix so leftovers can be found).</summary>
+        public string? Name { get; set; }
+
+        public string? WorkingDirectory { get; set; }
+
+        public IDictionary<string, string> Labels { get; set; } = new Dictionary<string, string>();
+
         /// <summary>Null keeps the image's CMD.</summary>
         public IList<string>? Command { get; set; }
         public IList<string>? Entrypoint { get; set; }
@@ -140,6 +159,8 @@ namespace PythonImages.Engine
     {
         public string Id { get; set; } = string.Empty;
         public string Image { get; set; } = string.Empty;
+        public string ImageId { get; set; } = string.Empty;
+        public string Command { get; set; } = string.Empty;
         public string State { get; set; } = string.Empty;
         public IReadOnlyList<string> Names { get; set; } = Array.Empty<string>();
     }

@@ -1,0 +1,413 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace PythonImages.Engine
+{
+    public enum ContextEntryKind
+    {
+        File,
+        Directory,
+        Symlink,
+    }
+
+    /// <summary>One thing sent in the build context.</summary>
+    public sealed class ContextEntry
+    {
+        /// <summary>'/'-separated path relative to the context root.</summary>
+        public string Path { get; set; } = string.Empty;
+
+        public string FullPath { get; set; } = string.Empty;
+
+        public ContextEntryKind Kind { get; set; }
+
+        public string? LinkTarget { get; set; }
+
+        public int Mode { get; set; }
+
+        public DateTime ModifiedUtc { get; set; }
+    }
+
+    /// <summary>A context that cannot be sent (missing Dockerfile, a symlink escaping the context, unreadable folder).</summary>
+    public sealed class BuildContextException : Exception
+    {
+        public BuildContextException(string reason, string path, string message, Exception? inner = null)
+            : base(message, inner)
+        {
+            Reason = reason;
+            Path = path;
+        }
+
+        /// <summary>NotFound, SymlinkEscapes, DockerfileOutside, Unreadable.</summary>
+        public string Reason { get; }
+
+        public string Path { get; }
+    }
+
+    /// <summary>
+    /// A build context: the list of entries to send (decided up front, so refusals happen before any upload) and a
+    /// streaming tar writer that reads each file only while writing it.
+    /// </summary>
+    public sealed class BuildContext
+    {
+        private static readonly MethodInfo? GetUnixFileMode = typeof(File).GetMethod("GetUnixFileMode", BindingFlags.Public | BindingFlags.Static, null, new[] { typeof(string) }, null);
+        private static readonly PropertyInfo? LinkTargetProperty = typeof(FileSystemInfo).GetProperty("LinkTarget");
+
+        private BuildContext(string root, string dockerfile, DockerIgnore ignore, IReadOnlyList<ContextEntry> entries)
+        {
+            Root = root;
+            Dockerfile = dockerfile;
+            Ignore = ignore;
+            Entries = entries;
+        }
+
+        public string Root { get; }
+
+        /// <summary>The Dockerfile, '/'-separated, relative to the context.</summary>
+        public string Dockerfile { get; }
+
+        public DockerIgnore Ignore { get; }
+
+        public IReadOnlyList<ContextEntry> Entries { get; }
+
+        /// <summary>Walks the context, applying .dockerignore, and validates it.</summary>
+        public static BuildContext Scan(string contextDirectory, string? dockerfile = null)
+        {
+            string root = System.IO.Path.GetFullPath(contextDirectory);
+            if (!Directory.Exists(root))
+            {
+                throw new BuildContextException("NotFound", root, $"The build context folder {root} does not exist.");
+            }
+
+            string dockerfileFull = System.IO.Path.GetFullPath(System.IO.Path.Combine(root, string.IsNullOrEmpty(dockerfile) ? "Dockerfile" : dockerfile!));
+            string rootWithSep = root.TrimEnd(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar) + System.IO.Path.DirectorySeparatorChar;
+            if (!dockerfileFull.StartsWith(rootWithSep, PathComparison))
+            {
+                throw new BuildContextException("DockerfileOutside", dockerfileFull, $"The Dockerfile {dockerfileFull} is not inside the build context {root}.");
+            }
+
+            if (!File.Exists(dockerfileFull))
+            {
+                throw new BuildContextException("NotFound", dockerfileFull, $"The Dockerfile {dockerfileFull} does not exist.");
+            }
+
+            string relDockerfile = dockerfileFull.Substring(rootWithSep.Length).Replace('\\', '/');
+
+            var patterns = new List<string>();
+            string ignoreFile = System.IO.Path.Combine(root, ".dockerignore");
+            if (File.Exists(ignoreFile))
+            {
+                patterns.AddRange(DockerIgnore.ReadPatterns(File.ReadAllText(ignoreFile)));
+            }
+
+            // The Dockerfile and .dockerignore are always sent (the daemon needs them), as the docker CLI does.
+            var probe = new DockerIgnore(patterns);
+            if (probe.IsExcluded(".dockerignore"))
+            {
+                patterns.Add("!.dockerignore");
+            }
+
+            if (probe.IsExcluded(relDockerfile))
+            {
+                patterns.Add("!" + relDockerfile);
+            }
+
+            var ignore = new DockerIgnore(patterns);
+            var entries = new List<ContextEntry>();
+            Walk(root, rootWithSep, string.Empty, ignore, entries);
+            return new BuildContext(root, relDockerfile, ignore, entries);
+        }
+
+        private static StringComparison PathComparison =>
+            System.IO.Path.DirectorySeparatorChar == '\\' ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+
+        private static void Walk(string dir, string rootWithSep, string relDir, DockerIgnore ignore, List<ContextEntry> entries)
+        {
+            FileSystemInfo[] children;
+            try
+            {
+                children = new DirectoryInfo(dir).GetFileSystemInfos();
+            }
+            catch (Exception ex) when (ex is UnauthorizedAccessException || ex is IOException)
+            {
+                throw new BuildContextException("Unreadable", dir, $"Cannot read {dir}: {ex.Message}", ex);
+            }
+
+            foreach (var child in children.OrderBy(c => c.Name, StringComparer.Ordinal))
+            {
+                string rel = relDir.Length == 0 ? child.Name : relDir + "/" + child.Name;
+                bool isLink = (child.Attributes & FileAttributes.ReparsePoint) != 0;
+                bool isDir = !isLink && (child.Attributes & FileAttributes.Directory) != 0;
+                if (ignore.IsExcluded(rel))
+                {
+                    if (isDir && ignore.HasExclusions && ignore.MustWalkExcludedDirectory(rel))
+                    {
+                        Walk(child.FullName, rootWithSep, rel, ignore, entries);
+                    }
+
+                    continue;
+                }
+
+                var entry = new ContextEntry
+                {
+                    Path = rel,
+                    FullPath = child.FullName,
+                    ModifiedUtc = child.LastWriteTimeUtc,
+                    Mode = ModeOf(child.FullName, isDir || isLink),
+                };
+                if (isLink)
+                {
+                    entry.Kind = ContextEntryKind.Symlink;
+                    entry.LinkTarget = CheckedLinkTarget(child, rootWithSep, rel);
+                    entries.Add(entry);
+                }
+                else if (isDir)
+                {
+                    entry.Kind = ContextEntryKind.Directory;
+                    entries.Add(entry);
+                    Walk(child.FullName, rootWithSep, rel, ignore, entries);
+                }
+                else
+                {
+                    entry.Kind = ContextEntryKind.File;
+                    entries.Add(entry);
+                }
+            }
+        }
+
+        /// <summary>The link's target as stored in the tar; refuses targets that resolve outside the context.</summary>
+        private static string CheckedLinkTarget(FileSystemInfo link, string rootWithSep, string rel)
+        {
+            string? target = LinkTargetProperty?.GetValue(link) as string;
+            if (target == null)
+            {
+                throw new BuildContextException("SymlinkEscapes", link.FullName, $"Cannot read the symbolic link {link.FullName} on this platform; replace it with a copy of its target.");
+            }
+
+            string linkDir = System.IO.Path.GetDirectoryName(link.FullName) ?? rootWithSep;
+            string resolved = System.IO.Path.GetFullPath(System.IO.Path.IsPathRooted(target) ? target : System.IO.Path.Combine(linkDir, target));
+            string rootNoSep = rootWithSep.Substring(0, rootWithSep.Length - 1);
+            if (!(resolved + System.IO.Path.DirectorySeparatorChar).StartsWith(rootWithSep, PathComparison) && !string.Equals(resolved, rootNoSep, PathComparison))
+            {
+                throw new BuildContextException(
+                    "SymlinkEscapes",
+                    link.FullName,
+                    $"The symbolic link {rel} -> {target} points outside the build context {rootNoSep}; the engine would not see its target. Copy the target into the context or add the link to .dockerignore.");
+            }
+
+            if (System.IO.Path.IsPathRooted(target))
+            {
+                // An absolute path means something else inside the image: store it relative to the link.
+                string fromDir = linkDir.TrimEnd(System.IO.Path.DirectorySeparatorChar) + System.IO.Path.DirectorySeparatorChar;
+                target = MakeRelative(fromDir, resolved);
+            }
+
+            return target.Replace('\\', '/');
+        }
+
+        private static string MakeRelative(string fromDirWithSep, string to)
+        {
+            var from = new Uri(fromDirWithSep);
+            var rel = from.MakeRelativeUri(new Uri(to));
+            string s = Uri.UnescapeDataString(rel.ToString());
+            return s.Length == 0 ? "." : s;
+        }
+
+        private static int ModeOf(string path, bool directoryLike)
+        {
+            if (GetUnixFileMode != null && System.IO.Path.DirectorySeparatorChar == '/')
+            {
+                try
+                {
+                    return Convert.ToInt32(GetUnixFileMode.Invoke(null, new object[] { path }), System.Globalization.CultureInfo.InvariantCulture) & 0xFFF;
+                }
+                catch (TargetInvocationException)
+                {
+                }
+            }
+
+            // Windows (or .NET Framework): no POSIX modes; the docker CLI sends 0755 there.
+            return directoryLike ? 0x1ED : 0x1ED;
+        }
+
+        /// <summary>Streams the context as a tar to <paramref name="output"/>; each file is read only while it is written.</summary>
+        public async Task WriteTarAsync(Stream output, CancellationToken cancellationToken)
+        {
+            var buffer = new byte[81920];
+            foreach (var e in Entries)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                switch (e.Kind)
+                {
+                    case ContextEntryKind.Directory:
+                        await TarWriter.WriteHeaderAsync(output, e.Path + "/", '5', e.Mode, 0, e.ModifiedUtc, null, cancellationToken).ConfigureAwait(false);
+                        break;
+                    case ContextEntryKind.Symlink:
+                        await TarWriter.WriteHeaderAsync(output, e.Path, '2', e.Mode == 0 ? 0x1FF : e.Mode, 0, e.ModifiedUtc, e.LinkTarget, cancellationToken).ConfigureAwait(false);
+                        break;
+                    default:
+                        using (var file = new FileStream(e.FullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096, useAsync: false))
+                        {
+                            long size = file.Length;
+                            await TarWriter.WriteHeaderAsync(output, e.Path, '0', e.Mode, size, e.ModifiedUtc, null, cancellationToken).ConfigureAwait(false);
+                            long left = size;
+                            while (left > 0)
+                            {
+                                int n = await file.ReadAsync(buffer, 0, (int)Math.Min(buffer.Length, left), cancellationToken).ConfigureAwait(false);
+                                if (n == 0)
+                                {
+                                    // The file shrank while we sent it: fill up so the archive stays well formed.
+                                    Array.Clear(buffer, 0, buffer.Length);
+                                    n = (int)Math.Min(buffer.Length, left);
+                                }
+
+                                await output.WriteAsync(buffer, 0, n, cancellationToken).ConfigureAwait(false);
+                                left -= n;
+                            }
+
+                            await TarWriter.PadAsync(output, size, cancellationToken).ConfigureAwait(false);
+                        }
+
+                        break;
+                }
+            }
+
+            await TarWriter.FinishAsync(output, cancellationToken).ConfigureAwait(false);
+            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A minimal streaming tar (ustar + PAX records for long or non-ASCII names and large sizes).</summary>
+    internal static class TarWriter
+    {
+        private const int Block = 512;
+
+        public static async Task WriteHeaderAsync(Stream output, string name, char type, int mode, long size, DateTime mtimeUtc, string? linkName, CancellationToken ct)
+        {
+            var pax = new List<KeyValuePair<string, string>>();
+            if (!FitsUstar(name, 100))
+            {
+                pax.Add(new KeyValuePair<string, string>("path", name));
+            }
+
+            if (linkName != null && !FitsUstar(linkName, 100))
+            {
+                pax.Add(new KeyValuePair<string, string>("linkpath", linkName));
+            }
+
+            if (size > 077777777777L)
+            {
+                pax.Add(new KeyValuePair<string, string>("size", size.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            }
+
+            long mtime = (long)(mtimeUtc - new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc)).TotalSeconds;
+            if (mtime < 0)
+            {
+                mtime = 0;
+            }
+
+            if (pax.Count > 0)
+            {
+                byte[] records = PaxRecords(pax);
+                string paxName = "PaxHeaders.0/" + Truncate(System.IO.Path.GetFileName(name.TrimEnd('/')), 80);
+                var paxHeader = Header(paxName, 'x', 0x1A4, records.Length, mtime, null);
+                await output.WriteAsync(paxHeader, 0, Block, ct).ConfigureAwait(false);
+                await output.WriteAsync(records, 0, records.Length, ct).ConfigureAwait(false);
+                await PadAsync(output, records.Length, ct).ConfigureAwait(false);
+            }
+
+            var header = Header(Truncate(name, 100), type, mode, size > 077777777777L ? 0 : size, mtime, linkName == null ? null : Truncate(linkName, 100));
+            await output.WriteAsync(header, 0, Block, ct).ConfigureAwait(false);
+        }
+
+        public static Task PadAsync(Stream output, long size, CancellationToken ct)
+        {
+            int pad = (int)((Block - (size % Block)) % Block);
+            return pad == 0 ? Task.CompletedTask : output.WriteAsync(new byte[pad], 0, pad, ct);
+        }
+
+        public static Task FinishAsync(Stream output, CancellationToken ct) => output.WriteAsync(new byte[Block * 2], 0, Block * 2, ct);
+
+        private static bool FitsUstar(string value, int length) =>
+            value.Length <= length && value.All(c => c > 0 && c < 128);
+
+        private static string Truncate(string value, int length)
+        {
+            var ascii = new string(value.Select(c => c > 0 && c < 128 ? c : '_').ToArray());
+            return ascii.Length <= length ? ascii : ascii.Substring(0, length);
+        }
+
+        private static byte[] PaxRecords(List<KeyValuePair<string, string>> records)
+        {
+            var sb = new StringBuilder();
+            foreach (var kv in records)
+            {
+                // "<len> <key>=<value>\n", where len counts the whole record including its own digits.
+                int body = Encoding.UTF8.GetByteCount(" " + kv.Key + "=" + kv.Value + "\n");
+                int len = body + 1;
+                while (len.ToString(System.Globalization.CultureInfo.InvariantCulture).Length + body > len)
+                {
+                    len++;
+                }
+
+                sb.Append(len.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(' ').Append(kv.Key).Append('=').Append(kv.Value).Append('\n');
+            }
+
+            return Encoding.UTF8.GetBytes(sb.ToString());
+        }
+
+        private static byte[] Header(string name, char type, int mode, long size, long mtime, string? linkName)
+        {
+            var h = new byte[Block];
+            Ascii(h, 0, 100, name);
+            Octal(h, 100, 8, mode);
+            Octal(h, 108, 8, 0);
+            Octal(h, 116, 8, 0);
+            Octal(h, 124, 12, size);
+            Octal(h, 136, 12, mtime);
+            for (int i = 148; i < 156; i++)
+            {
+                h[i] = (byte)' ';
+            }
+
+            h[156] = (byte)type;
+            if (linkName != null)
+            {
+                Ascii(h, 157, 100, linkName);
+            }
+
+            Ascii(h, 257, 6, "ustar");
+            h[263] = (byte)'0';
+            h[264] = (byte)'0';
+            int sum = 0;
+            foreach (var b in h)
+            {
+                sum += b;
+            }
+
+            string chk = Convert.ToString(sum, 8).PadLeft(6, '0');
+            Ascii(h, 148, 6, chk);
+            h[154] = 0;
+            h[155] = (byte)' ';
+            return h;
+        }
+
+        private static void Ascii(byte[] h, int offset, int length, string value)
+        {
+            var bytes = Encoding.ASCII.GetBytes(value);
+            Array.Copy(bytes, 0, h, offset, Math.Min(bytes.Length, length));
+        }
+
+        private static void Octal(byte[] h, int offset, int length, long value)
+        {
+            string s = Convert.ToString(value, 8).PadLeft(length - 1, '0');
+            Ascii(h, offset, length - 1, s);
+            h[offset + length - 1] = 0;
+        }
+    }
+}

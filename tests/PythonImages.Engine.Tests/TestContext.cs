@@ -1,0 +1,49 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+
+namespace PythonImages.Engine.Tests
+{
+    /// <summary>A temporary build context folder, deleted on dispose.</summary>
+    internal sealed class TempContext : IDisposable
+    {
+        public TempContext()
+        {
+            Root = Path.Combine(Path.GetTempPath(), "pitest5-ctx-" + Guid.NewGuid().ToString("N").Substring(0, 10));
+            Directory.CreateDirectory(Root);
+        }
+
+        public string Root { get; }
+
+        public string Write(string relative, string content = "x")
+        {
+            string path = Path.Combine(Root, relative.Replace('/', Path.DirectorySeparatorChar));
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, content);
+            return path;
+        }
+
+        /// <summary>Debian's static busybox, so FROM scratch images can run something.</summary>
+        public void AddBusybox(string name = "busybox")
+        {
+            File.Copy("/bin/busybox", Path.Combine(Root, name));
+        }
+
+        public void Dispose()
+        {
+            try
+            {
+                Directory.Delete(Root, true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    /// <summary>Unique names for test images so parallel helpers and test classes never collide.</summary>
+    internal static class Names
+    {
+        public static string Image(string what) => "pitest5-" + what + "-" + Guid.NewGuid().ToString("N").Substring(0, 8);
+    }
+}
