@@ -11,9 +11,13 @@
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess       = @(
         'bin/PythonImage.format.ps1xml'
+        'bin/Dockerfile.format.ps1xml'
     )
     CmdletsToExport        = @(
         'Get-PythonTag'
+        'New-PythonDockerfile'
+        'Get-PythonDockerfile'
+        'Test-PythonDockerfile'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

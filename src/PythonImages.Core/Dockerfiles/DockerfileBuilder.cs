@@ -1,0 +1,165 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+
+namespace PythonImages.Dockerfiles
+{
+    /// <summary>
+    /// Lays out Dockerfile text the way the python images are written: LF endings, one instruction per block,
+    /// RUN scripts with tab-indented continuation lines ending in " \".
+    /// </summary>
+    internal sealed class DockerfileBuilder
+    {
+        private readonly StringBuilder text = new StringBuilder(4096);
+
+        public DockerfileBuilder Comment(string comment)
+        {
+            text.Append("# ").Append(comment).Append('\n');
+            return this;
+        }
+
+        public DockerfileBuilder Blank()
+        {
+            text.Append('\n');
+            return this;
+        }
+
+        public DockerfileBuilder Instruction(string keyword, string arguments)
+        {
+            text.Append(keyword).Append(' ').Append(arguments).Append('\n');
+            return this;
+        }
+
+        public DockerfileBuilder Env(string name, string value) => Instruction("ENV", name + " " + value);
+
+        public DockerfileBuilder Run(Script script)
+        {
+            var lines = script.Lines;
+            if (lines.Count == 0)
+            {
+                throw new InvalidOperationException("empty RUN");
+            }
+
+            int last = lines.Count - 1;
+            while (lines[last].IsComment)
+            {
+                last--;
+            }
+
+            text.Append("RUN ");
+            for (int i = 0; i <= last; i++)
+            {
+                var line = lines[i];
+                if (i > 0)
+                {
+                    text.Append('\t', line.Depth);
+                }
+
+                text.Append(line.Text);
+                if (line.IsComment)
+                {
+                    // Docker drops comment lines inside a continuation; they take no backslash.
+                    text.Append('\n');
+                    continue;
+                }
+
+                if (line.Terminated && i != last)
+                {
+                    text.Append(';');
+                }
+
+                if (i != last)
+                {
+                    text.Append(line.Text.Length == 0 ? "\\" : " \\");
+                }
+
+                text.Append('\n');
+            }
+
+            return this;
+        }
+
+        public override string ToString() => text.ToString();
+
+        /// <summary>A shell (or PowerShell) script: commands, nested blocks and section comments.</summary>
+        internal sealed class Script
+        {
+            private int depth;
+
+            public Script(string first)
+            {
+                Lines.Add(new ScriptLine(first, 0, terminated: true, isComment: false));
+                depth = 1;
+            }
+
+            public List<ScriptLine> Lines { get; } = new List<ScriptLine>();
+
+            /// <summary>A command that ends with ';' (unless it is the last line of the RUN).</summary>
+            public Script Cmd(string command)
+            {
+                Lines.Add(new ScriptLine(command, depth, terminated: true, isComment: false));
+                return this;
+            }
+
+            /// <summary>A line written exactly as given.</summary>
+            public Script Raw(string line)
+            {
+                Lines.Add(new ScriptLine(line, depth, terminated: false, isComment: false));
+                return this;
+            }
+
+            /// <summary>An empty continuation line that separates sections.</summary>
+            public Script Gap() => Raw(string.Empty);
+
+            /// <summary>A section comment (dropped by Docker, kept for readers).</summary>
+            public Script Note(string comment)
+            {
+                Lines.Add(new ScriptLine("# " + comment, depth, terminated: false, isComment: true));
+                return this;
+            }
+
+            /// <summary>A command followed by one argument per line and a closing ';' line.</summary>
+            public Script List(string command, IEnumerable<string> items, string close = ";")
+            {
+                Raw(command);
+                depth++;
+                foreach (var item in items)
+                {
+                    Raw(item);
+                }
+
+                depth--;
+                Raw(close);
+                return this;
+            }
+
+            public Script Indent()
+            {
+                depth++;
+                return this;
+            }
+
+            public Script Outdent()
+            {
+                depth--;
+                return this;
+            }
+        }
+
+        internal sealed class ScriptLine
+        {
+            public ScriptLine(string text, int depth, bool terminated, bool isComment)
+            {
+                Text = text;
+                Depth = depth;
+                Terminated = terminated;
+                IsComment = isComment;
+            }
+
+            public string Text { get; }
+            public int Depth { get; }
+            public bool Terminated { get; }
+            public bool IsComment { get; }
+        }
+    }
+}

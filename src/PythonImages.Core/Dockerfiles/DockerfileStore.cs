@@ -1,0 +1,303 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+
+namespace PythonImages.Dockerfiles
+{
+    /// <summary>What writing a Dockerfile does to the file on disk.</summary>
+    public enum DockerfileAction
+    {
+        /// <summary>No file yet: it is created.</summary>
+        Create,
+
+        /// <summary>Our older file: it is replaced.</summary>
+        Update,
+
+        /// <summary>The file already has this content: nothing is written.</summary>
+        Unchanged,
+
+        /// <summary>A file we did not generate (no PythonImages banner): replaced only with -Force.</summary>
+        Overwrite,
+    }
+
+    /// <summary>Where one rendered Dockerfile goes and what writing it would do.</summary>
+    public sealed class DockerfilePlan
+    {
+        internal DockerfilePlan(RenderedDockerfile rendered, string fullPath, string contextPath, DockerfileAction action, byte[] bytes)
+        {
+            Rendered = rendered;
+            FullPath = fullPath;
+            ContextPath = contextPath;
+            Action = action;
+            Bytes = bytes;
+        }
+
+        public RenderedDockerfile Rendered { get; }
+        public string FullPath { get; }
+        public string ContextPath { get; }
+        public DockerfileAction Action { get; }
+        internal byte[] Bytes { get; }
+    }
+
+    /// <summary>Dockerfiles on disk below an images root: planning, atomic writes, pruning and staleness checks.</summary>
+    public static class DockerfileStore
+    {
+        private static readonly UTF8Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+
+        /// <summary>Prefix of the temporary files a write creates next to its target (never left behind).</summary>
+        public const string TempPrefix = ".Dockerfile.";
+
+        /// <summary>Test hook: called with the temporary file's path just before it replaces the target.</summary>
+        public static Action<string>? BeforeCommit { get; set; }
+
+        public static string FullRoot(string root)
+        {
+            string full = Path.GetFullPath(root);
+            return full.Length > 1 ? full.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) : full;
+        }
+
+        /// <summary>The absolute path of an image's Dockerfile; refuses any path that would leave the root.</summary>
+        public static string PathFor(string fullRoot, string directory)
+        {
+            DockerfileRenderer.CheckDirectory(directory);
+            string dir = Path.GetFullPath(Path.Combine(fullRoot, directory.Replace('/', Path.DirectorySeparatorChar)));
+            string prefix = fullRoot.EndsWith(Path.DirectorySeparatorChar.ToString(), StringComparison.Ordinal) ? fullRoot : fullRoot + Path.DirectorySeparatorChar;
+            if (!dir.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                throw Escape(directory, fullRoot);
+            }
+
+            // A link inside the root could point outside it.
+            for (var d = new DirectoryInfo(dir); d != null && d.FullName.Length > prefix.Length - 1; d = d.Parent)
+            {
+                if (d.Exists && (d.Attributes & FileAttributes.ReparsePoint) != 0)
+                {
+                    throw Escape(directory, fullRoot, " through the link " + d.FullName);
+                }
+            }
+
+            return Path.Combine(dir, DockerfileRenderer.FileName);
+        }
+
+        private static DockerfileException Escape(string directory, string root, string how = "") => new DockerfileException(
+            "Dockerfile.PathEscape",
+            $"The Dockerfile of '{directory}' would be written outside the images root {root}{how}.",
+            "Use images from Get-PythonTag, whose directories are <versionKey>/<variant>, and a -Path without links inside it.");
+
+        public static DockerfilePlan Plan(string fullRoot, RenderedDockerfile rendered)
+        {
+            string path = PathFor(fullRoot, rendered.Directory);
+            byte[] bytes = Utf8.GetBytes(rendered.Content);
+            DockerfileAction action = DockerfileAction.Create;
+            if (File.Exists(path))
+            {
+                byte[] old = File.ReadAllBytes(path);
+                if (old.AsSpanEquals(bytes))
+                {
+                    action = DockerfileAction.Unchanged;
+                }
+                else
+                {
+                    action = DockerfileRenderer.IsGenerated(Utf8.GetString(old)) ? DockerfileAction.Update : DockerfileAction.Overwrite;
+                }
+            }
+            else if (Directory.Exists(path))
+            {
+                throw new DockerfileException(
+                    "Dockerfile.PathIsDirectory",
+                    $"{path} is a directory, so the Dockerfile cannot be written there.",
+                    "Remove or rename that directory.");
+            }
+
+            return new DockerfilePlan(rendered, path, Path.GetDirectoryName(path)!, action, bytes);
+        }
+
+        /// <summary>
+        /// Writes the plan's file atomically: the bytes go to a temporary file in the same directory, which then
+        /// replaces the target with one rename. The target is always either the old or the new file.
+        /// </summary>
+        public static void Commit(DockerfilePlan plan)
+        {
+            if (plan.Action == DockerfileAction.Unchanged)
+            {
+                return;
+            }
+
+            Directory.CreateDirectory(plan.ContextPath);
+            string temp = Path.Combine(plan.ContextPath, TempPrefix + Guid.NewGuid().ToString("N") + ".tmp");
+            try
+            {
+                // No fsync: the rename makes the replacement atomic for readers and for an interrupted run; syncing
+                // every file would make regenerating the matrix I/O-bound for no gain in that guarantee.
+                using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096))
+                {
+                    stream.Write(plan.Bytes, 0, plan.Bytes.Length);
+                }
+
+                BeforeCommit?.Invoke(temp);
+                if (File.Exists(plan.FullPath))
+                {
+                    File.Replace(temp, plan.FullPath, null);
+                }
+                else
+                {
+                    File.Move(temp, plan.FullPath);
+                }
+            }
+            finally
+            {
+                if (File.Exists(temp))
+                {
+                    File.Delete(temp);
+                }
+            }
+        }
+
+        /// <summary>Our generated Dockerfiles below the root (files named Dockerfile that start with our banner), as relative directories.</summary>
+        public static IEnumerable<string> FindGenerated(string fullRoot)
+        {
+            if (!Directory.Exists(fullRoot))
+            {
+                yield break;
+            }
+
+            var pending = new Stack<string>();
+            pending.Push(fullRoot);
+            while (pending.Count > 0)
+            {
+                string dir = pending.Pop();
+                string file = Path.Combine(dir, DockerfileRenderer.FileName);
+                if (dir != fullRoot && File.Exists(file) && StartsWithBanner(file))
+                {
+                    yield return Relative(fullRoot, dir);
+                }
+
+                foreach (var sub in Directory.EnumerateDirectories(dir).OrderBy(x => x, StringComparer.Ordinal).Reverse())
+                {
+                    var info = new DirectoryInfo(sub);
+                    if (!info.Name.StartsWith(".", StringComparison.Ordinal) && (info.Attributes & FileAttributes.ReparsePoint) == 0)
+                    {
+                        pending.Push(sub);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Deletes a generated Dockerfile (only if it still carries our banner) and the directories this leaves empty, up to the root.</summary>
+        public static bool DeleteGenerated(string fullRoot, string directory)
+        {
+            string path = PathFor(fullRoot, directory);
+            if (!File.Exists(path) || !StartsWithBanner(path))
+            {
+                return false;
+            }
+
+            File.Delete(path);
+            for (var dir = new DirectoryInfo(Path.GetDirectoryName(path)!); dir != null && dir.FullName.Length > fullRoot.Length && dir.FullName.StartsWith(fullRoot, StringComparison.Ordinal); dir = dir.Parent)
+            {
+                if (dir.EnumerateFileSystemInfos().Any())
+                {
+                    break;
+                }
+
+                dir.Delete();
+            }
+
+            return true;
+        }
+
+        public static bool StartsWithBanner(string path)
+        {
+            byte[] marker = Utf8.GetBytes(DockerfileRenderer.BannerMarker);
+            var buffer = new byte[marker.Length];
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            int read = 0;
+            while (read < buffer.Length)
+            {
+                int n = stream.Read(buffer, read, buffer.Length - read);
+                if (n == 0)
+                {
+                    return false;
+                }
+
+                read += n;
+            }
+
+            return buffer.AsSpanEquals(marker);
+        }
+
+        /// <summary>Compares the file on disk with the rendering.</summary>
+        public static DockerfileCheck Check(string fullRoot, RenderedDockerfile rendered)
+        {
+            string path = PathFor(fullRoot, rendered.Directory);
+            if (!File.Exists(path))
+            {
+                return new DockerfileCheck(rendered.Image, rendered.Directory, path, DockerfileStatus.Missing, null);
+            }
+
+            string old = Utf8.GetString(File.ReadAllBytes(path));
+            if (string.Equals(old, rendered.Content, StringComparison.Ordinal))
+            {
+                return new DockerfileCheck(rendered.Image, rendered.Directory, path, DockerfileStatus.Current, null);
+            }
+
+            string diff = UnifiedDiff.Create(old, rendered.Content, "a/" + rendered.RelativePath, "b/" + rendered.RelativePath);
+            return new DockerfileCheck(rendered.Image, rendered.Directory, path, DockerfileStatus.Stale, diff);
+        }
+
+        private static string Relative(string fullRoot, string dir) =>
+            dir.Substring(fullRoot.Length).TrimStart(Path.DirectorySeparatorChar).Replace(Path.DirectorySeparatorChar, '/');
+
+        private static bool AsSpanEquals(this byte[] a, byte[] b)
+        {
+            if (a.Length != b.Length)
+            {
+                return false;
+            }
+
+            for (int i = 0; i < a.Length; i++)
+            {
+                if (a[i] != b[i])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
+    public enum DockerfileStatus
+    {
+        Current,
+        Stale,
+        Missing,
+    }
+
+    /// <summary>Test-PythonDockerfile's answer for one image.</summary>
+    public sealed class DockerfileCheck
+    {
+        public DockerfileCheck(PythonImage image, string directory, string path, DockerfileStatus status, string? diff)
+        {
+            Image = image;
+            Directory = directory;
+            Path = path;
+            Status = status;
+            Diff = diff;
+        }
+
+        public PythonImage Image { get; }
+        public string VersionKey => Image.VersionKey;
+        public string Variant => Image.Variant;
+        public string Directory { get; }
+        public string Path { get; }
+        public DockerfileStatus Status { get; }
+
+        /// <summary>Unified diff from the file on disk (a/) to the current rendering (b/), for Stale files.</summary>
+        public string? Diff { get; }
+
+        public override string ToString() => Directory + ": " + Status;
+    }
+}
