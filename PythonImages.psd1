@@ -12,12 +12,14 @@
     FormatsToProcess       = @(
         'bin/PythonImage.format.ps1xml'
         'bin/Dockerfile.format.ps1xml'
+        'bin/ImageTest.format.ps1xml'
     )
     CmdletsToExport        = @(
         'Get-PythonTag'
         'New-PythonDockerfile'
         'Get-PythonDockerfile'
         'Test-PythonDockerfile'
+        'Test-PythonImage'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()
