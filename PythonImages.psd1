@@ -12,6 +12,7 @@
     FormatsToProcess       = @(
         'bin/PythonImage.format.ps1xml'
         'bin/Dockerfile.format.ps1xml'
+        'bin/ImageBuild.format.ps1xml'
         'bin/ImageTest.format.ps1xml'
     )
     CmdletsToExport        = @(
@@ -19,6 +20,7 @@
         'New-PythonDockerfile'
         'Get-PythonDockerfile'
         'Test-PythonDockerfile'
+        'Invoke-PythonImageBuild'
         'Test-PythonImage'
     )
     FunctionsToExport      = @()

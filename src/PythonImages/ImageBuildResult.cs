@@ -1,0 +1,38 @@
+using System;
+
+namespace PythonImages.Commands
+{
+    /// <summary>What Invoke-PythonImageBuild produced for one image.</summary>
+    public sealed class ImageBuildResult
+    {
+        /// <summary>The image id (sha256:...), null when the build failed.</summary>
+        public string? ImageId { get; set; }
+
+        /// <summary>The full references the image was tagged with (python:3.14-slim, ...).</summary>
+        public string[] Tags { get; set; } = Array.Empty<string>();
+
+        public TimeSpan Duration { get; set; }
+
+        /// <summary>Image size in bytes, as the engine reports it.</summary>
+        public long Size { get; set; }
+
+        public bool Succeeded { get; set; }
+
+        /// <summary>The file holding the full build log, when -LogPath was given.</summary>
+        public string? LogPath { get; set; }
+
+        /// <summary>The step that failed ("Step 4/9 : RUN ..."), when one did.</summary>
+        public string? FailedStep { get; set; }
+
+        public string? ErrorMessage { get; set; }
+
+        public string ContextPath { get; set; } = string.Empty;
+
+        public string DockerfilePath { get; set; } = string.Empty;
+
+        /// <summary>The image object the build came from (null for -Path builds).</summary>
+        public PythonImage? Image { get; set; }
+
+        public override string ToString() => (Tags.Length > 0 ? Tags[0] : ContextPath) + (Succeeded ? " " + ImageId : " (failed)");
+    }
+}

@@ -1,0 +1,243 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Formats.Tar;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using PythonImages.Tests.Hosting;
+using Xunit;
+
+namespace PythonImages.Engine.Tests
+{
+    public sealed class BuildContextTests
+    {
+        // The files of the .dockerignore scenario and what docker sends for them (checked against the real docker CLI below).
+        internal static readonly string[] ScenarioFiles =
+        {
+            "a.txt", "b.log", "logs/x.log", "logs/keep.log", "src/app.py", "src/test/t.py", "src/deep/er/file.tmp",
+            "docs/readme.md", "docs/guide/page.md", "node_modules/pkg/index.js", "dir with spaces/f.txt",
+            "cache/important.txt", "cache/junk.bin", "keep/sub/important.txt", "notes.md", "notes.mdx", "x1.cfg", "xy.cfg",
+        };
+
+        internal const string ScenarioIgnore =
+            "# comment line\n" +
+            "*.log\n" +
+            "logs/*.log\n" +
+            "!logs/keep.log\n" +
+            "**/*.tmp\n" +
+            "/docs\n" +
+            "  !docs/readme.md  \n" +
+            "./node_modules\n" +
+            "src/test/\n" +
+            "cache\n" +
+            "!**/important.txt\n" +
+            "*.md?\n" +
+            "x?.cfg\n" +
+            "!x1.cfg\n" +
+            "Dockerfile\n" +
+            ".dockerignore\n";
+
+        internal static readonly string[] ScenarioExpected =
+        {
+            ".dockerignore", "Dockerfile", "a.txt", "busybox", "dir with spaces/f.txt", "docs/readme.md", "keep/sub/important.txt",
+            "logs/keep.log", "notes.md", "src/app.py", "x1.cfg",
+        };
+
+        internal static TempContext Scenario(string dockerfile)
+        {
+            var ctx = new TempContext();
+            foreach (var f in ScenarioFiles)
+            {
+                ctx.Write(f, "content of " + f);
+            }
+
+            ctx.AddBusybox();
+            ctx.Write("Dockerfile", dockerfile);
+            ctx.Write(".dockerignore", ScenarioIgnore);
+            return ctx;
+        }
+
+        [Fact]
+        public void ScenarioSendsWhatDockerSends()
+        {
+            using var ctx = Scenario("FROM scratch\n");
+            var files = BuildContext.Scan(ctx.Root).Entries.Where(e => e.Kind == ContextEntryKind.File).Select(e => e.Path).OrderBy(p => p, StringComparer.Ordinal);
+            Assert.Equal(ScenarioExpected, files);
+        }
+
+        [Theory]
+        [InlineData("*.txt", "a.txt", true)]
+        [InlineData("*.txt", "dir/a.txt", false)]
+        [InlineData("**/*.txt", "dir/sub/a.txt", true)]
+        [InlineData("**/*.txt", "a.txt", true)]
+        [InlineData("dir/**", "dir/sub/a.txt", true)]
+        [InlineData("dir/**/a.txt", "dir/a.txt", true)]
+        [InlineData("dir/**/a.txt", "dir/x/y/a.txt", true)]
+        [InlineData("dir", "dir/sub/a.txt", true)]
+        [InlineData("/dir/", "dir/a", true)]
+        [InlineData("./dir//sub/../a", "dir/a", true)]
+        [InlineData("a?c", "abc", true)]
+        [InlineData("a?c", "a/c", false)]
+        [InlineData("[a-c]x", "bx", true)]
+        [InlineData("[!a-c]x", "bx", false)]
+        [InlineData("[^a-c]x", "dx", true)]
+        [InlineData("a.b", "axb", false)]
+        [InlineData("a+(b)", "a+(b)", true)]
+        [InlineData("\\*", "*", true)]
+        [InlineData("\\*", "x", false)]
+        public void PatternMatching(string pattern, string path, bool excluded)
+        {
+            Assert.Equal(excluded, DockerIgnore.Parse(pattern).IsExcluded(path));
+        }
+
+        [Fact]
+        public void LastMatchWinsAndReInclusionNeedsAPriorExclusion()
+        {
+            var ig = DockerIgnore.Parse("*.txt\n!keep.txt\n");
+            Assert.True(ig.IsExcluded("a.txt"));
+            Assert.False(ig.IsExcluded("keep.txt"));
+            var again = DockerIgnore.Parse("*.txt\n!keep.txt\nkeep*\n");
+            Assert.True(again.IsExcluded("keep.txt"));
+            Assert.False(DockerIgnore.Parse("!a.txt").IsExcluded("a.txt"));
+        }
+
+        [Fact]
+        public void PatternsAreCleanedLikeDocker()
+        {
+            var ig = DockerIgnore.Parse("# c\n  /a/  \n./b/./c\n!/d\n\n\ne/../f\n");
+            Assert.Equal(new[] { "a", "b/c", "!d", "f" }, ig.Patterns);
+        }
+
+        [Fact]
+        public void DockerfileAndDockerignoreAreAlwaysSentEvenWhenExcluded()
+        {
+            using var ctx = new TempContext();
+            ctx.Write("build/Dockerfile.custom", "FROM scratch\n");
+            ctx.Write(".dockerignore", "*\n");
+            ctx.Write("other.txt");
+            var c = BuildContext.Scan(ctx.Root, "build/Dockerfile.custom");
+            Assert.Equal("build/Dockerfile.custom", c.Dockerfile);
+            Assert.Equal(new[] { ".dockerignore", "build/Dockerfile.custom" }, c.Entries.Where(e => e.Kind == ContextEntryKind.File).Select(e => e.Path).OrderBy(p => p, StringComparer.Ordinal));
+        }
+
+        [Fact]
+        public void MissingDockerfileAndOutsideDockerfileAreRefused()
+        {
+            using var ctx = new TempContext();
+            Assert.Equal("NotFound", Assert.Throws<BuildContextException>(() => BuildContext.Scan(ctx.Root)).Reason);
+            Assert.Equal("DockerfileOutside", Assert.Throws<BuildContextException>(() => BuildContext.Scan(ctx.Root, "../Dockerfile")).Reason);
+            Assert.Equal("NotFound", Assert.Throws<BuildContextException>(() => BuildContext.Scan(Path.Combine(ctx.Root, "nope"))).Reason);
+        }
+
+        [Fact]
+        public void SymlinksInsideAreSentAsLinksAndEscapingOnesAreRefused()
+        {
+            using var ctx = new TempContext();
+            ctx.Write("Dockerfile", "FROM scratch\n");
+            ctx.Write("real/file.txt", "data");
+            File.CreateSymbolicLink(Path.Combine(ctx.Root, "inside"), "real/file.txt");
+            File.CreateSymbolicLink(Path.Combine(ctx.Root, "real", "abs"), Path.Combine(ctx.Root, "real", "file.txt"));
+            var c = BuildContext.Scan(ctx.Root);
+            var link = c.Entries.Single(e => e.Path == "inside");
+            Assert.Equal(ContextEntryKind.Symlink, link.Kind);
+            Assert.Equal("real/file.txt", link.LinkTarget);
+            Assert.Equal("file.txt", c.Entries.Single(e => e.Path == "real/abs").LinkTarget); // absolute inside → relative
+
+            File.CreateSymbolicLink(Path.Combine(ctx.Root, "escape"), "../../etc/passwd");
+            var ex = Assert.Throws<BuildContextException>(() => BuildContext.Scan(ctx.Root));
+            Assert.Equal("SymlinkEscapes", ex.Reason);
+            Assert.Contains("escape", ex.Message);
+
+            // An ignored escaping link is not sent, so it is no problem.
+            ctx.Write(".dockerignore", "escape\n");
+            Assert.DoesNotContain(BuildContext.Scan(ctx.Root).Entries, e => e.Path == "escape");
+
+            File.CreateSymbolicLink(Path.Combine(ctx.Root, "absout"), "/etc/hostname");
+            Assert.Equal("SymlinkEscapes", Assert.Throws<BuildContextException>(() => BuildContext.Scan(ctx.Root)).Reason);
+        }
+
+        [Fact]
+        public async Task TarIsReadableByAStandardReaderWithLongNamesModesAndLinks()
+        {
+            using var ctx = new TempContext();
+            ctx.Write("Dockerfile", "FROM scratch\n");
+            string longName = string.Join("/", Enumerable.Repeat("very-long-directory-name", 6)) + "/file-ü.txt";
+            ctx.Write(longName, "long");
+            ctx.AddBusybox();
+            File.CreateSymbolicLink(Path.Combine(ctx.Root, "link"), "busybox");
+            var empty = ctx.Write("empty.txt", string.Empty);
+
+            var c = BuildContext.Scan(ctx.Root);
+            using var ms = new MemoryStream();
+            await c.WriteTarAsync(ms, CancellationToken.None);
+            Assert.Equal(0, ms.Length % 512);
+            ms.Position = 0;
+            var seen = new Dictionary<string, TarEntry>();
+            using (var reader = new TarReader(ms))
+            {
+                TarEntry? e;
+                while ((e = reader.GetNextEntry(copyData: true)) != null)
+                {
+                    seen[e.Name] = e;
+                }
+            }
+
+            Assert.Equal("long", new StreamReader(seen[longName].DataStream!).ReadToEnd());
+            Assert.Equal(new FileInfo("/bin/busybox").Length, seen["busybox"].Length);
+            Assert.True((seen["busybox"].Mode & UnixFileMode.UserExecute) != 0);
+            Assert.Equal(TarEntryType.SymbolicLink, seen["link"].EntryType);
+            Assert.Equal("busybox", seen["link"].LinkName);
+            Assert.Equal(TarEntryType.Directory, seen["very-long-directory-name/"].EntryType);
+            Assert.Equal(0, seen["empty.txt"].Length);
+            Assert.Equal(0, seen["Dockerfile"].Uid);
+        }
+
+        [Fact]
+        public async Task TarIsStreamedNotBuffered()
+        {
+            // A writer that fails once 256 KiB were written: the big file must not have been read whole before.
+            using var ctx = new TempContext();
+            ctx.Write("Dockerfile", "FROM scratch\n");
+            using (var f = File.Create(Path.Combine(ctx.Root, "big.bin")))
+            {
+                f.SetLength(64L << 20);
+            }
+
+            var c = BuildContext.Scan(ctx.Root);
+            var sink = new LimitStream(256 << 10);
+            await Assert.ThrowsAsync<IOException>(() => c.WriteTarAsync(sink, CancellationToken.None));
+            Assert.True(sink.Written <= (256 << 10) + 81920 + 1024);
+        }
+
+        private sealed class LimitStream : Stream
+        {
+            private readonly long limit;
+
+            public LimitStream(long limit) => this.limit = limit;
+
+            public long Written { get; private set; }
+
+            public override bool CanRead => false;
+            public override bool CanSeek => false;
+            public override bool CanWrite => true;
+            public override long Length => Written;
+            public override long Position { get => Written; set => throw new NotSupportedException(); }
+            public override void Flush() { }
+            public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+            public override void SetLength(long value) => throw new NotSupportedException();
+
+            public override void Write(byte[] buffer, int offset, int count)
+            {
+                if (Written > limit)
+                {
+                    throw new IOException("limit");
+                }
+
+                Written += count;
+            }
+        }
+    }
+}
