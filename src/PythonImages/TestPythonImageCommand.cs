@@ -3,7 +3,6 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using System.Threading;
 using PythonImages.Engine;
 using PythonImages.ImageTests;
 
@@ -18,7 +17,7 @@ namespace PythonImages.Commands
     /// </summary>
     [Cmdlet(VerbsDiagnostic.Test, "PythonImage", DefaultParameterSetName = InputSet)]
     [OutputType(typeof(ImageTestResult))]
-    public sealed class TestPythonImageCommand : PSCmdlet
+    public sealed class TestPythonImageCommand : EngineCmdlet
     {
         private const string InputSet = "InputObject";
         private const string ImageSet = "Image";
@@ -57,14 +56,9 @@ namespace PythonImages.Commands
         [ValidateRange(1, 86400)]
         public int TimeoutSec { get; set; } = 300;
 
-        /// <summary>The engine endpoint (unix://, tcp://, npipe://); default: DOCKER_HOST, the docker context, the platform default.</summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? DockerHost { get; set; }
-
-        private readonly CancellationTokenSource cancel = new CancellationTokenSource();
-        private IDockerEngine? engine;
         private ImageTestOptions? options;
+
+        protected override string ErrorIdPrefix => "ImageTest";
 
         protected override void BeginProcessing()
         {
@@ -128,7 +122,7 @@ namespace PythonImages.Commands
 
             WriteError(Errors.Create(
                 new ArgumentException($"Cannot test '{input}': pipe build results (ImageId), python images (Tags) or image names, or use -Image."),
-                "Test.UnsupportedInput",
+                "ImageTest.UnsupportedInput",
                 ErrorCategory.InvalidArgument,
                 input,
                 "Pipe Invoke-PythonImageBuild or Get-PythonTag output, or pass -Image <name>."));
@@ -140,7 +134,7 @@ namespace PythonImages.Commands
             {
                 WriteError(Errors.Create(
                     new ArgumentException($"The image {image.Directory} has no tags to find it by."),
-                    "Test.NoTag",
+                    "ImageTest.NoTag",
                     ErrorCategory.InvalidArgument,
                     input,
                     "Pass the image by name with -Image, or pipe the build result of Invoke-PythonImageBuild."));
@@ -156,27 +150,14 @@ namespace PythonImages.Commands
 
         private void TestOne(string reference, string display)
         {
-            var eng = Engine();
-            ImageTestTarget? target;
-            try
-            {
-                target = ImageTestRunner.ResolveAsync(eng, reference, display, cancel.Token).GetAwaiter().GetResult();
-            }
-            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
-            {
-                throw new PipelineStoppedException();
-            }
-            catch (EngineUnavailableException ex)
-            {
-                ThrowTerminatingError(Unavailable(ex));
-                return;
-            }
+            var eng = Engine;
+            var target = RunPumped(ct => ImageTestRunner.ResolveAsync(eng, reference, display, ct));
 
             if (target == null)
             {
                 WriteError(Errors.Create(
                     new ItemNotFoundException($"No image '{reference}' on the engine at {eng.Endpoint}."),
-                    "Test.ImageNotFound",
+                    "ImageTest.ImageNotFound",
                     ErrorCategory.ObjectNotFound,
                     display,
                     "Build it first (New-PythonDockerfile | Invoke-PythonImageBuild), or pass the name of an existing image with -Image."));
@@ -192,20 +173,7 @@ namespace PythonImages.Commands
                 {
                     PercentComplete = i * 100 / tests.Count,
                 });
-                ImageTestResult result;
-                try
-                {
-                    result = ImageTestRunner.RunAsync(eng, target, test, options!, cancel.Token).GetAwaiter().GetResult();
-                }
-                catch (OperationCanceledException) when (cancel.IsCancellationRequested)
-                {
-                    throw new PipelineStoppedException();
-                }
-                catch (EngineUnavailableException ex)
-                {
-                    ThrowTerminatingError(Unavailable(ex));
-                    return;
-                }
+                var result = RunPumped(ct => ImageTestRunner.RunAsync(eng, target, test, options!, ct));
 
                 results.Add(result);
                 WriteObject(result);
@@ -230,31 +198,6 @@ namespace PythonImages.Commands
             return PythonImageTests.All.Where(t => Test.Any(n => string.Equals(n, t.Name, StringComparison.OrdinalIgnoreCase))).ToList();
         }
 
-        private IDockerEngine Engine()
-        {
-            if (engine == null)
-            {
-                try
-                {
-                    engine = EngineFactory.Create(DockerHost);
-                }
-                catch (Exception ex) when (ex is ArgumentException || ex is FormatException || ex is UriFormatException)
-                {
-                    ThrowTerminatingError(Errors.Create(ex, "Engine.BadEndpoint", ErrorCategory.InvalidArgument, DockerHost,
-                        "Pass -DockerHost as unix:///path, tcp://host:port or npipe:////./pipe/name, or fix DOCKER_HOST."));
-                }
-            }
-
-            return engine!;
-        }
-
-        private ErrorRecord Unavailable(EngineUnavailableException ex) => Errors.Create(
-            ex,
-            "Engine.Unavailable",
-            ErrorCategory.ConnectionError,
-            ex.Endpoint,
-            "Start the Docker engine, or point the module at one with -DockerHost or the DOCKER_HOST environment variable.");
-
         private static IReadOnlyList<string> Strings(object? value)
         {
             if (value is PSObject p)
@@ -269,16 +212,6 @@ namespace PythonImages.Commands
                 IEnumerable e => e.Cast<object>().Select(o => o?.ToString()).Where(s => !string.IsNullOrEmpty(s)).Select(s => s!).ToArray(),
                 _ => new[] { value.ToString() ?? string.Empty },
             };
-        }
-
-        protected override void StopProcessing() => cancel.Cancel();
-
-        protected override void EndProcessing() => Dispose();
-
-        private void Dispose()
-        {
-            engine?.Dispose();
-            engine = null;
         }
     }
 }

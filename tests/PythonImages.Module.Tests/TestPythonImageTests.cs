@@ -232,7 +232,7 @@ namespace PythonImages.Tests
             Assert.Empty(missing.Output);
             Assert.Null(missing.Terminating);
             var e = Assert.Single(missing.Errors);
-            Assert.Equal("Test.ImageNotFound,PythonImages.Commands.TestPythonImageCommand", e.FullyQualifiedErrorId);
+            Assert.Equal("ImageTest.ImageNotFound,PythonImages.Commands.TestPythonImageCommand", e.FullyQualifiedErrorId);
             Assert.Equal(ErrorCategory.ObjectNotFound, e.CategoryInfo.Category);
             Assert.Equal("pyimg-i6-nonexistent:3.14.6-slim-trixie", e.TargetObject);
             Assert.Contains("Invoke-PythonImageBuild", e.ErrorDetails.RecommendedAction);
@@ -296,7 +296,7 @@ namespace PythonImages.Tests
             var r = s.Run("[pscustomobject]@{ Name = 'x' } | Test-PythonImage -DockerHost unix:///nonexistent/docker.sock");
             Assert.Null(r.Terminating);
             var e = Assert.Single(r.Errors);
-            Assert.Equal("Test.UnsupportedInput,PythonImages.Commands.TestPythonImageCommand", e.FullyQualifiedErrorId);
+            Assert.Equal("ImageTest.UnsupportedInput,PythonImages.Commands.TestPythonImageCommand", e.FullyQualifiedErrorId);
             Assert.Equal(ErrorCategory.InvalidArgument, e.CategoryInfo.Category);
         }
 
@@ -307,7 +307,7 @@ namespace PythonImages.Tests
             var r = s.Run("Test-PythonImage -Image a, b -DockerHost unix:///nonexistent/docker.sock");
             Assert.Empty(r.Output);
             var e = Assert.Single(r.AllErrors); // statement-terminating: b is not tried after a failed to reach the engine
-            Assert.Equal("Engine.Unavailable,PythonImages.Commands.TestPythonImageCommand", e.FullyQualifiedErrorId);
+            Assert.Equal("ImageTest.EngineUnavailable,PythonImages.Commands.TestPythonImageCommand", e.FullyQualifiedErrorId);
             Assert.Equal(ErrorCategory.ConnectionError, e.CategoryInfo.Category);
             Assert.Contains("-DockerHost", e.ErrorDetails.RecommendedAction);
         }
