@@ -103,7 +103,13 @@ namespace PythonImages.Commands
             var tags = Strings(input.Properties["Tags"]?.Value);
             if (succeeded is bool ok && !ok)
             {
-                WriteWarning($"Not testing {tags.FirstOrDefault() ?? imageId ?? "an image"}: its build failed.");
+                var source = input.Properties["Image"]?.Value as PythonImage;
+                string name = tags.FirstOrDefault()
+                    ?? (source != null && source.Tags.Length > 0 ? Qualify(source.Tags[0]) : null)
+                    ?? input.Properties["ContextPath"]?.Value as string
+                    ?? imageId
+                    ?? "an image";
+                WriteWarning($"Not testing {name}: its build failed.");
                 return;
             }
 

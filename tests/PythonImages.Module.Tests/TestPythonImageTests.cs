@@ -22,7 +22,7 @@ namespace PythonImages.Tests
         public const string Entry = "pyimg-i6-entry:latest";
         public const string Retagged = "pyimg-i6-repo";
 
-        private static readonly string[] Applets = { "sh", "cat", "date", "echo", "find", "grep", "kill", "printf", "sed", "true", "false" };
+        private static readonly string[] Applets = { "sh", "cat", "date", "echo", "find", "grep", "kill", "printf", "sed", "sha256sum", "true", "false" };
 
         private readonly string context;
         private readonly List<string> built = new List<string>();
@@ -253,6 +253,34 @@ namespace PythonImages.Tests
             Assert.All(r.Output, o => Assert.Equal(id, o.Properties["ImageId"].Value));
             Assert.All(r.Output, o => Assert.Equal("Passed", Status(o)));
             Assert.Equal("Not testing pyimg-i6-good:broken: its build failed.", Assert.Single(r.Warnings).Message);
+        }
+
+        [DockerFact]
+        public void AChecksumFailureIsNamedInTheBuildErrorAndTheFailedBuildIsNotTested()
+        {
+            var ctx = Directory.CreateTempSubdirectory("pyimg-i6-sumfail-").FullName;
+            try
+            {
+                File.WriteAllText(Path.Combine(ctx, "Dockerfile"),
+                    "FROM " + FakePythonImages.NoPython + "\n" +
+                    "RUN cd / && echo 'not the release' > python.tar.xz && echo '93e583f243454e6e9e4588ca2c2662206ad961659863277afcdb96801647d640 *python.tar.xz' | sha256sum -c -\n");
+                using var s = new ModuleSession();
+                var r = s.Run("Invoke-PythonImageBuild -Path $ctx -Tag pyimg-i6-sumfail:latest -Network host | Test-PythonImage", new Dictionary<string, object?> { ["ctx"] = ctx });
+                Assert.Empty(r.Output);
+                var e = Assert.Single(r.Errors);
+                Assert.Equal("ImageBuild.StepFailed,PythonImages.Commands.InvokePythonImageBuildCommand", e.FullyQualifiedErrorId);
+                var message = e.ErrorDetails.Message;
+                Assert.Contains("failed at Step 2/2 : RUN cd / && echo", message);
+                Assert.True(message.Contains("The downloaded Python source failed its sha256 checksum (PYTHON_SHA256)"), message);
+                Assert.Contains("python.tar.xz: FAILED", message);
+                Assert.DoesNotContain("\u001b[", message); // the classic builder's stderr colouring is stripped
+                Assert.Equal("Not testing " + ctx + ": its build failed.", Assert.Single(r.Warnings).Message);
+            }
+            finally
+            {
+                Directory.Delete(ctx, true);
+                FakePythonImages.Docker("rmi", "-f", "pyimg-i6-sumfail:latest");
+            }
         }
 
         [DockerFact]
