@@ -76,7 +76,7 @@ echo "mirror: $base/ (log: $work/$mode/mirror.log)" >&2
 
 # 3./4. the pipeline in a hosted PowerShell runspace; prints the results, the image size and the build time ------------
 say "building the module and the end-to-end host"
-dotnet build "$repo/tests/PythonImages.EndToEnd" -nologo -v q -clp:NoSummary
+dotnet build "$repo/tests/PythonImages.EndToEnd" -nologo -v q -clp:ErrorsOnly
 
 say "Get-PythonTag | New-PythonDockerfile | Invoke-PythonImageBuild | Test-PythonImage"
 set +e
