@@ -345,17 +345,17 @@ namespace PythonImages.Engine
             var create = new CreateContainerParameters
             {
                 Image = request.Image,
-                Name = string.IsNullOrEmpty(request.Name) ? null : request.Name,
-                Cmd = request.Command?.ToList(),
-                Entrypoint = request.Entrypoint?.ToList(),
+                Name = string.IsNullOrEmpty(request.Name) ? null! : request.Name,
+                Cmd = request.Command?.ToList()!,
+                Entrypoint = request.Entrypoint?.ToList()!,
                 Env = request.Environment.Select(kv => kv.Key + "=" + kv.Value).ToList(),
-                User = string.IsNullOrEmpty(request.User) ? null : request.User,
-                WorkingDir = string.IsNullOrEmpty(request.WorkingDirectory) ? null : request.WorkingDirectory,
+                User = string.IsNullOrEmpty(request.User) ? null! : request.User,
+                WorkingDir = string.IsNullOrEmpty(request.WorkingDirectory) ? null! : request.WorkingDirectory,
                 Labels = new Dictionary<string, string>(request.Labels),
                 Tty = false,
                 AttachStdout = false,
                 AttachStderr = false,
-                HostConfig = new HostConfig { NetworkMode = string.IsNullOrEmpty(request.NetworkMode) ? null : request.NetworkMode },
+                HostConfig = new HostConfig { NetworkMode = string.IsNullOrEmpty(request.NetworkMode) ? null! : request.NetworkMode },
             };
 
             var watch = Stopwatch.StartNew();
@@ -467,7 +467,7 @@ namespace PythonImages.Engine
                 }
                 else if (!string.IsNullOrEmpty(message.Status))
                 {
-                    Line(string.IsNullOrEmpty(message.ID) ? message.Status : message.ID + ": " + message.Status);
+                    Line(string.IsNullOrEmpty(message.ID) ? message.Status! : message.ID + ": " + message.Status);
                 }
 
                 if (message.Aux?.ExtensionData != null && message.Aux.ExtensionData.TryGetValue("ID", out var id) && id != null)
@@ -483,7 +483,7 @@ namespace PythonImages.Engine
                 if (message.Error != null && !string.IsNullOrEmpty(message.Error.Message))
                 {
                     Flush();
-                    Fail(message.Error.Message);
+                    Fail(message.Error.Message!);
                 }
             }
 

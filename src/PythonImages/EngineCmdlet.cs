@@ -14,6 +14,12 @@ namespace PythonImages.Commands
     /// </summary>
     public abstract class EngineCmdlet : PSCmdlet, IDisposable
     {
+        /// <summary>
+        /// Engines by endpoint, shared by every invocation in the process: the API version is negotiated once and
+        /// HTTP connections are reused (each engine is stateless apart from that). A failed connection is not cached.
+        /// </summary>
+        private static readonly ConcurrentDictionary<string, IDockerEngine> Engines = new ConcurrentDictionary<string, IDockerEngine>(StringComparer.Ordinal);
+
         private readonly CancellationTokenSource stop = new CancellationTokenSource();
         private readonly BlockingCollection<Action> pending = new BlockingCollection<Action>();
         private IDockerEngine? engine;
@@ -56,7 +62,9 @@ namespace PythonImages.Commands
 
             try
             {
-                engine ??= EngineFactory.Create(DockerHost);
+                var endpoint = EndpointResolver.Resolve(DockerHost);
+                string key = endpoint.ToString() + "|" + endpoint.CertPath;
+                engine = Engines.GetOrAdd(key, _ => EngineFactory.Create(endpoint));
                 var created = engine;
                 info = RunPumped(ct => created.GetInfoAsync(ct));
                 WriteVerbose($"Docker engine {info.ServerVersion} ({info.OSType}/{info.Architecture}) at {info.Endpoint}, API {info.NegotiatedApiVersion} (server {info.ApiVersion}).");
@@ -157,7 +165,7 @@ namespace PythonImages.Commands
 
         public void Dispose()
         {
-            engine?.Dispose();
+            // The engine is shared (see Engines); it lives as long as the process.
             stop.Dispose();
             pending.Dispose();
             GC.SuppressFinalize(this);

@@ -308,7 +308,11 @@ namespace PythonImages.Commands
             int activityId = OverallActivityId + 1 + item.Index;
             string activity = "Building " + Describe(item);
             string prefix = ThrottleLimit > 1 ? "[" + Describe(item) + "] " : string.Empty;
-            Post(() => Progress(activityId, activity, "Sending build context", 0));
+            Post(() =>
+            {
+                Progress(activityId, activity, "Sending build context", 0);
+                WriteVerbose($"{prefix}Building {item.DockerfileFull} (context {item.ContextFull}) with the classic builder (API version=1) on {EngineInfo.Endpoint}.");
+            });
             var request = new EngineBuildRequest
             {
                 ContextDirectory = item.ContextFull,

@@ -50,7 +50,7 @@ namespace PythonImages.Commands
 
                 if (IsCoreClr)
                 {
-                    CoreClrIsolation.Register(DependencyDirectory);
+                    RegisterCoreClr();
                 }
                 else
                 {
@@ -59,12 +59,62 @@ namespace PythonImages.Commands
             }
         }
 
-        // Windows PowerShell 5.1: no load contexts; LoadFrom our private copy when the default probe fails.
+        // Kept out of Register so that Windows PowerShell never JIT-compiles a reference to AssemblyLoadContext.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void RegisterCoreClr() => CoreClrIsolation.Register(DependencyDirectory);
+
+        /// <summary>
+        /// Windows PowerShell 5.1: no load contexts. When the default probe fails, LoadFrom our private copy, but only
+        /// for requests that come from our own assemblies (or name them): another module asking for YamlDotNet must
+        /// not be handed ours, and a copy that is older than what was asked for is never returned.
+        /// </summary>
         private static Assembly? ResolveOnNetFramework(object? sender, ResolveEventArgs args)
         {
             var name = new AssemblyName(args.Name);
+            if (name.Name == null)
+            {
+                return null;
+            }
+
+            bool ours = name.Name.StartsWith("PythonImages.", StringComparison.Ordinal) || IsOurs(args.RequestingAssembly);
+            if (!ours)
+            {
+                return null;
+            }
+
             string path = Path.Combine(DependencyDirectory, name.Name + ".dll");
-            return File.Exists(path) ? Assembly.LoadFrom(path) : null;
+            if (!File.Exists(path))
+            {
+                return null;
+            }
+
+            try
+            {
+                var available = AssemblyName.GetAssemblyName(path).Version;
+                if (name.Version != null && available != null && available < name.Version)
+                {
+                    return null;
+                }
+            }
+            catch (Exception ex) when (ex is BadImageFormatException || ex is IOException)
+            {
+                return null;
+            }
+
+            return Assembly.LoadFrom(path);
+        }
+
+        private static bool IsOurs(Assembly? requester)
+        {
+            if (requester == null || requester.IsDynamic)
+            {
+                // The runtime does not always say who asked (e.g. during type forwarding): fall back to "from our folder only".
+                return requester == null;
+            }
+
+            string location = requester.Location;
+            string moduleDir = Path.GetDirectoryName(DependencyDirectory) ?? DependencyDirectory;
+            return location.Length > 0 && location.StartsWith(moduleDir, StringComparison.OrdinalIgnoreCase);
         }
     }
 

@@ -1,0 +1,71 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Runtime.Loader;
+using PythonImages.Tests.Hosting;
+using Xunit;
+
+namespace PythonImages.Tests
+{
+    public sealed class DependencyIsolationTests
+    {
+        private static string Foreign(string name) => Path.Combine(AppContext.BaseDirectory, "foreign", name);
+
+        [DockerFact]
+        public void OtherVersionsLoadedFirstDoNotLeakIntoTheModule()
+        {
+            using var s = new ModuleSession(importModule: false);
+
+            // Another module got there first: YamlDotNet 13 and Docker.DotNet 3.125 in the default load context.
+            var pre = s.Run("[Reflection.Assembly]::LoadFrom($y).GetName().Version.ToString(); [Reflection.Assembly]::LoadFrom($d).GetName().Version.ToString()",
+                new Dictionary<string, object?> { ["y"] = Foreign("YamlDotNet.dll"), ["d"] = Foreign("Docker.DotNet.dll") });
+            Assert.Empty(pre.AllErrors);
+            Assert.Equal("13.0.0.0", pre.Output[0].ToString());
+            Assert.StartsWith("3.125.", pre.Output[1].ToString());
+
+            var import = s.Run($"Import-Module '{ModuleSession.ManifestPath}' -ErrorAction Stop");
+            Assert.Empty(import.AllErrors);
+
+            // YamlDotNet at work: the embedded matrix.
+            var tags = s.Run("Get-PythonTag -Name 3-slim");
+            Assert.Empty(tags.AllErrors);
+            Assert.Single(tags.Output);
+
+            // Docker.DotNet at work: a real build.
+            string ctx = Path.Combine(Path.GetTempPath(), "pitest5-iso-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+            Directory.CreateDirectory(ctx);
+            File.WriteAllText(Path.Combine(ctx, "Dockerfile"), "FROM scratch\nCOPY Dockerfile /Dockerfile\n");
+            string tag = "pitest5-iso:" + Guid.NewGuid().ToString("N").Substring(0, 8);
+            try
+            {
+                var build = s.Run("Invoke-PythonImageBuild $ctx -Tag $tag", new Dictionary<string, object?> { ["ctx"] = ctx, ["tag"] = tag });
+                Assert.Empty(build.AllErrors);
+                Assert.True((bool)build.Output.Single().Properties["Succeeded"].Value);
+            }
+            finally
+            {
+                Directory.Delete(ctx, true);
+                System.Diagnostics.Process.Start("docker", new[] { "rmi", "-f", tag })!.WaitForExit();
+            }
+
+            // The module's copies live in its own load context; the foreign ones stay in the default context.
+            var ours = AssemblyLoadContext.All.Single(c => c.Assemblies.Any(a => a.GetName().Name == "PythonImages.Core"));
+            Assert.NotSame(AssemblyLoadContext.Default, ours);
+            Version Of(AssemblyLoadContext c, string name) => c.Assemblies.Single(a => a.GetName().Name == name).GetName().Version!;
+            Assert.Equal(new Version(18, 0, 0, 0), Of(ours, "YamlDotNet"));
+            Assert.Equal(AssemblyName("Docker.DotNet.dll"), Of(ours, "Docker.DotNet"));
+            Assert.True(Of(ours, "Docker.DotNet").Major >= 4);
+            Assert.Equal(new Version(13, 0, 0, 0), Of(AssemblyLoadContext.Default, "YamlDotNet"));
+            Assert.Equal(3, Of(AssemblyLoadContext.Default, "Docker.DotNet").Major);
+            Assert.Contains(ours.Assemblies, a => a.GetName().Name == "PythonImages.Engine");
+
+            // System.Text.Json: the runtime's own copy (newer than the pinned 9.0.19) is shared on purpose.
+            var stj = AppDomain.CurrentDomain.GetAssemblies().Where(a => a.GetName().Name == "System.Text.Json").ToList();
+            Assert.All(stj, a => Assert.True(a.GetName().Version >= new Version(9, 0, 0, 0)));
+        }
+
+        private static Version AssemblyName(string file) =>
+            System.Reflection.AssemblyName.GetAssemblyName(Path.Combine(ModuleSession.RepoRoot, "bin", "dependencies", file)).Version!;
+    }
+}

@@ -1,0 +1,82 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+
+namespace PythonImages.Tests.ImageBuild
+{
+    /// <summary>Temporary build contexts (FROM scratch + Debian's static busybox) and docker CLI helpers for cleanup/checks.</summary>
+    internal sealed class Contexts : IDisposable
+    {
+        private readonly List<string> roots = new List<string>();
+
+        public string Repository { get; } = "pitest5-" + Guid.NewGuid().ToString("N").Substring(0, 10);
+
+        public string Create(string dockerfile, bool busybox = false, IDictionary<string, string>? files = null)
+        {
+            string root = Path.Combine(Path.GetTempPath(), "pitest5-mod-" + Guid.NewGuid().ToString("N").Substring(0, 10));
+            Directory.CreateDirectory(root);
+            roots.Add(root);
+            File.WriteAllText(Path.Combine(root, "Dockerfile"), dockerfile);
+            if (busybox)
+            {
+                File.Copy("/bin/busybox", Path.Combine(root, "busybox"));
+            }
+
+            foreach (var kv in files ?? new Dictionary<string, string>())
+            {
+                File.WriteAllText(Path.Combine(root, kv.Key), kv.Value);
+            }
+
+            return root;
+        }
+
+        /// <summary>A small image that builds in well under a second.</summary>
+        public string Small(string marker) => Create("FROM scratch\nCOPY marker.txt /marker.txt\nCMD [\"/marker\"]\n", files: new Dictionary<string, string> { ["marker.txt"] = marker });
+
+        public string Failing() => Create("FROM scratch\nCOPY busybox /busybox\nRUN [\"/busybox\", \"false\"]\n", busybox: true);
+
+        public void Dispose()
+        {
+            foreach (var r in roots)
+            {
+                try
+                {
+                    Directory.Delete(r, true);
+                }
+                catch (IOException)
+                {
+                }
+            }
+
+            foreach (var image in DockerCli.Lines("images", "--format", "{{.Repository}}:{{.Tag}}").Where(i => i.StartsWith(Repository + ":", StringComparison.Ordinal)))
+            {
+                DockerCli.Run("rmi", "-f", image);
+            }
+        }
+    }
+
+    internal static class DockerCli
+    {
+        public static (int Code, string Output) Run(params string[] args)
+        {
+            var psi = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var a in args)
+            {
+                psi.ArgumentList.Add(a);
+            }
+
+            using var p = Process.Start(psi)!;
+            var err = p.StandardError.ReadToEndAsync();
+            string output = p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+            return (p.ExitCode, output + err.Result);
+        }
+
+        public static string[] Lines(params string[] args) =>
+            Run(args).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+        public static bool ImageExists(string reference) => Run("image", "inspect", reference).Code == 0;
+    }
+}
