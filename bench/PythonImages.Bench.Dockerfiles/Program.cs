@@ -30,20 +30,53 @@ void Round(int n)
 for (int i = 0; i < 5; i++) Round(i); // warm-up (JIT, file system caches)
 
 var times = new double[iterations];
+var cpu = new double[iterations];
+var process = Process.GetCurrentProcess();
 for (int i = 0; i < iterations; i++)
 {
+    process.Refresh();
+    var cpuBefore = process.TotalProcessorTime;
     var sw = Stopwatch.StartNew();
     Round(i);
     sw.Stop();
+    process.Refresh();
     times[i] = sw.Elapsed.TotalMilliseconds;
+    cpu[i] = (process.TotalProcessorTime - cpuBefore).TotalMilliseconds;
 }
 
+var renderTimes = new double[iterations];
+for (int i = 0; i < iterations; i++)
+{
+    var sw = Stopwatch.StartNew();
+    foreach (var image in variants[i % 2])
+    {
+        DockerfileRenderer.Render(image);
+    }
+
+    renderTimes[i] = sw.Elapsed.TotalMilliseconds;
+}
+
+var sameTimes = new double[iterations];
+for (int i = 0; i < iterations; i++)
+{
+    var sw = Stopwatch.StartNew();
+    Round(1); // same content as the file on disk after an odd round: every plan is Unchanged, nothing is written
+    sameTimes[i] = sw.Elapsed.TotalMilliseconds;
+}
+
+Array.Sort(sameTimes);
+Array.Sort(renderTimes);
 Array.Sort(times);
+Array.Sort(cpu);
 double median = times[iterations / 2];
 double p90 = times[(int)(iterations * 0.9)];
 int files = Directory.GetFiles(fullRoot, "Dockerfile", SearchOption.AllDirectories).Length;
 Console.WriteLine($"images: {images.Count}, files on disk: {files}, iterations: {iterations}");
 Console.WriteLine($"render + atomic write of all Dockerfiles (warm): median {median:F2} ms, p90 {p90:F2} ms, min {times[0]:F2} ms");
+Console.WriteLine($"  CPU time (user+sys) of the process per round: median {cpu[iterations / 2]:F2} ms (less sensitive to other load on the machine)");
+Console.WriteLine($"  machine load average: {(File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a")}, cores: {Environment.ProcessorCount}");
+Console.WriteLine($"render only (no files): median {renderTimes[iterations / 2]:F2} ms");
+Console.WriteLine($"render + compare, all files already current (nothing written): median {sameTimes[iterations / 2]:F2} ms");
 Console.WriteLine($"target {TargetMs} ms: median/target = {median / TargetMs:F3} ({(median <= TargetMs ? "met" : "MISSED")})");
 Console.WriteLine($"upstream apply-templates.sh ~{UpstreamMs} ms: {UpstreamMs / median:F0}x faster");
 if (args.Length < 2)

@@ -76,14 +76,14 @@ namespace PythonImages.Commands
                         }
                     }
 
-                    if (BaseImageRegistry != null && BaseImageRegistry.IndexOfAny(new[] { ' ', '\t', '\n', '\r', '"' }) >= 0)
+                    if (BaseImageRegistry != null && (BaseImageRegistry.IndexOfAny(new[] { ' ', '\t', '\n', '\r', '"', '@' }) >= 0 || BaseImageRegistry.Contains("://")))
                     {
                         ThrowTerminatingError(Errors.Create(
                             new ArgumentException($"'{BaseImageRegistry}' is not a registry prefix."),
                             "Dockerfile.InvalidRegistry",
                             ErrorCategory.InvalidArgument,
                             BaseImageRegistry,
-                            "Pass a registry host with an optional path, e.g. registry.example:5000/hub."));
+                            "Pass a registry host with an optional path and no scheme, e.g. registry.example:5000/hub."));
                     }
 
                     options = new DockerfileOptions
@@ -107,8 +107,7 @@ namespace PythonImages.Commands
                 return Image!.Where(i => i != null).ToList();
             }
 
-            var all = LoadMatrix().Images;
-            var selected = all.Where(i => Matches(Version, i.VersionKey, i.Version) && Matches(Variant, i.Variant, i.VariantName)).ToList();
+            var selected = SelectFromMatrix();
             if (selected.Count == 0 && (Version ?? Array.Empty<string>()).Concat(Variant ?? Array.Empty<string>()).All(p => !WildcardPattern.ContainsWildcardCharacters(p)))
             {
                 string what = "version " + (Version == null ? "(any)" : string.Join(", ", Version)) + " and variant " + (Variant == null ? "(any)" : string.Join(", ", Variant));
@@ -122,6 +121,10 @@ namespace PythonImages.Commands
 
             return selected;
         }
+
+        /// <summary>The matrix images that -Version and -Variant select (all of them when neither is given).</summary>
+        protected List<PythonImage> SelectFromMatrix() =>
+            LoadMatrix().Images.Where(i => Matches(Version, i.VersionKey, i.Version) && Matches(Variant, i.Variant, i.VariantName)).ToList();
 
         private static bool Matches(string[]? patterns, string a, string b) =>
             patterns == null || patterns.Any(p =>

@@ -55,15 +55,9 @@ namespace PythonImages.Commands
             _ = Options;
             if (ParameterSetName == ByNameSet && !MyInvocation.ExpectingInput)
             {
-                total = CurrentImagesCount();
+                total = SelectFromMatrix().Count;
             }
         }
-
-        private int CurrentImagesCount() => LoadMatrix().Images.Count(i =>
-            (Version == null || Version.Any(v => Like(v, i.VersionKey) || Like(v, i.Version)))
-            && (Variant == null || Variant.Any(v => Like(v, i.Variant) || Like(v, i.VariantName))));
-
-        private static bool Like(string p, string v) => new WildcardPattern(p, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant).IsMatch(v);
 
         protected override void ProcessRecord()
         {

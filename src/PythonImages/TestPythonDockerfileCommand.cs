@@ -5,7 +5,9 @@ namespace PythonImages.Commands
 {
     /// <summary>
     /// <para type="synopsis">Checks that the Dockerfiles below -Path are what New-PythonDockerfile would write now: Current, Stale (with a unified diff) or Missing.</para>
-    /// <para type="description">For CI: -Quiet returns a single boolean, true when every Dockerfile is current.</para>
+    /// <para type="description">For CI: -Quiet returns a single boolean, true when every Dockerfile is current. When the whole
+    /// matrix is checked (no -Version, -Variant or pipeline input), generated Dockerfiles of images that are no longer in the
+    /// matrix are reported as Orphaned.</para>
     /// </summary>
     [Cmdlet(VerbsDiagnostic.Test, "PythonDockerfile", DefaultParameterSetName = ByNameSet)]
     [OutputType(typeof(DockerfileCheck), typeof(bool))]
@@ -22,6 +24,7 @@ namespace PythonImages.Commands
 
         private string? root;
         private bool allCurrent = true;
+        private readonly System.Collections.Generic.HashSet<string> seen = new System.Collections.Generic.HashSet<string>(System.StringComparer.Ordinal);
 
         protected override void BeginProcessing()
         {
@@ -33,6 +36,7 @@ namespace PythonImages.Commands
         {
             foreach (var image in CurrentImages())
             {
+                seen.Add(image.Directory);
                 var rendered = TryRender(image);
                 if (rendered == null)
                 {
@@ -72,9 +76,44 @@ namespace PythonImages.Commands
 
         protected override void EndProcessing()
         {
+            if (ParameterSetName == ByNameSet && Version == null && Variant == null && !MyInvocation.ExpectingInput)
+            {
+                ReportOrphans();
+            }
+
             if (Quiet)
             {
                 WriteObject(allCurrent);
+            }
+        }
+
+        private void ReportOrphans()
+        {
+            System.Collections.Generic.List<string> generated;
+            try
+            {
+                generated = System.Linq.Enumerable.ToList(DockerfileStore.FindGenerated(root!));
+            }
+            catch (System.Exception ex) when (ex is System.IO.IOException || ex is System.UnauthorizedAccessException)
+            {
+                allCurrent = false;
+                WriteError(FromIo(ex, root!, "scan"));
+                return;
+            }
+
+            foreach (var directory in generated)
+            {
+                if (seen.Contains(directory))
+                {
+                    continue;
+                }
+
+                allCurrent = false;
+                if (!Quiet)
+                {
+                    string path = System.IO.Path.Combine(root!, directory.Replace('/', System.IO.Path.DirectorySeparatorChar), DockerfileRenderer.FileName);
+                    WriteObject(new DockerfileCheck(null, directory, path, DockerfileStatus.Orphaned, null));
+                }
             }
         }
     }

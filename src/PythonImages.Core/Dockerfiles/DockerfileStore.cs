@@ -49,8 +49,9 @@ namespace PythonImages.Dockerfiles
         /// <summary>Prefix of the temporary files a write creates next to its target (never left behind).</summary>
         public const string TempPrefix = ".Dockerfile.";
 
-        /// <summary>Test hook: called with the temporary file's path just before it replaces the target.</summary>
-        public static Action<string>? BeforeCommit { get; set; }
+        /// <summary>Test hook (per thread): called with the temporary file's path just before it replaces the target.</summary>
+        [ThreadStatic]
+        internal static Action<string>? BeforeCommit;
 
         public static string FullRoot(string root)
         {
@@ -125,8 +126,13 @@ namespace PythonImages.Dockerfiles
                 return;
             }
 
-            Directory.CreateDirectory(plan.ContextPath);
+            if (plan.Action == DockerfileAction.Create)
+            {
+                Directory.CreateDirectory(plan.ContextPath);
+            }
+
             string temp = Path.Combine(plan.ContextPath, TempPrefix + Guid.NewGuid().ToString("N") + ".tmp");
+            bool renamed = false;
             try
             {
                 // No fsync: the rename makes the replacement atomic for readers and for an interrupted run; syncing
@@ -137,18 +143,20 @@ namespace PythonImages.Dockerfiles
                 }
 
                 BeforeCommit?.Invoke(temp);
-                if (File.Exists(plan.FullPath))
+                if (plan.Action == DockerfileAction.Create)
                 {
-                    File.Replace(temp, plan.FullPath, null);
+                    File.Move(temp, plan.FullPath); // fails rather than replace a file that appeared meanwhile
                 }
                 else
                 {
-                    File.Move(temp, plan.FullPath);
+                    File.Replace(temp, plan.FullPath, null);
                 }
+
+                renamed = true;
             }
             finally
             {
-                if (File.Exists(temp))
+                if (!renamed)
                 {
                     File.Delete(temp);
                 }
@@ -271,15 +279,23 @@ namespace PythonImages.Dockerfiles
 
     public enum DockerfileStatus
     {
+        /// <summary>The file is what the generator writes now.</summary>
         Current,
+
+        /// <summary>The file differs (see Diff).</summary>
         Stale,
+
+        /// <summary>The image has no file.</summary>
         Missing,
+
+        /// <summary>A generated file whose image is no longer in the matrix (New-PythonDockerfile -Prune removes it).</summary>
+        Orphaned,
     }
 
     /// <summary>Test-PythonDockerfile's answer for one image.</summary>
     public sealed class DockerfileCheck
     {
-        public DockerfileCheck(PythonImage image, string directory, string path, DockerfileStatus status, string? diff)
+        public DockerfileCheck(PythonImage? image, string directory, string path, DockerfileStatus status, string? diff)
         {
             Image = image;
             Directory = directory;
@@ -288,9 +304,12 @@ namespace PythonImages.Dockerfiles
             Diff = diff;
         }
 
-        public PythonImage Image { get; }
-        public string VersionKey => Image.VersionKey;
-        public string Variant => Image.Variant;
+        /// <summary>The image checked; null for an Orphaned file.</summary>
+        public PythonImage? Image { get; }
+
+        public string VersionKey => Image?.VersionKey ?? Directory.Split('/')[0];
+
+        public string Variant => Image?.Variant ?? Directory.Substring(Directory.IndexOf('/') + 1);
         public string Directory { get; }
         public string Path { get; }
         public DockerfileStatus Status { get; }

@@ -17,8 +17,8 @@ namespace PythonImages.Dockerfiles
 
         public static string Create(string oldText, string newText, string oldName, string newName, int context = 3)
         {
-            var a = SplitLines(oldText, out bool aNoEol);
-            var b = SplitLines(newText, out bool bNoEol);
+            var a = SplitLines(oldText);
+            var b = SplitLines(newText);
             var script = EditScript(a, b);
 
             var sb = new StringBuilder();
@@ -77,19 +77,15 @@ namespace PythonImages.Dockerfiles
                 for (int i = start; i < end; i++)
                 {
                     var e = script[i];
-                    switch (e.Op)
+                    string line = e.Op == Op.Insert ? b[e.B] : a[e.A];
+                    sb.Append(e.Op == Op.Equal ? ' ' : e.Op == Op.Delete ? '-' : '+');
+                    if (line.EndsWith("\n", StringComparison.Ordinal))
                     {
-                        case Op.Equal:
-                            sb.Append(' ').Append(a[e.A]).Append('\n');
-                            break;
-                        case Op.Delete:
-                            sb.Append('-').Append(a[e.A]).Append('\n');
-                            if (aNoEol && e.A == a.Count - 1) sb.Append("\\ No newline at end of file\n");
-                            break;
-                        default:
-                            sb.Append('+').Append(b[e.B]).Append('\n');
-                            if (bNoEol && e.B == b.Count - 1) sb.Append("\\ No newline at end of file\n");
-                            break;
+                        sb.Append(line);
+                    }
+                    else
+                    {
+                        sb.Append(line).Append("\n\\ No newline at end of file\n");
                     }
                 }
 
@@ -104,13 +100,17 @@ namespace PythonImages.Dockerfiles
                 ? start.ToString(CultureInfo.InvariantCulture) + ",0"
                 : (start + 1).ToString(CultureInfo.InvariantCulture) + (count == 1 ? string.Empty : "," + count.ToString(CultureInfo.InvariantCulture));
 
-        private static List<string> SplitLines(string text, out bool noFinalNewline)
+        /// <summary>Lines with their terminator, so that a last line without newline differs from the same line with one.</summary>
+        private static List<string> SplitLines(string text)
         {
-            var lines = new List<string>(text.Split('\n'));
-            noFinalNewline = text.Length > 0 && !text.EndsWith("\n", StringComparison.Ordinal);
-            if (!noFinalNewline)
+            var lines = new List<string>();
+            int start = 0;
+            while (start < text.Length)
             {
-                lines.RemoveAt(lines.Count - 1);
+                int nl = text.IndexOf('\n', start);
+                int end = nl < 0 ? text.Length : nl + 1;
+                lines.Add(text.Substring(start, end - start));
+                start = end;
             }
 
             return lines;

@@ -1,0 +1,235 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using PythonImages.Dockerfiles;
+using Xunit;
+
+namespace PythonImages.Tests.Dockerfiles
+{
+    public sealed class ScratchDir : IDisposable
+    {
+        public ScratchDir()
+        {
+            Root = DockerfileStore.FullRoot(Path.Combine(Path.GetTempPath(), "pi-issue4-core-" + Guid.NewGuid().ToString("N")));
+            Directory.CreateDirectory(Root);
+        }
+
+        public string Root { get; }
+
+        public string P(string relative) => Path.Combine(Root, relative.Replace('/', Path.DirectorySeparatorChar));
+
+        public Dictionary<string, byte[]> Snapshot() => Directory.GetFiles(Root, "*", SearchOption.AllDirectories)
+            .ToDictionary(f => f.Substring(Root.Length + 1).Replace(Path.DirectorySeparatorChar, '/'), File.ReadAllBytes, StringComparer.Ordinal);
+
+        public void Dispose()
+        {
+            try
+            {
+                Directory.Delete(Root, true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    public class StoreTests
+    {
+        private static readonly IReadOnlyList<PythonImage> Images = TagRules.Compute(MatrixLoader.Default);
+
+        private static void WriteAll(string root, DockerfileOptions? options = null)
+        {
+            foreach (var image in Images)
+            {
+                DockerfileStore.Commit(DockerfileStore.Plan(root, DockerfileRenderer.Render(image, options)));
+            }
+        }
+
+        [Fact]
+        public void WritingTwiceGivesByteIdenticalFilesAndTheSecondRunWritesNothing()
+        {
+            using var dir = new ScratchDir();
+            WriteAll(dir.Root);
+            var first = dir.Snapshot();
+            var stamps = Directory.GetFiles(dir.Root, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.GetLastWriteTimeUtc);
+            Assert.Equal(42, first.Count);
+            foreach (var image in Images)
+            {
+                Assert.Equal(DockerfileAction.Unchanged, DockerfileStore.Plan(dir.Root, DockerfileRenderer.Render(image)).Action);
+            }
+
+            WriteAll(dir.Root);
+            var second = dir.Snapshot();
+            Assert.Equal(first.Keys, second.Keys);
+            foreach (var kv in first)
+            {
+                Assert.Equal(kv.Value, second[kv.Key]);
+            }
+
+            Assert.All(stamps, kv => Assert.Equal(kv.Value, File.GetLastWriteTimeUtc(kv.Key)));
+        }
+
+        [Fact]
+        public void FilesAreUtf8WithoutBomAndLf()
+        {
+            using var dir = new ScratchDir();
+            WriteAll(dir.Root);
+            foreach (var bytes in dir.Snapshot().Values)
+            {
+                Assert.NotEqual(0xEF, bytes[0]);
+                Assert.DoesNotContain((byte)'\r', bytes);
+                Assert.Equal((byte)'\n', bytes[^1]);
+            }
+        }
+
+        [Fact]
+        public void AFailureBeforeTheRenameLeavesTheOldFileAndNoTemporaryFile()
+        {
+            using var dir = new ScratchDir();
+            WriteAll(dir.Root);
+            var before = dir.Snapshot();
+            var mirror = new DockerfileOptions { SourceMirror = new Uri("http://127.0.0.1:8080/python/") };
+
+            int n = 0;
+            DockerfileStore.BeforeCommit = temp =>
+            {
+                Assert.True(File.Exists(temp));
+                Assert.StartsWith(dir.Root, temp);
+                if (++n == 10)
+                {
+                    throw new IOException("simulated crash while replacing the 10th file");
+                }
+            };
+            try
+            {
+                Assert.Throws<IOException>(() => WriteAll(dir.Root, mirror));
+            }
+            finally
+            {
+                DockerfileStore.BeforeCommit = null;
+            }
+
+            var after = dir.Snapshot();
+            Assert.Equal(before.Keys, after.Keys); // no temporary file left behind
+            int updated = 0;
+            foreach (var image in Images)
+            {
+                string key = image.Directory + "/Dockerfile";
+                byte[] now = after[key];
+                byte[] newer = System.Text.Encoding.UTF8.GetBytes(DockerfileRenderer.Render(image, mirror).Content);
+                bool isOld = now.SequenceEqual(before[key]);
+                bool isNew = now.SequenceEqual(newer);
+                Assert.True(isOld || isNew, key + " is neither the old nor the new file");
+                updated += isNew ? 1 : 0;
+            }
+
+            Assert.Equal(9, updated);
+        }
+
+        [Fact]
+        public void FilesWithoutOurBannerArePlannedAsOverwrite()
+        {
+            using var dir = new ScratchDir();
+            var image = Images.First();
+            Directory.CreateDirectory(dir.P(image.Directory));
+            File.WriteAllText(dir.P(image.Directory + "/Dockerfile"), "FROM scratch\n");
+            Assert.Equal(DockerfileAction.Overwrite, DockerfileStore.Plan(dir.Root, DockerfileRenderer.Render(image)).Action);
+
+            File.WriteAllText(dir.P(image.Directory + "/Dockerfile"), DockerfileRenderer.BannerMarker + " long ago\nFROM scratch\n");
+            Assert.Equal(DockerfileAction.Update, DockerfileStore.Plan(dir.Root, DockerfileRenderer.Render(image)).Action);
+        }
+
+        [Fact]
+        public void ALinkInsideTheRootCannotCarryAWriteOutside()
+        {
+            using var dir = new ScratchDir();
+            using var outside = new ScratchDir();
+            var image = Images.First(i => i.VersionKey == "3.14");
+            Directory.CreateSymbolicLink(dir.P("3.14"), outside.Root);
+            var ex = Assert.Throws<DockerfileException>(() => DockerfileStore.Plan(dir.Root, DockerfileRenderer.Render(image)));
+            Assert.Equal("Dockerfile.PathEscape", ex.ErrorId);
+            Assert.Empty(outside.Snapshot());
+        }
+
+        [Fact]
+        public void FindGeneratedSeesOnlyOurDockerfilesAndDeleteRemovesEmptiedDirectoriesOnly()
+        {
+            using var dir = new ScratchDir();
+            WriteAll(dir.Root);
+            Directory.CreateDirectory(dir.P("3.9/bullseye"));
+            File.WriteAllText(dir.P("3.9/bullseye/Dockerfile"), "FROM debian:bullseye\n"); // hand-written
+            File.WriteAllText(dir.P("3.14/trixie/notes.txt"), "keep me");                  // unrelated
+
+            var generated = DockerfileStore.FindGenerated(dir.Root).ToList();
+            Assert.Equal(Images.Select(i => i.Directory).OrderBy(x => x, StringComparer.Ordinal), generated.OrderBy(x => x, StringComparer.Ordinal));
+
+            Assert.True(DockerfileStore.DeleteGenerated(dir.Root, "3.14/trixie"));
+            Assert.True(File.Exists(dir.P("3.14/trixie/notes.txt")));
+            Assert.False(DockerfileStore.DeleteGenerated(dir.Root, "3.9/bullseye"));
+            Assert.True(File.Exists(dir.P("3.9/bullseye/Dockerfile")));
+
+            foreach (var w in Images.Where(i => i.Directory.StartsWith("3.13/windows/", StringComparison.Ordinal)))
+            {
+                Assert.True(DockerfileStore.DeleteGenerated(dir.Root, w.Directory));
+            }
+
+            Assert.False(Directory.Exists(dir.P("3.13/windows")));
+            Assert.True(Directory.Exists(dir.P("3.13/trixie")));
+            Assert.True(Directory.Exists(dir.Root));
+        }
+
+        [Fact]
+        public void CheckReportsCurrentStaleWithADiffAndMissing()
+        {
+            using var dir = new ScratchDir();
+            WriteAll(dir.Root);
+            var image = Images.First(i => i.Directory == "3.14/slim-trixie");
+            Assert.Equal(DockerfileStatus.Current, DockerfileStore.Check(dir.Root, DockerfileRenderer.Render(image)).Status);
+
+            var stale = DockerfileStore.Check(dir.Root, DockerfileRenderer.Render(image, new DockerfileOptions { KeyServer = new Uri("hkp://127.0.0.1:11371") }));
+            Assert.Equal(DockerfileStatus.Stale, stale.Status); // the banner names the option
+            Assert.StartsWith("--- a/3.14/slim-trixie/Dockerfile\n+++ b/3.14/slim-trixie/Dockerfile\n@@ ", stale.Diff);
+
+            File.Delete(dir.P("3.14/slim-trixie/Dockerfile"));
+            Assert.Equal(DockerfileStatus.Missing, DockerfileStore.Check(dir.Root, DockerfileRenderer.Render(image)).Status);
+        }
+    }
+
+    public class UnifiedDiffTests
+    {
+        public static IEnumerable<object[]> Pairs()
+        {
+            string a = string.Join("\n", Enumerable.Range(1, 40).Select(i => "line " + i)) + "\n";
+            yield return new object[] { a, a.Replace("line 5\n", "line five\n").Replace("line 30\n", string.Empty) + "tail\n" };
+            yield return new object[] { a, a.Replace("line 5\n", "line 5\nnew a\nnew b\n").Replace("line 9\n", string.Empty) };
+            yield return new object[] { a, "x\n" + a };
+            yield return new object[] { "", "only\n" };
+            yield return new object[] { "gone\n", "" };
+            yield return new object[] { a, a.TrimEnd('\n') };
+            var images = TagRules.Compute(MatrixLoader.Default);
+            yield return new object[]
+            {
+                DockerfileRenderer.Render(images.First(i => i.Directory == "3.12/slim-bookworm")).Content,
+                DockerfileRenderer.Render(images.First(i => i.Directory == "3.14/slim-trixie")).Content,
+            };
+        }
+
+        /// <summary>Our diff against GNU diff -u on the same two files (headers aside).</summary>
+        [Theory]
+        [MemberData(nameof(Pairs))]
+        public void MatchesGnuDiff(string oldText, string newText)
+        {
+            using var dir = new ScratchDir();
+            File.WriteAllText(dir.P("old"), oldText);
+            File.WriteAllText(dir.P("new"), newText);
+            var psi = new ProcessStartInfo("diff", $"-u --label a/x --label b/x \"{dir.P("old")}\" \"{dir.P("new")}\"") { RedirectStandardOutput = true };
+            using var p = Process.Start(psi)!;
+            string gnu = p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+            Assert.Equal(1, p.ExitCode);
+            Assert.Equal(gnu, UnifiedDiff.Create(oldText, newText, "a/x", "b/x"));
+        }
+    }
+}
