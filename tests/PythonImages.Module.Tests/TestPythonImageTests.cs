@@ -141,6 +141,9 @@ namespace PythonImages.Tests
                 Assert.True((TimeSpan)o.Properties["Duration"].Value > TimeSpan.Zero);
             }
 
+            Assert.Contains(r.Progress, p => p.StatusDescription == "python-sqlite3 (7/8)" && p.Activity == "Test-PythonImage " + FakePythonImages.Good);
+            Assert.Equal(ProgressRecordType.Completed, r.Progress.Last().RecordType);
+
             var t = ByTest(r);
             Assert.Matches("^pythonimages override-cmd [0-9a-f]{12}$", (string)t["override-cmd"].Properties["Output"].Value);
             Assert.Equal("UTC", t["utc"].Properties["Output"].Value);
