@@ -75,12 +75,21 @@ namespace PythonImages.EndToEnd
 
             using var ps = PowerShell.Create();
             ps.Runspace = runspace;
-            ps.AddScript(Pipeline)
-                .AddParameter("Matrix", o.Matrix)
-                .AddParameter("Mirror", o.Mirror)
-                .AddParameter("KeyServer", o.KeyServer)
-                .AddParameter("Dir", dockerfiles)
-                .AddParameter("NoCache", o.Corrupt);
+            if (o.Image != null)
+            {
+                // Re-test an image built earlier (the build result is then the image as inspected).
+                ps.AddScript("param($Image) $build = @([pscustomobject]@{ ImageId = $Image; Tags = @($Image); Succeeded = $true; Duration = 'n/a (not built in this run)'; Size = 'n/a' }); Test-PythonImage -Image $Image -Offline")
+                    .AddParameter("Image", o.Image);
+            }
+            else
+            {
+                ps.AddScript(Pipeline)
+                    .AddParameter("Matrix", o.Matrix)
+                    .AddParameter("Mirror", o.Mirror)
+                    .AddParameter("KeyServer", o.KeyServer)
+                    .AddParameter("Dir", dockerfiles)
+                    .AddParameter("NoCache", o.Corrupt);
+            }
 
             var results = new List<PSObject>();
             var errors = new List<ErrorRecord>();
@@ -381,6 +390,9 @@ namespace PythonImages.EndToEnd
             public string Module { get; private set; } = string.Empty;
             public bool Corrupt { get; private set; }
 
+            /// <summary>Test an existing image only (no mirror, no build): Test-PythonImage -Image <ref> -Offline.</summary>
+            public string? Image { get; private set; }
+
             public static Options Parse(string[] args)
             {
                 var o = new Options();
@@ -395,13 +407,14 @@ namespace PythonImages.EndToEnd
                         case "--work": o.Work = Path.GetFullPath(Next()); break;
                         case "--module": o.Module = Path.GetFullPath(Next()); break;
                         case "--corrupt": o.Corrupt = true; break;
+                        case "--image": o.Image = Next(); break;
                         default: throw new ArgumentException("unknown argument " + args[i]);
                     }
                 }
 
-                if (o.Matrix.Length == 0 || o.Mirror.Length == 0 || o.KeyServer.Length == 0 || o.Work.Length == 0)
+                if (o.Image == null && (o.Matrix.Length == 0 || o.Mirror.Length == 0 || o.KeyServer.Length == 0) || o.Work.Length == 0)
                 {
-                    throw new ArgumentException("--matrix, --mirror, --keyserver and --work are required");
+                    throw new ArgumentException("--work and either --image or --matrix, --mirror and --keyserver are required");
                 }
 
                 if (o.Module.Length == 0)

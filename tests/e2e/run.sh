@@ -52,6 +52,19 @@ if ! docker image inspect "$base_image" > /dev/null 2>&1; then
 	rootfs="$cache/rootfs-bookworm"
 	rm -rf "$rootfs"
 	debootstrap --variant=minbase bookworm "$rootfs" http://deb.debian.org/debian
+	# Apt settings Debian's own docker images carry: without them the Dockerfile's purge keeps every build
+	# dependency that something suggests (gcc, binutils, gnupg...) and downloaded .debs stay in the image.
+	cat > "$rootfs/etc/apt/apt.conf.d/docker-autoremove-suggests" <<-'EOF'
+		Apt::AutoRemove::SuggestsImportant "false";
+	EOF
+	cat > "$rootfs/etc/apt/apt.conf.d/docker-clean" <<-'EOF'
+		DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+		APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+		Dir::Cache::pkgcache "";
+		Dir::Cache::srcpkgcache "";
+	EOF
+	chroot "$rootfs" apt-get clean
+	rm -rf "$rootfs"/var/lib/apt/lists/*
 	tar -C "$rootfs" -c . | docker import - "$base_image"
 	rm -rf "$rootfs"
 fi
