@@ -265,7 +265,7 @@ namespace PythonImages.Dockerfiles
                     s.Raw("| xargs -r apt-mark manual");
                     s.Outdent();
                     s.Raw(";");
-                    s.Cmd("apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false");
+                    s.Cmd(ImageRules.AptPurge);
                     s.Cmd(ImageRules.AptCleanup(suite));
                 }
             }

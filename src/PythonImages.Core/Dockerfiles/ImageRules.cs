@@ -99,6 +99,13 @@ namespace PythonImages.Dockerfiles
         public static string AptCleanup(string suite) =>
             OldAptSuites.Contains(suite) ? "rm -rf /var/lib/apt/lists/*" : "apt-get dist-clean";
 
+        /// <summary>
+        /// Removes the build dependencies that nothing kept. Recommends and Suggests do not keep a package: the
+        /// official Debian images already configure Suggests so (docker-autoremove-suggests), and saying it here gives
+        /// the same image on bases without that file (e.g. a debootstrap imported with docker import).
+        /// </summary>
+        public const string AptPurge = "apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false -o APT::AutoRemove::SuggestsImportant=false";
+
         /// <summary>Suites whose apt has no dist-clean.</summary>
         public static readonly ISet<string> OldAptSuites = new HashSet<string>(StringComparer.Ordinal) { "buster", "bullseye", "bookworm" };
 

@@ -427,7 +427,12 @@ namespace PythonImages.Tests.Dockerfiles
             }
         }
 
-        public bool PurgesAutoRemove => build.Contains("apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false");
+        /// <summary>The purge of auto-installed packages (recommends not important; suggests may also be declared not important).</summary>
+        public bool PurgesAutoRemove => PurgeIndex >= 0;
+
+        private int PurgeIndex => build.FindIndex(l =>
+            l == "apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false"
+            || l == "apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false -o APT::AutoRemove::SuggestsImportant=false");
 
         public bool DeletesBuildDeps => build.Contains("apk del --no-network .build-deps");
 
@@ -436,7 +441,7 @@ namespace PythonImages.Tests.Dockerfiles
         {
             get
             {
-                int i = IndexOf("apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false");
+                int i = PurgeIndex;
                 return i >= 0 && i + 1 < build.Count ? build[i + 1] : null;
             }
         }
