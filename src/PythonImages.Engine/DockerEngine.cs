@@ -345,17 +345,17 @@ namespace PythonImages.Engine
             var create = new CreateContainerParameters
             {
                 Image = request.Image,
-                Name = string.IsNullOrEmpty(request.Name) ? null! : request.Name,
+                Name = OrNull(request.Name),
                 Cmd = request.Command?.ToList()!,
                 Entrypoint = request.Entrypoint?.ToList()!,
                 Env = request.Environment.Select(kv => kv.Key + "=" + kv.Value).ToList(),
-                User = string.IsNullOrEmpty(request.User) ? null! : request.User,
-                WorkingDir = string.IsNullOrEmpty(request.WorkingDirectory) ? null! : request.WorkingDirectory,
+                User = OrNull(request.User),
+                WorkingDir = OrNull(request.WorkingDirectory),
                 Labels = new Dictionary<string, string>(request.Labels),
                 Tty = false,
                 AttachStdout = false,
                 AttachStderr = false,
-                HostConfig = new HostConfig { NetworkMode = string.IsNullOrEmpty(request.NetworkMode) ? null! : request.NetworkMode },
+                HostConfig = new HostConfig { NetworkMode = OrNull(request.NetworkMode) },
             };
 
             var watch = Stopwatch.StartNew();
@@ -403,6 +403,9 @@ namespace PythonImages.Engine
                 }
             }
         }
+
+        /// <summary>Empty means "not set" for the API (Docker.DotNet's models are not nullable-annotated).</summary>
+        private static string OrNull(string? value) => string.IsNullOrEmpty(value) ? null! : value!;
 
         public async Task<IReadOnlyList<ContainerSummary>> ListContainersAsync(bool all, CancellationToken cancellationToken)
         {

@@ -152,15 +152,6 @@ namespace PythonImages.Commands
             }
         }
 
-        /// <summary>Executes the actions queued so far (between operations).</summary>
-        protected void Drain()
-        {
-            while (pending.TryTake(out var action))
-            {
-                action();
-            }
-        }
-
         protected override void StopProcessing() => stop.Cancel();
 
         public void Dispose()

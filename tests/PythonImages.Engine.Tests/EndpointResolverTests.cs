@@ -167,6 +167,14 @@ namespace PythonImages.Engine.Tests
         }
 
         [Fact]
+        public void NamedPipeConnectTimeoutIsInSeconds()
+        {
+            Assert.Equal(TimeSpan.FromSeconds(10), EngineFactory.DefaultConnectTimeout);
+            var options = DockerEngine.PipeOptions(EngineFactory.DefaultConnectTimeout);
+            Assert.Equal(TimeSpan.FromSeconds(10), options.ConnectTimeout);
+        }
+
+        [Fact]
         public void NegotiationTakesTheLowerVersion()
         {
             var max = DockerEngine.ClientMaxApiVersion;

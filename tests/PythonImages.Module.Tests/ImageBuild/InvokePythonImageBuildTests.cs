@@ -31,7 +31,7 @@ function Img([int]$i, [string]$ctx) { $c = $imgs[$i].Clone(); $c.ContextPath = $
             Assert.True((bool)result.Properties["Succeeded"].Value);
             string id = (string)result.Properties["ImageId"].Value;
             Assert.StartsWith("sha256:", id);
-            var image = (PSObject?)PSObject.AsPSObject(result.Properties["Image"].Value);
+            var image = PSObject.AsPSObject(result.Properties["Image"].Value);
             var expectedTags = ((string[])image.Properties["Tags"].Value).Concat((string[])image.Properties["SharedTags"].Value).Select(t => c.Repository + ":" + t)
                 .Concat(new[] { c.Repository + ":extra", "other/repo:x" }).ToArray();
             Assert.True(expectedTags.Length >= 4);
@@ -57,9 +57,19 @@ function Img([int]$i, [string]$ctx) { $c = $imgs[$i].Clone(); $c.ContextPath = $
         {
             using var c = new Contexts();
             using var s = new ModuleSession();
-            var r = s.Run(Images + "@((Img 0 $bad), (Img 1 $good)) | Invoke-PythonImageBuild -Repository $repo",
-                new Dictionary<string, object?> { ["bad"] = c.Failing(), ["good"] = c.Small("good"), ["repo"] = c.Repository });
+            string logFile = Path.Combine(Path.GetTempPath(), "pitest5-" + Guid.NewGuid().ToString("N").Substring(0, 8) + ".log");
+            var r = s.Run(Images + "@((Img 0 $bad), (Img 1 $good)) | Invoke-PythonImageBuild -Repository $repo -LogPath $log",
+                new Dictionary<string, object?> { ["bad"] = c.Failing(), ["good"] = c.Small("good"), ["repo"] = c.Repository, ["log"] = logFile });
             Assert.Null(r.Terminating);
+
+            // One log file for both builds, named in the error's recommended action and in both results.
+            string log = File.ReadAllText(logFile);
+            File.Delete(logFile);
+            Assert.Contains("FAILED at Step 3/3 : RUN [\"/busybox\", \"false\"]", log);
+            Assert.Contains("succeeded sha256:", log);
+            Assert.Equal(logFile, r.Output[0].Properties["LogPath"].Value);
+            Assert.Equal(logFile, r.Output[1].Properties["LogPath"].Value);
+            Assert.Contains(logFile, r.Errors[0].ErrorDetails.RecommendedAction);
             var error = Assert.Single(r.Errors);
             Assert.Equal("ImageBuild.StepFailed,PythonImages.Commands.InvokePythonImageBuildCommand", error.FullyQualifiedErrorId);
             Assert.Equal(ErrorCategory.InvalidResult, error.CategoryInfo.Category);
@@ -171,6 +181,12 @@ function Img([int]$i, [string]$ctx) { $c = $imgs[$i].Clone(); $c.ContextPath = $
                 Assert.Equal(c.Repository + ":" + input[i], ((string[])r.Output[i].Properties["Tags"].Value)[0]);
             }
 
+            // Builds overlapped: the second image started before the first one's result was written.
+            int secondStarted = r.Progress.ToList().FindIndex(p => p.ActivityId == 3);
+            int firstDone = r.Progress.ToList().FindIndex(p => p.ActivityId == 2 && p.RecordType == ProgressRecordType.Completed);
+            Assert.True(secondStarted >= 0 && firstDone > secondStarted, $"second started at {secondStarted}, first completed at {firstDone}");
+            Assert.Contains(r.Progress, p => p.ActivityId == 1 && p.StatusDescription == "6 of 6 done");
+
             // Six different images (their marker files differ).
             Assert.Equal(6, r.Output.Select(o => (string)o.Properties["ImageId"].Value).Distinct().Count());
         }
@@ -217,7 +233,7 @@ function Img([int]$i, [string]$ctx) { $c = $imgs[$i].Clone(); $c.ContextPath = $
             string logDir = Path.Combine(Path.GetTempPath(), "pitest5-logs-" + Guid.NewGuid().ToString("N").Substring(0, 8)) + Path.DirectorySeparatorChar;
             try
             {
-                var r = s.Run("Invoke-PythonImageBuild $ctx -Tag $tag -BuildArg @{ GREETING = 'hello' } -Network host -LogPath $log -NoCache | Out-Default",
+                var r = s.Run("Invoke-PythonImageBuild $ctx -Tag $tag -BuildArg @{ GREETING = 'hello' } -Network host -Platform linux/amd64 -LogPath $log -NoCache | Out-Default",
                     new Dictionary<string, object?> { ["ctx"] = ctx, ["tag"] = c.Repository + ":path", ["log"] = logDir });
                 Assert.Empty(r.AllErrors);
                 string logFile = Path.Combine(logDir, c.Repository + "_path.log");
