@@ -70,7 +70,7 @@ namespace PythonImages.EndToEnd
             }
 
             Console.WriteLine($"e2e: {(o.Corrupt ? "corrupted-mirror run" : "full run")}, mirror {o.Mirror}, key server {o.KeyServer}");
-            Console.WriteLine("e2e: Get-PythonTag -MatrixPath <matrix> -Version 3.13 -Variant slim-bookworm | New-PythonDockerfile -Path <dir> -SourceMirror <mirror> -KeyServer <hkp> -Force | Invoke-PythonImageBuild -Network host" + (o.Corrupt ? " -NoCache" : string.Empty) + " | Test-PythonImage -Offline");
+            Console.WriteLine("e2e: Get-PythonTag -MatrixPath <matrix> -Version 3.13 -Variant slim-bookworm | New-PythonDockerfile -Path <dir> -SourceMirror <mirror> -KeyServer <hkp> -Force | Invoke-PythonImageBuild -Network host | Test-PythonImage -Offline");
             Console.WriteLine("e2e: full build log: " + logPath);
 
             using var ps = PowerShell.Create();
@@ -88,7 +88,7 @@ namespace PythonImages.EndToEnd
                     .AddParameter("Mirror", o.Mirror)
                     .AddParameter("KeyServer", o.KeyServer)
                     .AddParameter("Dir", dockerfiles)
-                    .AddParameter("NoCache", o.Corrupt);
+                    .AddParameter("NoCache", false);
             }
 
             var results = new List<PSObject>();

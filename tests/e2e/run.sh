@@ -6,15 +6,15 @@
 #   bash tests/e2e/run.sh --corrupt   # the mirror serves the tarball with one byte changed: the build must fail at the checksum
 #
 # Environment: PYTHONIMAGES_E2E_CACHE (downloads, default ~/.cache/pythonimages-e2e), PYTHONIMAGES_E2E_WORK
-# (generated files and logs, default /tmp/pythonimages-e2e), PYTHONIMAGES_E2E_PORT (mirror port, default 8613; a fixed
-# port keeps the Dockerfile text, and so docker's layer cache, stable between runs), DOCKER_HOST.
+# (generated files and logs, default /tmp/pythonimages-e2e), PYTHONIMAGES_E2E_PORT (mirror port, default 8613, 8614 with
+# --corrupt; a fixed port keeps the Dockerfile text, and so docker's layer cache, stable between runs), DOCKER_HOST.
 # Exit code: 0 when everything passed, non-zero on any failure.
 set -Eeuo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cache="${PYTHONIMAGES_E2E_CACHE:-$HOME/.cache/pythonimages-e2e}"
 work="${PYTHONIMAGES_E2E_WORK:-${TMPDIR:-/tmp}/pythonimages-e2e}"
-port="${PYTHONIMAGES_E2E_PORT:-8613}"
+port="${PYTHONIMAGES_E2E_PORT:-}"
 base_image='debian:bookworm-slim'
 corrupt=
 
@@ -30,6 +30,9 @@ say() { printf '\n==> %s\n' "$*" >&2; }
 
 mode=good
 [ -z "$corrupt" ] || mode=corrupt
+# The corrupted run uses another port: its RUN text then differs from the good build's, so docker's cache can never
+# answer it with the good build's layer (and a failed step is never cached, so no -NoCache is needed).
+[ -n "$port" ] || { [ -z "$corrupt" ] && port=8613 || port=8614; }
 mkdir -p "$cache" "$work/$mode"
 
 # 1. a Docker engine and the base image ------------------------------------------------------------------------
