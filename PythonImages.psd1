@@ -14,6 +14,7 @@
         'bin/Manifest.format.ps1xml'
         'bin/Dockerfile.format.ps1xml'
         'bin/ImageBuild.format.ps1xml'
+        'bin/ImageTest.format.ps1xml'
     )
     CmdletsToExport        = @(
         'Get-PythonTag'
@@ -24,6 +25,7 @@
         'Export-PythonLibraryManifest'
         'Import-PythonLibraryManifest'
         'ConvertTo-PythonTagMarkdown'
+        'Test-PythonImage'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -44,6 +44,9 @@ namespace PythonImages.Engine
         private static readonly Regex StepLine = new Regex(@"^Step (\d+)/(\d+) : (.*)$", RegexOptions.Compiled);
         private static readonly Regex BuiltLine = new Regex(@"^Successfully built ([0-9a-f]{12,64})\s*$", RegexOptions.Compiled);
 
+        /// <summary>The classic builder colours a RUN's stderr with SGR escapes (ESC[91m ... ESC[0m); log lines keep the text only.</summary>
+        private static readonly Regex AnsiEscape = new Regex(@"\x1b\[[0-9;]*[A-Za-z]", RegexOptions.Compiled);
+
         private readonly EngineEndpoint endpoint;
         private readonly TimeSpan connectTimeout;
         private readonly SemaphoreSlim gate = new SemaphoreSlim(1, 1);
@@ -505,6 +508,7 @@ namespace PythonImages.Engine
 
             private void Line(string line)
             {
+                line = AnsiEscape.Replace(line, string.Empty);
                 log.Add(line);
                 var step = StepLine.Match(line);
                 if (step.Success)

@@ -1,0 +1,57 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace PythonImages.Builds
+{
+    /// <summary>
+    /// Recognises the failures of the python Dockerfiles' download-and-verify steps in a build log and says in one
+    /// sentence what went wrong, so the user does not have to find it among the last log lines.
+    /// </summary>
+    public static class BuildFailureHints
+    {
+        private sealed class Rule
+        {
+            public Rule(Func<string, bool> matches, string hint)
+            {
+                Matches = matches;
+                Hint = hint;
+            }
+
+            public Func<string, bool> Matches { get; }
+            public string Hint { get; }
+        }
+
+        private static readonly Rule[] Rules =
+        {
+            new Rule(
+                l => l.Contains("checksum") && l.Contains("did NOT match") || l.EndsWith("python.tar.xz: FAILED", StringComparison.Ordinal),
+                "The downloaded Python source failed its sha256 checksum (PYTHON_SHA256): the tarball from the download server or -SourceMirror is corrupt or is not the release the matrix names."),
+            new Rule(
+                l => l.Contains("gpg: BAD signature"),
+                "The PGP signature of the Python source does not verify with the release manager's key (GPG_KEY): the tarball or its .asc from the download server or -SourceMirror is not genuine."),
+            new Rule(
+                l => l.Contains("keyserver receive failed") || l.Contains("gpg: keyserver") && l.Contains("failed"),
+                "gpg could not fetch the release manager's key (GPG_KEY) from the key server: check -KeyServer and the network of the build (-Network)."),
+            new Rule(
+                l => l.Contains("ERROR 404") || l.Contains("404 Not Found"),
+                "A download in the build answered 404 Not Found: check that the download server or -SourceMirror has <version>/Python-<version>.tar.xz (and .asc)."),
+        };
+
+        /// <summary>The explanation for the first recognised failure in the log (searched from the end), or null.</summary>
+        public static string? Explain(IEnumerable<string> log)
+        {
+            foreach (var line in log.Reverse())
+            {
+                var plain = line.TrimEnd();
+                var rule = Rules.FirstOrDefault(r => r.Matches(plain));
+                if (rule != null)
+                {
+                    return rule.Hint;
+                }
+            }
+
+            return null;
+        }
+    }
+}

@@ -1,0 +1,277 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace PythonImages.ImageTests
+{
+    /// <summary>The official-images tests that apply to python images, in the order the official runner lists them.</summary>
+    public static class PythonImageTests
+    {
+        public const string PythonImports = "python-imports";
+        public const string PythonNoPyc = "python-no-pyc";
+        public const string PythonSqlite3 = "python-sqlite3";
+        public const string PythonStackSize = "python-stack-size";
+        public const string PythonPipRequestsSsl = "python-pip-requests-ssl";
+        public const string Utc = "utc";
+        public const string NoHardCodedPasswords = "no-hard-coded-passwords";
+        public const string OverrideCmd = "override-cmd";
+
+        public static IReadOnlyList<ImageTest> All { get; } = new ImageTest[]
+        {
+            new UtcTest(),
+            new NoHardCodedPasswordsTest(),
+            new OverrideCmdTest(),
+            new PythonScriptTest(PythonImports, "imports curses, readline, dbm; compression round trips; setuptools/wheel iff < 3.12", false, PythonScripts.Imports),
+            new NoPycTest(),
+            new PythonScriptTest(PythonPipRequestsSsl, "pip install requests, then an HTTPS GET must answer 200", true, PythonScripts.PipRequestsSsl),
+            new PythonScriptTest(PythonSqlite3, "in-memory sqlite3 create, insert, select, drop", false, PythonScripts.Sqlite3),
+            new PythonScriptTest(PythonStackSize, "unbounded recursion in a thread ends in a caught RecursionError, not a crash", false, PythonScripts.StackSize),
+        };
+
+        public static IReadOnlyList<string> Names { get; } = All.Select(t => t.Name).ToArray();
+
+        public static ImageTest? Find(string name) => All.FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase));
+
+        /// <summary>The environment variable that carries a python test's script into the container.</summary>
+        public const string ScriptVariable = "PYTHONIMAGES_TEST_SCRIPT";
+
+        /// <summary>The line every python test script prints last when all its checks held.</summary>
+        public const string OkMarker = "pythonimages-test: ok";
+
+        /// <summary>
+        /// What the container runs for a python test: a one-liner that executes the script from the environment,
+        /// so that no quoting (cmd.exe, PowerShell or sh) ever touches the script text.
+        /// </summary>
+        public const string Bootstrap = "import os; exec(compile(os.environ['" + ScriptVariable + "'], '<pythonimages-test>', 'exec'))";
+    }
+
+    /// <summary>A python snippet run by the image's interpreter (python3 on Linux, python.exe on Windows).</summary>
+    public sealed class PythonScriptTest : ImageTest
+    {
+        private readonly Func<ImageTestContext, string> script;
+
+        public PythonScriptTest(string name, string description, bool needsInternet, Func<ImageTestContext, string> script)
+            : base(name, description, needsInternet, hasWindowsForm: true)
+        {
+            this.script = script;
+        }
+
+        public string Script(ImageTestContext context) => script(context);
+
+        public override ImageTestCommand CreateCommand(ImageTestContext context)
+        {
+            var cmd = new ImageTestCommand
+            {
+                Command = new List<string> { context.IsWindows ? "python" : "python3", "-c", PythonImageTests.Bootstrap },
+                NeedsNetwork = NeedsInternet,
+            };
+            cmd.Environment[PythonImageTests.ScriptVariable] = Script(context);
+            if (NeedsInternet)
+            {
+                // As the official runner sets them for pip.
+                cmd.Environment["PIP_DISABLE_PIP_VERSION_CHECK"] = "1";
+                cmd.Environment["PIP_NO_PYTHON_VERSION_WARNING"] = "1";
+                cmd.Environment["PIP_ROOT_USER_ACTION"] = "ignore";
+            }
+
+            return cmd;
+        }
+
+        protected override ImageTestVerdict Judge(ImageTestContext context, ImageTestRun run)
+        {
+            var lines = Lines(run.StdOut);
+            if (run.ExitCode == 0 && lines.Length > 0 && lines[lines.Length - 1] == PythonImageTests.OkMarker)
+            {
+                var detail = lines.Take(lines.Length - 1).LastOrDefault();
+                return ImageTestVerdict.Pass(detail ?? "ok");
+            }
+
+            if (run.ExitCode == 0)
+            {
+                return ImageTestVerdict.Fail("the script exited 0 without reporting success: " + LastWords(run));
+            }
+
+            return ImageTestVerdict.Fail(LastWords(run) + $" (exit code {run.ExitCode})");
+        }
+    }
+
+    /// <summary>utc: the image's clock reports the UTC zone (no TZ baked in).</summary>
+    public sealed class UtcTest : ImageTest
+    {
+        public UtcTest()
+            : base(PythonImageTests.Utc, "date +%Z prints UTC", false, hasWindowsForm: false)
+        {
+        }
+
+        public override ImageTestCommand CreateCommand(ImageTestContext context) => new ImageTestCommand
+        {
+            Entrypoint = new List<string> { "date" },
+            Command = new List<string> { "+%Z" },
+        };
+
+        protected override ImageTestVerdict Judge(ImageTestContext context, ImageTestRun run)
+        {
+            var zone = run.StdOut.Trim();
+            if (run.ExitCode != 0)
+            {
+                return ImageTestVerdict.Fail("date failed: " + LastWords(run) + $" (exit code {run.ExitCode})");
+            }
+
+            return zone == "UTC" ? ImageTestVerdict.Pass("UTC") : ImageTestVerdict.Fail($"the time zone is '{zone}', not UTC");
+        }
+    }
+
+    /// <summary>override-cmd: the image's CMD can be replaced (an ENTRYPOINT must not swallow it).</summary>
+    public sealed class OverrideCmdTest : ImageTest
+    {
+        public OverrideCmdTest()
+            : base(PythonImageTests.OverrideCmd, "the CMD can be replaced (echo; cmd /Q /S /C on Windows)", false, hasWindowsForm: true)
+        {
+        }
+
+        public static string Expected(ImageTestContext context) => "pythonimages override-cmd " + context.Nonce;
+
+        public override ImageTestCommand CreateCommand(ImageTestContext context) => new ImageTestCommand
+        {
+            Command = context.IsWindows
+                ? new List<string> { "cmd", "/Q", "/S", "/C", "echo " + Expected(context) }
+                : new List<string> { "echo", Expected(context) },
+        };
+
+        protected override ImageTestVerdict Judge(ImageTestContext context, ImageTestRun run)
+        {
+            var got = run.StdOut.Trim();
+            if (run.ExitCode == 0 && got == Expected(context))
+            {
+                return ImageTestVerdict.Pass("CMD replaced");
+            }
+
+            var shown = got.Length > 80 ? got.Substring(0, 80) + "..." : got;
+            return ImageTestVerdict.Fail($"running the command '{(context.IsWindows ? "cmd /Q /S /C " : string.Empty)}echo {Expected(context)}' printed '{shown}' (exit code {run.ExitCode}); is an ENTRYPOINT swallowing the command?");
+        }
+    }
+
+    /// <summary>python-no-pyc: no compiled bytecode shipped under /usr/local or /opt.</summary>
+    public sealed class NoPycTest : ImageTest
+    {
+        internal const string Script =
+            "set -e; for d in /usr/local /opt; do if [ -d \"$d\" ]; then find \"$d\" \\( -name '*.pyc' -o -name '*.pyo' \\) -print; fi; done";
+
+        public NoPycTest()
+            : base(PythonImageTests.PythonNoPyc, "no *.pyc or *.pyo under /usr/local or /opt", false, hasWindowsForm: false)
+        {
+        }
+
+        public override ImageTestCommand CreateCommand(ImageTestContext context) => new ImageTestCommand
+        {
+            Entrypoint = new List<string> { "/bin/sh", "-c" },
+            Command = new List<string> { Script },
+        };
+
+        protected override ImageTestVerdict Judge(ImageTestContext context, ImageTestRun run)
+        {
+            if (run.ExitCode != 0)
+            {
+                return ImageTestVerdict.Fail("find failed: " + LastWords(run) + $" (exit code {run.ExitCode})");
+            }
+
+            var found = Lines(run.StdOut);
+            if (found.Length == 0)
+            {
+                return ImageTestVerdict.Pass("no .pyc/.pyo files");
+            }
+
+            return ImageTestVerdict.Fail($"{found.Length} compiled file(s) found, e.g. " + string.Join(", ", found.Take(3)));
+        }
+    }
+
+    /// <summary>no-hard-coded-passwords: no account in /etc/passwd or /etc/shadow has an empty or a usable password.</summary>
+    public sealed class NoHardCodedPasswordsTest : ImageTest
+    {
+        internal const string PasswdMarker = "--- /etc/passwd";
+        internal const string ShadowMarker = "--- /etc/shadow";
+
+        internal const string Script =
+            "set -e; echo '" + PasswdMarker + "'; cat /etc/passwd; if [ -e /etc/shadow ]; then echo '" + ShadowMarker + "'; cat /etc/shadow; fi";
+
+        public NoHardCodedPasswordsTest()
+            : base(PythonImageTests.NoHardCodedPasswords, "no empty or hard-coded password in /etc/passwd or /etc/shadow", false, hasWindowsForm: false)
+        {
+        }
+
+        public override ImageTestCommand CreateCommand(ImageTestContext context) => new ImageTestCommand
+        {
+            Entrypoint = new List<string> { "/bin/sh", "-c" },
+            Command = new List<string> { Script },
+        };
+
+        protected override ImageTestVerdict Judge(ImageTestContext context, ImageTestRun run)
+        {
+            if (run.ExitCode != 0)
+            {
+                return ImageTestVerdict.Fail("reading the account files failed: " + LastWords(run) + $" (exit code {run.ExitCode})");
+            }
+
+            var problems = FindProblems(run.StdOut, out int accounts);
+            if (accounts == 0)
+            {
+                return ImageTestVerdict.Fail("no accounts found in /etc/passwd");
+            }
+
+            return problems.Count == 0
+                ? ImageTestVerdict.Pass($"{accounts} accounts, none with a password")
+                : ImageTestVerdict.Fail(string.Join("; ", problems));
+        }
+
+        /// <summary>Accounts with an empty or usable password in the dump of /etc/passwd (and /etc/shadow).</summary>
+        public static IReadOnlyList<string> FindProblems(string dump, out int accounts)
+        {
+            var problems = new List<string>();
+            accounts = 0;
+            string? file = null;
+            foreach (var line in Lines(dump))
+            {
+                if (line == PasswdMarker || line == ShadowMarker)
+                {
+                    file = line.Substring(4);
+                    continue;
+                }
+
+                if (file == null || line.StartsWith("#", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var fields = line.Split(':');
+                if (fields.Length < 2)
+                {
+                    continue;
+                }
+
+                string user = fields[0], password = fields[1];
+                if (file == "/etc/passwd")
+                {
+                    accounts++;
+                    if (password == "x")
+                    {
+                        continue; // the password lives in /etc/shadow
+                    }
+                }
+
+                if (password.Length == 0)
+                {
+                    problems.Add($"{user} has an empty password in {file}");
+                }
+                else if (!IsLocked(password))
+                {
+                    problems.Add($"{user} has a hard-coded password in {file}");
+                }
+            }
+
+            return problems;
+        }
+
+        /// <summary>'*', '!', '!!', '!*' and '!&lt;hash&gt;' (a locked hash) cannot be used to log in.</summary>
+        private static bool IsLocked(string password) => password[0] == '*' || password[0] == '!';
+    }
+}

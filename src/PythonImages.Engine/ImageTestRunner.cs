@@ -1,0 +1,143 @@
+using System;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using PythonImages.ImageTests;
+
+namespace PythonImages.Engine
+{
+    /// <summary>An image resolved for testing: what to run and what it is.</summary>
+    public sealed class ImageTestTarget
+    {
+        public ImageTestTarget(string reference, string displayName, string imageId, ImageOS os)
+        {
+            Reference = reference;
+            DisplayName = displayName;
+            ImageId = imageId;
+            OS = os;
+        }
+
+        /// <summary>What the containers are created from (an image id or a tag).</summary>
+        public string Reference { get; }
+
+        public string DisplayName { get; }
+
+        public string ImageId { get; }
+
+        public ImageOS OS { get; }
+    }
+
+    public sealed class ImageTestOptions
+    {
+        /// <summary>Skip the tests that need the internet.</summary>
+        public bool Offline { get; set; }
+
+        /// <summary>Network mode of the test containers (null: the engine's default).</summary>
+        public string? NetworkMode { get; set; }
+
+        public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(5);
+
+        /// <summary>A random word per run (override-cmd echoes it).</summary>
+        public string Nonce { get; set; } = Guid.NewGuid().ToString("N").Substring(0, 12);
+    }
+
+    /// <summary>Runs <see cref="ImageTest"/>s in containers through an <see cref="IDockerEngine"/>.</summary>
+    public static class ImageTestRunner
+    {
+        public const int MaxOutputChars = 4000;
+
+        /// <summary>Inspects the image; null when the engine has no such image.</summary>
+        public static async Task<ImageTestTarget?> ResolveAsync(IDockerEngine engine, string reference, string displayName, CancellationToken cancellationToken)
+        {
+            var details = await engine.InspectImageAsync(reference, cancellationToken).ConfigureAwait(false);
+            if (details == null)
+            {
+                return null;
+            }
+
+            var os = string.Equals(details.OS, "windows", StringComparison.OrdinalIgnoreCase) ? ImageOS.Windows : ImageOS.Linux;
+            return new ImageTestTarget(reference, displayName, details.Id, os);
+        }
+
+        /// <summary>The result of a test that is not run on this image (no form for its OS, or offline); null when it runs.</summary>
+        public static ImageTestResult? SkipReason(ImageTestTarget target, ImageTest test, ImageTestOptions options)
+        {
+            var context = new ImageTestContext(target.OS, options.Nonce);
+            string? reason = test.NotApplicableReason(context);
+            if (reason == null && options.Offline && test.NeedsInternet)
+            {
+                reason = "needs the internet (pip install and an HTTPS request); skipped under -Offline";
+            }
+
+            return reason == null ? null : Result(target, test, ImageTestStatus.Skipped, reason);
+        }
+
+        /// <summary>Runs one test: a container is created, run to completion, its output collected, and removed.</summary>
+        public static async Task<ImageTestResult> RunAsync(IDockerEngine engine, ImageTestTarget target, ImageTest test, ImageTestOptions options, CancellationToken cancellationToken)
+        {
+            var skipped = SkipReason(target, test, options);
+            if (skipped != null)
+            {
+                return skipped;
+            }
+
+            var context = new ImageTestContext(target.OS, options.Nonce);
+            var command = test.CreateCommand(context);
+            var request = new ContainerRunRequest
+            {
+                Image = target.Reference,
+                Command = command.Command,
+                Entrypoint = command.Entrypoint,
+                Environment = command.Environment,
+                NetworkMode = options.NetworkMode,
+                Timeout = options.Timeout,
+            };
+
+            var started = DateTime.UtcNow;
+            ContainerRunResult run;
+            try
+            {
+                run = await engine.RunAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException) && !(ex is EngineUnavailableException))
+            {
+                // The engine refused to start the command (e.g. no python3 in the image): the image fails the test.
+                var failed = Result(target, test, ImageTestStatus.Failed, "the test container could not run: " + FirstLine(ex.Message));
+                failed.Duration = DateTime.UtcNow - started;
+                failed.Output = Cap(ex.Message);
+                return failed;
+            }
+
+            var testRun = new ImageTestRun
+            {
+                ExitCode = run.ExitCode,
+                StdOut = run.StdOut ?? string.Empty,
+                StdErr = run.StdErr ?? string.Empty,
+                TimedOut = run.TimedOut,
+                Duration = run.Duration,
+                Timeout = options.Timeout,
+            };
+            var verdict = test.Evaluate(context, testRun);
+            var result = Result(target, test, verdict.Passed ? ImageTestStatus.Passed : ImageTestStatus.Failed, verdict.Reason);
+            result.Duration = run.Duration > TimeSpan.Zero ? run.Duration : DateTime.UtcNow - started;
+            result.Output = Cap(string.Join("\n", new[] { testRun.StdOut.Trim(), testRun.StdErr.Trim() }.Where(s => s.Length > 0)));
+            return result;
+        }
+
+        private static ImageTestResult Result(ImageTestTarget target, ImageTest test, ImageTestStatus status, string reason) =>
+            new ImageTestResult(target.DisplayName, test.Name, status)
+            {
+                Reason = reason,
+                ImageId = target.ImageId,
+                Platform = target.OS == ImageOS.Windows ? "windows" : "linux",
+            };
+
+        private static string FirstLine(string text)
+        {
+            var line = text.Split('\n').FirstOrDefault(l => l.Trim().Length > 0)?.Trim() ?? text;
+            return line.Length > 300 ? line.Substring(0, 300) + "..." : line;
+        }
+
+        private static string Cap(string text) => text.Length <= MaxOutputChars ? text : text.Substring(0, MaxOutputChars) + "\n... (" + (text.Length - MaxOutputChars) + " more characters)";
+    }
+}
