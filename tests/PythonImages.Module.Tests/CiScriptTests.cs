@@ -36,15 +36,47 @@ namespace PythonImages.Tests
             Assert.True(p.ExitCode == 0, errors);
         }
 
-        [Fact]
-        public void EndsByRunningTheReadmeTestCommandAndKeepingItsExitCode()
+        [Theory]
+        [InlineData(0, "Passed!  - Failed:     0, Passed:   328, Skipped:     0, Total:   328, Duration: 10 s - A.dll (net10.0)\nPassed!  - Failed:     0, Passed:     5, Skipped:     1, Total:     6, Duration: 1 s - B.dll (net10.0)", "tests: 333 passed, 0 failed, 1 skipped")]
+        [InlineData(1, "Failed!  - Failed:     2, Passed:    10, Skipped:     0, Total:    12, Duration: 1 s - A.dll (net10.0)", "tests: 10 passed, 2 failed, 0 skipped")]
+        [InlineData(1, "error CS1002: ; expected", "tests: 0 passed, 0 failed, 0 skipped")]
+        public void RunsTheReadmeTestCommandKeepsItsExitCodeAndSumsUp(int exitCode, string dotnetOutput, string closingLine)
         {
-            var lines = File.ReadAllLines(ScriptPath).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith("#", StringComparison.Ordinal)).ToArray();
-            Assert.Equal("exec " + TestCommand + " </dev/null", lines[lines.Length - 1]);
-            Assert.Contains("set -euo pipefail", lines);
+            // The README's test command is what the last step runs.
+            string readme = File.ReadAllText(Path.Combine(ModuleSession.RepoRoot, "README.md")).Replace("\r\n", "\n");
+            Assert.Contains("```sh\n" + TestCommand + "\n```", readme);
+            string script = File.ReadAllText(ScriptPath).Replace("\r\n", "\n");
+            int step = script.IndexOf("# 5. ", StringComparison.Ordinal);
+            Assert.True(step > 0, "the test step (# 5.) is missing from .ci/run");
+            Assert.Contains(TestCommand + " </dev/null", script.Substring(step));
 
-            string readme = File.ReadAllText(Path.Combine(ModuleSession.RepoRoot, "README.md"));
-            Assert.Contains("```sh\n" + TestCommand + "\n```", readme.Replace("\r\n", "\n"));
+            // Run that step for real, with a stand-in dotnet that prints what dotnet test prints and exits as told.
+            string dir = Directory.CreateTempSubdirectory("pi-ci-").FullName;
+            try
+            {
+                string fakeDotnet = Path.Combine(dir, "dotnet");
+                File.WriteAllText(fakeDotnet, "#!/bin/sh\n[ \"$1 $2\" = \"test PythonImages.sln\" ] || { echo \"unexpected: $*\" >&2; exit 99; }\nprintf '%s\\n' \"$FAKE_OUTPUT\"\nexit $FAKE_EXIT\n");
+                File.SetUnixFileMode(fakeDotnet, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                string stepScript = Path.Combine(dir, "step.sh");
+                File.WriteAllText(stepScript, "set -euo pipefail\nrepo=\"" + dir + "\"\nstate=\"" + dir + "\"\nsay() { echo \"ci: $*\"; }\n" + script.Substring(step));
+                var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+                start.ArgumentList.Add(stepScript);
+                start.Environment["PATH"] = dir + ":" + Environment.GetEnvironmentVariable("PATH");
+                start.Environment["FAKE_OUTPUT"] = dotnetOutput;
+                start.Environment["FAKE_EXIT"] = exitCode.ToString();
+                using var p = Process.Start(start)!;
+                string output = p.StandardOutput.ReadToEnd();
+                string errors = p.StandardError.ReadToEnd();
+                p.WaitForExit();
+                Assert.True(exitCode == p.ExitCode, $"exit {p.ExitCode}, expected {exitCode}\n{output}\n{errors}");
+                var lines = output.TrimEnd('\n').Split('\n');
+                Assert.Equal(closingLine, lines[^1]);
+                Assert.Contains(dotnetOutput.Split('\n')[0], output);
+            }
+            finally
+            {
+                Directory.Delete(dir, true);
+            }
         }
     }
 }
