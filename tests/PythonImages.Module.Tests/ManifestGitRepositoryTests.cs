@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using PythonImages.Tests.Hosting;
@@ -11,50 +10,13 @@ namespace PythonImages.Tests
     /// <summary>Export-PythonLibraryManifest -GitRepository against a real git repository built with the git CLI.</summary>
     public sealed class ManifestGitRepositoryTests : IDisposable
     {
-        private readonly string repo = Path.Combine(Path.GetTempPath(), "pyimg-git-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+        private readonly GitTestRepository git = new GitTestRepository("pyimg-git-");
 
-        public ManifestGitRepositoryTests()
-        {
-            Directory.CreateDirectory(repo);
-            Git("init", "-q", "-b", "main");
-        }
+        private string repo => git.Path;
 
-        public void Dispose()
-        {
-            try
-            {
-                foreach (var f in Directory.GetFiles(repo, "*", SearchOption.AllDirectories))
-                {
-                    File.SetAttributes(f, FileAttributes.Normal);
-                }
+        public void Dispose() => git.Dispose();
 
-                Directory.Delete(repo, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
-
-        private string Git(params string[] args)
-        {
-            var psi = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            psi.ArgumentList.Add("-C");
-            psi.ArgumentList.Add(repo);
-            foreach (var a in args)
-            {
-                psi.ArgumentList.Add(a);
-            }
-
-            psi.Environment["GIT_AUTHOR_NAME"] = psi.Environment["GIT_COMMITTER_NAME"] = "Test";
-            psi.Environment["GIT_AUTHOR_EMAIL"] = psi.Environment["GIT_COMMITTER_EMAIL"] = "test@example.invalid";
-            psi.Environment["GIT_CONFIG_GLOBAL"] = "/dev/null";
-            using var p = Process.Start(psi)!;
-            string output = p.StandardOutput.ReadToEnd();
-            string error = p.StandardError.ReadToEnd();
-            p.WaitForExit();
-            Assert.True(p.ExitCode == 0, "git " + string.Join(" ", args) + ": " + error);
-            return output.Trim();
-        }
+        private string Git(params string[] args) => git.Run(args);
 
         private string Commit(string message, params string[] dockerfiles)
         {

@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using System.IO;
 using Xunit;
 
@@ -8,44 +7,13 @@ namespace PythonImages.Tests.Manifest
     /// <summary>GitCommits against real git repositories (the git CLI must be installed).</summary>
     public sealed class GitCommitsTests : IDisposable
     {
-        private readonly string repo = Path.Combine(Path.GetTempPath(), "pyimg core git " + Guid.NewGuid().ToString("N").Substring(0, 8));
+        private readonly GitTestRepository git = new GitTestRepository("pyimg core git ");
 
-        public GitCommitsTests()
-        {
-            Directory.CreateDirectory(repo);
-            Git("init", "-q", "-b", "main");
-        }
+        private string repo => git.Path;
 
-        public void Dispose()
-        {
-            try
-            {
-                Directory.Delete(repo, true);
-            }
-            catch (IOException)
-            {
-            }
-        }
+        public void Dispose() => git.Dispose();
 
-        private string Git(params string[] args)
-        {
-            var psi = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            psi.ArgumentList.Add("-C");
-            psi.ArgumentList.Add(repo);
-            foreach (var a in args)
-            {
-                psi.ArgumentList.Add(a);
-            }
-
-            psi.Environment["GIT_AUTHOR_NAME"] = psi.Environment["GIT_COMMITTER_NAME"] = "Test";
-            psi.Environment["GIT_AUTHOR_EMAIL"] = psi.Environment["GIT_COMMITTER_EMAIL"] = "test@example.invalid";
-            using var p = Process.Start(psi)!;
-            string output = p.StandardOutput.ReadToEnd();
-            string error = p.StandardError.ReadToEnd();
-            p.WaitForExit();
-            Assert.True(p.ExitCode == 0, error);
-            return output.Trim();
-        }
+        private string Git(params string[] args) => git.Run(args);
 
         private string Commit(string relative, string text)
         {
