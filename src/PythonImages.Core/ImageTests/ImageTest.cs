@@ -112,6 +112,13 @@ namespace PythonImages.ImageTests
 
         protected abstract ImageTestVerdict Judge(ImageTestContext context, ImageTestRun run);
 
+        /// <summary>A command that runs <paramref name="script"/> with /bin/sh -c (Linux images only).</summary>
+        protected static ImageTestCommand ShellScript(string script) => new ImageTestCommand
+        {
+            Entrypoint = new List<string> { "/bin/sh", "-c" },
+            Command = new List<string> { script },
+        };
+
         protected static string[] Lines(string text) =>
             text.Replace("\r\n", "\n").Split(new[] { '\n' }, StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd()).Where(l => l.Length > 0).ToArray();
 

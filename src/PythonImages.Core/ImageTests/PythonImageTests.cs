@@ -162,11 +162,7 @@ namespace PythonImages.ImageTests
         {
         }
 
-        public override ImageTestCommand CreateCommand(ImageTestContext context) => new ImageTestCommand
-        {
-            Entrypoint = new List<string> { "/bin/sh", "-c" },
-            Command = new List<string> { Script },
-        };
+        public override ImageTestCommand CreateCommand(ImageTestContext context) => ShellScript(Script);
 
         protected override ImageTestVerdict Judge(ImageTestContext context, ImageTestRun run)
         {
@@ -199,11 +195,7 @@ namespace PythonImages.ImageTests
         {
         }
 
-        public override ImageTestCommand CreateCommand(ImageTestContext context) => new ImageTestCommand
-        {
-            Entrypoint = new List<string> { "/bin/sh", "-c" },
-            Command = new List<string> { Script },
-        };
+        public override ImageTestCommand CreateCommand(ImageTestContext context) => ShellScript(Script);
 
         protected override ImageTestVerdict Judge(ImageTestContext context, ImageTestRun run)
         {
