@@ -62,7 +62,7 @@ namespace PythonImages.Commands
                 if (image.Tags.Length == 0)
                 {
                     failed = true;
-                    WriteError(ManifestErrors.Create(
+                    WriteError(Errors.Create(
                         new ArgumentException($"The image for {image.Directory} has no tags; every README entry needs at least one."),
                         "TagMarkdown.MissingTags",
                         ErrorCategory.InvalidData,
@@ -72,7 +72,7 @@ namespace PythonImages.Commands
                 else if (string.IsNullOrEmpty(image.GitCommit) && NeedsCommit(image.GitRepo))
                 {
                     failed = true;
-                    WriteError(ManifestErrors.Create(
+                    WriteError(Errors.Create(
                         new ArgumentException($"The image {image.Tags[0]} ({image.Directory}) has no GitCommit, so its Dockerfile link cannot be built."),
                         "TagMarkdown.MissingGitCommit",
                         ErrorCategory.InvalidData,

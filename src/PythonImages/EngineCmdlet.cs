@@ -71,17 +71,11 @@ namespace PythonImages.Commands
             }
             catch (EngineUnavailableException ex)
             {
-                ThrowTerminatingError(new ErrorRecord(ex, ErrorIdPrefix + ".EngineUnavailable", ErrorCategory.ConnectionError, ex.Endpoint)
-                {
-                    ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = EndpointHelp.HowToPoint },
-                });
+                ThrowTerminatingError(Errors.Create(ex, ErrorIdPrefix + ".EngineUnavailable", ErrorCategory.ConnectionError, ex.Endpoint, EndpointHelp.HowToPoint));
             }
             catch (EngineConfigurationException ex)
             {
-                ThrowTerminatingError(new ErrorRecord(ex, ErrorIdPrefix + ".EngineConfiguration", ErrorCategory.InvalidArgument, DockerHost)
-                {
-                    ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = EndpointHelp.HowToPoint },
-                });
+                ThrowTerminatingError(Errors.Create(ex, ErrorIdPrefix + ".EngineConfiguration", ErrorCategory.InvalidArgument, DockerHost, EndpointHelp.HowToPoint));
             }
         }
 

@@ -69,7 +69,7 @@ namespace PythonImages.Commands
         {
             if (GeneratorCommit != null && GeneratedBy != null)
             {
-                ThrowTerminatingError(ManifestErrors.Create(
+                ThrowTerminatingError(Errors.Create(
                     new ArgumentException("-GeneratorCommit and -GeneratedBy both set the generated-by line; give only one."),
                     "Manifest.ConflictingParameters",
                     ErrorCategory.InvalidArgument,
@@ -79,7 +79,7 @@ namespace PythonImages.Commands
 
             if (GeneratorCommit != null && !LibraryManifest.IsValidCommit(GeneratorCommit))
             {
-                ThrowTerminatingError(ManifestErrors.Create(
+                ThrowTerminatingError(Errors.Create(
                     new ArgumentException($"-GeneratorCommit '{GeneratorCommit}' is not a commit id (40 or 64 lowercase hexadecimal digits)."),
                     ManifestErrorIds.InvalidGitCommit,
                     ErrorCategory.InvalidArgument,
@@ -144,20 +144,20 @@ namespace PythonImages.Commands
             string full = GetUnresolvedProviderPathFromPSPath(Path);
             if (Directory.Exists(full))
             {
-                ThrowTerminatingError(ManifestErrors.Create(
+                ThrowTerminatingError(Errors.Create(
                     new IOException($"'{full}' is a directory."), "Manifest.PathIsDirectory", ErrorCategory.InvalidArgument, full, "Pass a file path, e.g. library/python."));
             }
 
             string? parent = System.IO.Path.GetDirectoryName(full);
             if (!string.IsNullOrEmpty(parent) && !Directory.Exists(parent))
             {
-                ThrowTerminatingError(ManifestErrors.Create(
+                ThrowTerminatingError(Errors.Create(
                     new DirectoryNotFoundException($"The directory '{parent}' does not exist."), "Manifest.DirectoryNotFound", ErrorCategory.ObjectNotFound, parent, "Create the directory first, or choose another -Path."));
             }
 
             if (File.Exists(full) && !Force)
             {
-                ThrowTerminatingError(ManifestErrors.Create(
+                ThrowTerminatingError(Errors.Create(
                     new IOException($"The file '{full}' already exists."), "Manifest.FileExists", ErrorCategory.ResourceExists, full, "Add -Force to overwrite it, or choose another -Path."));
             }
 
@@ -172,7 +172,7 @@ namespace PythonImages.Commands
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
-                ThrowTerminatingError(ManifestErrors.Create(ex, "Manifest.WriteFailed", ErrorCategory.WriteError, full, "Check that the directory is writable; the previous file, if any, was left unchanged."));
+                ThrowTerminatingError(Errors.Create(ex, "Manifest.WriteFailed", ErrorCategory.WriteError, full, "Check that the directory is writable; the previous file, if any, was left unchanged."));
             }
 
             WriteVerbose($"Wrote {entries.Count} entries to {full}.");
@@ -243,7 +243,7 @@ namespace PythonImages.Commands
             }
             else if (value != null)
             {
-                ThrowTerminatingError(ManifestErrors.Create(
+                ThrowTerminatingError(Errors.Create(
                     new ArgumentException($"-GitCommit must be a commit id or a hashtable of Directory → commit, not {value.GetType().Name}."),
                     "Manifest.InvalidGitCommitArgument",
                     ErrorCategory.InvalidArgument,
@@ -258,7 +258,7 @@ namespace PythonImages.Commands
                 repository = GetUnresolvedProviderPathFromPSPath(GitRepository);
                 if (!Directory.Exists(repository))
                 {
-                    ThrowTerminatingError(ManifestErrors.Create(
+                    ThrowTerminatingError(Errors.Create(
                         new DirectoryNotFoundException($"The git repository '{repository}' does not exist."),
                         "Manifest.GitRepositoryNotFound",
                         ErrorCategory.ObjectNotFound,

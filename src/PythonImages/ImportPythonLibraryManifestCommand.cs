@@ -53,7 +53,7 @@ namespace PythonImages.Commands
                 }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                 {
-                    WriteError(ManifestErrors.Create(ex, "Manifest.ReadFailed", ErrorCategory.ReadError, file, "Check that the file is readable."));
+                    WriteError(Errors.Create(ex, "Manifest.ReadFailed", ErrorCategory.ReadError, file, "Check that the file is readable."));
                     continue;
                 }
 
@@ -108,7 +108,7 @@ namespace PythonImages.Commands
                     var paths = GetResolvedProviderPathFromPSPath(p, out var provider);
                     if (!string.Equals(provider.Name, "FileSystem", StringComparison.OrdinalIgnoreCase))
                     {
-                        WriteError(ManifestErrors.Create(
+                        WriteError(Errors.Create(
                             new ArgumentException($"'{p}' is not a file system path."), "Manifest.NotAFile", ErrorCategory.InvalidArgument, p, "Pass the path of a manifest file."));
                         continue;
                     }
@@ -141,7 +141,7 @@ namespace PythonImages.Commands
         }
 
         private void NotFound(string path) =>
-            WriteError(ManifestErrors.Create(
+            WriteError(Errors.Create(
                 new FileNotFoundException($"The manifest file '{path}' does not exist."),
                 ManifestErrorIds.FileNotFound,
                 ErrorCategory.ObjectNotFound,

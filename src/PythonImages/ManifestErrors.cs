@@ -31,17 +31,8 @@ namespace PythonImages.Commands
                 _ when ex.File != null => $"Check {ex.File}: it must be an official-images library manifest.",
                 _ => "Fix the entry named in the message (its tags, architectures or commit) before writing the manifest.",
             };
-            return new ErrorRecord(ex, ex.ErrorId, category, target ?? (object?)ex.Entry ?? ex.File)
-            {
-                ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = action },
-            };
+            return Errors.Create(ex, ex.ErrorId, category, target ?? (object?)ex.Entry ?? ex.File, action);
         }
-
-        public static ErrorRecord Create(Exception ex, string errorId, ErrorCategory category, object? target, string recommendedAction) =>
-            new ErrorRecord(ex, errorId, category, target)
-            {
-                ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = recommendedAction },
-            };
 
         /// <summary>Writes text as UTF-8 without BOM through a temporary file in the same directory and a rename.</summary>
         public static void WriteAtomically(string path, string text)
