@@ -201,17 +201,12 @@ namespace PythonImages.Commands
             string? context = ParameterSetName == PathSet ? Path : (ContextPath ?? InputObject?.ContextPath);
             if (dockerfile == null && context == null)
             {
-                WriteError(new ErrorRecord(
+                WriteError(Errors.Create(
                     new ArgumentException($"{target} has no DockerfilePath or ContextPath, so there is nothing to build."),
                     "ImageBuild.NoDockerfile",
                     ErrorCategory.InvalidArgument,
-                    target)
-                {
-                    ErrorDetails = new ErrorDetails($"{target} has no DockerfilePath or ContextPath, so there is nothing to build.")
-                    {
-                        RecommendedAction = "Generate the Dockerfiles first (Get-PythonTag ... | New-PythonDockerfile | Invoke-PythonImageBuild), or pass a context folder with -Path.",
-                    },
-                });
+                    target,
+                    "Generate the Dockerfiles first (Get-PythonTag ... | New-PythonDockerfile | Invoke-PythonImageBuild), or pass a context folder with -Path."));
                 return null;
             }
 
@@ -268,15 +263,14 @@ namespace PythonImages.Commands
             if (os != null && engineOS.Length > 0 && !string.Equals(os, engineOS, StringComparison.OrdinalIgnoreCase))
             {
                 string message = $"Cannot build {Describe(item)}: it is a {Title(os)} image, but the engine at {EngineInfo.Endpoint} runs {Title(engineOS)} containers. Nothing was uploaded.";
-                WriteError(new ErrorRecord(new InvalidOperationException(message), "ImageBuild.OSMismatch", ErrorCategory.InvalidOperation, item.Target)
-                {
-                    ErrorDetails = new ErrorDetails(message)
-                    {
-                        RecommendedAction = string.Equals(os, "windows", StringComparison.OrdinalIgnoreCase)
-                            ? "Build Windows images on a Windows engine: switch Docker Desktop to Windows containers, or pass -DockerHost npipe:////./pipe/docker_engine (or tcp://<windows-host>:2376) / select its docker context."
-                            : "Build Linux images on a Linux engine: switch Docker Desktop to Linux containers, or pass -DockerHost / DOCKER_HOST / a docker context of a Linux engine.",
-                    },
-                });
+                WriteError(Errors.Create(
+                    new InvalidOperationException(message),
+                    "ImageBuild.OSMismatch",
+                    ErrorCategory.InvalidOperation,
+                    item.Target,
+                    string.Equals(os, "windows", StringComparison.OrdinalIgnoreCase)
+                        ? "Build Windows images on a Windows engine: switch Docker Desktop to Windows containers, or pass -DockerHost npipe:////./pipe/docker_engine (or tcp://<windows-host>:2376) / select its docker context."
+                        : "Build Linux images on a Linux engine: switch Docker Desktop to Linux containers, or pass -DockerHost / DOCKER_HOST / a docker context of a Linux engine."));
                 return false;
             }
 
