@@ -430,7 +430,7 @@ namespace PythonImages.Commands
                 var tail = build.Log.Skip(Math.Max(0, build.Log.Count - 20)).ToList();
                 string step = build.FailedStep != null ? $" at {(build.FailedStep.Length > 120 ? build.FailedStep.Substring(0, 117) + "..." : build.FailedStep)}" : string.Empty;
                 string? hint = PythonImages.Builds.BuildFailureHints.Explain(build.Log);
-                string message = $"Building {Describe(item)} failed{step}: " + (hint != null ? hint + Environment.NewLine : string.Empty) + build.ErrorMessage
+                string message = $"Building {Describe(item)} failed{step}: " + (hint != null ? hint + Environment.NewLine : string.Empty) + PythonImages.Builds.BuildFailureHints.ShortenEngineMessage(build.ErrorMessage)
                     + Environment.NewLine + "Last " + tail.Count + " log lines:" + Environment.NewLine + string.Join(Environment.NewLine, tail);
                 var record = new ErrorRecord(new ImageBuildException(message, build.FailedStep), build.FailedStep != null ? "ImageBuild.StepFailed" : "ImageBuild.Failed", ErrorCategory.InvalidResult, item.Target)
                 {

@@ -29,5 +29,20 @@ namespace PythonImages.Tests
             Assert.Null(BuildFailureHints.Explain(new[] { "python.tar.xz: OK", "make: *** [Makefile:2] Error 2" }));
             Assert.Null(BuildFailureHints.Explain(new string[0]));
         }
+
+        [Fact]
+        public void TheEnginesRepeatOfALongRunIsShortenedToItsStartAndExitCode()
+        {
+            string run = "set -eux; \t\tsavedAptMark=\"$(apt-mark showmanual)\"; \tapt-get update; " + new string('x', 3000);
+            string shortened = BuildFailureHints.ShortenEngineMessage($"The command '/bin/sh -c {run}' returned a non-zero code: 2")!;
+            Assert.StartsWith("The command '/bin/sh -c set -eux; savedAptMark=", shortened);
+            Assert.EndsWith("...' returned a non-zero code: 2", shortened);
+            Assert.True(shortened.Length < 120, shortened);
+
+            // Short commands and other messages stay as they are.
+            Assert.Equal("The command '/busybox false' returned a non-zero code: 1", BuildFailureHints.ShortenEngineMessage("The command '/busybox false' returned a non-zero code: 1"));
+            Assert.Equal("no such file", BuildFailureHints.ShortenEngineMessage("no such file"));
+            Assert.Null(BuildFailureHints.ShortenEngineMessage(null));
+        }
     }
 }

@@ -38,6 +38,31 @@ namespace PythonImages.Builds
                 "A download in the build answered 404 Not Found: check that the download server or -SourceMirror has <version>/Python-<version>.tar.xz (and .asc)."),
         };
 
+        private static readonly System.Text.RegularExpressions.Regex EngineCommandFailure = new System.Text.RegularExpressions.Regex(
+            @"^The command '(?<cmd>.*)' returned a non-zero code: (?<code>-?[0-9]+)$",
+            System.Text.RegularExpressions.RegexOptions.Singleline | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+        /// <summary>
+        /// The classic builder's "The command '/bin/sh -c …' returned a non-zero code: N" repeats the whole RUN text
+        /// (kilobytes for the python build step); keep its start and the exit code. Other messages are returned as they are.
+        /// </summary>
+        public static string? ShortenEngineMessage(string? message, int keep = 60)
+        {
+            if (message == null)
+            {
+                return null;
+            }
+
+            var m = EngineCommandFailure.Match(message.Trim());
+            if (!m.Success || m.Groups["cmd"].Value.Length <= keep)
+            {
+                return message;
+            }
+
+            string command = System.Text.RegularExpressions.Regex.Replace(m.Groups["cmd"].Value.Substring(0, keep), @"\s+", " ");
+            return $"The command '{command}...' returned a non-zero code: {m.Groups["code"].Value}";
+        }
+
         /// <summary>The explanation for the first recognised failure in the log (searched from the end), or null.</summary>
         public static string? Explain(IEnumerable<string> log)
         {
