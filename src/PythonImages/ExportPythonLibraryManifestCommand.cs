@@ -168,7 +168,7 @@ namespace PythonImages.Commands
 
             try
             {
-                ManifestErrors.WriteAtomically(full, text);
+                AtomicFile.WriteAllText(full, text);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {

@@ -494,14 +494,7 @@ namespace PythonImages.Commands
                 }
 
                 Directory.CreateDirectory(System.IO.Path.GetDirectoryName(file)!);
-                string temp = file + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp";
-                File.WriteAllText(temp, content, new UTF8Encoding(false));
-                if (File.Exists(file))
-                {
-                    File.Delete(file);
-                }
-
-                File.Move(temp, file);
+                AtomicFile.WriteAllText(file, content);
             }
 
             return file;

@@ -33,31 +33,5 @@ namespace PythonImages.Commands
             };
             return Errors.Create(ex, ex.ErrorId, category, target ?? (object?)ex.Entry ?? ex.File, action);
         }
-
-        /// <summary>Writes text as UTF-8 without BOM through a temporary file in the same directory and a rename.</summary>
-        public static void WriteAtomically(string path, string text)
-        {
-            string directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
-            string temp = Path.Combine(directory, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
-            try
-            {
-                File.WriteAllText(temp, text, new UTF8Encoding(false));
-                if (File.Exists(path))
-                {
-                    File.Replace(temp, path, null);
-                }
-                else
-                {
-                    File.Move(temp, path);
-                }
-            }
-            finally
-            {
-                if (File.Exists(temp))
-                {
-                    File.Delete(temp);
-                }
-            }
-        }
     }
 }
