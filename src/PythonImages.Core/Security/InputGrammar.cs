@@ -1,0 +1,226 @@
+using System;
+using System.Text.RegularExpressions;
+
+namespace PythonImages.Security
+{
+    /// <summary>
+    /// One allowlist rule for one kind of value. Every pattern is anchored at the real start and end of the
+    /// string (<c>\A</c> … <c>\z</c>: a trailing newline never matches), and a value longer than
+    /// <see cref="MaxLength"/> or holding a character outside printable ASCII is rejected before the pattern runs.
+    /// </summary>
+    public sealed class Grammar
+    {
+        private readonly string pattern;
+        private Regex? regex;
+
+        internal Grammar(string name, string description, string pattern, int maxLength)
+        {
+            Name = name;
+            Description = description;
+            this.pattern = @"\A(?:" + pattern + @")\z";
+            MaxLength = maxLength;
+        }
+
+        /// <summary>Short name used in messages ("sha256 checksum", "Docker tag").</summary>
+        public string Name { get; }
+
+        /// <summary>What a valid value looks like, in words, for error messages.</summary>
+        public string Description { get; }
+
+        public int MaxLength { get; }
+
+        // Built on first use: importing the module compiles no regex.
+        private Regex Regex => regex ??= new Regex(pattern, RegexOptions.CultureInvariant);
+
+        /// <summary>True when <paramref name="value"/> is a complete, valid value of this grammar.</summary>
+        public bool IsMatch(string? value) => Why(value) == null;
+
+        /// <summary>Null when the value is valid; otherwise why not, in words (never echoing control characters).</summary>
+        public string? Why(string? value)
+        {
+            if (value == null)
+            {
+                return "no value was given";
+            }
+
+            if (value.Length == 0)
+            {
+                return "the value is empty";
+            }
+
+            if (value.Length > MaxLength)
+            {
+                return $"the value is {value.Length} characters long; at most {MaxLength} are allowed";
+            }
+
+            int bad = InputGrammar.FirstNonPrintable(value);
+            if (bad >= 0)
+            {
+                return $"the value contains the character U+{(int)value[bad]:X4} at position {bad + 1}; only printable ASCII is allowed";
+            }
+
+            return Regex.IsMatch(value) ? null : $"it is not a valid {Name} ({Description})";
+        }
+
+        public override string ToString() => Name;
+    }
+
+    /// <summary>
+    /// The allowlist grammars for every value that can reach a Dockerfile, a shell, a manifest or a README.
+    /// Values are checked where they enter the module (matrix loader, manifest parser, parameter binding);
+    /// writers quote them again (<see cref="Quoting"/>) so that a consumer never interprets them.
+    /// </summary>
+    public static class InputGrammar
+    {
+        /// <summary>A CPython version: 3.14.6, 3.15.0b3, 3.15.0rc1.</summary>
+        public static readonly Grammar PythonVersion = new Grammar(
+            "Python version", "MAJOR.MINOR.PATCH with an optional a/b/rc pre-release number, e.g. 3.14.6 or 3.15.0b3",
+            @"(?:0|[1-9][0-9]{0,3})\.(?:0|[1-9][0-9]{0,3})\.(?:0|[1-9][0-9]{0,3})(?:(?:a|b|rc)(?:0|[1-9][0-9]{0,3}))?", 32);
+
+        /// <summary>A matrix version key: 3.14 or 3.15-rc.</summary>
+        public static readonly Grammar VersionKey = new Grammar(
+            "version key", "MAJOR.MINOR or MAJOR.MINOR-rc, e.g. 3.14 or 3.15-rc",
+            @"(?:0|[1-9][0-9]{0,3})\.(?:0|[1-9][0-9]{0,3})(?:-rc)?", 16);
+
+        /// <summary>A sha256 digest in hex (either case).</summary>
+        public static readonly Grammar Sha256 = new Grammar(
+            "sha256 checksum", "64 hexadecimal digits", "[0-9a-fA-F]{64}", 64);
+
+        /// <summary>An OpenPGP v4 key fingerprint: 40 hex digits.</summary>
+        public static readonly Grammar GpgFingerprint = new Grammar(
+            "GPG key fingerprint", "40 hexadecimal digits", "[0-9A-Fa-f]{40}", 40);
+
+        /// <summary>A Python package version as pip and setuptools are released (a PEP 440 subset, no local part).</summary>
+        public static readonly Grammar PackageVersion = new Grammar(
+            "package version", "PEP 440 release digits with optional a/b/rc, .post and .dev parts, e.g. 79.0.1 or 25.1.1",
+            @"[0-9]{1,6}(?:\.[0-9]{1,6}){0,5}(?:(?:a|b|rc)[0-9]{1,6})?(?:\.post[0-9]{1,6})?(?:\.dev[0-9]{1,6})?", 64);
+
+        /// <summary>A Docker tag (distribution reference grammar).</summary>
+        public static readonly Grammar DockerTag = new Grammar(
+            "Docker tag", "a letter, digit or underscore followed by up to 127 letters, digits, '_', '.' or '-'",
+            "[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}", 128);
+
+        /// <summary>A repository path without registry: lowercase components separated by '/' (library/python, python).</summary>
+        public static readonly Grammar RepositoryPath = new Grammar(
+            "repository name", "lowercase letters and digits, components joined by '.', '_', '__' or dashes, separated by '/'",
+            PathComponent + "(?:/" + PathComponent + ")*", 255);
+
+        /// <summary>A registry host with an optional port: localhost:5000, registry.example.com, [::1]:5000.</summary>
+        public static readonly Grammar RegistryHost = new Grammar(
+            "registry host", "a host name or IP address with an optional :port, e.g. localhost:5000",
+            HostPattern, 255);
+
+        /// <summary>A registry with an optional namespace: localhost:5000/library, registry.example/hub.</summary>
+        public static readonly Grammar RegistryPrefix = new Grammar(
+            "registry", "host[:port] optionally followed by /namespace, e.g. localhost:5000/library",
+            HostPattern + "(?:/" + PathComponent + ")*", 255);
+
+        /// <summary>A variant name: trixie, slim-bookworm, alpine3.24, windows/windowsservercore-ltsc2025.</summary>
+        public static readonly Grammar VariantName = new Grammar(
+            "variant name", "lowercase letters, digits, '.' and '-', optionally under windows/",
+            "(?:windows/)?[a-z0-9](?:[a-z0-9.-]{0,62}[a-z0-9])?", 80);
+
+        /// <summary>An architecture name as the official images spell it: amd64, arm32v7, windows-amd64.</summary>
+        public static readonly Grammar Architecture = new Grammar(
+            "architecture", "lowercase letters and digits, optionally with one '-', e.g. arm64v8",
+            "[a-z0-9]{1,32}(?:-[a-z0-9]{1,32})?", 65);
+
+        /// <summary>A relative directory inside a repository (bashbrew's rules): no leading '/', no '.' or '..' component.</summary>
+        public static readonly Grammar RelativeDirectory = new Grammar(
+            "relative directory", "path components of letters, digits, '.', '_' and '-' separated by '/', without '.' or '..' components",
+            @"\.|(?!\.\.?(?:/|\z))[A-Za-z0-9_.-]{1,128}(?:/(?!\.\.?(?:/|\z))[A-Za-z0-9_.-]{1,128})*", 1024);
+
+        /// <summary>A file name inside a directory (bashbrew's File field): no separators.</summary>
+        public static readonly Grammar FileName = new Grammar(
+            "file name", "letters, digits, '.', '_' and '-' (no path separators, not '.' or '..')",
+            @"(?!\.\.?\z)[A-Za-z0-9_.-]{1,255}", 255);
+
+        /// <summary>A full git commit id (sha1 or sha256).</summary>
+        public static readonly Grammar GitCommit = new Grammar(
+            "git commit", "40 or 64 lowercase hexadecimal digits", "[0-9a-f]{40}|[0-9a-f]{64}", 64);
+
+        /// <summary>The manifest's Builder field.</summary>
+        public static readonly Grammar Builder = new Grammar(
+            "builder", "buildkit or classic", "buildkit|classic", 16);
+
+        private const string PathComponent = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+        private const string DomainComponent = "(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])";
+        private const string HostPattern = "(?:" + DomainComponent + @"(?:\." + DomainComponent + @")*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?";
+
+        /// <summary>Index of the first character outside printable ASCII (0x21–0x7E; space included only when allowed), or -1.</summary>
+        public static int FirstNonPrintable(string value, bool allowSpace = false)
+        {
+            for (int i = 0; i < value.Length; i++)
+            {
+                char c = value[i];
+                if (c > 0x7E || c < 0x20 || (c == ' ' && !allowSpace))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
+
+        /// <summary>Throws <see cref="InputRejectedException"/> with <paramref name="errorId"/> when the value is invalid.</summary>
+        public static string Require(Grammar grammar, string? value, string errorId, string what)
+        {
+            string? why = grammar.Why(value);
+            if (why != null)
+            {
+                throw new InputRejectedException(errorId, grammar, what, why);
+            }
+
+            return value!;
+        }
+
+        /// <summary>A value safe to show in a message: control and non-ASCII characters escaped, at most 80 characters.</summary>
+        public static string Show(string? value)
+        {
+            if (value == null)
+            {
+                return "(null)";
+            }
+
+            var sb = new System.Text.StringBuilder(Math.Min(value.Length, 80) + 2);
+            foreach (char c in value)
+            {
+                if (sb.Length >= 80)
+                {
+                    sb.Append('…');
+                    break;
+                }
+
+                if (c < 0x20 || c > 0x7E)
+                {
+                    sb.Append("\\u").Append(((int)c).ToString("X4", System.Globalization.CultureInfo.InvariantCulture));
+                }
+                else
+                {
+                    sb.Append(c);
+                }
+            }
+
+            return sb.ToString();
+        }
+    }
+
+    /// <summary>A value failed its allowlist grammar. Carries a stable error id for the cmdlets.</summary>
+    public sealed class InputRejectedException : Exception
+    {
+        public InputRejectedException(string errorId, Grammar grammar, string what, string why)
+            : base($"{what} is not accepted: {why}.")
+        {
+            ErrorId = errorId;
+            Grammar = grammar;
+            What = what;
+        }
+
+        public string ErrorId { get; }
+
+        public Grammar Grammar { get; }
+
+        /// <summary>Which value it was ("The -SourceMirror value", "versions.3.14.setuptools.version").</summary>
+        public string What { get; }
+    }
+}
