@@ -44,6 +44,7 @@ namespace PythonImages
         public const string MultipleDocuments = "Matrix.MultipleDocuments";
         public const string AnchorNotAllowed = "Matrix.AnchorNotAllowed";
         public const string YamlTagNotAllowed = "Matrix.YamlTagNotAllowed";
+        public const string InvalidCharacter = "Matrix.InvalidCharacter";
 
         // Values.
         public const string NumberOutOfRange = "Matrix.NumberOutOfRange";
@@ -242,6 +243,7 @@ namespace PythonImages
                 throw new MatrixException(MatrixErrorIds.TooLarge, $"The matrix text is {text.Length} characters long; at most {MaxFileBytes} are read.", source, 0, null);
             }
 
+            RejectNonYamlCharacters(text, source);
             var ctx = new Context(source);
             var yaml = new YamlStream();
             var parser = new GuardedParser(new Parser(new StringReader(text)), source);
@@ -279,7 +281,7 @@ namespace PythonImages
             // A bare upstream versions.json: no known top-level key, and at least one version key (the others are then
             // reported as invalid version keys, not as unknown settings).
             var topNames = root.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value).ToList();
-            bool bare = !topNames.Any(k => TopKeys.Contains(k)) && topNames.Any(k => VersionKey.TryParse(k, out _));
+            bool bare = !topNames.Any(k => TopKeys.Contains(k)) && topNames.Any(k => k != null && LooseVersionKey.IsMatch(k));
 
             YamlMappingNode versionsNode;
             IReadOnlyDictionary<string, IReadOnlyList<string>>? aliases = null;
@@ -407,6 +409,46 @@ namespace PythonImages
             };
             ValidateTags(ctx, matrix, aliasNodes, variantNodes);
             return matrix;
+        }
+
+        /// <summary>
+        /// Characters YAML does not allow in a stream (C0 controls other than tab and line breaks, DEL, C1 controls other
+        /// than NEL, unpaired surrogates, U+FFFE/U+FFFF). YamlDotNet silently treats a NUL as a separator, so it is refused
+        /// here, with its line, before parsing.
+        /// </summary>
+        private static void RejectNonYamlCharacters(string text, string source)
+        {
+            int line = 1;
+            for (int i = 0; i < text.Length; i++)
+            {
+                char c = text[i];
+                if (c == '\n')
+                {
+                    line++;
+                    continue;
+                }
+
+                bool bad = (c < 0x20 && c != '\t' && c != '\r') || c == 0x7F || (c >= 0x80 && c <= 0x9F && c != 0x85) || c == 0xFFFE || c == 0xFFFF;
+                if (char.IsHighSurrogate(c))
+                {
+                    bad = i + 1 >= text.Length || !char.IsLowSurrogate(text[i + 1]);
+                    i += bad ? 0 : 1;
+                }
+                else if (char.IsLowSurrogate(c))
+                {
+                    bad = true;
+                }
+
+                if (bad)
+                {
+                    throw new MatrixException(
+                        MatrixErrorIds.InvalidCharacter,
+                        $"Line {line} holds the character U+{(int)c:X4}, which YAML does not allow; a matrix is text (write a control character in a double-quoted string as an escape, e.g. \\t).",
+                        source,
+                        line,
+                        null);
+                }
+            }
         }
 
         private static IReadOnlyList<string> Default_Maintainers(IReadOnlyDictionary<string, IReadOnlyList<string>>? baseArchitectures) =>

@@ -299,6 +299,31 @@ namespace PythonImages.Tests
             NoControlCharacters(ex.Message);
         }
 
+        [Theory]
+        [InlineData('\0', 3)]
+        [InlineData('\u001b', 3)]
+        [InlineData('\u007f', 3)]
+        [InlineData('\u009b', 3)]
+        [InlineData('\ud800', 3)]
+        [InlineData('\udc00', 3)]
+        [InlineData('\uffff', 3)]
+        public void ACharacterYamlDoesNotAllowIsRefusedWithItsLine(char c, int line)
+        {
+            // YamlDotNet itself would read "3.14.6<NUL>" as 3.14.6 and go on.
+            var ex = Assert.Throws<MatrixException>(() => MatrixLoader.Parse($"versions:\n  '3.14':\n    version: 3.14.6{c}\n    variants: [trixie]\n", "c.yaml", null));
+            Assert.Equal(MatrixErrorIds.InvalidCharacter, ex.ErrorId);
+            Assert.Equal(line, ex.Line);
+            Assert.Contains($"U+{(int)c:X4}", ex.Message);
+            NoControlCharacters(ex.Message);
+        }
+
+        [Fact]
+        public void TabsCarriageReturnsAndNonAsciiCommentsAreFine()
+        {
+            var m = MatrixLoader.Parse("# Python \u00e9t\u00e9 \ud83d\udc0d\r\nversions:\r\n  '3.14':\r\n    version:\t3.14.6\r\n    variants: [trixie]\r\n", "crlf.yaml", MatrixLoader.Default.Architectures);
+            Assert.Equal("3.14.6", m.Versions.Single().Version.Text);
+        }
+
         [Fact]
         public void ParseRefusesTextOverTheLimitToo()
         {
@@ -471,7 +496,7 @@ namespace PythonImages.Tests
         public void ErrorIdsAreDistinctAndEachHasAKind()
         {
             var ids = typeof(MatrixErrorIds).GetFields().Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!).ToList();
-            Assert.Equal(39, ids.Count); // 19 before the hardening, 20 added with it
+            Assert.Equal(40, ids.Count); // 19 before the hardening, 21 added with it
             Assert.Equal(ids.Count, ids.Distinct().Count());
             Assert.All(ids, id => Assert.Matches(@"\AMatrix\.[A-Z][A-Za-z]+\z", id));
             Assert.Equal(MatrixErrorKind.NotFound, MatrixErrorIds.KindOf(MatrixErrorIds.FileNotFound));
