@@ -224,7 +224,9 @@ namespace PythonImages
                 }
             }
 
-            return Parse(text, path, Default.Architectures);
+            // The embedded table is fetched only once the file's own structure has passed (a hostile file fails fast, even
+            // in a process that has not parsed the embedded matrix yet).
+            return Parse(text, path, () => Default.Architectures, () => Default.Maintainers);
         }
 
         private static Matrix LoadEmbeddedCore()
@@ -236,7 +238,14 @@ namespace PythonImages
         }
 
         /// <summary>Parses matrix text. <paramref name="baseArchitectures"/> is the table user entries are merged over.</summary>
-        public static Matrix Parse(string text, string source, IReadOnlyDictionary<string, IReadOnlyList<string>>? baseArchitectures)
+        public static Matrix Parse(string text, string source, IReadOnlyDictionary<string, IReadOnlyList<string>>? baseArchitectures) =>
+            Parse(text, source, () => baseArchitectures, () => Default_Maintainers(baseArchitectures));
+
+        private static Matrix Parse(
+            string text,
+            string source,
+            Func<IReadOnlyDictionary<string, IReadOnlyList<string>>?> getBaseArchitectures,
+            Func<IReadOnlyList<string>> getDefaultMaintainers)
         {
             if (text.Length > MaxFileBytes)
             {
@@ -287,6 +296,7 @@ namespace PythonImages
             IReadOnlyDictionary<string, IReadOnlyList<string>>? aliases = null;
             var aliasNodes = new List<(string Key, string Word, YamlNode Node)>();
             var architectures = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+            var baseArchitectures = getBaseArchitectures();
             if (baseArchitectures != null)
             {
                 foreach (var kv in baseArchitectures)
@@ -297,7 +307,7 @@ namespace PythonImages
 
             IReadOnlyList<string> exclude = Matrix.DefaultExcludeArchitectures;
             string repository = Matrix.DefaultRepository;
-            IReadOnlyList<string> maintainers = Default_Maintainers(baseArchitectures);
+            IReadOnlyList<string> maintainers = getDefaultMaintainers();
 
             if (bare)
             {
