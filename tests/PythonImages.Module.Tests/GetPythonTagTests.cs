@@ -347,14 +347,14 @@ Get-PythonTag -Name latest | Receive-Image";
             var r = s.Run("Get-PythonTag -Version 3.14 -Variant slim-trixie, windows/windowsservercore-ltsc2022 | Out-Default");
             Assert.Empty(r.AllErrors);
             var lines = r.HostText.Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0).ToArray();
-            Assert.Matches(@"^Version\s+Variant\s+Tags$", lines[0]);
-            Assert.Matches(@"^-+\s+-+\s+-+$", lines[1]);
-            Assert.Matches(@"^3\.14\.6\s+slim-trixie\s+3\.14\.6-slim-trixie, 3\.14-slim-trixie, ", lines[2]);
-            Assert.Matches(@"^3\.14\.6\s+windows/windowsservercore-ltsc2022\s+3\.14\.6-windowsservercore-ltsc2022, 3\.14-windowsservercore-ltsc2022, ", lines[3]);
+            Assert.Matches(@"\AVersion\s+Variant\s+Tags\z", lines[0]);
+            Assert.Matches(@"\A-+\s+-+\s+-+\z", lines[1]);
+            Assert.Matches(@"\A3\.14\.6\s+slim-trixie\s+3\.14\.6-slim-trixie, 3\.14-slim-trixie, ", lines[2]);
+            Assert.Matches(@"\A3\.14\.6\s+windows/windowsservercore-ltsc2022\s+3\.14\.6-windowsservercore-ltsc2022, 3\.14-windowsservercore-ltsc2022, ", lines[3]);
 
             // Long tag lists wrap instead of being cut off: the Windows row's shared tags reach the last line.
             Assert.DoesNotContain("\u2026", r.HostText);
-            Assert.Matches(@"^\s+\S.*latest$", lines[lines.Length - 1]);
+            Assert.Matches(@"\A\s+\S.*latest\z", lines[lines.Length - 1]);
             Assert.Contains("windowsservercore, 3.14.6, 3.14, 3, latest", string.Join(" ", lines.Skip(3).Select(l => l.Trim())));
         }
 
