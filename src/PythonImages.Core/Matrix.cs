@@ -49,9 +49,14 @@ namespace PythonImages
 
         public const string WindowsPrefix = "windows/";
 
-        private static readonly System.Text.RegularExpressions.Regex Suite = new System.Text.RegularExpressions.Regex("^[a-z][a-z0-9]*$");
-        private static readonly System.Text.RegularExpressions.Regex AlpineVersion = new System.Text.RegularExpressions.Regex(@"^alpine([0-9]+\.[0-9]+)$");
-        private static readonly System.Text.RegularExpressions.Regex WindowsRelease = new System.Text.RegularExpressions.Regex("^windowsservercore-([a-z0-9]+)$");
+        // Anchored at the real end (\z: "$" also matches before a trailing newline); built on first use.
+        private static System.Text.RegularExpressions.Regex? suite, alpineVersion, windowsRelease;
+
+        private static System.Text.RegularExpressions.Regex Suite => suite ??= new System.Text.RegularExpressions.Regex(@"\A[a-z][a-z0-9]*\z", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+        private static System.Text.RegularExpressions.Regex AlpineVersion => alpineVersion ??= new System.Text.RegularExpressions.Regex(@"\Aalpine([0-9]+\.[0-9]+)\z", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+        private static System.Text.RegularExpressions.Regex WindowsRelease => windowsRelease ??= new System.Text.RegularExpressions.Regex(@"\Awindowsservercore-([a-z0-9]+)\z", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
         /// <summary>Parses a variant; returns null and a reason when its form is not one of the four known forms.</summary>
         public static VariantInfo? TryParse(string path, out string reason)
@@ -186,16 +191,41 @@ namespace PythonImages
                 return Array.Empty<string>();
             }
 
-            var released = Versions.Where(v => !v.Key.IsPreRelease).Select(v => v.Key).ToList();
-            var highestOfMajor = released.Where(k => k.Major == key.Major).OrderByDescending(k => k).First();
-            if (!highestOfMajor.Equals(key))
-            {
-                return Array.Empty<string>();
-            }
+            return DefaultAliases.TryGetValue(key.Text, out var words) ? words : Array.Empty<string>();
+        }
 
-            var highest = released.OrderByDescending(k => k).First();
-            string major = key.Major.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return highest.Equals(key) ? new[] { major, "latest" } : new[] { major };
+        private Dictionary<string, string[]>? defaultAliases;
+
+        /// <summary>
+        /// The default rule for every key at once (computed once: per-key sorting would make a matrix with many keys
+        /// quadratic): the highest released key of each major gets MAJOR, the highest of all also latest.
+        /// </summary>
+        private Dictionary<string, string[]> DefaultAliases
+        {
+            get
+            {
+                if (defaultAliases != null)
+                {
+                    return defaultAliases;
+                }
+
+                var result = new Dictionary<string, string[]>(StringComparer.Ordinal);
+                var released = Versions.Where(v => !v.Key.IsPreRelease).Select(v => v.Key).ToList(); // already newest first
+                VersionKey? highest = released.FirstOrDefault();
+                var seenMajors = new HashSet<int>();
+                foreach (var key in released)
+                {
+                    if (!seenMajors.Add(key.Major))
+                    {
+                        continue;
+                    }
+
+                    string major = key.Major.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    result[key.Text] = key.Equals(highest) ? new[] { major, "latest" } : new[] { major };
+                }
+
+                return defaultAliases = result;
+            }
         }
     }
 }

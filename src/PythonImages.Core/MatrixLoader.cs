@@ -3,7 +3,9 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
+using PythonImages.Security;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace PythonImages
@@ -30,6 +32,74 @@ namespace PythonImages
         public const string MissingArchitectures = "Matrix.MissingArchitectures";
         public const string UnknownArchitecture = "Matrix.UnknownArchitecture";
         public const string InvalidGpgKey = "Matrix.InvalidGpgKey";
+
+        // The file itself (checked before it is read).
+        public const string InvalidPath = "Matrix.InvalidPath";
+        public const string NotAFile = "Matrix.NotAFile";
+        public const string TooLarge = "Matrix.TooLarge";
+        public const string ReadFailed = "Matrix.ReadFailed";
+
+        // The YAML structure (checked while it is parsed, before any value is read).
+        public const string TooDeep = "Matrix.TooDeep";
+        public const string MultipleDocuments = "Matrix.MultipleDocuments";
+        public const string AnchorNotAllowed = "Matrix.AnchorNotAllowed";
+        public const string YamlTagNotAllowed = "Matrix.YamlTagNotAllowed";
+        public const string InvalidCharacter = "Matrix.InvalidCharacter";
+
+        // Values.
+        public const string NumberOutOfRange = "Matrix.NumberOutOfRange";
+        public const string InvalidSetuptoolsVersion = "Matrix.InvalidSetuptoolsVersion";
+        public const string InvalidPipVersion = "Matrix.InvalidPipVersion";
+        public const string InvalidGetPip = "Matrix.InvalidGetPip";
+        public const string InvalidRepository = "Matrix.InvalidRepository";
+        public const string InvalidMaintainer = "Matrix.InvalidMaintainer";
+        public const string InvalidBaseImage = "Matrix.InvalidBaseImage";
+        public const string InvalidAlias = "Matrix.InvalidAlias";
+
+        // The tags the matrix produces.
+        public const string AliasCollision = "Matrix.AliasCollision";
+        public const string DuplicateTag = "Matrix.DuplicateTag";
+        public const string InvalidTag = "Matrix.InvalidTag";
+        public const string NoArchitectures = "Matrix.NoArchitectures";
+
+        /// <summary>What kind of problem an id names (the cmdlets map it to an ErrorCategory).</summary>
+        public static MatrixErrorKind KindOf(string errorId)
+        {
+            switch (errorId)
+            {
+                case FileNotFound:
+                    return MatrixErrorKind.NotFound;
+                case InvalidPath:
+                case NotAFile:
+                    return MatrixErrorKind.InvalidArgument;
+                case TooLarge:
+                case TooDeep:
+                    return MatrixErrorKind.LimitsExceeded;
+                case ReadFailed:
+                    return MatrixErrorKind.ReadError;
+                default:
+                    return MatrixErrorKind.InvalidData;
+            }
+        }
+    }
+
+    /// <summary>The kind of a matrix problem, independent of PowerShell (the cmdlets map it to an ErrorCategory).</summary>
+    public enum MatrixErrorKind
+    {
+        /// <summary>The content is wrong (the default).</summary>
+        InvalidData,
+
+        /// <summary>The file does not exist.</summary>
+        NotFound,
+
+        /// <summary>The path names something that is not a matrix file (a directory, a FIFO, a device, another provider).</summary>
+        InvalidArgument,
+
+        /// <summary>A size or nesting limit was exceeded.</summary>
+        LimitsExceeded,
+
+        /// <summary>The file exists but cannot be read.</summary>
+        ReadError,
     }
 
     /// <summary>A matrix that cannot be used: names the file, the line and the key.</summary>
@@ -52,29 +122,76 @@ namespace PythonImages
         /// <summary>True when the file itself is missing (the caller chose a wrong path) rather than its content being wrong.</summary>
         public bool IsNotFound => ErrorId == MatrixErrorIds.FileNotFound;
 
+        public MatrixErrorKind Kind => MatrixErrorIds.KindOf(ErrorId);
+
         private static string Format(string message, string file, int line) =>
-            line > 0 ? $"{file}:{line}: {message}" : $"{file}: {message}";
+            line > 0 ? $"{Printable(file)}:{line}: {message}" : $"{Printable(file)}: {message}";
+
+        /// <summary>The path as it can be shown: control and non-ASCII characters escaped as \uXXXX (a NUL or a line break
+        /// in a path never reaches a terminal raw); never shortened.</summary>
+        private static string Printable(string text)
+        {
+            if (InputGrammar.FirstNonPrintable(text, allowSpace: true) < 0)
+            {
+                return text;
+            }
+
+            var sb = new System.Text.StringBuilder(text.Length + 16);
+            foreach (char c in text)
+            {
+                if (char.IsControl(c) || c == '\u2028' || c == '\u2029' || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format)
+                {
+                    sb.Append("\\u").Append(((int)c).ToString("X4", System.Globalization.CultureInfo.InvariantCulture));
+                }
+                else
+                {
+                    sb.Append(c);
+                }
+            }
+
+            return sb.ToString();
+        }
     }
 
-    /// <summary>Reads the matrix file format (matrix-schema) and bare upstream versions.json files.</summary>
+    /// <summary>
+    /// Reads the matrix file format (matrix-schema) and bare upstream versions.json files. The input is untrusted: the file
+    /// is read only when it is a regular file of at most <see cref="MaxFileBytes"/>, the YAML may nest at most
+    /// <see cref="MaxDepth"/> levels (checked on the parser's events, before any node is built), and every value is checked
+    /// against its allowlist grammar (<see cref="InputGrammar"/>) where it is read. The tags the matrix produces are
+    /// validated before the matrix is returned.
+    /// </summary>
     public static class MatrixLoader
     {
         public const string EmbeddedSource = "(embedded matrix.yaml)";
 
-        private static readonly Lazy<Matrix> Embedded = new Lazy<Matrix>(LoadEmbeddedCore, System.Threading.LazyThreadSafetyMode.ExecutionAndPublication);
-        private static readonly Regex Sha256 = new Regex("^[0-9a-fA-F]{64}$", RegexOptions.CultureInvariant);
-        private static readonly Regex DuplicateKeyMessage = new Regex("^Duplicate key (.+)$", RegexOptions.CultureInvariant);
-        private static readonly Regex Fingerprint = new Regex("^[0-9A-Fa-f]{40}$", RegexOptions.CultureInvariant);
+        /// <summary>The largest matrix file read (1 MiB; the embedded matrix is about 4 KB).</summary>
+        public const int MaxFileBytes = 1024 * 1024;
 
-        // Lowercased SPDX checksum algorithm names: what upstream's SBOM fallback may merge into versions.json.
-        private static readonly HashSet<string> SbomAlgorithms = new HashSet<string>(StringComparer.Ordinal)
+        /// <summary>The deepest nesting of maps and lists accepted (a matrix needs 5).</summary>
+        public const int MaxDepth = 32;
+
+        private static readonly Lazy<Matrix> Embedded = new Lazy<Matrix>(LoadEmbeddedCore, System.Threading.LazyThreadSafetyMode.ExecutionAndPublication);
+
+        // Built on first use (no regex work when the module is imported); anchored at the real end of the string.
+        private static Regex? duplicateKeyMessage, looseVersion, looseVersionKey;
+
+        private static Regex DuplicateKeyMessage => duplicateKeyMessage ??= new Regex(@"\ADuplicate key (.+)\z", RegexOptions.CultureInvariant | RegexOptions.Singleline);
+
+        private static Regex LooseVersion => looseVersion ??= new Regex(@"\A[0-9]+\.[0-9]+\.[0-9]+(?:(?:a|b|rc)[0-9]+)?\z", RegexOptions.CultureInvariant);
+
+        private static Regex LooseVersionKey => looseVersionKey ??= new Regex(@"\A[0-9]+\.[0-9]+(?:-rc)?\z", RegexOptions.CultureInvariant);
+
+        // Lowercased SPDX checksum algorithm names (what upstream's SBOM fallback may merge into versions.json) and the
+        // length of their hex digests (0: variable, md6).
+        private static readonly Dictionary<string, int> SbomAlgorithms = new Dictionary<string, int>(StringComparer.Ordinal)
         {
-            "sha1", "sha224", "sha256", "sha384", "sha512", "sha3-256", "sha3-384", "sha3-512",
-            "blake2b-256", "blake2b-384", "blake2b-512", "blake3", "md2", "md4", "md5", "md6", "adler32",
+            ["sha1"] = 40, ["sha224"] = 56, ["sha256"] = 64, ["sha384"] = 96, ["sha512"] = 128,
+            ["sha3-256"] = 64, ["sha3-384"] = 96, ["sha3-512"] = 128,
+            ["blake2b-256"] = 64, ["blake2b-384"] = 96, ["blake2b-512"] = 128, ["blake3"] = 64,
+            ["md2"] = 32, ["md4"] = 32, ["md5"] = 32, ["md6"] = 0, ["adler32"] = 8,
         };
 
         private static readonly string[] TopKeys = { "versions", "aliases", "architectures", "excludeArchitectures", "repository", "maintainers" };
-        private static readonly string[] EntryKeys = { "version", "checksums", "setuptools", "variants", "excludeArchitectures", "gpgKey", "pip", "get-pip" };
 
         /// <summary>The matrix embedded in the module (parsed once per process).</summary>
         public static Matrix Default => Embedded.Value;
@@ -82,24 +199,34 @@ namespace PythonImages
         /// <summary>Loads <paramref name="path"/>, or the embedded matrix when it is null or empty.</summary>
         public static Matrix Load(string? path) => string.IsNullOrEmpty(path) ? Default : LoadFile(path!);
 
+        /// <summary>Reads and parses a matrix file; every failure is a <see cref="MatrixException"/>.</summary>
         public static Matrix LoadFile(string path)
         {
-            if (!System.IO.File.Exists(path))
-            {
-                throw new MatrixException(MatrixErrorIds.FileNotFound, "The matrix file does not exist. Check the -MatrixPath value, or omit it to use the embedded matrix.", path, 0, null);
-            }
-
             string text;
             try
             {
-                text = System.IO.File.ReadAllText(path);
+                text = InputFile.ReadText(path, MaxFileBytes);
             }
-            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            catch (InputFileException ex)
             {
-                throw new MatrixException(MatrixErrorIds.FileNotFound, "The matrix file cannot be read: " + ex.Message, path, 0, null, ex);
+                switch (ex.Problem)
+                {
+                    case InputFileProblem.NotFound:
+                        throw new MatrixException(MatrixErrorIds.FileNotFound, "The matrix file does not exist. Check the -MatrixPath value, or omit it to use the embedded matrix.", path, 0, null, ex);
+                    case InputFileProblem.InvalidPath:
+                        throw new MatrixException(MatrixErrorIds.InvalidPath, "The matrix path is not a usable file path: " + ex.Message, path, 0, null, ex);
+                    case InputFileProblem.NotAFile:
+                        throw new MatrixException(MatrixErrorIds.NotAFile, ex.Message + " A matrix is a YAML or versions.json file.", path, 0, null, ex);
+                    case InputFileProblem.TooLarge:
+                        throw new MatrixException(MatrixErrorIds.TooLarge, ex.Message + $" A matrix file may be at most {MaxFileBytes} bytes (1 MiB); nothing was read past the limit.", path, 0, null, ex);
+                    default:
+                        throw new MatrixException(MatrixErrorIds.ReadFailed, "The matrix file cannot be read: " + ex.Message, path, 0, null, ex);
+                }
             }
 
-            return Parse(text, path, Default.Architectures);
+            // The embedded table is fetched only once the file's own structure has passed (a hostile file fails fast, even
+            // in a process that has not parsed the embedded matrix yet).
+            return Parse(text, path, () => Default.Architectures, () => Default.Maintainers);
         }
 
         private static Matrix LoadEmbeddedCore()
@@ -111,27 +238,44 @@ namespace PythonImages
         }
 
         /// <summary>Parses matrix text. <paramref name="baseArchitectures"/> is the table user entries are merged over.</summary>
-        public static Matrix Parse(string text, string source, IReadOnlyDictionary<string, IReadOnlyList<string>>? baseArchitectures)
+        public static Matrix Parse(string text, string source, IReadOnlyDictionary<string, IReadOnlyList<string>>? baseArchitectures) =>
+            Parse(text, source, () => baseArchitectures, () => Default_Maintainers(baseArchitectures));
+
+        private static Matrix Parse(
+            string text,
+            string source,
+            Func<IReadOnlyDictionary<string, IReadOnlyList<string>>?> getBaseArchitectures,
+            Func<IReadOnlyList<string>> getDefaultMaintainers)
         {
+            if (text.Length > MaxFileBytes)
+            {
+                throw new MatrixException(MatrixErrorIds.TooLarge, $"The matrix text is {text.Length} characters long; at most {MaxFileBytes} are read.", source, 0, null);
+            }
+
+            RejectNonYamlCharacters(text, source);
             var ctx = new Context(source);
             var yaml = new YamlStream();
-            var parser = new TrackingParser(new Parser(new StringReader(text)));
+            var parser = new GuardedParser(new Parser(new StringReader(text)), source);
             try
             {
                 yaml.Load(parser);
+            }
+            catch (MatrixException)
+            {
+                throw; // a structure limit, raised by the guarded parser before any deeper node was built
             }
             catch (YamlException ex)
             {
                 var duplicate = DuplicateKeyMessage.Match(ex.Message);
                 if (duplicate.Success)
                 {
-                    string dk = duplicate.Groups[1].Value;
+                    string dk = InputGrammar.Show(duplicate.Groups[1].Value);
                     throw new MatrixException(MatrixErrorIds.DuplicateKey, $"The key '{dk}' appears twice in the same map; keep one. (key: {dk})", source, (int)ex.Start.Line, dk, ex);
                 }
 
-                throw new MatrixException(MatrixErrorIds.MalformedYaml, "The file is not valid YAML: " + Inner(ex), source, (int)ex.Start.Line, null, ex);
+                throw new MatrixException(MatrixErrorIds.MalformedYaml, "The file is not valid YAML: " + Inner(ex), source, Math.Max(1, (int)ex.Start.Line), null, ex);
             }
-            catch (Exception ex) when (ex is InvalidOperationException || ex is ArgumentException)
+            catch (Exception ex) when (!(ex is OutOfMemoryException))
             {
                 // YamlDotNet reports some syntax errors (e.g. an unclosed flow sequence) without a position: name the last good place.
                 throw new MatrixException(MatrixErrorIds.MalformedYaml, $"The file is not valid YAML after line {parser.LastLine} (an unclosed [ or {{, or a stray indentation?): " + ex.Message, source, parser.LastLine, null, ex);
@@ -146,11 +290,13 @@ namespace PythonImages
             // A bare upstream versions.json: no known top-level key, and at least one version key (the others are then
             // reported as invalid version keys, not as unknown settings).
             var topNames = root.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value).ToList();
-            bool bare = !topNames.Any(k => TopKeys.Contains(k)) && topNames.Any(k => VersionKey.TryParse(k, out _));
+            bool bare = !topNames.Any(k => TopKeys.Contains(k)) && topNames.Any(k => k != null && LooseVersionKey.IsMatch(k));
 
             YamlMappingNode versionsNode;
             IReadOnlyDictionary<string, IReadOnlyList<string>>? aliases = null;
+            var aliasNodes = new List<(string Key, string Word, YamlNode Node)>();
             var architectures = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+            var baseArchitectures = getBaseArchitectures();
             if (baseArchitectures != null)
             {
                 foreach (var kv in baseArchitectures)
@@ -161,7 +307,7 @@ namespace PythonImages
 
             IReadOnlyList<string> exclude = Matrix.DefaultExcludeArchitectures;
             string repository = Matrix.DefaultRepository;
-            IReadOnlyList<string> maintainers = Default_Maintainers(baseArchitectures);
+            IReadOnlyList<string> maintainers = getDefaultMaintainers();
 
             if (bare)
             {
@@ -183,12 +329,24 @@ namespace PythonImages
                             foreach (var akv in ctx.Mapping(kv.Value, key).Children)
                             {
                                 string ak = ctx.KeyText(akv.Key);
-                                if (!VersionKey.TryParse(ak, out _))
+                                if (!IsVersionKey(ctx, ak, akv.Key, "aliases." + ak, out _))
                                 {
-                                    throw ctx.Error(MatrixErrorIds.InvalidVersionKey, $"'aliases' key '{ak}' is not a version key (MAJOR.MINOR or MAJOR.MINOR-rc).", akv.Key, "aliases." + ak);
+                                    throw ctx.Error(MatrixErrorIds.InvalidVersionKey, $"'aliases' key '{InputGrammar.Show(ak)}' is not a version key (MAJOR.MINOR or MAJOR.MINOR-rc).", akv.Key, "aliases." + ak);
                                 }
 
-                                a[ak] = ctx.StringList(akv.Value, "aliases." + ak);
+                                var words = ctx.StringList(akv.Value, "aliases." + ak, out var wordNodes);
+                                for (int i = 0; i < words.Count; i++)
+                                {
+                                    string? why = InputGrammar.DockerTag.Why(words[i]);
+                                    if (why != null)
+                                    {
+                                        throw ctx.Error(MatrixErrorIds.InvalidAlias, $"Alias '{InputGrammar.Show(words[i])}' of {InputGrammar.Show(ak)} cannot be part of a Docker tag: {why}.", wordNodes[i], "aliases." + ak);
+                                    }
+
+                                    aliasNodes.Add((ak, words[i], wordNodes[i]));
+                                }
+
+                                a[ak] = words;
                             }
 
                             aliases = a;
@@ -197,6 +355,11 @@ namespace PythonImages
                             foreach (var bkv in ctx.Mapping(kv.Value, key).Children)
                             {
                                 string bk = ctx.KeyText(bkv.Key);
+                                if (!ImageReference.TryParse(bk, out var baseRef, out string? why) || baseRef!.Tag == null || baseRef.Digest != null)
+                                {
+                                    throw ctx.Error(MatrixErrorIds.InvalidBaseImage, $"'{InputGrammar.Show(bk)}' is not a base image name:tag as written in FROM (e.g. debian:trixie-slim): {why ?? "it needs a tag and no digest"}.", bkv.Key, "architectures." + bk);
+                                }
+
                                 architectures[bk] = ctx.ArchitectureList(bkv.Value, "architectures." + bk);
                             }
 
@@ -206,12 +369,27 @@ namespace PythonImages
                             break;
                         case "repository":
                             repository = ctx.Scalar(kv.Value, key);
+                            string? repoWhy = InputGrammar.GitRepositoryUrl.Why(repository);
+                            if (repoWhy != null)
+                            {
+                                throw ctx.Error(MatrixErrorIds.InvalidRepository, $"'repository' '{InputGrammar.Show(repository)}' is not accepted: {repoWhy}.", kv.Value, key);
+                            }
+
                             break;
                         case "maintainers":
-                            maintainers = ctx.StringList(kv.Value, key);
+                            maintainers = ctx.StringList(kv.Value, key, out var maintainerNodes);
+                            for (int i = 0; i < maintainers.Count; i++)
+                            {
+                                string? why = InputGrammar.Maintainer.Why(maintainers[i]);
+                                if (why != null)
+                                {
+                                    throw ctx.Error(MatrixErrorIds.InvalidMaintainer, $"Maintainer '{InputGrammar.Show(maintainers[i])}' is not accepted: {why}.", maintainerNodes[i], key);
+                                }
+                            }
+
                             break;
                         default:
-                            throw ctx.Error(MatrixErrorIds.UnknownKey, $"Unknown key '{key}'. Known top-level keys: {string.Join(", ", TopKeys)}.", kv.Key, key);
+                            throw ctx.Error(MatrixErrorIds.UnknownKey, $"Unknown key '{InputGrammar.Show(key)}'. Known top-level keys: {string.Join(", ", TopKeys)}.", kv.Key, key);
                     }
                 }
 
@@ -219,9 +397,10 @@ namespace PythonImages
             }
 
             var versions = new List<MatrixVersion>();
+            var variantNodes = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
             foreach (var kv in versionsNode.Children)
             {
-                versions.Add(ParseEntry(ctx, kv.Key, kv.Value, architectures));
+                versions.Add(ParseEntry(ctx, kv.Key, kv.Value, architectures, variantNodes));
             }
 
             if (versions.Count == 0)
@@ -229,7 +408,7 @@ namespace PythonImages
                 throw ctx.Error(MatrixErrorIds.Empty, "The 'versions' map is empty.", versionsNode, "versions");
             }
 
-            return new Matrix(versions)
+            var matrix = new Matrix(versions)
             {
                 Source = source,
                 Aliases = aliases,
@@ -238,17 +417,61 @@ namespace PythonImages
                 Repository = repository,
                 Maintainers = maintainers,
             };
+            ValidateTags(ctx, matrix, aliasNodes, variantNodes);
+            return matrix;
+        }
+
+        /// <summary>
+        /// Characters YAML does not allow in a stream (C0 controls other than tab and line breaks, DEL, C1 controls other
+        /// than NEL, unpaired surrogates, U+FFFE/U+FFFF). YamlDotNet silently treats a NUL as a separator, so it is refused
+        /// here, with its line, before parsing.
+        /// </summary>
+        private static void RejectNonYamlCharacters(string text, string source)
+        {
+            int line = 1;
+            for (int i = 0; i < text.Length; i++)
+            {
+                char c = text[i];
+                if (c == '\n')
+                {
+                    line++;
+                    continue;
+                }
+
+                bool bad = (c < 0x20 && c != '\t' && c != '\r') || c == 0x7F || (c >= 0x80 && c <= 0x9F && c != 0x85) || c == 0xFFFE || c == 0xFFFF;
+                if (char.IsHighSurrogate(c))
+                {
+                    bad = i + 1 >= text.Length || !char.IsLowSurrogate(text[i + 1]);
+                    i += bad ? 0 : 1;
+                }
+                else if (char.IsLowSurrogate(c))
+                {
+                    bad = true;
+                }
+
+                if (bad)
+                {
+                    throw new MatrixException(
+                        MatrixErrorIds.InvalidCharacter,
+                        $"Line {line} holds the character U+{(int)c:X4}, which YAML does not allow; a matrix is text (write a control character in a double-quoted string as an escape, e.g. \\t).",
+                        source,
+                        line,
+                        null);
+                }
+            }
         }
 
         private static IReadOnlyList<string> Default_Maintainers(IReadOnlyDictionary<string, IReadOnlyList<string>>? baseArchitectures) =>
             baseArchitectures == null ? Array.Empty<string>() : Default.Maintainers;
 
-        private static MatrixVersion ParseEntry(Context ctx, YamlNode keyNode, YamlNode valueNode, IReadOnlyDictionary<string, IReadOnlyList<string>> architectures)
+        private static string VariantId(string key, string variant) => key + "/" + variant;
+
+        private static MatrixVersion ParseEntry(Context ctx, YamlNode keyNode, YamlNode valueNode, IReadOnlyDictionary<string, IReadOnlyList<string>> architectures, Dictionary<string, YamlNode> variantNodes)
         {
             string keyText = ctx.KeyText(keyNode);
-            if (!VersionKey.TryParse(keyText, out var key))
+            if (!IsVersionKey(ctx, keyText, keyNode, keyText, out var key))
             {
-                throw ctx.Error(MatrixErrorIds.InvalidVersionKey, $"'{keyText}' is not a version key (MAJOR.MINOR or MAJOR.MINOR-rc, e.g. 3.14 or 3.15-rc).", keyNode, keyText);
+                throw ctx.Error(MatrixErrorIds.InvalidVersionKey, $"'{InputGrammar.Show(keyText)}' is not a version key (MAJOR.MINOR or MAJOR.MINOR-rc, e.g. 3.14 or 3.15-rc).", keyNode, keyText);
             }
 
             var map = ctx.Mapping(valueNode, keyText);
@@ -276,28 +499,35 @@ namespace PythonImages
                             string type = ctx.KeyText(ckv.Key);
                             if (type != "source" && type != "windows")
                             {
-                                throw ctx.Error(MatrixErrorIds.UnknownKey, $"Unknown checksum type '{type}' (known: source, windows).", ckv.Key, path + "." + type);
+                                throw ctx.Error(MatrixErrorIds.UnknownKey, $"Unknown checksum type '{InputGrammar.Show(type)}' (known: source, windows).", ckv.Key, path + "." + type);
                             }
 
                             foreach (var akv in ctx.Mapping(ckv.Value, path + "." + type).Children)
                             {
                                 string algo = ctx.KeyText(akv.Key);
-                                if (!SbomAlgorithms.Contains(algo))
+                                string algoPath = path + "." + type + "." + algo;
+                                if (!SbomAlgorithms.TryGetValue(algo, out int hexLength))
                                 {
                                     // A typo here would silently drop the checksum, and with it the download verification.
-                                    throw ctx.Error(MatrixErrorIds.UnknownKey, $"Unknown checksum algorithm '{algo}' (sha256 is used; other SPDX algorithm names such as sha1 or sha512 are accepted and ignored).", akv.Key, path + "." + type + "." + algo);
+                                    throw ctx.Error(MatrixErrorIds.UnknownKey, $"Unknown checksum algorithm '{InputGrammar.Show(algo)}' (sha256 is used; other SPDX algorithm names such as sha1 or sha512 are accepted and ignored).", akv.Key, algoPath);
                                 }
 
+                                string value = ctx.Scalar(akv.Value, algoPath);
                                 if (algo != "sha256")
                                 {
-                                    ctx.Scalar(akv.Value, path + "." + type + "." + algo);
-                                    continue; // merged in from an SPDX SBOM by upstream's updater; the Dockerfiles only check sha256
+                                    // Merged in from an SPDX SBOM by upstream's updater; the Dockerfiles only check sha256, but the value is still checked.
+                                    string? why = InputGrammar.HexDigest.Why(value) ?? (hexLength != 0 && value.Length != hexLength ? $"a {algo} digest has {hexLength} hexadecimal digits, not {value.Length}" : null);
+                                    if (why != null)
+                                    {
+                                        throw ctx.Error(MatrixErrorIds.InvalidChecksum, $"The {algo} checksum '{InputGrammar.Show(value)}' is not accepted: {why}.", akv.Value, algoPath);
+                                    }
+
+                                    continue;
                                 }
 
-                                string value = ctx.Scalar(akv.Value, path + "." + type + "." + algo);
-                                if (!Sha256.IsMatch(value))
+                                if (!InputGrammar.Sha256.IsMatch(value))
                                 {
-                                    throw ctx.Error(MatrixErrorIds.InvalidChecksum, $"The sha256 checksum '{value}' must be 64 hexadecimal characters (it has {value.Length}).", akv.Value, path + "." + type + ".sha256");
+                                    throw ctx.Error(MatrixErrorIds.InvalidChecksum, $"The sha256 checksum '{InputGrammar.Show(value)}' must be 64 hexadecimal characters (it has {value.Length}).", akv.Value, path + "." + type + ".sha256");
                                 }
 
                                 if (type == "source") source = value.ToLowerInvariant();
@@ -312,10 +542,21 @@ namespace PythonImages
                             string sk = ctx.KeyText(skv.Key);
                             if (sk != "version")
                             {
-                                throw ctx.Error(MatrixErrorIds.UnknownKey, $"Unknown key '{sk}' under setuptools (known: version).", skv.Key, path + "." + sk);
+                                throw ctx.Error(MatrixErrorIds.UnknownKey, $"Unknown key '{InputGrammar.Show(sk)}' under setuptools (known: version).", skv.Key, path + "." + sk);
+                            }
+
+                            if (Context.IsNull(skv.Value))
+                            {
+                                setuptools = null; // upstream's JSON null: no setuptools pin
+                                continue;
                             }
 
                             setuptools = ctx.Scalar(skv.Value, path + ".version");
+                            string? why = InputGrammar.PackageVersion.Why(setuptools);
+                            if (why != null)
+                            {
+                                throw ctx.Error(MatrixErrorIds.InvalidSetuptoolsVersion, $"setuptools version '{InputGrammar.Show(setuptools)}' is not accepted: {why}.", skv.Value, path + ".version");
+                            }
                         }
 
                         break;
@@ -324,18 +565,64 @@ namespace PythonImages
                         break;
                     case "gpgKey":
                         gpg = ctx.Scalar(kv.Value, path);
-                        if (!Fingerprint.IsMatch(gpg))
+                        if (!InputGrammar.GpgFingerprint.IsMatch(gpg))
                         {
-                            throw ctx.Error(MatrixErrorIds.InvalidGpgKey, $"gpgKey '{gpg}' must be a 40-character hexadecimal fingerprint.", kv.Value, path);
+                            throw ctx.Error(MatrixErrorIds.InvalidGpgKey, $"gpgKey '{InputGrammar.Show(gpg)}' must be a 40-character hexadecimal fingerprint.", kv.Value, path);
                         }
 
                         gpg = gpg.ToUpperInvariant();
                         break;
                     case "pip":
+                        // Historical versions.json field (pip.version), accepted and ignored; its value is still checked.
+                        foreach (var pkv in ctx.Mapping(kv.Value, path).Children)
+                        {
+                            string pk = ctx.KeyText(pkv.Key);
+                            if (pk != "version")
+                            {
+                                throw ctx.Error(MatrixErrorIds.UnknownKey, $"Unknown key '{InputGrammar.Show(pk)}' under pip (known: version).", pkv.Key, path + "." + pk);
+                            }
+
+                            if (!Context.IsNull(pkv.Value))
+                            {
+                                string pip = ctx.Scalar(pkv.Value, path + ".version");
+                                string? why = InputGrammar.PackageVersion.Why(pip);
+                                if (why != null)
+                                {
+                                    throw ctx.Error(MatrixErrorIds.InvalidPipVersion, $"pip version '{InputGrammar.Show(pip)}' is not accepted: {why}.", pkv.Value, path + ".version");
+                                }
+                            }
+                        }
+
+                        break;
                     case "get-pip":
-                        break; // historical versions.json fields, accepted and ignored
+                        // Historical versions.json field (get-pip.{version,url,sha256}), accepted and ignored; its values are still checked.
+                        foreach (var gkv in ctx.Mapping(kv.Value, path).Children)
+                        {
+                            string gk = ctx.KeyText(gkv.Key);
+                            string gpath = path + "." + gk;
+                            if (gk != "sha256" && gk != "url" && gk != "version")
+                            {
+                                throw ctx.Error(MatrixErrorIds.UnknownKey, $"Unknown key '{InputGrammar.Show(gk)}' under get-pip (known: version, url, sha256).", gkv.Key, gpath);
+                            }
+
+                            if (Context.IsNull(gkv.Value))
+                            {
+                                continue;
+                            }
+
+                            string value = ctx.Scalar(gkv.Value, gpath);
+                            string? why = gk == "sha256"
+                                ? InputGrammar.Sha256.Why(value)
+                                : gk == "url" || InputGrammar.GitCommit.Why(value) != null ? InputGrammar.GitRepositoryUrl.Why(value) : null;
+                            if (why != null)
+                            {
+                                throw ctx.Error(MatrixErrorIds.InvalidGetPip, $"get-pip {gk} '{InputGrammar.Show(value)}' is not accepted: {why}.", gkv.Value, gpath);
+                            }
+                        }
+
+                        break;
                     default:
-                        throw ctx.Error(MatrixErrorIds.UnknownKey, $"Unknown key '{k}' in version {keyText}. Known keys: version, checksums, setuptools, variants, excludeArchitectures, gpgKey.", kv.Key, path);
+                        throw ctx.Error(MatrixErrorIds.UnknownKey, $"Unknown key '{InputGrammar.Show(k)}' in version {keyText}. Known keys: version, checksums, setuptools, variants, excludeArchitectures, gpgKey.", kv.Key, path);
                 }
             }
 
@@ -344,9 +631,10 @@ namespace PythonImages
                 throw ctx.Error(MatrixErrorIds.MissingVersion, $"Version {keyText} has no 'version' (the full version, e.g. {key!.RcVersion}.0).", keyNode, keyText + ".version");
             }
 
-            if (!PythonVersion.TryParse(versionText, out var version))
+            ctx.CheckNumbers(versionText, LooseVersion, InputGrammar.PythonVersion, versionNode!, keyText + ".version");
+            if (!InputGrammar.PythonVersion.IsMatch(versionText) || !PythonVersion.TryParse(versionText, out var version))
             {
-                throw ctx.Error(MatrixErrorIds.InvalidVersion, $"'{versionText}' is not a Python version (MAJOR.MINOR.PATCH with an optional a/b/rc suffix).", versionNode!, keyText + ".version");
+                throw ctx.Error(MatrixErrorIds.InvalidVersion, $"'{InputGrammar.Show(versionText)}' is not a Python version (MAJOR.MINOR.PATCH with an optional a/b/rc suffix).", versionNode!, keyText + ".version");
             }
 
             if (!key!.Admits(version!, out string reason))
@@ -375,16 +663,29 @@ namespace PythonImages
             foreach (var node in seq.Children)
             {
                 string v = ctx.Scalar(node, keyText + ".variants");
+                int bad = InputGrammar.FirstNonPrintable(v);
+                if (bad >= 0 || v.Length > InputGrammar.VariantName.MaxLength)
+                {
+                    string why = bad >= 0 ? $"it contains the character U+{(int)v[bad]:X4} at position {bad + 1}" : $"it is {v.Length} characters long (at most {InputGrammar.VariantName.MaxLength})";
+                    throw ctx.Error(MatrixErrorIds.InvalidVariantPath, $"Variant '{InputGrammar.Show(v)}' is not a safe directory name: {why}.", node, keyText + ".variants");
+                }
+
                 string withoutPrefix = v.StartsWith(VariantInfo.WindowsPrefix, StringComparison.Ordinal) ? v.Substring(VariantInfo.WindowsPrefix.Length) : v;
                 if (v.Contains("..") || withoutPrefix.Contains("/") || v.Contains("\\") || v.Length == 0 || Path.IsPathRooted(v))
                 {
                     throw ctx.Error(MatrixErrorIds.InvalidVariantPath, $"Variant '{v}' is not a safe directory name: it may not contain '..' or path separators (only the 'windows/' prefix is allowed).", node, keyText + ".variants");
                 }
 
-                var info = VariantInfo.TryParse(v, out string why);
+                var info = VariantInfo.TryParse(v, out string formWhy);
                 if (info == null)
                 {
-                    throw ctx.Error(MatrixErrorIds.UnknownVariantForm, $"Variant '{v}' has an unknown form: {why}.", node, keyText + ".variants");
+                    throw ctx.Error(MatrixErrorIds.UnknownVariantForm, $"Variant '{v}' has an unknown form: {formWhy}.", node, keyText + ".variants");
+                }
+
+                string? nameWhy = InputGrammar.VariantName.Why(v);
+                if (nameWhy != null)
+                {
+                    throw ctx.Error(MatrixErrorIds.InvalidVariantPath, $"Variant '{v}' is not a safe directory name: {nameWhy}.", node, keyText + ".variants");
                 }
 
                 if (!seen.Add(v))
@@ -397,6 +698,7 @@ namespace PythonImages
                     throw ctx.Error(MatrixErrorIds.MissingArchitectures, $"Variant '{v}' builds FROM '{info.BaseImage}', which has no architectures; add '{info.BaseImage}: [amd64, ...]' to the 'architectures' table.", node, "architectures." + info.BaseImage);
                 }
 
+                variantNodes[VariantId(keyText, v)] = node;
                 variants.Add(info);
             }
 
@@ -411,6 +713,122 @@ namespace PythonImages
             };
         }
 
+        /// <summary>A version key (grammar and parse); a number too large for it is its own error.</summary>
+        private static bool IsVersionKey(Context ctx, string text, YamlNode node, string errorKey, out VersionKey? key)
+        {
+            key = null;
+            ctx.CheckNumbers(text, LooseVersionKey, InputGrammar.VersionKey, node, errorKey);
+            return InputGrammar.VersionKey.IsMatch(text) && VersionKey.TryParse(text, out key);
+        }
+
+        /// <summary>
+        /// The tags the matrix produces, checked before anyone sees them: alias words claimed twice, tags outside Docker's
+        /// grammar, a tag naming two images, an image left without architectures. Each error names the line it comes from.
+        /// </summary>
+        private static void ValidateTags(Context ctx, Matrix matrix, List<(string Key, string Word, YamlNode Node)> aliasNodes, Dictionary<string, YamlNode> variantNodes)
+        {
+            var present = new Dictionary<string, MatrixVersion>(StringComparer.Ordinal);
+            var versionNames = new Dictionary<string, string>(StringComparer.Ordinal); // key text or full version → key
+            foreach (var v in matrix.Versions)
+            {
+                present[v.Key.Text] = v;
+                versionNames[v.Key.Text] = v.Key.Text;
+                versionNames[v.Version.Text] = v.Key.Text;
+            }
+
+            var owner = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (key, word, node) in aliasNodes)
+            {
+                if (!present.ContainsKey(key))
+                {
+                    continue; // an alias for a version the matrix does not list makes no image
+                }
+
+                string what = $"Alias '{word}' of {key}";
+                if (owner.TryGetValue(word, out string? other))
+                {
+                    throw ctx.Error(
+                        MatrixErrorIds.AliasCollision,
+                        other == key
+                            ? $"{what} is listed twice; list it once."
+                            : $"{what} is also an alias of {other}: both would claim the tags '{word}', '{word}-<variant>', ... and one image would silently take the other's. Give it to one version only.",
+                        node,
+                        "aliases." + key);
+                }
+
+                if (versionNames.TryGetValue(word, out string? named))
+                {
+                    throw ctx.Error(
+                        MatrixErrorIds.AliasCollision,
+                        named == key
+                            ? $"{what} repeats its own version; its tags exist already."
+                            : $"{what} is the version key or version of {named}, whose tags it would claim. Remove it.",
+                        node,
+                        "aliases." + key);
+                }
+
+                owner[word] = key;
+            }
+
+            var simple = new Dictionary<string, PythonImage>(StringComparer.Ordinal);
+            var shared = new Dictionary<string, PythonImage>(StringComparer.Ordinal);
+            foreach (var image in TagRules.Compute(matrix))
+            {
+                var node = variantNodes.TryGetValue(VariantId(image.VersionKey, image.Variant), out var n) ? n : null;
+                int line = node != null ? (int)node.Start.Line : present[image.VersionKey].Line;
+                string where = image.VersionKey + ".variants";
+                if (image.OS == ImageOS.Linux && image.Architectures.Length == 0)
+                {
+                    var excluded = matrix.ExcludeArchitectures.Concat(present[image.VersionKey].ExcludeArchitectures).Distinct(StringComparer.Ordinal);
+                    throw ctx.ErrorAt(
+                        MatrixErrorIds.NoArchitectures,
+                        $"Image {image.Directory} has no architecture left: its base image '{image.BaseImage}' lists [{string.Join(", ", matrix.Architectures[image.BaseImage!])}] and excludeArchitectures removes [{string.Join(", ", excluded)}]. Remove an exclusion or the variant.",
+                        line,
+                        where);
+                }
+
+                foreach (var tag in image.Tags)
+                {
+                    CheckTag(ctx, image, tag, line, where);
+                    if (simple.TryGetValue(tag, out var first) || shared.TryGetValue(tag, out first))
+                    {
+                        throw ctx.ErrorAt(MatrixErrorIds.DuplicateTag, $"Tag '{tag}' of {image.Directory} is also a tag of {first.Directory}; every tag must name one image. Change the aliases or the variants.", line, where);
+                    }
+
+                    simple[tag] = image;
+                }
+
+                var own = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var tag in image.SharedTags)
+                {
+                    CheckTag(ctx, image, tag, line, where);
+                    if (simple.TryGetValue(tag, out var first))
+                    {
+                        throw ctx.ErrorAt(MatrixErrorIds.DuplicateTag, $"Shared tag '{tag}' of {image.Directory} is a tag of {first.Directory}; a shared tag may not also be a simple tag. Change the aliases or the variants.", line, where);
+                    }
+
+                    if (!own.Add(tag))
+                    {
+                        throw ctx.ErrorAt(MatrixErrorIds.DuplicateTag, $"Shared tag '{tag}' appears twice for {image.Directory}. Change the aliases.", line, where);
+                    }
+
+                    if (!shared.ContainsKey(tag))
+                    {
+                        shared[tag] = image;
+                    }
+                }
+            }
+        }
+
+        private static void CheckTag(Context ctx, PythonImage image, string tag, int line, string where)
+        {
+            string? why = InputGrammar.DockerTag.Why(tag);
+            if (why != null)
+            {
+                throw ctx.ErrorAt(MatrixErrorIds.InvalidTag, $"Tag '{InputGrammar.Show(tag)}' of {image.Directory} is not a valid Docker tag: {why}. Shorten the aliases.", line, where);
+            }
+        }
+
         private static string Inner(YamlException ex)
         {
             string msg = ex.Message;
@@ -422,23 +840,75 @@ namespace PythonImages
             return msg;
         }
 
-        /// <summary>Remembers where the last parsing event started, for errors YamlDotNet raises without a position.</summary>
-        private sealed class TrackingParser : IParser
+        /// <summary>
+        /// Passes YamlDotNet's parser events to the representation model and stops, before the model's recursive node
+        /// construction goes any deeper, at the first structure a matrix never needs: nesting beyond <see cref="MaxDepth"/>,
+        /// a second document, an anchor or alias (the "billion laughs" expansion), an explicit tag. Also remembers where
+        /// the last event started, for errors YamlDotNet raises without a position. No recursion: a counter.
+        /// </summary>
+        private sealed class GuardedParser : IParser
         {
             private readonly IParser inner;
+            private readonly string source;
+            private int depth;
+            private int documents;
 
-            public TrackingParser(IParser inner) => this.inner = inner;
+            public GuardedParser(IParser inner, string source)
+            {
+                this.inner = inner;
+                this.source = source;
+            }
 
             public int LastLine { get; private set; } = 1;
 
-            public YamlDotNet.Core.Events.ParsingEvent? Current => inner.Current;
+            public ParsingEvent? Current => inner.Current;
 
             public bool MoveNext()
             {
                 bool more = inner.MoveNext();
-                if (inner.Current != null)
+                var e = inner.Current;
+                if (e == null)
                 {
-                    LastLine = Math.Max(1, (int)inner.Current.Start.Line);
+                    return more;
+                }
+
+                int line = Math.Max(1, (int)e.Start.Line);
+                LastLine = line;
+                switch (e)
+                {
+                    case DocumentStart:
+                        if (++documents > 1)
+                        {
+                            throw new MatrixException(MatrixErrorIds.MultipleDocuments, "The file holds more than one YAML document ('---' starts a second one); a matrix is a single document.", source, line, null);
+                        }
+
+                        break;
+                    case AnchorAlias alias:
+                        throw new MatrixException(MatrixErrorIds.AnchorNotAllowed, $"YAML aliases (*{InputGrammar.Show(alias.Value.ToString())}) are not supported in a matrix; write the value out.", source, line, null);
+                    case NodeEvent node:
+                        if (!node.Anchor.IsEmpty)
+                        {
+                            throw new MatrixException(MatrixErrorIds.AnchorNotAllowed, $"YAML anchors (&{InputGrammar.Show(node.Anchor.ToString())}) are not supported in a matrix; write the value out.", source, line, null);
+                        }
+
+                        if (!node.Tag.IsEmpty)
+                        {
+                            throw new MatrixException(MatrixErrorIds.YamlTagNotAllowed, $"YAML tags ({InputGrammar.Show(node.Tag.ToString())}) are not supported in a matrix; every value is read as a string, so remove the tag.", source, line, null);
+                        }
+
+                        if (node is MappingStart || node is SequenceStart)
+                        {
+                            if (++depth > MaxDepth)
+                            {
+                                throw new MatrixException(MatrixErrorIds.TooDeep, $"Maps and lists are nested more than {MaxDepth} levels deep; a matrix needs 5. Nothing past this point was read.", source, line, null);
+                            }
+                        }
+
+                        break;
+                    case MappingEnd:
+                    case SequenceEnd:
+                        depth--;
+                        break;
                 }
 
                 return more;
@@ -452,40 +922,86 @@ namespace PythonImages
             public Context(string source) => this.source = source;
 
             public MatrixException Error(string id, string message, YamlNode node, string? key) =>
-                new MatrixException(id, message + (key != null ? $" (key: {key})" : string.Empty), source, (int)node.Start.Line, key);
+                ErrorAt(id, message, (int)node.Start.Line, key);
+
+            public MatrixException ErrorAt(string id, string message, int line, string? key)
+            {
+                string? shown = key == null ? null : InputGrammar.Show(key);
+                return new MatrixException(id, message + (shown != null ? $" (key: {shown})" : string.Empty), source, line, shown);
+            }
+
+            /// <summary>JSON null (or YAML's ~ and empty plain value).</summary>
+            public static bool IsNull(YamlNode node) =>
+                node is YamlScalarNode { Style: ScalarStyle.Plain or ScalarStyle.Any } s && (s.Value == null || s.Value is "" or "~" or "null" or "Null" or "NULL");
+
+            /// <summary>
+            /// A number too large for the module (more than 4 digits) in a value that otherwise has the shape of
+            /// <paramref name="grammar"/> is its own error, named as such (never an OverflowException).
+            /// </summary>
+            public void CheckNumbers(string text, Regex looseShape, Grammar grammar, YamlNode node, string key)
+            {
+                if (grammar.IsMatch(text) || !looseShape.IsMatch(text))
+                {
+                    return;
+                }
+
+                for (int i = 0; i < text.Length;)
+                {
+                    if (!char.IsDigit(text[i]))
+                    {
+                        i++;
+                        continue;
+                    }
+
+                    int start = i;
+                    while (i < text.Length && char.IsDigit(text[i]))
+                    {
+                        i++;
+                    }
+
+                    string run = text.Substring(start, i - start).TrimStart('0');
+                    if (run.Length > 4)
+                    {
+                        throw Error(MatrixErrorIds.NumberOutOfRange, $"The number {InputGrammar.Show(run)} in '{InputGrammar.Show(text)}' is out of range: version numbers have at most 4 digits.", node, key);
+                    }
+                }
+            }
 
             public string KeyText(YamlNode node) => node is YamlScalarNode s && s.Value != null
                 ? s.Value
                 : throw Error(MatrixErrorIds.WrongType, "Map keys must be plain strings.", node, null);
 
             public YamlMappingNode Mapping(YamlNode node, string key) => node as YamlMappingNode
-                ?? throw Error(MatrixErrorIds.WrongType, $"'{key}' must be a map.", node, key);
+                ?? throw Error(MatrixErrorIds.WrongType, $"'{InputGrammar.Show(key)}' must be a map.", node, key);
 
             public string Scalar(YamlNode node, string key) => node is YamlScalarNode s && s.Value != null
                 ? s.Value
-                : throw Error(MatrixErrorIds.WrongType, $"'{key}' must be a single value.", node, key);
+                : throw Error(MatrixErrorIds.WrongType, $"'{InputGrammar.Show(key)}' must be a single value.", node, key);
 
-            public IReadOnlyList<string> StringList(YamlNode node, string key)
+            public IReadOnlyList<string> StringList(YamlNode node, string key) => StringList(node, key, out _);
+
+            public IReadOnlyList<string> StringList(YamlNode node, string key, out IList<YamlNode> items)
             {
                 if (node is YamlScalarNode { Value: null or "" })
                 {
+                    items = Array.Empty<YamlNode>();
                     return Array.Empty<string>();
                 }
 
-                var seq = node as YamlSequenceNode ?? throw Error(MatrixErrorIds.WrongType, $"'{key}' must be a list.", node, key);
+                var seq = node as YamlSequenceNode ?? throw Error(MatrixErrorIds.WrongType, $"'{InputGrammar.Show(key)}' must be a list.", node, key);
+                items = seq.Children;
                 return seq.Children.Select(c => Scalar(c, key)).ToArray();
             }
 
             /// <summary>A list of bashbrew architecture names; an unknown name is reported at its own line.</summary>
             public IReadOnlyList<string> ArchitectureList(YamlNode node, string key)
             {
-                var list = StringList(node, key);
-                var items = node is YamlSequenceNode seq ? seq.Children : (IList<YamlNode>)Array.Empty<YamlNode>();
+                var list = StringList(node, key, out var items);
                 for (int i = 0; i < list.Count; i++)
                 {
                     if (!Matrix.KnownArchitectures.Contains(list[i]))
                     {
-                        throw Error(MatrixErrorIds.UnknownArchitecture, $"Unknown architecture '{list[i]}' (known: {string.Join(", ", Matrix.KnownArchitectures)}).", items[i], key);
+                        throw Error(MatrixErrorIds.UnknownArchitecture, $"Unknown architecture '{InputGrammar.Show(list[i])}' (known: {string.Join(", ", Matrix.KnownArchitectures)}).", items[i], key);
                     }
                 }
 

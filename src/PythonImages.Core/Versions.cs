@@ -16,8 +16,11 @@ namespace PythonImages
     /// <summary>A full CPython version: 3.14.6, 3.15.0b3, 3.8.0a3, 3.15.0rc1.</summary>
     public sealed class PythonVersion : IComparable<PythonVersion>, IEquatable<PythonVersion>
     {
-        private static readonly Regex Pattern = new Regex(
-            @"^(?<maj>0|[1-9][0-9]*)\.(?<min>0|[1-9][0-9]*)\.(?<pat>0|[1-9][0-9]*)(?:(?<pre>a|b|rc)(?<num>0|[1-9][0-9]*))?$",
+        // Anchored at the real end (\z): "$" would also match before a trailing newline. Built on first use.
+        private static Regex? pattern;
+
+        private static Regex Pattern => pattern ??= new Regex(
+            @"\A(?<maj>0|[1-9][0-9]*)\.(?<min>0|[1-9][0-9]*)\.(?<pat>0|[1-9][0-9]*)(?:(?<pre>a|b|rc)(?<num>0|[1-9][0-9]*))?\z",
             RegexOptions.CultureInvariant);
 
         private PythonVersion(string text, int major, int minor, int patch, PreReleaseKind kind, int preNumber)
@@ -58,6 +61,18 @@ namespace PythonImages
                 return false;
             }
 
+            // A number too large for an int is "not a version", never an OverflowException.
+            if (!Number(m.Groups["maj"].Value, out int major) || !Number(m.Groups["min"].Value, out int minor) || !Number(m.Groups["pat"].Value, out int patch))
+            {
+                return false;
+            }
+
+            int preNumber = 0;
+            if (m.Groups["num"].Success && !Number(m.Groups["num"].Value, out preNumber))
+            {
+                return false;
+            }
+
             var kind = m.Groups["pre"].Success
                 ? m.Groups["pre"].Value switch
                 {
@@ -66,15 +81,12 @@ namespace PythonImages
                     _ => PreReleaseKind.ReleaseCandidate,
                 }
                 : PreReleaseKind.None;
-            version = new PythonVersion(
-                text,
-                int.Parse(m.Groups["maj"].Value, CultureInfo.InvariantCulture),
-                int.Parse(m.Groups["min"].Value, CultureInfo.InvariantCulture),
-                int.Parse(m.Groups["pat"].Value, CultureInfo.InvariantCulture),
-                kind,
-                m.Groups["num"].Success ? int.Parse(m.Groups["num"].Value, CultureInfo.InvariantCulture) : 0);
+            version = new PythonVersion(text, major, minor, patch, kind, preNumber);
             return true;
         }
+
+        internal static bool Number(string digits, out int value) =>
+            int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out value);
 
         public static PythonVersion Parse(string text)
         {
@@ -120,8 +132,10 @@ namespace PythonImages
     /// <summary>A matrix version key: MAJOR.MINOR for a released series, MAJOR.MINOR-rc for the pre-release series.</summary>
     public sealed class VersionKey : IComparable<VersionKey>, IEquatable<VersionKey>
     {
-        private static readonly Regex Pattern = new Regex(
-            @"^(?<maj>0|[1-9][0-9]*)\.(?<min>0|[1-9][0-9]*)(?<rc>-rc)?$",
+        private static Regex? pattern;
+
+        private static Regex Pattern => pattern ??= new Regex(
+            @"\A(?<maj>0|[1-9][0-9]*)\.(?<min>0|[1-9][0-9]*)(?<rc>-rc)?\z",
             RegexOptions.CultureInvariant);
 
         private VersionKey(string text, int major, int minor, bool isRc)
@@ -154,11 +168,12 @@ namespace PythonImages
                 return false;
             }
 
-            key = new VersionKey(
-                text,
-                int.Parse(m.Groups["maj"].Value, CultureInfo.InvariantCulture),
-                int.Parse(m.Groups["min"].Value, CultureInfo.InvariantCulture),
-                m.Groups["rc"].Success);
+            if (!PythonVersion.Number(m.Groups["maj"].Value, out int major) || !PythonVersion.Number(m.Groups["min"].Value, out int minor))
+            {
+                return false; // too large for an int: not a key, never an OverflowException
+            }
+
+            key = new VersionKey(text, major, minor, m.Groups["rc"].Success);
             return true;
         }
 

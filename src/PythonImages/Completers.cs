@@ -18,9 +18,9 @@ namespace PythonImages.Commands
                 string? path = fakeBoundParameters != null && fakeBoundParameters.Contains("MatrixPath") ? fakeBoundParameters["MatrixPath"] as string : null;
                 images = MatrixCache.Get(path == null ? null : ResolvePath(path)).Images;
             }
-            catch (MatrixException)
+            catch (Exception ex) when (ex is MatrixException || ex is ArgumentException || ex is NotSupportedException || ex is System.IO.IOException || ex is UnauthorizedAccessException || ex is System.Security.SecurityException)
             {
-                yield break; // a completer never throws at the prompt
+                yield break; // a completer never throws at the prompt (a bad, special or oversized matrix file offers nothing)
             }
 
             string word = (wordToComplete ?? string.Empty).Trim('\'', '"');

@@ -42,11 +42,14 @@ namespace PythonImages.Commands
         private WildcardPattern[]? versionPatterns;
         private WildcardPattern[]? variantPatterns;
 
+        /// <summary>The longest -Name, -Version or -Variant value accepted (a Docker tag has at most 128 characters).</summary>
+        internal const int MaxPatternLength = 256;
+
         protected override void BeginProcessing()
         {
-            // -Version and -Variant do not come from the pipeline: compile their patterns once per command.
-            versionPatterns = Version?.Select(Pattern).ToArray();
-            variantPatterns = Variant?.Select(Pattern).ToArray();
+            // -Version and -Variant do not come from the pipeline: check and compile their patterns once per command.
+            versionPatterns = Version?.Select(v => CheckedPattern(v, "-Version", PythonTagErrorIds.InvalidVersion, terminating: true)!).ToArray();
+            variantPatterns = Variant?.Select(v => CheckedPattern(v, "-Variant", PythonTagErrorIds.InvalidVariant, terminating: true)!).ToArray();
         }
 
         protected override void ProcessRecord()
@@ -66,21 +69,25 @@ namespace PythonImages.Commands
             anyName = true;
             foreach (var name in Name)
             {
-                var pattern = Pattern(name);
+                var pattern = CheckedPattern(name, "-Name", PythonTagErrorIds.InvalidName, terminating: false);
+                if (pattern == null)
+                {
+                    continue; // reported; the other names still produce output
+                }
+
                 var hits = candidates.Where(i => i.Tags.Any(pattern.IsMatch) || i.SharedTags.Any(pattern.IsMatch)).ToList();
                 if (hits.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
                 {
-                    WriteError(new ErrorRecord(
+                    var record = Errors.Create(
                         new ItemNotFoundException($"No python image has the tag '{name}'" + (Filtered ? " among the images selected by -Version, -Variant and -OS." : ".")),
-                        "PythonTag.NotFound",
+                        PythonTagErrorIds.NotFound,
                         ErrorCategory.ObjectNotFound,
-                        name)
+                        name);
+                    record.ErrorDetails = new ErrorDetails($"No python image has the tag '{name}'.")
                     {
-                        ErrorDetails = new ErrorDetails($"No python image has the tag '{name}'.")
-                        {
-                            RecommendedAction = "Run Get-PythonTag without -Name to list every tag, or use wildcards (for example -Name '3.14*').",
-                        },
-                    });
+                        RecommendedAction = "Run Get-PythonTag without -Name to list every tag, or use wildcards (for example -Name '3.14*').",
+                    };
+                    WriteError(record);
                     continue;
                 }
 
@@ -118,5 +125,67 @@ namespace PythonImages.Commands
 
         private static WildcardPattern Pattern(string text) =>
             new WildcardPattern(text, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
+
+        /// <summary>
+        /// A filter value as a wildcard pattern, or an error: printable ASCII (no control characters, which would reach
+        /// the error messages), at most <see cref="MaxPatternLength"/> characters, and a valid wildcard pattern (an unclosed
+        /// '[' is reported here instead of escaping as a raw WildcardPatternException). Returns null after a non-terminating error.
+        /// </summary>
+        private WildcardPattern? CheckedPattern(string value, string parameter, string errorId, bool terminating)
+        {
+            string? why = null;
+            int bad = Security.InputGrammar.FirstNonPrintable(value, allowSpace: true);
+            if (bad >= 0)
+            {
+                why = $"it contains the character U+{(int)value[bad]:X4} at position {bad + 1}; only printable ASCII is allowed";
+            }
+            else if (value.Length > MaxPatternLength)
+            {
+                why = $"it is {value.Length} characters long; at most {MaxPatternLength} are allowed";
+            }
+
+            WildcardPattern? pattern = null;
+            if (why == null)
+            {
+                pattern = Pattern(value);
+                try
+                {
+                    pattern.IsMatch(string.Empty); // parses the pattern
+                }
+                catch (WildcardPatternException ex)
+                {
+                    why = "it is not a valid wildcard pattern (" + ex.Message.TrimEnd('.') + "); escape a literal '[' as '`['";
+                }
+            }
+
+            if (why == null)
+            {
+                return pattern;
+            }
+
+            string shown = Security.InputGrammar.Show(value);
+            var record = Errors.Create(
+                new ArgumentException($"The {parameter} value '{shown}' is not accepted: {why}."),
+                errorId,
+                ErrorCategory.InvalidArgument,
+                shown,
+                $"Pass a tag, version or variant of printable ASCII (wildcards allowed) to {parameter}; Get-PythonTag without parameters lists them all.");
+            if (terminating)
+            {
+                ThrowTerminatingError(record);
+            }
+
+            WriteError(record);
+            return null;
+        }
+    }
+
+    /// <summary>Error ids of Get-PythonTag's own parameters.</summary>
+    public static class PythonTagErrorIds
+    {
+        public const string NotFound = "PythonTag.NotFound";
+        public const string InvalidName = "PythonTag.InvalidName";
+        public const string InvalidVersion = "PythonTag.InvalidVersion";
+        public const string InvalidVariant = "PythonTag.InvalidVariant";
     }
 }

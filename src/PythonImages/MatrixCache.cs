@@ -23,7 +23,21 @@ namespace PythonImages.Commands
                 return (MatrixLoader.Default, DefaultImages.Value);
             }
 
-            var info = new FileInfo(fullPath);
+            FileInfo info;
+            try
+            {
+                if (fullPath!.IndexOf('\0') >= 0)
+                {
+                    throw new ArgumentException("The path contains a NUL character.");
+                }
+
+                info = new FileInfo(fullPath);
+            }
+            catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is PathTooLongException || ex is System.Security.SecurityException)
+            {
+                throw new MatrixException(MatrixErrorIds.InvalidPath, "The matrix path is not a usable file path: " + ex.Message, fullPath!, 0, null, ex);
+            }
+
             lock (Gate)
             {
                 if (info.Exists && Files.TryGetValue(fullPath!, out var hit) && hit.Stamp == info.LastWriteTimeUtc && hit.Length == info.Length)
@@ -48,13 +62,28 @@ namespace PythonImages.Commands
         /// <summary>The ErrorRecord for a matrix that cannot be loaded (terminating for the command that needs it).</summary>
         public static ErrorRecord FromMatrix(MatrixException ex)
         {
-            var record = new ErrorRecord(ex, ex.ErrorId, ex.IsNotFound ? ErrorCategory.ObjectNotFound : ErrorCategory.InvalidData, ex.File)
+            var category = ex.Kind switch
+            {
+                MatrixErrorKind.NotFound => ErrorCategory.ObjectNotFound,
+                MatrixErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
+                MatrixErrorKind.LimitsExceeded => ErrorCategory.LimitsExceeded,
+                MatrixErrorKind.ReadError => ErrorCategory.ReadError,
+                _ => ErrorCategory.InvalidData,
+            };
+            string fix = $"Fix {ex.File} at line {ex.Line}" + (ex.Key != null ? $" (key '{ex.Key}')" : string.Empty) + "; the format is described in the README section 'The matrix'.";
+            var record = new ErrorRecord(ex, ex.ErrorId, category, ex.File)
             {
                 ErrorDetails = new ErrorDetails(ex.Message)
                 {
-                    RecommendedAction = ex.IsNotFound
-                        ? "Pass the path of an existing matrix file (YAML or versions.json) to -MatrixPath, or omit -MatrixPath to use the embedded matrix."
-                        : $"Fix {ex.File} at line {ex.Line}" + (ex.Key != null ? $" (key '{ex.Key}')" : string.Empty) + "; the format is described in the README section 'The matrix'.",
+                    RecommendedAction = ex.Kind switch
+                    {
+                        MatrixErrorKind.NotFound => "Pass the path of an existing matrix file (YAML or versions.json) to -MatrixPath, or omit -MatrixPath to use the embedded matrix.",
+                        MatrixErrorKind.InvalidArgument => "Pass the path of a regular matrix file (YAML or versions.json) on the file system to -MatrixPath, or omit -MatrixPath to use the embedded matrix.",
+                        MatrixErrorKind.ReadError => "Check that the matrix file is readable by you, then run the command again.",
+                        MatrixErrorKind.LimitsExceeded when ex.ErrorId == MatrixErrorIds.TooLarge =>
+                            $"Pass a matrix file of at most {MatrixLoader.MaxFileBytes} bytes (a full matrix is a few kilobytes); check that -MatrixPath names the matrix.",
+                        _ => fix,
+                    },
                 },
             };
             return record;

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Management.Automation;
 
@@ -20,10 +21,9 @@ namespace PythonImages.Commands
         {
             if (loaded == null)
             {
-                string? path = MatrixPath == null ? null : GetUnresolvedProviderPathFromPSPath(MatrixPath);
                 try
                 {
-                    var (matrix, images) = MatrixCache.Get(path);
+                    var (matrix, images) = MatrixCache.Get(ResolveMatrixPath());
                     loaded = new LoadedMatrix(matrix, images);
                 }
                 catch (MatrixException ex)
@@ -33,6 +33,33 @@ namespace PythonImages.Commands
             }
 
             return loaded!;
+        }
+
+        /// <summary>-MatrixPath as a file system path; anything else (another provider, an unknown drive, NUL) is a MatrixException.</summary>
+        private string? ResolveMatrixPath()
+        {
+            if (MatrixPath == null)
+            {
+                return null;
+            }
+
+            string resolved;
+            ProviderInfo provider;
+            try
+            {
+                resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(MatrixPath, out provider, out _);
+            }
+            catch (Exception ex) when ((ex is RuntimeException && !(ex is PipelineStoppedException)) || ex is ArgumentException || ex is NotSupportedException || ex is System.IO.IOException)
+            {
+                throw new MatrixException(MatrixErrorIds.InvalidPath, "The matrix path cannot be resolved: " + ex.Message, MatrixPath, 0, null, ex);
+            }
+
+            if (!string.Equals(provider.Name, "FileSystem", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new MatrixException(MatrixErrorIds.InvalidPath, $"The matrix path is on the {provider.Name} provider; -MatrixPath takes a file system path.", MatrixPath, 0, null);
+            }
+
+            return resolved;
         }
     }
 

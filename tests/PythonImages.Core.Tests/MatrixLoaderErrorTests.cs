@@ -305,7 +305,7 @@ namespace PythonImages.Tests
                 MatrixErrorIds.EmptyVariants, MatrixErrorIds.MissingArchitectures, MatrixErrorIds.UnknownArchitecture, MatrixErrorIds.InvalidGpgKey,
             };
             Assert.Equal(ids.Length, new System.Collections.Generic.HashSet<string>(ids).Count);
-            Assert.All(ids, id => Assert.Matches(@"^Matrix\.[A-Z][A-Za-z]+$", id));
+            Assert.All(ids, id => Assert.Matches(@"\AMatrix\.[A-Z][A-Za-z]+\z", id));
         }
     }
 }

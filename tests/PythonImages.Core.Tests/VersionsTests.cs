@@ -37,6 +37,14 @@ namespace PythonImages.Tests
         [InlineData("3.15.0-rc1")]
         [InlineData("3.15.0RC1")]
         [InlineData("3.14-rc")]
+        [InlineData("3.14.6\n")]
+        [InlineData("3.14.6\r\n")]
+        [InlineData("\n3.14.6")]
+        [InlineData("3.15.0b3\n")]
+        [InlineData("3.14.99999999999")]
+        [InlineData("99999999999.14.6")]
+        [InlineData("3.14.6rc99999999999")]
+        [InlineData("3.2147483648.0")]
         public void RejectsInvalidForms(string text)
         {
             Assert.False(PythonVersion.TryParse(text, out var v));
@@ -47,6 +55,14 @@ namespace PythonImages.Tests
 
         [Fact]
         public void NullIsNotAVersion() => Assert.False(PythonVersion.TryParse(null, out _));
+
+        [Fact]
+        public void TheLargestIntStillParses()
+        {
+            var v = PythonVersion.Parse("3.2147483647.0");
+            Assert.Equal(int.MaxValue, v.Minor);
+            Assert.Equal(int.MaxValue, VersionKey.Parse("2147483647.0").Major);
+        }
 
         [Fact]
         public void OrdersAlphaBeforeBetaBeforeRcBeforeFinal()
@@ -98,6 +114,11 @@ namespace PythonImages.Tests
         [InlineData("03.14")]
         [InlineData("latest")]
         [InlineData("")]
+        [InlineData("3.14\n")]
+        [InlineData("3.15-rc\n")]
+        [InlineData("99999999999.1")]
+        [InlineData("3.2147483648")]
+        [InlineData("3.2147483648-rc")]
         public void RejectsInvalidKeys(string text)
         {
             Assert.False(VersionKey.TryParse(text, out _));

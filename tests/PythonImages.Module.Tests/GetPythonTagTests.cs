@@ -347,15 +347,185 @@ Get-PythonTag -Name latest | Receive-Image";
             var r = s.Run("Get-PythonTag -Version 3.14 -Variant slim-trixie, windows/windowsservercore-ltsc2022 | Out-Default");
             Assert.Empty(r.AllErrors);
             var lines = r.HostText.Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0).ToArray();
-            Assert.Matches(@"^Version\s+Variant\s+Tags$", lines[0]);
-            Assert.Matches(@"^-+\s+-+\s+-+$", lines[1]);
-            Assert.Matches(@"^3\.14\.6\s+slim-trixie\s+3\.14\.6-slim-trixie, 3\.14-slim-trixie, ", lines[2]);
-            Assert.Matches(@"^3\.14\.6\s+windows/windowsservercore-ltsc2022\s+3\.14\.6-windowsservercore-ltsc2022, 3\.14-windowsservercore-ltsc2022, ", lines[3]);
+            Assert.Matches(@"\AVersion\s+Variant\s+Tags\z", lines[0]);
+            Assert.Matches(@"\A-+\s+-+\s+-+\z", lines[1]);
+            Assert.Matches(@"\A3\.14\.6\s+slim-trixie\s+3\.14\.6-slim-trixie, 3\.14-slim-trixie, ", lines[2]);
+            Assert.Matches(@"\A3\.14\.6\s+windows/windowsservercore-ltsc2022\s+3\.14\.6-windowsservercore-ltsc2022, 3\.14-windowsservercore-ltsc2022, ", lines[3]);
 
             // Long tag lists wrap instead of being cut off: the Windows row's shared tags reach the last line.
             Assert.DoesNotContain("\u2026", r.HostText);
-            Assert.Matches(@"^\s+\S.*latest$", lines[lines.Length - 1]);
+            Assert.Matches(@"\A\s+\S.*latest\z", lines[lines.Length - 1]);
             Assert.Contains("windowsservercore, 3.14.6, 3.14, 3, latest", string.Join(" ", lines.Skip(3).Select(l => l.Trim())));
+        }
+
+        // ---- hostile input ---------------------------------------------------------------------------------
+
+        private string Deep()
+        {
+            string path = Path.Combine(dir, "deep.yaml");
+            File.WriteAllText(path, new string('[', 100_000) + new string(']', 100_000)); // 200 KB
+            return path;
+        }
+
+        [Fact]
+        public void AHundredThousandLevelsDeepMatrixIsAClearErrorInUnderASecondAndTheSessionGoesOn()
+        {
+            string path = Deep();
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            var r = s.Invoke(ps => ps.AddCommand("Get-PythonTag").AddParameter("MatrixPath", path));
+            sw.Stop();
+            Assert.Empty(r.Output);
+            var e = r.Terminating!.ErrorRecord;
+            Assert.Equal("Matrix.TooDeep,PythonImages.Commands.GetPythonTagCommand", e.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.LimitsExceeded, e.CategoryInfo.Category);
+            Assert.Equal(path, e.TargetObject);
+            Assert.StartsWith($"{path}:1: ", e.ErrorDetails.Message);
+            Assert.Contains("at line 1", e.ErrorDetails.RecommendedAction);
+            Assert.True(sw.ElapsedMilliseconds < 1000, $"took {sw.ElapsedMilliseconds} ms");
+
+            // The runspace (and the process) are fine: the next command works.
+            Assert.Equal(42, s.Run("Get-PythonTag").Output.Count);
+        }
+
+        /// <summary>pwsh from PATH, or null.</summary>
+        private static string? Pwsh() =>
+            (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator)
+                .Select(d => Path.Combine(d, OperatingSystem.IsWindows() ? "pwsh.exe" : "pwsh"))
+                .FirstOrDefault(File.Exists);
+
+        [Fact]
+        public void AHundredThousandLevelsDeepMatrixDoesNotCrashARealPwshProcess()
+        {
+            // Before the depth limit this killed the process with a stack overflow (exit 134).
+            string path = Deep();
+            string script =
+                $"Import-Module {FreshProcess.Quote(ModuleSession.ManifestPath)} -ErrorAction Stop; " +
+                "foreach ($i in 1, 2) { $sw = [Diagnostics.Stopwatch]::StartNew(); " +
+                $"try {{ Get-PythonTag -MatrixPath {FreshProcess.Quote(path)}; 'no error' }} " +
+                "catch { 'caught ' + $_.FullyQualifiedErrorId + ' ' + $_.CategoryInfo.Category + ' ' + $sw.ElapsedMilliseconds } } " +
+                "'alive ' + (Get-PythonTag).Count";
+            string? pwsh = Pwsh();
+            int exit;
+            string[] lines;
+            string all;
+            if (pwsh != null)
+            {
+                var start = new System.Diagnostics.ProcessStartInfo(pwsh) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+                foreach (var a in new[] { "-NoProfile", "-NonInteractive", "-Command", script })
+                {
+                    start.ArgumentList.Add(a);
+                }
+
+                using var p = System.Diagnostics.Process.Start(start)!;
+                var stdout = p.StandardOutput.ReadToEndAsync();
+                var stderr = p.StandardError.ReadToEndAsync();
+                Assert.True(p.WaitForExit(120_000), "pwsh did not finish in 120 s");
+                exit = p.ExitCode;
+                lines = stdout.Result.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToArray();
+                all = stdout.Result + stderr.Result;
+            }
+            else
+            {
+                var r = FreshProcess.Run(script); // no pwsh on PATH: the same script in a fresh process hosting the engine
+                exit = r.ExitCode;
+                lines = r.Output;
+                all = r.ToString();
+            }
+
+            Assert.True(exit == 0, all);
+            var caught = lines.Where(l => l.StartsWith("caught ", StringComparison.Ordinal)).Select(l => l.Split(' ')).ToList();
+            Assert.Equal(2, caught.Count);
+            Assert.All(caught, parts =>
+            {
+                Assert.Equal("Matrix.TooDeep,PythonImages.Commands.GetPythonTagCommand", parts[1]);
+                Assert.Equal("LimitsExceeded", parts[2]);
+            });
+
+            // The first call includes loading and compiling the module's code in a new process (about 0.1 s on an idle
+            // machine, more while the test suite keeps both cores busy); the depth check itself is the second call.
+            int first = int.Parse(caught[0][3], System.Globalization.CultureInfo.InvariantCulture);
+            int second = int.Parse(caught[1][3], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(first < 10_000, $"first call {first} ms");
+            Assert.True(second < 1000, $"second call {second} ms");
+            Assert.Contains("alive 42", lines);
+        }
+
+        [Fact]
+        public void AnAliasCollisionStopsGetPythonTagWithTheFileAndLine()
+        {
+            string path = Write("collide.yaml", "aliases:\n  '3.14': ['3', latest]\n  '3.13': [latest]\nversions:\n  '3.14':\n    version: 3.14.6\n    variants: [trixie]\n  '3.13':\n    version: 3.13.14\n    variants: [trixie]\n");
+            var r = s.Invoke(ps => ps.AddCommand("Get-PythonTag").AddParameter("MatrixPath", path).AddParameter("Name", "latest"));
+            Assert.Empty(r.Output);
+            var e = r.Terminating!.ErrorRecord;
+            Assert.Equal("Matrix.AliasCollision,PythonImages.Commands.GetPythonTagCommand", e.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.InvalidData, e.CategoryInfo.Category);
+            Assert.StartsWith($"{path}:3: ", e.ErrorDetails.Message);
+            Assert.Contains("(key 'aliases.3.13')", e.ErrorDetails.RecommendedAction);
+        }
+
+        [Theory]
+        [InlineData("Get-PythonTag -MatrixPath /dev/zero", "Matrix.NotAFile", ErrorCategory.InvalidArgument)]
+        [InlineData("Get-PythonTag -MatrixPath Env:/HOME", "Matrix.InvalidPath", ErrorCategory.InvalidArgument)]
+        [InlineData("Get-PythonDockerfile -MatrixPath /dev/zero -Version 3.14 -Variant trixie", "Matrix.NotAFile", ErrorCategory.InvalidArgument)]
+        [InlineData("Export-PythonLibraryManifest -MatrixPath /dev/zero -GitCommit 0123456789012345678901234567890123456789", "Matrix.NotAFile", ErrorCategory.InvalidArgument)]
+        public void EveryCmdletThatLoadsAMatrixSurfacesTheSameTerminatingError(string script, string errorId, ErrorCategory category)
+        {
+            var r = s.Run(script);
+            Assert.Empty(r.Output);
+            var e = Assert.Single(r.AllErrors); // statement-terminating inside a script
+            Assert.Equal(errorId, e.FullyQualifiedErrorId.Split(',')[0]);
+            Assert.Equal(category, e.CategoryInfo.Category);
+            Assert.Contains("-MatrixPath", e.ErrorDetails.RecommendedAction);
+        }
+
+        [Fact]
+        public void ATooLargeMatrixSaysTheLimit()
+        {
+            string path = Write("big.yaml", "#" + new string('x', 2 * 1024 * 1024));
+            var e = s.Invoke(ps => ps.AddCommand("Get-PythonTag").AddParameter("MatrixPath", path)).Terminating!.ErrorRecord;
+            Assert.Equal("Matrix.TooLarge,PythonImages.Commands.GetPythonTagCommand", e.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.LimitsExceeded, e.CategoryInfo.Category);
+            Assert.Contains("1048576", e.ErrorDetails.RecommendedAction);
+        }
+
+        [Fact]
+        public void AnInvalidNameIsNonTerminatingAndEscapedTheOtherNamesStillProduceOutput()
+        {
+            var r = s.Run("'3-slim', \"bad`e[31m`n\", '3.14[', '3.13-alpine' | Get-PythonTag");
+            Assert.Null(r.Terminating);
+            Assert.Equal(new[] { "3.14/slim-trixie", "3.13/alpine3.24" }, Directories(r));
+            Assert.Equal(2, r.Errors.Count);
+            Assert.All(r.Errors, e =>
+            {
+                Assert.Equal("PythonTag.InvalidName,PythonImages.Commands.GetPythonTagCommand", e.FullyQualifiedErrorId);
+                Assert.Equal(ErrorCategory.InvalidArgument, e.CategoryInfo.Category);
+                Assert.False(string.IsNullOrEmpty(e.ErrorDetails.RecommendedAction));
+                Assert.True(e.Exception.Message.IndexOfAny(new[] { '\u001b', '\n' }) < 0, e.Exception.Message);
+            });
+            Assert.Contains("bad\\u001B[31m\\u000A", r.Errors[0].Exception.Message);
+            Assert.Contains("not a valid wildcard pattern", r.Errors[1].Exception.Message);
+        }
+
+        [Theory]
+        [InlineData("-Version '3.1['", "PythonTag.InvalidVersion")]
+        [InlineData("-Version \"3.14`r\"", "PythonTag.InvalidVersion")]
+        [InlineData("-Variant \"slim`0\"", "PythonTag.InvalidVariant")]
+        [InlineData("-Variant ('x' * 257)", "PythonTag.InvalidVariant")]
+        public void AnInvalidVersionOrVariantFilterStopsTheCommand(string parameters, string errorId)
+        {
+            var r = s.Run("Get-PythonTag " + parameters);
+            Assert.Empty(r.Output);
+            var e = Assert.Single(r.AllErrors); // statement-terminating inside a script
+            Assert.Equal(errorId + ",PythonImages.Commands.GetPythonTagCommand", e.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.InvalidArgument, e.CategoryInfo.Category);
+        }
+
+        [Fact]
+        public void FiltersWithSpacesAndEscapedWildcardsAreStillFilters()
+        {
+            Assert.Empty(s.Run("Get-PythonTag -Name 'no such tag'").Output);
+            Assert.Equal("PythonTag.NotFound,PythonImages.Commands.GetPythonTagCommand", Assert.Single(s.Run("Get-PythonTag -Name 'no such tag'").Errors).FullyQualifiedErrorId);
+            Assert.Equal(8, s.Run("Get-PythonTag -Version '3.1[4]'").Output.Count);
         }
 
         // ---- tab completion -------------------------------------------------------------------------------
@@ -409,6 +579,29 @@ Get-PythonTag -Name latest | Receive-Image";
             // Relative to the session's current location, like the parameter itself.
             s.Run($"$ExecutionContext.SessionState.Path.SetLocation('{dir}') | Out-Null");
             Assert.Equal(new[] { "3.97", "3.97.2" }, Complete("Get-PythonTag -MatrixPath ./completion.yaml -Version 3.9"));
+        }
+
+        [Theory]
+        [InlineData("/dev/zero")]
+        [InlineData("fifo")]
+        [InlineData("deep")]
+        public void CompletionWithASpecialOrHostileMatrixPathOffersNothingAndDoesNotHang(string which)
+        {
+            string path = which switch
+            {
+                "fifo" => Path.Combine(dir, "m.fifo"),
+                "deep" => Deep(),
+                _ => which,
+            };
+            if (which == "fifo")
+            {
+                using var p = System.Diagnostics.Process.Start("mkfifo", path);
+                p.WaitForExit();
+            }
+
+            var task = System.Threading.Tasks.Task.Run(() => Complete($"Get-PythonTag -MatrixPath '{path}' -Version 3."));
+            Assert.True(task.Wait(TimeSpan.FromSeconds(20)), "completion blocked");
+            Assert.Empty(task.Result);
         }
 
         [Fact]

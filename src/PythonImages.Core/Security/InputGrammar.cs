@@ -11,14 +11,16 @@ namespace PythonImages.Security
     public sealed class Grammar
     {
         private readonly string pattern;
+        private readonly bool allowSpace;
         private Regex? regex;
 
-        internal Grammar(string name, string description, string pattern, int maxLength)
+        internal Grammar(string name, string description, string pattern, int maxLength, bool allowSpace = false)
         {
             Name = name;
             Description = description;
             this.pattern = @"\A(?:" + pattern + @")\z";
             MaxLength = maxLength;
+            this.allowSpace = allowSpace;
         }
 
         /// <summary>Short name used in messages ("sha256 checksum", "Docker tag").</summary>
@@ -53,7 +55,7 @@ namespace PythonImages.Security
                 return $"the value is {value.Length} characters long; at most {MaxLength} are allowed";
             }
 
-            int bad = InputGrammar.FirstNonPrintable(value);
+            int bad = InputGrammar.FirstNonPrintable(value, allowSpace);
             if (bad >= 0)
             {
                 return $"the value contains the character U+{(int)value[bad]:X4} at position {bad + 1}; only printable ASCII is allowed";
@@ -142,6 +144,23 @@ namespace PythonImages.Security
         /// <summary>The manifest's Builder field.</summary>
         public static readonly Grammar Builder = new Grammar(
             "builder", "buildkit or classic", "buildkit|classic", 16);
+
+        /// <summary>A checksum in hex of any supported length (1 to 128 digits: md5 to sha512); callers check the algorithm's length.</summary>
+        public static readonly Grammar HexDigest = new Grammar(
+            "hex digest", "hexadecimal digits", "[0-9a-fA-F]{1,128}", 128);
+
+        /// <summary>
+        /// A git repository URL as the manifest's GitRepo and the README's links use it: http(s), a host, path segments of
+        /// letters, digits, '.', '_', '~' and '-' (no '.' or '..' segment), no user info, query or fragment.
+        /// </summary>
+        public static readonly Grammar GitRepositoryUrl = new Grammar(
+            "git repository URL", "https://host[:port]/path with letters, digits, '.', '_', '~' and '-' in the path, e.g. https://github.com/docker-library/python",
+            "https?://" + HostPattern + @"(?:/(?!\.\.?(?:/|\z))[A-Za-z0-9._~-]{1,128}){0,16}/?", 512);
+
+        /// <summary>A maintainer as the manifest header lists it: Full Name &lt;email&gt; (@github-handle), the email optional; no commas.</summary>
+        public static readonly Grammar Maintainer = new Grammar(
+            "maintainer", "'Full Name <email> (@github-handle)' (the email is optional) of printable ASCII without commas",
+            @"[A-Za-z0-9][A-Za-z0-9 ._'-]{0,127} (?:<[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}> )?\(@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\)", 512, allowSpace: true);
 
         private const string PathComponent = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
         private const string DomainComponent = "(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])";
