@@ -36,24 +36,33 @@ namespace PythonImages.Commands
         [ArgumentCompleter(typeof(VariantCompleter))]
         public string[]? Variant { get; set; }
 
-        /// <summary>Download base replacing https://www.python.org/ftp/python/ (the same layout below it).</summary>
+        /// <summary>
+        /// Download base replacing https://www.python.org/ftp/python/ (the same layout below it). An absolute https URL
+        /// without credentials; http only with -AllowInsecureSource. Taken as text (a [uri] gives its original string).
+        /// </summary>
         [Parameter]
         [ValidateNotNull]
-        public Uri? SourceMirror { get; set; }
+        [UriText]
+        public string? SourceMirror { get; set; }
 
-        /// <summary>PGP key server replacing hkps://keys.openpgp.org, e.g. hkp://127.0.0.1:11371.</summary>
+        /// <summary>PGP key server replacing hkps://keys.openpgp.org (hkps or https; hkp and http only with -AllowInsecureSource).</summary>
         [Parameter]
         [ValidateNotNull]
-        public Uri? KeyServer { get; set; }
+        [UriText]
+        public string? KeyServer { get; set; }
 
         /// <summary>Registry prefix for every FROM image, e.g. registry.example:5000/hub.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? BaseImageRegistry { get; set; }
 
-        /// <summary>Generate Dockerfiles for versions without a checksum (without the check) instead of failing.</summary>
+        /// <summary>Generate Dockerfiles for versions without a checksum (without the check) instead of failing; each such image gets a warning.</summary>
         [Parameter]
         public SwitchParameter AllowUnverifiedSource { get; set; }
+
+        /// <summary>Accept an http:// -SourceMirror or an hkp:// or http:// -KeyServer; each image that uses one gets a warning (the sha256 check stays).</summary>
+        [Parameter]
+        public SwitchParameter AllowInsecureSource { get; set; }
 
         private DockerfileOptions? options;
 
@@ -63,36 +72,14 @@ namespace PythonImages.Commands
             {
                 if (options == null)
                 {
-                    foreach (var uri in new[] { SourceMirror, KeyServer })
+                    try
                     {
-                        if (uri != null && !uri.IsAbsoluteUri)
-                        {
-                            ThrowTerminatingError(Errors.Create(
-                                new ArgumentException($"'{uri.OriginalString}' is not an absolute URI."),
-                                "Dockerfile.InvalidUri",
-                                ErrorCategory.InvalidArgument,
-                                uri.OriginalString,
-                                "Pass an absolute URI such as http://127.0.0.1:8080/python/ or hkp://127.0.0.1:11371."));
-                        }
+                        options = DockerfileOptions.Create(SourceMirror, KeyServer, BaseImageRegistry, AllowUnverifiedSource.IsPresent, AllowInsecureSource.IsPresent);
                     }
-
-                    if (BaseImageRegistry != null && (BaseImageRegistry.IndexOfAny(new[] { ' ', '\t', '\n', '\r', '"', '@' }) >= 0 || BaseImageRegistry.Contains("://")))
+                    catch (DockerfileException ex)
                     {
-                        ThrowTerminatingError(Errors.Create(
-                            new ArgumentException($"'{BaseImageRegistry}' is not a registry prefix."),
-                            "Dockerfile.InvalidRegistry",
-                            ErrorCategory.InvalidArgument,
-                            BaseImageRegistry,
-                            "Pass a registry host with an optional path and no scheme, e.g. registry.example:5000/hub."));
+                        ThrowTerminatingError(Errors.Create(ex, ex.ErrorId, ErrorCategory.InvalidArgument, ex.Target, ex.RecommendedAction));
                     }
-
-                    options = new DockerfileOptions
-                    {
-                        SourceMirror = SourceMirror,
-                        KeyServer = KeyServer,
-                        BaseImageRegistry = BaseImageRegistry,
-                        AllowUnverifiedSource = AllowUnverifiedSource.IsPresent,
-                    };
                 }
 
                 return options;
@@ -133,12 +120,21 @@ namespace PythonImages.Commands
                 return w.IsMatch(a) || w.IsMatch(b);
             });
 
-        /// <summary>Renders one image; a failure is written as a non-terminating error and gives null.</summary>
+        /// <summary>
+        /// Renders one image; a failure is written as a non-terminating error and gives null. What the user opted into that
+        /// weakens the image's download (insecure source, no checksum) is written as a warning per image.
+        /// </summary>
         protected RenderedDockerfile? TryRender(PythonImage image)
         {
             try
             {
-                return DockerfileRenderer.Render(image, Options);
+                var rendered = DockerfileRenderer.Render(image, Options);
+                foreach (var warning in rendered.Warnings)
+                {
+                    WriteWarning(warning);
+                }
+
+                return rendered;
             }
             catch (DockerfileException ex)
             {
@@ -156,6 +152,7 @@ namespace PythonImages.Commands
                 "Dockerfile.NotOurs" => ErrorCategory.ResourceExists,
                 "Dockerfile.PathEscape" => ErrorCategory.SecurityError,
                 "Dockerfile.PathIsDirectory" => ErrorCategory.ResourceExists,
+                DockerfileOptions.InvalidUriErrorId or DockerfileOptions.InsecureSourceErrorId or DockerfileOptions.InvalidRegistryErrorId => ErrorCategory.InvalidArgument,
                 _ => ErrorCategory.InvalidData,
             };
             return Errors.Create(ex, ex.ErrorId, category, target, ex.RecommendedAction);
@@ -167,5 +164,19 @@ namespace PythonImages.Commands
             ex is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError,
             path,
             "Check that the directory exists or can be created and is writable, then run the command again; files already written are complete.");
+    }
+
+    /// <summary>
+    /// Binds a [uri] to a string parameter as the text it was made from (its OriginalString), so that the value is
+    /// validated exactly as typed; anything else is left to PowerShell's usual conversion.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
+    internal sealed class UriTextAttribute : ArgumentTransformationAttribute
+    {
+        public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
+        {
+            object? value = inputData is PSObject pso ? pso.BaseObject : inputData;
+            return value is Uri uri ? uri.OriginalString : inputData;
+        }
     }
 }

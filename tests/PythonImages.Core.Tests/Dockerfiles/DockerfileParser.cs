@@ -222,7 +222,7 @@ namespace PythonImages.Tests.Dockerfiles
             get
             {
                 var m = build.Select(l => Regex.Match(l, "^gpg --batch --keyserver (\\S+) --recv-keys \"\\$GPG_KEY\"$")).FirstOrDefault(x => x.Success);
-                return m?.Groups[1].Value;
+                return m == null ? null : ShellWord.Unquote(m.Groups[1].Value);
             }
         }
 
@@ -492,8 +492,9 @@ namespace PythonImages.Tests.Dockerfiles
                 return null;
             }
 
-            var m = Regex.Match(line, "\"([^\"]*)\"$");
-            return m.Success ? m.Groups[1].Value : null;
+            // The last word of the line: "…" (python.org) or '<mirror>'"…" (a mirror as a single-quoted literal).
+            var m = Regex.Match(line, "((?:'[^']*'|\\\\')*\"[^\"]*\")$");
+            return m.Success ? ShellWord.Unquote(m.Groups[1].Value) : null;
         }
 
         private static IReadOnlyList<string>? ListAfter(IReadOnlyList<string> statements, Func<string, bool> head)
@@ -619,5 +620,60 @@ namespace PythonImages.Tests.Dockerfiles
         public bool SetsNoBytecode => s.Contains("$env:PYTHONDONTWRITEBYTECODE = '1'");
 
         public IReadOnlyList<string> Statements => s;
+    }
+
+    /// <summary>
+    /// The value of one POSIX shell word made of '…' (literal), "…" (kept as written: variables are left unexpanded, so
+    /// the test sees "${PYTHON_VERSION%%[a-z]*}") and \x parts; a space outside quotes is an error.
+    /// </summary>
+    public static class ShellWord
+    {
+        public static string Unquote(string word)
+        {
+            var sb = new System.Text.StringBuilder();
+            int i = 0;
+            while (i < word.Length)
+            {
+                char c = word[i];
+                if (c == '\'')
+                {
+                    int end = word.IndexOf('\'', i + 1);
+                    if (end < 0)
+                    {
+                        throw new FormatException("unterminated ' in " + word);
+                    }
+
+                    sb.Append(word, i + 1, end - i - 1);
+                    i = end + 1;
+                }
+                else if (c == '"')
+                {
+                    int end = word.IndexOf('"', i + 1);
+                    if (end < 0)
+                    {
+                        throw new FormatException("unterminated \" in " + word);
+                    }
+
+                    sb.Append(word, i + 1, end - i - 1);
+                    i = end + 1;
+                }
+                else if (c == '\\' && i + 1 < word.Length)
+                {
+                    sb.Append(word[i + 1]);
+                    i += 2;
+                }
+                else if (char.IsWhiteSpace(c))
+                {
+                    throw new FormatException("more than one word: " + word);
+                }
+                else
+                {
+                    sb.Append(c);
+                    i++;
+                }
+            }
+
+            return sb.ToString();
+        }
     }
 }
