@@ -82,7 +82,7 @@ namespace PythonImages.Commands
                     }
                 }
 
-                return options;
+                return options!;
             }
         }
 
