@@ -547,12 +547,12 @@ namespace PythonImages.Tests.Dockerfiles
             s = file.Runs.Single().Statements;
         }
 
-        /// <summary>(format, regex removed from PYTHON_VERSION for {0}, value for {1}).</summary>
+        /// <summary>(format as written between the quotes, '' for a quote; regex removed from PYTHON_VERSION for {0}; value for {1}).</summary>
         public (string Format, string Regex, string Arg1) InstallerUrl
         {
             get
             {
-                var m = Regex.Match(s[0], @"^\$url = \('([^']*)' -f \(\$env:PYTHON_VERSION -replace '([^']*)', ''\), \$env:(\w+)\)$");
+                var m = Regex.Match(s[0], @"^\$url = \('((?:[^']|'')*)' -f \(\$env:PYTHON_VERSION -replace '([^']*)', ''\), \$env:(\w+)\)$");
                 if (!m.Success)
                 {
                     throw new FormatException("url: " + s[0]);
@@ -623,11 +623,16 @@ namespace PythonImages.Tests.Dockerfiles
     }
 
     /// <summary>
-    /// The value of one POSIX shell word made of '…' (literal), "…" (kept as written: variables are left unexpanded, so
-    /// the test sees "${PYTHON_VERSION%%[a-z]*}") and \x parts; a space outside quotes is an error.
+    /// The value of one POSIX shell word made of '…' (literal), "…" and bare parts, read strictly: a bare part may only hold
+    /// characters the shell gives no meaning (letters, digits, ./:%@=+,_-), a "…" part only plain text and the parameter
+    /// expansions $NAME / ${NAME…} (kept as written, unexpanded, so the test sees "${PYTHON_VERSION%%[a-z]*}"). Anything
+    /// the shell would interpret ($(…), `…`, ;, |, &amp;, a space outside quotes) is a <see cref="FormatException"/>.
     /// </summary>
     public static class ShellWord
     {
+        private static readonly Regex Bare = new Regex(@"\A[A-Za-z0-9./:%@=+,_-]\z");
+        private static readonly Regex Expansion = new Regex(@"\G\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*(?:[%#]{1,2}[^$`\\(){}""]*)?\})");
+
         public static string Unquote(string word)
         {
             var sb = new System.Text.StringBuilder();
@@ -648,28 +653,56 @@ namespace PythonImages.Tests.Dockerfiles
                 }
                 else if (c == '"')
                 {
-                    int end = word.IndexOf('"', i + 1);
-                    if (end < 0)
+                    i++;
+                    while (true)
                     {
-                        throw new FormatException("unterminated \" in " + word);
-                    }
+                        if (i >= word.Length)
+                        {
+                            throw new FormatException("unterminated \" in " + word);
+                        }
 
-                    sb.Append(word, i + 1, end - i - 1);
-                    i = end + 1;
+                        char d = word[i];
+                        if (d == '"')
+                        {
+                            i++;
+                            break;
+                        }
+
+                        if (d == '$')
+                        {
+                            var m = Expansion.Match(word, i);
+                            if (!m.Success)
+                            {
+                                throw new FormatException("the shell would interpret '$' at " + i + " in " + word);
+                            }
+
+                            sb.Append(m.Value);
+                            i += m.Length;
+                            continue;
+                        }
+
+                        if (d == '`' || d == '\\')
+                        {
+                            throw new FormatException($"the shell would interpret '{d}' at {i} in {word}");
+                        }
+
+                        sb.Append(d);
+                        i++;
+                    }
                 }
-                else if (c == '\\' && i + 1 < word.Length)
+                else if (c == '\\' && i + 1 < word.Length && word[i + 1] == '\'')
                 {
-                    sb.Append(word[i + 1]);
+                    sb.Append('\'');
                     i += 2;
                 }
-                else if (char.IsWhiteSpace(c))
-                {
-                    throw new FormatException("more than one word: " + word);
-                }
-                else
+                else if (Bare.IsMatch(c.ToString()))
                 {
                     sb.Append(c);
                     i++;
+                }
+                else
+                {
+                    throw new FormatException($"the shell would interpret '{c}' at {i} in {word}");
                 }
             }
 
