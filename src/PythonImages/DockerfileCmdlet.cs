@@ -97,7 +97,7 @@ namespace PythonImages.Commands
             var selected = SelectFromMatrix();
             if (selected.Count == 0 && (Version ?? Array.Empty<string>()).Concat(Variant ?? Array.Empty<string>()).All(p => !WildcardPattern.ContainsWildcardCharacters(p)))
             {
-                string what = "version " + (Version == null ? "(any)" : string.Join(", ", Version)) + " and variant " + (Variant == null ? "(any)" : string.Join(", ", Variant));
+                string what = "version " + (Version == null ? "(any)" : string.Join(", ", Version.Select(v => Security.InputGrammar.Show(v)))) + " and variant " + (Variant == null ? "(any)" : string.Join(", ", Variant.Select(v => Security.InputGrammar.Show(v))));
                 WriteError(Errors.Create(
                     new ItemNotFoundException($"The matrix has no image for {what}."),
                     "Dockerfile.ImageNotFound",
@@ -143,7 +143,46 @@ namespace PythonImages.Commands
             }
         }
 
-        protected string ResolveRoot(string path) => DockerfileStore.FullRoot(GetUnresolvedProviderPathFromPSPath(path));
+        /// <summary>
+        /// The images root as a full file-system path. A path PowerShell cannot resolve (NUL, another provider, too many '..')
+        /// is Dockerfile.InvalidPath and an existing file is Dockerfile.RootIsFile, both terminating and InvalidArgument.
+        /// </summary>
+        protected string ResolveRoot(string path)
+        {
+            string root;
+            try
+            {
+                string resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out ProviderInfo provider, out _);
+                if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
+                {
+                    throw new NotSupportedException($"it is a path of the {provider.Name} provider, not of the file system");
+                }
+
+                root = DockerfileStore.FullRoot(resolved);
+            }
+            catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is IOException || (ex is RuntimeException && ex is not PipelineStoppedException))
+            {
+                ThrowTerminatingError(Errors.Create(
+                    new ArgumentException($"-Path '{Security.InputGrammar.Show(path)}' is not a usable file-system path: {ex.Message}", ex),
+                    "Dockerfile.InvalidPath",
+                    ErrorCategory.InvalidArgument,
+                    Security.InputGrammar.Show(path),
+                    "Pass the path of a directory on the file system (it is created if missing)."));
+                throw; // not reached
+            }
+
+            if (File.Exists(root))
+            {
+                ThrowTerminatingError(Errors.Create(
+                    new IOException($"-Path {root} is a file; it must be the directory that holds the <version>/<variant> folders."),
+                    "Dockerfile.RootIsFile",
+                    ErrorCategory.InvalidArgument,
+                    root,
+                    "Pass a directory (it is created if missing)."));
+            }
+
+            return root;
+        }
 
         internal static ErrorRecord FromDockerfile(DockerfileException ex, object target)
         {

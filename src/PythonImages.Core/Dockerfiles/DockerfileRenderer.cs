@@ -516,7 +516,7 @@ namespace PythonImages.Dockerfiles
         }
 
         private static string BaseImage(PythonImage image) =>
-            image.BaseImage ?? throw new DockerfileException(
+            !string.IsNullOrEmpty(image.BaseImage) ? image.BaseImage! : throw new DockerfileException(
                 "Dockerfile.NoBaseImage",
                 $"The image {image} has no base image.",
                 "Pass images from Get-PythonTag.");
