@@ -223,7 +223,8 @@ namespace PythonImages.Tests.Injection
             foreach (var stub in Stubs)
             {
                 string path = Path.Combine(rootfs, "usr/local/bin", stub);
-                File.WriteAllText(path, "#!/bin/sh\nprintf 'STUB %s\\n' \"${0##*/}\"\nfor a in \"$@\"; do printf 'ARG %s\\n' \"$a\"; done\necho END\n"
+                // The report goes to stderr, the pipe set -x writes its traces to: one pipe keeps the order, so no line is cut into.
+                File.WriteAllText(path, "#!/bin/sh\n{ printf 'STUB %s\\n' \"${0##*/}\"; for a in \"$@\"; do printf 'ARG %s\\n' \"$a\"; done; echo END; } >&2\n"
                     + (stub == "tar" ? "exit 97\n" : "exit 0\n"));
                 File.SetUnixFileMode(path, (UnixFileMode)Convert.ToInt32("755", 8));
             }
