@@ -36,24 +36,33 @@ namespace PythonImages.Commands
         [ArgumentCompleter(typeof(VariantCompleter))]
         public string[]? Variant { get; set; }
 
-        /// <summary>Download base replacing https://www.python.org/ftp/python/ (the same layout below it).</summary>
+        /// <summary>
+        /// Download base replacing https://www.python.org/ftp/python/ (the same layout below it). An absolute https URL
+        /// without credentials; http only with -AllowInsecureSource. Taken as text (a [uri] gives its original string).
+        /// </summary>
         [Parameter]
         [ValidateNotNull]
-        public Uri? SourceMirror { get; set; }
+        [UriText]
+        public string? SourceMirror { get; set; }
 
-        /// <summary>PGP key server replacing hkps://keys.openpgp.org, e.g. hkp://127.0.0.1:11371.</summary>
+        /// <summary>PGP key server replacing hkps://keys.openpgp.org (hkps or https; hkp and http only with -AllowInsecureSource).</summary>
         [Parameter]
         [ValidateNotNull]
-        public Uri? KeyServer { get; set; }
+        [UriText]
+        public string? KeyServer { get; set; }
 
         /// <summary>Registry prefix for every FROM image, e.g. registry.example:5000/hub.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? BaseImageRegistry { get; set; }
 
-        /// <summary>Generate Dockerfiles for versions without a checksum (without the check) instead of failing.</summary>
+        /// <summary>Generate Dockerfiles for versions without a checksum (without the check) instead of failing; each such image gets a warning.</summary>
         [Parameter]
         public SwitchParameter AllowUnverifiedSource { get; set; }
+
+        /// <summary>Accept an http:// -SourceMirror or an hkp:// or http:// -KeyServer; each image that uses one gets a warning (the sha256 check stays).</summary>
+        [Parameter]
+        public SwitchParameter AllowInsecureSource { get; set; }
 
         private DockerfileOptions? options;
 
@@ -63,39 +72,17 @@ namespace PythonImages.Commands
             {
                 if (options == null)
                 {
-                    foreach (var uri in new[] { SourceMirror, KeyServer })
+                    try
                     {
-                        if (uri != null && !uri.IsAbsoluteUri)
-                        {
-                            ThrowTerminatingError(Errors.Create(
-                                new ArgumentException($"'{uri.OriginalString}' is not an absolute URI."),
-                                "Dockerfile.InvalidUri",
-                                ErrorCategory.InvalidArgument,
-                                uri.OriginalString,
-                                "Pass an absolute URI such as http://127.0.0.1:8080/python/ or hkp://127.0.0.1:11371."));
-                        }
+                        options = DockerfileOptions.Create(SourceMirror, KeyServer, BaseImageRegistry, AllowUnverifiedSource.IsPresent, AllowInsecureSource.IsPresent);
                     }
-
-                    if (BaseImageRegistry != null && (BaseImageRegistry.IndexOfAny(new[] { ' ', '\t', '\n', '\r', '"', '@' }) >= 0 || BaseImageRegistry.Contains("://")))
+                    catch (DockerfileException ex)
                     {
-                        ThrowTerminatingError(Errors.Create(
-                            new ArgumentException($"'{BaseImageRegistry}' is not a registry prefix."),
-                            "Dockerfile.InvalidRegistry",
-                            ErrorCategory.InvalidArgument,
-                            BaseImageRegistry,
-                            "Pass a registry host with an optional path and no scheme, e.g. registry.example:5000/hub."));
+                        ThrowTerminatingError(Errors.Create(ex, ex.ErrorId, ErrorCategory.InvalidArgument, ex.Target, ex.RecommendedAction));
                     }
-
-                    options = new DockerfileOptions
-                    {
-                        SourceMirror = SourceMirror,
-                        KeyServer = KeyServer,
-                        BaseImageRegistry = BaseImageRegistry,
-                        AllowUnverifiedSource = AllowUnverifiedSource.IsPresent,
-                    };
                 }
 
-                return options;
+                return options!;
             }
         }
 
@@ -110,7 +97,7 @@ namespace PythonImages.Commands
             var selected = SelectFromMatrix();
             if (selected.Count == 0 && (Version ?? Array.Empty<string>()).Concat(Variant ?? Array.Empty<string>()).All(p => !WildcardPattern.ContainsWildcardCharacters(p)))
             {
-                string what = "version " + (Version == null ? "(any)" : string.Join(", ", Version)) + " and variant " + (Variant == null ? "(any)" : string.Join(", ", Variant));
+                string what = "version " + (Version == null ? "(any)" : string.Join(", ", Version.Select(v => Security.InputGrammar.Show(v)))) + " and variant " + (Variant == null ? "(any)" : string.Join(", ", Variant.Select(v => Security.InputGrammar.Show(v))));
                 WriteError(Errors.Create(
                     new ItemNotFoundException($"The matrix has no image for {what}."),
                     "Dockerfile.ImageNotFound",
@@ -133,12 +120,21 @@ namespace PythonImages.Commands
                 return w.IsMatch(a) || w.IsMatch(b);
             });
 
-        /// <summary>Renders one image; a failure is written as a non-terminating error and gives null.</summary>
+        /// <summary>
+        /// Renders one image; a failure is written as a non-terminating error and gives null. What the user opted into that
+        /// weakens the image's download (insecure source, no checksum) is written as a warning per image.
+        /// </summary>
         protected RenderedDockerfile? TryRender(PythonImage image)
         {
             try
             {
-                return DockerfileRenderer.Render(image, Options);
+                var rendered = DockerfileRenderer.Render(image, Options);
+                foreach (var warning in rendered.Warnings)
+                {
+                    WriteWarning(warning);
+                }
+
+                return rendered;
             }
             catch (DockerfileException ex)
             {
@@ -147,7 +143,46 @@ namespace PythonImages.Commands
             }
         }
 
-        protected string ResolveRoot(string path) => DockerfileStore.FullRoot(GetUnresolvedProviderPathFromPSPath(path));
+        /// <summary>
+        /// The images root as a full file-system path. A path PowerShell cannot resolve (NUL, another provider, too many '..')
+        /// is Dockerfile.InvalidPath and an existing file is Dockerfile.RootIsFile, both terminating and InvalidArgument.
+        /// </summary>
+        protected string ResolveRoot(string path)
+        {
+            string root;
+            try
+            {
+                string resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out ProviderInfo provider, out _);
+                if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
+                {
+                    throw new NotSupportedException($"it is a path of the {provider.Name} provider, not of the file system");
+                }
+
+                root = DockerfileStore.FullRoot(resolved);
+            }
+            catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is IOException || (ex is RuntimeException && ex is not PipelineStoppedException))
+            {
+                ThrowTerminatingError(Errors.Create(
+                    new ArgumentException($"-Path '{Security.InputGrammar.Show(path)}' is not a usable file-system path: {ex.Message}", ex),
+                    "Dockerfile.InvalidPath",
+                    ErrorCategory.InvalidArgument,
+                    Security.InputGrammar.Show(path),
+                    "Pass the path of a directory on the file system (it is created if missing)."));
+                throw; // not reached
+            }
+
+            if (File.Exists(root))
+            {
+                ThrowTerminatingError(Errors.Create(
+                    new IOException($"-Path {root} is a file; it must be the directory that holds the <version>/<variant> folders."),
+                    "Dockerfile.RootIsFile",
+                    ErrorCategory.InvalidArgument,
+                    root,
+                    "Pass a directory (it is created if missing)."));
+            }
+
+            return root;
+        }
 
         internal static ErrorRecord FromDockerfile(DockerfileException ex, object target)
         {
@@ -156,6 +191,7 @@ namespace PythonImages.Commands
                 "Dockerfile.NotOurs" => ErrorCategory.ResourceExists,
                 "Dockerfile.PathEscape" => ErrorCategory.SecurityError,
                 "Dockerfile.PathIsDirectory" => ErrorCategory.ResourceExists,
+                DockerfileOptions.InvalidUriErrorId or DockerfileOptions.InsecureSourceErrorId or DockerfileOptions.InvalidRegistryErrorId => ErrorCategory.InvalidArgument,
                 _ => ErrorCategory.InvalidData,
             };
             return Errors.Create(ex, ex.ErrorId, category, target, ex.RecommendedAction);
@@ -167,5 +203,19 @@ namespace PythonImages.Commands
             ex is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError,
             path,
             "Check that the directory exists or can be created and is writable, then run the command again; files already written are complete.");
+    }
+
+    /// <summary>
+    /// Binds a [uri] to a string parameter as the text it was made from (its OriginalString), so that the value is
+    /// validated exactly as typed; anything else is left to PowerShell's usual conversion.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
+    internal sealed class UriTextAttribute : ArgumentTransformationAttribute
+    {
+        public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
+        {
+            object? value = inputData is PSObject pso ? pso.BaseObject : inputData;
+            return value is Uri uri ? uri.OriginalString : inputData;
+        }
     }
 }

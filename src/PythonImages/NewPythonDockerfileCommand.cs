@@ -42,16 +42,6 @@ namespace PythonImages.Commands
         protected override void BeginProcessing()
         {
             root = ResolveRoot(Path);
-            if (File.Exists(root))
-            {
-                ThrowTerminatingError(Errors.Create(
-                    new IOException($"-Path {root} is a file; it must be the directory that holds the <version>/<variant> folders."),
-                    "Dockerfile.RootIsFile",
-                    ErrorCategory.InvalidArgument,
-                    root,
-                    "Pass a directory (it is created if missing)."));
-            }
-
             _ = Options;
             if (ParameterSetName == ByNameSet && !MyInvocation.ExpectingInput)
             {

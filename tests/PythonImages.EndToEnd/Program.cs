@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Collections.ObjectModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
@@ -25,10 +26,15 @@ namespace PythonImages.EndToEnd
 
         private const string ExpectedVersion = "3.13.5";
 
+        // The loopback mirror and key server speak plain HTTP/HKP: -AllowInsecureSource accepts them (with a warning per image);
+        // the sha256 and PGP checks stay in the Dockerfile.
+        private const string Generate =
+            "Get-PythonTag -MatrixPath $Matrix -Version 3.13 -Variant slim-bookworm |\n" +
+            "    New-PythonDockerfile -Path $Dir -SourceMirror $Mirror -KeyServer $KeyServer -AllowInsecureSource -Force";
+
         private const string Pipeline =
             "param($Matrix, $Mirror, $KeyServer, $Dir, [switch] $NoCache)\n" +
-            "Get-PythonTag -MatrixPath $Matrix -Version 3.13 -Variant slim-bookworm |\n" +
-            "    New-PythonDockerfile -Path $Dir -SourceMirror $Mirror -KeyServer $KeyServer -Force |\n" +
+            Generate + " |\n" +
             "    Invoke-PythonImageBuild -Network host -NoCache:$NoCache -OutVariable build -Verbose |\n" +
             "    Test-PythonImage -Offline\n";
 
@@ -42,7 +48,7 @@ namespace PythonImages.EndToEnd
             catch (ArgumentException ex)
             {
                 Console.Error.WriteLine("e2e: " + ex.Message);
-                Console.Error.WriteLine("usage: PythonImages.EndToEnd --matrix <yaml> --mirror <url> --keyserver <hkp url> --work <dir> [--corrupt] [--module <psd1>]");
+                Console.Error.WriteLine("usage: PythonImages.EndToEnd --matrix <yaml> --mirror <url> --keyserver <hkp url> --work <dir> [--corrupt | --generate-only] [--module <psd1>]");
                 return 2;
             }
 
@@ -69,8 +75,13 @@ namespace PythonImages.EndToEnd
                 }
             }
 
+            if (o.GenerateOnly)
+            {
+                return GenerateOnly(runspace, o, dockerfiles);
+            }
+
             Console.WriteLine($"e2e: {(o.Corrupt ? "corrupted-mirror run" : "full run")}, mirror {o.Mirror}, key server {o.KeyServer}");
-            Console.WriteLine("e2e: Get-PythonTag -MatrixPath <matrix> -Version 3.13 -Variant slim-bookworm | New-PythonDockerfile -Path <dir> -SourceMirror <mirror> -KeyServer <hkp> -Force | Invoke-PythonImageBuild -Network host | Test-PythonImage -Offline");
+            Console.WriteLine("e2e: Get-PythonTag -MatrixPath <matrix> -Version 3.13 -Variant slim-bookworm | New-PythonDockerfile -Path <dir> -SourceMirror <mirror> -KeyServer <hkp> -AllowInsecureSource -Force | Invoke-PythonImageBuild -Network host | Test-PythonImage -Offline");
             Console.WriteLine("e2e: full build log: " + logPath);
 
             using var ps = PowerShell.Create();
@@ -157,6 +168,45 @@ namespace PythonImages.EndToEnd
             return o.Corrupt
                 ? ReportCorrupt(builds, errors, terminating, verbose, clock.Elapsed, logPath)
                 : ReportFull(builds, results, errors, terminating, clock.Elapsed, logPath);
+        }
+
+        /// <summary>--generate-only: the pipeline's first two commands exactly as the full run has them; prints the Dockerfile.</summary>
+        private static int GenerateOnly(Runspace runspace, Options o, string dockerfiles)
+        {
+            using var ps = PowerShell.Create();
+            ps.Runspace = runspace;
+            ps.AddScript("param($Matrix, $Mirror, $KeyServer, $Dir)\n" + Generate)
+                .AddParameter("Matrix", o.Matrix).AddParameter("Mirror", o.Mirror).AddParameter("KeyServer", o.KeyServer).AddParameter("Dir", dockerfiles);
+            Collection<PSObject> output;
+            try
+            {
+                output = ps.Invoke();
+            }
+            catch (RuntimeException ex)
+            {
+                Console.WriteLine("e2e: TERMINATING ERROR: " + ex.ErrorRecord);
+                return 1;
+            }
+
+            foreach (var w in ps.Streams.Warning)
+            {
+                Console.WriteLine("WARNING: " + w.Message);
+            }
+
+            foreach (var e in ps.Streams.Error)
+            {
+                Console.WriteLine("ERROR: " + e);
+            }
+
+            var path = output.Select(r => Prop(r, "DockerfilePath")).FirstOrDefault(p => !string.IsNullOrEmpty(p));
+            if (ps.Streams.Error.Count > 0 || path == null)
+            {
+                return 1;
+            }
+
+            Console.WriteLine("e2e: generated " + path);
+            Console.Write(File.ReadAllText(path));
+            return 0;
         }
 
         private static int ReportFull(IReadOnlyList<PSObject> builds, List<PSObject> results, List<ErrorRecord> errors, RuntimeException? terminating, TimeSpan elapsed, string logPath)
@@ -390,6 +440,9 @@ namespace PythonImages.EndToEnd
             public string Module { get; private set; } = string.Empty;
             public bool Corrupt { get; private set; }
 
+            /// <summary>Only Get-PythonTag | New-PythonDockerfile (no engine, no mirror needed): checks the generation step.</summary>
+            public bool GenerateOnly { get; private set; }
+
             /// <summary>Test an existing image only (no mirror, no build): Test-PythonImage -Image <ref> -Offline.</summary>
             public string? Image { get; private set; }
 
@@ -407,6 +460,7 @@ namespace PythonImages.EndToEnd
                         case "--work": o.Work = Path.GetFullPath(Next()); break;
                         case "--module": o.Module = Path.GetFullPath(Next()); break;
                         case "--corrupt": o.Corrupt = true; break;
+                        case "--generate-only": o.GenerateOnly = true; break;
                         case "--image": o.Image = Next(); break;
                         default: throw new ArgumentException("unknown argument " + args[i]);
                     }

@@ -138,7 +138,7 @@ namespace PythonImages.Tests
             // With existing files: an update and a prune are announced, not done.
             s.Run("New-PythonDockerfile -Path $tmp", Vars(("tmp", tmp.Path)));
             var before = tmp.Snapshot();
-            var w = s.Run("New-PythonDockerfile -Path $tmp -Version 3.14 -SourceMirror http://127.0.0.1:8080/python/ -Prune -WhatIf", Vars(("tmp", tmp.Path)));
+            var w = s.Run("New-PythonDockerfile -Path $tmp -Version 3.14 -SourceMirror http://127.0.0.1:8080/python/ -AllowInsecureSource -Prune -WhatIf", Vars(("tmp", tmp.Path)));
             Assert.Empty(w.Errors);
             Assert.Contains("Update Dockerfile", w.HostText);
             Assert.Contains("Remove generated Dockerfile", w.HostText);
@@ -261,12 +261,12 @@ namespace PythonImages.Tests
             using var tmp = new TempDir();
             s.Run("New-PythonDockerfile -Path $tmp", Vars(("tmp", tmp.Path)));
             var before = tmp.Snapshot();
-            var newer = s.Run("Get-PythonDockerfile -SourceMirror http://127.0.0.1:8080/python/").Output
+            var newer = s.Run("Get-PythonDockerfile -SourceMirror http://127.0.0.1:8080/python/ -AllowInsecureSource").Output
                 .ToDictionary(o => (string)o.Properties["Directory"].Value + "/Dockerfile", o => Encoding.UTF8.GetBytes((string)o.Properties["Content"].Value));
 
             using var ps = PowerShell.Create();
             ps.Runspace = s.Runspace;
-            ps.AddScript("Get-PythonTag | New-PythonDockerfile -Path $args[0] -SourceMirror http://127.0.0.1:8080/python/").AddArgument(tmp.Path);
+            ps.AddScript("Get-PythonTag | New-PythonDockerfile -Path $args[0] -SourceMirror http://127.0.0.1:8080/python/ -AllowInsecureSource -WarningAction SilentlyContinue").AddArgument(tmp.Path);
             var output = new PSDataCollection<PSObject>();
             int seen = 0;
             output.DataAdded += (_, _) =>
@@ -305,7 +305,7 @@ namespace PythonImages.Tests
         {
             using var s = new ModuleSession();
             using var tmp = new TempDir();
-            var r = s.Run("Get-PythonTag | New-PythonDockerfile -Path $tmp -SourceMirror http://127.0.0.1:8080/python/ -KeyServer hkp://127.0.0.1:11371 -BaseImageRegistry 127.0.0.1:5000", Vars(("tmp", tmp.Path)));
+            var r = s.Run("Get-PythonTag | New-PythonDockerfile -Path $tmp -SourceMirror http://127.0.0.1:8080/python/ -KeyServer hkp://127.0.0.1:11371 -BaseImageRegistry 127.0.0.1:5000 -AllowInsecureSource", Vars(("tmp", tmp.Path)));
             Assert.Empty(r.Errors);
             var files = tmp.Snapshot();
             Assert.Equal(42, files.Count);
@@ -319,10 +319,20 @@ namespace PythonImages.Tests
                 Assert.Contains(kv.Key.Contains("windows") ? "Get-FileHash python.exe -Algorithm sha256" : "sha256sum -c -", text);
             }
 
-            Assert.Equal(24, files.Values.Count(b => Encoding.UTF8.GetString(b).Contains("--keyserver hkp://127.0.0.1:11371 --recv-keys")));
+            Assert.Equal(24, files.Values.Count(b => Encoding.UTF8.GetString(b).Contains("--keyserver 'hkp://127.0.0.1:11371' --recv-keys")));
+
+            // One warning per image for the plain-HTTP mirror, one more per PGP-verified image for the hkp key server.
+            Assert.Equal(42, r.Warnings.Count(w => w.Message.Contains("downloads from http://127.0.0.1:8080/python/ without TLS", StringComparison.Ordinal)));
+            Assert.Equal(24, r.Warnings.Count(w => w.Message.Contains("from hkp://127.0.0.1:11371 without TLS", StringComparison.Ordinal)));
+            Assert.Equal(66, r.Warnings.Count);
+            foreach (var kv in files)
+            {
+                string dir = kv.Key.Substring(0, kv.Key.Length - "/Dockerfile".Length);
+                Assert.Single(r.Warnings, w => w.Message.StartsWith("The Dockerfile of " + dir + " (", StringComparison.Ordinal) && w.Message.Contains("downloads from", StringComparison.Ordinal));
+            }
 
             // Test-PythonDockerfile with the same options sees them current, without them stale.
-            Assert.Equal(true, s.Run("Test-PythonDockerfile -Path $tmp -Quiet -SourceMirror http://127.0.0.1:8080/python/ -KeyServer hkp://127.0.0.1:11371 -BaseImageRegistry 127.0.0.1:5000", Vars(("tmp", tmp.Path))).Output.Single().BaseObject);
+            Assert.Equal(true, s.Run("Test-PythonDockerfile -Path $tmp -Quiet -SourceMirror http://127.0.0.1:8080/python/ -KeyServer hkp://127.0.0.1:11371 -BaseImageRegistry 127.0.0.1:5000 -AllowInsecureSource", Vars(("tmp", tmp.Path))).Output.Single().BaseObject);
             Assert.Equal(false, s.Run("Test-PythonDockerfile -Path $tmp -Quiet", Vars(("tmp", tmp.Path))).Output.Single().BaseObject);
         }
 
@@ -344,6 +354,17 @@ namespace PythonImages.Tests
             Assert.Equal(8, r.Output.Count); // 3.13 still written
             var ok = s.Run("New-PythonDockerfile -Path $tmp -MatrixPath $m -Version 3.12 -AllowUnverifiedSource", Vars(("tmp", tmp.Path), ("m", noSum)));
             Assert.Empty(ok.Errors);
+
+            // Each image without a checksum is named in a warning; 3.12 is still PGP-verified, which the warning says.
+            Assert.Equal(6, ok.Warnings.Count);
+            Assert.All(ok.Warnings, w => Assert.Contains("without any checksum check", w.Message));
+            Assert.All(ok.Warnings, w => Assert.EndsWith("only the PGP signature is checked.", w.Message));
+            Assert.Equal(
+                new[] { "3.12/alpine3.23", "3.12/alpine3.24", "3.12/bookworm", "3.12/slim-bookworm", "3.12/slim-trixie", "3.12/trixie" },
+                ok.Warnings.Select(w => System.Text.RegularExpressions.Regex.Match(w.Message, @"^The Dockerfile of (\S+) \(Python 3\.12\.13\)").Groups[1].Value).OrderBy(d => d, StringComparer.Ordinal));
+
+            // Allowed but not needed (3.13 has its checksums): no warning.
+            Assert.Empty(s.Run("Get-PythonDockerfile -MatrixPath $m -Version 3.13 -AllowUnverifiedSource", Vars(("m", noSum))).Warnings);
             Assert.DoesNotContain("sha256sum", File.ReadAllText(tmp.File("3.12/trixie/Dockerfile")));
         }
 

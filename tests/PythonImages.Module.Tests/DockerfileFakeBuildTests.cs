@@ -62,7 +62,7 @@ namespace PythonImages.Tests
 
             using var server = new FileServer(tmp.File("www"));
             using var s = new ModuleSession();
-            var r = s.Run("New-PythonDockerfile -MatrixPath $m -Path $out -SourceMirror $mirror", new Dictionary<string, object?>
+            var r = s.Run("New-PythonDockerfile -MatrixPath $m -Path $out -SourceMirror $mirror -AllowInsecureSource", new Dictionary<string, object?>
             {
                 ["m"] = matrix,
                 ["out"] = tmp.File("out"),

@@ -4,6 +4,10 @@
 #
 #   bash tests/e2e/run.sh             # the real build (PGO + LTO: tens of minutes on 2 cores), then Test-PythonImage -Offline
 #   bash tests/e2e/run.sh --corrupt   # the mirror serves the tarball with one byte changed: the build must fail at the checksum
+#   bash tests/e2e/run.sh --generate-only  # only Get-PythonTag | New-PythonDockerfile as the run does it (no engine, no mirror)
+#
+# The loopback mirror and key server are plain HTTP/HKP, so New-PythonDockerfile gets -AllowInsecureSource (one warning
+# per image; the sha256 and PGP checks stay in the Dockerfile).
 #
 # Environment: PYTHONIMAGES_E2E_CACHE (downloads, default ~/.cache/pythonimages-e2e), PYTHONIMAGES_E2E_WORK
 # (generated files and logs, default /tmp/pythonimages-e2e), PYTHONIMAGES_E2E_PORT (mirror port, default 8613, 8614 with
@@ -17,11 +21,13 @@ work="${PYTHONIMAGES_E2E_WORK:-${TMPDIR:-/tmp}/pythonimages-e2e}"
 port="${PYTHONIMAGES_E2E_PORT:-}"
 base_image='debian:bookworm-slim'
 corrupt=
+generate_only=
 
 for arg; do
 	case "$arg" in
 		--corrupt) corrupt=1 ;;
-		-h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+		--generate-only) generate_only=1 ;;
+		-h | --help) sed -n '2,17p' "$0"; exit 0 ;;
 		*) echo >&2 "run.sh: unknown argument '$arg' (try --help)"; exit 2 ;;
 	esac
 done
@@ -34,6 +40,18 @@ mode=good
 # answer it with the good build's layer (and a failed step is never cached, so no -NoCache is needed).
 [ -n "$port" ] || { [ -z "$corrupt" ] && port=8613 || port=8614; }
 mkdir -p "$cache" "$work/$mode"
+
+if [ -n "$generate_only" ]; then
+	say "building the module and the end-to-end host"
+	dotnet build "$repo/tests/PythonImages.EndToEnd" -nologo -v q -clp:ErrorsOnly
+	say "Get-PythonTag | New-PythonDockerfile (generation only)"
+	exec dotnet "$repo/tests/PythonImages.EndToEnd/bin/Debug/net10.0/PythonImages.EndToEnd.dll" \
+		--matrix "$repo/tests/e2e/matrix-3.13.5.yaml" \
+		--mirror "http://127.0.0.1:$port/" \
+		--keyserver "hkp://127.0.0.1:$port" \
+		--work "$work/generate" \
+		--generate-only
+fi
 
 # 1. a Docker engine and the base image ------------------------------------------------------------------------
 say "Docker engine"

@@ -7,6 +7,8 @@ namespace PythonImages.Dockerfiles
     /// <summary>
     /// Lays out Dockerfile text the way the python images are written: LF endings, one instruction per block,
     /// RUN scripts with tab-indented continuation lines ending in " \".
+    /// A piece of text with a line break (or NUL) in it is refused: it would end a comment or an instruction early and
+    /// let the rest of the value become instructions of its own.
     /// </summary>
     internal sealed class DockerfileBuilder
     {
@@ -14,8 +16,24 @@ namespace PythonImages.Dockerfiles
 
         public DockerfileBuilder Comment(string comment)
         {
-            text.Append("# ").Append(comment).Append('\n');
+            text.Append("# ").Append(OneLine(comment)).Append('\n');
             return this;
+        }
+
+        private static string OneLine(string piece)
+        {
+            foreach (char c in piece)
+            {
+                if (Security.Quoting.IsLineBreak(c))
+                {
+                    throw new DockerfileException(
+                        DockerfileRenderer.UnsafeValueErrorId,
+                        $"A line of the Dockerfile would contain a line break (U+{(int)c:X4}): {Security.InputGrammar.Show(piece)}",
+                        "Check the values passed to the command (matrix, image objects, options); they must not contain line breaks.");
+                }
+            }
+
+            return piece;
         }
 
         public DockerfileBuilder Blank()
@@ -26,7 +44,7 @@ namespace PythonImages.Dockerfiles
 
         public DockerfileBuilder Instruction(string keyword, string arguments)
         {
-            text.Append(keyword).Append(' ').Append(arguments).Append('\n');
+            text.Append(OneLine(keyword)).Append(' ').Append(OneLine(arguments)).Append('\n');
             return this;
         }
 
@@ -55,7 +73,7 @@ namespace PythonImages.Dockerfiles
                     text.Append('\t', line.Depth);
                 }
 
-                text.Append(line.Text);
+                text.Append(OneLine(line.Text));
                 if (line.IsComment)
                 {
                     // Docker drops comment lines inside a continuation; they take no backslash.

@@ -41,7 +41,7 @@ namespace PythonImages.Security
 
             if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
             {
-                throw new InputRejectedException(errorId, grammar, what, $"'{InputGrammar.Show(text)}' is not an absolute URI with a host");
+                throw new InputRejectedException(errorId, grammar, what, $"'{InputGrammar.Show(RedactUserInfo(text!))}' is not an absolute URI with a host");
             }
 
             string scheme = uri.Scheme.ToLowerInvariant();
@@ -67,6 +67,29 @@ namespace PythonImages.Security
         {
             string scheme = uri.Scheme.ToLowerInvariant();
             return scheme == "https" || scheme == "hkps" ? TransportSecurity.Secure : TransportSecurity.Insecure;
+        }
+
+        /// <summary>
+        /// The text with any user name and password before the host replaced by ***: safe for messages and targets.
+        /// Works on text that is not a valid URI too (user:pw@host/x, http://u:p@ host).
+        /// </summary>
+        public static string RedactUserInfo(string text)
+        {
+            if (text == null)
+            {
+                return string.Empty;
+            }
+
+            int scheme = text.IndexOf("://", StringComparison.Ordinal);
+            int start = scheme >= 0 ? scheme + 3 : 0;
+            int end = text.IndexOfAny(new[] { '/', '?', '#' }, start);
+            if (end < 0)
+            {
+                end = text.Length;
+            }
+
+            int at = end > start ? text.LastIndexOf('@', end - 1, end - start) : -1;
+            return at < 0 ? text : text.Substring(0, start) + "***" + text.Substring(at);
         }
 
         private static string SecureCounterpart(string scheme) => scheme == "hkp" ? "hkps" : "https";

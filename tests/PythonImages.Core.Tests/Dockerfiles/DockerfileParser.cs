@@ -222,7 +222,7 @@ namespace PythonImages.Tests.Dockerfiles
             get
             {
                 var m = build.Select(l => Regex.Match(l, "^gpg --batch --keyserver (\\S+) --recv-keys \"\\$GPG_KEY\"$")).FirstOrDefault(x => x.Success);
-                return m?.Groups[1].Value;
+                return m == null ? null : ShellWord.Unquote(m.Groups[1].Value);
             }
         }
 
@@ -492,8 +492,9 @@ namespace PythonImages.Tests.Dockerfiles
                 return null;
             }
 
-            var m = Regex.Match(line, "\"([^\"]*)\"$");
-            return m.Success ? m.Groups[1].Value : null;
+            // The last word of the line: "…" (python.org) or '<mirror>'"…" (a mirror as a single-quoted literal).
+            var m = Regex.Match(line, "((?:'[^']*'|\\\\')*\"[^\"]*\")$");
+            return m.Success ? ShellWord.Unquote(m.Groups[1].Value) : null;
         }
 
         private static IReadOnlyList<string>? ListAfter(IReadOnlyList<string> statements, Func<string, bool> head)
@@ -546,12 +547,12 @@ namespace PythonImages.Tests.Dockerfiles
             s = file.Runs.Single().Statements;
         }
 
-        /// <summary>(format, regex removed from PYTHON_VERSION for {0}, value for {1}).</summary>
+        /// <summary>(format as written between the quotes, '' for a quote; regex removed from PYTHON_VERSION for {0}; value for {1}).</summary>
         public (string Format, string Regex, string Arg1) InstallerUrl
         {
             get
             {
-                var m = Regex.Match(s[0], @"^\$url = \('([^']*)' -f \(\$env:PYTHON_VERSION -replace '([^']*)', ''\), \$env:(\w+)\)$");
+                var m = Regex.Match(s[0], @"^\$url = \('((?:[^']|'')*)' -f \(\$env:PYTHON_VERSION -replace '([^']*)', ''\), \$env:(\w+)\)$");
                 if (!m.Success)
                 {
                     throw new FormatException("url: " + s[0]);
@@ -619,5 +620,93 @@ namespace PythonImages.Tests.Dockerfiles
         public bool SetsNoBytecode => s.Contains("$env:PYTHONDONTWRITEBYTECODE = '1'");
 
         public IReadOnlyList<string> Statements => s;
+    }
+
+    /// <summary>
+    /// The value of one POSIX shell word made of '…' (literal), "…" and bare parts, read strictly: a bare part may only hold
+    /// characters the shell gives no meaning (letters, digits, ./:%@=+,_-), a "…" part only plain text and the parameter
+    /// expansions $NAME / ${NAME…} (kept as written, unexpanded, so the test sees "${PYTHON_VERSION%%[a-z]*}"). Anything
+    /// the shell would interpret ($(…), `…`, ;, |, &amp;, a space outside quotes) is a <see cref="FormatException"/>.
+    /// </summary>
+    public static class ShellWord
+    {
+        private static readonly Regex Bare = new Regex(@"\A[A-Za-z0-9./:%@=+,_-]\z");
+        private static readonly Regex Expansion = new Regex(@"\G\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*(?:[%#]{1,2}[^$`\\(){}""]*)?\})");
+
+        public static string Unquote(string word)
+        {
+            var sb = new System.Text.StringBuilder();
+            int i = 0;
+            while (i < word.Length)
+            {
+                char c = word[i];
+                if (c == '\'')
+                {
+                    int end = word.IndexOf('\'', i + 1);
+                    if (end < 0)
+                    {
+                        throw new FormatException("unterminated ' in " + word);
+                    }
+
+                    sb.Append(word, i + 1, end - i - 1);
+                    i = end + 1;
+                }
+                else if (c == '"')
+                {
+                    i++;
+                    while (true)
+                    {
+                        if (i >= word.Length)
+                        {
+                            throw new FormatException("unterminated \" in " + word);
+                        }
+
+                        char d = word[i];
+                        if (d == '"')
+                        {
+                            i++;
+                            break;
+                        }
+
+                        if (d == '$')
+                        {
+                            var m = Expansion.Match(word, i);
+                            if (!m.Success)
+                            {
+                                throw new FormatException("the shell would interpret '$' at " + i + " in " + word);
+                            }
+
+                            sb.Append(m.Value);
+                            i += m.Length;
+                            continue;
+                        }
+
+                        if (d == '`' || d == '\\')
+                        {
+                            throw new FormatException($"the shell would interpret '{d}' at {i} in {word}");
+                        }
+
+                        sb.Append(d);
+                        i++;
+                    }
+                }
+                else if (c == '\\' && i + 1 < word.Length && word[i + 1] == '\'')
+                {
+                    sb.Append('\'');
+                    i += 2;
+                }
+                else if (Bare.IsMatch(c.ToString()))
+                {
+                    sb.Append(c);
+                    i++;
+                }
+                else
+                {
+                    throw new FormatException($"the shell would interpret '{c}' at {i} in {word}");
+                }
+            }
+
+            return sb.ToString();
+        }
     }
 }

@@ -76,8 +76,9 @@ namespace PythonImages.Tests.BadInput
                 c.Arrange?.Invoke(work);
                 var before = Snapshot(work, c.SpecialFiles);
 
+                // Through the engine's API: the hosted runspace has no Microsoft.PowerShell.Management (no Set-Location).
                 var result = session.Run(
-                    "Set-Location -LiteralPath $work\n" + c.Script,
+                    "$ExecutionContext.SessionState.Path.SetLocation($work) > $null\n" + c.Script,
                     new Dictionary<string, object?> { ["work"] = work });
 
                 var errors = result.AllErrors.ToList();
@@ -96,7 +97,7 @@ namespace PythonImages.Tests.BadInput
             }
             finally
             {
-                session.Run("Set-Location -LiteralPath ([IO.Path]::GetTempPath())");
+                session.Run("$ExecutionContext.SessionState.Path.SetLocation([IO.Path]::GetTempPath()) > $null");
                 TryDelete(work);
             }
         }
