@@ -404,16 +404,18 @@ namespace PythonImages.Tests.Updates
         {
             using (var f = World())
             {
+                string matrix = Matrix(f);
                 f.Releases.RemoveAll(r => r.Version == "3.14.6" || r.Version == "3.14.5");
                 f.Add("3.14.4");
-                AssertFailed(Run(f, Matrix(f)), UpdateErrorIds.VersionDowngrade, "3.14");
+                AssertFailed(Run(f, matrix), UpdateErrorIds.VersionDowngrade, "3.14");
             }
 
             using (var f = World())
             {
                 string old = Sha(f, "3.13.14");
+                string matrix = Matrix(f);
                 f.Releases.Single(r => r.Version == "3.13.14").SourceSha256 = new string('e', 64);
-                var run = Run(f, Matrix(f).Replace("3.13:", "3.13:"));
+                var run = Run(f, matrix);
                 AssertFailed(run, UpdateErrorIds.ChecksumChanged, "3.13");
                 Assert.Contains(old, run.After);
             }

@@ -37,14 +37,17 @@ namespace PythonImages.Tests.ReleaseFixture
     {
         private readonly ECDsa rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
         private readonly ECDsa intermediateKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
-        private readonly ECDsa logKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        private readonly ECDsa logKey;
+        private readonly bool ownsLogKey;
         private readonly X509Certificate2 root;
         private readonly X509Certificate2 intermediate;
         private readonly Lazy<TestSigstore> rogue;
         private long logIndex = 1000;
 
-        public TestSigstore(string name = "sigstore-test")
+        public TestSigstore(string name = "sigstore-test", ECDsa? sharedLogKey = null)
         {
+            ownsLogKey = sharedLogKey == null;
+            logKey = sharedLogKey ?? ECDsa.Create(ECCurve.NamedCurves.nistP256);
             var now = DateTimeOffset.UtcNow;
             var rootReq = new CertificateRequest("O=" + name + ", CN=" + name, rootKey, HashAlgorithmName.SHA384);
             rootReq.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 1, true));
@@ -56,7 +59,7 @@ namespace PythonImages.Tests.ReleaseFixture
             intReq.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
             using var intPublic = intReq.Create(root, now.AddYears(-1), now.AddYears(7), new byte[] { 1, 2, 3, 4 });
             intermediate = intPublic.CopyWithPrivateKey(intermediateKey);
-            rogue = new Lazy<TestSigstore>(() => new TestSigstore(name + "-rogue"));
+            rogue = new Lazy<TestSigstore>(() => new TestSigstore(name + "-rogue", logKey)); // same log, another CA
         }
 
         /// <summary>The trusted_root.json (sigstore's format) for this instance.</summary>
@@ -177,7 +180,11 @@ namespace PythonImages.Tests.ReleaseFixture
             intermediate.Dispose();
             rootKey.Dispose();
             intermediateKey.Dispose();
-            logKey.Dispose();
+            if (ownsLogKey)
+            {
+                logKey.Dispose();
+            }
+
             if (rogue.IsValueCreated)
             {
                 rogue.Value.Dispose();
