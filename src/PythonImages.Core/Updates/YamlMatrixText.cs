@@ -133,7 +133,7 @@ namespace PythonImages.Updates
                 else
                 {
                     var after = type == "windows" ? sibling : cmap.Children.First();
-                    InsertLineAfter(edits, ContentEnd(after.Value), new string(' ', Column(after.Key)) + type + ": " + value, type == "windows" ? 4 : 3);
+                    InsertLineAfter(edits, ContentEnd(after.Value), new string(' ', Column(after.Key)) + type + ":" + (value.StartsWith(newline, StringComparison.Ordinal) ? value : " " + value), type == "windows" ? 4 : 3);
                 }
 
                 return;
@@ -176,7 +176,7 @@ namespace PythonImages.Updates
 
             if (seq.Style == SequenceStyle.Flow)
             {
-                edits.Replace(seq.Start.Index, seq.End.Index, "[" + string.Join(", ", wanted) + "]");
+                edits.Replace(seq.Start.Index, FlowEnd((int)seq.Start.Index), "[" + string.Join(", ", wanted) + "]");
                 return;
             }
 
@@ -417,16 +417,60 @@ namespace PythonImages.Updates
             return null;
         }
 
-        /// <summary>Where the node's own text ends (a block collection's end mark lies at the next token, past comments).</summary>
-        private static int ContentEnd(YamlNode node) => node switch
+        /// <summary>Where the node's own text ends (a block collection's end mark lies at the next token, past comments;
+        /// a flow collection ends at its closing bracket, which the parser's marks do not always say).</summary>
+        private int ContentEnd(YamlNode node) => node switch
         {
             YamlScalarNode s => (int)s.End.Index,
-            YamlSequenceNode q when q.Style == SequenceStyle.Flow || q.Children.Count == 0 => (int)q.End.Index,
-            YamlSequenceNode q => ContentEnd(q.Children[q.Children.Count - 1]),
-            YamlMappingNode m when m.Style == MappingStyle.Flow || m.Children.Count == 0 => (int)m.End.Index,
-            YamlMappingNode m => ContentEnd(m.Children.Last().Value),
+            YamlSequenceNode q when q.Style == SequenceStyle.Flow => FlowEnd((int)q.Start.Index),
+            YamlMappingNode m when m.Style == MappingStyle.Flow => FlowEnd((int)m.Start.Index),
+            YamlSequenceNode q when q.Children.Count > 0 => ContentEnd(q.Children[q.Children.Count - 1]),
+            YamlMappingNode m when m.Children.Count > 0 => ContentEnd(m.Children.Last().Value),
             _ => (int)node.End.Index,
         };
+
+        /// <summary>The index just past the bracket that closes the flow collection opening at <paramref name="start"/>.</summary>
+        private int FlowEnd(int start)
+        {
+            int depth = 0;
+            for (int i = start; i < Text.Length; i++)
+            {
+                char c = Text[i];
+                if (c == '\'' || c == '"')
+                {
+                    int close = Text.IndexOf(c, i + 1);
+                    while (c == '"' && close > 0 && Text[close - 1] == '\\')
+                    {
+                        close = Text.IndexOf(c, close + 1);
+                    }
+
+                    if (close < 0)
+                    {
+                        break;
+                    }
+
+                    i = close;
+                }
+                else if (c == '[' || c == '{')
+                {
+                    depth++;
+                }
+                else if (c == ']' || c == '}')
+                {
+                    if (--depth == 0)
+                    {
+                        return i + 1;
+                    }
+                }
+                else if (c == '#' && i > 0 && char.IsWhiteSpace(Text[i - 1]))
+                {
+                    int nl = Text.IndexOf('\n', i);
+                    i = nl < 0 ? Text.Length : nl;
+                }
+            }
+
+            throw new InvalidOperationException($"the flow collection at offset {start} is not closed");
+        }
 
         private int LineStart(long index)
         {
