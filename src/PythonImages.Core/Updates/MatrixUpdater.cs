@@ -200,6 +200,13 @@ namespace PythonImages.Updates
                 }
             }
 
+            var conflict = request.Add.Intersect(request.Remove).Concat((request.VersionKeys ?? Array.Empty<string>()).Intersect(request.Remove)).FirstOrDefault();
+            if (conflict != null)
+            {
+                throw new UpdateException(UpdateErrorIds.KeyConflict, UpdateErrorCategory.InvalidArgument,
+                    $"The version key {conflict} is both kept (-VersionKey or -Add) and removed (-Remove).", "Name each key in one of -VersionKey, -Add and -Remove only.", conflict);
+            }
+
             var existing = new HashSet<string>(matrix.Versions.Select(v => v.Key.Text), StringComparer.Ordinal);
             foreach (string k in (request.VersionKeys ?? Array.Empty<string>()).Concat(request.Remove))
             {
@@ -218,13 +225,6 @@ namespace PythonImages.Updates
                     throw new UpdateException(UpdateErrorIds.KeyExists, UpdateErrorCategory.InvalidArgument,
                         $"The matrix already has the version key {k}.", $"Use -VersionKey {k} to refresh it.", k);
                 }
-            }
-
-            var conflict = request.Add.Intersect(request.Remove).Concat((request.VersionKeys ?? Array.Empty<string>()).Intersect(request.Remove)).FirstOrDefault();
-            if (conflict != null)
-            {
-                throw new UpdateException(UpdateErrorIds.KeyConflict, UpdateErrorCategory.InvalidArgument,
-                    $"The version key {conflict} is both kept (-VersionKey or -Add) and removed (-Remove).", "Name each key in one of -VersionKey, -Add and -Remove only.", conflict);
             }
 
             var remove = request.Remove.Distinct(StringComparer.Ordinal).ToList();
