@@ -451,6 +451,20 @@ namespace PythonImages.Tests.Updates
         }
 
         [Fact]
+        public void ServersWithoutHeadAreAskedWithAnUnreadGet()
+        {
+            using var f = World();
+            var r = f.Releases.Single(x => x.Version == "3.14.6");
+            r.SourceBundle = false;
+            r.SourceSbom = false;
+            f.Overrides["/ftp/python/3.14.6/Python-3.14.6.tar.xz"] = q => q.Method == "HEAD" ? new FixtureResponse { Status = 405 } : null;
+            var run = Run(f, Matrix(f), new UpdateRequest { VersionKeys = new[] { "3.14" }, AllowUnverifiedSource = true });
+            Assert.Empty(run.Failures);
+            Assert.True(run.Result("3.14").Unverified);
+            Assert.Contains(f.Server.Requests, q => q.Method == "GET" && q.Path == "/ftp/python/3.14.6/Python-3.14.6.tar.xz");
+        }
+
+        [Fact]
         public void ParallelRequestsStayWithinTheLimit()
         {
             using var f = World();

@@ -174,7 +174,8 @@ namespace PythonImages.Updates.Http
 
             if (head && a.Status == 405)
             {
-                return await RunAsync(uri, head: false, 1024 * 1024 * 1024, cancellationToken).ConfigureAwait(false);
+                // no HEAD here: a GET whose body is never read (maxBytes < 0) answers the same question
+                return await RunAsync(uri, head: false, -1, cancellationToken).ConfigureAwait(false);
             }
 
             throw new UpdateException(
@@ -231,7 +232,7 @@ namespace PythonImages.Updates.Http
                         continue;
                     }
 
-                    if (status != 200 || head)
+                    if (status != 200 || head || maxBytes < 0)
                     {
                         return new Attempt(status, null, current, null);
                     }
