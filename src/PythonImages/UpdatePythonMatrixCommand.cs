@@ -1,8 +1,6 @@
 using System;
-using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using PythonImages.Security;
 using PythonImages.Updates;
 using PythonImages.Updates.Http;
 using PythonImages.Updates.Sigstore;
@@ -98,9 +96,9 @@ namespace PythonImages.Commands
             {
                 var sources = new UpdateSources
                 {
-                    PythonOrg = ParseUri(PythonOrgUri, UpdateSources.DefaultPythonOrg, "-PythonOrgUri"),
-                    CPythonSource = ParseUri(CPythonSourceUri, UpdateSources.DefaultCPythonSource, "-CPythonSourceUri"),
-                    PyPI = ParseUri(PyPIUri, UpdateSources.DefaultPyPI, "-PyPIUri"),
+                    PythonOrg = UpdateRecords.ParseUri(PythonOrgUri, UpdateSources.DefaultPythonOrg, "-PythonOrgUri", AllowInsecureSource),
+                    CPythonSource = UpdateRecords.ParseUri(CPythonSourceUri, UpdateSources.DefaultCPythonSource, "-CPythonSourceUri", AllowInsecureSource),
+                    PyPI = UpdateRecords.ParseUri(PyPIUri, UpdateSources.DefaultPyPI, "-PyPIUri", AllowInsecureSource),
                 };
                 var root = TrustedRootPath == null ? TrustedRoot.PublicGood : TrustedRoot.Load(GetUnresolvedProviderPathFromPSPath(TrustedRootPath));
                 var fetch = new FetchOptions
@@ -126,7 +124,7 @@ namespace PythonImages.Commands
             }
             catch (UpdateException ex)
             {
-                ThrowTerminatingError(Record(ex, path));
+                ThrowTerminatingError(UpdateRecords.Record(ex, path));
                 return;
             }
             finally
@@ -136,7 +134,7 @@ namespace PythonImages.Commands
 
             foreach (var failure in plan.Failures)
             {
-                WriteError(Record(failure, failure.Target ?? path));
+                WriteError(UpdateRecords.Record(failure, failure.Target ?? path));
             }
 
             if (!plan.Succeeded)
@@ -149,7 +147,7 @@ namespace PythonImages.Commands
             {
                 WriteVerbose($"{path} is already current.");
             }
-            else if (ShouldProcess($"Update {path}:\n{plan.Diff}", $"Update {path} ({Summary(plan)})?", "Update-PythonMatrix"))
+            else if (ShouldProcess($"Update {path}:\n{plan.Diff}", $"Update {path} ({UpdateRecords.Summary(plan)})?", "Update-PythonMatrix"))
             {
                 try
                 {
@@ -158,7 +156,7 @@ namespace PythonImages.Commands
                 }
                 catch (UpdateException ex)
                 {
-                    ThrowTerminatingError(Record(ex, path));
+                    ThrowTerminatingError(UpdateRecords.Record(ex, path));
                 }
             }
 
@@ -170,7 +168,7 @@ namespace PythonImages.Commands
                 }
                 else
                 {
-                    WriteInformation(new HostInformationMessage { Message = Line(r) }, new[] { "PSHOST", "Update-PythonMatrix" });
+                    WriteInformation(new HostInformationMessage { Message = UpdateRecords.Line(r) }, new[] { "PSHOST", "Update-PythonMatrix" });
                 }
             }
         }
@@ -204,49 +202,6 @@ namespace PythonImages.Commands
             PercentComplete = started == 0 ? 0 : Math.Min(100, completed * 100 / started),
             CurrentOperation = $"{completed} of {started} version keys",
         });
-
-        private static string Summary(UpdatePlan plan) =>
-            string.Join(", ", plan.Results.Where(r => r.Change != UpdateChange.Unchanged).Select(r => r.VersionKey + " " + r.Change.ToString().ToLowerInvariant()));
-
-        private static string Line(MatrixUpdateResult r) => r.Change switch
-        {
-            UpdateChange.Removed => $"{r.VersionKey}: removed ({r.OldVersion})",
-            UpdateChange.Added => $"{r.VersionKey}: {r.NewVersion} (added)",
-            UpdateChange.Updated => $"{r.VersionKey}: {r.NewVersion} (was {r.OldVersion})" + (r.Written ? string.Empty : " [not written]"),
-            _ => $"{r.VersionKey}: {r.NewVersion}",
-        };
-
-        private Uri ParseUri(string? text, Uri fallback, string what)
-        {
-            if (text == null)
-            {
-                return fallback;
-            }
-
-            try
-            {
-                return SourceUri.Parse(text, SourceUri.DownloadSchemes, AllowInsecureSource, UpdateErrorIds.InvalidUri, UpdateErrorIds.InsecureSource, "The " + what + " value");
-            }
-            catch (InputRejectedException ex)
-            {
-                throw new UpdateException(
-                    ex.ErrorId,
-                    ex.ErrorId == UpdateErrorIds.InsecureSource ? UpdateErrorCategory.SecurityError : UpdateErrorCategory.InvalidArgument,
-                    ex.Message,
-                    ex.ErrorId == UpdateErrorIds.InsecureSource
-                        ? "Use an https URI, or pass -AllowInsecureSource to accept plain http knowingly (a loopback test server, an internal mirror)."
-                        : $"Pass an absolute https URI without credentials to {what}.",
-                    InputGrammar.Show(text),
-                    ex);
-            }
-        }
-
-        private static ErrorRecord Record(UpdateException ex, object target) => Errors.Create(
-            ex,
-            ex.ErrorId,
-            (ErrorCategory)Enum.Parse(typeof(ErrorCategory), ex.Category.ToString()),
-            ex.Target ?? target,
-            ex.RecommendedAction);
 
         protected override void StopProcessing() => pump.Cancel();
 

@@ -265,54 +265,7 @@ namespace PythonImages.Updates
         private async Task<KeyOutcome> ResolveAsync(string keyText, MatrixVersion? existing, IReadOnlyList<MatrixVersion> remaining, UpdateRequest request, string path, CancellationToken ct)
         {
             var key = VersionKey.Parse(keyText);
-            var root = await IndexAsync(sources.FtpRoot, ct).ConfigureAwait(false)
-                ?? throw NotFound(keyText, $"the release index {sources.FtpRoot} does not exist");
-            PythonVersion? found = null;
-            FileFacts? source = null;
-            foreach (var dir in ReleaseRules.ReleaseDirectories(root, key))
-            {
-                IEnumerable<PythonVersion> candidates;
-                if (key.IsPreRelease)
-                {
-                    var listing = await IndexAsync(sources.ReleaseDirectory(dir.Text), ct).ConfigureAwait(false) ?? Array.Empty<string>();
-                    var tarballs = ReleaseRules.SourceTarballs(listing, dir);
-                    if (tarballs.Any(t => !t.IsPreRelease))
-                    {
-                        throw new UpdateException(UpdateErrorIds.FinalUnderRcKey, UpdateErrorCategory.InvalidOperation,
-                            $"{dir} is released as a final version, but {keyText} is the pre-release key of the series.",
-                            $"Rename the key: run Update-PythonMatrix -Add {key.RcVersion} -Remove {keyText} (the new key copies the variants of the newest released key).",
-                            keyText);
-                    }
-
-                    candidates = tarballs;
-                }
-                else
-                {
-                    candidates = new[] { dir };
-                }
-
-                foreach (var candidate in candidates)
-                {
-                    var facts = await CheckFileAsync(dir.Text, ReleaseRules.SourceFileName(candidate), key, ct).ConfigureAwait(false);
-                    if (facts.Exists)
-                    {
-                        found = candidate;
-                        source = facts;
-                        break;
-                    }
-                }
-
-                if (found != null)
-                {
-                    break;
-                }
-            }
-
-            if (found == null)
-            {
-                throw NotFound(keyText, $"python.org has no {(key.IsPreRelease ? "pre-release" : "release")} of {key.RcVersion} with a source tarball");
-            }
-
+            var (found, source) = await FindReleaseAsync(key, ct).ConfigureAwait(false);
             string version = ReleaseRules.Require(InputGrammar.PythonVersion, found.Text, $"The version of {keyText}");
             if (existing != null && found.CompareTo(existing.Version) < 0)
             {
@@ -323,74 +276,23 @@ namespace PythonImages.Updates
             }
 
             var windows = await CheckFileAsync(found.DownloadDirectory, ReleaseRules.WindowsFileName(found), key, ct).ConfigureAwait(false);
-            bool unverified = false;
-            foreach (var (facts, what) in new[] { (source!, ReleaseRules.SourceFileName(found)), (windows, ReleaseRules.WindowsFileName(found)) })
-            {
-                if (facts.Exists && facts.Sha256 == null)
-                {
-                    if (!request.AllowUnverifiedSource)
-                    {
-                        throw new UpdateException(UpdateErrorIds.NoChecksum, UpdateErrorCategory.SecurityError,
-                            $"{what} exists, but python.org publishes neither a sigstore bundle nor an SBOM for it, so it has no checksum.",
-                            "Wait for the release to be completed on python.org, or pass -AllowUnverifiedSource to accept it without a checksum (the Dockerfiles then cannot verify the download).",
-                            keyText);
-                    }
-
-                    unverified = true;
-                    Events?.Invoke(new UpdateEvent(UpdateEventKind.Warning, keyText, $"{keyText}: {what} has no checksum; accepted because of -AllowUnverifiedSource."));
-                }
-            }
-
-            if (existing != null && existing.Version.Equals(found))
-            {
-                foreach (var (old, now, what) in new[] { (existing.SourceSha256, source!.Sha256, ReleaseRules.SourceFileName(found)), (existing.WindowsSha256, windows.Sha256, ReleaseRules.WindowsFileName(found)) })
-                {
-                    if (old != null && now != null && !string.Equals(old, now, StringComparison.OrdinalIgnoreCase))
-                    {
-                        throw new UpdateException(UpdateErrorIds.ChecksumChanged, UpdateErrorCategory.SecurityError,
-                            $"The checksum of {what} changed on python.org without a new version: the matrix has {old}, python.org now says {now}.",
-                            "A published file was replaced. Find out why (python.org announcements) before trusting it; to accept it, remove the old checksum from the matrix and run the command again.",
-                            keyText);
-                    }
-                }
-            }
-
+            bool unverified = CheckVerified(keyText, found, source, windows, request.AllowUnverifiedSource);
+            CheckNotReplaced(keyText, found, existing, source, windows);
             string? setuptools = await SetuptoolsAsync(key, version, ct).ConfigureAwait(false);
-
-            IReadOnlyList<string> variants;
-            if (existing != null)
-            {
-                var donor = remaining.Where(v => v.Variants.Any(x => x.OS == ImageOS.Windows)).OrderByDescending(v => v.Key).FirstOrDefault();
-                variants = ReleaseRules.VariantsForExisting(existing.Variants, windows.Exists, donor?.Variants);
-            }
-            else
-            {
-                variants = ReleaseRules.VariantsForNew(key, remaining, windows.Exists);
-            }
-
-            foreach (string v in variants)
-            {
-                ReleaseRules.Require(InputGrammar.VariantName, v, $"The variant of {keyText}");
-            }
-
-            if (windows.Exists && !variants.Any(v => v.StartsWith(VariantInfo.WindowsPrefix, StringComparison.Ordinal)) && (existing == null || existing.Variants.Any(x => x.OS == ImageOS.Windows) == false))
-            {
-                Events?.Invoke(new UpdateEvent(UpdateEventKind.Verbose, keyText, $"{keyText}: a Windows installer exists, but no key of the matrix has Windows variants to copy."));
-            }
+            var variants = Variants(key, existing, remaining, windows.Exists);
 
             var entry = new KeyEntry(keyText, version, variants)
             {
-                SourceSha256 = source!.Sha256,
+                SourceSha256 = source.Sha256,
                 WindowsSha256 = windows.Exists ? windows.Sha256 : null,
                 SetuptoolsVersion = setuptools,
             };
-            bool same = existing != null && entry.SameAs(existing);
             var result = new MatrixUpdateResult
             {
                 VersionKey = keyText,
                 OldVersion = existing?.Version.Text,
                 NewVersion = version,
-                Change = existing == null ? UpdateChange.Added : same ? UpdateChange.Unchanged : UpdateChange.Updated,
+                Change = existing == null ? UpdateChange.Added : entry.SameAs(existing) ? UpdateChange.Unchanged : UpdateChange.Updated,
                 SourceSha256 = entry.SourceSha256,
                 SourceChecksumOrigin = source.Origin,
                 HasWindows = windows.Exists,
@@ -403,6 +305,113 @@ namespace PythonImages.Updates
                 Path = path,
             };
             return new KeyOutcome { Entry = entry, Result = result };
+        }
+
+        /// <summary>The highest release of the key's kind whose source tarball verifiably exists, and its facts.</summary>
+        private async Task<(PythonVersion Version, FileFacts Source)> FindReleaseAsync(VersionKey key, CancellationToken ct)
+        {
+            var root = await IndexAsync(sources.FtpRoot, ct).ConfigureAwait(false)
+                ?? throw NotFound(key.Text, $"the release index {sources.FtpRoot} does not exist");
+            foreach (var dir in ReleaseRules.ReleaseDirectories(root, key))
+            {
+                IEnumerable<PythonVersion> candidates = new[] { dir };
+                if (key.IsPreRelease)
+                {
+                    var listing = await IndexAsync(sources.ReleaseDirectory(dir.Text), ct).ConfigureAwait(false) ?? Array.Empty<string>();
+                    var tarballs = ReleaseRules.SourceTarballs(listing, dir);
+                    if (tarballs.Any(t => !t.IsPreRelease))
+                    {
+                        throw new UpdateException(UpdateErrorIds.FinalUnderRcKey, UpdateErrorCategory.InvalidOperation,
+                            $"{dir} is released as a final version, but {key.Text} is the pre-release key of the series.",
+                            $"Rename the key: run Update-PythonMatrix -Add {key.RcVersion} -Remove {key.Text} (the new key copies the variants of the newest released key).",
+                            key.Text);
+                    }
+
+                    candidates = tarballs;
+                }
+
+                foreach (var candidate in candidates)
+                {
+                    var facts = await CheckFileAsync(dir.Text, ReleaseRules.SourceFileName(candidate), key, ct).ConfigureAwait(false);
+                    if (facts.Exists)
+                    {
+                        return (candidate, facts);
+                    }
+                }
+            }
+
+            throw NotFound(key.Text, $"python.org has no {(key.IsPreRelease ? "pre-release" : "release")} of {key.RcVersion} with a source tarball");
+        }
+
+        /// <summary>Refuses a file without checksum unless unverified sources are allowed; true when one was let through.</summary>
+        private bool CheckVerified(string keyText, PythonVersion found, FileFacts source, FileFacts windows, bool allowUnverified)
+        {
+            bool unverified = false;
+            foreach (var (facts, what) in new[] { (source, ReleaseRules.SourceFileName(found)), (windows, ReleaseRules.WindowsFileName(found)) })
+            {
+                if (facts.Exists && facts.Sha256 == null)
+                {
+                    if (!allowUnverified)
+                    {
+                        throw new UpdateException(UpdateErrorIds.NoChecksum, UpdateErrorCategory.SecurityError,
+                            $"{what} exists, but python.org publishes neither a sigstore bundle nor an SBOM for it, so it has no checksum.",
+                            "Wait for the release to be completed on python.org, or pass -AllowUnverifiedSource to accept it without a checksum (the Dockerfiles then cannot verify the download).",
+                            keyText);
+                    }
+
+                    unverified = true;
+                    Events?.Invoke(new UpdateEvent(UpdateEventKind.Warning, keyText, $"{keyText}: {what} has no checksum; accepted because of -AllowUnverifiedSource."));
+                }
+            }
+
+            return unverified;
+        }
+
+        /// <summary>The same version with another checksum means a published file was replaced: refused.</summary>
+        private static void CheckNotReplaced(string keyText, PythonVersion found, MatrixVersion? existing, FileFacts source, FileFacts windows)
+        {
+            if (existing == null || !existing.Version.Equals(found))
+            {
+                return;
+            }
+
+            foreach (var (old, now, what) in new[] { (existing.SourceSha256, source.Sha256, ReleaseRules.SourceFileName(found)), (existing.WindowsSha256, windows.Sha256, ReleaseRules.WindowsFileName(found)) })
+            {
+                if (old != null && now != null && !string.Equals(old, now, StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new UpdateException(UpdateErrorIds.ChecksumChanged, UpdateErrorCategory.SecurityError,
+                        $"The checksum of {what} changed on python.org without a new version: the matrix has {old}, python.org now says {now}.",
+                        "A published file was replaced. Find out why (python.org announcements) before trusting it; to accept it, remove the old checksum from the matrix and run the command again.",
+                        keyText);
+                }
+            }
+        }
+
+        /// <summary>The key's variants (its own, or copied for a new key), each checked against the variant grammar.</summary>
+        private IReadOnlyList<string> Variants(VersionKey key, MatrixVersion? existing, IReadOnlyList<MatrixVersion> remaining, bool hasWindows)
+        {
+            IReadOnlyList<string> variants;
+            if (existing != null)
+            {
+                var donor = remaining.Where(v => v.Variants.Any(x => x.OS == ImageOS.Windows)).OrderByDescending(v => v.Key).FirstOrDefault();
+                variants = ReleaseRules.VariantsForExisting(existing.Variants, hasWindows, donor?.Variants);
+            }
+            else
+            {
+                variants = ReleaseRules.VariantsForNew(key, remaining, hasWindows);
+            }
+
+            foreach (string v in variants)
+            {
+                ReleaseRules.Require(InputGrammar.VariantName, v, $"The variant of {key.Text}");
+            }
+
+            if (hasWindows && !variants.Any(v => v.StartsWith(VariantInfo.WindowsPrefix, StringComparison.Ordinal)))
+            {
+                Events?.Invoke(new UpdateEvent(UpdateEventKind.Verbose, key.Text, $"{key.Text}: a Windows installer exists, but no key of the matrix has Windows variants to copy."));
+            }
+
+            return variants;
         }
 
         private sealed class FileFacts
