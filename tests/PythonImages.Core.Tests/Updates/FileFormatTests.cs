@@ -147,7 +147,7 @@ namespace PythonImages.Tests.Updates
         }
 
         [Fact]
-        public void ProxyFromTheEnvironmentIsUsedAndLoopbackBypassesIt()
+        public async System.Threading.Tasks.Task ProxyFromTheEnvironmentIsUsedAndLoopbackBypassesIt()
         {
             using var f = World();
             var env = new Dictionary<string, string?> { ["https_proxy"] = "http://u%40x:s3cret@127.0.0.1:" + f.Server.Port, ["HTTP_PROXY"] = "http://127.0.0.1:" + f.Server.Port, ["no_proxy"] = ".internal.test,example.org" };
@@ -164,7 +164,7 @@ namespace PythonImages.Tests.Updates
             var fetch = Fast();
             fetch.Proxy = proxy;
             using var client = new ReleaseHttpClient(fetch);
-            var page = client.GetAsync(new Uri("http://python.test/ftp/python/"), ReleaseRules.IndexLimit, default).GetAwaiter().GetResult();
+            var page = await client.GetAsync(new Uri("http://python.test/ftp/python/"), ReleaseRules.IndexLimit, default);
             Assert.NotNull(page);
             Assert.Contains(f.Server.Requests, r => r.ViaProxy && r.Path == "/ftp/python/" && r.Headers["Host"] == "python.test");
         }
