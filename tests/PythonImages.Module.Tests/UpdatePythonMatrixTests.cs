@@ -212,6 +212,31 @@ versions:
             Assert.Contains(Sha("3.14.6"), File.ReadAllText(Path.Combine(images, "3.14", "trixie", "Dockerfile")));
         }
 
+        [Fact]
+        public void CtrlCStopsAStalledUpdateAndLeavesTheFile()
+        {
+            f.Overrides["/ftp/python/"] = _ => new FixtureResponse { Stall = true };
+            using var ps = PowerShell.Create();
+            ps.Runspace = session.Runspace;
+            ps.AddCommand("Update-PythonMatrix").AddParameter("Path", matrixPath).AddParameter("PythonOrgUri", f.PythonOrgUri)
+                .AddParameter("CPythonSourceUri", f.CPythonSourceUri).AddParameter("PyPIUri", f.PyPIUri).AddParameter("AllowInsecureSource")
+                .AddParameter("TrustedRootPath", f.TrustedRootPath).AddParameter("TimeoutSec", 600);
+            var run = ps.BeginInvoke();
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (f.Count("/ftp/python/") == 0 && DateTime.UtcNow < deadline)
+            {
+                System.Threading.Thread.Sleep(50);
+            }
+
+            Assert.Equal(1, f.Count("/ftp/python/"));
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            ps.Stop();
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), "Stop took " + watch.Elapsed);
+            Assert.True(run.IsCompleted);
+            Assert.Equal(PSInvocationState.Stopped, ps.InvocationStateInfo.State);
+            Assert.Equal(matrix, File.ReadAllText(matrixPath));
+        }
+
         public void Dispose()
         {
             session.Dispose();
