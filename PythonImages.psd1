@@ -15,6 +15,7 @@
         'bin/Dockerfile.format.ps1xml'
         'bin/ImageBuild.format.ps1xml'
         'bin/ImageTest.format.ps1xml'
+        'bin/Update.format.ps1xml'
     )
     CmdletsToExport        = @(
         'Get-PythonTag'
@@ -26,6 +27,7 @@
         'Import-PythonLibraryManifest'
         'ConvertTo-PythonTagMarkdown'
         'Test-PythonImage'
+        'Update-PythonMatrix'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

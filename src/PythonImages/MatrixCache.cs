@@ -55,6 +55,16 @@ namespace PythonImages.Commands
 
             return (matrix, images);
         }
+
+        /// <summary>Forgets a file (after Update-PythonMatrix rewrote it: a same-length rewrite within the timestamp
+        /// granularity of the file system would otherwise look unchanged).</summary>
+        public static void Invalidate(string fullPath)
+        {
+            lock (Gate)
+            {
+                Files.Remove(fullPath);
+            }
+        }
     }
 
     internal static class Errors

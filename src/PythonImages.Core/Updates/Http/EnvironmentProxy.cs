@@ -1,0 +1,105 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+
+namespace PythonImages.Updates.Http
+{
+    /// <summary>
+    /// The proxy the environment names, as curl and most tools read it: http_proxy / HTTP_PROXY for http,
+    /// https_proxy / HTTPS_PROXY for https (all_proxy / ALL_PROXY as the fallback), no_proxy / NO_PROXY for exceptions
+    /// (host names match themselves and their subdomains, '*' matches everything). Loopback is never proxied.
+    /// Credentials in a proxy URL are used for the proxy and never shown.
+    /// </summary>
+    public sealed class EnvironmentProxy : IWebProxy
+    {
+        private readonly Uri? http;
+        private readonly Uri? https;
+        private readonly string[] noProxy;
+
+        private EnvironmentProxy(Uri? http, Uri? https, string[] noProxy)
+        {
+            this.http = http;
+            this.https = https;
+            this.noProxy = noProxy;
+            var withUser = https ?? http;
+            if (withUser != null && !string.IsNullOrEmpty(withUser.UserInfo))
+            {
+                string[] parts = withUser.UserInfo.Split(new[] { ':' }, 2);
+                Credentials = new NetworkCredential(Uri.UnescapeDataString(parts[0]), parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : string.Empty);
+            }
+        }
+
+        public ICredentials? Credentials { get; set; }
+
+        /// <summary>The proxy URL without credentials, for messages.</summary>
+        public string Describe(Uri destination)
+        {
+            var p = GetProxy(destination);
+            return p == null || IsBypassed(destination) ? "no proxy" : "proxy " + p.GetLeftPart(UriPartial.Authority).Replace(p.UserInfo + "@", string.Empty);
+        }
+
+        /// <summary>The proxy the variables name, or null when they name none.</summary>
+        public static EnvironmentProxy? FromEnvironment(Func<string, string?>? getVariable = null)
+        {
+            getVariable ??= Environment.GetEnvironmentVariable;
+            string? Get(string name) => NonEmpty(getVariable(name.ToLowerInvariant())) ?? NonEmpty(getVariable(name.ToUpperInvariant()));
+            Uri? all = Parse(Get("all_proxy"));
+            Uri? http = Parse(Get("http_proxy")) ?? all;
+            Uri? https = Parse(Get("https_proxy")) ?? all;
+            if (http == null && https == null)
+            {
+                return null;
+            }
+
+            string[] bypass = (Get("no_proxy") ?? string.Empty)
+                .Split(new[] { ',', ' ' }, StringSplitOptions.RemoveEmptyEntries)
+                .Select(e => e.Trim().TrimStart('*').TrimStart('.').ToLowerInvariant())
+                .Select(e => e.Length == 0 ? "*" : e)
+                .ToArray();
+            return new EnvironmentProxy(http, https, bypass);
+        }
+
+        public Uri? GetProxy(Uri destination) => destination.Scheme == "https" ? https : http;
+
+        public bool IsBypassed(Uri host)
+        {
+            if (host.IsLoopback || GetProxy(host) == null)
+            {
+                return true;
+            }
+
+            string h = host.IdnHost.TrimEnd('.').ToLowerInvariant();
+            foreach (string entry in noProxy)
+            {
+                string e = entry;
+                int colon = e.LastIndexOf(':');
+                if (colon > 0 && e.IndexOf(']') < colon && !e.Contains("::"))
+                {
+                    e = e.Substring(0, colon); // a port in the entry: the host part decides
+                }
+
+                if (e == "*" || h == e || h.EndsWith("." + e, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static string? NonEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s!.Trim();
+
+        private static Uri? Parse(string? value)
+        {
+            if (value == null)
+            {
+                return null;
+            }
+
+            // "proxy:3128" without a scheme means http, as curl reads it.
+            string text = value.Contains("://") ? value : "http://" + value;
+            return Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == "http" || uri.Scheme == "https") ? uri : null;
+        }
+    }
+}

@@ -1,0 +1,356 @@
+using System;
+using System.IO;
+using System.Net;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace PythonImages.Updates.Http
+{
+    /// <summary>Transport settings of the updater.</summary>
+    public sealed class FetchOptions
+    {
+        /// <summary>One attempt (headers and body, redirects included).</summary>
+        public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+        /// <summary>Retries after the first attempt, on 5xx/408/429, connection resets and timeouts.</summary>
+        public int Retries { get; set; } = 3;
+
+        /// <summary>First backoff delay; doubled per retry, with jitter.</summary>
+        public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+        /// <summary>Requests in flight at once.</summary>
+        public int MaxParallelRequests { get; set; } = 4;
+
+        /// <summary>Allow http:// (and http redirects from an http base): for loopback test servers and mirrors, knowingly.</summary>
+        public bool AllowInsecure { get; set; }
+
+        /// <summary>The proxy; default: the environment's (<see cref="EnvironmentProxy"/>).</summary>
+        public IWebProxy? Proxy { get; set; } = EnvironmentProxy.FromEnvironment();
+
+        public int MaxRedirects { get; set; } = 5;
+    }
+
+    /// <summary>A fetched body: the bytes and the URL that finally answered.</summary>
+    public sealed class Fetched
+    {
+        public Fetched(byte[] body, Uri uri, string? contentType)
+        {
+            Body = body;
+            Uri = uri;
+            ContentType = contentType;
+        }
+
+        public byte[] Body { get; }
+
+        public Uri Uri { get; }
+
+        public string? ContentType { get; }
+    }
+
+    /// <summary>
+    /// GETs and HEADs for the updater: per-attempt timeout, retries with exponential backoff and jitter (Polly) on 5xx,
+    /// 408, 429, resets and timeouts, a limit on requests in flight, the environment's proxy, a size limit per response
+    /// (also after decompression), and redirects followed by hand only to https on the same host family.
+    /// 404 and 410 mean "not there" (null / false); any other answer is an <see cref="UpdateException"/>.
+    /// </summary>
+    public sealed class ReleaseHttpClient : IDisposable
+    {
+        private readonly HttpClient client;
+        private readonly FetchOptions options;
+        private readonly SemaphoreSlim throttle;
+        private readonly ResiliencePipeline<Attempt> pipeline;
+
+        public ReleaseHttpClient(FetchOptions options, Action<string>? log = null)
+        {
+            this.options = options;
+            Log = log;
+            var handler = new HttpClientHandler
+            {
+                AllowAutoRedirect = false,
+                AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
+                UseProxy = options.Proxy != null,
+                Proxy = options.Proxy,
+                UseCookies = false,
+            };
+            client = new HttpClient(handler) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+            client.DefaultRequestHeaders.UserAgent.ParseAdd("PythonImages-Update-PythonMatrix/" + typeof(ReleaseHttpClient).Assembly.GetName().Version);
+            throttle = new SemaphoreSlim(Math.Max(1, options.MaxParallelRequests));
+            pipeline = new ResiliencePipelineBuilder<Attempt>()
+                .AddRetry(new RetryStrategyOptions<Attempt>
+                {
+                    ShouldHandle = new PredicateBuilder<Attempt>()
+                        .Handle<HttpRequestException>()
+                        .Handle<IOException>()
+                        .Handle<TimeoutRejectedException>()
+                        .HandleResult(a => a.Status >= 500 || a.Status == 408 || a.Status == 429),
+                    MaxRetryAttempts = Math.Max(0, options.Retries),
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = options.RetryDelay,
+                    OnRetry = args =>
+                    {
+                        string why = args.Outcome.Exception != null ? args.Outcome.Exception.GetType().Name : "HTTP " + args.Outcome.Result!.Status;
+                        Log?.Invoke($"Retry {args.AttemptNumber + 1} of {args.Context.Properties.GetValue(UriKey, "?")} in {args.RetryDelay.TotalMilliseconds:0} ms ({why})");
+                        return default;
+                    },
+                })
+                .AddTimeout(options.Timeout)
+                .Build();
+        }
+
+        private static readonly ResiliencePropertyKey<string> UriKey = new ResiliencePropertyKey<string>("uri");
+
+        /// <summary>Verbose messages: each request and retry.</summary>
+        public Action<string>? Log { get; set; }
+
+        /// <summary>The body of <paramref name="uri"/>, or null when the server says it does not exist (404, 410).</summary>
+        public async Task<Fetched?> GetAsync(Uri uri, long maxBytes, CancellationToken cancellationToken)
+        {
+            var a = await RunAsync(uri, head: false, maxBytes, cancellationToken).ConfigureAwait(false);
+            return a.Status == 200 ? new Fetched(a.Body!, a.FinalUri, a.ContentType) : null;
+        }
+
+        /// <summary>Whether <paramref name="uri"/> exists (HEAD).</summary>
+        public async Task<bool> ExistsAsync(Uri uri, CancellationToken cancellationToken)
+        {
+            var a = await RunAsync(uri, head: true, 0, cancellationToken).ConfigureAwait(false);
+            return a.Status == 200;
+        }
+
+        private async Task<Attempt> RunAsync(Uri uri, bool head, long maxBytes, CancellationToken cancellationToken)
+        {
+            var context = ResilienceContextPool.Shared.Get(cancellationToken);
+            context.Properties.Set(UriKey, uri.AbsoluteUri);
+            Outcome<Attempt> outcome;
+            try
+            {
+                outcome = await pipeline.ExecuteOutcomeAsync(
+                    async (ctx, state) =>
+                    {
+                        try
+                        {
+                            return Outcome.FromResult(await AttemptAsync(state, head, maxBytes, ctx.CancellationToken).ConfigureAwait(false));
+                        }
+                        catch (Exception ex) when (!(ex is OperationCanceledException) || !cancellationToken.IsCancellationRequested)
+                        {
+                            return Outcome.FromException<Attempt>(ex);
+                        }
+                    },
+                    context,
+                    uri).ConfigureAwait(false);
+            }
+            finally
+            {
+                ResilienceContextPool.Shared.Return(context);
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            if (outcome.Exception != null)
+            {
+                throw outcome.Exception switch
+                {
+                    UpdateException u => u,
+                    TimeoutRejectedException _ => new UpdateException(UpdateErrorIds.Timeout, UpdateErrorCategory.OperationTimeout,
+                        $"{uri} did not answer within {options.Timeout.TotalSeconds:0.#} s ({options.Retries + 1} attempts).",
+                        "Check the network and proxy (https_proxy, no_proxy), or raise -TimeoutSec, then run the command again.", uri.AbsoluteUri, outcome.Exception),
+                    OperationCanceledException _ => new UpdateException(UpdateErrorIds.Timeout, UpdateErrorCategory.OperationTimeout,
+                        $"{uri} did not answer within {options.Timeout.TotalSeconds:0.#} s.",
+                        "Check the network and proxy (https_proxy, no_proxy), or raise -TimeoutSec, then run the command again.", uri.AbsoluteUri, outcome.Exception),
+                    _ => new UpdateException(UpdateErrorIds.ConnectionFailed, UpdateErrorCategory.ConnectionError,
+                        $"{uri} could not be fetched ({options.Retries + 1} attempts): {Innermost(outcome.Exception).Message}",
+                        "Check the network and proxy settings (https_proxy, http_proxy, no_proxy), then run the command again.", uri.AbsoluteUri, outcome.Exception),
+                };
+            }
+
+            var a = outcome.Result!;
+            if (a.Status == 200 || a.Status == 404 || a.Status == 410)
+            {
+                return a;
+            }
+
+            if (head && a.Status == 405)
+            {
+                // no HEAD here: a GET whose body is never read (maxBytes < 0) answers the same question
+                return await RunAsync(uri, head: false, -1, cancellationToken).ConfigureAwait(false);
+            }
+
+            throw new UpdateException(
+                UpdateErrorIds.HttpError,
+                a.Status >= 500 ? UpdateErrorCategory.ResourceUnavailable : UpdateErrorCategory.InvalidOperation,
+                $"{a.FinalUri} answered HTTP {a.Status}" + (a.Status >= 500 ? $" after {options.Retries + 1} attempts." : "."),
+                a.Status >= 500 ? "The server has trouble: run the command again later." : "Check the base URIs (-PythonOrgUri, -CPythonSourceUri, -PyPIUri) and the proxy settings.",
+                a.FinalUri.AbsoluteUri);
+        }
+
+        private static Exception Innermost(Exception ex)
+        {
+            while (ex.InnerException != null)
+            {
+                ex = ex.InnerException;
+            }
+
+            return ex;
+        }
+
+        private async Task<Attempt> AttemptAsync(Uri uri, bool head, long maxBytes, CancellationToken ct)
+        {
+            await throttle.WaitAsync(ct).ConfigureAwait(false);
+            try
+            {
+                var current = uri;
+                for (int hop = 0; ; hop++)
+                {
+                    using var request = new HttpRequestMessage(head ? HttpMethod.Head : HttpMethod.Get, current);
+                    using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+                    int status = (int)response.StatusCode;
+                    Log?.Invoke($"{request.Method} {current} -> {status}");
+                    if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308)
+                    {
+                        var location = response.Headers.Location;
+                        if (location == null)
+                        {
+                            throw RedirectRefused(current, null, "the redirect has no Location");
+                        }
+
+                        var next = location.IsAbsoluteUri ? location : new Uri(current, location);
+                        string? why = RedirectPolicy.Refusal(current, next, options.AllowInsecure);
+                        if (why != null)
+                        {
+                            throw RedirectRefused(current, next, why);
+                        }
+
+                        if (hop >= options.MaxRedirects)
+                        {
+                            throw RedirectRefused(current, next, $"more than {options.MaxRedirects} redirects");
+                        }
+
+                        current = next;
+                        continue;
+                    }
+
+                    if (status != 200 || head || maxBytes < 0)
+                    {
+                        return new Attempt(status, null, current, null);
+                    }
+
+                    long? declared = response.Content.Headers.ContentLength;
+                    if (declared > maxBytes)
+                    {
+                        throw TooLarge(current, maxBytes, declared.Value);
+                    }
+
+                    using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+                    using var abort = ct.Register(() => response.Dispose()); // stream reads that ignore the token (.NET Framework)
+                    var buffer = new MemoryStream();
+                    var chunk = new byte[16384];
+                    while (true)
+                    {
+                        int n = await stream.ReadAsync(chunk, 0, chunk.Length, ct).ConfigureAwait(false);
+                        if (n == 0)
+                        {
+                            break;
+                        }
+
+                        if (buffer.Length + n > maxBytes)
+                        {
+                            throw TooLarge(current, maxBytes, null);
+                        }
+
+                        buffer.Write(chunk, 0, n);
+                    }
+
+                    return new Attempt(200, buffer.ToArray(), current, response.Content.Headers.ContentType?.MediaType);
+                }
+            }
+            catch (ObjectDisposedException) when (ct.IsCancellationRequested)
+            {
+                throw new OperationCanceledException(ct);
+            }
+            finally
+            {
+                throttle.Release();
+            }
+        }
+
+        private static UpdateException TooLarge(Uri uri, long max, long? declared) => new UpdateException(
+            UpdateErrorIds.ResponseTooLarge,
+            UpdateErrorCategory.LimitsExceeded,
+            $"{uri} sent more than {max} bytes" + (declared.HasValue ? $" (it announced {declared.Value})" : string.Empty) + "; nothing of it was used.",
+            "Check that the base URIs point at python.org, GitHub and PyPI or faithful mirrors of them.",
+            uri.AbsoluteUri);
+
+        private static UpdateException RedirectRefused(Uri from, Uri? to, string why) => new UpdateException(
+            UpdateErrorIds.RedirectRefused,
+            UpdateErrorCategory.SecurityError,
+            $"{from} redirected to {(to == null ? "(nothing)" : to.GetLeftPart(UriPartial.Path))}, which is not followed: {why}.",
+            "Point the base URI at the server that holds the files (redirects are only followed to https on the same host family).",
+            from.AbsoluteUri);
+
+        public void Dispose()
+        {
+            client.Dispose();
+            throttle.Dispose();
+        }
+
+        private sealed class Attempt
+        {
+            public Attempt(int status, byte[]? body, Uri finalUri, string? contentType)
+            {
+                Status = status;
+                Body = body;
+                FinalUri = finalUri;
+                ContentType = contentType;
+            }
+
+            public int Status { get; }
+            public byte[]? Body { get; }
+            public Uri FinalUri { get; }
+            public string? ContentType { get; }
+        }
+    }
+
+    /// <summary>Which redirects the updater follows.</summary>
+    public static class RedirectPolicy
+    {
+        /// <summary>Null when <paramref name="to"/> may be followed from <paramref name="from"/>; otherwise why not.</summary>
+        public static string? Refusal(Uri from, Uri to, bool allowInsecure)
+        {
+            if (!string.IsNullOrEmpty(to.UserInfo))
+            {
+                return "the target carries credentials";
+            }
+
+            bool secure = to.Scheme == "https";
+            bool insecureAllowed = to.Scheme == "http" && from.Scheme == "http" && allowInsecure;
+            if (!secure && !insecureAllowed)
+            {
+                return from.Scheme == "https" && to.Scheme == "http" ? "it leaves https for plain http" : $"the scheme '{to.Scheme}' is not https";
+            }
+
+            if (!string.Equals(Family(from.IdnHost), Family(to.IdnHost), StringComparison.Ordinal))
+            {
+                return $"{to.Host} is not on the same host family as {from.Host}";
+            }
+
+            return null;
+        }
+
+        /// <summary>The registrable part of a host (last two labels), with GitHub's content domain counted as GitHub; an IP address is its own family.</summary>
+        public static string Family(string host)
+        {
+            string h = host.TrimEnd('.').ToLowerInvariant();
+            if (IPAddress.TryParse(h.Trim('[', ']'), out _))
+            {
+                return h;
+            }
+
+            string[] labels = h.Split('.');
+            string family = labels.Length <= 2 ? h : labels[labels.Length - 2] + "." + labels[labels.Length - 1];
+            return family == "githubusercontent.com" ? "github.com" : family;
+        }
+    }
+}

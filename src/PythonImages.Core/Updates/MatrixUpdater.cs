@@ -1,0 +1,507 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using PythonImages.Dockerfiles;
+using PythonImages.Security;
+using PythonImages.Updates.Http;
+using PythonImages.Updates.Sigstore;
+
+namespace PythonImages.Updates
+{
+    /// <summary>Something the updater reports while it works (progress per key, warnings, request log).</summary>
+    public sealed class UpdateEvent
+    {
+        public UpdateEvent(UpdateEventKind kind, string? key, string message)
+        {
+            Kind = kind;
+            Key = key;
+            Message = message;
+        }
+
+        public UpdateEventKind Kind { get; }
+
+        public string? Key { get; }
+
+        public string Message { get; }
+    }
+
+    public enum UpdateEventKind
+    {
+        KeyStarted,
+        KeyCompleted,
+        Warning,
+        Verbose,
+    }
+
+    /// <summary>The outcome of planning: the new text, one result per key, the failures. Nothing is written until <see cref="Commit"/>.</summary>
+    public sealed class UpdatePlan
+    {
+        internal UpdatePlan(string path, string oldText, string? newText, IReadOnlyList<MatrixUpdateResult> results, IReadOnlyList<UpdateException> failures)
+        {
+            Path = path;
+            OldText = oldText;
+            NewText = newText;
+            Results = results;
+            Failures = failures;
+        }
+
+        public string Path { get; }
+
+        public string OldText { get; }
+
+        /// <summary>Null when a key failed (all or nothing).</summary>
+        public string? NewText { get; }
+
+        public IReadOnlyList<MatrixUpdateResult> Results { get; }
+
+        public IReadOnlyList<UpdateException> Failures { get; }
+
+        public bool Succeeded => Failures.Count == 0 && NewText != null;
+
+        public bool Changed => Succeeded && !string.Equals(OldText, NewText, StringComparison.Ordinal);
+
+        /// <summary>The unified diff of the file (empty when nothing changes).</summary>
+        public string Diff => Changed ? UnifiedDiff.Create(OldText, NewText!, Path, Path) : string.Empty;
+
+        /// <summary>Writes the new text atomically, unless the file changed since it was read. Throws <see cref="UpdateException"/>.</summary>
+        public void Commit()
+        {
+            if (!Succeeded)
+            {
+                throw new InvalidOperationException("A plan with failures is never written.");
+            }
+
+            if (!Changed)
+            {
+                return;
+            }
+
+            try
+            {
+                if (!string.Equals(File.ReadAllText(Path), OldText, StringComparison.Ordinal))
+                {
+                    throw new UpdateException(
+                        UpdateErrorIds.FileChanged,
+                        UpdateErrorCategory.InvalidOperation,
+                        $"{Path} changed while the update was being prepared; it was left as it is now.",
+                        "Run the command again.",
+                        Path);
+                }
+
+                AtomicFile.WriteAllText(Path, NewText!);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                throw new UpdateException(
+                    UpdateErrorIds.WriteFailed,
+                    UpdateErrorCategory.WriteError,
+                    $"{Path} could not be written: {ex.Message}; it is unchanged.",
+                    "Check that the file and its folder are writable, then run the command again.",
+                    Path,
+                    ex);
+            }
+
+            foreach (var r in Results)
+            {
+                r.Written = true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Update-PythonMatrix without PowerShell: finds the newest release of each version key on python.org (directory
+    /// indexes), takes its checksums from the verified sigstore bundle and the SBOM (which must agree), checks for the
+    /// Windows installer and the bundled setuptools, and edits the matrix file, all or nothing.
+    /// </summary>
+    public sealed class MatrixUpdater : IDisposable
+    {
+        private readonly UpdateSources sources;
+        private readonly ReleaseHttpClient http;
+        private readonly SigstoreVerifier verifier;
+        private readonly IReadOnlyList<SignerIdentity> identities;
+        private readonly ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<string>?>>> indexes =
+            new ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<string>?>>>(StringComparer.Ordinal);
+
+        public MatrixUpdater(UpdateSources sources, FetchOptions fetch, TrustedRoot trustedRoot, IEnumerable<SignerIdentity>? extraIdentities = null, Action<UpdateEvent>? events = null)
+        {
+            this.sources = sources;
+            Events = events;
+            http = new ReleaseHttpClient(fetch, m => Events?.Invoke(new UpdateEvent(UpdateEventKind.Verbose, null, m)));
+            verifier = new SigstoreVerifier(trustedRoot);
+            identities = (extraIdentities ?? Enumerable.Empty<SignerIdentity>()).ToList();
+            foreach (var i in identities)
+            {
+                i.Validate();
+            }
+        }
+
+        public Action<UpdateEvent>? Events { get; set; }
+
+        /// <summary>Reads and checks the file and the request, then resolves every key (in parallel). Writes nothing.</summary>
+        public async Task<UpdatePlan> PlanAsync(string path, UpdateRequest request, CancellationToken cancellationToken)
+        {
+            string text;
+            try
+            {
+                text = File.ReadAllText(path);
+            }
+            catch (Exception ex) when (ex is FileNotFoundException || ex is DirectoryNotFoundException)
+            {
+                throw new UpdateException(UpdateErrorIds.FileNotFound, UpdateErrorCategory.ObjectNotFound,
+                    $"The matrix file {path} does not exist.", "Pass the path of an existing matrix.yaml or versions.json to -Path.", path, ex);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                throw new UpdateException(UpdateErrorIds.FileNotFound, UpdateErrorCategory.ObjectNotFound,
+                    $"The matrix file {path} cannot be read: {ex.Message}", "Pass the path of a readable matrix.yaml or versions.json to -Path.", path, ex);
+            }
+
+            var matrix = MatrixLoader.Parse(text, path, MatrixLoader.Default.Architectures);
+            var doc = MatrixText.Open(text, path);
+            var (refresh, add, remove) = Validate(matrix, request);
+
+            var remaining = matrix.Versions.Where(v => !remove.Contains(v.Key.Text)).ToList();
+            var work = refresh.Select(k => (Key: k, Existing: matrix.Find(k))).Concat(add.Select(k => (Key: k, Existing: (MatrixVersion?)null))).ToList();
+            var tasks = work.Select(w => ResolveGuardedAsync(w.Key, w.Existing, remaining, request, path, cancellationToken)).ToList();
+            var outcomes = await Task.WhenAll(tasks).ConfigureAwait(false);
+
+            var failures = outcomes.Where(o => o.Failure != null).Select(o => o.Failure!).ToList();
+            var results = outcomes.Where(o => o.Result != null).Select(o => o.Result!).ToList();
+            foreach (string key in remove)
+            {
+                var old = matrix.Find(key)!;
+                results.Add(new MatrixUpdateResult { VersionKey = key, OldVersion = old.Version.Text, Change = UpdateChange.Removed, Path = path });
+            }
+
+            results = results.OrderByDescending(r => VersionKey.Parse(r.VersionKey)).ToList();
+            if (failures.Count > 0)
+            {
+                return new UpdatePlan(path, text, null, results, failures);
+            }
+
+            var entries = outcomes.Select(o => o.Entry!).ToList();
+            string newText = doc.ApplyChecked(matrix, entries, remove);
+            return new UpdatePlan(path, text, newText, results, failures);
+        }
+
+        private static (IReadOnlyList<string> Refresh, IReadOnlyList<string> Add, IReadOnlyList<string> Remove) Validate(Matrix matrix, UpdateRequest request)
+        {
+            foreach (string k in (request.VersionKeys ?? Array.Empty<string>()).Concat(request.Add).Concat(request.Remove))
+            {
+                string? why = InputGrammar.VersionKey.Why(k);
+                if (why != null)
+                {
+                    throw new UpdateException(UpdateErrorIds.InvalidVersionKey, UpdateErrorCategory.InvalidArgument,
+                        $"'{InputGrammar.Show(k)}' is not a version key: {why}.", "Pass version keys as MAJOR.MINOR or MAJOR.MINOR-rc, e.g. 3.14 or 3.15-rc.", k);
+                }
+            }
+
+            var conflict = request.Add.Intersect(request.Remove).Concat((request.VersionKeys ?? Array.Empty<string>()).Intersect(request.Remove)).FirstOrDefault();
+            if (conflict != null)
+            {
+                throw new UpdateException(UpdateErrorIds.KeyConflict, UpdateErrorCategory.InvalidArgument,
+                    $"The version key {conflict} is both kept (-VersionKey or -Add) and removed (-Remove).", "Name each key in one of -VersionKey, -Add and -Remove only.", conflict);
+            }
+
+            var existing = new HashSet<string>(matrix.Versions.Select(v => v.Key.Text), StringComparer.Ordinal);
+            foreach (string k in (request.VersionKeys ?? Array.Empty<string>()).Concat(request.Remove))
+            {
+                if (!existing.Contains(k))
+                {
+                    throw new UpdateException(UpdateErrorIds.UnknownVersionKey, UpdateErrorCategory.ObjectNotFound,
+                        $"The matrix {matrix.Source} has no version key {k} (it has {string.Join(", ", existing)}).",
+                        $"Use -Add {k} to add a new version key, or pick one of the existing keys.", k);
+                }
+            }
+
+            foreach (string k in request.Add)
+            {
+                if (existing.Contains(k))
+                {
+                    throw new UpdateException(UpdateErrorIds.KeyExists, UpdateErrorCategory.InvalidArgument,
+                        $"The matrix already has the version key {k}.", $"Use -VersionKey {k} to refresh it.", k);
+                }
+            }
+
+            var remove = request.Remove.Distinct(StringComparer.Ordinal).ToList();
+            if (existing.Count - remove.Count + request.Add.Distinct().Count() <= 0)
+            {
+                throw new UpdateException(UpdateErrorIds.EmptyMatrix, UpdateErrorCategory.InvalidArgument,
+                    "The update would remove every version key; a matrix needs at least one.", "Keep at least one key, or -Add one.", matrix.Source);
+            }
+
+            var refresh = request.VersionKeys?.Distinct(StringComparer.Ordinal).ToList()
+                ?? (request.Add.Count + request.Remove.Count > 0 ? new List<string>() : matrix.Versions.Select(v => v.Key.Text).ToList());
+            return (refresh, request.Add.Distinct(StringComparer.Ordinal).ToList(), remove);
+        }
+
+        private sealed class KeyOutcome
+        {
+            public KeyEntry? Entry { get; set; }
+            public MatrixUpdateResult? Result { get; set; }
+            public UpdateException? Failure { get; set; }
+        }
+
+        private async Task<KeyOutcome> ResolveGuardedAsync(string key, MatrixVersion? existing, IReadOnlyList<MatrixVersion> remaining, UpdateRequest request, string path, CancellationToken ct)
+        {
+            Events?.Invoke(new UpdateEvent(UpdateEventKind.KeyStarted, key, existing == null ? "Adding " + key : "Checking " + key));
+            try
+            {
+                var outcome = await ResolveAsync(key, existing, remaining, request, path, ct).ConfigureAwait(false);
+                Events?.Invoke(new UpdateEvent(UpdateEventKind.KeyCompleted, key, $"{key}: {outcome.Result!.NewVersion}"));
+                return outcome;
+            }
+            catch (UpdateException ex)
+            {
+                Events?.Invoke(new UpdateEvent(UpdateEventKind.KeyCompleted, key, $"{key}: failed"));
+                return new KeyOutcome { Failure = ex.ForKey(key) };
+            }
+        }
+
+        private async Task<KeyOutcome> ResolveAsync(string keyText, MatrixVersion? existing, IReadOnlyList<MatrixVersion> remaining, UpdateRequest request, string path, CancellationToken ct)
+        {
+            var key = VersionKey.Parse(keyText);
+            var (found, source) = await FindReleaseAsync(key, ct).ConfigureAwait(false);
+            string version = ReleaseRules.Require(InputGrammar.PythonVersion, found.Text, $"The version of {keyText}");
+            if (existing != null && found.CompareTo(existing.Version) < 0)
+            {
+                throw new UpdateException(UpdateErrorIds.VersionDowngrade, UpdateErrorCategory.SecurityError,
+                    $"python.org offers {found} for {keyText}, older than the {existing.Version} in the matrix.",
+                    "A cache or mirror may be stale (or rolled back on purpose): run the command again later, or edit the version by hand after checking python.org.",
+                    keyText);
+            }
+
+            var windows = await CheckFileAsync(found.DownloadDirectory, ReleaseRules.WindowsFileName(found), key, ct).ConfigureAwait(false);
+            bool unverified = CheckVerified(keyText, found, source, windows, request.AllowUnverifiedSource);
+            CheckNotReplaced(keyText, found, existing, source, windows);
+            string? setuptools = await SetuptoolsAsync(key, version, ct).ConfigureAwait(false);
+            var variants = Variants(key, existing, remaining, windows.Exists);
+
+            var entry = new KeyEntry(keyText, version, variants)
+            {
+                SourceSha256 = source.Sha256,
+                WindowsSha256 = windows.Exists ? windows.Sha256 : null,
+                SetuptoolsVersion = setuptools,
+            };
+            var result = new MatrixUpdateResult
+            {
+                VersionKey = keyText,
+                OldVersion = existing?.Version.Text,
+                NewVersion = version,
+                Change = existing == null ? UpdateChange.Added : entry.SameAs(existing) ? UpdateChange.Unchanged : UpdateChange.Updated,
+                SourceSha256 = entry.SourceSha256,
+                SourceChecksumOrigin = source.Origin,
+                HasWindows = windows.Exists,
+                WindowsSha256 = entry.WindowsSha256,
+                WindowsChecksumOrigin = windows.Exists ? windows.Origin : ChecksumOrigin.None,
+                SetuptoolsVersion = setuptools,
+                Unverified = unverified,
+                SignedBy = source.Signer,
+                Variants = variants,
+                Path = path,
+            };
+            return new KeyOutcome { Entry = entry, Result = result };
+        }
+
+        /// <summary>The highest release of the key's kind whose source tarball verifiably exists, and its facts.</summary>
+        private async Task<(PythonVersion Version, FileFacts Source)> FindReleaseAsync(VersionKey key, CancellationToken ct)
+        {
+            var root = await IndexAsync(sources.FtpRoot, ct).ConfigureAwait(false)
+                ?? throw NotFound(key.Text, $"the release index {sources.FtpRoot} does not exist");
+            foreach (var dir in ReleaseRules.ReleaseDirectories(root, key))
+            {
+                IEnumerable<PythonVersion> candidates = new[] { dir };
+                if (key.IsPreRelease)
+                {
+                    var listing = await IndexAsync(sources.ReleaseDirectory(dir.Text), ct).ConfigureAwait(false) ?? Array.Empty<string>();
+                    var tarballs = ReleaseRules.SourceTarballs(listing, dir);
+                    if (tarballs.Any(t => !t.IsPreRelease))
+                    {
+                        throw new UpdateException(UpdateErrorIds.FinalUnderRcKey, UpdateErrorCategory.InvalidOperation,
+                            $"{dir} is released as a final version, but {key.Text} is the pre-release key of the series.",
+                            $"Rename the key: run Update-PythonMatrix -Add {key.RcVersion} -Remove {key.Text} (the new key copies the variants of the newest released key).",
+                            key.Text);
+                    }
+
+                    candidates = tarballs;
+                }
+
+                foreach (var candidate in candidates)
+                {
+                    var facts = await CheckFileAsync(dir.Text, ReleaseRules.SourceFileName(candidate), key, ct).ConfigureAwait(false);
+                    if (facts.Exists)
+                    {
+                        return (candidate, facts);
+                    }
+                }
+            }
+
+            throw NotFound(key.Text, $"python.org has no {(key.IsPreRelease ? "pre-release" : "release")} of {key.RcVersion} with a source tarball");
+        }
+
+        /// <summary>Refuses a file without checksum unless unverified sources are allowed; true when one was let through.</summary>
+        private bool CheckVerified(string keyText, PythonVersion found, FileFacts source, FileFacts windows, bool allowUnverified)
+        {
+            bool unverified = false;
+            foreach (var (facts, what) in new[] { (source, ReleaseRules.SourceFileName(found)), (windows, ReleaseRules.WindowsFileName(found)) })
+            {
+                if (facts.Exists && facts.Sha256 == null)
+                {
+                    if (!allowUnverified)
+                    {
+                        throw new UpdateException(UpdateErrorIds.NoChecksum, UpdateErrorCategory.SecurityError,
+                            $"{what} exists, but python.org publishes neither a sigstore bundle nor an SBOM for it, so it has no checksum.",
+                            "Wait for the release to be completed on python.org, or pass -AllowUnverifiedSource to accept it without a checksum (the Dockerfiles then cannot verify the download).",
+                            keyText);
+                    }
+
+                    unverified = true;
+                    Events?.Invoke(new UpdateEvent(UpdateEventKind.Warning, keyText, $"{keyText}: {what} has no checksum; accepted because of -AllowUnverifiedSource."));
+                }
+            }
+
+            return unverified;
+        }
+
+        /// <summary>The same version with another checksum means a published file was replaced: refused.</summary>
+        private static void CheckNotReplaced(string keyText, PythonVersion found, MatrixVersion? existing, FileFacts source, FileFacts windows)
+        {
+            if (existing == null || !existing.Version.Equals(found))
+            {
+                return;
+            }
+
+            foreach (var (old, now, what) in new[] { (existing.SourceSha256, source.Sha256, ReleaseRules.SourceFileName(found)), (existing.WindowsSha256, windows.Sha256, ReleaseRules.WindowsFileName(found)) })
+            {
+                if (old != null && now != null && !string.Equals(old, now, StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new UpdateException(UpdateErrorIds.ChecksumChanged, UpdateErrorCategory.SecurityError,
+                        $"The checksum of {what} changed on python.org without a new version: the matrix has {old}, python.org now says {now}.",
+                        "A published file was replaced. Find out why (python.org announcements) before trusting it; to accept it, remove the old checksum from the matrix and run the command again.",
+                        keyText);
+                }
+            }
+        }
+
+        /// <summary>The key's variants (its own, or copied for a new key), each checked against the variant grammar.</summary>
+        private IReadOnlyList<string> Variants(VersionKey key, MatrixVersion? existing, IReadOnlyList<MatrixVersion> remaining, bool hasWindows)
+        {
+            IReadOnlyList<string> variants;
+            if (existing != null)
+            {
+                var donor = remaining.Where(v => v.Variants.Any(x => x.OS == ImageOS.Windows)).OrderByDescending(v => v.Key).FirstOrDefault();
+                variants = ReleaseRules.VariantsForExisting(existing.Variants, hasWindows, donor?.Variants);
+            }
+            else
+            {
+                variants = ReleaseRules.VariantsForNew(key, remaining, hasWindows);
+            }
+
+            foreach (string v in variants)
+            {
+                ReleaseRules.Require(InputGrammar.VariantName, v, $"The variant of {key.Text}");
+            }
+
+            if (hasWindows && !variants.Any(v => v.StartsWith(VariantInfo.WindowsPrefix, StringComparison.Ordinal)))
+            {
+                Events?.Invoke(new UpdateEvent(UpdateEventKind.Verbose, key.Text, $"{key.Text}: a Windows installer exists, but no key of the matrix has Windows variants to copy."));
+            }
+
+            return variants;
+        }
+
+        private sealed class FileFacts
+        {
+            public bool Exists { get; set; }
+            public string? Sha256 { get; set; }
+            public ChecksumOrigin Origin { get; set; }
+            public string? Signer { get; set; }
+        }
+
+        /// <summary>python.org's check of one release file: the .sigstore bundle (verified), the .spdx.json SBOM, else the file itself.</summary>
+        private async Task<FileFacts> CheckFileAsync(string directory, string file, VersionKey key, CancellationToken ct)
+        {
+            var url = sources.ReleaseFile(directory, file);
+            var bundleTask = http.GetAsync(new Uri(url.AbsoluteUri + ".sigstore"), ReleaseRules.BundleLimit, ct);
+            var sbomTask = http.GetAsync(new Uri(url.AbsoluteUri + ".spdx.json"), ReleaseRules.SbomLimit, ct);
+            await Task.WhenAll(bundleTask, sbomTask).ConfigureAwait(false);
+            var bundle = bundleTask.Result;
+            var sbom = sbomTask.Result;
+
+            VerifiedBundle? verified = null;
+            if (bundle != null)
+            {
+                verified = verifier.Verify(bundle.Body, file, SignerIdentities.For(key.RcVersion, identities));
+            }
+
+            string? sbomSha = sbom != null ? ReleaseRules.SbomSha256(sbom.Body, file, sbom.Uri.AbsoluteUri) : null;
+            var (sha, origin) = ReleaseRules.Reconcile(verified?.Sha256, sbomSha, file);
+            if (sha != null)
+            {
+                return new FileFacts { Exists = true, Sha256 = ReleaseRules.RequireSha256(sha, file), Origin = origin, Signer = verified?.Signer };
+            }
+
+            bool exists = await http.ExistsAsync(url, ct).ConfigureAwait(false);
+            return new FileFacts { Exists = exists, Origin = ChecksumOrigin.None };
+        }
+
+        private async Task<string?> SetuptoolsAsync(VersionKey key, string version, CancellationToken ct)
+        {
+            var url = sources.Ensurepip(version);
+            var ensurepip = await http.GetAsync(url, ReleaseRules.EnsurepipLimit, ct).ConfigureAwait(false)
+                ?? throw new UpdateException(UpdateErrorIds.EnsurepipNotFound, UpdateErrorCategory.ObjectNotFound,
+                    $"{url} does not exist, so the setuptools that {version} bundles cannot be checked.",
+                    "The release may not be tagged yet: run the command again later, or check -CPythonSourceUri.", url.AbsoluteUri);
+            string? bundled = ReleaseRules.EnsurepipSetuptools(ensurepip.Body, url.AbsoluteUri);
+            if (!ReleaseRules.ExpectsSetuptools(key))
+            {
+                if (bundled != null)
+                {
+                    throw new UpdateException(UpdateErrorIds.SetuptoolsUnexpected, UpdateErrorCategory.InvalidData,
+                        $"{version} bundles setuptools {InputGrammar.Show(bundled)} in ensurepip, but {key.RcVersion} and later are not expected to (cpython issue 95299).",
+                        "Check the release: the image rules install setuptools only for 3.11 and older.", url.AbsoluteUri);
+                }
+
+                return null;
+            }
+
+            if (bundled == null)
+            {
+                throw new UpdateException(UpdateErrorIds.SetuptoolsMissing, UpdateErrorCategory.InvalidData,
+                    $"{version}'s ensurepip names no _SETUPTOOLS_VERSION, but {key.RcVersion} bundles setuptools.",
+                    "Check the release and -CPythonSourceUri; the matrix needs the bundled setuptools version for 3.11 and older.", url.AbsoluteUri);
+            }
+
+            string setuptools = ReleaseRules.Require(InputGrammar.PackageVersion, bundled, $"The setuptools version bundled by {version}");
+            var pypiUrl = sources.PyPIRelease("setuptools", setuptools);
+            var pypi = await http.GetAsync(pypiUrl, ReleaseRules.PyPILimit, ct).ConfigureAwait(false);
+            if (pypi == null || !ReleaseRules.PyPIHasRelease(pypi.Body, "setuptools", setuptools, pypiUrl.AbsoluteUri))
+            {
+                throw new UpdateException(UpdateErrorIds.SetuptoolsNotOnPyPI, UpdateErrorCategory.ObjectNotFound,
+                    $"setuptools {setuptools} (bundled by {version}) is not on PyPI ({pypiUrl}).",
+                    "The image build would fail to install it: check -PyPIUri, or wait until the release is on PyPI.", pypiUrl.AbsoluteUri);
+            }
+
+            return setuptools;
+        }
+
+        private Task<IReadOnlyList<string>?> IndexAsync(Uri uri, CancellationToken ct) =>
+            indexes.GetOrAdd(uri.AbsoluteUri, _ => new Lazy<Task<IReadOnlyList<string>?>>(async () =>
+            {
+                var page = await http.GetAsync(uri, ReleaseRules.IndexLimit, ct).ConfigureAwait(false);
+                return page == null ? null : ReleaseRules.ParseIndex(page.Body, uri.AbsoluteUri);
+            })).Value;
+
+        private static UpdateException NotFound(string key, string why) => new UpdateException(
+            UpdateErrorIds.ReleaseNotFound, UpdateErrorCategory.ObjectNotFound,
+            $"No release found for {key}: {why}.",
+            "Check the key (3.15-rc for pre-releases, 3.15 once 3.15.0 is out) and -PythonOrgUri; python.org's index may lag behind a brand-new release.",
+            key);
+
+        public void Dispose() => http.Dispose();
+    }
+}

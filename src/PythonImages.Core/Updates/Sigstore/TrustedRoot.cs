@@ -1,0 +1,184 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.Security;
+using Org.BouncyCastle.Security.Certificates;
+using Org.BouncyCastle.X509;
+
+namespace PythonImages.Updates.Sigstore
+{
+    /// <summary>
+    /// The anchors sigstore bundles are verified against, in sigstore's trusted_root.json format: the Fulcio certificate
+    /// authorities (certificate chains with their validity windows) and the transparency logs' public keys.
+    /// The module embeds the public-good instance's; -TrustedRootPath replaces it.
+    /// </summary>
+    public sealed class TrustedRoot
+    {
+        private TrustedRoot(IReadOnlyList<CertificateAuthority> authorities, IReadOnlyList<TransparencyLog> logs, string source)
+        {
+            Authorities = authorities;
+            Logs = logs;
+            Source = source;
+        }
+
+        public IReadOnlyList<CertificateAuthority> Authorities { get; }
+
+        public IReadOnlyList<TransparencyLog> Logs { get; }
+
+        public string Source { get; }
+
+        private static readonly Lazy<TrustedRoot> Embedded = new Lazy<TrustedRoot>(() =>
+        {
+            using var stream = typeof(TrustedRoot).Assembly.GetManifestResourceStream("PythonImages.sigstore-trusted-root.json")
+                ?? throw new InvalidOperationException("The embedded sigstore trusted root is missing from PythonImages.Core.");
+            using var reader = new StreamReader(stream);
+            return Parse(reader.ReadToEnd(), "(embedded sigstore public-good trusted root)");
+        });
+
+        /// <summary>The Sigstore public-good trust root (Fulcio CAs and the Rekor key), embedded in the module.</summary>
+        public static TrustedRoot PublicGood => Embedded.Value;
+
+        public static TrustedRoot Load(string path)
+        {
+            string text;
+            try
+            {
+                var info = new FileInfo(path);
+                if (!info.Exists)
+                {
+                    throw Invalid(path, "the file does not exist");
+                }
+
+                if (info.Length > 1024 * 1024)
+                {
+                    throw Invalid(path, "the file is larger than 1 MiB");
+                }
+
+                text = File.ReadAllText(path);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                throw Invalid(path, ex.Message);
+            }
+
+            return Parse(text, path);
+        }
+
+        public static TrustedRoot Parse(string json, string source)
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 32 });
+                var root = doc.RootElement;
+                var cas = new List<CertificateAuthority>();
+                if (root.TryGetProperty("certificateAuthorities", out var caArray))
+                {
+                    foreach (var ca in caArray.EnumerateArray())
+                    {
+                        var parser = new X509CertificateParser();
+                        var certs = ca.GetProperty("certChain").GetProperty("certificates").EnumerateArray()
+                            .Select(c => parser.ReadCertificate(Convert.FromBase64String(c.GetProperty("rawBytes").GetString()!))
+                                ?? throw new FormatException("a certificate is empty"))
+                            .ToList();
+                        if (certs.Count == 0)
+                        {
+                            throw new FormatException("a certificate authority has no certificates");
+                        }
+
+                        var (start, end) = Window(ca);
+                        cas.Add(new CertificateAuthority(certs, start, end));
+                    }
+                }
+
+                var logs = new List<TransparencyLog>();
+                if (root.TryGetProperty("tlogs", out var tlogArray))
+                {
+                    foreach (var log in tlogArray.EnumerateArray())
+                    {
+                        var pk = log.GetProperty("publicKey");
+                        byte[] spki = Convert.FromBase64String(pk.GetProperty("rawBytes").GetString()!);
+                        byte[] keyId = Convert.FromBase64String(log.GetProperty("logId").GetProperty("keyId").GetString()!);
+                        var (start, end) = Window(pk);
+                        logs.Add(new TransparencyLog(PublicKeyFactory.CreateKey(spki), keyId, start, end));
+                    }
+                }
+
+                if (cas.Count == 0)
+                {
+                    throw new FormatException("it lists no certificateAuthorities");
+                }
+
+                return new TrustedRoot(cas, logs, source);
+            }
+            catch (Exception ex) when (ex is JsonException || ex is FormatException || ex is KeyNotFoundException || ex is InvalidOperationException
+                || ex is ArgumentException || ex is CertificateException || ex is IOException || ex is SecurityUtilityException
+                || ex is Org.BouncyCastle.Asn1.Asn1Exception || ex is InvalidCastException)
+            {
+                throw Invalid(source, ex.Message);
+            }
+        }
+
+        private static (DateTime Start, DateTime End) Window(JsonElement owner)
+        {
+            if (!owner.TryGetProperty("validFor", out var v))
+            {
+                return (DateTime.MinValue, DateTime.MaxValue);
+            }
+
+            DateTime start = v.TryGetProperty("start", out var s) ? ParseTime(s.GetString()) : DateTime.MinValue;
+            DateTime end = v.TryGetProperty("end", out var e) ? ParseTime(e.GetString()) : DateTime.MaxValue;
+            return (start, end);
+        }
+
+        private static DateTime ParseTime(string? text) =>
+            DateTime.Parse(text ?? throw new FormatException("a validFor time is empty"), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+
+        private static UpdateException Invalid(string source, string why) => new UpdateException(
+            UpdateErrorIds.TrustedRootInvalid,
+            UpdateErrorCategory.InvalidData,
+            $"The sigstore trusted root {source} cannot be used: {why}.",
+            "Pass a trusted_root.json in sigstore's format (certificateAuthorities with certChain, tlogs with publicKey and logId) to -TrustedRootPath, or omit it to use the embedded public-good root.",
+            source);
+    }
+
+    /// <summary>A Fulcio instance: its certificates (intermediates and root) and when it issued certificates.</summary>
+    public sealed class CertificateAuthority
+    {
+        public CertificateAuthority(IReadOnlyList<X509Certificate> chain, DateTime validFrom, DateTime validUntil)
+        {
+            Chain = chain;
+            ValidFrom = validFrom;
+            ValidUntil = validUntil;
+        }
+
+        public IReadOnlyList<X509Certificate> Chain { get; }
+
+        public DateTime ValidFrom { get; }
+
+        public DateTime ValidUntil { get; }
+    }
+
+    /// <summary>A transparency log (Rekor): the key that signs its entry timestamps, its id, when the key was in use.</summary>
+    public sealed class TransparencyLog
+    {
+        public TransparencyLog(AsymmetricKeyParameter key, byte[] keyId, DateTime validFrom, DateTime validUntil)
+        {
+            Key = key;
+            KeyId = keyId;
+            ValidFrom = validFrom;
+            ValidUntil = validUntil;
+        }
+
+        public AsymmetricKeyParameter Key { get; }
+
+        public byte[] KeyId { get; }
+
+        public DateTime ValidFrom { get; }
+
+        public DateTime ValidUntil { get; }
+    }
+}

@@ -1,0 +1,107 @@
+using System;
+using System.Collections.Generic;
+
+namespace PythonImages.Updates
+{
+    /// <summary>What happened to a version key.</summary>
+    public enum UpdateChange
+    {
+        Unchanged,
+        Updated,
+        Added,
+        Removed,
+    }
+
+    /// <summary>Where a checksum came from.</summary>
+    public enum ChecksumOrigin
+    {
+        /// <summary>No checksum (only with -AllowUnverifiedSource), or no such file.</summary>
+        None,
+
+        /// <summary>The digest signed in the verified .sigstore bundle.</summary>
+        Sigstore,
+
+        /// <summary>The CPython package of the .spdx.json SBOM (no sigstore bundle was published).</summary>
+        Sbom,
+
+        /// <summary>The verified sigstore bundle, and the SBOM agrees.</summary>
+        SigstoreAndSbom,
+    }
+
+    /// <summary>One version key after Update-PythonMatrix: old and new version, checksums and their origin, Windows, setuptools.</summary>
+    public sealed class MatrixUpdateResult
+    {
+        public string VersionKey { get; set; } = string.Empty;
+        public string? OldVersion { get; set; }
+        public string? NewVersion { get; set; }
+        public UpdateChange Change { get; set; }
+        public string? SourceSha256 { get; set; }
+        public ChecksumOrigin SourceChecksumOrigin { get; set; }
+        public bool HasWindows { get; set; }
+        public string? WindowsSha256 { get; set; }
+        public ChecksumOrigin WindowsChecksumOrigin { get; set; }
+        public string? SetuptoolsVersion { get; set; }
+
+        /// <summary>True when a checksum is missing and -AllowUnverifiedSource let it through.</summary>
+        public bool Unverified { get; set; }
+
+        /// <summary>The verified signer of the source bundle: e-mail and OIDC issuer.</summary>
+        public string? SignedBy { get; set; }
+
+        /// <summary>The variants of the key after the update, in priority order.</summary>
+        public IReadOnlyList<string> Variants { get; set; } = Array.Empty<string>();
+
+        /// <summary>The matrix file.</summary>
+        public string Path { get; set; } = string.Empty;
+
+        /// <summary>False when -WhatIf (or a failure of another key) kept the file as it was.</summary>
+        public bool Written { get; set; }
+
+        public override string ToString() => $"{VersionKey}: {OldVersion ?? "-"} -> {NewVersion ?? "-"} ({Change})";
+    }
+
+    /// <summary>What to update.</summary>
+    public sealed class UpdateRequest
+    {
+        /// <summary>Keys to refresh; null: every key of the file, unless <see cref="Add"/> or <see cref="Remove"/> is given (then none).</summary>
+        public IReadOnlyList<string>? VersionKeys { get; set; }
+
+        public IReadOnlyList<string> Add { get; set; } = Array.Empty<string>();
+
+        public IReadOnlyList<string> Remove { get; set; } = Array.Empty<string>();
+
+        /// <summary>Accept a release without any checksum (sigstore bundle and SBOM both missing); the key is marked Unverified.</summary>
+        public bool AllowUnverifiedSource { get; set; }
+    }
+
+    /// <summary>Where releases come from. Defaults are the public services; tests point them at a loopback server.</summary>
+    public sealed class UpdateSources
+    {
+        public static readonly Uri DefaultPythonOrg = new Uri("https://www.python.org/");
+        public static readonly Uri DefaultCPythonSource = new Uri("https://github.com/python/cpython/raw");
+        public static readonly Uri DefaultPyPI = new Uri("https://pypi.org/pypi");
+
+        public Uri PythonOrg { get; set; } = DefaultPythonOrg;
+        public Uri CPythonSource { get; set; } = DefaultCPythonSource;
+        public Uri PyPI { get; set; } = DefaultPyPI;
+
+        /// <summary>https://www.python.org/ftp/python/</summary>
+        public Uri FtpRoot => Combine(PythonOrg, "ftp/python/");
+
+        public Uri ReleaseDirectory(string directory) => Combine(FtpRoot, directory + "/");
+
+        public Uri ReleaseFile(string directory, string file) => Combine(FtpRoot, directory + "/" + file);
+
+        /// <summary>&lt;base&gt;/v&lt;version&gt;/Lib/ensurepip/__init__.py</summary>
+        public Uri Ensurepip(string version) => Combine(CPythonSource, "v" + version + "/Lib/ensurepip/__init__.py");
+
+        /// <summary>&lt;base&gt;/setuptools/&lt;version&gt;/json</summary>
+        public Uri PyPIRelease(string project, string version) => Combine(PyPI, project + "/" + version + "/json");
+
+        private static Uri Combine(Uri baseUri, string relative)
+        {
+            string b = baseUri.AbsoluteUri;
+            return new Uri(b.EndsWith("/", StringComparison.Ordinal) ? b + relative : b + "/" + relative);
+        }
+    }
+}

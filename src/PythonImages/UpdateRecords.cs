@@ -1,0 +1,56 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using PythonImages.Security;
+using PythonImages.Updates;
+
+namespace PythonImages.Commands
+{
+    /// <summary>Update-PythonMatrix's translations to PowerShell: error records, host lines, parameter URIs.</summary>
+    internal static class UpdateRecords
+    {
+        public static string Summary(UpdatePlan plan) =>
+            string.Join(", ", plan.Results.Where(r => r.Change != UpdateChange.Unchanged).Select(r => r.VersionKey + " " + r.Change.ToString().ToLowerInvariant()));
+
+        public static string Line(MatrixUpdateResult r) => r.Change switch
+        {
+            UpdateChange.Removed => $"{r.VersionKey}: removed ({r.OldVersion})",
+            UpdateChange.Added => $"{r.VersionKey}: {r.NewVersion} (added)",
+            UpdateChange.Updated => $"{r.VersionKey}: {r.NewVersion} (was {r.OldVersion})" + (r.Written ? string.Empty : " [not written]"),
+            _ => $"{r.VersionKey}: {r.NewVersion}",
+        };
+
+        /// <summary>A base URI parameter through the project's URI rules; the default when not given.</summary>
+        public static Uri ParseUri(string? text, Uri fallback, string what, bool allowInsecure)
+        {
+            if (text == null)
+            {
+                return fallback;
+            }
+
+            try
+            {
+                return SourceUri.Parse(text, SourceUri.DownloadSchemes, allowInsecure, UpdateErrorIds.InvalidUri, UpdateErrorIds.InsecureSource, "The " + what + " value");
+            }
+            catch (InputRejectedException ex)
+            {
+                throw new UpdateException(
+                    ex.ErrorId,
+                    ex.ErrorId == UpdateErrorIds.InsecureSource ? UpdateErrorCategory.SecurityError : UpdateErrorCategory.InvalidArgument,
+                    ex.Message,
+                    ex.ErrorId == UpdateErrorIds.InsecureSource
+                        ? "Use an https URI, or pass -AllowInsecureSource to accept plain http knowingly (a loopback test server, an internal mirror)."
+                        : $"Pass an absolute https URI without credentials to {what}.",
+                    InputGrammar.Show(text),
+                    ex);
+            }
+        }
+
+        public static ErrorRecord Record(UpdateException ex, object target) => Errors.Create(
+            ex,
+            ex.ErrorId,
+            (ErrorCategory)Enum.Parse(typeof(ErrorCategory), ex.Category.ToString()),
+            ex.Target ?? target,
+            ex.RecommendedAction);
+    }
+}

@@ -1,0 +1,184 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using PythonImages.Tests.ReleaseFixture;
+using PythonImages.Updates;
+using PythonImages.Updates.Http;
+using Xunit;
+using static PythonImages.Tests.Updates.UpdaterHarness;
+
+namespace PythonImages.Tests.Updates
+{
+    /// <summary>versions.json as upstream writes it, and a hand-kept YAML matrix edited in place.</summary>
+    public sealed class FileFormatTests
+    {
+        private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "fixtures", name);
+
+        /// <summary>A loopback python.org whose facts are those behind upstream's versions.json of 2026-06-23.</summary>
+        private static PythonOrgFixture FactsOf(string referencePath)
+        {
+            var f = new PythonOrgFixture();
+            using var doc = JsonDocument.Parse(File.ReadAllText(referencePath));
+            foreach (var key in doc.RootElement.EnumerateObject())
+            {
+                var e = key.Value;
+                string version = e.GetProperty("version").GetString()!;
+                bool windows = e.GetProperty("checksums").TryGetProperty("windows", out var w);
+                string? setuptools = e.TryGetProperty("setuptools", out var s) ? s.GetProperty("version").GetString() : null;
+                var r = f.Add(version, windows, setuptools);
+                r.SourceSha256 = e.GetProperty("checksums").GetProperty("source").GetProperty("sha256").GetString()!;
+                if (windows)
+                {
+                    r.WindowsSha256 = w.GetProperty("sha256").GetString();
+                }
+            }
+
+            return f;
+        }
+
+        [Fact]
+        public void VersionsJsonIsWrittenByteIdenticalToUpstream()
+        {
+            string referencePath = Fixture("versions-2026-06.json");
+            string reference = File.ReadAllText(referencePath);
+            using var f = FactsOf(referencePath);
+            // Older releases the fixture also publishes; the input file is upstream's file as it was before them.
+            f.Add("3.14.5").SourceSha256 = new string('5', 64);
+            f.Add("3.15.0b2").SourceSha256 = new string('2', 64);
+            string before = reference
+                .Replace("\"version\": \"3.14.6\"", "\"version\": \"3.14.5\"")
+                .Replace("143b1dddefaec3bd2e21e3b839b34a2b7fb9842272883c576420d605e9f30c63", new string('5', 64))
+                .Replace("\"version\": \"3.15.0b3\"", "\"version\": \"3.15.0b2\"")
+                .Replace("6a935ae234a67e6549894373b0cfeb8361182d03b21442328ae9598ab7422127", new string('2', 64));
+            // and written by another tool: different key order and indentation, no trailing newline
+            var reordered = JsonSerializer.Serialize(JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(before)!.Reverse().ToDictionary(k => k.Key, k => k.Value));
+            Assert.NotEqual(reference, reordered);
+
+            var run = Run(f, reordered, extension: ".json");
+            Assert.Empty(run.Failures);
+            Assert.Equal(reference, run.After);
+            Assert.Equal(new[] { "3.15-rc", "3.14", "3.13", "3.12", "3.11", "3.10" }, run.Plan!.Results.Select(r => r.VersionKey));
+            Assert.Equal(UpdateChange.Updated, run.Result("3.14").Change);
+            Assert.Equal(UpdateChange.Unchanged, run.Result("3.10").Change);
+
+            // Already current: nothing to write, byte for byte the same.
+            var again = Run(f, reference, extension: ".json");
+            Assert.Empty(again.Failures);
+            Assert.False(again.Plan!.Changed);
+            Assert.Equal(reference, again.After);
+        }
+
+        [Fact]
+        public void YamlMatrixWithCommentsRoundTrips()
+        {
+            string original = File.ReadAllText(Fixture("update/matrix-commented.yaml"));
+            using var f = new PythonOrgFixture();
+            f.Add("3.15.0b3");
+            f.Add("3.14.6");
+            var r13 = f.Add("3.13.14", windows: false);       // 3.13 went security-only: no installer any more
+            r13.SourceSha256 = "639e43243c620a308f968213df9e00f2f8f62332f7adbaa7a7eeb9783057c690";
+            f.Add("3.11.15", windows: false, setuptools: "79.0.1");
+
+            var run = Run(f, original);
+            Assert.Empty(run.Failures);
+            string Sha(string v) => f.Releases.Single(r => r.Version == v).SourceSha256;
+            string Win(string v) => f.Releases.Single(r => r.Version == v).WindowsSha256!;
+            string expected = original
+                .Replace("version: 3.15.0b2          # bumped by the bot", "version: 3.15.0b3          # bumped by the bot")
+                .Replace(new string('1', 64), Sha("3.15.0b3"))
+                .Replace(new string('2', 64), Win("3.15.0b3"))
+                .Replace("version: \"3.14.5\"", "version: \"3.14.6\"")
+                .Replace(new string('3', 64), Sha("3.14.6"))
+                .Replace(new string('4', 64), Win("3.14.6"))
+                .Replace("      windows: {sha256: c54d9b9bbb8a36e6489363ddd01139707fd781d72f1f9e90c7ec65d0061368e0}\n", string.Empty)
+                .Replace("    - slim-trixie\n    - windows/windowsservercore-ltsc2025\n", "    - slim-trixie\n")
+                .Replace("version: 3.11.14", "version: 3.11.15")
+                .Replace("setuptools: {version: 65.5.0}", "setuptools: {version: 79.0.1}")
+                .Replace(new string('5', 64), Sha("3.11.15"));
+            Assert.Equal(expected, run.After);
+            Assert.Equal(UpdateChange.Updated, run.Result("3.13").Change);
+        }
+
+        [Fact]
+        public void YamlEditorAddsAndRemovesEntriesInTheStyleOfTheFile()
+        {
+            string text = "versions:\n  \"3.14\":\n    version: \"3.14.5\"\n    variants: [trixie, windows/windowsservercore-ltsc2025]\n  \"3.13\":\n      version: 3.13.1\n      checksums:\n          source:\n              sha256: " + new string('a', 64) + "\n      variants:\n        - trixie\n";
+            var before = MatrixLoader.Parse(text, "t.yaml", MatrixLoader.Default.Architectures);
+            var doc = MatrixText.Open(text, "t.yaml");
+            Assert.False(doc.IsJson);
+            var set = new[]
+            {
+                new KeyEntry("3.14", "3.14.6", new[] { "trixie" }) { SourceSha256 = new string('b', 64), SetuptoolsVersion = "79.0.1" },
+                new KeyEntry("3.13", "3.13.2", new[] { "trixie", "windows/windowsservercore-ltsc2025" }) { SourceSha256 = new string('c', 64), WindowsSha256 = new string('d', 64) },
+                new KeyEntry("3.15-rc", "3.15.0a1", new[] { "trixie" }) { SourceSha256 = new string('e', 64) },
+            };
+            string after = doc.ApplyChecked(before, set, Array.Empty<string>());
+            string expected = "versions:\n"
+                + "  \"3.15-rc\":\n    version: 3.15.0a1\n    checksums:\n      source: {sha256: " + new string('e', 64) + "}\n    variants: [trixie]\n"
+                + "  \"3.14\":\n    version: \"3.14.6\"\n    checksums:\n      source: {sha256: " + new string('b', 64) + "}\n    setuptools: {version: 79.0.1}\n    variants: [trixie]\n"
+                + "  \"3.13\":\n      version: 3.13.2\n      checksums:\n          source:\n              sha256: " + new string('c', 64) + "\n          windows:\n              sha256: " + new string('d', 64) + "\n      variants:\n        - trixie\n        - windows/windowsservercore-ltsc2025\n";
+            Assert.Equal(expected, after);
+
+            // and back: removing a key and the checksums again
+            var mid = MatrixLoader.Parse(after, "t.yaml", MatrixLoader.Default.Architectures);
+            string back = MatrixText.Open(after, "t.yaml").ApplyChecked(mid, new[] { new KeyEntry("3.13", "3.13.2", new[] { "trixie" }) }, new[] { "3.15-rc" });
+            Assert.Equal("versions:\n"
+                + "  \"3.14\":\n    version: \"3.14.6\"\n    checksums:\n      source: {sha256: " + new string('b', 64) + "}\n    setuptools: {version: 79.0.1}\n    variants: [trixie]\n"
+                + "  \"3.13\":\n      version: 3.13.2\n      variants:\n        - trixie\n", back);
+        }
+
+        [Fact]
+        public void CrLfFilesKeepTheirLineEndings()
+        {
+            string text = "versions:\r\n  '3.14':\r\n    version: 3.14.5\r\n    variants:\r\n      - trixie\r\n";
+            var before = MatrixLoader.Parse(text, "t.yaml", MatrixLoader.Default.Architectures);
+            string after = MatrixText.Open(text, "t.yaml").ApplyChecked(before, new[] { new KeyEntry("3.14", "3.14.6", new[] { "trixie", "slim-trixie" }) { SourceSha256 = new string('f', 64) } }, Array.Empty<string>());
+            Assert.Equal("versions:\r\n  '3.14':\r\n    version: 3.14.6\r\n    checksums:\r\n      source: {sha256: " + new string('f', 64) + "}\r\n    variants:\r\n      - trixie\r\n      - slim-trixie\r\n", after);
+        }
+
+        [Fact]
+        public void JqWriterEscapesLikeJq()
+        {
+            Assert.True(JsonTree.TryParse("{\"b\": [], \"a\": {\"z\": \"x\\u0001\\u007f\\t\\\"é\", \"y\": {}}, \"c\": 1.50}", out var tree));
+            Assert.Equal("{\n  \"a\": {\n    \"y\": {},\n    \"z\": \"x\\u0001\\u007f\\t\\\"é\"\n  },\n  \"b\": [],\n  \"c\": 1.50\n}\n", tree!.ToJqSorted());
+            Assert.False(JsonTree.TryParse("{\"a\": 1, \"a\": 2}", out _));
+        }
+
+        [Fact]
+        public async System.Threading.Tasks.Task ProxyFromTheEnvironmentIsUsedAndLoopbackBypassesIt()
+        {
+            using var f = World();
+            var env = new Dictionary<string, string?> { ["https_proxy"] = "http://u%40x:s3cret@127.0.0.1:" + f.Server.Port, ["HTTP_PROXY"] = "http://127.0.0.1:" + f.Server.Port, ["no_proxy"] = ".internal.test,example.org" };
+            var proxy = EnvironmentProxy.FromEnvironment(n => env.TryGetValue(n, out var v) ? v : null)!;
+            Assert.Equal("u@x", ((System.Net.NetworkCredential)proxy.Credentials!).UserName);
+            Assert.True(proxy.IsBypassed(new Uri("http://127.0.0.1:1/")));
+            Assert.True(proxy.IsBypassed(new Uri("https://mirror.internal.test/")));
+            Assert.True(proxy.IsBypassed(new Uri("https://example.org/")));
+            Assert.False(proxy.IsBypassed(new Uri("https://www.python.org/")));
+            Assert.DoesNotContain("s3cret", proxy.Describe(new Uri("https://www.python.org/")));
+            Assert.Null(EnvironmentProxy.FromEnvironment(_ => null));
+
+            // a name that only the proxy can resolve: the request must go through it (the fixture doubles as the proxy)
+            var fetch = Fast();
+            fetch.Proxy = proxy;
+            using var client = new ReleaseHttpClient(fetch);
+            var page = await client.GetAsync(new Uri("http://python.test/ftp/python/"), ReleaseRules.IndexLimit, default);
+            Assert.NotNull(page);
+            Assert.Contains(f.Server.Requests, r => r.ViaProxy && r.Path == "/ftp/python/" && r.Headers["Host"] == "python.test");
+        }
+
+        [Theory]
+        [InlineData("https://www.python.org/a", "https://python.org/b", true)]
+        [InlineData("https://github.com/python/cpython/raw/v3.14.6/x", "https://raw.githubusercontent.com/python/cpython/v3.14.6/x", true)]
+        [InlineData("https://www.python.org/a", "http://www.python.org/a", false)]
+        [InlineData("https://www.python.org/a", "https://evil.example/a", false)]
+        [InlineData("https://www.python.org/a", "https://user:pw@www.python.org/a", false)]
+        [InlineData("http://127.0.0.1:8/a", "http://127.0.0.1:9/b", true)]
+        [InlineData("http://127.0.0.1:8/a", "http://127.0.0.2:8/a", false)]
+        [InlineData("https://pypi.org/pypi/x", "ftp://pypi.org/x", false)]
+        public void RedirectPolicyRules(string from, string to, bool followed) =>
+            Assert.Equal(followed, RedirectPolicy.Refusal(new Uri(from), new Uri(to), allowInsecure: true) == null);
+    }
+}
