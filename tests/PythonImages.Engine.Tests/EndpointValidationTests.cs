@@ -6,6 +6,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
+using PythonImages.Tests.Fakes;
 using Xunit;
 
 namespace PythonImages.Engine.Tests

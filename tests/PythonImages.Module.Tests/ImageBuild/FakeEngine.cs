@@ -10,7 +10,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace PythonImages.Engine.Tests
+namespace PythonImages.Tests.Fakes
 {
     /// <summary>One HTTP request the fake engine received.</summary>
     internal sealed class FakeRequest
