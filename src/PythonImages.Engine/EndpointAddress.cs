@@ -154,6 +154,11 @@ namespace PythonImages.Engine
                 }
             }
 
+            if (!Uri.TryCreate("unix://" + rest, UriKind.Absolute, out var uri) || uri.AbsolutePath != rest)
+            {
+                throw Bad(origin, $"'{shown}': the socket path cannot be used as written; use letters, digits and / . _ - in it");
+            }
+
             return new EndpointAddress("unix", "unix://" + rest, null, null, rest, false);
         }
 
@@ -167,6 +172,11 @@ namespace PythonImages.Engine
             int pipe = rest.IndexOf("/pipe/", StringComparison.OrdinalIgnoreCase);
             if (!rest.StartsWith("//", StringComparison.Ordinal) || pipe < 3 || pipe + 6 >= rest.Length || rest.IndexOf('/', pipe + 6) >= 0
                 || rest.IndexOf('?') >= 0 || rest.IndexOf('#') >= 0 || rest.IndexOf('%') >= 0)
+            {
+                throw Bad(origin, $"'{shown}' is not a named pipe address; write npipe:////./pipe/<name>, e.g. npipe:////./pipe/docker_engine");
+            }
+
+            if (!Uri.TryCreate("npipe://" + rest, UriKind.Absolute, out _))
             {
                 throw Bad(origin, $"'{shown}' is not a named pipe address; write npipe:////./pipe/<name>, e.g. npipe:////./pipe/docker_engine");
             }
@@ -258,6 +268,11 @@ namespace PythonImages.Engine
                 }
 
                 port = number;
+            }
+
+            if (!Uri.TryCreate("http://" + host + "/", UriKind.Absolute, out _))
+            {
+                throw Bad(origin, $"'{shown}': '{InputGrammar.Show(host)}' is not a host name or IP address");
             }
 
             string display = scheme + "://" + (userInfo ? Redaction.Mask + "@" : string.Empty) + host + (port.HasValue ? ":" + port.Value.ToString(CultureInfo.InvariantCulture) : string.Empty);

@@ -26,7 +26,9 @@ namespace PythonImages.Engine
     internal sealed class InactivityWatchdog : IDisposable
     {
         /// <summary>How long a cancelled operation may take to end before it is abandoned.</summary>
-        internal static TimeSpan AbandonGrace = TimeSpan.FromSeconds(5);
+        internal static readonly TimeSpan AbandonGrace = TimeSpan.FromSeconds(5);
+
+        private readonly TimeSpan grace;
 
         private readonly CancellationToken outer;
         private readonly CancellationTokenSource cts;
@@ -35,9 +37,10 @@ namespace PythonImages.Engine
         private readonly long limitTicks;
         private long lastTouch;
 
-        public InactivityWatchdog(TimeSpan timeout, CancellationToken outer)
+        public InactivityWatchdog(TimeSpan timeout, CancellationToken outer, TimeSpan? abandonGrace = null)
         {
             Timeout = timeout;
+            grace = abandonGrace ?? AbandonGrace;
             this.outer = outer;
             cts = CancellationTokenSource.CreateLinkedTokenSource(outer);
             lastTouch = Stopwatch.GetTimestamp();
@@ -80,7 +83,7 @@ namespace PythonImages.Engine
             if (first != task)
             {
                 // Give the cancelled operation a moment to end; abandon it otherwise (its outcome is observed, never thrown).
-                await Task.WhenAny(task, Task.Delay(AbandonGrace)).ConfigureAwait(false);
+                await Task.WhenAny(task, Task.Delay(grace)).ConfigureAwait(false);
                 _ = task.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 if (outer.IsCancellationRequested)
                 {

@@ -59,6 +59,45 @@ namespace PythonImages.Engine.Tests
         }
 
         [Fact]
+        public void NoAddressEndsInAnythingButAnEndpointOrAConfigurationError()
+        {
+            // Random addresses built from the characters that matter to URI parsing: either a usable endpoint (whose URI
+            // can be built) or EngineConfigurationException, never UriFormatException, OverflowException, ...
+            var random = new Random(9);
+            string[] prefixes = { "tcp://", "unix://", "npipe://", "http://", "https://", "ssh://", "", "TCP://", "unix:///", "tcp://u:p@" };
+            const string alphabet = "ab1:/@[]%?#.-_~+ 0\\\n\tä$;`'\"";
+            for (int i = 0; i < 20000; i++)
+            {
+                var sb = new System.Text.StringBuilder(prefixes[random.Next(prefixes.Length)]);
+                int length = random.Next(0, 14);
+                for (int j = 0; j < length; j++)
+                {
+                    sb.Append(alphabet[random.Next(alphabet.Length)]);
+                }
+
+                string host = sb.ToString();
+                foreach (bool windows in new[] { false, true })
+                {
+                    try
+                    {
+                        var e = EndpointResolver.Resolve(host, new Env(windows));
+                        Assert.NotNull(e.Uri);
+                        Assert.Equal(string.Empty, e.Uri.UserInfo);
+                        Assert.DoesNotContain("u:p@", e.Host);
+                    }
+                    catch (EngineConfigurationException ex)
+                    {
+                        Assert.DoesNotContain("u:p@", ex.Message);
+                    }
+                    catch (Exception ex) when (!string.IsNullOrWhiteSpace(host))
+                    {
+                        Assert.Fail($"'{host}' (windows: {windows}) threw {ex.GetType().Name}: {ex.Message}");
+                    }
+                }
+            }
+        }
+
+        [Fact]
         public void AHugeAddressIsRefusedWithoutEchoingIt()
         {
             string host = "tcp://" + new string('a', 5000);

@@ -27,7 +27,7 @@ namespace PythonImages.Tests.ImageBuild
             using var fake = new FakeEngine(r => r.Path == "/build"
                 ? new FakeResponse { Body = "{\"stream\":\"Step 1/2 : FROM scratch\\n\"}\r\n{\"stream\":\"Step 2/2 : RUN make profile-opt\\n\"}\r\n{\"stream\":\"compiling...\\n\"}\r\n", StallAfterBody = true }
                 : FakeResponse.Stall);
-            using var c = new Contexts();
+            using var c = new Contexts("h9-engine");
             using var s = new ModuleSession();
             string logDir = Path.Combine(Path.GetTempPath(), "pitest9-stall-" + Guid.NewGuid().ToString("N").Substring(0, 8));
             try
@@ -73,7 +73,7 @@ namespace PythonImages.Tests.ImageBuild
         public void InactivityTimeoutTakesSecondsOrATimeSpan(string value)
         {
             using var fake = new FakeEngine();
-            using var c = new Contexts();
+            using var c = new Contexts("h9-engine");
             using var s = new ModuleSession();
             var watch = Stopwatch.StartNew();
             var r = s.Run($"Invoke-PythonImageBuild -Path $ctx -DockerHost $h -InactivityTimeout {value}",
@@ -124,7 +124,7 @@ namespace PythonImages.Tests.ImageBuild
         public void UserInfoInAnEngineAddressReachesNoStream()
         {
             using var fake = new FakeEngine();
-            using var c = new Contexts();
+            using var c = new Contexts("h9-engine");
             using var s = new ModuleSession();
             string ctx = c.Small("secret");
             int refused = FreePort();
@@ -160,7 +160,7 @@ namespace PythonImages.Tests.ImageBuild
         [DockerFact]
         public void ABuildPrinting50MBStreamsItsLogAndKeepsMemoryBounded()
         {
-            using var c = new Contexts();
+            using var c = new Contexts("h9-engine");
             string warm = c.Create("FROM scratch\nCOPY busybox /busybox\nRUN [\"/busybox\", \"echo\", \"warm\"]\n", busybox: true);
             string big = c.Create(BigLogDockerfile, busybox: true);
             string logDir = Path.Combine(Path.GetTempPath(), "pitest9-biglog-" + Guid.NewGuid().ToString("N").Substring(0, 8));
@@ -207,7 +207,7 @@ namespace PythonImages.Tests.ImageBuild
         [DockerFact]
         public void AStoppedBuildLeavesNoLogAndNoTemporaryFile()
         {
-            using var c = new Contexts();
+            using var c = new Contexts("h9-engine");
             string marker = "pitest9" + Guid.NewGuid().ToString("N").Substring(0, 8);
             string ctx = c.Create($"FROM scratch\nCOPY busybox /busybox\nRUN [\"/busybox\", \"sh\", \"-c\", \"echo started; sleep 30; echo {marker}\"]\n", busybox: true);
             string logDir = Path.Combine(Path.GetTempPath(), "pitest9-stoplog-" + Guid.NewGuid().ToString("N").Substring(0, 8));
