@@ -225,11 +225,13 @@ namespace PythonImages.Engine.Tests
                 }));
             }
 
-            using (var busy = new InactivityWatchdog(TimeSpan.FromMilliseconds(300), CancellationToken.None))
+            // 3 s of work, touched every 100 ms, with a 1.5 s limit (margin for a loaded machine's late timers).
+            using (var busy = new InactivityWatchdog(TimeSpan.FromMilliseconds(1500), CancellationToken.None))
             {
                 int result = await busy.RunAsync(async ct =>
                 {
-                    for (int i = 0; i < 10; i++)
+                    var watch = System.Diagnostics.Stopwatch.StartNew();
+                    while (watch.Elapsed < TimeSpan.FromSeconds(3))
                     {
                         await Task.Delay(100, ct);
                         busy.Touch();
