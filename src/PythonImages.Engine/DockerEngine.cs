@@ -11,6 +11,8 @@ using System.Threading;
 using System.Threading.Tasks;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using PythonImages.Builds;
+using PythonImages.Security;
 using Version = System.Version;
 
 namespace PythonImages.Engine
@@ -41,96 +43,44 @@ namespace PythonImages.Engine
         /// <summary>The newest Engine API this client speaks (Docker.DotNet.Enhanced 4.3 models Engine 29).</summary>
         public static readonly Version ClientMaxApiVersion = new Version(1, 52);
 
-        private static readonly Regex StepLine = new Regex(@"^Step (\d+)/(\d+) : (.*)$", RegexOptions.Compiled);
-        private static readonly Regex BuiltLine = new Regex(@"^Successfully built ([0-9a-f]{12,64})\s*$", RegexOptions.Compiled);
+        private static Regex? stepLine;
+        private static Regex? builtLine;
+        private static Regex? ansiEscape;
 
-        /// <summary>The classic builder colours a RUN's stderr with SGR escapes (ESC[91m ... ESC[0m); log lines keep the text only.</summary>
-        private static readonly Regex AnsiEscape = new Regex(@"\x1b\[[0-9;]*[A-Za-z]", RegexOptions.Compiled);
-
-        private readonly EngineEndpoint endpoint;
-        private readonly TimeSpan connectTimeout;
-        private readonly SemaphoreSlim gate = new SemaphoreSlim(1, 1);
-        private DockerClient? client;
-        private EngineInfo? info;
-        private bool disposed;
+        private readonly Connection connection;
+        private readonly bool ownsConnection;
 
         public DockerEngine(EngineEndpoint endpoint, TimeSpan connectTimeout)
+            : this(new Connection(endpoint, connectTimeout), EngineTimeouts.DefaultInactivity, ownsConnection: true)
         {
-            this.endpoint = endpoint;
-            this.connectTimeout = connectTimeout;
         }
 
-        public string Endpoint => endpoint.Host;
+        private DockerEngine(Connection connection, TimeSpan inactivityTimeout, bool ownsConnection)
+        {
+            this.connection = connection;
+            this.ownsConnection = ownsConnection;
+            InactivityTimeout = inactivityTimeout;
+        }
 
-        public EngineEndpoint ResolvedEndpoint => endpoint;
+        private static Regex StepLine => stepLine ??= new Regex(@"^Step (\d+)/(\d+) : (.*)$", RegexOptions.CultureInvariant);
+
+        private static Regex BuiltLine => builtLine ??= new Regex(@"^Successfully built ([0-9a-f]{12,64})\s*$", RegexOptions.CultureInvariant);
+
+        /// <summary>The classic builder colours a RUN's stderr with SGR escapes (ESC[91m ... ESC[0m); log lines keep the text only.</summary>
+        private static Regex AnsiEscape => ansiEscape ??= new Regex(@"\x1b\[[0-9;]*[A-Za-z]", RegexOptions.CultureInvariant);
+
+        public string Endpoint => connection.Endpoint.Host;
+
+        public EngineEndpoint ResolvedEndpoint => connection.Endpoint;
+
+        public TimeSpan InactivityTimeout { get; }
+
+        public IDockerEngine WithInactivityTimeout(TimeSpan inactivityTimeout) => new DockerEngine(connection, inactivityTimeout, ownsConnection: false);
 
         public async Task<EngineInfo> GetInfoAsync(CancellationToken cancellationToken)
         {
-            await ConnectAsync(cancellationToken).ConfigureAwait(false);
-            return info!;
-        }
-
-        /// <summary>Pings /version with an unversioned client, then creates the client pinned to min(server, client max).</summary>
-        private async Task<DockerClient> ConnectAsync(CancellationToken cancellationToken)
-        {
-            if (client != null)
-            {
-                return client;
-            }
-
-            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                if (client != null)
-                {
-                    return client;
-                }
-
-                if (disposed)
-                {
-                    throw new ObjectDisposedException(nameof(DockerEngine));
-                }
-
-                VersionResponse version;
-                using (var probe = CreateClient(null, connectTimeout + connectTimeout))
-                using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-                {
-                    timeout.CancelAfter(connectTimeout + connectTimeout);
-                    try
-                    {
-                        version = await probe.System.GetVersionAsync(timeout.Token).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                    {
-                        throw;
-                    }
-                    catch (Exception ex) when (!(ex is EngineConfigurationException))
-                    {
-                        string reason = ex is OperationCanceledException ? $"no answer within {(connectTimeout + connectTimeout).TotalSeconds:0} s" : Innermost(ex).Message;
-                        throw new EngineUnavailableException(
-                            endpoint.Host,
-                            $"Cannot reach a Docker engine at {endpoint.Host} (from {Describe(endpoint)}): {reason}. {EndpointHelp.HowToPoint}",
-                            ex);
-                    }
-                }
-
-                var negotiated = Negotiate(version.APIVersion, ClientMaxApiVersion);
-                client = CreateClient(negotiated, System.Threading.Timeout.InfiniteTimeSpan);
-                info = new EngineInfo
-                {
-                    Endpoint = endpoint.Host,
-                    ServerVersion = version.Version ?? string.Empty,
-                    ApiVersion = version.APIVersion ?? string.Empty,
-                    NegotiatedApiVersion = negotiated.ToString(2),
-                    OSType = version.Os ?? string.Empty,
-                    Architecture = version.Arch ?? string.Empty,
-                };
-                return client;
-            }
-            finally
-            {
-                gate.Release();
-            }
+            await connection.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            return connection.Info!;
         }
 
         /// <summary>min(server API version, the client's maximum); the client's maximum when the server says nothing parseable.</summary>
@@ -144,42 +94,67 @@ namespace PythonImages.Engine
             return clientMax;
         }
 
-        private static string Describe(EngineEndpoint e) => e.Source switch
+        /// <summary>
+        /// Runs one request: connected first, bounded by the inactivity timeout, and every failure turned into one of the
+        /// engine layer's exceptions (stalled, unavailable, request refused); the caller's cancellation stays a cancellation.
+        /// </summary>
+        private async Task<T> CallAsync<T>(string what, Func<DockerClient, CancellationToken, Task<T>> operation, CancellationToken cancellationToken, TimeSpan? timeout = null)
         {
-            EndpointSource.Parameter => "-DockerHost",
-            EndpointSource.DockerHostVariable => "DOCKER_HOST",
-            EndpointSource.Context => "docker context '" + e.ContextName + "'",
-            _ => "the platform default",
-        };
-
-        private static Exception Innermost(Exception ex)
-        {
-            while (ex.InnerException != null && !(ex is DockerApiException))
+            var docker = await connection.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            var limit = timeout ?? InactivityTimeout;
+            using var watchdog = new InactivityWatchdog(limit, cancellationToken);
+            try
             {
-                ex = ex.InnerException;
+                return await watchdog.RunAsync(token => operation(docker, token)).ConfigureAwait(false);
             }
-
-            return ex;
+            catch (InactivityTimeoutException)
+            {
+                throw Stalled(what, limit);
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                throw Translate(ex, what, cancellationToken);
+            }
         }
 
-        private DockerClient CreateClient(Version? apiVersion, TimeSpan timeout)
+        private EngineStalledException Stalled(string what, TimeSpan limit, string? step = null, IReadOnlyList<string>? tail = null) =>
+            new EngineStalledException(
+                Endpoint,
+                what,
+                limit,
+                $"The engine at {Endpoint} showed no sign of life for {EngineStalledException.Describe(limit)} while {what}" + (step != null ? $" ({Shorten(step, 120)})" : string.Empty) + "; the operation was cancelled.",
+                step,
+                tail);
+
+        /// <summary>A Docker.DotNet or transport exception as an engine-layer exception (ours pass through).</summary>
+        private Exception Translate(Exception ex, string what, CancellationToken cancellationToken)
         {
-            var builder = new DockerClientBuilder(new DockerConfig(new FixedCliSettings(endpoint.Host)))
-                .WithEndpoint(endpoint.Uri)
-                .WithApiVersion(apiVersion)
-                .WithTimeout(timeout);
-            if (endpoint.UseTls)
+            switch (ex)
             {
-                builder = builder.WithAuthProvider(new TlsAuthProvider(endpoint));
+                case EngineStalledException _:
+                case EngineUnavailableException _:
+                case EngineRequestException _:
+                case EngineConfigurationException _:
+                case BuildContextException _:
+                    return ex;
+                case OperationCanceledException _ when cancellationToken.IsCancellationRequested:
+                    return ex;
+                case DockerApiException api:
+                    return new EngineRequestException(Endpoint, (int)api.StatusCode, Redaction.UrlUserInfo($"The engine at {Endpoint} refused {what}: {ExtractMessage(api.ResponseBody) ?? api.Message}"), ex);
+                case JsonException _:
+                    return new EngineRequestException(Endpoint, 0, $"The engine at {Endpoint} sent an answer that could not be read while {what}: {Redaction.UrlUserInfo(ex.Message)}", ex);
+                case System.Net.Http.HttpRequestException _:
+                case IOException _:
+                case System.Net.Sockets.SocketException _:
+                case ObjectDisposedException _:
+                case TimeoutException _:
+                    return new EngineUnavailableException(Endpoint, $"Lost the connection to the engine at {Endpoint} while {what}: {Connection.Reason(ex, connection.Endpoint)}.", ex);
+                default:
+                    return new EngineUnavailableException(Endpoint, $"The exchange with the engine at {Endpoint} failed while {what}: {Connection.Reason(ex, connection.Endpoint)}.", ex);
             }
-
-            if (endpoint.Uri.Scheme == "npipe")
-            {
-                return builder.WithTransportOptions(PipeOptions(connectTimeout)).Build();
-            }
-
-            return builder.Build();
         }
+
+        private static string Shorten(string text, int max) => text.Length <= max ? text : text.Substring(0, max - 3) + "...";
 
         /// <summary>
         /// Named-pipe options with the connect timeout. ConnectTimeout is an init-only property whose setter signature
@@ -195,7 +170,7 @@ namespace PythonImages.Engine
 
         public async Task<EngineBuildResult> BuildAsync(EngineBuildRequest request, IProgress<BuildEvent>? events, CancellationToken cancellationToken)
         {
-            var docker = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+            var docker = await connection.ConnectAsync(cancellationToken).ConfigureAwait(false);
 
             // Everything that can be refused is refused before a byte is uploaded.
             var context = BuildContext.Scan(request.ContextDirectory, request.Dockerfile);
@@ -218,9 +193,12 @@ namespace PythonImages.Engine
                 Version = request.Builder == BuilderKind.Classic ? "1" : "2",
             };
 
-            var state = new BuildStreamState(events);
+            // Signs of life: the engine reading the context, and every message it sends back.
+            var limit = request.InactivityTimeout ?? InactivityTimeout;
+            using var watchdog = new InactivityWatchdog(limit, cancellationToken);
+            var state = new BuildStreamState(events, watchdog.Touch);
             var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19));
-            using var uploadCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var uploadCts = CancellationTokenSource.CreateLinkedTokenSource(watchdog.Token);
             var producer = Task.Run(
                 async () =>
                 {
@@ -241,8 +219,17 @@ namespace PythonImages.Engine
 
             try
             {
-                using var body = pipe.Reader.AsStream();
-                await docker.Images.BuildImageFromDockerfileAsync(parameters, body, null, null, new SyncProgress<JSONMessage>(state.Handle), cancellationToken).ConfigureAwait(false);
+                using var body = new ActivityStream(pipe.Reader.AsStream(), watchdog.Touch);
+                await watchdog.RunAsync(async token =>
+                {
+                    await docker.Images.BuildImageFromDockerfileAsync(parameters, body, null, null, new SyncProgress<JSONMessage>(state.Handle), token).ConfigureAwait(false);
+                    return true;
+                }).ConfigureAwait(false);
+            }
+            catch (InactivityTimeoutException)
+            {
+                state.Flush();
+                throw Stalled("building", limit, state.CurrentStep, state.Tail.ToArray());
             }
             catch (DockerApiException ex)
             {
@@ -254,12 +241,17 @@ namespace PythonImages.Engine
                 uploadCts.Cancel();
                 throw new OperationCanceledException(cancellationToken);
             }
+            catch (Exception ex) when (!(ex is BuildContextException))
+            {
+                throw Translate(ex, "building", cancellationToken);
+            }
             finally
             {
                 uploadCts.Cancel();
                 try
                 {
-                    await producer.ConfigureAwait(false);
+                    await Task.WhenAny(producer, Task.Delay(InactivityWatchdog.AbandonGrace)).ConfigureAwait(false);
+                    _ = producer.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 }
                 catch (Exception)
                 {
@@ -281,7 +273,7 @@ namespace PythonImages.Engine
             try
             {
                 using var doc = JsonDocument.Parse(body!);
-                if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("message", out var m))
+                if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String)
                 {
                     return m.GetString();
                 }
@@ -290,58 +282,71 @@ namespace PythonImages.Engine
             {
             }
 
-            return body!.Trim();
+            string text = body!.Trim();
+            return text.Length > 2000 ? text.Substring(0, 2000) + "..." : text;
         }
 
-        public async Task TagAsync(string image, string repository, string tag, CancellationToken cancellationToken)
-        {
-            var docker = await ConnectAsync(cancellationToken).ConfigureAwait(false);
-            await docker.Images.TagImageAsync(image, new ImageTagParameters { RepositoryName = repository, Tag = tag }, cancellationToken).ConfigureAwait(false);
-        }
+        public Task TagAsync(string image, string repository, string tag, CancellationToken cancellationToken) =>
+            CallAsync(
+                "tagging " + image,
+                async (docker, ct) =>
+                {
+                    await docker.Images.TagImageAsync(image, new ImageTagParameters { RepositoryName = repository, Tag = tag }, ct).ConfigureAwait(false);
+                    return true;
+                },
+                cancellationToken);
 
-        public async Task<ImageDetails?> InspectImageAsync(string image, CancellationToken cancellationToken)
-        {
-            var docker = await ConnectAsync(cancellationToken).ConfigureAwait(false);
-            ImageInspectResponse r;
-            try
-            {
-                r = await docker.Images.InspectImageAsync(image, cancellationToken).ConfigureAwait(false);
-            }
-            catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
-            {
-                return null;
-            }
+        public Task<ImageDetails?> InspectImageAsync(string image, CancellationToken cancellationToken) =>
+            CallAsync(
+                "inspecting the image " + image,
+                async (docker, ct) =>
+                {
+                    ImageInspectResponse r;
+                    try
+                    {
+                        r = await docker.Images.InspectImageAsync(image, ct).ConfigureAwait(false);
+                    }
+                    catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+                    {
+                        return null;
+                    }
 
-            return new ImageDetails
-            {
-                Id = r.ID ?? string.Empty,
-                RepoTags = (r.RepoTags ?? new List<string>()).ToArray(),
-                Size = r.Size,
-                OS = r.Os ?? string.Empty,
-                Architecture = r.Architecture ?? string.Empty,
-                Cmd = (r.Config?.Cmd ?? new List<string>()).ToArray(),
-                Env = (r.Config?.Env ?? new List<string>()).ToArray(),
-                Labels = new Dictionary<string, string>(r.Config?.Labels ?? new Dictionary<string, string>()),
-                Created = r.Created ?? default,
-            };
-        }
+                    return (ImageDetails?)new ImageDetails
+                    {
+                        Id = r.ID ?? string.Empty,
+                        RepoTags = (r.RepoTags ?? new List<string>()).ToArray(),
+                        Size = r.Size,
+                        OS = r.Os ?? string.Empty,
+                        Architecture = r.Architecture ?? string.Empty,
+                        Cmd = (r.Config?.Cmd ?? new List<string>()).ToArray(),
+                        Env = (r.Config?.Env ?? new List<string>()).ToArray(),
+                        Labels = new Dictionary<string, string>(r.Config?.Labels ?? new Dictionary<string, string>()),
+                        Created = r.Created ?? default,
+                    };
+                },
+                cancellationToken);
 
-        public async Task RemoveImageAsync(string image, bool force, CancellationToken cancellationToken)
-        {
-            var docker = await ConnectAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                await docker.Images.DeleteImageAsync(image, new ImageDeleteParameters { Force = force }, cancellationToken).ConfigureAwait(false);
-            }
-            catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
-            {
-                // already gone
-            }
-        }
+        public Task RemoveImageAsync(string image, bool force, CancellationToken cancellationToken) =>
+            CallAsync(
+                "removing the image " + image,
+                async (docker, ct) =>
+                {
+                    try
+                    {
+                        await docker.Images.DeleteImageAsync(image, new ImageDeleteParameters { Force = force }, ct).ConfigureAwait(false);
+                    }
+                    catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+                    {
+                        // already gone
+                    }
+
+                    return true;
+                },
+                cancellationToken);
 
         public async Task<ContainerRunResult> RunAsync(ContainerRunRequest request, CancellationToken cancellationToken)
         {
-            var docker = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+            var limit = request.InactivityTimeout ?? InactivityTimeout;
             var create = new CreateContainerParameters
             {
                 Image = request.Image,
@@ -359,49 +364,172 @@ namespace PythonImages.Engine
             };
 
             var watch = Stopwatch.StartNew();
-            var created = await docker.Containers.CreateContainerAsync(create, cancellationToken).ConfigureAwait(false);
+            var created = await CallAsync("creating the container", (docker, ct) => docker.Containers.CreateContainerAsync(create, ct), cancellationToken, limit).ConfigureAwait(false);
             string id = created.ID;
             try
             {
-                await docker.Containers.StartContainerAsync(id, new ContainerStartParameters(), cancellationToken).ConfigureAwait(false);
+                await CallAsync(
+                    "starting the container",
+                    async (docker, ct) =>
+                    {
+                        await docker.Containers.StartContainerAsync(id, new ContainerStartParameters(), ct).ConfigureAwait(false);
+                        return true;
+                    },
+                    cancellationToken,
+                    limit).ConfigureAwait(false);
+
                 var result = new ContainerRunResult();
-                using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-                {
-                    timeout.CancelAfter(request.Timeout);
-                    try
-                    {
-                        var wait = await docker.Containers.WaitContainerAsync(id, timeout.Token).ConfigureAwait(false);
-                        result.ExitCode = wait.StatusCode;
-                    }
-                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                    {
-                        result.TimedOut = true;
-                        result.ExitCode = -1;
-                        await docker.Containers.KillContainerAsync(id, new ContainerKillParameters(), CancellationToken.None).ConfigureAwait(false);
-                    }
-                }
-
+                var (exitCode, timedOut) = await WaitAsync(id, request.Timeout, limit, cancellationToken).ConfigureAwait(false);
+                result.ExitCode = exitCode;
+                result.TimedOut = timedOut;
                 result.Duration = watch.Elapsed;
-                using (var logs = await docker.Containers.GetContainerLogsAsync(id, new ContainerLogsParameters { ShowStdout = true, ShowStderr = true, Follow = false }, cancellationToken).ConfigureAwait(false))
-                {
-                    var (stdout, stderr) = await logs.ReadOutputToEndAsync(cancellationToken).ConfigureAwait(false);
-                    result.StdOut = stdout;
-                    result.StdErr = stderr;
-                }
-
+                var (stdout, stderr) = await ReadLogsAsync(id, request.MaxOutputBytes, limit, cancellationToken).ConfigureAwait(false);
+                result.StdOut = stdout;
+                result.StdErr = stderr;
                 return result;
             }
             finally
             {
+                // Removed whatever happened; a stalled engine gets a bounded last chance.
+                var cleanup = limit < EngineTimeouts.MaxCleanup ? limit : EngineTimeouts.MaxCleanup;
                 try
                 {
-                    await docker.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, CancellationToken.None).ConfigureAwait(false);
+                    await CallAsync(
+                        "removing the container",
+                        async (docker, ct) =>
+                        {
+                            try
+                            {
+                                await docker.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, ct).ConfigureAwait(false);
+                            }
+                            catch (DockerApiException)
+                            {
+                                // already gone
+                            }
+
+                            return true;
+                        },
+                        CancellationToken.None,
+                        cleanup).ConfigureAwait(false);
                 }
-                catch (DockerApiException)
+                catch (Exception ex) when (ex is EngineStalledException || ex is EngineUnavailableException || ex is EngineRequestException)
                 {
-                    // already gone
+                    // the engine is gone or stalled: nothing more can be done from here
                 }
             }
+        }
+
+        /// <summary>
+        /// Waits for the container to exit, at most <paramref name="runTimeout"/> (then it is killed). While it runs, the
+        /// engine is asked about it regularly: an answer is a sign of life, silence for <paramref name="limit"/> is a stall,
+        /// and so is an engine that reports the container stopped but never ends the wait.
+        /// </summary>
+        private async Task<(long ExitCode, bool TimedOut)> WaitAsync(string id, TimeSpan runTimeout, TimeSpan limit, CancellationToken cancellationToken)
+        {
+            var docker = await connection.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            using var waitCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var wait = docker.Containers.WaitContainerAsync(id, waitCts.Token);
+            var watch = Stopwatch.StartNew();
+            var poll = TimeSpan.FromMilliseconds(Math.Max(100, Math.Min(2000, limit.TotalMilliseconds / 4)));
+            Stopwatch? stoppedFor = null;
+            try
+            {
+                while (true)
+                {
+                    var remaining = runTimeout - watch.Elapsed;
+                    var delay = remaining < poll ? (remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero) : poll;
+                    var first = await Task.WhenAny(wait, Task.Delay(delay, cancellationToken)).ConfigureAwait(false);
+                    if (first == wait)
+                    {
+                        try
+                        {
+                            return ((await wait.ConfigureAwait(false)).StatusCode, false);
+                        }
+                        catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+                        {
+                            throw Translate(ex, "waiting for the container", cancellationToken);
+                        }
+                    }
+
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (watch.Elapsed >= runTimeout)
+                    {
+                        await CallAsync(
+                            "stopping the container after its time limit",
+                            async (d, ct) =>
+                            {
+                                try
+                                {
+                                    await d.Containers.KillContainerAsync(id, new ContainerKillParameters(), ct).ConfigureAwait(false);
+                                }
+                                catch (DockerApiException)
+                                {
+                                    // it ended in the meantime
+                                }
+
+                                return true;
+                            },
+                            cancellationToken,
+                            limit).ConfigureAwait(false);
+                        return (-1, true);
+                    }
+
+                    var state = await CallAsync("waiting for the container", (d, ct) => d.Containers.InspectContainerAsync(id, ct), cancellationToken, limit).ConfigureAwait(false);
+                    if (state.State != null && !state.State.Running && !state.State.Restarting)
+                    {
+                        stoppedFor ??= Stopwatch.StartNew();
+                        if (stoppedFor.Elapsed >= limit)
+                        {
+                            throw Stalled("waiting for the container (it has stopped, but the engine never ended the wait)", limit);
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                waitCts.Cancel();
+                _ = wait.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+        }
+
+        /// <summary>The container's stdout and stderr, each bounded (start and end kept); reading is watched for inactivity.</summary>
+        private async Task<(string StdOut, string StdErr)> ReadLogsAsync(string id, int maxBytes, TimeSpan limit, CancellationToken cancellationToken)
+        {
+            var docker = await connection.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            using var watchdog = new InactivityWatchdog(limit, cancellationToken);
+            var stdout = new BoundedCapture(maxBytes);
+            var stderr = new BoundedCapture(maxBytes);
+            try
+            {
+                await watchdog.RunAsync(async token =>
+                {
+                    using var logs = await docker.Containers.GetContainerLogsAsync(id, new ContainerLogsParameters { ShowStdout = true, ShowStderr = true, Follow = false }, token).ConfigureAwait(false);
+                    var buffer = new byte[16 * 1024];
+                    while (true)
+                    {
+                        watchdog.Touch();
+                        var read = await logs.ReadOutputAsync(buffer, 0, buffer.Length, token).ConfigureAwait(false);
+                        if (read.EOF || read.Count == 0)
+                        {
+                            break;
+                        }
+
+                        (read.Target == MultiplexedStream.TargetStream.StandardError ? stderr : stdout).Add(buffer, 0, read.Count);
+                    }
+
+                    return true;
+                }).ConfigureAwait(false);
+            }
+            catch (InactivityTimeoutException)
+            {
+                throw Stalled("reading the container's output", limit);
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                throw Translate(ex, "reading the container's output", cancellationToken);
+            }
+
+            return (stdout.ToString(), stderr.ToString());
         }
 
         /// <summary>Empty means "not set" for the API (Docker.DotNet's models are not nullable-annotated).</summary>
@@ -409,8 +537,7 @@ namespace PythonImages.Engine
 
         public async Task<IReadOnlyList<ContainerSummary>> ListContainersAsync(bool all, CancellationToken cancellationToken)
         {
-            var docker = await ConnectAsync(cancellationToken).ConfigureAwait(false);
-            var list = await docker.Containers.ListContainersAsync(new ContainersListParameters { All = all }, cancellationToken).ConfigureAwait(false);
+            var list = await CallAsync("listing containers", (docker, ct) => docker.Containers.ListContainersAsync(new ContainersListParameters { All = all }, ct), cancellationToken).ConfigureAwait(false);
             return list.Select(c => new ContainerSummary
             {
                 Id = c.ID ?? string.Empty,
@@ -424,9 +551,10 @@ namespace PythonImages.Engine
 
         public void Dispose()
         {
-            disposed = true;
-            client?.Dispose();
-            gate.Dispose();
+            if (ownsConnection)
+            {
+                connection.Dispose();
+            }
         }
 
         /// <summary>Calls back synchronously on the reporting thread, in order (System.Progress posts asynchronously).</summary>
@@ -439,34 +567,52 @@ namespace PythonImages.Engine
             public void Report(T value) => action(value);
         }
 
-        /// <summary>Turns the build's JSON messages into log lines, steps, the image id and the error, if any.</summary>
+        /// <summary>
+        /// Turns the build's JSON messages into log lines, steps, the image id and the error, if any. Every line is reported
+        /// as it arrives; only a bounded tail is kept. A line without an end is cut at <see cref="MaxPartialChars"/>.
+        /// </summary>
         private sealed class BuildStreamState
         {
+            private const int MaxPartialChars = 64 * 1024;
+
             private readonly IProgress<BuildEvent>? events;
-            private readonly List<string> log = new List<string>();
+            private readonly Action touch;
             private readonly System.Text.StringBuilder partial = new System.Text.StringBuilder();
-            private string? currentStep;
             private string? error;
             private string? imageId;
 
-            public BuildStreamState(IProgress<BuildEvent>? events) => this.events = events;
+            public BuildStreamState(IProgress<BuildEvent>? events, Action touch)
+            {
+                this.events = events;
+                this.touch = touch;
+            }
+
+            public LogTail Tail { get; } = new LogTail();
+
+            public string? CurrentStep { get; private set; }
 
             public void Handle(JSONMessage message)
             {
+                touch();
                 if (!string.IsNullOrEmpty(message.Stream))
                 {
-                    partial.Append(message.Stream);
-                    string text = partial.ToString();
+                    string chunk = message.Stream!;
                     int start = 0;
                     int nl;
-                    while ((nl = text.IndexOf('\n', start)) >= 0)
+                    while ((nl = chunk.IndexOf('\n', start)) >= 0)
                     {
-                        Line(text.Substring(start, nl - start).TrimEnd('\r'));
+                        partial.Append(chunk, start, nl - start);
+                        Line(partial.ToString().TrimEnd('\r'));
+                        partial.Clear();
                         start = nl + 1;
                     }
 
-                    partial.Clear();
-                    partial.Append(text.Substring(start));
+                    partial.Append(chunk, start, chunk.Length - start);
+                    if (partial.Length > MaxPartialChars)
+                    {
+                        Line(partial.ToString());
+                        partial.Clear();
+                    }
                 }
                 else if (!string.IsNullOrEmpty(message.Status))
                 {
@@ -492,8 +638,8 @@ namespace PythonImages.Engine
 
             public void Fail(string message)
             {
-                error = message.TrimEnd();
-                log.Add(error);
+                error = Redaction.UrlUserInfo(message.TrimEnd());
+                Tail.Add(error);
                 events?.Report(new BuildEvent(BuildEventKind.Error, error));
             }
 
@@ -508,25 +654,33 @@ namespace PythonImages.Engine
 
             private void Line(string line)
             {
-                line = AnsiEscape.Replace(line, string.Empty);
-                log.Add(line);
-                var step = StepLine.Match(line);
+                if (line.IndexOf('\x1b') >= 0)
+                {
+                    line = AnsiEscape.Replace(line, string.Empty);
+                }
+
+                line = Redaction.UrlUserInfo(line);
+                Tail.Add(line);
+                var step = line.StartsWith("Step ", StringComparison.Ordinal) ? StepLine.Match(line) : Match.Empty;
                 if (step.Success)
                 {
-                    currentStep = line;
+                    CurrentStep = line;
                     events?.Report(new BuildEvent(BuildEventKind.Step, step.Groups[3].Value)
                     {
-                        Step = int.Parse(step.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture),
-                        TotalSteps = int.Parse(step.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture),
+                        Step = int.TryParse(step.Groups[1].Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) ? n : 0,
+                        TotalSteps = int.TryParse(step.Groups[2].Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int t) ? t : 0,
                     });
                 }
                 else
                 {
                     events?.Report(new BuildEvent(BuildEventKind.Log, line));
-                    var built = BuiltLine.Match(line);
-                    if (built.Success && imageId == null)
+                    if (imageId == null && line.StartsWith("Successfully built ", StringComparison.Ordinal))
                     {
-                        imageId = built.Groups[1].Value;
+                        var built = BuiltLine.Match(line);
+                        if (built.Success)
+                        {
+                            imageId = built.Groups[1].Value;
+                        }
                     }
                 }
             }
@@ -536,9 +690,213 @@ namespace PythonImages.Engine
                 Succeeded = error == null && imageId != null,
                 ImageId = imageId,
                 ErrorMessage = error ?? (imageId == null ? "The engine finished the build without reporting an image id." : null),
-                FailedStep = error != null || imageId == null ? currentStep : null,
-                Log = log.ToArray(),
+                FailedStep = error != null || imageId == null ? CurrentStep : null,
+                Log = Tail.ToArray(),
+                TotalLogLines = Tail.TotalLines,
             };
+        }
+
+        /// <summary>
+        /// The connection to one endpoint, shared by every view of the engine (<see cref="WithInactivityTimeout"/>):
+        /// pings /version with an unversioned client once, then keeps a client pinned to min(server, client max).
+        /// </summary>
+        private sealed class Connection : IDisposable
+        {
+            private readonly SemaphoreSlim gate = new SemaphoreSlim(1, 1);
+            private readonly TimeSpan connectTimeout;
+            private DockerClient? client;
+            private bool disposed;
+
+            public Connection(EngineEndpoint endpoint, TimeSpan connectTimeout)
+            {
+                Endpoint = endpoint;
+                this.connectTimeout = connectTimeout;
+            }
+
+            public EngineEndpoint Endpoint { get; }
+
+            public EngineInfo? Info { get; private set; }
+
+            public async Task<DockerClient> ConnectAsync(CancellationToken cancellationToken)
+            {
+                if (client != null)
+                {
+                    return client;
+                }
+
+                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    if (client != null)
+                    {
+                        return client;
+                    }
+
+                    if (disposed)
+                    {
+                        throw new ObjectDisposedException(nameof(DockerEngine));
+                    }
+
+                    CheckSocket();
+                    var probeTimeout = connectTimeout + connectTimeout;
+                    VersionResponse version;
+                    using (var probe = CreateClient(null, probeTimeout))
+                    using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+                    {
+                        timeout.CancelAfter(probeTimeout);
+                        try
+                        {
+                            version = await probe.System.GetVersionAsync(timeout.Token).ConfigureAwait(false);
+                        }
+                        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                        {
+                            throw;
+                        }
+                        catch (Exception ex) when (!(ex is EngineConfigurationException))
+                        {
+                            string reason = ex is OperationCanceledException ? $"no answer within {probeTimeout.TotalSeconds:0} s" : Reason(ex, Endpoint);
+                            throw Unavailable(reason, ex);
+                        }
+                    }
+
+                    var negotiated = Negotiate(version.APIVersion, ClientMaxApiVersion);
+                    var created = CreateClient(negotiated, System.Threading.Timeout.InfiniteTimeSpan);
+                    Info = new EngineInfo
+                    {
+                        Endpoint = Endpoint.Host,
+                        ServerVersion = version.Version ?? string.Empty,
+                        ApiVersion = version.APIVersion ?? string.Empty,
+                        NegotiatedApiVersion = negotiated.ToString(2),
+                        OSType = version.Os ?? string.Empty,
+                        Architecture = version.Arch ?? string.Empty,
+                    };
+                    client = created;
+                    return created;
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }
+
+            /// <summary>A unix socket that is not there is said so plainly (the transport would say "Cannot assign requested address").</summary>
+            private void CheckSocket()
+            {
+                if (Endpoint.Address.Scheme != "unix")
+                {
+                    return;
+                }
+
+                string path = Endpoint.Address.Path!;
+                if (Directory.Exists(path))
+                {
+                    throw Unavailable($"{path} is a folder, not the engine's socket");
+                }
+
+                if (!File.Exists(path))
+                {
+                    throw Unavailable($"the socket {path} does not exist: no Docker daemon is listening there. Start the daemon ('sudo systemctl start docker', or 'dockerd'), or point {Endpoint.Origin} at the socket it does use");
+                }
+            }
+
+            private EngineUnavailableException Unavailable(string reason, Exception? inner = null) =>
+                new EngineUnavailableException(
+                    Endpoint.Host,
+                    $"Cannot reach a Docker engine at {Endpoint.Host} (from {Endpoint.Origin}): {reason}. {EndpointHelp.HowToPoint}",
+                    inner);
+
+            /// <summary>Why a connection failed, in words that say what to do; never holds userinfo.</summary>
+            public static string Reason(Exception ex, EngineEndpoint endpoint)
+            {
+                var address = endpoint.Address;
+                for (Exception? e = ex; e != null; e = e.InnerException)
+                {
+                    if (e is System.Net.Sockets.SocketException socket)
+                    {
+                        switch (socket.SocketErrorCode)
+                        {
+                            case System.Net.Sockets.SocketError.ConnectionRefused:
+                                return address.Scheme == "unix"
+                                    ? $"nothing accepts connections on the socket {address.Path} (connection refused): the Docker daemon is not running"
+                                    : $"nothing listens at {address.HostName}:{endpoint.Uri.Port} (connection refused): the daemon is not running there, or listens on another port";
+                            case System.Net.Sockets.SocketError.AccessDenied:
+                                return $"permission denied on {(address.Scheme == "unix" ? address.Path : address.Display)}: run as root or as a member of the 'docker' group";
+                            case System.Net.Sockets.SocketError.HostNotFound:
+                            case System.Net.Sockets.SocketError.NoData:
+                            case System.Net.Sockets.SocketError.TryAgain:
+                                return $"the host name '{address.HostName}' does not resolve";
+                            case System.Net.Sockets.SocketError.TimedOut:
+                                return "the connection attempt timed out";
+                            case System.Net.Sockets.SocketError.HostUnreachable:
+                            case System.Net.Sockets.SocketError.NetworkUnreachable:
+                                return "the host is unreachable";
+                            case System.Net.Sockets.SocketError.AddressNotAvailable when address.Scheme == "unix":
+                                return $"the socket {address.Path} does not exist or is not a socket";
+                            case System.Net.Sockets.SocketError.ConnectionReset:
+                            case System.Net.Sockets.SocketError.ConnectionAborted:
+                            case System.Net.Sockets.SocketError.Shutdown:
+                                return "the engine closed the connection";
+                        }
+
+                        return Redaction.UrlUserInfo(socket.Message);
+                    }
+
+                    if (e is System.Security.Authentication.AuthenticationException auth)
+                    {
+                        return $"the TLS handshake failed ({Redaction.UrlUserInfo(auth.Message)}): is the server's certificate issued for this host by the CA in ca.pem, and does it accept our client certificate?";
+                    }
+
+                    if (e is UnauthorizedAccessException)
+                    {
+                        return $"permission denied on {(address.Scheme == "unix" ? address.Path : address.Display)}: run as root or as a member of the 'docker' group";
+                    }
+
+                    if (e is DockerApiException api)
+                    {
+                        return $"the server answered {(int)api.StatusCode} {api.StatusCode}" + (ExtractMessage(api.ResponseBody) is { } m ? ": " + Redaction.UrlUserInfo(m) : string.Empty);
+                    }
+
+                    if (e is JsonException)
+                    {
+                        return "the server does not answer like a Docker engine (its /version reply is not the Engine API's JSON)";
+                    }
+                }
+
+                var innermost = ex;
+                while (innermost.InnerException != null)
+                {
+                    innermost = innermost.InnerException;
+                }
+
+                string text = Redaction.UrlUserInfo(innermost.Message.Trim().TrimEnd('.'));
+                return text.Length > 0 ? text : ex.GetType().Name;
+            }
+
+            private DockerClient CreateClient(Version? apiVersion, TimeSpan timeout)
+            {
+                var builder = new DockerClientBuilder(new DockerConfig(new FixedCliSettings(Endpoint.Host)))
+                    .WithEndpoint(Endpoint.Uri)
+                    .WithApiVersion(apiVersion)
+                    .WithTimeout(timeout);
+                if (Endpoint.UseTls)
+                {
+                    builder = builder.WithAuthProvider(new TlsAuthProvider(Endpoint));
+                }
+
+                if (Endpoint.Uri.Scheme == "npipe")
+                {
+                    return builder.WithTransportOptions(PipeOptions(connectTimeout)).Build();
+                }
+
+                return builder.Build();
+            }
+
+            public void Dispose()
+            {
+                disposed = true;
+                client?.Dispose();
+                gate.Dispose();
+            }
         }
 
         /// <summary>Settings for DockerConfig that never read the user's environment: resolution is ours.</summary>

@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using PythonImages.Security;
 
 namespace PythonImages.Engine
 {
@@ -20,8 +21,33 @@ namespace PythonImages.Engine
     /// <summary>A resolved engine endpoint and its transport security.</summary>
     public sealed class EngineEndpoint
     {
-        /// <summary>The endpoint as the user wrote it (unix:///..., npipe:////./pipe/..., tcp://host:port).</summary>
-        public string Host { get; set; } = string.Empty;
+        private EndpointAddress? address;
+        private string host = string.Empty;
+
+        /// <summary>
+        /// The endpoint as messages show it (unix:///..., npipe:////./pipe/..., tcp://host:port): userinfo is masked
+        /// (tcp://***@host), so this text can go into any message, error or result.
+        /// </summary>
+        public string Host
+        {
+            get => host;
+            set
+            {
+                host = Redaction.Endpoint(value);
+                address = null;
+            }
+        }
+
+        /// <summary>The parsed address (set by the resolver; parsed from <see cref="Host"/> otherwise).</summary>
+        public EndpointAddress Address
+        {
+            get => address ??= EndpointAddress.Parse(host, "The engine address", isWindows: true);
+            set
+            {
+                address = value;
+                host = value.Display;
+            }
+        }
 
         public EndpointSource Source { get; set; }
 
@@ -37,26 +63,20 @@ namespace PythonImages.Engine
         /// <summary>Directory holding ca.pem, cert.pem and key.pem, when TLS is in use.</summary>
         public string? CertPath { get; set; }
 
-        /// <summary>The URI given to the HTTP layer: tcp → http/https with the docker default port filled in.</summary>
-        public Uri Uri
+        /// <summary>True when the certificate folder was named explicitly (DOCKER_CERT_PATH), so that a missing folder is an error.</summary>
+        public bool CertPathExplicit { get; set; }
+
+        /// <summary>The URI given to the HTTP layer, without userinfo: tcp → http/https with the docker default port filled in.</summary>
+        public Uri Uri => Address.ToUri(UseTls);
+
+        /// <summary>Where the endpoint came from, in words (-DockerHost, DOCKER_HOST, docker context 'x', the platform default).</summary>
+        public string Origin => Source switch
         {
-            get
-            {
-                var uri = new Uri(Host);
-                if (uri.Scheme == "tcp")
-                {
-                    var b = new UriBuilder(uri) { Scheme = UseTls ? "https" : "http" };
-                    if (uri.IsDefaultPort || uri.Port <= 0)
-                    {
-                        b.Port = UseTls ? 2376 : 2375;
-                    }
-
-                    return b.Uri;
-                }
-
-                return uri;
-            }
-        }
+            EndpointSource.Parameter => "-DockerHost",
+            EndpointSource.DockerHostVariable => "DOCKER_HOST",
+            EndpointSource.Context => "docker context '" + ContextName + "'",
+            _ => "the platform default",
+        };
 
         public override string ToString() => Host + (UseTls ? (VerifyServer ? " (TLS, verified)" : " (TLS)") : string.Empty);
     }
@@ -84,13 +104,35 @@ namespace PythonImages.Engine
         public bool IsWindows => RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
     }
 
-    /// <summary>Thrown for an endpoint or docker configuration that cannot be used (bad DOCKER_HOST, unknown context).</summary>
+    /// <summary>What kind of configuration an <see cref="EngineConfigurationException"/> is about.</summary>
+    public enum EngineConfigurationKind
+    {
+        /// <summary>An engine address (-DockerHost, DOCKER_HOST, a context's host) that is malformed or unsupported.</summary>
+        Endpoint,
+
+        /// <summary>The docker CLI configuration: config.json, a context that does not exist or is broken.</summary>
+        Context,
+
+        /// <summary>TLS material: DOCKER_CERT_PATH, ca.pem, cert.pem, key.pem.</summary>
+        Tls,
+    }
+
+    /// <summary>Thrown for an endpoint or docker configuration that cannot be used (bad DOCKER_HOST, unknown context, TLS files).
+    /// The message never holds userinfo.</summary>
     public sealed class EngineConfigurationException : Exception
     {
         public EngineConfigurationException(string message, Exception? inner = null)
-            : base(message, inner)
+            : this(EngineConfigurationKind.Context, message, inner)
         {
         }
+
+        public EngineConfigurationException(EngineConfigurationKind kind, string message, Exception? inner = null)
+            : base(message, inner)
+        {
+            Kind = kind;
+        }
+
+        public EngineConfigurationKind Kind { get; }
     }
 
     /// <summary>
@@ -110,13 +152,13 @@ namespace PythonImages.Engine
 
             if (!string.IsNullOrWhiteSpace(dockerHost))
             {
-                return WithEnvironmentTls(Validate(dockerHost!.Trim(), "-DockerHost"), EndpointSource.Parameter, env, configDir);
+                return WithEnvironmentTls(EndpointAddress.Parse(dockerHost, "-DockerHost", env.IsWindows), EndpointSource.Parameter, env, configDir);
             }
 
             string? fromEnv = env.GetVariable("DOCKER_HOST");
             if (!string.IsNullOrWhiteSpace(fromEnv))
             {
-                return WithEnvironmentTls(Validate(fromEnv!.Trim(), "DOCKER_HOST"), EndpointSource.DockerHostVariable, env, configDir);
+                return WithEnvironmentTls(EndpointAddress.Parse(fromEnv, "DOCKER_HOST", env.IsWindows), EndpointSource.DockerHostVariable, env, configDir);
             }
 
             string? context = env.GetVariable("DOCKER_CONTEXT");
@@ -127,11 +169,18 @@ namespace PythonImages.Engine
 
             if (!string.IsNullOrWhiteSpace(context) && context != "default")
             {
-                return FromContext(context!.Trim(), configDir);
+                return FromContext(context!.Trim(), configDir, env.IsWindows);
             }
 
-            return WithEnvironmentTls(env.IsWindows ? WindowsDefault : LinuxDefault, EndpointSource.PlatformDefault, env, configDir);
+            return WithEnvironmentTls(EndpointAddress.Parse(env.IsWindows ? WindowsDefault : LinuxDefault, "The platform default", env.IsWindows), EndpointSource.PlatformDefault, env, configDir);
         }
+
+        /// <summary>
+        /// Checks the syntax of an explicit engine address (no file or network access): throws
+        /// <see cref="EngineConfigurationException"/> (kind Endpoint) for a malformed or unsupported one.
+        /// </summary>
+        public static EndpointAddress ValidateHost(string dockerHost, string origin = "-DockerHost", IEndpointEnvironment? environment = null) =>
+            EndpointAddress.Parse(dockerHost, origin, (environment ?? ProcessEndpointEnvironment.Instance).IsWindows);
 
         /// <summary>DOCKER_CONFIG, else ~/.docker.</summary>
         public static string ConfigDirectory(IEndpointEnvironment env) =>
@@ -151,39 +200,18 @@ namespace PythonImages.Engine
             return sb.ToString();
         }
 
-        private static string Validate(string host, string origin)
+        private static EngineEndpoint WithEnvironmentTls(EndpointAddress address, EndpointSource source, IEndpointEnvironment env, string configDir)
         {
-            if (!Uri.TryCreate(host, UriKind.Absolute, out var uri))
-            {
-                throw new EngineConfigurationException($"{origin} '{host}' is not an engine address; use unix:///path/to/docker.sock, npipe:////./pipe/docker_engine or tcp://host:port.");
-            }
-
-            switch (uri.Scheme)
-            {
-                case "unix":
-                case "npipe":
-                case "tcp":
-                case "http":
-                case "https":
-                    return host;
-                case "ssh":
-                    throw new EngineConfigurationException($"{origin} '{host}': ssh:// endpoints are not supported; forward the engine socket (ssh -L) and use its unix:// or tcp:// address.");
-                default:
-                    throw new EngineConfigurationException($"{origin} '{host}': the scheme '{uri.Scheme}' is not supported; use unix://, npipe:// or tcp://.");
-            }
-        }
-
-        private static EngineEndpoint WithEnvironmentTls(string host, EndpointSource source, IEndpointEnvironment env, string configDir)
-        {
-            var endpoint = new EngineEndpoint { Host = host, Source = source };
+            var endpoint = new EngineEndpoint { Address = address, Source = source };
             bool verify = !string.IsNullOrEmpty(env.GetVariable("DOCKER_TLS_VERIFY"));
-            bool tls = verify || !string.IsNullOrEmpty(env.GetVariable("DOCKER_TLS")) || host.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
-            bool network = host.StartsWith("tcp://", StringComparison.OrdinalIgnoreCase) || host.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
-            if (tls && network)
+            bool tls = verify || !string.IsNullOrEmpty(env.GetVariable("DOCKER_TLS")) || address.Scheme == "https";
+            if (tls && (address.Scheme == "tcp" || address.Scheme == "https"))
             {
                 endpoint.UseTls = true;
                 endpoint.VerifyServer = verify;
-                endpoint.CertPath = env.GetVariable("DOCKER_CERT_PATH") is { Length: > 0 } p ? p : configDir;
+                string? certPath = env.GetVariable("DOCKER_CERT_PATH");
+                endpoint.CertPathExplicit = !string.IsNullOrEmpty(certPath);
+                endpoint.CertPath = endpoint.CertPathExplicit ? certPath : configDir;
             }
 
             return endpoint;
@@ -192,6 +220,11 @@ namespace PythonImages.Engine
         private static string? CurrentContextFromConfig(string configDir)
         {
             string file = Path.Combine(configDir, "config.json");
+            if (Directory.Exists(file))
+            {
+                throw new EngineConfigurationException(EngineConfigurationKind.Context, $"The docker configuration file {file} is a folder. Check DOCKER_CONFIG.");
+            }
+
             if (!File.Exists(file))
             {
                 return null;
@@ -199,7 +232,7 @@ namespace PythonImages.Engine
 
             try
             {
-                using var doc = JsonDocument.Parse(File.ReadAllText(file));
+                using var doc = JsonDocument.Parse(ReadConfig(file));
                 return doc.RootElement.ValueKind == JsonValueKind.Object
                     && doc.RootElement.TryGetProperty("currentContext", out var cc)
                     && cc.ValueKind == JsonValueKind.String
@@ -208,24 +241,48 @@ namespace PythonImages.Engine
             }
             catch (JsonException ex)
             {
-                throw new EngineConfigurationException($"The docker configuration file {file} is not valid JSON: {ex.Message}", ex);
+                throw new EngineConfigurationException(EngineConfigurationKind.Context, $"The docker configuration file {file} is not valid JSON: {ex.Message}", ex);
             }
         }
 
-        private static EngineEndpoint FromContext(string name, string configDir)
+        /// <summary>A docker configuration file's text; unreadable files are configuration errors, not raw IO exceptions.</summary>
+        private static string ReadConfig(string file)
         {
+            try
+            {
+                var info = new FileInfo(file);
+                if (info.Length > 4 * 1024 * 1024)
+                {
+                    throw new EngineConfigurationException(EngineConfigurationKind.Context, $"The docker configuration file {file} is {info.Length} bytes long; docker's own files are far smaller. Check DOCKER_CONFIG.");
+                }
+
+                return File.ReadAllText(file);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                throw new EngineConfigurationException(EngineConfigurationKind.Context, $"Cannot read the docker configuration file {file}: {ex.Message}", ex);
+            }
+        }
+
+        private static EngineEndpoint FromContext(string name, string configDir, bool isWindows)
+        {
+            if (InputGrammar.FirstNonPrintable(name) >= 0 || name.Length > 256)
+            {
+                throw new EngineConfigurationException(EngineConfigurationKind.Context, $"The docker context name '{InputGrammar.Show(name)}' is not valid (printable ASCII without spaces, at most 256 characters).");
+            }
+
             string id = ContextDirectoryName(name);
             string meta = Path.Combine(configDir, "contexts", "meta", id, "meta.json");
             if (!File.Exists(meta))
             {
-                throw new EngineConfigurationException($"The docker context '{name}' does not exist (no {meta}); run 'docker context ls', or set -DockerHost / DOCKER_HOST.");
+                throw new EngineConfigurationException(EngineConfigurationKind.Context, $"The docker context '{name}' does not exist (no {meta}); run 'docker context ls', or set -DockerHost / DOCKER_HOST.");
             }
 
             string? host = null;
             bool skipVerify = false;
             try
             {
-                using var doc = JsonDocument.Parse(File.ReadAllText(meta));
+                using var doc = JsonDocument.Parse(ReadConfig(meta));
                 if (doc.RootElement.TryGetProperty("Endpoints", out var eps)
                     && eps.ValueKind == JsonValueKind.Object
                     && eps.TryGetProperty("docker", out var docker)
@@ -244,19 +301,19 @@ namespace PythonImages.Engine
             }
             catch (JsonException ex)
             {
-                throw new EngineConfigurationException($"The metadata of docker context '{name}' ({meta}) is not valid JSON: {ex.Message}", ex);
+                throw new EngineConfigurationException(EngineConfigurationKind.Context, $"The metadata of docker context '{name}' ({meta}) is not valid JSON: {ex.Message}", ex);
             }
 
             if (string.IsNullOrWhiteSpace(host))
             {
-                throw new EngineConfigurationException($"The docker context '{name}' has no docker endpoint host ({meta}).");
+                throw new EngineConfigurationException(EngineConfigurationKind.Context, $"The docker context '{name}' has no docker endpoint host ({meta}).");
             }
 
-            var endpoint = new EngineEndpoint { Host = Validate(host!, $"Docker context '{name}'"), Source = EndpointSource.Context, ContextName = name };
+            var endpoint = new EngineEndpoint { Address = EndpointAddress.Parse(host, $"Docker context '{name}'", isWindows), Source = EndpointSource.Context, ContextName = name };
             string tlsDir = Path.Combine(configDir, "contexts", "tls", id, "docker");
             bool hasTlsMaterial = File.Exists(Path.Combine(tlsDir, "ca.pem")) || File.Exists(Path.Combine(tlsDir, "cert.pem"));
-            bool network = endpoint.Host.StartsWith("tcp://", StringComparison.OrdinalIgnoreCase) || endpoint.Host.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
-            if (network && (hasTlsMaterial || endpoint.Host.StartsWith("https://", StringComparison.OrdinalIgnoreCase)))
+            string scheme = endpoint.Address.Scheme;
+            if ((scheme == "tcp" || scheme == "https") && (hasTlsMaterial || scheme == "https"))
             {
                 endpoint.UseTls = true;
                 endpoint.VerifyServer = !skipVerify;

@@ -12,8 +12,17 @@ namespace PythonImages.Engine
     /// </summary>
     public interface IDockerEngine : IDisposable
     {
-        /// <summary>The endpoint this engine talks to (unix:///var/run/docker.sock, npipe://..., tcp://...).</summary>
+        /// <summary>The endpoint this engine talks to (unix:///var/run/docker.sock, npipe://..., tcp://...), userinfo masked.</summary>
         string Endpoint { get; }
+
+        /// <summary>
+        /// How long a request, a build's stream or a container run may go without any sign of life from the engine before
+        /// it is abandoned with <see cref="EngineStalledException"/> (see <see cref="EngineTimeouts"/>).
+        /// </summary>
+        TimeSpan InactivityTimeout { get; }
+
+        /// <summary>The same engine (same connection, same negotiated API version) with another inactivity timeout.</summary>
+        IDockerEngine WithInactivityTimeout(TimeSpan inactivityTimeout);
 
         /// <summary>Pings the daemon and negotiates the API version. Throws <see cref="EngineUnavailableException"/> when unreachable.</summary>
         Task<EngineInfo> GetInfoAsync(CancellationToken cancellationToken);
@@ -68,6 +77,9 @@ namespace PythonImages.Engine
 
         /// <summary>Which builder the engine uses. API builds use the classic builder (version=1); BuildKit needs a session.</summary>
         public BuilderKind Builder { get; set; } = BuilderKind.Classic;
+
+        /// <summary>No upload progress and no output for this long stalls the build (null: the engine's <see cref="IDockerEngine.InactivityTimeout"/>).</summary>
+        public TimeSpan? InactivityTimeout { get; set; }
     }
 
     public enum BuilderKind
@@ -110,7 +122,13 @@ namespace PythonImages.Engine
 
         /// <summary>The step that failed ("Step 3/8 : RUN ..."), when one did.</summary>
         public string? FailedStep { get; set; }
+
+        /// <summary>The last lines of the build log (at most a few hundred, bounded in size); every line was reported as a
+        /// <see cref="BuildEventKind.Log"/> event as it arrived.</summary>
         public IReadOnlyList<string> Log { get; set; } = Array.Empty<string>();
+
+        /// <summary>How many log lines the build wrote in all.</summary>
+        public long TotalLogLines { get; set; }
     }
 
     public sealed class ImageDetails
@@ -143,7 +161,16 @@ namespace PythonImages.Engine
         public IDictionary<string, string> Environment { get; set; } = new Dictionary<string, string>();
         public string? User { get; set; }
         public string? NetworkMode { get; set; }
+
+        /// <summary>How long the container may run; then it is killed and the result says <see cref="ContainerRunResult.TimedOut"/>.</summary>
         public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(5);
+
+        /// <summary>How long the engine may leave a request about this container unanswered (null: the engine's
+        /// <see cref="IDockerEngine.InactivityTimeout"/>); a running container counts as alive while the engine reports on it.</summary>
+        public TimeSpan? InactivityTimeout { get; set; }
+
+        /// <summary>Keep at most this many bytes of each of stdout and stderr (its start and its end).</summary>
+        public int MaxOutputBytes { get; set; } = 1024 * 1024;
     }
 
     public sealed class ContainerRunResult
@@ -163,6 +190,99 @@ namespace PythonImages.Engine
         public string Command { get; set; } = string.Empty;
         public string State { get; set; } = string.Empty;
         public IReadOnlyList<string> Names { get; set; } = Array.Empty<string>();
+    }
+
+    /// <summary>Timeouts of the engine layer.</summary>
+    public static class EngineTimeouts
+    {
+        /// <summary>
+        /// Default inactivity timeout: 30 minutes. Generous on purpose: the classic builder streams a RUN step's output as
+        /// it is written, but a PGO + LTO build of CPython has quiet phases (profile-guided recompilation, the final link)
+        /// that last many minutes on a small machine.
+        /// </summary>
+        public static readonly TimeSpan DefaultInactivity = TimeSpan.FromMinutes(30);
+
+        /// <summary>Longest inactivity timeout accepted (7 days).</summary>
+        public static readonly TimeSpan MaxInactivity = TimeSpan.FromDays(7);
+
+        /// <summary>How long cleanup after a failure (removing a test container) may wait for the engine at most.</summary>
+        public static readonly TimeSpan MaxCleanup = TimeSpan.FromSeconds(30);
+    }
+
+    /// <summary>The engine went silent: no answer, no output and no upload progress for the inactivity timeout.
+    /// The operation was cancelled.</summary>
+    public sealed class EngineStalledException : Exception
+    {
+        public EngineStalledException(string endpoint, string operation, TimeSpan timeout, string message, string? step = null, IReadOnlyList<string>? tail = null)
+            : base(message)
+        {
+            Endpoint = endpoint;
+            Operation = operation;
+            Timeout = timeout;
+            Step = step;
+            Tail = tail ?? Array.Empty<string>();
+        }
+
+        public string Endpoint { get; }
+
+        /// <summary>What was going on ("building", "waiting for the test container").</summary>
+        public string Operation { get; }
+
+        public TimeSpan Timeout { get; }
+
+        /// <summary>The build step that was running, for a build.</summary>
+        public string? Step { get; }
+
+        /// <summary>The last log lines received, for a build.</summary>
+        public IReadOnlyList<string> Tail { get; }
+
+        /// <summary>A timeout as people say it: 30 min, 90 s, 1 h 30 min.</summary>
+        public static string Describe(TimeSpan timeout)
+        {
+            if (timeout.TotalSeconds < 60)
+            {
+                return timeout.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) + " s";
+            }
+
+            var parts = new List<string>();
+            if (timeout.Days > 0)
+            {
+                parts.Add(timeout.Days + " d");
+            }
+
+            if (timeout.Hours > 0)
+            {
+                parts.Add(timeout.Hours + " h");
+            }
+
+            if (timeout.Minutes > 0)
+            {
+                parts.Add(timeout.Minutes + " min");
+            }
+
+            if (timeout.Seconds > 0)
+            {
+                parts.Add(timeout.Seconds + " s");
+            }
+
+            return string.Join(" ", parts);
+        }
+    }
+
+    /// <summary>The engine answered a request with an error (HTTP status and the engine's message).</summary>
+    public sealed class EngineRequestException : Exception
+    {
+        public EngineRequestException(string endpoint, int statusCode, string message, Exception? inner = null)
+            : base(message, inner)
+        {
+            Endpoint = endpoint;
+            StatusCode = statusCode;
+        }
+
+        public string Endpoint { get; }
+
+        /// <summary>The HTTP status (404, 409, 500, ...); 0 when the answer could not be read at all.</summary>
+        public int StatusCode { get; }
     }
 
     /// <summary>No engine answers at the resolved endpoint.</summary>

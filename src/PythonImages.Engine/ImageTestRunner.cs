@@ -37,6 +37,9 @@ namespace PythonImages.Engine
 
         public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(5);
 
+        /// <summary>How long the engine may stay silent about a test container (null: the engine's own setting).</summary>
+        public TimeSpan? InactivityTimeout { get; set; }
+
         /// <summary>A random word per run (override-cmd echoes it).</summary>
         public string Nonce { get; set; } = Guid.NewGuid().ToString("N").Substring(0, 12);
     }
@@ -91,6 +94,7 @@ namespace PythonImages.Engine
                 Environment = command.Environment,
                 NetworkMode = options.NetworkMode,
                 Timeout = options.Timeout,
+                InactivityTimeout = options.InactivityTimeout,
             };
 
             var started = DateTime.UtcNow;
@@ -99,9 +103,10 @@ namespace PythonImages.Engine
             {
                 run = await engine.RunAsync(request, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (!(ex is OperationCanceledException) && !(ex is EngineUnavailableException))
+            catch (EngineRequestException ex)
             {
-                // The engine refused to start the command (e.g. no python3 in the image): the image fails the test.
+                // The engine refused to create or start the command (e.g. no python3 in the image): the image fails the test.
+                // A lost or stalled engine is not the image's fault: those propagate.
                 var failed = Result(target, test, ImageTestStatus.Failed, "the test container could not run: " + FirstLine(ex.Message));
                 failed.Duration = DateTime.UtcNow - started;
                 failed.Output = Cap(ex.Message);
@@ -120,7 +125,8 @@ namespace PythonImages.Engine
             var verdict = test.Evaluate(context, testRun);
             var result = Result(target, test, verdict.Passed ? ImageTestStatus.Passed : ImageTestStatus.Failed, verdict.Reason);
             result.Duration = run.Duration > TimeSpan.Zero ? run.Duration : DateTime.UtcNow - started;
-            result.Output = Cap(string.Join("\n", new[] { testRun.StdOut.Trim(), testRun.StdErr.Trim() }.Where(s => s.Length > 0)));
+            // The output passes through the test's redaction (password hashes) before it is capped and kept.
+            result.Output = Cap(test.RedactOutput(string.Join("\n", new[] { testRun.StdOut.Trim(), testRun.StdErr.Trim() }.Where(s => s.Length > 0))));
             return result;
         }
 

@@ -3,6 +3,7 @@ using System.IO;
 using System.Net.Http;
 using System.Net.Security;
 using System.Reflection;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Docker.DotNet.Handler.Abstractions;
 
@@ -22,24 +23,47 @@ namespace PythonImages.Engine
         {
             verify = endpoint.VerifyServer;
             string dir = endpoint.CertPath ?? ".";
+            string source = endpoint.CertPathExplicit ? "DOCKER_CERT_PATH" : endpoint.Source == EndpointSource.Context ? "the TLS folder of " + endpoint.Origin : "the certificate folder";
+            if (endpoint.CertPathExplicit && !Directory.Exists(dir))
+            {
+                throw Tls($"DOCKER_CERT_PATH is '{dir}', which is not an existing folder; set it to the folder with ca.pem, cert.pem and key.pem.");
+            }
+
             string caFile = Path.Combine(dir, "ca.pem");
             string certFile = Path.Combine(dir, "cert.pem");
             string keyFile = Path.Combine(dir, "key.pem");
             if (verify && !File.Exists(caFile))
             {
-                throw new EngineConfigurationException($"TLS verification is on but {caFile} does not exist; set DOCKER_CERT_PATH to the folder with ca.pem, cert.pem and key.pem.");
+                throw Tls($"TLS verification is on but {caFile} does not exist ({source}); set DOCKER_CERT_PATH to the folder with ca.pem, cert.pem and key.pem.");
             }
 
             if (File.Exists(caFile))
             {
-                ca = new X509Certificate2(caFile);
+                try
+                {
+                    ca = new X509Certificate2(caFile);
+                }
+                catch (Exception ex) when (ex is CryptographicException || ex is IOException || ex is UnauthorizedAccessException)
+                {
+                    throw Tls($"Cannot read the CA certificate {caFile}: {ex.Message.Trim()} It must be a PEM or DER certificate.", ex);
+                }
             }
 
-            if (File.Exists(certFile) && File.Exists(keyFile))
+            bool hasCert = File.Exists(certFile);
+            bool hasKey = File.Exists(keyFile);
+            if (hasCert != hasKey)
+            {
+                throw Tls($"{(hasCert ? certFile : keyFile)} exists but {(hasCert ? keyFile : certFile)} does not; a TLS client certificate needs both cert.pem and key.pem.");
+            }
+
+            if (hasCert)
             {
                 clientCertificate = LoadPem(certFile, keyFile);
             }
         }
+
+        private static EngineConfigurationException Tls(string message, Exception? inner = null) =>
+            new EngineConfigurationException(EngineConfigurationKind.Tls, message, inner);
 
         public bool TlsEnabled => true;
 
@@ -102,7 +126,7 @@ namespace PythonImages.Engine
             var create = typeof(X509Certificate2).GetMethod("CreateFromPemFile", BindingFlags.Public | BindingFlags.Static, null, new[] { typeof(string), typeof(string) }, null);
             if (create == null)
             {
-                throw new EngineConfigurationException("PEM client certificates need PowerShell 7 (.NET 5 or later); on Windows PowerShell 5.1 use a docker context or PowerShell 7.");
+                throw Tls("PEM client certificates need PowerShell 7 (.NET 5 or later); on Windows PowerShell 5.1 use a docker context or PowerShell 7.");
             }
 
             try
@@ -114,7 +138,11 @@ namespace PythonImages.Engine
             }
             catch (TargetInvocationException ex) when (ex.InnerException != null)
             {
-                throw new EngineConfigurationException($"Cannot load the TLS client certificate {certFile} / {keyFile}: {ex.InnerException.Message}", ex.InnerException);
+                throw Tls($"Cannot load the TLS client certificate {certFile} / {keyFile}: {ex.InnerException.Message.Trim()}", ex.InnerException);
+            }
+            catch (CryptographicException ex)
+            {
+                throw Tls($"Cannot load the TLS client certificate {certFile} / {keyFile}: {ex.Message.Trim()}", ex);
             }
         }
     }

@@ -5,11 +5,12 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
-using System.Text;
 using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
+using PythonImages.Builds;
 using PythonImages.Engine;
+using PythonImages.Security;
 
 namespace PythonImages.Commands
 {
@@ -27,9 +28,12 @@ namespace PythonImages.Commands
 
         private readonly List<BuildItem> queued = new List<BuildItem>();
         private readonly object logGate = new object();
-        private readonly StringBuilder combinedLog = new StringBuilder();
+        private readonly Dictionary<string, string> buildArgs = new Dictionary<string, string>(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        private string[] extraReferences = Array.Empty<string>();
         private string? logFull;
         private bool logIsDirectory;
+        private bool combinedLogStarted;
         private int index;
         private int done;
 
@@ -115,10 +119,26 @@ namespace PythonImages.Commands
 
         protected override void BeginProcessing()
         {
+            // Everything that reaches the engine or the disk is checked here, before anything is uploaded or written.
+            ValidateEngineParameters();
+            _ = VerboseWanted; // read here, on the pipeline thread; the builds read the cached answer
+            ValidateRepository();
+            extraReferences = (Tag ?? Array.Empty<string>()).Select(ValidateTag).ToArray();
+            if (Platform != null)
+            {
+                Require(EngineGrammar.Platform, Platform, "ImageBuild.InvalidPlatform", "-Platform", "Give os[/architecture[/variant]], e.g. linux/amd64 or windows/amd64.");
+            }
+
+            if (Network != null)
+            {
+                Require(EngineGrammar.Network, Network, "ImageBuild.InvalidNetwork", "-Network", "Give host, bridge, none or the name of an existing network.");
+            }
+
+            ReadTable(BuildArg, buildArgs, EngineGrammar.BuildArgName, "ImageBuild.InvalidBuildArg", "-BuildArg", secretValues: true);
+            ReadTable(Label, labels, EngineGrammar.LabelKey, "ImageBuild.InvalidLabel", "-Label", secretValues: false);
             if (LogPath != null)
             {
-                logFull = GetUnresolvedProviderPathFromPSPath(LogPath);
-                logIsDirectory = Directory.Exists(logFull) || LogPath.EndsWith("/", StringComparison.Ordinal) || LogPath.EndsWith("\\", StringComparison.Ordinal);
+                ValidateLogPath(LogPath);
             }
         }
 
@@ -210,22 +230,46 @@ namespace PythonImages.Commands
                 return null;
             }
 
-            string? contextFull = context == null ? null : GetUnresolvedProviderPathFromPSPath(context);
-            string dockerfileFull = dockerfile != null
-                ? (System.IO.Path.IsPathRooted(dockerfile) || contextFull == null ? GetUnresolvedProviderPathFromPSPath(dockerfile) : System.IO.Path.GetFullPath(System.IO.Path.Combine(contextFull, dockerfile)))
-                : System.IO.Path.Combine(contextFull!, "Dockerfile");
+            string? contextFull;
+            string dockerfileFull;
+            try
+            {
+                contextFull = context == null ? null : FileSystemPath(context);
+                dockerfileFull = dockerfile != null
+                    ? (System.IO.Path.IsPathRooted(dockerfile) || contextFull == null ? FileSystemPath(dockerfile) : System.IO.Path.GetFullPath(System.IO.Path.Combine(contextFull, dockerfile)))
+                    : System.IO.Path.Combine(contextFull!, "Dockerfile");
+            }
+            catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is PathTooLongException || ex is System.Management.Automation.DriveNotFoundException || ex is ProviderNotFoundException || ex is PSInvalidOperationException)
+            {
+                WriteError(Errors.Create(
+                    new ArgumentException($"Cannot build {target}: its context or Dockerfile path is not a usable file-system path: {ex.Message}", ex),
+                    "ImageBuild.InvalidPath",
+                    ErrorCategory.InvalidArgument,
+                    target,
+                    "Pass the context folder and Dockerfile as file-system paths (New-PythonDockerfile sets them)."));
+                return null;
+            }
             contextFull ??= System.IO.Path.GetDirectoryName(dockerfileFull)!;
 
             var refs = new List<string>();
             foreach (var t in (Tags ?? InputObject?.Tags ?? Array.Empty<string>()).Concat(SharedTags ?? InputObject?.SharedTags ?? Array.Empty<string>()))
             {
+                string? why = InputGrammar.DockerTag.Why(t);
+                if (why != null)
+                {
+                    WriteError(Errors.Create(
+                        new InputRejectedException("ImageBuild.InvalidTag", InputGrammar.DockerTag, $"The tag '{InputGrammar.Show(t)}' of {target}", why),
+                        "ImageBuild.InvalidTag",
+                        ErrorCategory.InvalidArgument,
+                        target,
+                        "Fix the tag where the image comes from (the matrix, or the object's Tags/SharedTags); nothing was built for this image."));
+                    return null;
+                }
+
                 refs.Add(Repository + ":" + t);
             }
 
-            foreach (var t in Tag ?? Array.Empty<string>())
-            {
-                refs.Add(t.Contains(":") || t.Contains("/") ? t : Repository + ":" + t);
-            }
+            refs.AddRange(extraReferences);
 
             return new BuildItem
             {
@@ -302,74 +346,144 @@ namespace PythonImages.Commands
             int activityId = OverallActivityId + 1 + item.Index;
             string activity = "Building " + Describe(item);
             string prefix = ThrottleLimit > 1 ? "[" + Describe(item) + "] " : string.Empty;
+            bool verbose = VerboseWanted;
+            var engine = Engine;
+            string endpoint = EngineInfo.Endpoint;
             Post(() =>
             {
                 Progress(activityId, activity, "Sending build context", 0);
-                WriteVerbose($"{prefix}Building {item.DockerfileFull} (context {item.ContextFull}) with the classic builder (API version=1) on {EngineInfo.Endpoint}.");
+                WriteVerbose($"{prefix}Building {item.DockerfileFull} (context {item.ContextFull}) with the classic builder (API version=1) on {endpoint}.");
             });
-            var request = new EngineBuildRequest
-            {
-                ContextDirectory = item.ContextFull,
-                Dockerfile = MakeRelative(item.ContextFull, item.DockerfileFull),
-                Tags = item.References.ToList(),
-                BuildArgs = ToDictionary(BuildArg),
-                Labels = ToDictionary(Label),
-                NoCache = NoCache.IsPresent,
-                Pull = Pull.IsPresent,
-                NetworkMode = Network,
-                Platform = Platform,
-                ForceRemoveIntermediate = true,
 
-                // Windows images use the classic builder (upstream's manifest says so); API builds are classic anyway.
-                Builder = BuilderKind.Classic,
-            };
-
-            var events = new PostingProgress(this, e =>
+            // The full log goes to disk as it arrives; memory keeps the engine's bounded tail only.
+            BuildLogFile? log = null;
+            if (logFull != null)
             {
-                switch (e.Kind)
+                string target = LogFileFor(item);
+                try
                 {
-                    case BuildEventKind.Step:
-                        string status = $"Step {e.Step}/{e.TotalSteps} : {e.Text}";
-                        int percent = e.TotalSteps > 0 ? Math.Min(99, (e.Step - 1) * 100 / e.TotalSteps) : 0;
-                        Progress(activityId, activity, status, percent);
-                        WriteVerbose(prefix + status);
-                        break;
-                    case BuildEventKind.Log:
-                    case BuildEventKind.Error:
-                        WriteVerbose(prefix + e.Text);
-                        break;
+                    log = BuildLogFile.Start(target);
                 }
-            });
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                {
+                    outcome.LogError = ex;
+                    outcome.LogPath = target;
+                    return outcome;
+                }
+            }
 
             try
             {
-                outcome.Build = await Engine.BuildAsync(request, events, ct).ConfigureAwait(false);
-                if (outcome.Build.Succeeded && outcome.Build.ImageId != null)
+                var request = new EngineBuildRequest
                 {
-                    var details = await Engine.InspectImageAsync(outcome.Build.ImageId, ct).ConfigureAwait(false);
-                    outcome.Size = details?.Size ?? 0;
+                    ContextDirectory = item.ContextFull,
+                    Dockerfile = MakeRelative(item.ContextFull, item.DockerfileFull),
+                    Tags = item.References.ToList(),
+                    BuildArgs = new Dictionary<string, string>(buildArgs),
+                    Labels = new Dictionary<string, string>(labels),
+                    NoCache = NoCache.IsPresent,
+                    Pull = Pull.IsPresent,
+                    NetworkMode = Network,
+                    Platform = Platform,
+                    ForceRemoveIntermediate = true,
+
+                    // Windows images use the classic builder (upstream's manifest says so); API builds are classic anyway.
+                    Builder = BuilderKind.Classic,
+                };
+
+                var events = new LogRouter(this, log, outcome.Hints, e =>
+                {
+                    switch (e.Kind)
+                    {
+                        case BuildEventKind.Step:
+                            string status = $"Step {e.Step}/{e.TotalSteps} : {e.Text}";
+                            int percent = e.TotalSteps > 0 ? Math.Min(99, (e.Step - 1) * 100 / e.TotalSteps) : 0;
+                            Progress(activityId, activity, status, percent);
+                            WriteVerbose(prefix + status);
+                            break;
+                        case BuildEventKind.Log:
+                        case BuildEventKind.Error:
+                            WriteVerbose(prefix + e.Text);
+                            break;
+                    }
+                }, verbose);
+
+                try
+                {
+                    outcome.Build = await engine.BuildAsync(request, events, ct).ConfigureAwait(false);
+                    if (outcome.Build.Succeeded && outcome.Build.ImageId != null)
+                    {
+                        var details = await engine.InspectImageAsync(outcome.Build.ImageId, ct).ConfigureAwait(false);
+                        outcome.Size = details?.Size ?? 0;
+                    }
                 }
+                catch (BuildContextException ex)
+                {
+                    outcome.ContextError = ex;
+                }
+                catch (OperationCanceledException)
+                {
+                    throw;
+                }
+                catch (EngineStalledException ex)
+                {
+                    outcome.Stalled = ex;
+                }
+                catch (Exception ex) when (!(ex is PipelineStoppedException))
+                {
+                    outcome.EngineError = ex;
+                }
+
+                outcome.Duration = watch.Elapsed;
+                if (log != null && (outcome.Build != null || outcome.Stalled != null))
+                {
+                    outcome.LogPath = log.Target;
+                    try
+                    {
+                        lock (logGate)
+                        {
+                            log.Commit(LogHeader(item, outcome), appendToTarget: !logIsDirectory && combinedLogStarted);
+                            combinedLogStarted = true;
+                        }
+                    }
+                    catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                    {
+                        outcome.LogError = ex;
+                    }
+                }
+
+                return outcome;
             }
-            catch (BuildContextException ex)
+            finally
             {
-                outcome.ContextError = ex;
+                log?.Dispose();
             }
-            catch (OperationCanceledException)
+        }
+
+        private static string LogHeader(BuildItem item, BuildOutcome outcome)
+        {
+            var build = outcome.Build;
+            string state = outcome.Stalled != null
+                ? "STALLED" + (outcome.Stalled.Step != null ? " at " + outcome.Stalled.Step : string.Empty) + $" (no sign of life for {EngineStalledException.Describe(outcome.Stalled.Timeout)})"
+                : build!.Succeeded ? "succeeded " + build.ImageId : "FAILED" + (build.FailedStep != null ? " at " + build.FailedStep : string.Empty);
+            return $"# {Describe(item)} ({item.DockerfileFull}) — {state}";
+        }
+
+        /// <summary>The log file of one image: the -LogPath file, or a file named after the image in the -LogPath folder.</summary>
+        private string LogFileFor(BuildItem item)
+        {
+            if (!logIsDirectory)
             {
-                throw;
-            }
-            catch (Exception ex) when (!(ex is PipelineStoppedException))
-            {
-                outcome.EngineError = ex;
+                return logFull!;
             }
 
-            outcome.Duration = watch.Elapsed;
-            if (outcome.Build != null && logFull != null)
+            string name = item.References.Length > 0 ? item.References[0] : "image-" + item.Index;
+            foreach (var c in System.IO.Path.GetInvalidFileNameChars().Concat(new[] { ':', '/', '\\' }))
             {
-                outcome.LogPath = WriteLog(item, outcome.Build);
+                name = name.Replace(c, '_');
             }
 
-            return outcome;
+            return System.IO.Path.Combine(logFull!, name + ".log");
         }
 
         /// <summary>Writes the result, or the error, for one image (pipeline thread).</summary>
@@ -399,12 +513,64 @@ namespace PythonImages.Commands
                 return;
             }
 
+            if (o.LogError != null && o.Build == null && o.Stalled == null)
+            {
+                // The log could not even be started: nothing was uploaded.
+                WriteError(Errors.Create(
+                    new IOException($"Cannot build {Describe(item)}: its log {o.LogPath} cannot be written: {o.LogError.Message} Nothing was uploaded.", o.LogError),
+                    "ImageBuild.LogWriteFailed",
+                    ErrorCategory.WriteError,
+                    item.Target,
+                    "Give -LogPath a folder or file you can write to, or leave -LogPath out and use -Verbose."));
+                return;
+            }
+
             if (o.EngineError != null)
             {
-                string message = $"Building {Describe(item)} failed: the engine at {Engine.Endpoint} reported: {o.EngineError.Message}";
-                WriteError(new ErrorRecord(o.EngineError, "ImageBuild.EngineError", ErrorCategory.ConnectionError, item.Target)
+                var record = EngineError(o.EngineError, item.Target, "Building " + Describe(item));
+                string message = $"Building {Describe(item)} failed: {o.EngineError.Message}";
+                record.ErrorDetails = new ErrorDetails(message)
                 {
-                    ErrorDetails = new ErrorDetails(message) { RecommendedAction = "Check that the Docker engine is still running (docker info), then build this image again." },
+                    RecommendedAction = record.ErrorDetails?.RecommendedAction ?? "Check that the Docker engine is still running (docker info), then build this image again.",
+                };
+                WriteError(record);
+                return;
+            }
+
+            if (o.LogError != null)
+            {
+                WriteError(Errors.Create(
+                    new IOException($"The build log of {Describe(item)} could not be written to {o.LogPath}: {o.LogError.Message}", o.LogError),
+                    "ImageBuild.LogWriteFailed",
+                    ErrorCategory.WriteError,
+                    item.Target,
+                    "Free space or fix the permissions of the -LogPath folder; the build itself went on (see its result)."));
+            }
+
+            if (o.Stalled != null)
+            {
+                var stalled = o.Stalled;
+                var tail = stalled.Tail.Skip(Math.Max(0, stalled.Tail.Count - 20)).ToList();
+                string message = $"Building {Describe(item)} stalled: {stalled.Message} Intermediate containers are removed by the engine." +
+                    (tail.Count > 0 ? Environment.NewLine + "Last " + tail.Count + " log lines:" + Environment.NewLine + string.Join(Environment.NewLine, tail) : string.Empty);
+                var record = EngineError(stalled, item.Target);
+                record.ErrorDetails = new ErrorDetails(message)
+                {
+                    RecommendedAction = $"If this step is legitimately quiet for longer (a PGO + LTO build's final link can be), raise -InactivityTimeout (now {EngineStalledException.Describe(stalled.Timeout)}, e.g. -InactivityTimeout 01:00:00); otherwise check what the step waits for (network, input) and the engine ('docker info')."
+                        + (o.LogPath != null ? " Full log: " + o.LogPath + "." : string.Empty),
+                };
+                WriteError(record);
+                WriteObject(new ImageBuildResult
+                {
+                    Tags = Array.Empty<string>(),
+                    Duration = o.Duration,
+                    Succeeded = false,
+                    LogPath = o.LogPath,
+                    FailedStep = stalled.Step,
+                    ErrorMessage = stalled.Message,
+                    ContextPath = item.ContextFull,
+                    DockerfilePath = item.DockerfileFull,
+                    Image = item.Image,
                 });
                 return;
             }
@@ -429,7 +595,7 @@ namespace PythonImages.Commands
             {
                 var tail = build.Log.Skip(Math.Max(0, build.Log.Count - 20)).ToList();
                 string step = build.FailedStep != null ? $" at {(build.FailedStep.Length > 120 ? build.FailedStep.Substring(0, 117) + "..." : build.FailedStep)}" : string.Empty;
-                string? hint = PythonImages.Builds.BuildFailureHints.Explain(build.Log);
+                string? hint = o.Hints.Hint;
                 string message = $"Building {Describe(item)} failed{step}: " + (hint != null ? hint + Environment.NewLine : string.Empty) + PythonImages.Builds.BuildFailureHints.ShortenEngineMessage(build.ErrorMessage)
                     + Environment.NewLine + "Last " + tail.Count + " log lines:" + Environment.NewLine + string.Join(Environment.NewLine, tail);
                 var record = new ErrorRecord(new ImageBuildException(message, build.FailedStep), build.FailedStep != null ? "ImageBuild.StepFailed" : "ImageBuild.Failed", ErrorCategory.InvalidResult, item.Target)
@@ -467,37 +633,21 @@ namespace PythonImages.Commands
             WriteProgress(record);
         }
 
-        private string WriteLog(BuildItem item, EngineBuildResult build)
+        /// <summary>A path on the file system (a path of another provider, or with control characters, is refused).</summary>
+        private string FileSystemPath(string path)
         {
-            string header = $"# {Describe(item)} ({item.DockerfileFull}) — {(build.Succeeded ? "succeeded " + build.ImageId : "FAILED" + (build.FailedStep != null ? " at " + build.FailedStep : string.Empty))}";
-            string body = header + Environment.NewLine + string.Join(Environment.NewLine, build.Log) + Environment.NewLine;
-            string file;
-            string content;
-            lock (logGate)
+            if (path.Any(c => c < 0x20 || c == 0x7F))
             {
-                if (logIsDirectory)
-                {
-                    string name = item.References.Length > 0 ? item.References[0] : "image-" + item.Index;
-                    foreach (var c in System.IO.Path.GetInvalidFileNameChars().Concat(new[] { ':', '/', '\\' }))
-                    {
-                        name = name.Replace(c, '_');
-                    }
-
-                    file = System.IO.Path.Combine(logFull!, name + ".log");
-                    content = body;
-                }
-                else
-                {
-                    file = logFull!;
-                    combinedLog.Append(body);
-                    content = combinedLog.ToString();
-                }
-
-                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(file)!);
-                AtomicFile.WriteAllText(file, content);
+                throw new ArgumentException($"'{InputGrammar.Show(path)}' contains a control character");
             }
 
-            return file;
+            string full = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
+            if (!string.Equals(provider.Name, "FileSystem", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ArgumentException($"'{InputGrammar.Show(path)}' is a {provider.Name} path");
+            }
+
+            return full;
         }
 
         private static string MakeRelative(string root, string file)
@@ -506,18 +656,201 @@ namespace PythonImages.Commands
             return file.StartsWith(r, StringComparison.Ordinal) ? file.Substring(r.Length).Replace('\\', '/') : file;
         }
 
-        private static Dictionary<string, string> ToDictionary(Hashtable? table)
+        /// <summary>-Repository: a repository name in Docker's reference grammar, without tag or digest.</summary>
+        private void ValidateRepository()
         {
-            var result = new Dictionary<string, string>(StringComparer.Ordinal);
-            if (table != null)
+            if (!ImageReference.TryParse(Repository, out var reference, out string? why) || reference!.Tag != null || reference.Digest != null)
             {
-                foreach (DictionaryEntry e in table)
+                why ??= "a repository has no tag or digest (the tags come from the images and -Tag)";
+                ThrowTerminatingError(Errors.Create(
+                    new InputRejectedException("ImageBuild.InvalidRepository", InputGrammar.RepositoryPath, $"-Repository '{InputGrammar.Show(Repository)}'", why),
+                    "ImageBuild.InvalidRepository",
+                    ErrorCategory.InvalidArgument,
+                    Repository,
+                    "Give a repository such as python, library/python or registry.example:5000/team/python (lowercase, no tag)."));
+            }
+        }
+
+        /// <summary>-Tag: a bare tag goes under -Repository, anything with ':' or '/' is a reference of its own; no digests.</summary>
+        private string ValidateTag(string tag)
+        {
+            try
+            {
+                var reference = ImageReference.FromTagOrReference(tag, Repository, "ImageBuild.InvalidTag");
+                if (reference.Digest != null)
                 {
-                    result[e.Key.ToString() ?? string.Empty] = LanguagePrimitives.ConvertTo<string>(e.Value) ?? string.Empty;
+                    throw new InputRejectedException("ImageBuild.InvalidTag", InputGrammar.DockerTag, $"-Tag '{InputGrammar.Show(tag)}'", "an image cannot be tagged with a digest (@sha256:...)");
+                }
+
+                return tag.IndexOf(':') >= 0 || tag.IndexOf('/') >= 0 ? tag : Repository + ":" + tag;
+            }
+            catch (InputRejectedException ex)
+            {
+                ThrowTerminatingError(Errors.Create(ex, "ImageBuild.InvalidTag", ErrorCategory.InvalidArgument, tag,
+                    "Give a tag (letters, digits, '_', '.', '-'; at most 128) that goes under -Repository, or a full reference such as registry.example/python:ci-123."));
+                throw;
+            }
+        }
+
+        private void Require(Grammar grammar, string value, string errorId, string parameter, string action)
+        {
+            string? why = grammar.Why(value);
+            if (why != null)
+            {
+                ThrowTerminatingError(Errors.Create(
+                    new InputRejectedException(errorId, grammar, $"{parameter} '{InputGrammar.Show(value)}'", why),
+                    errorId,
+                    ErrorCategory.InvalidArgument,
+                    value,
+                    action));
+            }
+        }
+
+        /// <summary>
+        /// -BuildArg / -Label: names in their grammar, values without control characters. Build argument values can be
+        /// secrets (a proxy with a password): they never appear in a message or a target object.
+        /// </summary>
+        private void ReadTable(Hashtable? table, Dictionary<string, string> into, Grammar names, string errorId, string parameter, bool secretValues)
+        {
+            if (table == null)
+            {
+                return;
+            }
+
+            foreach (DictionaryEntry e in table)
+            {
+                object? rawKey = e.Key is PSObject pk ? pk.BaseObject : e.Key;
+                string key = rawKey as string ?? LanguagePrimitives.ConvertTo<string>(rawKey) ?? string.Empty;
+                string? why = names.Why(key);
+                if (why != null)
+                {
+                    ThrowTerminatingError(Errors.Create(
+                        new InputRejectedException(errorId, names, $"The {parameter} name '{InputGrammar.Show(key)}'", why),
+                        errorId,
+                        ErrorCategory.InvalidArgument,
+                        InputGrammar.Show(key),
+                        $"Use {names.Name}s such as " + (parameter == "-BuildArg" ? "HTTP_PROXY or PYTHON_VERSION" : "org.opencontainers.image.revision") + "."));
+                }
+
+                object? rawValue = e.Value is PSObject pv ? pv.BaseObject : e.Value;
+                string value = rawValue == null ? string.Empty : LanguagePrimitives.ConvertTo<string>(rawValue) ?? string.Empty;
+                string? whyValue = EngineGrammar.WhyNotFreeText(value);
+                if (whyValue != null)
+                {
+                    ThrowTerminatingError(Errors.Create(
+                        new ArgumentException($"The {parameter} value of '{key}' is not accepted: {whyValue}." + (secretValues ? " (The value itself is not shown.)" : string.Empty)),
+                        errorId,
+                        ErrorCategory.InvalidArgument,
+                        key,
+                        "Pass values without control characters (line breaks, NUL, escapes)."));
+                }
+
+                into[key] = value;
+            }
+        }
+
+        /// <summary>
+        /// -LogPath: a file-system path without control characters; an existing target is a folder (one log per image) or a
+        /// regular file (all logs), never a device, pipe or socket; its nearest existing parent is a folder.
+        /// </summary>
+        private void ValidateLogPath(string path)
+        {
+            void Fail(string why, Exception? inner = null) => ThrowTerminatingError(Errors.Create(
+                new ArgumentException($"-LogPath '{InputGrammar.Show(path)}' cannot hold build logs: {why}.", inner),
+                "ImageBuild.InvalidLogPath",
+                ErrorCategory.InvalidArgument,
+                InputGrammar.Show(path),
+                "Give a folder (ending in / for a new one: one log per image) or a file (all logs in one) on the file system."));
+
+            for (int i = 0; i < path.Length; i++)
+            {
+                char c = path[i];
+                if (c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0) || c == '\u2028' || c == '\u2029')
+                {
+                    Fail($"it contains the control character U+{(int)c:X4} at position {i + 1}");
                 }
             }
 
-            return result;
+            string full;
+            ProviderInfo provider;
+            try
+            {
+                full = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out provider, out _);
+            }
+            catch (Exception ex) when (ex is ItemNotFoundException || ex is System.Management.Automation.DriveNotFoundException || ex is ProviderNotFoundException || ex is NotSupportedException || ex is ArgumentException || ex is PSInvalidOperationException)
+            {
+                Fail(ex.Message.TrimEnd('.'), ex);
+                return;
+            }
+
+            if (!string.Equals(provider.Name, "FileSystem", StringComparison.OrdinalIgnoreCase))
+            {
+                Fail($"it is a {provider.Name} path, not a file-system path");
+            }
+
+            if (Directory.Exists(full))
+            {
+                logFull = full;
+                logIsDirectory = true;
+                return;
+            }
+
+            if (File.Exists(full))
+            {
+                string? type = UnixItemType(full);
+                if (type != null && type != "regular file")
+                {
+                    Fail($"{full} is a {type}, not a regular file");
+                }
+            }
+
+            for (string? parent = System.IO.Path.GetDirectoryName(full); !string.IsNullOrEmpty(parent); parent = System.IO.Path.GetDirectoryName(parent))
+            {
+                if (Directory.Exists(parent))
+                {
+                    break;
+                }
+
+                if (File.Exists(parent))
+                {
+                    Fail($"{parent} is a file, so nothing can be created below it");
+                }
+            }
+
+            logFull = full;
+            logIsDirectory = path.EndsWith("/", StringComparison.Ordinal) || path.EndsWith("\\", StringComparison.Ordinal);
+        }
+
+        /// <summary>What kind of file-system entry <paramref name="full"/> is on Unix (PowerShell 7's UnixStat), or null when unknown.</summary>
+        private string? UnixItemType(string full)
+        {
+            try
+            {
+                var items = InvokeProvider.Item.Get(new[] { full }, true, true);
+                var stat = items.Count > 0 ? items[0].Properties["UnixStat"]?.Value : null;
+                var mode = stat == null ? null : PSObject.AsPSObject(stat).Properties["Mode"]?.Value;
+                if (mode == null)
+                {
+                    return null;
+                }
+
+                int type = Convert.ToInt32(mode, System.Globalization.CultureInfo.InvariantCulture) & 0xF000;
+                return type switch
+                {
+                    0x8000 => "regular file",
+                    0x4000 => "folder",
+                    0xA000 => "regular file", // a link is replaced by the new log, its target is not touched
+                    0x1000 => "named pipe (FIFO)",
+                    0x2000 => "character device",
+                    0x6000 => "block device",
+                    0xC000 => "socket",
+                    _ => "special file",
+                };
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                return null;
+            }
         }
 
         private sealed class BuildItem
@@ -537,24 +870,55 @@ namespace PythonImages.Commands
             public EngineBuildResult? Build { get; set; }
             public BuildContextException? ContextError { get; set; }
             public Exception? EngineError { get; set; }
+            public EngineStalledException? Stalled { get; set; }
+            public Exception? LogError { get; set; }
+            public BuildFailureHints.Tracker Hints { get; } = new BuildFailureHints.Tracker();
             public TimeSpan Duration { get; set; }
             public long Size { get; set; }
             public string? LogPath { get; set; }
         }
 
-        /// <summary>Engine events are posted to the pipeline thread, in the order they were reported.</summary>
-        private sealed class PostingProgress : IProgress<BuildEvent>
+        /// <summary>
+        /// Routes build events on the engine's reading thread: every log line to the log file and the failure hints as it
+        /// arrives; to the pipeline thread (verbose, progress) only what will be shown, with back-pressure for log lines.
+        /// </summary>
+        private sealed class LogRouter : IProgress<BuildEvent>
         {
             private readonly InvokePythonImageBuildCommand owner;
+            private readonly BuildLogFile? log;
+            private readonly BuildFailureHints.Tracker hints;
             private readonly Action<BuildEvent> write;
+            private readonly bool verbose;
 
-            public PostingProgress(InvokePythonImageBuildCommand owner, Action<BuildEvent> write)
+            public LogRouter(InvokePythonImageBuildCommand owner, BuildLogFile? log, BuildFailureHints.Tracker hints, Action<BuildEvent> write, bool verbose)
             {
                 this.owner = owner;
+                this.log = log;
+                this.hints = hints;
                 this.write = write;
+                this.verbose = verbose;
             }
 
-            public void Report(BuildEvent value) => owner.Post(() => write(value));
+            public void Report(BuildEvent value)
+            {
+                switch (value.Kind)
+                {
+                    case BuildEventKind.Log:
+                    case BuildEventKind.Error:
+                        log?.WriteLine(value.Text);
+                        hints.Observe(value.Text);
+                        if (verbose)
+                        {
+                            owner.PostLine(() => write(value));
+                        }
+
+                        break;
+                    case BuildEventKind.Step:
+                        log?.WriteLine($"Step {value.Step}/{value.TotalSteps} : {value.Text}");
+                        owner.Post(() => write(value));
+                        break;
+                }
+            }
         }
     }
 

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Management.Automation;
 using PythonImages.Engine;
 using PythonImages.ImageTests;
+using PythonImages.Security;
 
 namespace PythonImages.Commands
 {
@@ -62,11 +63,34 @@ namespace PythonImages.Commands
 
         protected override void BeginProcessing()
         {
+            // Everything that reaches the engine is checked before the first container is created.
+            ValidateEngineParameters();
+            if (!ImageReference.TryParse(Repository, out var repository, out string? why) || repository!.Tag != null || repository.Digest != null)
+            {
+                ThrowTerminatingError(Errors.Create(
+                    new InputRejectedException("ImageTest.InvalidRepository", InputGrammar.RepositoryPath, $"-Repository '{InputGrammar.Show(Repository)}'", why ?? "a repository has no tag or digest"),
+                    "ImageTest.InvalidRepository",
+                    ErrorCategory.InvalidArgument,
+                    Repository,
+                    "Give a repository such as python or registry.example:5000/team/python (lowercase, no tag)."));
+            }
+
+            if (Network != null && EngineGrammar.Network.Why(Network) is { } whyNetwork)
+            {
+                ThrowTerminatingError(Errors.Create(
+                    new InputRejectedException("ImageTest.InvalidNetwork", EngineGrammar.Network, $"-Network '{InputGrammar.Show(Network)}'", whyNetwork),
+                    "ImageTest.InvalidNetwork",
+                    ErrorCategory.InvalidArgument,
+                    Network,
+                    "Give host, bridge, none or the name of an existing network."));
+            }
+
             options = new ImageTestOptions
             {
                 Offline = Offline.IsPresent,
                 NetworkMode = Network,
                 Timeout = TimeSpan.FromSeconds(TimeoutSec),
+                InactivityTimeout = InactivityTimeout,
             };
         }
 
@@ -156,8 +180,39 @@ namespace PythonImages.Commands
 
         private void TestOne(string reference, string display)
         {
+            // An image id, or a reference in Docker's grammar: nothing else is sent to the engine.
+            if (EngineGrammar.ImageId.Why(reference) != null && !ImageReference.TryParse(reference, out _, out string? why))
+            {
+                WriteError(Errors.Create(
+                    new InputRejectedException("ImageTest.InvalidImage", InputGrammar.RepositoryPath, $"The image '{InputGrammar.Show(reference)}'", why!),
+                    "ImageTest.InvalidImage",
+                    ErrorCategory.InvalidArgument,
+                    InputGrammar.Show(display),
+                    "Give an image reference (python:3.14-slim, registry.example/python:3.14) or an image id (sha256:...)."));
+                return;
+            }
+
             var eng = Engine;
-            var target = RunPumped(ct => ImageTestRunner.ResolveAsync(eng, reference, display, ct));
+            ImageTestTarget? target;
+            try
+            {
+                target = RunPumped(ct => ImageTestRunner.ResolveAsync(eng, reference, display, ct));
+            }
+            catch (EngineRequestException ex)
+            {
+                WriteError(EngineError(ex, display));
+                return;
+            }
+            catch (Exception ex) when (ex is EngineStalledException || ex is EngineUnavailableException)
+            {
+                ThrowTerminatingError(EngineError(ex, display));
+                return;
+            }
+            catch (Exception ex) when (!(ex is RuntimeException) && !(ex is OperationCanceledException))
+            {
+                WriteError(EngineError(ex, display, "Inspecting " + display));
+                return;
+            }
 
             if (target == null)
             {
@@ -179,7 +234,24 @@ namespace PythonImages.Commands
                 {
                     PercentComplete = i * 100 / tests.Count,
                 });
-                var result = RunPumped(ct => ImageTestRunner.RunAsync(eng, target, test, options!, ct));
+                ImageTestResult result;
+                try
+                {
+                    result = RunPumped(ct => ImageTestRunner.RunAsync(eng, target, test, options!, ct));
+                }
+                catch (Exception ex) when (ex is EngineStalledException || ex is EngineUnavailableException)
+                {
+                    // The engine stopped answering: every further test would wait as long. The container was removed if the
+                    // engine allowed it.
+                    WriteProgress(new ProgressRecord(ProgressId, "Test-PythonImage " + display, "stopped") { RecordType = ProgressRecordType.Completed });
+                    ThrowTerminatingError(EngineError(ex, display));
+                    return;
+                }
+                catch (Exception ex) when (!(ex is RuntimeException) && !(ex is OperationCanceledException))
+                {
+                    WriteError(EngineError(ex, display, $"Running {test.Name} on {display}"));
+                    continue;
+                }
 
                 results.Add(result);
                 WriteObject(result);

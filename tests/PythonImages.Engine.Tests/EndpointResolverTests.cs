@@ -45,7 +45,7 @@ namespace PythonImages.Engine.Tests
         [InlineData("tcp://127.0.0.1", "http", "/")]
         public void DockerHostForms(string host, string scheme, string path)
         {
-            var e = EndpointResolver.Resolve(null, Env(false, ("DOCKER_HOST", host)));
+            var e = EndpointResolver.Resolve(null, Env(scheme == "npipe", ("DOCKER_HOST", host)));
             Assert.Equal(EndpointSource.DockerHostVariable, e.Source);
             Assert.Equal(host, e.Host);
             Assert.Equal(scheme, e.Uri.Scheme);

@@ -20,6 +20,10 @@ namespace PythonImages.Engine.Tests
 
             public string Endpoint => "unix:///recording";
 
+            public TimeSpan InactivityTimeout => EngineTimeouts.DefaultInactivity;
+
+            public IDockerEngine WithInactivityTimeout(TimeSpan inactivityTimeout) => this;
+
             public Task<ContainerRunResult> RunAsync(ContainerRunRequest request, CancellationToken cancellationToken)
             {
                 Runs.Add(request);
@@ -97,15 +101,68 @@ namespace PythonImages.Engine.Tests
         public async Task AContainerThatCannotStartFailsTheTestButAnUnreachableEnginePropagates()
         {
             var target = new ImageTestTarget("x", "x", "sha256:x", ImageOS.Linux);
-            var engine = new RecordingEngine { Answer = _ => throw new IOException("OCI runtime create failed: exec: \"python3\": executable file not found in $PATH\nmore") };
+            var engine = new RecordingEngine { Answer = _ => throw new EngineRequestException("unix:///x", 400, "OCI runtime create failed: exec: \"python3\": executable file not found in $PATH\nmore") };
             var r = await ImageTestRunner.RunAsync(engine, target, T("python-imports"), new ImageTestOptions(), CancellationToken.None);
             Assert.Equal(ImageTestStatus.Failed, r.Status);
             Assert.Equal("the test container could not run: OCI runtime create failed: exec: \"python3\": executable file not found in $PATH", r.Reason);
 
             engine.Answer = _ => throw new EngineUnavailableException("unix:///x", "gone");
             await Assert.ThrowsAsync<EngineUnavailableException>(() => ImageTestRunner.RunAsync(engine, target, T("utc"), new ImageTestOptions(), CancellationToken.None));
+            engine.Answer = _ => throw new EngineStalledException("unix:///x", "waiting", TimeSpan.FromSeconds(1), "stalled");
+            await Assert.ThrowsAsync<EngineStalledException>(() => ImageTestRunner.RunAsync(engine, target, T("utc"), new ImageTestOptions(), CancellationToken.None));
+
+            // Anything else is not the image's fault either: it reaches the caller, which reports it as an error.
+            engine.Answer = _ => throw new IOException("broken pipe");
+            await Assert.ThrowsAsync<IOException>(() => ImageTestRunner.RunAsync(engine, target, T("utc"), new ImageTestOptions(), CancellationToken.None));
             engine.Answer = _ => throw new OperationCanceledException();
             await Assert.ThrowsAsync<OperationCanceledException>(() => ImageTestRunner.RunAsync(engine, target, T("utc"), new ImageTestOptions(), CancellationToken.None));
+        }
+
+        [Fact]
+        public async Task TheInactivityTimeoutTravelsWithEachContainerRun()
+        {
+            var engine = new RecordingEngine { Answer = _ => new ContainerRunResult { ExitCode = 0, StdOut = "UTC\n" } };
+            var target = new ImageTestTarget("x", "x", "sha256:x", ImageOS.Linux);
+            await ImageTestRunner.RunAsync(engine, target, T("utc"), new ImageTestOptions { InactivityTimeout = TimeSpan.FromSeconds(7) }, CancellationToken.None);
+            Assert.Equal(TimeSpan.FromSeconds(7), Assert.Single(engine.Runs).InactivityTimeout);
+        }
+
+        [Fact]
+        public async Task PasswordHashesNeverReachTheResult()
+        {
+            const string hash = "$6$pyimgsalt$Qm9vYmFyYmF6cXV4aGFzaGhhc2hoYXNoaGFzaA";
+            const string locked = "!$y$j9T$c2FsdHNhbHQ$bG9ja2VkaGFzaGxvY2tlZGhhc2g";
+            string dump = "--- /etc/passwd\nroot:x:0:0:root:/root:/bin/sh\nold:" + hash + ":1:1::/:/bin/sh\n--- /etc/shadow\n" +
+                "root:" + hash + ":19000:0:99999:7:::\nnobody:!:19000::::::\nlocked:" + locked + ":19000::::::\nempty::19000::::::\nstar:*:19000::::::\n" + hash + "\n";
+            var target = new ImageTestTarget("x", "x", "sha256:x", ImageOS.Linux);
+            var engine = new RecordingEngine { Answer = _ => new ContainerRunResult { ExitCode = 0, StdOut = dump, StdErr = "cat: " + hash } };
+            var r = await ImageTestRunner.RunAsync(engine, target, T("no-hard-coded-passwords"), new ImageTestOptions(), CancellationToken.None);
+            Assert.Equal(ImageTestStatus.Failed, r.Status);
+            foreach (var secret in new[] { hash, locked, "Qm9vYmFy", "bG9ja2Vk", "pyimgsalt" })
+            {
+                Assert.DoesNotContain(secret, r.Output);
+                Assert.DoesNotContain(secret, r.Reason);
+                Assert.DoesNotContain(secret, r.ToString());
+            }
+
+            // User names and the state of each password stay readable.
+            var lines = r.Output.Split('\n');
+            Assert.Contains("root:x:0:0:root:/root:/bin/sh", lines);
+            Assert.Contains("old:<hash redacted>:1:1::/:/bin/sh", lines);
+            Assert.Contains("root:<hash redacted>:19000:0:99999:7:::", lines);
+            Assert.Contains("nobody:!:19000::::::", lines);
+            Assert.Contains("locked:!<hash redacted>:19000::::::", lines);
+            Assert.Contains("empty::19000::::::", lines);
+            Assert.Contains("star:*:19000::::::", lines);
+            Assert.Contains("<line redacted>", lines);
+            Assert.Contains("root has a hard-coded password in /etc/shadow", r.Reason);
+            Assert.Contains("empty has an empty password in /etc/shadow", r.Reason);
+
+            // A failed read reports its last words redacted as well.
+            engine.Answer = _ => new ContainerRunResult { ExitCode = 1, StdOut = "root:" + hash + ":19000:0:99999:7:::\n" };
+            var failed = await ImageTestRunner.RunAsync(engine, target, T("no-hard-coded-passwords"), new ImageTestOptions(), CancellationToken.None);
+            Assert.DoesNotContain(hash, failed.Reason);
+            Assert.Contains("root:<hash redacted>:", failed.Reason);
         }
 
         [Fact]

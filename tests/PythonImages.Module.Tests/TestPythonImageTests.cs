@@ -178,6 +178,27 @@ namespace PythonImages.Tests
         }
 
         [DockerFact]
+        public void PasswordHashesOfTheImageReachNoStream()
+        {
+            using var s = new ModuleSession();
+            var r = s.Run($"Test-PythonImage -Image {FakePythonImages.Bad} -Test no-hard-coded-passwords -Verbose; Test-PythonImage -Image {FakePythonImages.Bad} -Test no-hard-coded-passwords | Out-Default");
+            var o = r.Output.Single(x => x.BaseObject.GetType().Name == "ImageTestResult");
+            string output = (string)o.Properties["Output"].Value;
+            var lines = output.Split('\n');
+
+            // The user names and the state of every password stay; the hash goes.
+            Assert.Contains("root:<hash redacted>:19000:0:99999:7:::", lines);
+            Assert.Contains("nobody:!:19000::::::", lines);
+            Assert.Contains("root:x:0:0:root:/root:/bin/sh", lines);
+            Assert.Equal("root has a hard-coded password in /etc/shadow", Reason(o));
+            foreach (var text in PythonImages.Tests.ImageBuild.EngineHardeningTests.Texts(r))
+            {
+                Assert.DoesNotContain("notarealhash", text);
+                Assert.DoesNotContain("$6$pyimg", text);
+            }
+        }
+
+        [DockerFact]
         public void EntrypointThatSwallowsTheCommandFailsOverrideCmd()
         {
             using var s = new ModuleSession();

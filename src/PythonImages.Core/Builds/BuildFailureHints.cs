@@ -63,6 +63,29 @@ namespace PythonImages.Builds
             return $"The command '{command}...' returned a non-zero code: {m.Groups["code"].Value}";
         }
 
+        /// <summary>
+        /// Follows a log line by line as it streams (nothing kept but the latest match): <see cref="Hint"/> is what
+        /// <see cref="Explain"/> would say about all the lines observed so far.
+        /// </summary>
+        public sealed class Tracker
+        {
+            /// <summary>The explanation for the last recognised failure observed, or null.</summary>
+            public string? Hint { get; private set; }
+
+            public void Observe(string line)
+            {
+                var plain = line.TrimEnd();
+                foreach (var rule in Rules)
+                {
+                    if (rule.Matches(plain))
+                    {
+                        Hint = rule.Hint;
+                        return;
+                    }
+                }
+            }
+        }
+
         /// <summary>The explanation for the first recognised failure in the log (searched from the end), or null.</summary>
         public static string? Explain(IEnumerable<string> log)
         {

@@ -112,6 +112,12 @@ namespace PythonImages.ImageTests
 
         protected abstract ImageTestVerdict Judge(ImageTestContext context, ImageTestRun run);
 
+        /// <summary>
+        /// The container's output as results, messages and logs may show it: tests that read secrets (password hashes)
+        /// remove them here. The default shows the output as it is.
+        /// </summary>
+        public virtual string RedactOutput(string output) => output;
+
         /// <summary>A command that runs <paramref name="script"/> with /bin/sh -c (Linux images only).</summary>
         protected static ImageTestCommand ShellScript(string script) => new ImageTestCommand
         {

@@ -201,7 +201,7 @@ namespace PythonImages.ImageTests
         {
             if (run.ExitCode != 0)
             {
-                return ImageTestVerdict.Fail("reading the account files failed: " + LastWords(run) + $" (exit code {run.ExitCode})");
+                return ImageTestVerdict.Fail("reading the account files failed: " + RedactOutput(LastWords(run)) + $" (exit code {run.ExitCode})");
             }
 
             var problems = FindProblems(run.StdOut, out int accounts);
@@ -261,6 +261,37 @@ namespace PythonImages.ImageTests
             }
 
             return problems;
+        }
+
+        /// <summary>
+        /// The dump with every password field described instead of shown (<see cref="Security.Redaction.PasswordField"/>):
+        /// user names, the other fields and whether a password is empty, locked or set stay; hashes go. A line that is not
+        /// an account entry (no ':') is replaced as a whole, since it could be anything.
+        /// </summary>
+        public override string RedactOutput(string output)
+        {
+            var lines = output.Replace("\r\n", "\n").Split('\n');
+            for (int i = 0; i < lines.Length; i++)
+            {
+                string line = lines[i];
+                string trimmed = line.Trim();
+                if (trimmed.Length == 0 || trimmed == PasswdMarker || trimmed == ShadowMarker)
+                {
+                    continue;
+                }
+
+                var fields = line.Split(':');
+                if (fields.Length < 2)
+                {
+                    lines[i] = "<line redacted>";
+                    continue;
+                }
+
+                fields[1] = Security.Redaction.PasswordField(fields[1]);
+                lines[i] = string.Join(":", fields);
+            }
+
+            return string.Join("\n", lines);
         }
 
         /// <summary>'*', '!', '!!', '!*' and '!&lt;hash&gt;' (a locked hash) cannot be used to log in.</summary>

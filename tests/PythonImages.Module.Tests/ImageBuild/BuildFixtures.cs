@@ -11,7 +11,13 @@ namespace PythonImages.Tests.ImageBuild
     {
         private readonly List<string> roots = new List<string>();
 
-        public string Repository { get; } = "pitest5-" + Guid.NewGuid().ToString("N").Substring(0, 10);
+        /// <summary>A context set whose images go under pitest5[-owner]-&lt;random&gt;.</summary>
+        public Contexts(string? owner = null)
+        {
+            Repository = "pitest5-" + (owner != null ? owner + "-" : string.Empty) + Guid.NewGuid().ToString("N").Substring(0, 10);
+        }
+
+        public string Repository { get; }
 
         public string Create(string dockerfile, bool busybox = false, IDictionary<string, string>? files = null)
         {
