@@ -756,6 +756,24 @@ namespace PythonImages
                     p.Subject = image;
                     problems.Add(p);
                 }
+
+                // An entry inherits what the header sets and cannot remove it (an empty value keeps the header's).
+                foreach (var kv in (header.OtherFields ?? new List<KeyValuePair<string, string>>()).Where(kv => kv.Key != null))
+                {
+                    bool missing = kv.Key == "SharedTags" ? image.SharedTags.Length == 0
+                        : kv.Key == "Constraints" ? image.Constraints.Length == 0
+                        : kv.Key.IndexOf('-') > 0 && !(image.ArchitectureFields ?? new Dictionary<string, string>()).ContainsKey(kv.Key);
+                    if (missing)
+                    {
+                        problems.Add(new ManifestException(
+                            ManifestErrorIds.HeaderFieldNotOverridable,
+                            $"The header sets {kv.Key} for every entry, but {DescribeGenerated(image)} has none; a manifest entry cannot remove a value the header sets.",
+                            null,
+                            0,
+                            DescribeGenerated(image))
+                        { Subject = image });
+                    }
+                }
             }
 
             problems.AddRange(ValidateAcross(images, (_, __) => 0, null, DescribeGenerated));

@@ -43,6 +43,7 @@ namespace PythonImages
         public const string MissingArchitectures = "Manifest.MissingArchitectures";
         public const string DuplicateEntry = "Manifest.DuplicateEntry";
         public const string RoundTripMismatch = "Manifest.RoundTripMismatch";
+        public const string HeaderFieldNotOverridable = "Manifest.HeaderFieldNotOverridable";
     }
 
     /// <summary>A manifest problem: which rule, where (file and line for parsed files, the entry for generated ones).</summary>
