@@ -776,6 +776,15 @@ namespace PythonImages
                 }
             }
 
+            // A bad header value inherited by the entries is reported once, for the header.
+            var headerIds = new HashSet<string>(problems.Where(p => p.Subject == null).Select(p => p.ErrorId), StringComparer.Ordinal);
+            bool BadInHeader(string id, string? value, string? headerValue) =>
+                !string.IsNullOrEmpty(value) && value == headerValue && headerIds.Contains(id);
+            problems.RemoveAll(p => p.Subject is PythonImage i && (
+                (p.ErrorId == ManifestErrorIds.InvalidGitRepo && BadInHeader(p.ErrorId, i.GitRepo, header.GitRepo))
+                || (p.ErrorId == ManifestErrorIds.InvalidGitFetch && BadInHeader(p.ErrorId, i.GitFetch, header.GitFetch))
+                || (p.ErrorId == ManifestErrorIds.InvalidBuilder && BadInHeader(p.ErrorId, i.Builder, header.Builder))));
+
             problems.AddRange(ValidateAcross(images, (_, __) => 0, null, DescribeGenerated));
 
             var builds = new Dictionary<string, PythonImage>(StringComparer.Ordinal);
