@@ -81,7 +81,7 @@ namespace PythonImages.Tests
 
         /// <summary>Both writers have their temporary file ready before either renames: a collision every time, not by luck.</summary>
         [Fact]
-        public void TwoCreatorsOfTheSameFileRacingAtTheRenameBothSucceed()
+        public async Task TwoCreatorsOfTheSameFileRacingAtTheRenameBothSucceed()
         {
             string dir = TempDir();
             try
@@ -93,8 +93,7 @@ namespace PythonImages.Tests
                 var writers = Enumerable.Range(0, 2).Select(_ => Task.Factory.StartNew(
                     () => results.Add(AtomicFile.WriteAllBytes(path, content, AtomicWriteMode.CreateNew, _ => barrier.SignalAndWait(TimeSpan.FromSeconds(30)))),
                     TaskCreationOptions.LongRunning)).ToArray();
-                Task.WaitAll(writers, TimeSpan.FromSeconds(60));
-                Assert.All(writers, w => Assert.True(w.IsCompletedSuccessfully, w.Exception?.ToString()));
+                await Task.WhenAll(writers).WaitAsync(TimeSpan.FromSeconds(60));
                 Assert.Equal(new[] { false, true }, results.OrderBy(r => r));
                 Assert.Equal(content, File.ReadAllBytes(path));
                 Assert.Empty(Temps(dir));
@@ -106,7 +105,7 @@ namespace PythonImages.Tests
         }
 
         [Fact]
-        public void ARacingCreatorWithOtherContentDoesNotReplaceTheFirstFile()
+        public async Task ARacingCreatorWithOtherContentDoesNotReplaceTheFirstFile()
         {
             string dir = TempDir();
             try
@@ -128,7 +127,7 @@ namespace PythonImages.Tests
                         }
                     },
                     TaskCreationOptions.LongRunning)).ToArray();
-                Task.WaitAll(writers, TimeSpan.FromSeconds(60));
+                await Task.WhenAll(writers).WaitAsync(TimeSpan.FromSeconds(60));
                 string winner = Assert.Single(outcomes, o => o.StartsWith("wrote ", StringComparison.Ordinal)).Substring(6);
                 Assert.Single(outcomes, o => o.StartsWith("refused ", StringComparison.Ordinal));
                 Assert.Equal(winner, File.ReadAllText(path));
@@ -218,7 +217,7 @@ namespace PythonImages.Tests
         }
 
         [Fact]
-        public void AWriteInProgressIsNotDisturbedByAConcurrentCleanUp()
+        public async Task AWriteInProgressIsNotDisturbedByAConcurrentCleanUp()
         {
             string dir = TempDir();
             try
@@ -244,8 +243,7 @@ namespace PythonImages.Tests
                 }
 
                 release.Set();
-                Assert.True(write.Wait(TimeSpan.FromSeconds(30)));
-                Assert.True(write.Result);
+                Assert.True(await write.WaitAsync(TimeSpan.FromSeconds(30)));
                 Assert.Equal("FROM x\n", File.ReadAllText(path));
                 Assert.Empty(Temps(dir));
             }
