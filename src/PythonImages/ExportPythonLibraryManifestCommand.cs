@@ -244,7 +244,22 @@ namespace PythonImages.Commands
                 return;
             }
 
-            string full = GetUnresolvedProviderPathFromPSPath(Path);
+            string full = string.Empty;
+            try
+            {
+                full = GetUnresolvedProviderPathFromPSPath(Path);
+                full = System.IO.Path.GetFullPath(full);
+            }
+            catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is PathTooLongException || ex is ProviderNotFoundException || ex is System.Management.Automation.DriveNotFoundException)
+            {
+                ThrowTerminatingError(Errors.Create(
+                    new ArgumentException($"-Path '{InputGrammar.Show(Path)}' is not a usable file path: {ex.Message}", ex),
+                    "Manifest.InvalidPath",
+                    ErrorCategory.InvalidArgument,
+                    Path,
+                    "Pass a file system path without NUL or other characters the file system refuses, e.g. ./library/python."));
+            }
+
             var kind = FileProbe.KindOf(full);
             if (kind == FileKind.Directory)
             {
@@ -283,7 +298,8 @@ namespace PythonImages.Commands
 
             try
             {
-                AtomicFile.WriteAllText(full, text);
+                // Without -Force a file that appears meanwhile is not replaced either.
+                AtomicFile.WriteAllBytes(full, new System.Text.UTF8Encoding(false).GetBytes(text), Force ? AtomicWriteMode.Replace : AtomicWriteMode.CreateNew);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {

@@ -167,6 +167,7 @@ namespace PythonImages.Tests.BadInput
 
             // ---------------------------------------------------------------- Export: where it writes
             WithFifo(new BadInputCase(Area, "export -Path is a FIFO", Images + "$i | Export-PythonLibraryManifest -GitCommit " + Sha + " -Path \"$work/out.fifo\" -Force", "Manifest.NotAFile", ErrorCategory.InvalidArgument), "out.fifo"),
+            new BadInputCase(Area, "export -Path with NUL", Images + "$i | Export-PythonLibraryManifest -GitCommit " + Sha + " -Path \"$work/out`0.txt\"", "Manifest.InvalidPath", ErrorCategory.InvalidArgument),
             new BadInputCase(Area, "export -Path is a directory", Images + "$i | Export-PythonLibraryManifest -GitCommit " + Sha + " -Path \"$work/sub\" -Force", "Manifest.PathIsDirectory", ErrorCategory.InvalidArgument)
             {
                 Arrange = work => Directory.CreateDirectory(Path.Combine(work, "sub")),
