@@ -379,7 +379,9 @@ namespace PythonImages.Commands
                 }
 
                 var wanted = entries.Where(e => single == null && (byDirectory == null || !byDirectory.ContainsKey(Key(e.Directory))))
-                    .Select(e => string.IsNullOrEmpty(e.Directory) ? "." : e.Directory).Distinct(StringComparer.Ordinal).ToList();
+                    .Select(e => string.IsNullOrEmpty(e.Directory) ? "." : e.Directory)
+                    .Where(d => LibraryManifest.WhyNotDirectory(d) == null) // the others are reported by the validation, never passed to git
+                    .Distinct(StringComparer.Ordinal).ToList();
                 var progress = new ProgressRecord(1, "Export-PythonLibraryManifest", $"Finding the last commit of {wanted.Count} Dockerfiles in {repository}");
                 WriteProgress(progress);
                 try
@@ -422,12 +424,13 @@ namespace PythonImages.Commands
                 {
                     entry.GitCommit = g;
                 }
-                else if (string.IsNullOrEmpty(entry.GitCommit))
+                else if (string.IsNullOrEmpty(entry.GitCommit) && LibraryManifest.WhyNotDirectory(dir) == null)
                 {
+                    // (An invalid Directory is reported by the validation that follows, as Manifest.InvalidDirectory.)
                     ok = false;
                     string where = repository != null ? $"no commit in {repository} touched {dir}/Dockerfile" : "no commit was given for it";
                     WriteError(ManifestErrors.From(
-                        new ManifestException(ManifestErrorIds.NoCommitForDirectory, $"The entry for {dir} ({entry}) has no GitCommit: {where}.", null, 0, dir),
+                        new ManifestException(ManifestErrorIds.NoCommitForDirectory, $"The entry for {dir} ({InputGrammar.Show(entry.ToString())}) has no GitCommit: {where}.", null, 0, dir),
                         entry));
                 }
             }

@@ -155,6 +155,7 @@ namespace PythonImages.Tests.BadInput
             Export("export Builder injection", "$i[0].Builder = 'classic; rm -rf /'", "Manifest.InvalidBuilder"),
             Export("export Constraints with a newline", "$i[0].Constraints = @(\"x`ny\")", "Manifest.InvalidConstraint"),
             Export("export per-architecture field not a field", "$i[0].ArchitectureFields['amd64-Tags'] = 'x'", "Manifest.UnknownField"),
+            new BadInputCase(Area, "export Directory escapes with -GitRepository", Images + "$i[0].Directory = '../../etc'; $i[1].Directory = '/etc'\n$i | Export-PythonLibraryManifest -GitRepository \"$work\" -Path \"$work/out.txt\"", "Manifest.InvalidDirectory", ErrorCategory.InvalidData),
             Export("export same entry twice", "$i = @($i[0], $i[0])", "Manifest.DuplicateTag"),
             new BadInputCase(Area, "export imported header comment with a newline", Reference + "$i[0].ManifestHeader.CommentLines.Add(\"# a`nTags: b\")\n$i | Export-PythonLibraryManifest -Path \"$work/out.txt\"", "Manifest.InvalidComment", ErrorCategory.InvalidData)
             {
