@@ -1,39 +1,224 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace PythonImages
 {
-    /// <summary>Whole-file writes that readers and interrupted runs see either old or new, never half written.</summary>
+    /// <summary>How <see cref="AtomicFile.WriteAllBytes"/> treats an existing target.</summary>
+    public enum AtomicWriteMode
+    {
+        /// <summary>The new content replaces the target (or creates it).</summary>
+        Replace,
+
+        /// <summary>
+        /// The target must not exist: a file that appears meanwhile is never replaced. If it already holds exactly the
+        /// new content (a concurrent writer of the same file), the write succeeds without writing.
+        /// </summary>
+        CreateNew,
+    }
+
+    /// <summary>
+    /// Whole-file writes that readers and interrupted runs see either old or new, never half written. The bytes go to a
+    /// temporary file next to the target (<c>.&lt;name&gt;.&lt;32 hex&gt;.tmp</c>), which one rename turns into the target.
+    /// While a write is in progress its temporary file is locked (an exclusive lock on Linux and macOS, held across the
+    /// rename; an open handle without sharing on Windows), so a temporary file that can be locked is a leftover of an
+    /// interrupted run (kill -9, power loss), which <see cref="RemoveLeftovers"/> deletes and <see cref="FindLeftovers"/> reports.
+    /// </summary>
     public static class AtomicFile
     {
         private static readonly Encoding Utf8NoBom = new UTF8Encoding(false);
 
+        /// <summary>A write whose temporary file vanished (removed by another run's clean-up in the instant before its lock) is tried again.</summary>
+        private const int MaxAttempts = 4;
+
+        private static bool IsWindows => RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
+
         /// <summary>Writes text as UTF-8 without BOM to a temporary file in the same directory, then renames it over
         /// <paramref name="path"/>; the temporary file never outlives a failure.</summary>
-        public static void WriteAllText(string path, string text)
+        public static void WriteAllText(string path, string text) => WriteAllBytes(path, Utf8NoBom.GetBytes(text), AtomicWriteMode.Replace);
+
+        /// <summary>
+        /// Writes <paramref name="bytes"/> atomically. Returns false only in <see cref="AtomicWriteMode.CreateNew"/> when the
+        /// target already existed with exactly these bytes (nothing was written); throws <see cref="IOException"/> when it
+        /// existed with other content (it is left as it is).
+        /// </summary>
+        public static bool WriteAllBytes(string path, byte[] bytes, AtomicWriteMode mode, Action<string>? beforeCommit = null)
         {
             string full = Path.GetFullPath(path);
             string directory = Path.GetDirectoryName(full) ?? ".";
-            string temp = Path.Combine(directory, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
-            try
+            string name = Path.GetFileName(full);
+            for (int attempt = 1; ; attempt++)
             {
-                File.WriteAllText(temp, text, Utf8NoBom);
-                if (File.Exists(full))
+                string temp = Path.Combine(directory, TempName(name));
+                FileStream? stream = null;
+                bool renamed = false;
+                try
                 {
-                    File.Replace(temp, full, null);
+                    // FileShare.None: on Linux/macOS .NET takes an exclusive flock, which is what tells a live
+                    // temporary file from a leftover. It stays open across the rename there (rename keeps the lock).
+                    stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096);
+                    stream.Write(bytes, 0, bytes.Length);
+                    stream.Flush();
+                    if (IsWindows)
+                    {
+                        // Windows cannot rename a file this process holds open without sharing.
+                        stream.Dispose();
+                        stream = null;
+                    }
+
+                    beforeCommit?.Invoke(temp);
+                    try
+                    {
+                        if (mode == AtomicWriteMode.Replace && File.Exists(full))
+                        {
+                            File.Replace(temp, full, null);
+                        }
+                        else
+                        {
+                            File.Move(temp, full); // fails rather than replace a file that appeared meanwhile
+                        }
+                    }
+                    catch (IOException) when (File.Exists(temp) && File.Exists(full))
+                    {
+                        if (mode == AtomicWriteMode.Replace)
+                        {
+                            File.Replace(temp, full, null); // it appeared between the check and the move: replace it
+                        }
+                        else if (SameContent(full, bytes))
+                        {
+                            return false; // a concurrent writer of the same content won: nothing to do
+                        }
+                        else
+                        {
+                            throw new IOException($"The file '{full}' appeared while it was being written, with other content; it was left as it is.");
+                        }
+                    }
+
+                    renamed = true;
+                    return true;
                 }
-                else
+                catch (IOException) when (!renamed && attempt < MaxAttempts && !File.Exists(temp) && Directory.Exists(directory))
                 {
-                    File.Move(temp, full);
+                    // Our temporary file was removed by another run's clean-up before we held its lock: write again.
+                }
+                finally
+                {
+                    stream?.Dispose();
+                    if (!renamed)
+                    {
+                        TryDelete(temp);
+                    }
                 }
             }
-            finally
+        }
+
+        /// <summary>A fresh temporary name for <paramref name="fileName"/>: <c>.&lt;fileName&gt;.&lt;32 hex&gt;.tmp</c>.</summary>
+        public static string TempName(string fileName) => "." + fileName + "." + Guid.NewGuid().ToString("N") + ".tmp";
+
+        /// <summary>True when <paramref name="candidate"/> (a file name) has the form of a temporary file of <paramref name="fileName"/> (this version's or an earlier one's).</summary>
+        public static bool IsTempName(string candidate, string fileName)
+        {
+            string prefix = "." + fileName + ".";
+            if (!candidate.StartsWith(prefix, StringComparison.Ordinal) || !candidate.EndsWith(".tmp", StringComparison.Ordinal))
             {
-                if (File.Exists(temp))
+                return false;
+            }
+
+            string id = candidate.Substring(prefix.Length, candidate.Length - prefix.Length - 4);
+            return (id.Length == 32 || id.Length == 8) && id.All(c => (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+        }
+
+        /// <summary>Temporary files of <paramref name="fileName"/> in <paramref name="directory"/> that no write holds: leftovers of an interrupted run.</summary>
+        public static IReadOnlyList<string> FindLeftovers(string directory, string fileName) =>
+            Candidates(directory, fileName).Where(p => WithLeftover(p, remove: false)).ToList();
+
+        /// <summary>Deletes the leftovers of <paramref name="fileName"/> in <paramref name="directory"/> (never a temporary file a running write holds); returns their paths.</summary>
+        public static IReadOnlyList<string> RemoveLeftovers(string directory, string fileName) =>
+            Candidates(directory, fileName).Where(p => WithLeftover(p, remove: true)).ToList();
+
+        private static IEnumerable<string> Candidates(string directory, string fileName)
+        {
+            if (!Directory.Exists(directory))
+            {
+                return Array.Empty<string>();
+            }
+
+            try
+            {
+                return Directory.EnumerateFiles(directory, "." + fileName + ".*.tmp", SearchOption.TopDirectoryOnly)
+                    .Where(p => IsTempName(Path.GetFileName(p), fileName))
+                    .OrderBy(p => p, StringComparer.Ordinal)
+                    .ToList();
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                return Array.Empty<string>();
+            }
+        }
+
+        /// <summary>
+        /// True when <paramref name="path"/> is a regular file that nobody holds (and, with <paramref name="remove"/>, it
+        /// was deleted while we held it). A file being written is locked by its writer, so it is never touched.
+        /// </summary>
+        private static bool WithLeftover(string path, bool remove)
+        {
+            if (FileProbe.KindOf(path) != FileKind.Regular)
+            {
+                return false; // gone meanwhile, or a FIFO/device with a temporary file's name: not ours, never opened
+            }
+
+            try
+            {
+                // Linux/macOS: FileShare.None = exclusive flock, refused while a writer holds its lock.
+                // Windows: refused while a writer has it open (it shares nothing); FileShare.Delete lets us delete it.
+                using (new FileStream(path, FileMode.Open, FileAccess.Read, IsWindows ? FileShare.Delete : FileShare.None))
                 {
-                    File.Delete(temp);
+                    if (remove)
+                    {
+                        File.Delete(path);
+                    }
                 }
+
+                return true;
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                return false; // held by a running write, vanished, or not ours to remove
+            }
+        }
+
+        private static bool SameContent(string path, byte[] bytes)
+        {
+            try
+            {
+                if (FileProbe.KindOf(path) != FileKind.Regular || new FileInfo(path).Length != bytes.Length)
+                {
+                    return false;
+                }
+
+                return File.ReadAllBytes(path).SequenceEqual(bytes);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                return false;
+            }
+        }
+
+        private static void TryDelete(string path)
+        {
+            try
+            {
+                if (File.Exists(path))
+                {
+                    File.Delete(path);
+                }
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                // Left for the next run's clean-up (and reported by Test-PythonDockerfile for Dockerfiles).
             }
         }
     }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using PythonImages.Security;
 
 namespace PythonImages.Commands
 {
@@ -32,10 +33,23 @@ namespace PythonImages.Commands
 
         /// <summary>The Docker Hub repository name in the architecture links (hub.docker.com/r/&lt;arch&gt;/&lt;name&gt;/).</summary>
         [Parameter]
-        [ValidatePattern("^[a-z0-9]+(?:[._-][a-z0-9]+)*$")]
+        [ValidateNotNullOrEmpty]
         public string ImageName { get; set; } = "python";
 
         private readonly List<PythonImage> images = new List<PythonImage>();
+
+        protected override void BeginProcessing()
+        {
+            if (ManifestGrammar.ImageName.Why(ImageName) is { } why)
+            {
+                ThrowTerminatingError(Errors.Create(
+                    new ArgumentException($"-ImageName '{InputGrammar.Show(ImageName)}' is not accepted: {why}."),
+                    TagMarkdownErrorIds.InvalidImageName,
+                    ErrorCategory.InvalidArgument,
+                    ImageName,
+                    "Pass the Docker Hub repository name, e.g. python."));
+            }
+        }
 
         protected override void ProcessRecord()
         {
@@ -52,19 +66,24 @@ namespace PythonImages.Commands
         {
             if (Architectures.IsPresent)
             {
-                WriteObject(TagMarkdown.ArchitecturesLine(images, ImageName));
+                if (!Report(TagMarkdown.ValidateArchitectures(images, ImageName)))
+                {
+                    WriteObject(TagMarkdown.ArchitecturesLine(images, ImageName));
+                }
+
                 return;
             }
 
-            bool failed = false;
+            // Every value that would reach the Markdown is checked first: nothing from a manifest is emitted raw.
+            bool failed = Report(TagMarkdown.Validate(images, ImageName));
             foreach (var image in images)
             {
-                if (image.Tags.Length == 0)
+                if (image.Tags == null || image.Tags.Length == 0)
                 {
                     failed = true;
                     WriteError(Errors.Create(
-                        new ArgumentException($"The image for {image.Directory} has no tags; every README entry needs at least one."),
-                        "TagMarkdown.MissingTags",
+                        new ArgumentException($"The image for {InputGrammar.Show(image.Directory)} has no tags; every README entry needs at least one."),
+                        TagMarkdownErrorIds.MissingTags,
                         ErrorCategory.InvalidData,
                         image,
                         "Pass images from Get-PythonTag or Import-PythonLibraryManifest."));
@@ -73,8 +92,8 @@ namespace PythonImages.Commands
                 {
                     failed = true;
                     WriteError(Errors.Create(
-                        new ArgumentException($"The image {image.Tags[0]} ({image.Directory}) has no GitCommit, so its Dockerfile link cannot be built."),
-                        "TagMarkdown.MissingGitCommit",
+                        new ArgumentException($"The image {InputGrammar.Show(image.Tags[0])} ({InputGrammar.Show(image.Directory)}) has no GitCommit, so its Dockerfile link cannot be built."),
+                        TagMarkdownErrorIds.MissingGitCommit,
                         ErrorCategory.InvalidData,
                         image,
                         "Resolve the commits first: Get-PythonTag | Export-PythonLibraryManifest -GitRepository <repo> -PassThru | ConvertTo-PythonTagMarkdown, or import a manifest with Import-PythonLibraryManifest."));
@@ -87,7 +106,31 @@ namespace PythonImages.Commands
             }
 
             var format = (TagMarkdownFormat)Enum.Parse(typeof(TagMarkdownFormat), Format, ignoreCase: true);
-            WriteObject(TagMarkdown.Render(images, format, ImageName));
+            try
+            {
+                WriteObject(TagMarkdown.Render(images, format, ImageName));
+            }
+            catch (ManifestException ex)
+            {
+                // Render checks again (defence in depth); Validate above has already reported anything it would find.
+                WriteError(ManifestErrors.From(ex, ex.Subject ?? ex.Entry));
+            }
+        }
+
+        /// <summary>Writes one error per problem; true when there was any.</summary>
+        private bool Report(IReadOnlyList<ManifestException> problems)
+        {
+            foreach (var p in problems)
+            {
+                WriteError(Errors.Create(
+                    p,
+                    p.ErrorId,
+                    ErrorCategory.InvalidData,
+                    p.Subject ?? p.Entry,
+                    "Render images imported with Import-PythonLibraryManifest or produced by Get-PythonTag / Export-PythonLibraryManifest -PassThru; values changed by hand must follow the manifest rules (nothing that Markdown or HTML would interpret)."));
+            }
+
+            return problems.Count > 0;
         }
 
         private static bool NeedsCommit(string? repo) =>

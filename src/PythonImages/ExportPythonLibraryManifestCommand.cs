@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
+using PythonImages.Security;
 
 namespace PythonImages.Commands
 {
@@ -64,7 +65,11 @@ namespace PythonImages.Commands
 
         private readonly List<PythonImage> images = new List<PythonImage>();
         private bool anyInput;
+        private string? singleCommit;
+        private Dictionary<string, string>? commitsByDirectory;
+        private List<string>? generatedByLines;
 
+        /// <summary>Every parameter that reaches the manifest is checked here, before any input is read.</summary>
         protected override void BeginProcessing()
         {
             if (GeneratorCommit != null && GeneratedBy != null)
@@ -77,14 +82,107 @@ namespace PythonImages.Commands
                     "Use -GeneratorCommit <sha> for upstream's line, or -GeneratedBy <text> for your own."));
             }
 
-            if (GeneratorCommit != null && !LibraryManifest.IsValidCommit(GeneratorCommit))
+            if (GeneratorCommit != null && InputGrammar.GitCommit.Why(GeneratorCommit) is { } badGenerator)
             {
                 ThrowTerminatingError(Errors.Create(
-                    new ArgumentException($"-GeneratorCommit '{GeneratorCommit}' is not a commit id (40 or 64 lowercase hexadecimal digits)."),
+                    new ArgumentException($"-GeneratorCommit '{InputGrammar.Show(GeneratorCommit)}' is not a commit id: {badGenerator} (40 or 64 lowercase hexadecimal digits)."),
                     ManifestErrorIds.InvalidGitCommit,
                     ErrorCategory.InvalidArgument,
                     GeneratorCommit,
                     "Pass the full commit id of generate-stackbrew-library.sh's repository (git rev-parse HEAD)."));
+            }
+
+            if (!string.IsNullOrEmpty(Builder) && ManifestGrammar.Builder.Why(Builder) is { } badBuilder)
+            {
+                ThrowTerminatingError(Errors.Create(
+                    new ArgumentException($"-Builder '{InputGrammar.Show(Builder)}' is not accepted: {badBuilder}."),
+                    ManifestErrorIds.InvalidBuilder,
+                    ErrorCategory.InvalidArgument,
+                    Builder,
+                    "Pass -Builder buildkit, classic or oci-import, or -Builder '' to leave the header's Builder out."));
+            }
+
+            if (GeneratedBy != null)
+            {
+                generatedByLines = GeneratedBy.Replace("\r\n", "\n").Split('\n')
+                    .Select(l => (l.TrimStart().StartsWith("#", StringComparison.Ordinal) ? l : "# " + l).TrimEnd())
+                    .ToList();
+                foreach (var line in generatedByLines)
+                {
+                    if (ManifestGrammar.Comment.Why(line.TrimStart(' ', '\t')) is { } badLine)
+                    {
+                        ThrowTerminatingError(Errors.Create(
+                            new ArgumentException($"-GeneratedBy is not accepted: the comment line '{InputGrammar.Show(line)}' is not valid: {badLine}."),
+                            ManifestErrorIds.InvalidComment,
+                            ErrorCategory.InvalidArgument,
+                            GeneratedBy,
+                            "Pass plain text lines (no control or format characters); each becomes one '# ' comment line."));
+                    }
+                }
+            }
+
+            ReadGitCommitParameter();
+        }
+
+        /// <summary>-GitCommit: one commit id, or a hashtable whose keys are directories and whose values are commit ids; each checked now.</summary>
+        private void ReadGitCommitParameter()
+        {
+            object? value = GitCommit is PSObject pso ? pso.BaseObject : GitCommit;
+            if (value == null)
+            {
+                return;
+            }
+
+            if (value is string s)
+            {
+                RequireCommit(s, s);
+                singleCommit = s;
+                return;
+            }
+
+            if (value is IDictionary table)
+            {
+                commitsByDirectory = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (DictionaryEntry kv in table)
+                {
+                    string rawKey = (kv.Key is PSObject k ? k.BaseObject : kv.Key)?.ToString() ?? string.Empty;
+                    string key = Key(rawKey);
+                    if (LibraryManifest.WhyNotDirectory(key) is { } badKey)
+                    {
+                        ThrowTerminatingError(Errors.Create(
+                            new ArgumentException($"-GitCommit names the directory '{InputGrammar.Show(rawKey)}', which is not accepted: {badKey}."),
+                            ManifestErrorIds.InvalidDirectory,
+                            ErrorCategory.InvalidArgument,
+                            rawKey,
+                            "Use the images' Directory values as keys, e.g. @{ '3.14/trixie' = '<commit>' }."));
+                    }
+
+                    string commit = (kv.Value is PSObject v ? v.BaseObject : kv.Value)?.ToString() ?? string.Empty;
+                    RequireCommit(commit, kv.Value);
+                    commitsByDirectory[key] = commit;
+                }
+
+                return;
+            }
+
+            ThrowTerminatingError(Errors.Create(
+                new ArgumentException($"-GitCommit must be a commit id or a hashtable of Directory → commit, not {value.GetType().Name}."),
+                "Manifest.InvalidGitCommitArgument",
+                ErrorCategory.InvalidArgument,
+                value,
+                "Pass -GitCommit 'abc…' or -GitCommit @{ '3.14/trixie' = 'abc…' }."));
+        }
+
+        private void RequireCommit(string commit, object? target)
+        {
+            if (InputGrammar.GitCommit.Why(commit) is { } why)
+            {
+                ThrowTerminatingError(Errors.Create(
+                    new ArgumentException($"-GitCommit '{InputGrammar.Show(commit)}' is not a commit id: {why}."),
+                    ManifestErrorIds.InvalidGitCommit,
+                    ErrorCategory.InvalidArgument,
+                    target,
+                    "Give a full commit id (40 or 64 lowercase hexadecimal digits, as printed by git rev-parse HEAD)."));
             }
         }
 
@@ -103,12 +201,7 @@ namespace PythonImages.Commands
         {
             var source = anyInput || MyInvocation.ExpectingInput ? images : LoadMatrix().Images.ToList();
             var header = BuildHeader(source);
-            var entries = source.Select(i =>
-            {
-                var c = i.Clone();
-                c.GitRepo = string.IsNullOrEmpty(c.GitRepo) ? header.GitRepo : c.GitRepo;
-                return c;
-            }).ToList();
+            var entries = LibraryManifest.PrepareForExport(header, source);
 
             if (!ResolveCommits(entries))
             {
@@ -126,7 +219,17 @@ namespace PythonImages.Commands
                 return;
             }
 
-            string text = LibraryManifest.Write(header, entries);
+            string text;
+            try
+            {
+                text = LibraryManifest.WriteVerified(header, entries);
+            }
+            catch (ManifestException ex)
+            {
+                WriteError(ManifestErrors.From(ex, ex.Subject ?? ex.Entry));
+                return;
+            }
+
             if (Path == null)
             {
                 if (PassThru)
@@ -141,11 +244,38 @@ namespace PythonImages.Commands
                 return;
             }
 
-            string full = GetUnresolvedProviderPathFromPSPath(Path);
-            if (Directory.Exists(full))
+            string full = string.Empty;
+            try
+            {
+                full = GetUnresolvedProviderPathFromPSPath(Path);
+                full = System.IO.Path.GetFullPath(full);
+            }
+            catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is PathTooLongException || ex is ProviderNotFoundException || ex is System.Management.Automation.DriveNotFoundException)
+            {
+                ThrowTerminatingError(Errors.Create(
+                    new ArgumentException($"-Path '{InputGrammar.Show(Path)}' is not a usable file path: {ex.Message}", ex),
+                    "Manifest.InvalidPath",
+                    ErrorCategory.InvalidArgument,
+                    Path,
+                    "Pass a file system path without NUL or other characters the file system refuses, e.g. ./library/python."));
+            }
+
+            var kind = FileProbe.KindOf(full);
+            if (kind == FileKind.Directory)
             {
                 ThrowTerminatingError(Errors.Create(
                     new IOException($"'{full}' is a directory."), "Manifest.PathIsDirectory", ErrorCategory.InvalidArgument, full, "Pass a file path, e.g. library/python."));
+            }
+
+            if (kind != FileKind.Missing && kind != FileKind.Regular)
+            {
+                // Never rename a file over a FIFO, a device or a socket (-Force or not).
+                ThrowTerminatingError(Errors.Create(
+                    new IOException($"'{full}' is {FileProbe.Describe(kind)}, not a regular file; the manifest is not written there."),
+                    ManifestErrorIds.NotAFile,
+                    ErrorCategory.InvalidArgument,
+                    full,
+                    "Pass the path of a regular file (or of a new one), e.g. library/python."));
             }
 
             string? parent = System.IO.Path.GetDirectoryName(full);
@@ -168,7 +298,8 @@ namespace PythonImages.Commands
 
             try
             {
-                AtomicFile.WriteAllText(full, text);
+                // Without -Force a file that appears meanwhile is not replaced either.
+                AtomicFile.WriteAllBytes(full, new System.Text.UTF8Encoding(false).GetBytes(text), Force ? AtomicWriteMode.Replace : AtomicWriteMode.CreateNew);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
@@ -199,19 +330,24 @@ namespace PythonImages.Commands
                 {
                     CommentLines = { "# this file is generated by PythonImages (Export-PythonLibraryManifest)" },
                     Maintainers = matrix.Maintainers.ToList(),
-                    GitRepo = LibraryManifest.RepositoryUrl(matrix.Repository) + ".git",
+                    GitRepo = LibraryManifest.RepositoryUrl(matrix.Repository ?? string.Empty) + ".git",
                     Builder = LibraryManifest.DefaultBuilder,
                 };
             }
 
             if (GeneratorCommit != null)
             {
-                string repository = header.GitRepo ?? LoadMatrix().Matrix.Repository;
+                string repository = header.GitRepo ?? LoadMatrix().Matrix.Repository ?? string.Empty;
                 header.CommentLines = new List<string> { LibraryManifest.UpstreamGeneratedByLine(repository, GeneratorCommit) };
             }
-            else if (GeneratedBy != null)
+            else if (generatedByLines != null)
             {
-                header.CommentLines = GeneratedBy.Replace("\r\n", "\n").Split('\n').Select(l => l.TrimStart().StartsWith("#", StringComparison.Ordinal) ? l : "# " + l).ToList();
+                header.CommentLines = new List<string>(generatedByLines);
+            }
+            else
+            {
+                // Import keeps comment lines without trailing whitespace; write them that way so they read back as written.
+                header.CommentLines = (header.CommentLines ?? new List<string>()).Select(c => c?.TrimEnd()!).ToList();
             }
 
             if (MyInvocation.BoundParameters.ContainsKey(nameof(Builder)))
@@ -225,32 +361,8 @@ namespace PythonImages.Commands
         /// <summary>Fills GitCommit: -GitCommit (one, or by Directory), then -GitRepository, then the image's own. False when nothing can continue.</summary>
         private bool ResolveCommits(List<PythonImage> entries)
         {
-            string? single = null;
-            Dictionary<string, string>? byDirectory = null;
-            object? value = GitCommit is PSObject pso ? pso.BaseObject : GitCommit;
-            if (value is string s)
-            {
-                single = s;
-            }
-            else if (value is IDictionary table)
-            {
-                byDirectory = new Dictionary<string, string>(StringComparer.Ordinal);
-                foreach (DictionaryEntry kv in table)
-                {
-                    string key = Key((kv.Key is PSObject k ? k.BaseObject : kv.Key)?.ToString() ?? string.Empty);
-                    byDirectory[key] = (kv.Value is PSObject v ? v.BaseObject : kv.Value)?.ToString() ?? string.Empty;
-                }
-            }
-            else if (value != null)
-            {
-                ThrowTerminatingError(Errors.Create(
-                    new ArgumentException($"-GitCommit must be a commit id or a hashtable of Directory → commit, not {value.GetType().Name}."),
-                    "Manifest.InvalidGitCommitArgument",
-                    ErrorCategory.InvalidArgument,
-                    value,
-                    "Pass -GitCommit 'abc…' or -GitCommit @{ '3.14/trixie' = 'abc…' }."));
-            }
-
+            string? single = singleCommit;
+            Dictionary<string, string>? byDirectory = commitsByDirectory;
             IReadOnlyDictionary<string, string>? fromGit = null;
             string? repository = null;
             if (GitRepository != null)
@@ -267,7 +379,9 @@ namespace PythonImages.Commands
                 }
 
                 var wanted = entries.Where(e => single == null && (byDirectory == null || !byDirectory.ContainsKey(Key(e.Directory))))
-                    .Select(e => string.IsNullOrEmpty(e.Directory) ? "." : e.Directory).Distinct(StringComparer.Ordinal).ToList();
+                    .Select(e => string.IsNullOrEmpty(e.Directory) ? "." : e.Directory)
+                    .Where(d => LibraryManifest.WhyNotDirectory(d) == null) // the others are reported by the validation, never passed to git
+                    .Distinct(StringComparer.Ordinal).ToList();
                 var progress = new ProgressRecord(1, "Export-PythonLibraryManifest", $"Finding the last commit of {wanted.Count} Dockerfiles in {repository}");
                 WriteProgress(progress);
                 try
@@ -310,12 +424,13 @@ namespace PythonImages.Commands
                 {
                     entry.GitCommit = g;
                 }
-                else if (string.IsNullOrEmpty(entry.GitCommit))
+                else if (string.IsNullOrEmpty(entry.GitCommit) && LibraryManifest.WhyNotDirectory(dir) == null)
                 {
+                    // (An invalid Directory is reported by the validation that follows, as Manifest.InvalidDirectory.)
                     ok = false;
                     string where = repository != null ? $"no commit in {repository} touched {dir}/Dockerfile" : "no commit was given for it";
                     WriteError(ManifestErrors.From(
-                        new ManifestException(ManifestErrorIds.NoCommitForDirectory, $"The entry for {dir} ({entry}) has no GitCommit: {where}.", null, 0, dir),
+                        new ManifestException(ManifestErrorIds.NoCommitForDirectory, $"The entry for {dir} ({InputGrammar.Show(entry.ToString())}) has no GitCommit: {where}.", null, 0, dir),
                         entry));
                 }
             }

@@ -49,11 +49,16 @@ namespace PythonImages.Commands
                 string text;
                 try
                 {
-                    text = File.ReadAllText(file);
+                    text = ManifestFile.ReadAllText(file);
+                }
+                catch (ManifestException ex)
+                {
+                    WriteError(ManifestErrors.From(ex, file));
+                    continue;
                 }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                 {
-                    WriteError(Errors.Create(ex, "Manifest.ReadFailed", ErrorCategory.ReadError, file, "Check that the file is readable."));
+                    WriteError(Errors.Create(ex, ManifestErrorIds.ReadFailed, ErrorCategory.ReadError, file, "Check that the file is readable."));
                     continue;
                 }
 
@@ -80,6 +85,10 @@ namespace PythonImages.Commands
             }
         }
 
+        /// <summary>
+        /// The files to read. A literal path that is missing is Manifest.FileNotFound, a directory Manifest.NotAFile; FIFOs
+        /// and devices are passed on and refused by the reader before it opens them. Wildcards skip directories.
+        /// </summary>
         private IEnumerable<string> Resolve()
         {
             var result = new List<string>();
@@ -88,7 +97,11 @@ namespace PythonImages.Commands
                 foreach (var p in LiteralPath)
                 {
                     string full = GetUnresolvedProviderPathFromPSPath(p);
-                    if (File.Exists(full))
+                    if (Directory.Exists(full))
+                    {
+                        IsDirectory(full);
+                    }
+                    else if (File.Exists(full))
                     {
                         result.Add(full);
                     }
@@ -109,10 +122,11 @@ namespace PythonImages.Commands
                     if (!string.Equals(provider.Name, "FileSystem", StringComparison.OrdinalIgnoreCase))
                     {
                         WriteError(Errors.Create(
-                            new ArgumentException($"'{p}' is not a file system path."), "Manifest.NotAFile", ErrorCategory.InvalidArgument, p, "Pass the path of a manifest file."));
+                            new ArgumentException($"'{p}' is not a file system path."), ManifestErrorIds.NotAFile, ErrorCategory.InvalidArgument, p, "Pass the path of a manifest file."));
                         continue;
                     }
 
+                    bool wildcard = WildcardPattern.ContainsWildcardCharacters(p);
                     bool any = false;
                     foreach (var full in paths)
                     {
@@ -121,9 +135,14 @@ namespace PythonImages.Commands
                             result.Add(full);
                             any = true;
                         }
+                        else if (Directory.Exists(full) && !wildcard)
+                        {
+                            IsDirectory(full);
+                            any = true;
+                        }
                     }
 
-                    if (!any && !WildcardPattern.ContainsWildcardCharacters(p))
+                    if (!any && !wildcard)
                     {
                         NotFound(p);
                     }
@@ -139,6 +158,14 @@ namespace PythonImages.Commands
 
             return result;
         }
+
+        private void IsDirectory(string path) =>
+            WriteError(Errors.Create(
+                new IOException($"'{path}' is a directory, not a manifest file."),
+                ManifestErrorIds.NotAFile,
+                ErrorCategory.InvalidArgument,
+                path,
+                "Pass the path of the manifest file itself (for example official-images/library/python)."));
 
         private void NotFound(string path) =>
             WriteError(Errors.Create(

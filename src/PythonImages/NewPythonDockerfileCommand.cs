@@ -116,6 +116,7 @@ namespace PythonImages.Commands
                 return;
             }
 
+            plan.RemovedLeftovers.ToList().ForEach(f => WriteVerbose($"Removed leftover temporary file {f} (an interrupted earlier write)"));
             WriteVerbose($"{action}: {plan.FullPath}");
             var result = image.Clone();
             result.DockerfilePath = plan.FullPath;

@@ -1,10 +1,12 @@
+using System.Collections.Generic;
 using System.Management.Automation;
 using PythonImages.Dockerfiles;
 
 namespace PythonImages.Commands
 {
     /// <summary>
-    /// <para type="synopsis">Checks that the Dockerfiles below -Path are what New-PythonDockerfile would write now: Current, Stale (with a unified diff) or Missing.</para>
+    /// <para type="synopsis">Checks that the Dockerfiles below -Path are what New-PythonDockerfile would write now: Current, Stale (with a unified diff) or Missing;
+    /// a temporary file left in an image's folder by an interrupted write is reported as Leftover (with a warning naming it).</para>
     /// <para type="description">For CI: -Quiet returns a single boolean, true when every Dockerfile is current. When the whole
     /// matrix is checked (no -Version, -Variant or pipeline input), generated Dockerfiles of images that are no longer in the
     /// matrix are reported as Orphaned.</para>
@@ -45,9 +47,11 @@ namespace PythonImages.Commands
                 }
 
                 DockerfileCheck check;
+                IReadOnlyList<string> leftovers;
                 try
                 {
                     check = DockerfileStore.Check(root!, rendered);
+                    leftovers = DockerfileStore.FindLeftovers(root!, image.Directory);
                 }
                 catch (DockerfileException ex)
                 {
@@ -70,6 +74,18 @@ namespace PythonImages.Commands
                 if (!Quiet)
                 {
                     WriteObject(check);
+                }
+
+                foreach (var leftover in leftovers)
+                {
+                    // Every file in the folder goes into the build context: say so, whatever the Dockerfile's status.
+                    allCurrent = false;
+                    WriteWarning($"{leftover} is a temporary file left by an interrupted write; it would be sent with the build context of {image.Directory}. "
+                        + "New-PythonDockerfile removes it the next time it writes this folder; or remove it yourself.");
+                    if (!Quiet)
+                    {
+                        WriteObject(new DockerfileCheck(image, image.Directory, leftover, DockerfileStatus.Leftover, null));
+                    }
                 }
             }
         }

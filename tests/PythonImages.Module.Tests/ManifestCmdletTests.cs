@@ -244,12 +244,22 @@ namespace PythonImages.Tests
             Assert.Contains(noCommit.Errors, e => e.ErrorDetails.Message.Contains("3.14/slim-trixie"));
             Assert.False(File.Exists(target));
 
+            // -GitCommit is checked when the command starts (a terminating parameter error) ...
             var badHex = s.Run("Get-PythonTag -Version 3.14 -Variant trixie | Export-PythonLibraryManifest -GitCommit 'ABC123'");
-            var e1 = Assert.Single(badHex.Errors);
+            var e0 = Assert.Single(badHex.AllErrors);
+            Assert.Equal("Manifest.InvalidGitCommit", e0.FullyQualifiedErrorId.Split(',')[0]);
+            Assert.Equal(ErrorCategory.InvalidArgument, e0.CategoryInfo.Category);
+            Assert.Equal("ABC123", e0.TargetObject);
+            Assert.Empty(badHex.Output);
+
+            // ... and a commit carried by an image object is checked per entry, naming the entry.
+            var badEntry = s.Run("$i = Get-PythonTag -Version 3.14 -Variant trixie; $i.GitCommit = 'ABC123'; $i | Export-PythonLibraryManifest");
+            var e1 = Assert.Single(badEntry.Errors);
             Assert.Equal("Manifest.InvalidGitCommit", e1.FullyQualifiedErrorId.Split(',')[0]);
+            Assert.Equal(ErrorCategory.InvalidData, e1.CategoryInfo.Category);
             Assert.Contains("3.14/trixie", e1.ErrorDetails.Message);
             Assert.Equal("3.14/trixie", ((PSObject)PSObject.AsPSObject(e1.TargetObject)).Properties["Directory"].Value);
-            Assert.Empty(badHex.Output);
+            Assert.Empty(badEntry.Output);
 
             // the same image twice: duplicate simple tags and shared tags
             var dup = s.Run("$i = Get-PythonTag -Name 3.14-trixie; $i, $i | Export-PythonLibraryManifest -GitCommit 0123456789abcdef0123456789abcdef01234567");

@@ -39,6 +39,9 @@ namespace PythonImages.Dockerfiles
         public string ContextPath { get; }
         public DockerfileAction Action { get; }
         internal byte[] Bytes { get; }
+
+        /// <summary>Leftover temporary files (of an interrupted earlier write) that <see cref="DockerfileStore.Commit"/> removed from this folder.</summary>
+        public IReadOnlyList<string> RemovedLeftovers { get; internal set; } = Array.Empty<string>();
     }
 
     /// <summary>Dockerfiles on disk below an images root: planning, atomic writes, pruning and staleness checks.</summary>
@@ -46,7 +49,7 @@ namespace PythonImages.Dockerfiles
     {
         private static readonly UTF8Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
 
-        /// <summary>Prefix of the temporary files a write creates next to its target (never left behind).</summary>
+        /// <summary>Prefix of the temporary files a write creates next to its target (.Dockerfile.&lt;32 hex&gt;.tmp; only a killed run leaves one).</summary>
         public const string TempPrefix = ".Dockerfile.";
 
         /// <summary>Test hook (per thread): called with the temporary file's path just before it replaces the target.</summary>
@@ -92,9 +95,18 @@ namespace PythonImages.Dockerfiles
             string path = PathFor(fullRoot, rendered.Directory);
             byte[] bytes = Utf8.GetBytes(rendered.Content);
             DockerfileAction action = DockerfileAction.Create;
-            if (File.Exists(path))
+            var kind = FileProbe.KindOf(path);
+            if (kind == FileKind.Directory)
             {
-                byte[] old = File.ReadAllBytes(path);
+                throw new DockerfileException(
+                    "Dockerfile.PathIsDirectory",
+                    $"{path} is a directory, so the Dockerfile cannot be written there.",
+                    "Remove or rename that directory.");
+            }
+
+            if (kind != FileKind.Missing)
+            {
+                byte[] old = ReadExisting(path, kind);
                 if (old.AsSpanEquals(bytes))
                 {
                     action = DockerfileAction.Unchanged;
@@ -104,20 +116,30 @@ namespace PythonImages.Dockerfiles
                     action = DockerfileRenderer.IsGenerated(Utf8.GetString(old)) ? DockerfileAction.Update : DockerfileAction.Overwrite;
                 }
             }
-            else if (Directory.Exists(path))
-            {
-                throw new DockerfileException(
-                    "Dockerfile.PathIsDirectory",
-                    $"{path} is a directory, so the Dockerfile cannot be written there.",
-                    "Remove or rename that directory.");
-            }
 
             return new DockerfilePlan(rendered, path, Path.GetDirectoryName(path)!, action, bytes);
         }
 
+        /// <summary>The bytes of an existing Dockerfile; a FIFO, device or socket of that name is refused without being opened.</summary>
+        private static byte[] ReadExisting(string path, FileKind kind)
+        {
+            if (kind != FileKind.Regular)
+            {
+                throw new DockerfileException(
+                    "Dockerfile.NotAFile",
+                    $"{path} is {FileProbe.Describe(kind)}, not a regular file; it was not opened.",
+                    "Remove it; a Dockerfile must be a regular file.");
+            }
+
+            return File.ReadAllBytes(path);
+        }
+
         /// <summary>
         /// Writes the plan's file atomically: the bytes go to a temporary file in the same directory, which then
-        /// replaces the target with one rename. The target is always either the old or the new file.
+        /// replaces the target with one rename. The target is always either the old or the new file. Leftover temporary
+        /// files of an interrupted earlier write in that folder are removed first (see <see cref="DockerfilePlan.RemovedLeftovers"/>);
+        /// a temporary file that another running write holds is never touched. A file that appears meanwhile is never
+        /// replaced by a Create, unless it already holds exactly the same bytes (a concurrent identical write: success).
         /// </summary>
         public static void Commit(DockerfilePlan plan)
         {
@@ -131,37 +153,20 @@ namespace PythonImages.Dockerfiles
                 Directory.CreateDirectory(plan.ContextPath);
             }
 
-            string temp = Path.Combine(plan.ContextPath, TempPrefix + Guid.NewGuid().ToString("N") + ".tmp");
-            bool renamed = false;
-            try
-            {
-                // No fsync: the rename makes the replacement atomic for readers and for an interrupted run; syncing
-                // every file would make regenerating the matrix I/O-bound for no gain in that guarantee.
-                using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096))
-                {
-                    stream.Write(plan.Bytes, 0, plan.Bytes.Length);
-                }
+            plan.RemovedLeftovers = AtomicFile.RemoveLeftovers(plan.ContextPath, DockerfileRenderer.FileName);
 
-                BeforeCommit?.Invoke(temp);
-                if (plan.Action == DockerfileAction.Create)
-                {
-                    File.Move(temp, plan.FullPath); // fails rather than replace a file that appeared meanwhile
-                }
-                else
-                {
-                    File.Replace(temp, plan.FullPath, null);
-                }
-
-                renamed = true;
-            }
-            finally
-            {
-                if (!renamed)
-                {
-                    File.Delete(temp);
-                }
-            }
+            // No fsync: the rename makes the replacement atomic for readers and for an interrupted run; syncing
+            // every file would make regenerating the matrix I/O-bound for no gain in that guarantee.
+            AtomicFile.WriteAllBytes(
+                plan.FullPath,
+                plan.Bytes,
+                plan.Action == DockerfileAction.Create ? AtomicWriteMode.CreateNew : AtomicWriteMode.Replace,
+                BeforeCommit);
         }
+
+        /// <summary>Leftover temporary files (of an interrupted write) in an image's folder: they would be sent with its build context.</summary>
+        public static IReadOnlyList<string> FindLeftovers(string fullRoot, string directory) =>
+            AtomicFile.FindLeftovers(Path.GetDirectoryName(PathFor(fullRoot, directory))!, DockerfileRenderer.FileName);
 
         /// <summary>Our generated Dockerfiles below the root (files named Dockerfile that start with our banner), as relative directories.</summary>
         public static IEnumerable<string> FindGenerated(string fullRoot)
@@ -177,7 +182,7 @@ namespace PythonImages.Dockerfiles
             {
                 string dir = pending.Pop();
                 string file = Path.Combine(dir, DockerfileRenderer.FileName);
-                if (dir != fullRoot && File.Exists(file) && StartsWithBanner(file))
+                if (dir != fullRoot && FileProbe.KindOf(file) == FileKind.Regular && StartsWithBanner(file))
                 {
                     yield return Relative(fullRoot, dir);
                 }
@@ -197,12 +202,13 @@ namespace PythonImages.Dockerfiles
         public static bool DeleteGenerated(string fullRoot, string directory)
         {
             string path = PathFor(fullRoot, directory);
-            if (!File.Exists(path) || !StartsWithBanner(path))
+            if (FileProbe.KindOf(path) != FileKind.Regular || !StartsWithBanner(path))
             {
                 return false;
             }
 
             File.Delete(path);
+            AtomicFile.RemoveLeftovers(Path.GetDirectoryName(path)!, DockerfileRenderer.FileName);
             for (var dir = new DirectoryInfo(Path.GetDirectoryName(path)!); dir != null && dir.FullName.Length > fullRoot.Length && dir.FullName.StartsWith(fullRoot, StringComparison.Ordinal); dir = dir.Parent)
             {
                 if (dir.EnumerateFileSystemInfos().Any())
@@ -240,12 +246,13 @@ namespace PythonImages.Dockerfiles
         public static DockerfileCheck Check(string fullRoot, RenderedDockerfile rendered)
         {
             string path = PathFor(fullRoot, rendered.Directory);
-            if (!File.Exists(path))
+            var kind = FileProbe.KindOf(path);
+            if (kind == FileKind.Missing)
             {
                 return new DockerfileCheck(rendered.Image, rendered.Directory, path, DockerfileStatus.Missing, null);
             }
 
-            string old = Utf8.GetString(File.ReadAllBytes(path));
+            string old = Utf8.GetString(ReadExisting(path, kind));
             if (string.Equals(old, rendered.Content, StringComparison.Ordinal))
             {
                 return new DockerfileCheck(rendered.Image, rendered.Directory, path, DockerfileStatus.Current, null);
@@ -290,6 +297,12 @@ namespace PythonImages.Dockerfiles
 
         /// <summary>A generated file whose image is no longer in the matrix (New-PythonDockerfile -Prune removes it).</summary>
         Orphaned,
+
+        /// <summary>
+        /// A temporary file left in the image's folder by an interrupted write (Path names it): it would be sent with the
+        /// build context. The next New-PythonDockerfile that writes this folder removes it.
+        /// </summary>
+        Leftover,
     }
 
     /// <summary>Test-PythonDockerfile's answer for one image.</summary>

@@ -83,7 +83,8 @@ namespace PythonImages
                 StandardOutputEncoding = new UTF8Encoding(false),
                 StandardErrorEncoding = new UTF8Encoding(false),
             };
-            psi.Arguments = string.Join(" ", new[] { "-C", repository }.Concat(args).Select(Quote));
+            // Literal pathspecs: a directory name is never read as pathspec magic (":(exclude)...", globs).
+            psi.Arguments = string.Join(" ", new[] { "--literal-pathspecs", "-C", repository }.Concat(args).Select(Quote));
             psi.EnvironmentVariables["GIT_TERMINAL_PROMPT"] = "0";
             psi.EnvironmentVariables["LC_ALL"] = "C";
 

@@ -29,6 +29,21 @@ namespace PythonImages
         public const string GitNotFound = "Manifest.GitNotFound";
         public const string GitFailed = "Manifest.GitFailed";
         public const string NoCommitForDirectory = "Manifest.NoCommitForDirectory";
+        public const string TooLarge = "Manifest.TooLarge";
+        public const string InvalidCharacter = "Manifest.InvalidCharacter";
+        public const string InvalidEncoding = "Manifest.InvalidEncoding";
+        public const string NotAFile = "Manifest.NotAFile";
+        public const string ReadFailed = "Manifest.ReadFailed";
+        public const string InvalidDirectory = "Manifest.InvalidDirectory";
+        public const string InvalidFile = "Manifest.InvalidFile";
+        public const string InvalidGitRepo = "Manifest.InvalidGitRepo";
+        public const string InvalidBuilder = "Manifest.InvalidBuilder";
+        public const string InvalidConstraint = "Manifest.InvalidConstraint";
+        public const string InvalidComment = "Manifest.InvalidComment";
+        public const string MissingArchitectures = "Manifest.MissingArchitectures";
+        public const string DuplicateEntry = "Manifest.DuplicateEntry";
+        public const string RoundTripMismatch = "Manifest.RoundTripMismatch";
+        public const string HeaderFieldNotOverridable = "Manifest.HeaderFieldNotOverridable";
     }
 
     /// <summary>A manifest problem: which rule, where (file and line for parsed files, the entry for generated ones).</summary>

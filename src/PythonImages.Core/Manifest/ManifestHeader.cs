@@ -38,9 +38,9 @@ namespace PythonImages
         public ManifestHeader Clone()
         {
             var c = (ManifestHeader)MemberwiseClone();
-            c.CommentLines = new List<string>(CommentLines);
-            c.Maintainers = new List<string>(Maintainers);
-            c.OtherFields = new List<KeyValuePair<string, string>>(OtherFields);
+            c.CommentLines = new List<string>(CommentLines ?? new List<string>());
+            c.Maintainers = new List<string>(Maintainers ?? new List<string>());
+            c.OtherFields = new List<KeyValuePair<string, string>>(OtherFields ?? new List<KeyValuePair<string, string>>());
             return c;
         }
 

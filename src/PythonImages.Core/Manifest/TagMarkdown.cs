@@ -2,9 +2,25 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
+using PythonImages.Security;
 
 namespace PythonImages
 {
+    /// <summary>Stable error ids of the README renderer ("TagMarkdown.Reason").</summary>
+    public static class TagMarkdownErrorIds
+    {
+        public const string MissingTags = "TagMarkdown.MissingTags";
+        public const string MissingGitCommit = "TagMarkdown.MissingGitCommit";
+        public const string InvalidTag = "TagMarkdown.InvalidTag";
+        public const string InvalidDirectory = "TagMarkdown.InvalidDirectory";
+        public const string InvalidFile = "TagMarkdown.InvalidFile";
+        public const string InvalidGitRepo = "TagMarkdown.InvalidGitRepo";
+        public const string InvalidGitCommit = "TagMarkdown.InvalidGitCommit";
+        public const string UnknownArchitecture = "TagMarkdown.UnknownArchitecture";
+        public const string InvalidField = "TagMarkdown.InvalidField";
+        public const string InvalidImageName = "TagMarkdown.InvalidImageName";
+    }
+
     /// <summary>The docs templates' eras for the "Supported tags" block (manifest-and-readme.md B.2).</summary>
     public enum TagMarkdownFormat
     {
@@ -91,11 +107,103 @@ namespace PythonImages
             ["windows-amd64"] = "winamd64",
         };
 
+        /// <summary>
+        /// Renders the tags block and the architectures line. Every value that reaches the Markdown is checked first
+        /// (<see cref="Validate"/>); the first problem is thrown as a <see cref="ManifestException"/>, so no markup from a
+        /// manifest or an image object is ever emitted.
+        /// </summary>
         public static TagMarkdownResult Render(IReadOnlyList<PythonImage> entries, TagMarkdownFormat format, string imageName = "python")
         {
+            ThrowFirst(Validate(entries, imageName));
             var groups = SharedGroups(entries);
-            var arches = entries.SelectMany(e => e.Architectures).Distinct(StringComparer.Ordinal).OrderBy(a => a, StringComparer.Ordinal).ToList();
-            return new TagMarkdownResult(format, TagsBlock(entries, format), ArchitecturesLine(entries, imageName), entries.Count, groups.Count, arches);
+            var arches = entries.SelectMany(ArchitecturesOf).Distinct(StringComparer.Ordinal).OrderBy(a => a, StringComparer.Ordinal).ToList();
+            return new TagMarkdownResult(format, Block(entries, format), Line(entries, imageName), entries.Count, groups.Count, arches);
+        }
+
+        /// <summary>
+        /// Every value of these entries that would reach the README, checked against its allowlist grammar: tags and shared
+        /// tags, architectures (the known set), Directory and File (relative, canonical, no markup), GitRepo (a plain git
+        /// URL), GitCommit (a full commit id), the per-architecture overrides of those, and the image name. An empty
+        /// Directory, File, GitRepo or GitCommit is allowed (defaults apply, or no link is made).
+        /// </summary>
+        public static IReadOnlyList<ManifestException> Validate(IEnumerable<PythonImage> entries, string imageName = "python")
+        {
+            var problems = new List<ManifestException>();
+            if (ManifestGrammar.ImageName.Why(imageName) is { } badName)
+            {
+                problems.Add(new ManifestException(TagMarkdownErrorIds.InvalidImageName, $"The image name '{InputGrammar.Show(imageName)}' is not accepted: {badName}.", null, 0));
+            }
+
+            foreach (var entry in entries.Where(e => e != null))
+            {
+                string what = "the image " + (string.IsNullOrEmpty(entry.Directory) ? InputGrammar.Show(entry.VersionKey + "/" + entry.Variant) : InputGrammar.Show(entry.Directory));
+                void Add(string id, string message) => problems.Add(new ManifestException(id, message, null, 0, what) { Subject = entry });
+
+                foreach (var tag in (entry.Tags ?? Array.Empty<string>()).Concat(entry.SharedTags ?? Array.Empty<string>()))
+                {
+                    if (InputGrammar.DockerTag.Why(tag) is { } why)
+                    {
+                        Add(TagMarkdownErrorIds.InvalidTag, $"Tag '{InputGrammar.Show(tag)}' of {what} is not accepted: {why}.");
+                    }
+                }
+
+                foreach (var arch in ArchitecturesOf(entry).Where(a => !Matrix.KnownArchitectures.Contains(a)))
+                {
+                    Add(TagMarkdownErrorIds.UnknownArchitecture, $"Architecture '{InputGrammar.Show(arch)}' of {what} is unknown; known: {string.Join(", ", Matrix.KnownArchitectures.OrderBy(a => a, StringComparer.Ordinal))}.");
+                }
+
+                CheckValue(entry.Directory, "Directory", what, Add);
+                CheckValue(entry.File, "File", what, Add);
+                CheckValue(entry.GitRepo, "GitRepo", what, Add);
+                CheckValue(entry.GitCommit, "GitCommit", what, Add);
+                foreach (var kv in entry.ArchitectureFields ?? new Dictionary<string, string>())
+                {
+                    string key = kv.Key ?? string.Empty;
+                    int dash = key.LastIndexOf('-');
+                    string field = dash > 0 ? key.Substring(dash + 1) : string.Empty;
+                    if (dash <= 0 || !Matrix.KnownArchitectures.Contains(key.Substring(0, dash))
+                        || !new[] { "GitRepo", "GitFetch", "GitCommit", "Directory", "File", "Builder" }.Contains(field, StringComparer.Ordinal))
+                    {
+                        Add(TagMarkdownErrorIds.InvalidField, $"Per-architecture field '{InputGrammar.Show(key)}' of {what} is not of the form <known arch>-GitRepo/GitFetch/GitCommit/Directory/File/Builder.");
+                    }
+                    else if (field != "GitFetch" && field != "Builder")
+                    {
+                        CheckValue(kv.Value, field, what + $" ({InputGrammar.Show(key)})", Add, allowEmpty: false);
+                    }
+                }
+            }
+
+            return problems;
+        }
+
+        private static void CheckValue(string? value, string field, string what, Action<string, string> add, bool allowEmpty = true)
+        {
+            if (allowEmpty && string.IsNullOrEmpty(value))
+            {
+                return;
+            }
+
+            (string Id, string? Why) check = field switch
+            {
+                "Directory" => (TagMarkdownErrorIds.InvalidDirectory, LibraryManifest.WhyNotDirectory(value)),
+                "File" => (TagMarkdownErrorIds.InvalidFile, InputGrammar.FileName.Why(value)),
+                "GitRepo" => (TagMarkdownErrorIds.InvalidGitRepo, ManifestGrammar.GitRepo.Why(value)),
+                _ => (TagMarkdownErrorIds.InvalidGitCommit, InputGrammar.GitCommit.Why(value)),
+            };
+            if (check.Why != null)
+            {
+                add(check.Id, $"{field} '{InputGrammar.Show(value)}' of {what} is not accepted: {check.Why}.");
+            }
+        }
+
+        private static IEnumerable<string> ArchitecturesOf(PythonImage entry) => entry.Architectures ?? Array.Empty<string>();
+
+        private static void ThrowFirst(IReadOnlyList<ManifestException> problems)
+        {
+            if (problems.Count > 0)
+            {
+                throw problems[0];
+            }
         }
 
         /// <summary>Shared tags grouped by the exact set of entries carrying them, each group where its first tag first appears.</summary>
@@ -105,7 +213,7 @@ namespace PythonImages
             var carriers = new Dictionary<string, List<int>>(StringComparer.Ordinal);
             for (int i = 0; i < entries.Count; i++)
             {
-                foreach (var tag in entries[i].SharedTags)
+                foreach (var tag in entries[i].SharedTags ?? Array.Empty<string>())
                 {
                     if (!carriers.TryGetValue(tag, out var list))
                     {
@@ -126,7 +234,7 @@ namespace PythonImages
             foreach (var tag in order)
             {
                 var members = carriers[tag];
-                string key = string.Join("\u0001", members.Select(i => entries[i].Tags.FirstOrDefault() ?? string.Empty));
+                string key = string.Join("\u0001", members.Select(i => (entries[i].Tags ?? Array.Empty<string>()).FirstOrDefault() ?? string.Empty));
                 if (byKey.TryGetValue(key, out int g))
                 {
                     groups[g].Tags.Add(tag);
@@ -143,6 +251,12 @@ namespace PythonImages
 
         /// <summary>The tags block in one of the four formats, with all trailing newlines removed.</summary>
         public static string TagsBlock(IReadOnlyList<PythonImage> entries, TagMarkdownFormat format)
+        {
+            ThrowFirst(Validate(entries));
+            return Block(entries, format);
+        }
+
+        private static string Block(IReadOnlyList<PythonImage> entries, TagMarkdownFormat format)
         {
             if (entries.Count == 0)
             {
@@ -165,7 +279,7 @@ namespace PythonImages
 
             foreach (var entry in entries)
             {
-                sb.Append("-\t").Append(Linked(entry, entry.Tags, italic)).Append('\n');
+                sb.Append("-\t").Append(Linked(entry, entry.Tags ?? Array.Empty<string>(), italic)).Append('\n');
                 if (spaced)
                 {
                     sb.Append('\n');
@@ -185,7 +299,7 @@ namespace PythonImages
 
                     foreach (var member in group.Entries)
                     {
-                        sb.Append("\t-\t").Append(Linked(member, member.Tags.Take(1), italic)).Append('\n');
+                        sb.Append("\t-\t").Append(Linked(member, (member.Tags ?? Array.Empty<string>()).Take(1), italic)).Append('\n');
                     }
 
                     if (spaced)
@@ -203,27 +317,33 @@ namespace PythonImages
             string text = string.Join(", ", tags.Select(t => "`" + t + "`"));
             if (italic)
             {
-                text += " (*" + DockerfilePath(entry, LinkArchitecture(entry)) + "*)";
+                text += " (*" + EscapeEmphasis(DockerfilePath(entry, LinkArchitecture(entry))) + "*)";
             }
 
             string? url = DockerfileUrl(entry);
             return url == null ? text : "[" + text + "](" + url + ")";
         }
 
+        /// <summary>
+        /// The path inside the italic span: the allowlisted path characters hold one that Markdown reads as emphasis
+        /// ('_'), which is escaped so that the path always shows as written.
+        /// </summary>
+        private static string EscapeEmphasis(string path) => path.Replace("_", "\\_");
+
         /// <summary>The architecture the link is built for: amd64 if the entry has it, else its first (sorted) architecture.</summary>
         public static string LinkArchitecture(PythonImage entry)
         {
-            if (entry.Architectures.Contains(LibraryManifest.DefaultArchitecture))
+            if (ArchitecturesOf(entry).Contains(LibraryManifest.DefaultArchitecture))
             {
                 return LibraryManifest.DefaultArchitecture;
             }
 
-            return entry.Architectures.OrderBy(a => a, StringComparer.Ordinal).FirstOrDefault() ?? LibraryManifest.DefaultArchitecture;
+            return ArchitecturesOf(entry).OrderBy(a => a, StringComparer.Ordinal).FirstOrDefault() ?? LibraryManifest.DefaultArchitecture;
         }
 
         private static string Field(PythonImage entry, string arch, string field, string? value, string fallback)
         {
-            if (entry.ArchitectureFields.TryGetValue(arch + "-" + field, out var overridden) && overridden.Length > 0)
+            if (entry.ArchitectureFields != null && entry.ArchitectureFields.TryGetValue(arch + "-" + field, out var overridden) && !string.IsNullOrEmpty(overridden))
             {
                 return overridden;
             }
@@ -273,7 +393,18 @@ namespace PythonImages
         /// <summary>The "Supported architectures" value line: the union of architectures, each linked to its Hub namespace.</summary>
         public static string ArchitecturesLine(IEnumerable<PythonImage> entries, string imageName = "python")
         {
-            var items = entries.SelectMany(e => e.Architectures)
+            var list = entries.ToList();
+            ThrowFirst(ValidateArchitectures(list, imageName));
+            return Line(list, imageName);
+        }
+
+        /// <summary>The checks of <see cref="Validate"/> that concern the architectures line only: the image name and the architectures.</summary>
+        public static IReadOnlyList<ManifestException> ValidateArchitectures(IEnumerable<PythonImage> entries, string imageName = "python") =>
+            Validate(Enumerable.Empty<PythonImage>(), imageName).Concat(Validate(entries).Where(p => p.ErrorId == TagMarkdownErrorIds.UnknownArchitecture)).ToList();
+
+        private static string Line(IEnumerable<PythonImage> entries, string imageName)
+        {
+            var items = entries.SelectMany(ArchitecturesOf)
                 .Select(a => ArchitectureNamespaces.TryGetValue(a, out var ns) ? "[`" + a + "`](https://hub.docker.com/r/" + ns + "/" + imageName + "/)" : "`" + a + "`")
                 .Distinct(StringComparer.Ordinal)
                 .OrderBy(s => s, StringComparer.Ordinal)

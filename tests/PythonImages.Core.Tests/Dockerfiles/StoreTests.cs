@@ -1,8 +1,11 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
 using PythonImages.Dockerfiles;
 using Xunit;
 
@@ -194,6 +197,130 @@ namespace PythonImages.Tests.Dockerfiles
 
             File.Delete(dir.P("3.14/slim-trixie/Dockerfile"));
             Assert.Equal(DockerfileStatus.Missing, DockerfileStore.Check(dir.Root, DockerfileRenderer.Render(image)).Status);
+        }
+    }
+
+    public class StoreHousekeepingTests
+    {
+        private static readonly IReadOnlyList<PythonImage> Images = TagRules.Compute(MatrixLoader.Default);
+
+        private static string[] Temps(string root) =>
+            Directory.GetFiles(root, ".*.tmp", SearchOption.AllDirectories).Select(f => f.Substring(root.Length + 1).Replace(Path.DirectorySeparatorChar, '/')).ToArray();
+
+        [Fact]
+        public void TheNextWriteIntoAFolderRemovesALeftoverAndReportsIt()
+        {
+            using var dir = new ScratchDir();
+            var image = Images.First(i => i.Directory == "3.14/slim-trixie");
+            var other = Images.First(i => i.Directory == "3.14/trixie");
+            Directory.CreateDirectory(dir.P(image.Directory));
+            Directory.CreateDirectory(dir.P(other.Directory));
+            string leftover = dir.P(image.Directory + "/" + AtomicFile.TempName("Dockerfile"));
+            string elsewhere = dir.P(other.Directory + "/" + AtomicFile.TempName("Dockerfile"));
+            File.WriteAllBytes(leftover, Array.Empty<byte>());
+            File.WriteAllBytes(elsewhere, Array.Empty<byte>());
+
+            Assert.Equal(new[] { leftover }, DockerfileStore.FindLeftovers(dir.Root, image.Directory));
+            var plan = DockerfileStore.Plan(dir.Root, DockerfileRenderer.Render(image));
+            Assert.Empty(plan.RemovedLeftovers);
+            Assert.True(File.Exists(leftover)); // planning (and -WhatIf) removes nothing
+
+            DockerfileStore.Commit(plan);
+            Assert.Equal(new[] { leftover }, plan.RemovedLeftovers);
+            Assert.False(File.Exists(leftover));
+            Assert.True(File.Exists(elsewhere)); // only the folder that was written
+            Assert.Empty(DockerfileStore.FindLeftovers(dir.Root, image.Directory));
+            Assert.Equal(new[] { elsewhere }, DockerfileStore.FindLeftovers(dir.Root, other.Directory));
+
+            // Pruning an image folder takes its leftovers too, so the folder can go.
+            DockerfileStore.Commit(DockerfileStore.Plan(dir.Root, DockerfileRenderer.Render(other)));
+            File.WriteAllBytes(elsewhere, Array.Empty<byte>());
+            Assert.True(DockerfileStore.DeleteGenerated(dir.Root, other.Directory));
+            Assert.False(Directory.Exists(dir.P(other.Directory)));
+        }
+
+        /// <summary>Each thread plans a Create, then all rename at once (a barrier in the commit hook): identical content, no error.</summary>
+        [Fact]
+        public void ConcurrentWritersOfTheSameDockerfilesAllSucceed()
+        {
+            using var dir = new ScratchDir();
+            var subset = Images.Take(6).ToList();
+            const int writers = 4;
+            using var barrier = new Barrier(writers);
+            var errors = new ConcurrentBag<Exception>();
+            var threads = Enumerable.Range(0, writers).Select(_ => new Thread(() =>
+            {
+                DockerfileStore.BeforeCommit = t => barrier.SignalAndWait(TimeSpan.FromSeconds(30));
+                try
+                {
+                    var plans = subset.Select(i => DockerfileStore.Plan(dir.Root, DockerfileRenderer.Render(i))).ToList();
+                    foreach (var plan in plans)
+                    {
+                        Assert.Equal(DockerfileAction.Create, plan.Action);
+                        DockerfileStore.Commit(plan);
+                    }
+                }
+                catch (Exception ex)
+                {
+                    errors.Add(ex);
+                }
+                finally
+                {
+                    DockerfileStore.BeforeCommit = null;
+                }
+            })).ToList();
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => Assert.True(t.Join(TimeSpan.FromSeconds(120))));
+            Assert.Empty(errors);
+            Assert.Empty(Temps(dir.Root));
+            foreach (var image in subset)
+            {
+                Assert.Equal(DockerfileStatus.Current, DockerfileStore.Check(dir.Root, DockerfileRenderer.Render(image)).Status);
+            }
+        }
+
+        [Fact]
+        public void AHandWrittenFileThatAppearsBeforeTheRenameIsNeverReplaced()
+        {
+            using var dir = new ScratchDir();
+            var image = Images.First();
+            var plan = DockerfileStore.Plan(dir.Root, DockerfileRenderer.Render(image));
+            Assert.Equal(DockerfileAction.Create, plan.Action);
+            DockerfileStore.BeforeCommit = _ => File.WriteAllText(plan.FullPath, "FROM scratch\n");
+            try
+            {
+                Assert.ThrowsAny<IOException>(() => DockerfileStore.Commit(plan));
+            }
+            finally
+            {
+                DockerfileStore.BeforeCommit = null;
+            }
+
+            Assert.Equal("FROM scratch\n", File.ReadAllText(plan.FullPath));
+            Assert.Empty(Temps(dir.Root));
+        }
+
+        [Fact]
+        public async Task AFifoNamedDockerfileIsRefusedWithoutOpeningIt()
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                return;
+            }
+
+            using var dir = new ScratchDir();
+            var image = Images.First();
+            Directory.CreateDirectory(dir.P(image.Directory));
+            PythonImages.Tests.Manifest.ManifestHardeningTests.MakeFifo(dir.P(image.Directory + "/Dockerfile"));
+            var run = Task.Run(() =>
+            {
+                var plan = Assert.Throws<DockerfileException>(() => DockerfileStore.Plan(dir.Root, DockerfileRenderer.Render(image)));
+                var check = Assert.Throws<DockerfileException>(() => DockerfileStore.Check(dir.Root, DockerfileRenderer.Render(image)));
+                Assert.Empty(DockerfileStore.FindGenerated(dir.Root));
+                return (plan.ErrorId, check.ErrorId);
+            });
+            var ids = await run.WaitAsync(TimeSpan.FromSeconds(10)); // a TimeoutException: a FIFO was opened
+            Assert.Equal(("Dockerfile.NotAFile", "Dockerfile.NotAFile"), ids);
         }
     }
 
