@@ -467,7 +467,7 @@ Get-PythonTag -Name latest | Receive-Image";
         [InlineData("Get-PythonTag -MatrixPath /dev/zero", "Matrix.NotAFile", ErrorCategory.InvalidArgument)]
         [InlineData("Get-PythonTag -MatrixPath Env:/HOME", "Matrix.InvalidPath", ErrorCategory.InvalidArgument)]
         [InlineData("Get-PythonDockerfile -MatrixPath /dev/zero -Version 3.14 -Variant trixie", "Matrix.NotAFile", ErrorCategory.InvalidArgument)]
-        [InlineData("Export-PythonLibraryManifest -MatrixPath /dev/zero -GitCommit 0123456789012345678901234567890123456789", "Matrix.NotAFile", ErrorCategory.InvalidArgument)]
+        [InlineData("Export-PythonLibraryManifest -MatrixPath /dev/zero -GitCommit '0123456789012345678901234567890123456789'", "Matrix.NotAFile", ErrorCategory.InvalidArgument)]
         public void EveryCmdletThatLoadsAMatrixSurfacesTheSameTerminatingError(string script, string errorId, ErrorCategory category)
         {
             var r = s.Run(script);

@@ -150,7 +150,7 @@ namespace PythonImages.Tests
 
                 string target = (string)parameters["Path"]!;
                 var r = s.Run(
-                    "$imgs = @(" + images + ")\nforeach ($m in $mutations) { $imgs[$m.Index].($m.Field) = $m.Value }\n$imgs | Export-PythonLibraryManifest @parameters",
+                    "$imgs = @(" + images + ")\n# A hostile matrix is refused by Get-PythonTag (a Matrix.* error): then there is nothing to mutate, and Export refuses it again.\nif ($imgs.Count -gt 0) { foreach ($m in $mutations) { $imgs[$m.Index].($m.Field) = $m.Value } }\n$imgs | Export-PythonLibraryManifest @parameters",
                     new Dictionary<string, object?> { ["mutations"] = mutations.ToArray(), ["parameters"] = parameters, ["matrix"] = parameters["MatrixPath"] });
 
                 var errors = r.AllErrors.ToList();
