@@ -10,7 +10,7 @@ namespace PythonImages.Engine
     /// The module's only view of a Docker engine. Implemented over Docker.DotNet; no Docker.DotNet type crosses
     /// this interface, so cmdlets and their parameters/outputs never see one.
     /// </summary>
-    public interface IDockerEngine : IDisposable
+    public partial interface IDockerEngine : IDisposable
     {
         /// <summary>The endpoint this engine talks to (unix:///var/run/docker.sock, npipe://..., tcp://...), userinfo masked.</summary>
         string Endpoint { get; }

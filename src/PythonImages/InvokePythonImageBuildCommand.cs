@@ -19,7 +19,7 @@ namespace PythonImages.Commands
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "PythonImageBuild", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ImageSet)]
     [OutputType(typeof(ImageBuildResult))]
-    public sealed class InvokePythonImageBuildCommand : EngineCmdlet
+    public sealed partial class InvokePythonImageBuildCommand : EngineCmdlet
     {
         private const string ImageSet = "Image";
         private const string PathSet = "Path";
@@ -269,7 +269,7 @@ namespace PythonImages.Commands
                 refs.Add(Repository + ":" + t);
             }
 
-            refs.AddRange(extraReferences);
+            refs.AddRange(AppPath != null ? AppReferences() : extraReferences);
 
             return new BuildItem
             {

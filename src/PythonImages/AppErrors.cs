@@ -1,0 +1,50 @@
+using System;
+using System.Management.Automation;
+using PythonImages.Apps;
+
+namespace PythonImages.Commands
+{
+    /// <summary>ErrorRecords for the app area (New-PythonAppDockerfile, Invoke-PythonContainer).</summary>
+    internal static class AppErrors
+    {
+        public static ErrorRecord From(AppException ex, object? target = null)
+        {
+            var category = ex.ErrorId switch
+            {
+                AppErrorIds.IOError => ErrorCategory.WriteError,
+                AppErrorIds.AccessDenied => ErrorCategory.PermissionDenied,
+                _ => ex.Kind switch
+                {
+                    AppErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
+                    AppErrorKind.NotFound => ErrorCategory.ObjectNotFound,
+                    AppErrorKind.Ambiguous => ErrorCategory.InvalidOperation,
+                    AppErrorKind.Exists => ErrorCategory.ResourceExists,
+                    _ => ErrorCategory.InvalidData,
+                },
+            };
+            return Errors.Create(ex, ex.ErrorId, category, target ?? ex.Target, ex.RecommendedAction);
+        }
+
+        /// <summary>A path typed by the user as a full file-system path (relative to the current location); null with a reason when it is not one.</summary>
+        public static string? FileSystemPath(PSCmdlet cmdlet, string path, out string? why)
+        {
+            why = null;
+            try
+            {
+                string resolved = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out ProviderInfo provider, out _);
+                if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
+                {
+                    why = $"it is a path of the {provider.Name} provider, not of the file system";
+                    return null;
+                }
+
+                return System.IO.Path.GetFullPath(resolved);
+            }
+            catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is System.IO.IOException || (ex is RuntimeException && !(ex is PipelineStoppedException)))
+            {
+                why = ex.Message.TrimEnd('.');
+                return null;
+            }
+        }
+    }
+}
