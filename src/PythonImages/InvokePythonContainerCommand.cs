@@ -162,7 +162,11 @@ namespace PythonImages.Commands
                 return;
             }
 
-            session.CompleteInput();
+            if (!tty)
+            {
+                session.CompleteInput(); // the end of pipeline input is the end of stdin; a terminal stays open until the program exits
+            }
+
             AttachedRunResult result;
             try
             {
