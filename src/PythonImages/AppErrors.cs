@@ -29,6 +29,12 @@ namespace PythonImages.Commands
         public static string? FileSystemPath(PSCmdlet cmdlet, string path, out string? why)
         {
             why = null;
+            if (path.IndexOf('\0') >= 0)
+            {
+                why = "it contains a NUL character";
+                return null;
+            }
+
             try
             {
                 string resolved = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out ProviderInfo provider, out _);

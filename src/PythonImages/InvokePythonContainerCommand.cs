@@ -402,6 +402,9 @@ namespace PythonImages.Commands
             var s = session;
             var token = StopToken;
             run = Task.Run(() => engine.RunAttachedAsync(request, s, token));
+
+            // Once the program has exited, input still arriving from the pipeline goes nowhere (as into a closed pipe).
+            _ = run.ContinueWith(_ => s.End(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             if (tty)
             {
                 keys = new ConsoleKeys(s.EnqueueAsync);

@@ -26,7 +26,11 @@ namespace PythonImages.Tests.Apps
         private PsResult Run(ModuleSession s, string image, string extra = "") =>
             s.Run($"Invoke-PythonContainer -Image $image -Name ($image + '-run') {extra}", new Dictionary<string, object?> { ["image"] = image });
 
-        private static string[] Lines(PsResult r) => r.Output.Select(o => (string)o.BaseObject).ToArray();
+        private static string[] Lines(PsResult r)
+        {
+            Assert.True(!r.AllErrors.Any(), string.Join("\n", r.AllErrors.Select(e => e.FullyQualifiedErrorId + ": " + e.Exception.Message)));
+            return r.Output.Select(o => (string)o.BaseObject).ToArray();
+        }
 
         private static void Built(PsResult r, string image)
         {

@@ -42,6 +42,7 @@ namespace PythonImages.Tests.Apps
             File.WriteAllText(Path.Combine(context, "h15greeting", "pyproject.toml"),
                 "[build-system]\nrequires = [\"setuptools\"]\nbuild-backend = \"setuptools.build_meta\"\n\n[project]\nname = \"h15greeting\"\nversion = \"1.0\"\n");
             File.WriteAllText(Path.Combine(context, "h15greeting", "h15greeting", "__init__.py"), "def greet(name):\n    return 'hello, ' + name\n");
+            string stage = Registry + "/python-stage:1";
             File.WriteAllText(Path.Combine(context, "Dockerfile"), string.Join("\n", new[]
             {
                 "FROM debian:bookworm-slim",
@@ -51,15 +52,33 @@ namespace PythonImages.Tests.Apps
                 "    rm -rf /var/lib/apt/lists/*; \\",
                 "    ln -s /usr/bin/python3 /usr/local/bin/python; \\",
                 "    rm -f /usr/lib/python3.*/EXTERNALLY-MANAGED",
-                "ENV PIP_NO_INDEX=1 PIP_FIND_LINKS=/wheels PIP_NO_BUILD_ISOLATION=0 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore",
                 "COPY h15greeting /tmp/h15greeting",
-                "RUN pip wheel --no-deps -w /wheels /tmp/h15greeting && rm -rf /tmp/h15greeting && python --version && pip --version",
+                "RUN PIP_NO_INDEX=1 PIP_NO_BUILD_ISOLATION=0 pip wheel --no-deps -w /wheels /tmp/h15greeting && rm -rf /tmp/h15greeting",
                 string.Empty,
             }));
-            var (code, output) = Docker.Run(TimeSpan.FromMinutes(20), "build", "--network", "host", "-t", Reference, context);
+            Build(stage, context, "Dockerfile");
+
+            // The debootstrap import on this machine has a root directory of mode 0700, which no later layer can change,
+            // so no user but root could run anything. Copied into scratch, the file system gets a root of 0755.
+            File.WriteAllText(Path.Combine(context, "Dockerfile.final"), string.Join("\n", new[]
+            {
+                "FROM scratch",
+                "COPY --from=" + stage + " / /",
+                "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8",
+                "ENV PIP_NO_INDEX=1 PIP_FIND_LINKS=/wheels PIP_NO_BUILD_ISOLATION=0 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore",
+                "RUN python --version && pip --version",
+                "CMD [\"python\"]",
+                string.Empty,
+            }));
+            Build(Reference, context, "Dockerfile.final");
+        }
+
+        private static void Build(string tag, string context, string dockerfile)
+        {
+            var (code, output) = Docker.Run(TimeSpan.FromMinutes(20), "build", "--network", "host", "-f", Path.Combine(context, dockerfile), "-t", tag, context);
             if (code != 0)
             {
-                throw new InvalidOperationException("The stand-in python image did not build:\n" + output);
+                throw new InvalidOperationException($"The stand-in python image ({tag}) did not build:\n" + output);
             }
         }
 
