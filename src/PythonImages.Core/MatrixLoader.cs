@@ -185,10 +185,23 @@ namespace PythonImages
         // length of their hex digests (0: variable, md6).
         private static readonly Dictionary<string, int> SbomAlgorithms = new Dictionary<string, int>(StringComparer.Ordinal)
         {
-            ["sha1"] = 40, ["sha224"] = 56, ["sha256"] = 64, ["sha384"] = 96, ["sha512"] = 128,
-            ["sha3-256"] = 64, ["sha3-384"] = 96, ["sha3-512"] = 128,
-            ["blake2b-256"] = 64, ["blake2b-384"] = 96, ["blake2b-512"] = 128, ["blake3"] = 64,
-            ["md2"] = 32, ["md4"] = 32, ["md5"] = 32, ["md6"] = 0, ["adler32"] = 8,
+            ["sha1"] = 40,
+            ["sha224"] = 56,
+            ["sha256"] = 64,
+            ["sha384"] = 96,
+            ["sha512"] = 128,
+            ["sha3-256"] = 64,
+            ["sha3-384"] = 96,
+            ["sha3-512"] = 128,
+            ["blake2b-256"] = 64,
+            ["blake2b-384"] = 96,
+            ["blake2b-512"] = 128,
+            ["blake3"] = 64,
+            ["md2"] = 32,
+            ["md4"] = 32,
+            ["md5"] = 32,
+            ["md6"] = 0,
+            ["adler32"] = 8,
         };
 
         private static readonly string[] TopKeys = { "versions", "aliases", "architectures", "excludeArchitectures", "repository", "maintainers" };

@@ -319,8 +319,14 @@ namespace PythonImages.Tests.Injection
             string what = $"matrix {field} {(replace ? "=" : "+")} {HostileCorpus.Show(h)}";
             string cleanValue = field switch
             {
-                "version" => "3.11.9", "sha256" => CleanSha, "gpgKey" => CleanGpg, "setuptools" => "79.0.1", "pip" => "24.0",
-                "variant" => "slim-trixie", "repository" => "https://github.com/docker-library/python", _ => "3",
+                "version" => "3.11.9",
+                "sha256" => CleanSha,
+                "gpgKey" => CleanGpg,
+                "setuptools" => "79.0.1",
+                "pip" => "24.0",
+                "variant" => "slim-trixie",
+                "repository" => "https://github.com/docker-library/python",
+                _ => "3",
             };
             string hostile = replace ? h : cleanValue + h;
             var o = GenerateFromMatrix(Matrix(field, hostile));
