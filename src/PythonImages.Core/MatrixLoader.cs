@@ -348,7 +348,7 @@ namespace PythonImages
                                 }
 
                                 var words = ctx.StringList(akv.Value, "aliases." + ak, out var wordNodes);
-                                for (int i = 0; i < words.Count; i++)
+                                for (int i = 0; i < words.Length; i++)
                                 {
                                     string? why = InputGrammar.DockerTag.Why(words[i]);
                                     if (why != null)
@@ -479,7 +479,7 @@ namespace PythonImages
 
         private static string VariantId(string key, string variant) => key + "/" + variant;
 
-        private static MatrixVersion ParseEntry(Context ctx, YamlNode keyNode, YamlNode valueNode, IReadOnlyDictionary<string, IReadOnlyList<string>> architectures, Dictionary<string, YamlNode> variantNodes)
+        private static MatrixVersion ParseEntry(Context ctx, YamlNode keyNode, YamlNode valueNode, Dictionary<string, IReadOnlyList<string>> architectures, Dictionary<string, YamlNode> variantNodes)
         {
             string keyText = ctx.KeyText(keyNode);
             if (!IsVersionKey(ctx, keyText, keyNode, keyText, out var key))
@@ -991,9 +991,9 @@ namespace PythonImages
                 ? s.Value
                 : throw Error(MatrixErrorIds.WrongType, $"'{InputGrammar.Show(key)}' must be a single value.", node, key);
 
-            public IReadOnlyList<string> StringList(YamlNode node, string key) => StringList(node, key, out _);
+            public string[] StringList(YamlNode node, string key) => StringList(node, key, out _);
 
-            public IReadOnlyList<string> StringList(YamlNode node, string key, out IList<YamlNode> items)
+            public string[] StringList(YamlNode node, string key, out IList<YamlNode> items)
             {
                 if (node is YamlScalarNode { Value: null or "" })
                 {
@@ -1007,10 +1007,10 @@ namespace PythonImages
             }
 
             /// <summary>A list of bashbrew architecture names; an unknown name is reported at its own line.</summary>
-            public IReadOnlyList<string> ArchitectureList(YamlNode node, string key)
+            public string[] ArchitectureList(YamlNode node, string key)
             {
                 var list = StringList(node, key, out var items);
-                for (int i = 0; i < list.Count; i++)
+                for (int i = 0; i < list.Length; i++)
                 {
                     if (!Matrix.KnownArchitectures.Contains(list[i]))
                     {

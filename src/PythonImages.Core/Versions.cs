@@ -124,6 +124,24 @@ namespace PythonImages
 
         public override bool Equals(object? obj) => Equals(obj as PythonVersion);
 
+        /// <summary>Equal versions (same text); two nulls are equal.</summary>
+        public static bool operator ==(PythonVersion? left, PythonVersion? right) => left is null ? right is null : left.Equals(right);
+
+        /// <summary>Different versions.</summary>
+        public static bool operator !=(PythonVersion? left, PythonVersion? right) => !(left == right);
+
+        /// <summary>Orders as <see cref="CompareTo"/> does; null sorts first.</summary>
+        public static bool operator <(PythonVersion? left, PythonVersion? right) => left is null ? right is not null : left.CompareTo(right) < 0;
+
+        /// <summary>Orders as <see cref="CompareTo"/> does; null sorts first.</summary>
+        public static bool operator <=(PythonVersion? left, PythonVersion? right) => left is null || left.CompareTo(right) <= 0;
+
+        /// <summary>Orders as <see cref="CompareTo"/> does; null sorts first.</summary>
+        public static bool operator >(PythonVersion? left, PythonVersion? right) => left is not null && left.CompareTo(right) > 0;
+
+        /// <summary>Orders as <see cref="CompareTo"/> does; null sorts first.</summary>
+        public static bool operator >=(PythonVersion? left, PythonVersion? right) => left is null ? right is null : left.CompareTo(right) >= 0;
+
         public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Text);
 
         public override string ToString() => Text;
@@ -218,6 +236,24 @@ namespace PythonImages
         public bool Equals(VersionKey? other) => other is not null && string.Equals(Text, other.Text, StringComparison.Ordinal);
 
         public override bool Equals(object? obj) => Equals(obj as VersionKey);
+
+        /// <summary>Equal versions (same text); two nulls are equal.</summary>
+        public static bool operator ==(VersionKey? left, VersionKey? right) => left is null ? right is null : left.Equals(right);
+
+        /// <summary>Different versions.</summary>
+        public static bool operator !=(VersionKey? left, VersionKey? right) => !(left == right);
+
+        /// <summary>Orders as <see cref="CompareTo"/> does; null sorts first.</summary>
+        public static bool operator <(VersionKey? left, VersionKey? right) => left is null ? right is not null : left.CompareTo(right) < 0;
+
+        /// <summary>Orders as <see cref="CompareTo"/> does; null sorts first.</summary>
+        public static bool operator <=(VersionKey? left, VersionKey? right) => left is null || left.CompareTo(right) <= 0;
+
+        /// <summary>Orders as <see cref="CompareTo"/> does; null sorts first.</summary>
+        public static bool operator >(VersionKey? left, VersionKey? right) => left is not null && left.CompareTo(right) > 0;
+
+        /// <summary>Orders as <see cref="CompareTo"/> does; null sorts first.</summary>
+        public static bool operator >=(VersionKey? left, VersionKey? right) => left is null ? right is null : left.CompareTo(right) >= 0;
 
         public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Text);
 

@@ -250,7 +250,7 @@ namespace PythonImages.Engine
                 uploadCts.Cancel();
                 try
                 {
-                    await Task.WhenAny(producer, Task.Delay(InactivityWatchdog.AbandonGrace)).ConfigureAwait(false);
+                    await Task.WhenAny(producer, Task.Delay(InactivityWatchdog.AbandonGrace, CancellationToken.None)).ConfigureAwait(false);
                     _ = producer.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 }
                 catch (Exception)
@@ -704,6 +704,7 @@ namespace PythonImages.Engine
         {
             private readonly SemaphoreSlim gate = new SemaphoreSlim(1, 1);
             private readonly TimeSpan connectTimeout;
+            private readonly List<TlsAuthProvider> tlsProviders = new List<TlsAuthProvider>();
             private DockerClient? client;
             private bool disposed;
 
@@ -880,7 +881,13 @@ namespace PythonImages.Engine
                     .WithTimeout(timeout);
                 if (Endpoint.UseTls)
                 {
-                    builder = builder.WithAuthProvider(new TlsAuthProvider(Endpoint));
+                    var tls = new TlsAuthProvider(Endpoint);
+                    lock (tlsProviders)
+                    {
+                        tlsProviders.Add(tls);
+                    }
+
+                    builder = builder.WithAuthProvider(tls);
                 }
 
                 if (Endpoint.Uri.Scheme == "npipe")
@@ -896,6 +903,15 @@ namespace PythonImages.Engine
                 disposed = true;
                 client?.Dispose();
                 gate.Dispose();
+                lock (tlsProviders)
+                {
+                    foreach (var tls in tlsProviders)
+                    {
+                        tls.Dispose();
+                    }
+
+                    tlsProviders.Clear();
+                }
             }
         }
 

@@ -13,6 +13,8 @@ namespace PythonImages.Engine
     /// </summary>
     public sealed class EndpointAddress
     {
+        private static readonly char[] AuthorityEnd = { '/', '?', '#' };
+
         /// <summary>Longest address accepted.</summary>
         public const int MaxLength = 2048;
 
@@ -186,7 +188,7 @@ namespace PythonImages.Engine
 
         private static EndpointAddress Network(string scheme, string rest, string origin, string shown)
         {
-            int slash = rest.IndexOfAny(new[] { '/', '?', '#' });
+            int slash = rest.IndexOfAny(AuthorityEnd);
             string authority = slash < 0 ? rest : rest.Substring(0, slash);
             string tail = slash < 0 ? string.Empty : rest.Substring(slash);
             if (tail.Length > 0 && tail != "/")

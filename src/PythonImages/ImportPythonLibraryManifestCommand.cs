@@ -89,7 +89,7 @@ namespace PythonImages.Commands
         /// The files to read. A literal path that is missing is Manifest.FileNotFound, a directory Manifest.NotAFile; FIFOs
         /// and devices are passed on and refused by the reader before it opens them. Wildcards skip directories.
         /// </summary>
-        private IEnumerable<string> Resolve()
+        private List<string> Resolve()
         {
             var result = new List<string>();
             if (ParameterSetName == LiteralPathSet)

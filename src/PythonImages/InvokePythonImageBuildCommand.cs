@@ -21,6 +21,8 @@ namespace PythonImages.Commands
     [OutputType(typeof(ImageBuildResult))]
     public sealed class InvokePythonImageBuildCommand : EngineCmdlet
     {
+        private static readonly char[] ExtraInvalidNameCharacters = { ':', '/', '\\' };
+
         private const string ImageSet = "Image";
         private const string PathSet = "Path";
         private const int OverallActivityId = 1;
@@ -478,7 +480,7 @@ namespace PythonImages.Commands
             }
 
             string name = item.References.Length > 0 ? item.References[0] : "image-" + item.Index;
-            foreach (var c in System.IO.Path.GetInvalidFileNameChars().Concat(new[] { ':', '/', '\\' }))
+            foreach (var c in System.IO.Path.GetInvalidFileNameChars().Concat(ExtraInvalidNameCharacters))
             {
                 name = name.Replace(c, '_');
             }

@@ -128,7 +128,7 @@ namespace PythonImages.Commands
             if (succeeded is bool ok && !ok)
             {
                 var source = input.Properties["Image"]?.Value as PythonImage;
-                string name = tags.FirstOrDefault()
+                string name = (tags.Length > 0 ? tags[0] : null)
                     ?? (source != null && source.Tags.Length > 0 ? Qualify(source.Tags[0]) : null)
                     ?? input.Properties["ContextPath"]?.Value as string
                     ?? imageId
@@ -139,12 +139,12 @@ namespace PythonImages.Commands
 
             if (!string.IsNullOrEmpty(imageId))
             {
-                string display = tags.FirstOrDefault() ?? (input.Properties["Image"]?.Value is PythonImage built && built.Tags.Length > 0 ? Qualify(built.Tags[0]) : imageId!);
+                string display = (tags.Length > 0 ? tags[0] : null) ?? (input.Properties["Image"]?.Value is PythonImage built && built.Tags.Length > 0 ? Qualify(built.Tags[0]) : imageId!);
                 TestOne(imageId!, Qualify(display));
                 return;
             }
 
-            if (tags.Count > 0)
+            if (tags.Length > 0)
             {
                 TestOne(Qualify(tags[0]), Qualify(tags[0]));
                 return;
@@ -276,7 +276,7 @@ namespace PythonImages.Commands
             return PythonImageTests.All.Where(t => Test.Any(n => string.Equals(n, t.Name, StringComparison.OrdinalIgnoreCase))).ToList();
         }
 
-        private static IReadOnlyList<string> Strings(object? value)
+        private static string[] Strings(object? value)
         {
             if (value is PSObject p)
             {

@@ -18,6 +18,8 @@ namespace PythonImages.Commands
     [OutputType(typeof(MatrixUpdateResult))]
     public sealed class UpdatePythonMatrixCommand : PSCmdlet, IDisposable
     {
+        private static readonly string[] InformationTags = { "PSHOST", "Update-PythonMatrix" };
+
         private const int ProgressId = 120;
         private readonly EventPump pump = new EventPump();
 
@@ -168,7 +170,7 @@ namespace PythonImages.Commands
                 }
                 else
                 {
-                    WriteInformation(new HostInformationMessage { Message = UpdateRecords.Line(r) }, new[] { "PSHOST", "Update-PythonMatrix" });
+                    WriteInformation(new HostInformationMessage { Message = UpdateRecords.Line(r) }, InformationTags);
                 }
             }
         }

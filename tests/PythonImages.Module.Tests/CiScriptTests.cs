@@ -56,14 +56,14 @@ namespace PythonImages.Tests
             {
                 string fakeDotnet = Path.Combine(dir, "dotnet");
                 File.WriteAllText(fakeDotnet, "#!/bin/sh\n[ \"$1 $2\" = \"test PythonImages.sln\" ] || { echo \"unexpected: $*\" >&2; exit 99; }\nprintf '%s\\n' \"$FAKE_OUTPUT\"\nexit $FAKE_EXIT\n");
-                File.SetUnixFileMode(fakeDotnet, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(fakeDotnet, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
                 string stepScript = Path.Combine(dir, "step.sh");
                 File.WriteAllText(stepScript, "set -euo pipefail\nrepo=\"" + dir + "\"\nstate=\"" + dir + "\"\nsay() { echo \"ci: $*\"; }\n" + script.Substring(step));
                 var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
                 start.ArgumentList.Add(stepScript);
                 start.Environment["PATH"] = dir + ":" + Environment.GetEnvironmentVariable("PATH");
                 start.Environment["FAKE_OUTPUT"] = dotnetOutput;
-                start.Environment["FAKE_EXIT"] = exitCode.ToString();
+                start.Environment["FAKE_EXIT"] = exitCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 using var p = Process.Start(start)!;
                 string output = p.StandardOutput.ReadToEnd();
                 string errors = p.StandardError.ReadToEnd();

@@ -47,6 +47,12 @@ namespace PythonImages.Dockerfiles
     /// </summary>
     public static class DockerfileRenderer
     {
+        private static readonly string[] LtoFlag = { "$lto" };
+
+        private static readonly string[] MakeArguments = { "\"EXTRA_CFLAGS=${EXTRA_CFLAGS:-}\"", "\"LDFLAGS=${LDFLAGS:-}\"" };
+
+        private static readonly char[] GlobCharacters = { '*', '?', '[' };
+
         public const string FileName = "Dockerfile";
 
         /// <summary>First line of every file we generate; a Dockerfile starting with it is ours (may be rewritten or pruned).</summary>
@@ -287,7 +293,7 @@ namespace PythonImages.Dockerfiles
             s.Cmd("gnuArch=\"$(dpkg-architecture --query DEB_BUILD_GNU_TYPE)\"");
             s.Cmd($"lto='{ImageRules.LtoFlag}'");
             s.Cmd("case \"${gnuArch%%-*}\" in " + string.Join(" | ", ImageRules.NoLtoCpus) + ") lto='' ;; esac");
-            var flags = ImageRules.ConfigureFlagsBeforeLto(family).Concat(new[] { "$lto" }).Concat(ImageRules.ConfigureFlagsAfterLto);
+            var flags = ImageRules.ConfigureFlagsBeforeLto(family).Concat(LtoFlag).Concat(ImageRules.ConfigureFlagsAfterLto);
             s.List("./configure", flags);
             s.Gap();
 
@@ -324,7 +330,7 @@ namespace PythonImages.Dockerfiles
                 s.Cmd("esac");
             }
 
-            s.List("make -j \"$nproc\"", new[] { "\"EXTRA_CFLAGS=${EXTRA_CFLAGS:-}\"", "\"LDFLAGS=${LDFLAGS:-}\"" });
+            s.List("make -j \"$nproc\"", MakeArguments);
             s.Note("link python again with an rpath, so it never loads another libpython of the same version");
             s.Cmd("rm python");
             string rpath = ImageRules.RpathFlagForMake.Replace("$", "\\$");
@@ -420,7 +426,7 @@ namespace PythonImages.Dockerfiles
         }
 
         private static string NameTests(IEnumerable<string> names) =>
-            string.Join(" -o ", names.Select(n => "-name " + (n.IndexOfAny(new[] { '*', '?', '[' }) >= 0 ? "'" + n + "'" : n)));
+            string.Join(" -o ", names.Select(n => "-name " + (n.IndexOfAny(GlobCharacters) >= 0 ? "'" + n + "'" : n)));
 
         // ------------------------------------------------------------------------------------------------------
         // Windows Server Core: the python.org installer

@@ -33,6 +33,14 @@ namespace PythonImages.Dockerfiles
     /// </summary>
     public static class ImageRules
     {
+        private static readonly string[] AlpineFramePointers = { "x86_64", "aarch64" };
+
+        private static readonly string[] AlpineNoFramePointers = { "x86" };
+
+        private static readonly string[] DebianFramePointers = { "amd64", "arm64" };
+
+        private static readonly string[] DebianNoFramePointers = { "i386" };
+
         // ----- Version rules --------------------------------------------------------------------------------
 
         /// <summary>ENV LANG C.UTF-8: only series before 3.13 (3.13+ default to UTF-8 mode for the C locale; see PEP 538/540).</summary>
@@ -196,8 +204,8 @@ namespace PythonImages.Dockerfiles
         public const string RpathFlagForMake = "-Wl,-rpath='$$ORIGIN/../lib'";
 
         public static FramePointerRule FramePointers(ImageFamily family) => family == ImageFamily.Alpine
-            ? new FramePointerRule("arch=\"$(apk --print-arch)\"", new[] { "x86_64", "aarch64" }, new[] { "x86" })
-            : new FramePointerRule("arch=\"$(dpkg --print-architecture)\"; arch=\"${arch##*-}\"", new[] { "amd64", "arm64" }, new[] { "i386" });
+            ? new FramePointerRule("arch=\"$(apk --print-arch)\"", AlpineFramePointers, AlpineNoFramePointers)
+            : new FramePointerRule("arch=\"$(dpkg --print-architecture)\"; arch=\"${arch##*-}\"", DebianFramePointers, DebianNoFramePointers);
 
         /// <summary>gdb auto-loading of libpython.py: full images only (they keep debug symbols).</summary>
         public static bool InstallsGdbHelper(ImageFamily family) => family == ImageFamily.DebianFull;

@@ -70,6 +70,8 @@ namespace PythonImages.ImageTests
     /// </summary>
     public abstract class ImageTest
     {
+        private static readonly char[] NewLine = { '\n' };
+
         protected ImageTest(string name, string description, bool needsInternet, bool hasWindowsForm)
         {
             Name = name;
@@ -126,7 +128,7 @@ namespace PythonImages.ImageTests
         };
 
         protected static string[] Lines(string text) =>
-            text.Replace("\r\n", "\n").Split(new[] { '\n' }, StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd()).Where(l => l.Length > 0).ToArray();
+            text.Replace("\r\n", "\n").Split(NewLine, StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd()).Where(l => l.Length > 0).ToArray();
 
         /// <summary>The most telling line of a failed run: the last stderr line (a Python exception), else the last stdout line.</summary>
         protected static string LastWords(ImageTestRun run)

@@ -14,6 +14,10 @@ namespace PythonImages
     /// </summary>
     public static class GitCommits
     {
+        private static readonly string[] RevParseHead = { "rev-parse", "--verify", "--quiet", "HEAD^{commit}" };
+
+        private static readonly char[] CharactersToQuote = { ' ', '\t', '"', '\\', '\n' };
+
         /// <summary>The git executable (PATH lookup by default).</summary>
         public static string GitExecutable { get; set; } = "git";
 
@@ -34,7 +38,7 @@ namespace PythonImages
             }
 
             // Is this a work tree with at least one commit? Gives a clear error instead of a confusing log failure.
-            Run(repository, new[] { "rev-parse", "--verify", "--quiet", "HEAD^{commit}" }, "has no commit (HEAD does not exist) or is not a git repository");
+            Run(repository, RevParseHead, "has no commit (HEAD does not exist) or is not a git repository");
 
             var args = new List<string> { "-c", "core.quotepath=off", "log", "--format=%x01%H", "--name-only", "--relative", "HEAD", "--" };
             args.AddRange(byPath.Keys);
@@ -142,7 +146,7 @@ namespace PythonImages
         /// <summary>Quotes one argument for ProcessStartInfo.Arguments (MSVC rules, which .NET also applies on Unix).</summary>
         internal static string Quote(string arg)
         {
-            if (arg.Length > 0 && arg.IndexOfAny(new[] { ' ', '\t', '"', '\\', '\n' }) < 0)
+            if (arg.Length > 0 && arg.IndexOfAny(CharactersToQuote) < 0)
             {
                 return arg;
             }

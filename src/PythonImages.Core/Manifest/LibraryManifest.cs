@@ -27,6 +27,10 @@ namespace PythonImages
     /// </summary>
     public static class LibraryManifest
     {
+        private static readonly char[] Slash = { '/' };
+
+        private static readonly string[] HeaderFieldNames = { "Maintainers", "GitRepo", "GitFetch", "Builder" };
+
         public const string DefaultGitFetch = "refs/heads/master";
         public const string DefaultDirectory = ".";
         public const string DefaultFile = "Dockerfile";
@@ -515,7 +519,7 @@ namespace PythonImages
             string version = tags.Concat(sharedTags)
                 .Select(t => t.Split('-')[0])
                 .FirstOrDefault(t => FullVersion.IsMatch(t)) ?? string.Empty;
-            var segments = directory.Split(new[] { '/' }, StringSplitOptions.RemoveEmptyEntries).Where(s => s != ".").ToList();
+            var segments = directory.Split(Slash, StringSplitOptions.RemoveEmptyEntries).Where(s => s != ".").ToList();
             string versionKey = string.Empty;
             if (segments.Count > 0 && IsVersionKey(segments[0]))
             {
@@ -577,7 +581,7 @@ namespace PythonImages
         }
 
         /// <summary>Folds entries whose build inputs are identical into the earlier one (bashbrew's merge rule).</summary>
-        private static IReadOnlyList<PythonImage> Merge(List<PythonImage> images)
+        private static List<PythonImage> Merge(List<PythonImage> images)
         {
             var result = new List<PythonImage>();
             var byKey = new Dictionary<string, PythonImage>(StringComparer.Ordinal);
@@ -721,7 +725,7 @@ namespace PythonImages
                 }
             }
 
-            var seen = new HashSet<string>(new[] { "Maintainers", "GitRepo", "GitFetch", "Builder" }, StringComparer.Ordinal);
+            var seen = new HashSet<string>(HeaderFieldNames, StringComparer.Ordinal);
             foreach (var kv in header.OtherFields ?? new List<KeyValuePair<string, string>>())
             {
                 string? name = kv.Key != null && ManifestGrammar.FieldName.IsMatch(kv.Key) ? NormalizeFieldName(kv.Key) : null;

@@ -85,6 +85,8 @@ namespace PythonImages
     /// <summary>Renders the docs' tags block and architectures line from manifest entries (Parts B and C).</summary>
     public static class TagMarkdown
     {
+        private static readonly string[] LinkFields = { "GitRepo", "GitFetch", "GitCommit", "Directory", "File", "Builder" };
+
         public const string NoTags = "**No supported tags**";
         public const string NoArchitectures = "**No supported architectures**";
 
@@ -162,7 +164,7 @@ namespace PythonImages
                     int dash = key.LastIndexOf('-');
                     string field = dash > 0 ? key.Substring(dash + 1) : string.Empty;
                     if (dash <= 0 || !Matrix.KnownArchitectures.Contains(key.Substring(0, dash))
-                        || !new[] { "GitRepo", "GitFetch", "GitCommit", "Directory", "File", "Builder" }.Contains(field, StringComparer.Ordinal))
+                        || !LinkFields.Contains(field, StringComparer.Ordinal))
                     {
                         Add(TagMarkdownErrorIds.InvalidField, $"Per-architecture field '{InputGrammar.Show(key)}' of {what} is not of the form <known arch>-GitRepo/GitFetch/GitCommit/Directory/File/Builder.");
                     }

@@ -5,7 +5,7 @@ using System.Linq;
 namespace PythonImages.Updates
 {
     /// <summary>The wanted content of one version key after the update.</summary>
-    public sealed class KeyEntry
+    internal sealed class KeyEntry
     {
         public KeyEntry(string key, string version, IReadOnlyList<string> variants)
         {
@@ -34,7 +34,7 @@ namespace PythonImages.Updates
     /// A matrix file as text, edited in place: a YAML matrix by the parser's positions (only changed scalars and
     /// added or removed blocks change), an upstream versions.json rewritten as upstream writes it (jq -S).
     /// </summary>
-    public abstract class MatrixText
+    internal abstract class MatrixText
     {
         protected MatrixText(string text, string source)
         {

@@ -14,7 +14,7 @@ namespace PythonImages.Updates
     /// added or removed entries, list items and version blocks are whole lines in the style of their neighbours.
     /// Comments, key order, blank lines and everything not touched stay byte for byte.
     /// </summary>
-    public sealed class YamlMatrixText : MatrixText
+    internal sealed class YamlMatrixText : MatrixText
     {
         private readonly string newline;
 
@@ -336,7 +336,7 @@ namespace PythonImages.Updates
 
         // ---- primitive edits -------------------------------------------------------------------------------------------
 
-        private void ReplaceScalar(Edits edits, YamlScalarNode node, string value)
+        private static void ReplaceScalar(Edits edits, YamlScalarNode node, string value)
         {
             if (node.Value == value)
             {

@@ -199,7 +199,7 @@ namespace PythonImages.Tests.Injection
             var lines = dockerfile.Split('\n');
             int i = Array.FindIndex(lines, l => l.StartsWith("RUN ", StringComparison.Ordinal));
             var parts = new List<string> { lines[i].Substring(4) };
-            while (parts[^1].EndsWith("\\", StringComparison.Ordinal))
+            while (parts[^1].EndsWith('\\'))
             {
                 parts[^1] = parts[^1].Substring(0, parts[^1].Length - 1);
                 parts.Add(lines[++i]);
