@@ -71,8 +71,6 @@ namespace PythonImages.Engine
 
         public string Endpoint => connection.Endpoint.Host;
 
-        public EngineEndpoint ResolvedEndpoint => connection.Endpoint;
-
         public TimeSpan InactivityTimeout { get; }
 
         public IDockerEngine WithInactivityTimeout(TimeSpan inactivityTimeout) => new DockerEngine(connection, inactivityTimeout, ownsConnection: false);
@@ -98,7 +96,8 @@ namespace PythonImages.Engine
         /// Runs one request: connected first, bounded by the inactivity timeout, and every failure turned into one of the
         /// engine layer's exceptions (stalled, unavailable, request refused); the caller's cancellation stays a cancellation.
         /// </summary>
-        private async Task<T> CallAsync<T>(string what, Func<DockerClient, CancellationToken, Task<T>> operation, CancellationToken cancellationToken, TimeSpan? timeout = null)
+        /// <summary>One engine call with the watchdog, the connection and error translation (internal: test helpers use it too).</summary>
+        internal async Task<T> CallAsync<T>(string what, Func<DockerClient, CancellationToken, Task<T>> operation, CancellationToken cancellationToken, TimeSpan? timeout = null)
         {
             var docker = await connection.ConnectAsync(cancellationToken).ConfigureAwait(false);
             var limit = timeout ?? InactivityTimeout;
@@ -286,16 +285,6 @@ namespace PythonImages.Engine
             return text.Length > 2000 ? text.Substring(0, 2000) + "..." : text;
         }
 
-        public Task TagAsync(string image, string repository, string tag, CancellationToken cancellationToken) =>
-            CallAsync(
-                "tagging " + image,
-                async (docker, ct) =>
-                {
-                    await docker.Images.TagImageAsync(image, new ImageTagParameters { RepositoryName = repository, Tag = tag }, ct).ConfigureAwait(false);
-                    return true;
-                },
-                cancellationToken);
-
         public Task<ImageDetails?> InspectImageAsync(string image, CancellationToken cancellationToken) =>
             CallAsync(
                 "inspecting the image " + image,
@@ -323,24 +312,6 @@ namespace PythonImages.Engine
                         Labels = new Dictionary<string, string>(r.Config?.Labels ?? new Dictionary<string, string>()),
                         Created = r.Created ?? default,
                     };
-                },
-                cancellationToken);
-
-        public Task RemoveImageAsync(string image, bool force, CancellationToken cancellationToken) =>
-            CallAsync(
-                "removing the image " + image,
-                async (docker, ct) =>
-                {
-                    try
-                    {
-                        await docker.Images.DeleteImageAsync(image, new ImageDeleteParameters { Force = force }, ct).ConfigureAwait(false);
-                    }
-                    catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
-                    {
-                        // already gone
-                    }
-
-                    return true;
                 },
                 cancellationToken);
 
@@ -534,20 +505,6 @@ namespace PythonImages.Engine
 
         /// <summary>Empty means "not set" for the API (Docker.DotNet's models are not nullable-annotated).</summary>
         private static string OrNull(string? value) => string.IsNullOrEmpty(value) ? null! : value!;
-
-        public async Task<IReadOnlyList<ContainerSummary>> ListContainersAsync(bool all, CancellationToken cancellationToken)
-        {
-            var list = await CallAsync("listing containers", (docker, ct) => docker.Containers.ListContainersAsync(new ContainersListParameters { All = all }, ct), cancellationToken).ConfigureAwait(false);
-            return list.Select(c => new ContainerSummary
-            {
-                Id = c.ID ?? string.Empty,
-                Image = c.Image ?? string.Empty,
-                ImageId = c.ImageID ?? string.Empty,
-                Command = c.Command ?? string.Empty,
-                State = c.State ?? string.Empty,
-                Names = (c.Names ?? new List<string>()).ToArray(),
-            }).ToList();
-        }
 
         public void Dispose()
         {

@@ -31,18 +31,11 @@ namespace PythonImages.Engine
         /// (called on the client's reading thread). A failing step yields a result with <c>Succeeded = false</c>.</summary>
         Task<EngineBuildResult> BuildAsync(EngineBuildRequest request, IProgress<BuildEvent>? events, CancellationToken cancellationToken);
 
-        Task TagAsync(string image, string repository, string tag, CancellationToken cancellationToken);
-
         /// <summary>Null when no such image exists.</summary>
         Task<ImageDetails?> InspectImageAsync(string image, CancellationToken cancellationToken);
 
-        Task RemoveImageAsync(string image, bool force, CancellationToken cancellationToken);
-
         /// <summary>Creates a container, runs it to completion, collects stdout/stderr, and removes it.</summary>
         Task<ContainerRunResult> RunAsync(ContainerRunRequest request, CancellationToken cancellationToken);
-
-        /// <summary>Containers known to the engine (all states when <paramref name="all"/>).</summary>
-        Task<IReadOnlyList<ContainerSummary>> ListContainersAsync(bool all, CancellationToken cancellationToken);
     }
 
     public sealed class EngineInfo
@@ -180,16 +173,6 @@ namespace PythonImages.Engine
         public string StdErr { get; set; } = string.Empty;
         public TimeSpan Duration { get; set; }
         public bool TimedOut { get; set; }
-    }
-
-    public sealed class ContainerSummary
-    {
-        public string Id { get; set; } = string.Empty;
-        public string Image { get; set; } = string.Empty;
-        public string ImageId { get; set; } = string.Empty;
-        public string Command { get; set; } = string.Empty;
-        public string State { get; set; } = string.Empty;
-        public IReadOnlyList<string> Names { get; set; } = Array.Empty<string>();
     }
 
     /// <summary>Timeouts of the engine layer.</summary>
