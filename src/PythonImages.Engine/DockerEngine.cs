@@ -760,7 +760,7 @@ namespace PythonImages.Engine
             private EngineUnavailableException Unavailable(string reason, Exception? inner = null) =>
                 new EngineUnavailableException(
                     Endpoint.Host,
-                    $"Cannot reach a Docker engine at {Endpoint.Host} (from {Endpoint.Origin}): {reason}. {EndpointHelp.HowToPoint}",
+                    $"Cannot reach a Docker engine at {Endpoint.Host} (from {Endpoint.Origin}): {reason}. {EngineFailureIds.HowToPoint}",
                     inner);
 
             /// <summary>Why a connection failed, in words that say what to do; never holds userinfo.</summary>

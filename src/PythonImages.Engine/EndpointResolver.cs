@@ -323,13 +323,4 @@ namespace PythonImages.Engine
             return endpoint;
         }
     }
-
-    /// <summary>Helper for tests and callers that want to describe the resolution order.</summary>
-    public static class EndpointHelp
-    {
-        public const string HowToPoint =
-            "Point the module at an engine with -DockerHost (e.g. unix:///var/run/docker.sock, npipe:////./pipe/docker_engine, tcp://host:2376), " +
-            "or set DOCKER_HOST (with DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH for TLS), or select a docker context ('docker context use NAME' or DOCKER_CONTEXT); " +
-            "and make sure the daemon is running.";
-    }
 }

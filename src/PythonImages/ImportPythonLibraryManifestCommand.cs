@@ -53,12 +53,12 @@ namespace PythonImages.Commands
                 }
                 catch (ManifestException ex)
                 {
-                    WriteError(ManifestErrors.From(ex, file));
+                    WriteError(Errors.FromManifest(ex, file));
                     continue;
                 }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                 {
-                    WriteError(Errors.Create(ex, ManifestErrorIds.ReadFailed, ErrorCategory.ReadError, file, "Check that the file is readable."));
+                    WriteError(Errors.Create(ex, ManifestErrorIds.ReadFailed, file, "Check that the file is readable."));
                     continue;
                 }
 
@@ -75,7 +75,7 @@ namespace PythonImages.Commands
             }
             catch (ManifestException ex)
             {
-                WriteError(ManifestErrors.From(ex, (object?)file ?? "(content)"));
+                WriteError(Errors.FromManifest(ex, (object?)file ?? "(content)"));
                 return;
             }
 
@@ -122,7 +122,7 @@ namespace PythonImages.Commands
                     if (!string.Equals(provider.Name, "FileSystem", StringComparison.OrdinalIgnoreCase))
                     {
                         WriteError(Errors.Create(
-                            new ArgumentException($"'{p}' is not a file system path."), ManifestErrorIds.NotAFile, ErrorCategory.InvalidArgument, p, "Pass the path of a manifest file."));
+                            new ArgumentException($"'{p}' is not a file system path."), ManifestErrorIds.NotAFile, p, "Pass the path of a manifest file."));
                         continue;
                     }
 
@@ -163,7 +163,6 @@ namespace PythonImages.Commands
             WriteError(Errors.Create(
                 new IOException($"'{path}' is a directory, not a manifest file."),
                 ManifestErrorIds.NotAFile,
-                ErrorCategory.InvalidArgument,
                 path,
                 "Pass the path of the manifest file itself (for example official-images/library/python)."));
 
@@ -171,7 +170,6 @@ namespace PythonImages.Commands
             WriteError(Errors.Create(
                 new FileNotFoundException($"The manifest file '{path}' does not exist."),
                 ManifestErrorIds.FileNotFound,
-                ErrorCategory.ObjectNotFound,
                 path,
                 "Pass the path of an existing library manifest (for example official-images/library/python)."));
     }

@@ -3,6 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using PythonImages.Builds;
 using PythonImages.Engine;
 using PythonImages.ImageTests;
 using PythonImages.Security;
@@ -59,7 +60,7 @@ namespace PythonImages.Commands
 
         private ImageTestOptions? options;
 
-        protected override string ErrorIdPrefix => "ImageTest";
+        protected override EngineFailureIds EngineErrorIds => EngineFailureIds.ImageTest;
 
         protected override void BeginProcessing()
         {
@@ -68,9 +69,8 @@ namespace PythonImages.Commands
             if (!ImageReference.TryParse(Repository, out var repository, out string? why) || repository!.Tag != null || repository.Digest != null)
             {
                 ThrowTerminatingError(Errors.Create(
-                    new InputRejectedException("ImageTest.InvalidRepository", InputGrammar.RepositoryPath, $"-Repository '{InputGrammar.Show(Repository)}'", why ?? "a repository has no tag or digest"),
-                    "ImageTest.InvalidRepository",
-                    ErrorCategory.InvalidArgument,
+                    new InputRejectedException(ImageTestErrorIds.InvalidRepository, InputGrammar.RepositoryPath, $"-Repository '{InputGrammar.Show(Repository)}'", why ?? "a repository has no tag or digest"),
+                    ImageTestErrorIds.InvalidRepository,
                     Repository,
                     "Give a repository such as python or registry.example:5000/team/python (lowercase, no tag)."));
             }
@@ -78,9 +78,8 @@ namespace PythonImages.Commands
             if (Network != null && EngineGrammar.Network.Why(Network) is { } whyNetwork)
             {
                 ThrowTerminatingError(Errors.Create(
-                    new InputRejectedException("ImageTest.InvalidNetwork", EngineGrammar.Network, $"-Network '{InputGrammar.Show(Network)}'", whyNetwork),
-                    "ImageTest.InvalidNetwork",
-                    ErrorCategory.InvalidArgument,
+                    new InputRejectedException(ImageTestErrorIds.InvalidNetwork, EngineGrammar.Network, $"-Network '{InputGrammar.Show(Network)}'", whyNetwork),
+                    ImageTestErrorIds.InvalidNetwork,
                     Network,
                     "Give host, bridge, none or the name of an existing network."));
             }
@@ -152,8 +151,7 @@ namespace PythonImages.Commands
 
             WriteError(Errors.Create(
                 new ArgumentException($"Cannot test '{input}': pipe build results (ImageId), python images (Tags) or image names, or use -Image."),
-                "ImageTest.UnsupportedInput",
-                ErrorCategory.InvalidArgument,
+                ImageTestErrorIds.UnsupportedInput,
                 input,
                 "Pipe Invoke-PythonImageBuild or Get-PythonTag output, or pass -Image <name>."));
         }
@@ -164,8 +162,7 @@ namespace PythonImages.Commands
             {
                 WriteError(Errors.Create(
                     new ArgumentException($"The image {image.Directory} has no tags to find it by."),
-                    "ImageTest.NoTag",
-                    ErrorCategory.InvalidArgument,
+                    ImageTestErrorIds.NoTag,
                     input,
                     "Pass the image by name with -Image, or pipe the build result of Invoke-PythonImageBuild."));
                 return;
@@ -184,9 +181,8 @@ namespace PythonImages.Commands
             if (EngineGrammar.ImageId.Why(reference) != null && !ImageReference.TryParse(reference, out _, out string? why))
             {
                 WriteError(Errors.Create(
-                    new InputRejectedException("ImageTest.InvalidImage", InputGrammar.RepositoryPath, $"The image '{InputGrammar.Show(reference)}'", why!),
-                    "ImageTest.InvalidImage",
-                    ErrorCategory.InvalidArgument,
+                    new InputRejectedException(ImageTestErrorIds.InvalidImage, InputGrammar.RepositoryPath, $"The image '{InputGrammar.Show(reference)}'", why!),
+                    ImageTestErrorIds.InvalidImage,
                     InputGrammar.Show(display),
                     "Give an image reference (python:3.14-slim, registry.example/python:3.14) or an image id (sha256:...)."));
                 return;
@@ -218,8 +214,7 @@ namespace PythonImages.Commands
             {
                 WriteError(Errors.Create(
                     new ItemNotFoundException($"No image '{reference}' on the engine at {eng.Endpoint}."),
-                    "ImageTest.ImageNotFound",
-                    ErrorCategory.ObjectNotFound,
+                    ImageTestErrorIds.ImageNotFound,
                     display,
                     "Build it first (New-PythonDockerfile | Invoke-PythonImageBuild), or pass the name of an existing image with -Image."));
                 return;

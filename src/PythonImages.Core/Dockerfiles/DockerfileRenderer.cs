@@ -40,7 +40,7 @@ namespace PythonImages.Dockerfiles
     /// <para>
     /// Every value from the matrix, the image object or the options is checked against its allowlist grammar
     /// (<see cref="InputGrammar"/>, <see cref="SourceUri"/>, <see cref="ImageReference"/>) right before it is written, whatever
-    /// checked it earlier; a value that fails is a <see cref="UnsafeValueErrorId"/> error naming the field. Values reach the
+    /// checked it earlier; a value that fails is a <see cref="DockerfileErrorIds.UnsafeValue"/> error naming the field. Values reach the
     /// shell through ENV (used double-quoted) or as single-quoted words (<see cref="Quoting"/>), so that even a value a grammar
     /// let through (a mirror URL may hold '$', ';', quotes) is one literal word.
     /// </para>
@@ -62,14 +62,14 @@ namespace PythonImages.Dockerfiles
         public static bool IsGenerated(string content) => content.StartsWith(BannerMarker, StringComparison.Ordinal);
 
         /// <summary>A value failed its grammar right before it would have been written into a Dockerfile.</summary>
-        public const string UnsafeValueErrorId = "Dockerfile.UnsafeValue";
+        public const string UnsafeValueErrorId = DockerfileErrorIds.UnsafeValue;
 
         public static RenderedDockerfile Render(PythonImage image, DockerfileOptions? options = null)
         {
             options ??= DockerfileOptions.Default;
             options.CheckWritable();
             var release = image.Release ?? throw new DockerfileException(
-                "Dockerfile.NoRelease",
+                DockerfileErrorIds.NoRelease,
                 $"The image {image} carries no matrix entry (Release), so its version data (checksums) is unknown.",
                 "Pass images from Get-PythonTag, or use -Version/-Variant to select them from the matrix.");
             string directory = CheckDirectory(image.Directory);
@@ -98,7 +98,7 @@ namespace PythonImages.Dockerfiles
             return new RenderedDockerfile(image, directory, d.ToString(), warnings);
         }
 
-        /// <summary>Returns <paramref name="value"/> when <paramref name="grammar"/> accepts it; otherwise throws <see cref="UnsafeValueErrorId"/>.</summary>
+        /// <summary>Returns <paramref name="value"/> when <paramref name="grammar"/> accepts it; otherwise throws <see cref="DockerfileErrorIds.UnsafeValue"/>.</summary>
         private static string Safe(Grammar grammar, string? value, string field, PythonImage image)
         {
             string? why = grammar.Why(value);
@@ -516,14 +516,14 @@ namespace PythonImages.Dockerfiles
             }
 
             throw new DockerfileException(
-                "Dockerfile.NoChecksum",
+                DockerfileErrorIds.NoChecksum,
                 $"Python {image.Version} has no {kind} sha256 in the matrix, so the Dockerfile of {image.Directory} could not verify its download.",
                 $"Add checksums.{kind}.sha256 to the {image.VersionKey} entry of the matrix (Update-PythonMatrix fills it), or pass -AllowUnverifiedSource to generate a Dockerfile without the check.");
         }
 
         private static string BaseImage(PythonImage image) =>
             !string.IsNullOrEmpty(image.BaseImage) ? image.BaseImage! : throw new DockerfileException(
-                "Dockerfile.NoBaseImage",
+                DockerfileErrorIds.NoBaseImage,
                 $"The image {image} has no base image.",
                 "Pass images from Get-PythonTag.");
 
@@ -556,7 +556,7 @@ namespace PythonImages.Dockerfiles
             if (problem != null)
             {
                 throw new DockerfileException(
-                    "Dockerfile.PathEscape",
+                    DockerfileErrorIds.PathEscape,
                     $"The image directory '{directory}' cannot be used: {problem}.",
                     "Use images from Get-PythonTag, whose directories are <versionKey>/<variant>.");
             }

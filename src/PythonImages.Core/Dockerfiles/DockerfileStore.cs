@@ -86,7 +86,7 @@ namespace PythonImages.Dockerfiles
         }
 
         private static DockerfileException Escape(string directory, string root, string how = "") => new DockerfileException(
-            "Dockerfile.PathEscape",
+            DockerfileErrorIds.PathEscape,
             $"The Dockerfile of '{directory}' would be written outside the images root {root}{how}.",
             "Use images from Get-PythonTag, whose directories are <versionKey>/<variant>, and a -Path without links inside it.");
 
@@ -99,7 +99,7 @@ namespace PythonImages.Dockerfiles
             if (kind == FileKind.Directory)
             {
                 throw new DockerfileException(
-                    "Dockerfile.PathIsDirectory",
+                    DockerfileErrorIds.PathIsDirectory,
                     $"{path} is a directory, so the Dockerfile cannot be written there.",
                     "Remove or rename that directory.");
             }
@@ -126,7 +126,7 @@ namespace PythonImages.Dockerfiles
             if (kind != FileKind.Regular)
             {
                 throw new DockerfileException(
-                    "Dockerfile.NotAFile",
+                    DockerfileErrorIds.NotAFile,
                     $"{path} is {FileProbe.Describe(kind)}, not a regular file; it was not opened.",
                     "Remove it; a Dockerfile must be a regular file.");
             }

@@ -85,7 +85,7 @@ namespace PythonImages.Dockerfiles
             return ReleaseManagerKeys.TryGetValue(key.RcVersion, out var fpr)
                 ? fpr
                 : throw new DockerfileException(
-                    "Dockerfile.NoGpgKey",
+                    DockerfileErrorIds.NoGpgKey,
                     $"Python {key.RcVersion} is verified with PGP but no release-manager key is known for it.",
                     $"Add 'gpgKey: <fingerprint>' to the {key.Text} entry of the matrix.");
         }

@@ -6,21 +6,6 @@ using PythonImages.Security;
 
 namespace PythonImages
 {
-    /// <summary>Stable error ids of the README renderer ("TagMarkdown.Reason").</summary>
-    public static class TagMarkdownErrorIds
-    {
-        public const string MissingTags = "TagMarkdown.MissingTags";
-        public const string MissingGitCommit = "TagMarkdown.MissingGitCommit";
-        public const string InvalidTag = "TagMarkdown.InvalidTag";
-        public const string InvalidDirectory = "TagMarkdown.InvalidDirectory";
-        public const string InvalidFile = "TagMarkdown.InvalidFile";
-        public const string InvalidGitRepo = "TagMarkdown.InvalidGitRepo";
-        public const string InvalidGitCommit = "TagMarkdown.InvalidGitCommit";
-        public const string UnknownArchitecture = "TagMarkdown.UnknownArchitecture";
-        public const string InvalidField = "TagMarkdown.InvalidField";
-        public const string InvalidImageName = "TagMarkdown.InvalidImageName";
-    }
-
     /// <summary>The docs templates' eras for the "Supported tags" block (manifest-and-readme.md B.2).</summary>
     public enum TagMarkdownFormat
     {

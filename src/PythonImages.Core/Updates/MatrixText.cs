@@ -133,7 +133,6 @@ namespace PythonImages.Updates
 
         internal UpdateException EditFailed(string why, Exception? inner) => new UpdateException(
             UpdateErrorIds.EditFailed,
-            UpdateErrorCategory.InvalidOperation,
             $"{Source}: {why}; the file was left unchanged.",
             "Report this with the matrix file attached; meanwhile edit the file by hand (the result objects of -WhatIf -PassThru list the new values).",
             Source,

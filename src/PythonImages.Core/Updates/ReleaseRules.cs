@@ -140,7 +140,6 @@ namespace PythonImages.Updates
                 {
                     throw new UpdateException(
                         UpdateErrorIds.ChecksumMismatch,
-                        UpdateErrorCategory.SecurityError,
                         $"The checksums of {what} disagree: the signed sigstore bundle says {sigstore}, the SBOM says {sbom}.",
                         "Do not use this release until python.org corrects it; verify the file by other means before updating the matrix by hand.",
                         what);
@@ -250,7 +249,6 @@ namespace PythonImages.Updates
             {
                 throw new UpdateException(
                     UpdateErrorIds.RejectedValue,
-                    UpdateErrorCategory.InvalidData,
                     $"{what} is not accepted: {why} (value: '{InputGrammar.Show(value)}').",
                     "The server sent a value that cannot be a real release fact; check the base URIs and do not trust this source.",
                     what);
@@ -263,7 +261,6 @@ namespace PythonImages.Updates
 
         internal static UpdateException Malformed(string where, string why) => new UpdateException(
             UpdateErrorIds.MalformedResponse,
-            UpdateErrorCategory.InvalidData,
             $"{where}: {why}.",
             "Run the command again later (a proxy or cache may have cut the answer short); check that the base URIs point at python.org, GitHub and PyPI or faithful mirrors.",
             where);

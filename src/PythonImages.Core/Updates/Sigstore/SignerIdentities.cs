@@ -54,7 +54,6 @@ namespace PythonImages.Updates.Sigstore
             {
                 throw new UpdateException(
                     UpdateErrorIds.InvalidIdentity,
-                    UpdateErrorCategory.InvalidArgument,
                     "The -Identity value is not valid: " + why + ".",
                     "Pass identities as @{ Series = '3.14'; Email = 'hugo@python.org'; Issuer = 'https://github.com/login/oauth' } (Series is optional).",
                     Email);

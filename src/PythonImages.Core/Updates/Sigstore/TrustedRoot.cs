@@ -139,7 +139,6 @@ namespace PythonImages.Updates.Sigstore
 
         private static UpdateException Invalid(string source, string why) => new UpdateException(
             UpdateErrorIds.TrustedRootInvalid,
-            UpdateErrorCategory.InvalidData,
             $"The sigstore trusted root {source} cannot be used: {why}.",
             "Pass a trusted_root.json in sigstore's format (certificateAuthorities with certChain, tlogs with publicKey and logId) to -TrustedRootPath, or omit it to use the embedded public-good root.",
             source);
