@@ -150,15 +150,15 @@ namespace PythonImages
     /// </summary>
     public static partial class ErrorCatalogue
     {
-        private static Dictionary<string, ErrorDescriptor>? byId;
+        private static Catalogue? built;
 
         /// <summary>Every entry, area by area, in catalogue order.</summary>
-        public static IReadOnlyList<ErrorDescriptor> All => Areas().SelectMany(a => a).ToList();
+        public static IReadOnlyList<ErrorDescriptor> All => Built().All;
 
         /// <summary>The entry of <paramref name="errorId"/>; an id outside the catalogue is a programming error (<see cref="ArgumentException"/>).</summary>
         public static ErrorDescriptor Get(string errorId)
         {
-            if (errorId != null && Index().TryGetValue(errorId, out var descriptor))
+            if (errorId != null && Built().ById.TryGetValue(errorId, out var descriptor))
             {
                 return descriptor;
             }
@@ -167,23 +167,26 @@ namespace PythonImages
         }
 
         /// <summary>Whether <paramref name="errorId"/> is in the catalogue.</summary>
-        public static bool Contains(string errorId) => errorId != null && Index().ContainsKey(errorId);
+        public static bool Contains(string errorId) => errorId != null && Built().ById.ContainsKey(errorId);
 
-        private static Dictionary<string, ErrorDescriptor> Index()
+        /// <summary>Built on first use (an error, or a test), never at load: the catalogue costs nothing until then.</summary>
+        private static Catalogue Built()
         {
-            var index = Volatile.Read(ref byId);
-            if (index == null)
+            var catalogue = Volatile.Read(ref built);
+            if (catalogue == null)
             {
-                index = new Dictionary<string, ErrorDescriptor>(StringComparer.Ordinal);
-                foreach (var descriptor in Areas().SelectMany(a => a))
+                var all = Areas().SelectMany(a => a).ToList();
+                var byId = new Dictionary<string, ErrorDescriptor>(StringComparer.Ordinal);
+                foreach (var descriptor in all)
                 {
-                    index.Add(descriptor.Id, descriptor);
+                    byId.Add(descriptor.Id, descriptor);
                 }
 
-                Interlocked.CompareExchange(ref byId, index, null);
+                catalogue = new Catalogue(all, byId);
+                catalogue = Interlocked.CompareExchange(ref built, catalogue, null) ?? catalogue;
             }
 
-            return index;
+            return catalogue;
         }
 
         private static IEnumerable<ErrorDescriptor[]> Areas()
@@ -196,6 +199,19 @@ namespace PythonImages
             yield return Manifest();
             yield return TagMarkdown();
             yield return Update();
+        }
+
+        private sealed class Catalogue
+        {
+            public Catalogue(IReadOnlyList<ErrorDescriptor> all, Dictionary<string, ErrorDescriptor> byId)
+            {
+                All = all;
+                ById = byId;
+            }
+
+            public IReadOnlyList<ErrorDescriptor> All { get; }
+
+            public Dictionary<string, ErrorDescriptor> ById { get; }
         }
 
         private static ErrorDescriptor D(string id, FailureCategory category, string recommendedAction, params FailureCategory[] otherCategories) =>

@@ -38,6 +38,7 @@ namespace PythonImages.Commands
 
         private readonly List<PythonImage> images = new List<PythonImage>();
 
+        /// <inheritdoc/>
         protected override void BeginProcessing()
         {
             if (ManifestGrammar.ImageName.Why(ImageName) is { } why)
@@ -50,6 +51,7 @@ namespace PythonImages.Commands
             }
         }
 
+        /// <inheritdoc/>
         protected override void ProcessRecord()
         {
             foreach (var image in InputObject)
@@ -61,6 +63,7 @@ namespace PythonImages.Commands
             }
         }
 
+        /// <inheritdoc/>
         protected override void EndProcessing()
         {
             if (Architectures.IsPresent)
@@ -122,9 +125,8 @@ namespace PythonImages.Commands
                 WriteError(Errors.Create(
                     p,
                     p.ErrorId,
-                    FailureCategory.InvalidData,
                     p.Subject ?? p.Entry,
-                    "Render images imported with Import-PythonLibraryManifest or produced by Get-PythonTag / Export-PythonLibraryManifest -PassThru; values changed by hand must follow the manifest rules (nothing that Markdown or HTML would interpret)."));
+                    "Render images imported with Import-PythonLibraryManifest or produced by Get-PythonTag / Export-PythonLibraryManifest -PassThru; values changed by hand must follow the manifest rules (nothing that Markdown or HTML would interpret).", category: FailureCategory.InvalidData));
             }
 
             return problems.Count > 0;

@@ -17,11 +17,8 @@ namespace PythonImages.Commands
         /// <param name="target">The object the error is about.</param>
         /// <param name="recommendedAction">What to do next here, when more precise than the catalogue's action.</param>
         /// <param name="message">The message shown instead of the exception's.</param>
-        public static ErrorRecord Create(Exception exception, string errorId, object? target, string? recommendedAction = null, string? message = null) =>
-            Build(exception, ErrorCatalogue.Get(errorId), null, target, recommendedAction, message);
-
-        /// <summary>The record for <paramref name="errorId"/> in <paramref name="category"/>, one of the other categories the catalogue allows for it.</summary>
-        public static ErrorRecord Create(Exception exception, string errorId, FailureCategory category, object? target, string? recommendedAction = null, string? message = null) =>
+        /// <param name="category">One of the other categories the catalogue allows for <paramref name="errorId"/> (e.g. InvalidArgument for a value given as a parameter).</param>
+        public static ErrorRecord Create(Exception exception, string errorId, object? target, string? recommendedAction = null, string? message = null, FailureCategory? category = null) =>
             Build(exception, ErrorCatalogue.Get(errorId), category, target, recommendedAction, message);
 
         /// <summary>PowerShell's ErrorCategory of the same name and number.</summary>
@@ -63,7 +60,7 @@ namespace PythonImages.Commands
 
         /// <summary>The ErrorRecord for a failure of the updater.</summary>
         public static ErrorRecord FromUpdate(UpdateException ex, object target) =>
-            Create(ex, ex.ErrorId, ex.Category, ex.Target ?? target, ex.RecommendedAction);
+            Create(ex, ex.ErrorId, ex.Target ?? target, ex.RecommendedAction, category: ex.Category);
 
         private static ErrorRecord Build(Exception exception, ErrorDescriptor error, FailureCategory? category, object? target, string? recommendedAction, string? message)
         {

@@ -86,9 +86,8 @@ namespace PythonImages.Commands
                 ThrowTerminatingError(Errors.Create(
                     new ArgumentException($"-GeneratorCommit '{InputGrammar.Show(GeneratorCommit)}' is not a commit id: {badGenerator} (40 or 64 lowercase hexadecimal digits)."),
                     ManifestErrorIds.InvalidGitCommit,
-                    FailureCategory.InvalidArgument,
                     GeneratorCommit,
-                    "Pass the full commit id of generate-stackbrew-library.sh's repository (git rev-parse HEAD)."));
+                    "Pass the full commit id of generate-stackbrew-library.sh's repository (git rev-parse HEAD).", category: FailureCategory.InvalidArgument));
             }
 
             if (!string.IsNullOrEmpty(Builder) && ManifestGrammar.Builder.Why(Builder) is { } badBuilder)
@@ -96,9 +95,8 @@ namespace PythonImages.Commands
                 ThrowTerminatingError(Errors.Create(
                     new ArgumentException($"-Builder '{InputGrammar.Show(Builder)}' is not accepted: {badBuilder}."),
                     ManifestErrorIds.InvalidBuilder,
-                    FailureCategory.InvalidArgument,
                     Builder,
-                    "Pass -Builder buildkit, classic or oci-import, or -Builder '' to leave the header's Builder out."));
+                    "Pass -Builder buildkit, classic or oci-import, or -Builder '' to leave the header's Builder out.", category: FailureCategory.InvalidArgument));
             }
 
             if (GeneratedBy != null)
@@ -113,9 +111,8 @@ namespace PythonImages.Commands
                         ThrowTerminatingError(Errors.Create(
                             new ArgumentException($"-GeneratedBy is not accepted: the comment line '{InputGrammar.Show(line)}' is not valid: {badLine}."),
                             ManifestErrorIds.InvalidComment,
-                            FailureCategory.InvalidArgument,
                             GeneratedBy,
-                            "Pass plain text lines (no control or format characters); each becomes one '# ' comment line."));
+                            "Pass plain text lines (no control or format characters); each becomes one '# ' comment line.", category: FailureCategory.InvalidArgument));
                     }
                 }
             }
@@ -151,9 +148,8 @@ namespace PythonImages.Commands
                         ThrowTerminatingError(Errors.Create(
                             new ArgumentException($"-GitCommit names the directory '{InputGrammar.Show(rawKey)}', which is not accepted: {badKey}."),
                             ManifestErrorIds.InvalidDirectory,
-                            FailureCategory.InvalidArgument,
                             rawKey,
-                            "Use the images' Directory values as keys, e.g. @{ '3.14/trixie' = '<commit>' }."));
+                            "Use the images' Directory values as keys, e.g. @{ '3.14/trixie' = '<commit>' }.", category: FailureCategory.InvalidArgument));
                     }
 
                     string commit = (kv.Value is PSObject v ? v.BaseObject : kv.Value)?.ToString() ?? string.Empty;
@@ -178,12 +174,12 @@ namespace PythonImages.Commands
                 ThrowTerminatingError(Errors.Create(
                     new ArgumentException($"-GitCommit '{InputGrammar.Show(commit)}' is not a commit id: {why}."),
                     ManifestErrorIds.InvalidGitCommit,
-                    FailureCategory.InvalidArgument,
                     target,
-                    "Give a full commit id (40 or 64 lowercase hexadecimal digits, as printed by git rev-parse HEAD)."));
+                    "Give a full commit id (40 or 64 lowercase hexadecimal digits, as printed by git rev-parse HEAD).", category: FailureCategory.InvalidArgument));
             }
         }
 
+        /// <inheritdoc/>
         protected override void ProcessRecord()
         {
             if (InputObject == null)
@@ -195,6 +191,7 @@ namespace PythonImages.Commands
             images.AddRange(InputObject.Where(i => i != null));
         }
 
+        /// <inheritdoc/>
         protected override void EndProcessing()
         {
             var source = anyInput || MyInvocation.ExpectingInput ? images : LoadMatrix().Images.ToList();
