@@ -32,6 +32,7 @@ namespace PythonImages
     /// <summary>A matrix that cannot be used: names the file, the line and the key.</summary>
     public sealed class MatrixException : Exception
     {
+        /// <summary>A matrix problem with id <paramref name="errorId"/> (a <see cref="MatrixErrorIds"/> constant) at a line and key of a file.</summary>
         public MatrixException(string errorId, string message, string file, int line, string? key, Exception? inner = null)
             : base(Format(message, file, line), inner)
         {
@@ -41,14 +42,19 @@ namespace PythonImages
             Key = key;
         }
 
+        /// <summary>The ErrorId.</summary>
         public string ErrorId { get; }
+        /// <summary>The file (or "(embedded matrix.yaml)").</summary>
         public string File { get; }
+        /// <summary>The line, 1-based (0 when unknown).</summary>
         public int Line { get; }
+        /// <summary>The key path (3.14.variants), when known.</summary>
         public string? Key { get; }
 
         /// <summary>True when the file itself is missing (the caller chose a wrong path) rather than its content being wrong.</summary>
         public bool IsNotFound => ErrorId == MatrixErrorIds.FileNotFound;
 
+        /// <summary>The kind of problem.</summary>
         public MatrixErrorKind Kind => MatrixErrorIds.KindOf(ErrorId);
 
         private static string Format(string message, string file, int line) =>
@@ -89,6 +95,7 @@ namespace PythonImages
     /// </summary>
     public static class MatrixLoader
     {
+        /// <summary>The file name used for the embedded matrix in messages.</summary>
         public const string EmbeddedSource = "(embedded matrix.yaml)";
 
         /// <summary>The largest matrix file read (1 MiB; the embedded matrix is about 4 KB).</summary>

@@ -10,10 +10,14 @@ using PythonImages.Builds;
 
 namespace PythonImages.Engine
 {
+    /// <summary>What a context entry is.</summary>
     public enum ContextEntryKind
     {
+        /// <summary>A regular file.</summary>
         File,
+        /// <summary>A directory.</summary>
         Directory,
+        /// <summary>A symbolic link (sent as a link).</summary>
         Symlink,
     }
 
@@ -23,14 +27,19 @@ namespace PythonImages.Engine
         /// <summary>'/'-separated path relative to the context root.</summary>
         public string Path { get; set; } = string.Empty;
 
+        /// <summary>The full path on disk.</summary>
         public string FullPath { get; set; } = string.Empty;
 
+        /// <summary>File, directory or link.</summary>
         public ContextEntryKind Kind { get; set; }
 
+        /// <summary>The link's target, for a link.</summary>
         public string? LinkTarget { get; set; }
 
+        /// <summary>The Unix permission bits.</summary>
         public int Mode { get; set; }
 
+        /// <summary>The last write time (UTC).</summary>
         public DateTime ModifiedUtc { get; set; }
     }
 
@@ -73,6 +82,7 @@ namespace PythonImages.Engine
             _ => ImageBuildErrorIds.ContextUnreadable,
         };
 
+        /// <summary>The path the failure is about.</summary>
         public string Path { get; }
     }
 
@@ -93,13 +103,16 @@ namespace PythonImages.Engine
             Entries = entries;
         }
 
+        /// <summary>The full path of the context folder.</summary>
         public string Root { get; }
 
         /// <summary>The Dockerfile, '/'-separated, relative to the context.</summary>
         public string Dockerfile { get; }
 
+        /// <summary>The .dockerignore rules applied.</summary>
         public DockerIgnore Ignore { get; }
 
+        /// <summary>The entries to send, in tar order.</summary>
         public IReadOnlyList<ContextEntry> Entries { get; }
 
         /// <summary>Walks the context, applying .dockerignore, and validates it.</summary>

@@ -33,6 +33,7 @@ namespace PythonImages.Engine
             return new DockerEngine(endpoint, connectTimeout ?? DefaultConnectTimeout);
         }
 
+        /// <summary>A client of the engine at <paramref name="endpoint"/>; nothing is contacted until the first call.</summary>
         public static IDockerEngine Create(EngineEndpoint endpoint, TimeSpan? connectTimeout = null) =>
             new DockerEngine(endpoint, connectTimeout ?? DefaultConnectTimeout);
     }

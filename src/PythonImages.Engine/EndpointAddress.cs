@@ -45,8 +45,10 @@ namespace PythonImages.Engine
         /// <summary>Socket path (unix) or pipe path (npipe, //./pipe/name).</summary>
         public string? Path { get; }
 
+        /// <summary>Whether the address carried a user name or password (masked in <c>Display</c>).</summary>
         public bool HadUserInfo { get; }
 
+        /// <summary>Whether the endpoint is reached over the network (tcp, http, https).</summary>
         public bool IsNetwork => Scheme == "tcp" || Scheme == "http" || Scheme == "https";
 
         private static Regex HostNamePattern => hostName ??= new Regex(
@@ -69,6 +71,7 @@ namespace PythonImages.Engine
             }
         }
 
+        /// <inheritdoc/>
         public override string ToString() => Display;
 
         /// <summary>

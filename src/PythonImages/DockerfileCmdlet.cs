@@ -13,7 +13,9 @@ namespace PythonImages.Commands
     /// </summary>
     public abstract class DockerfileCmdlet : MatrixCmdlet
     {
+        /// <summary>The parameter set of piped images.</summary>
         protected const string ImageSet = "Image";
+        /// <summary>The parameter set of -Version/-Variant.</summary>
         protected const string ByNameSet = "ByName";
 
         /// <summary>Images to render, as Get-PythonTag emits them.</summary>
@@ -66,6 +68,7 @@ namespace PythonImages.Commands
 
         private DockerfileOptions? options;
 
+        /// <summary>The Dockerfile options of the parameters, checked once (a terminating error when one is not accepted).</summary>
         protected DockerfileOptions Options
         {
             get

@@ -61,6 +61,7 @@ namespace PythonImages.Commands
             }
         }
 
+        /// <summary>The engine (connected on first use).</summary>
         protected EngineInfo EngineInfo
         {
             get
@@ -281,8 +282,10 @@ namespace PythonImages.Commands
             }
         }
 
+        /// <inheritdoc/>
         protected override void StopProcessing() => stop.Cancel();
 
+        /// <inheritdoc/>
         public void Dispose()
         {
             // The engine is shared (see Engines); it lives as long as the process.
@@ -300,6 +303,7 @@ namespace PythonImages.Commands
     [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
     public sealed class TimeoutTransformationAttribute : ArgumentTransformationAttribute
     {
+        /// <inheritdoc/>
         public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
         {
             object? value = inputData is PSObject p ? p.BaseObject : inputData;

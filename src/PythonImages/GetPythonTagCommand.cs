@@ -45,6 +45,7 @@ namespace PythonImages.Commands
         /// <summary>The longest -Name, -Version or -Variant value accepted (a Docker tag has at most 128 characters).</summary>
         internal const int MaxPatternLength = 256;
 
+        /// <inheritdoc/>
         protected override void BeginProcessing()
         {
             // -Version and -Variant do not come from the pipeline: check and compile their patterns once per command.
@@ -52,6 +53,7 @@ namespace PythonImages.Commands
             variantPatterns = Variant?.Select(v => CheckedPattern(v, "-Variant", PythonTagErrorIds.InvalidVariant, terminating: true)!).ToArray();
         }
 
+        /// <inheritdoc/>
         protected override void ProcessRecord()
         {
             var (_, images) = LoadMatrix();

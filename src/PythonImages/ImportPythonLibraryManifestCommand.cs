@@ -36,6 +36,7 @@ namespace PythonImages.Commands
         [AllowEmptyString]
         public string Content { get; set; } = string.Empty;
 
+        /// <inheritdoc/>
         protected override void ProcessRecord()
         {
             if (ParameterSetName == ContentSet)

@@ -84,12 +84,15 @@ namespace PythonImages.Commands
         [ValidateNotNullOrEmpty]
         public string[]? Tag { get; set; }
 
+        /// <summary>Build arguments (--build-arg); names such as HTTP_PROXY, values never shown (they may be secrets).</summary>
         [Parameter]
         public Hashtable? BuildArg { get; set; }
 
+        /// <summary>Labels of the image (--label), e.g. @{ 'org.opencontainers.image.revision' = '...' }.</summary>
         [Parameter]
         public Hashtable? Label { get; set; }
 
+        /// <summary>Build without the layer cache.</summary>
         [Parameter]
         public SwitchParameter NoCache { get; set; }
 
@@ -117,8 +120,10 @@ namespace PythonImages.Commands
         [ValidateRange(1, 32)]
         public int ThrottleLimit { get; set; } = 1;
 
+        /// <inheritdoc/>
         protected override EngineFailureIds EngineErrorIds => EngineFailureIds.ImageBuild;
 
+        /// <inheritdoc/>
         protected override void BeginProcessing()
         {
             // Everything that reaches the engine or the disk is checked here, before anything is uploaded or written.
@@ -144,6 +149,7 @@ namespace PythonImages.Commands
             }
         }
 
+        /// <inheritdoc/>
         protected override void ProcessRecord()
         {
             var item = Resolve();
@@ -174,6 +180,7 @@ namespace PythonImages.Commands
             Emit(outcome);
         }
 
+        /// <inheritdoc/>
         protected override void EndProcessing()
         {
             if (queued.Count == 0)
@@ -903,12 +910,14 @@ namespace PythonImages.Commands
     /// <summary>A build that the engine ran and that failed (a failing RUN step, a Dockerfile error).</summary>
     public sealed class ImageBuildException : Exception
     {
+        /// <summary>A failed build: its message and the step that failed.</summary>
         public ImageBuildException(string message, string? failedStep)
             : base(message)
         {
             FailedStep = failedStep;
         }
 
+        /// <summary>The step that failed ("Step 4/9 : RUN ..."), when one did.</summary>
         public string? FailedStep { get; }
     }
 }

@@ -39,6 +39,7 @@ namespace PythonImages.Commands
         private int? total;
         private bool progressShown;
 
+        /// <inheritdoc/>
         protected override void BeginProcessing()
         {
             root = ResolveRoot(Path);
@@ -49,6 +50,7 @@ namespace PythonImages.Commands
             }
         }
 
+        /// <inheritdoc/>
         protected override void ProcessRecord()
         {
             foreach (var image in CurrentImages())
@@ -144,6 +146,7 @@ namespace PythonImages.Commands
             progressShown = true;
         }
 
+        /// <inheritdoc/>
         protected override void EndProcessing()
         {
             if (Prune)

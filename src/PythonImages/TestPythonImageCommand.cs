@@ -60,8 +60,10 @@ namespace PythonImages.Commands
 
         private ImageTestOptions? options;
 
+        /// <inheritdoc/>
         protected override EngineFailureIds EngineErrorIds => EngineFailureIds.ImageTest;
 
+        /// <inheritdoc/>
         protected override void BeginProcessing()
         {
             // Everything that reaches the engine is checked before the first container is created.
@@ -93,6 +95,7 @@ namespace PythonImages.Commands
             };
         }
 
+        /// <inheritdoc/>
         protected override void ProcessRecord()
         {
             if (ParameterSetName == ImageSet)

@@ -90,6 +90,7 @@ namespace PythonImages.Commands
         [ValidateRange(1, 3600)]
         public int TimeoutSec { get; set; } = 30;
 
+        /// <inheritdoc/>
         protected override void ProcessRecord()
         {
             string path = GetUnresolvedProviderPathFromPSPath(Path);
@@ -205,8 +206,10 @@ namespace PythonImages.Commands
             CurrentOperation = $"{completed} of {started} version keys",
         });
 
+        /// <inheritdoc/>
         protected override void StopProcessing() => pump.Cancel();
 
+        /// <inheritdoc/>
         public void Dispose()
         {
             pump.Dispose();

@@ -7,6 +7,7 @@ namespace PythonImages.Dockerfiles
     /// <summary>Choices that change the generated text beyond the matrix (mirrors for networks without internet access).</summary>
     public sealed class DockerfileOptions
     {
+        /// <summary>The options of a plain New-PythonDockerfile: python.org, keys.openpgp.org, Docker Hub.</summary>
         public static readonly DockerfileOptions Default = new DockerfileOptions();
 
         /// <summary>Replaces https://www.python.org/ftp/python/ (same layout below it: &lt;dir&gt;/Python-&lt;version&gt;.tar.xz).</summary>
@@ -102,6 +103,7 @@ namespace PythonImages.Dockerfiles
             }
         }
 
+        /// <summary>The key server as written into <c>gpg --recv-keys</c>.</summary>
         public string KeyServerText => KeyServer == null ? ImageRules.DefaultKeyServer : KeyServer.OriginalString.TrimEnd('/');
 
         /// <summary>True when the mirror is reached without TLS (http).</summary>
@@ -184,6 +186,7 @@ namespace PythonImages.Dockerfiles
     /// <summary>A Dockerfile cannot be rendered or written; carries a stable error id and the next step for the user.</summary>
     public sealed class DockerfileException : Exception
     {
+        /// <summary>A failure with id <paramref name="errorId"/> (a <see cref="DockerfileErrorIds"/> constant) and what to do next.</summary>
         public DockerfileException(string errorId, string message, string recommendedAction, Exception? inner = null)
             : base(message, inner)
         {
@@ -191,8 +194,10 @@ namespace PythonImages.Dockerfiles
             RecommendedAction = recommendedAction;
         }
 
+        /// <summary>The ErrorId ("Dockerfile.Reason").</summary>
         public string ErrorId { get; }
 
+        /// <summary>What to do next.</summary>
         public string RecommendedAction { get; }
 
         /// <summary>What the error is about when it is not the image (a parameter value, secrets removed); null otherwise.</summary>

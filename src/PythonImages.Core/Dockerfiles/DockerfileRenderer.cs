@@ -8,6 +8,7 @@ namespace PythonImages.Dockerfiles
     /// <summary>One rendered Dockerfile: where it goes (relative to the images root) and its text.</summary>
     public sealed class RenderedDockerfile
     {
+        /// <summary>A rendered Dockerfile of <paramref name="image"/> for <paramref name="directory"/>.</summary>
         public RenderedDockerfile(PythonImage image, string directory, string content, IReadOnlyList<string>? warnings = null)
         {
             Image = image;
@@ -16,6 +17,7 @@ namespace PythonImages.Dockerfiles
             Warnings = warnings ?? Array.Empty<string>();
         }
 
+        /// <summary>The image the Dockerfile builds.</summary>
         public PythonImage Image { get; }
 
         /// <summary>Relative directory with '/' separators, e.g. 3.14/windows/windowsservercore-ltsc2025.</summary>
@@ -53,6 +55,7 @@ namespace PythonImages.Dockerfiles
 
         private static readonly char[] GlobCharacters = { '*', '?', '[' };
 
+        /// <summary>The name of the generated file.</summary>
         public const string FileName = "Dockerfile";
 
         /// <summary>First line of every file we generate; a Dockerfile starting with it is ours (may be rewritten or pruned).</summary>
@@ -64,6 +67,7 @@ namespace PythonImages.Dockerfiles
         /// <summary>A value failed its grammar right before it would have been written into a Dockerfile.</summary>
         public const string UnsafeValueErrorId = DockerfileErrorIds.UnsafeValue;
 
+        /// <summary>Renders the Dockerfile of <paramref name="image"/>; throws <see cref="DockerfileException"/> when a value is missing or unsafe.</summary>
         public static RenderedDockerfile Render(PythonImage image, DockerfileOptions? options = null)
         {
             options ??= DockerfileOptions.Default;

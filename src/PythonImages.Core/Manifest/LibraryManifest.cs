@@ -10,14 +10,17 @@ namespace PythonImages
     /// <summary>A parsed library manifest: its header and one image per entry, in file order.</summary>
     public sealed class ParsedManifest
     {
+        /// <summary>A parsed manifest: its header and its entries.</summary>
         public ParsedManifest(ManifestHeader header, IReadOnlyList<PythonImage> images)
         {
             Header = header;
             Images = images;
         }
 
+        /// <summary>The header paragraph.</summary>
         public ManifestHeader Header { get; }
 
+        /// <summary>The entries, as images.</summary>
         public IReadOnlyList<PythonImage> Images { get; }
     }
 
@@ -31,10 +34,15 @@ namespace PythonImages
 
         private static readonly string[] HeaderFieldNames = { "Maintainers", "GitRepo", "GitFetch", "Builder" };
 
+        /// <summary>bashbrew's GitFetch when none is given.</summary>
         public const string DefaultGitFetch = "refs/heads/master";
+        /// <summary>bashbrew's Directory when none is given.</summary>
         public const string DefaultDirectory = ".";
+        /// <summary>bashbrew's File when none is given.</summary>
         public const string DefaultFile = "Dockerfile";
+        /// <summary>bashbrew's Architectures when none are given.</summary>
         public const string DefaultArchitecture = "amd64";
+        /// <summary>The Builder written into new manifests.</summary>
         public const string DefaultBuilder = "buildkit";
 
         /// <summary>Width of "Maintainers: ": continuation lines are indented by this many spaces.</summary>
@@ -58,8 +66,10 @@ namespace PythonImages
 
         private static Regex FullVersion => fullVersion ??= new Regex(@"\A[0-9]{1,9}\.[0-9]{1,9}\.[0-9]{1,9}(?:(?:a|b|rc)[0-9]{1,9})?\z", RegexOptions.CultureInvariant);
 
+        /// <summary>Whether <paramref name="tag"/> is a valid Docker tag.</summary>
         public static bool IsValidTag(string? tag) => InputGrammar.DockerTag.IsMatch(tag);
 
+        /// <summary>Whether <paramref name="commit"/> is a full commit id.</summary>
         public static bool IsValidCommit(string? commit) => InputGrammar.GitCommit.IsMatch(commit);
 
         // ------------------------------------------------------------------ parsing

@@ -5,6 +5,7 @@ namespace PythonImages
     /// <summary>A manifest problem: which rule, where (file and line for parsed files, the entry for generated ones).</summary>
     public sealed class ManifestException : Exception
     {
+        /// <summary>A problem with id <paramref name="errorId"/> (a <see cref="ManifestErrorIds"/> or <see cref="TagMarkdownErrorIds"/> constant), at a line of a file or in an entry.</summary>
         public ManifestException(string errorId, string message, string? file, int line, string? entry = null, Exception? inner = null)
             : base(Format(message, file, line), inner)
         {
@@ -15,6 +16,7 @@ namespace PythonImages
             Reason = message;
         }
 
+        /// <summary>The ErrorId.</summary>
         public string ErrorId { get; }
 
         /// <summary>The manifest file (null when the manifest is generated).</summary>
@@ -32,6 +34,7 @@ namespace PythonImages
         /// <summary>The message without the file:line prefix.</summary>
         public string Reason { get; }
 
+        /// <summary>Whether the manifest file does not exist.</summary>
         public bool IsNotFound => ErrorId == ManifestErrorIds.FileNotFound;
 
         private static string Format(string message, string? file, int line)

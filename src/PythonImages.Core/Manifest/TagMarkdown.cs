@@ -25,6 +25,7 @@ namespace PythonImages
     /// <summary>The README's generated parts for a set of manifest entries.</summary>
     public sealed class TagMarkdownResult
     {
+        /// <summary>A rendered block with its format, text and counts.</summary>
         public TagMarkdownResult(TagMarkdownFormat format, string markdown, string architecturesLine, int entries, int sharedTagGroups, IReadOnlyList<string> architectures)
         {
             Format = format;
@@ -35,6 +36,7 @@ namespace PythonImages
             Architectures = architectures;
         }
 
+        /// <summary>The format it was rendered in.</summary>
         public TagMarkdownFormat Format { get; }
 
         /// <summary>The "Supported tags and respective Dockerfile links" block, trailing newlines removed.</summary>
@@ -43,27 +45,33 @@ namespace PythonImages
         /// <summary>The value line of "Supported architectures" (without its leading TAB).</summary>
         public string ArchitecturesLine { get; }
 
+        /// <summary>The number of entries.</summary>
         public int Entries { get; }
 
+        /// <summary>The number of shared-tag groups.</summary>
         public int SharedTagGroups { get; }
 
         /// <summary>The union of the entries' architectures, sorted.</summary>
         public IReadOnlyList<string> Architectures { get; }
 
+        /// <inheritdoc/>
         public override string ToString() => Markdown;
     }
 
     /// <summary>A group of shared tags carried by exactly the same entries.</summary>
     public sealed class SharedTagGroup
     {
+        /// <summary>A shared tag group: its tags and the entries they point to.</summary>
         public SharedTagGroup(IReadOnlyList<string> tags, IReadOnlyList<PythonImage> entries)
         {
             Tags = tags;
             Entries = entries;
         }
 
+        /// <summary>The shared tags.</summary>
         public IReadOnlyList<string> Tags { get; }
 
+        /// <summary>The entries they point to.</summary>
         public IReadOnlyList<PythonImage> Entries { get; }
     }
 
@@ -72,9 +80,12 @@ namespace PythonImages
     {
         private static readonly string[] LinkFields = { "GitRepo", "GitFetch", "GitCommit", "Directory", "File", "Builder" };
 
+        /// <summary>What the block says when there are no tags.</summary>
         public const string NoTags = "**No supported tags**";
+        /// <summary>What the architectures line says when there are none.</summary>
         public const string NoArchitectures = "**No supported architectures**";
 
+        /// <summary>The FAQ sentence above the shared tags (Faq and Spaced formats).</summary>
         public const string FaqSentence =
             "(See [\"What's the difference between 'Shared' and 'Simple' tags?\" in the FAQ](https://github.com/docker-library/faq#whats-the-difference-between-shared-and-simple-tags).)";
 

@@ -29,9 +29,11 @@ namespace PythonImages.Security
     /// <summary>An input file that cannot be read; <see cref="Exception.Message"/> says why, without the path.</summary>
     public sealed class InputFileException : Exception
     {
+        /// <summary>A refused input file: the problem and a message naming the file.</summary>
         public InputFileException(InputFileProblem problem, string message, Exception? inner = null)
             : base(message, inner) => Problem = problem;
 
+        /// <summary>Why the file was refused.</summary>
         public InputFileProblem Problem { get; }
     }
 

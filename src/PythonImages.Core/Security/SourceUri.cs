@@ -65,6 +65,7 @@ namespace PythonImages.Security
             return uri;
         }
 
+        /// <summary>Whether <paramref name="uri"/> is protected by TLS.</summary>
         public static TransportSecurity Security(Uri uri)
         {
             string scheme = uri.Scheme.ToLowerInvariant();

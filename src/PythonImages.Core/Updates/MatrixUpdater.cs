@@ -15,6 +15,7 @@ namespace PythonImages.Updates
     /// <summary>Something the updater reports while it works (progress per key, warnings, request log).</summary>
     public sealed class UpdateEvent
     {
+        /// <summary>An event of the update.</summary>
         public UpdateEvent(UpdateEventKind kind, string? key, string message)
         {
             Kind = kind;
@@ -22,18 +23,26 @@ namespace PythonImages.Updates
             Message = message;
         }
 
+        /// <summary>What happened.</summary>
         public UpdateEventKind Kind { get; }
 
+        /// <summary>The version key it is about, if any.</summary>
         public string? Key { get; }
 
+        /// <summary>The text for the user.</summary>
         public string Message { get; }
     }
 
+    /// <summary>The kinds of update events.</summary>
     public enum UpdateEventKind
     {
+        /// <summary>Work on a version key started.</summary>
         KeyStarted,
+        /// <summary>Work on a version key ended.</summary>
         KeyCompleted,
+        /// <summary>A warning for the user.</summary>
         Warning,
+        /// <summary>A detail for -Verbose.</summary>
         Verbose,
     }
 
@@ -49,19 +58,25 @@ namespace PythonImages.Updates
             Failures = failures;
         }
 
+        /// <summary>The matrix file.</summary>
         public string Path { get; }
 
+        /// <summary>Its text before the update.</summary>
         public string OldText { get; }
 
         /// <summary>Null when a key failed (all or nothing).</summary>
         public string? NewText { get; }
 
+        /// <summary>One result per version key.</summary>
         public IReadOnlyList<MatrixUpdateResult> Results { get; }
 
+        /// <summary>The failures, one per version key (or for the whole request).</summary>
         public IReadOnlyList<UpdateException> Failures { get; }
 
+        /// <summary>Whether the new text could be made.</summary>
         public bool Succeeded => Failures.Count == 0 && NewText != null;
 
+        /// <summary>Whether the file would change.</summary>
         public bool Changed => Succeeded && !string.Equals(OldText, NewText, StringComparison.Ordinal);
 
         /// <summary>The unified diff of the file (empty when nothing changes).</summary>
@@ -124,6 +139,7 @@ namespace PythonImages.Updates
         private readonly ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<string>?>>> indexes =
             new ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<string>?>>>(StringComparer.Ordinal);
 
+        /// <summary>An updater reading from <paramref name="sources"/> and verifying against <paramref name="trustedRoot"/>.</summary>
         public MatrixUpdater(UpdateSources sources, FetchOptions fetch, TrustedRoot trustedRoot, IEnumerable<SignerIdentity>? extraIdentities = null, Action<UpdateEvent>? events = null)
         {
             this.sources = sources;
@@ -137,6 +153,7 @@ namespace PythonImages.Updates
             }
         }
 
+        /// <summary>Receives progress, warnings and details.</summary>
         public Action<UpdateEvent>? Events { get; set; }
 
         /// <summary>Reads and checks the file and the request, then resolves every key (in parallel). Writes nothing.</summary>
@@ -484,6 +501,7 @@ namespace PythonImages.Updates
             "Check the key (3.15-rc for pre-releases, 3.15 once 3.15.0 is out) and -PythonOrgUri; python.org's index may lag behind a brand-new release.",
             key);
 
+        /// <inheritdoc/>
         public void Dispose() => http.Dispose();
     }
 }

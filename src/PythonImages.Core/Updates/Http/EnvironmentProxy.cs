@@ -34,6 +34,7 @@ namespace PythonImages.Updates.Http
             }
         }
 
+        /// <summary>The proxy's credentials (from the proxy URL), if any.</summary>
         public ICredentials? Credentials { get; set; }
 
         /// <summary>The proxy URL without credentials, for messages.</summary>
@@ -64,8 +65,10 @@ namespace PythonImages.Updates.Http
             return new EnvironmentProxy(http, https, bypass);
         }
 
+        /// <inheritdoc/>
         public Uri? GetProxy(Uri destination) => destination.Scheme == "https" ? https : http;
 
+        /// <inheritdoc/>
         public bool IsBypassed(Uri host)
         {
             if (host.IsLoopback || GetProxy(host) == null)

@@ -31,12 +31,14 @@ namespace PythonImages.Updates.Http
         /// <summary>The proxy; default: the environment's (<see cref="EnvironmentProxy"/>).</summary>
         public IWebProxy? Proxy { get; set; } = EnvironmentProxy.FromEnvironment();
 
+        /// <summary>The most redirects followed for one request.</summary>
         public int MaxRedirects { get; set; } = 5;
     }
 
     /// <summary>A fetched body: the bytes and the URL that finally answered.</summary>
     public sealed class Fetched
     {
+        /// <summary>A fetched body with its final URI and content type.</summary>
         public Fetched(byte[] body, Uri uri, string? contentType)
         {
             Body = body;
@@ -44,10 +46,13 @@ namespace PythonImages.Updates.Http
             ContentType = contentType;
         }
 
+        /// <summary>The body.</summary>
         public byte[] Body { get; }
 
+        /// <summary>The URI after redirects.</summary>
         public Uri Uri { get; }
 
+        /// <summary>The content type, if sent.</summary>
         public string? ContentType { get; }
     }
 
@@ -64,6 +69,7 @@ namespace PythonImages.Updates.Http
         private readonly SemaphoreSlim throttle;
         private readonly ResiliencePipeline<Attempt> pipeline;
 
+        /// <summary>A client with the retries, time limits and redirect rules of <paramref name="options"/>; <paramref name="log"/> gets a line per request.</summary>
         public ReleaseHttpClient(FetchOptions options, Action<string>? log = null)
         {
             this.options = options;
@@ -285,6 +291,7 @@ namespace PythonImages.Updates.Http
             "Point the base URI at the server that holds the files (redirects are only followed to https on the same host family).",
             from.AbsoluteUri);
 
+        /// <inheritdoc/>
         public void Dispose()
         {
             client.Dispose();

@@ -17,6 +17,7 @@ namespace PythonImages.Updates.Sigstore
     /// <summary>What a verified bundle vouches for: the artifact's sha256, who signed it and when.</summary>
     public sealed class VerifiedBundle
     {
+        /// <summary>A verified bundle: the file's sha256, its signer and when it was signed.</summary>
         public VerifiedBundle(string sha256, string email, string issuer, DateTime signedAt)
         {
             Sha256 = sha256;
@@ -28,12 +29,16 @@ namespace PythonImages.Updates.Sigstore
         /// <summary>Lowercase hex.</summary>
         public string Sha256 { get; }
 
+        /// <summary>The signer's email.</summary>
         public string Email { get; }
 
+        /// <summary>The signer's OIDC issuer.</summary>
         public string Issuer { get; }
 
+        /// <summary>When it was signed (UTC).</summary>
         public DateTime SignedAt { get; }
 
+        /// <summary>The signer, "email (issuer)".</summary>
         public string Signer => $"{Email} ({Issuer})";
     }
 
@@ -52,6 +57,7 @@ namespace PythonImages.Updates.Sigstore
 
         private readonly TrustedRoot root;
 
+        /// <summary>A verifier against <paramref name="root"/>.</summary>
         public SigstoreVerifier(TrustedRoot root) => this.root = root;
 
         /// <summary>Verifies <paramref name="bundleJson"/>; throws <see cref="UpdateException"/> naming what failed.</summary>
