@@ -201,12 +201,9 @@ namespace PythonImages.Updates
     /// <summary>An upstream versions.json (or a JSON matrix with a 'versions' member), written back as upstream's jq -S.</summary>
     internal sealed class VersionsJsonText : MatrixText
     {
-        private readonly JsonTree root;
-
-        internal VersionsJsonText(string text, string source, JsonTree root)
+        internal VersionsJsonText(string text, string source)
             : base(text, source)
         {
-            this.root = root;
         }
 
         public override bool IsJson => true;

@@ -53,9 +53,9 @@ namespace PythonImages.Updates
         public static MatrixText Open(string text, string source)
         {
             string trimmed = text.TrimStart(' ', '\t', '\r', '\n', '\uFEFF');
-            if (trimmed.StartsWith("{", StringComparison.Ordinal) && JsonTree.TryParse(text, out var tree))
+            if (trimmed.StartsWith("{", StringComparison.Ordinal) && JsonTree.TryParse(text, out _))
             {
-                return new VersionsJsonText(text, source, tree!);
+                return new VersionsJsonText(text, source);
             }
 
             return new YamlMatrixText(text, source);
