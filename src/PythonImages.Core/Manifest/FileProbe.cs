@@ -66,7 +66,8 @@ namespace PythonImages
             int? mode = StatMode(path);
             if (mode == null)
             {
-                return new FileInfo(path).Length == 0 ? FileKind.EmptyOrSpecial : FileKind.Regular;
+                var info = new FileInfo(path); // stat failed: the file may have gone in the meantime
+                return !info.Exists ? FileKind.Missing : info.Length == 0 ? FileKind.EmptyOrSpecial : FileKind.Regular;
             }
 
             return (mode.Value & TypeMask) switch
