@@ -4,8 +4,11 @@
     Builds, tests and packages the PythonImages module.
 
 .DESCRIPTION
-    Tasks (run in the order given; default: Build, Test, Package):
+    Tasks (run in the order given; default: Build, Format, Test, Package):
       Build    dotnet build PythonImages.sln; afterwards Import-Module ./PythonImages.psd1 works from the repository.
+               Warnings are errors (Directory.Build.props), so a build with a warning fails.
+      Format   dotnet format --verify-no-changes: the code follows .editorconfig (layout, style, analyzers); fails
+               listing what differs. Run 'dotnet format PythonImages.sln' to fix it.
       Test     dotnet test PythonImages.sln (the same command .ci/run runs).
       Package  a publishable module folder <OutputPath>/PythonImages/<ModuleVersion>/ with PythonImages.psd1,
                bin/PythonImages.dll, bin/*.format.ps1xml and bin/dependencies/*, from a Release build.
@@ -21,8 +24,8 @@
 [CmdletBinding()]
 param(
     # The tasks to run, in this order.
-    [ValidateSet('Build', 'Test', 'Package')]
-    [string[]] $Task = @('Build', 'Test', 'Package'),
+    [ValidateSet('Build', 'Format', 'Test', 'Package')]
+    [string[]] $Task = @('Build', 'Format', 'Test', 'Package'),
 
     # Configuration for Build and Test. Package always builds Release.
     [ValidateSet('Debug', 'Release')]
@@ -83,6 +86,11 @@ function Invoke-Build {
     Invoke-Dotnet @('build', $solution, '--configuration', $Configuration, '-nologo')
 }
 
+function Invoke-Format {
+    Write-Step 'Format (dotnet format --verify-no-changes)'
+    Invoke-Dotnet @('format', $solution, '--verify-no-changes')
+}
+
 function Invoke-Test {
     Write-Step "Test ($Configuration)"
     Invoke-Dotnet @('test', $solution, '--configuration', $Configuration, '-nologo')
@@ -132,6 +140,7 @@ try {
     foreach ($name in $Task) {
         switch ($name) {
             'Build' { Invoke-Build }
+            'Format' { Invoke-Format }
             'Test' { Invoke-Test }
             'Package' { Invoke-Package }
         }
