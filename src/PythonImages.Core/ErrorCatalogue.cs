@@ -199,6 +199,8 @@ namespace PythonImages
             yield return Manifest();
             yield return TagMarkdown();
             yield return Update();
+            yield return App();
+            yield return PythonContainer();
         }
 
         private sealed class Catalogue

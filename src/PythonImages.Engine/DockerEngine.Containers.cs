@@ -8,6 +8,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using PythonImages.Apps;
 using PythonImages.Security;
 
 namespace PythonImages.Engine
@@ -21,7 +22,7 @@ namespace PythonImages.Engine
 
         public async Task PullImageAsync(string reference, IProgress<PullEvent>? events, CancellationToken cancellationToken)
         {
-            var parsed = ImageReference.Parse(reference, "PythonContainer.InvalidImage");
+            var parsed = ImageReference.Parse(reference, PythonContainerErrorIds.InvalidImage);
             var docker = await connection.ConnectAsync(cancellationToken).ConfigureAwait(false);
             var parameters = new ImagesCreateParameters
             {

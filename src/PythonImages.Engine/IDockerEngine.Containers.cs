@@ -27,6 +27,7 @@ namespace PythonImages.Engine
     /// <summary>One status line of a pull: a layer's state and, while it downloads or extracts, its progress.</summary>
     public sealed class PullEvent
     {
+        /// <summary>A status line of a pull.</summary>
         public PullEvent(string? layer, string status, long current, long total)
         {
             Layer = layer;
@@ -41,6 +42,7 @@ namespace PythonImages.Engine
         /// <summary>Pulling fs layer, Downloading, Extracting, Pull complete, Digest: ..., Status: ...</summary>
         public string Status { get; }
 
+        /// <summary>Bytes done so far (0 when unknown).</summary>
         public long Current { get; }
 
         /// <summary>0 when unknown.</summary>
@@ -50,6 +52,7 @@ namespace PythonImages.Engine
     /// <summary>A host folder mounted into a container.</summary>
     public sealed class BindMount
     {
+        /// <summary>A mount of <paramref name="source"/> at <paramref name="target"/>.</summary>
         public BindMount(string source, string target, bool readOnly = false)
         {
             Source = source;
@@ -63,11 +66,14 @@ namespace PythonImages.Engine
         /// <summary>Where it appears in the container (/usr/src/myapp, C:\src).</summary>
         public string Target { get; }
 
+        /// <summary>Mounted read-only.</summary>
         public bool ReadOnly { get; }
     }
 
+    /// <summary>What to run in an attached container, and how.</summary>
     public sealed class AttachedRunRequest
     {
+        /// <summary>The image reference or id.</summary>
         public string Image { get; set; } = string.Empty;
 
         /// <summary>The container's name (required: a cancelled create is cleaned up by name).</summary>
@@ -76,14 +82,19 @@ namespace PythonImages.Engine
         /// <summary>Null keeps the image's CMD.</summary>
         public IList<string>? Command { get; set; }
 
+        /// <summary>The working directory (null: the image's).</summary>
         public string? WorkingDirectory { get; set; }
 
+        /// <summary>Environment variables, in addition to the image's.</summary>
         public IDictionary<string, string> Environment { get; set; } = new Dictionary<string, string>();
 
+        /// <summary>Labels for the container.</summary>
         public IDictionary<string, string> Labels { get; set; } = new Dictionary<string, string>();
 
+        /// <summary>Host folders to mount.</summary>
         public IList<BindMount> Mounts { get; set; } = new List<BindMount>();
 
+        /// <summary>The network (host, none, bridge, a network name; null: the engine's default).</summary>
         public string? NetworkMode { get; set; }
 
         /// <summary>Attach stdin and read it from <see cref="IContainerStreams.ReadInputAsync"/>; the container sees end of input when that returns null.</summary>
@@ -95,6 +106,7 @@ namespace PythonImages.Engine
         /// <summary>The terminal's size (columns × rows) when <see cref="Tty"/>; 0 leaves the engine's default.</summary>
         public int TtyWidth { get; set; }
 
+        /// <summary>The terminal's rows; 0 leaves the engine's default.</summary>
         public int TtyHeight { get; set; }
 
         /// <summary>Leave the container on the engine after it exits (stopped, if it was cancelled).</summary>
@@ -118,20 +130,28 @@ namespace PythonImages.Engine
         void Output(ContainerStreamKind stream, byte[] buffer, int offset, int count);
     }
 
+    /// <summary>Which output stream a piece of a container's output came from.</summary>
     public enum ContainerStreamKind
     {
+        /// <summary>Standard output (and everything, with a terminal).</summary>
         StdOut,
+        /// <summary>Standard error.</summary>
         StdErr,
     }
 
+    /// <summary>How an attached run ended.</summary>
     public sealed class AttachedRunResult
     {
+        /// <summary>The container's id.</summary>
         public string Id { get; set; } = string.Empty;
 
+        /// <summary>The container's name.</summary>
         public string Name { get; set; } = string.Empty;
 
+        /// <summary>The program's exit code (137 after a kill).</summary>
         public long ExitCode { get; set; }
 
+        /// <summary>From the start of the container to its exit.</summary>
         public TimeSpan Duration { get; set; }
 
         /// <summary>False when the container was kept, or could not be removed.</summary>

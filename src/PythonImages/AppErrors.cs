@@ -7,23 +7,9 @@ namespace PythonImages.Commands
     /// <summary>ErrorRecords for the app area (New-PythonAppDockerfile, Invoke-PythonContainer).</summary>
     internal static class AppErrors
     {
-        public static ErrorRecord From(AppException ex, object? target = null)
-        {
-            var category = ex.ErrorId switch
-            {
-                AppErrorIds.IOError => ErrorCategory.WriteError,
-                AppErrorIds.AccessDenied => ErrorCategory.PermissionDenied,
-                _ => ex.Kind switch
-                {
-                    AppErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
-                    AppErrorKind.NotFound => ErrorCategory.ObjectNotFound,
-                    AppErrorKind.Ambiguous => ErrorCategory.InvalidOperation,
-                    AppErrorKind.Exists => ErrorCategory.ResourceExists,
-                    _ => ErrorCategory.InvalidData,
-                },
-            };
-            return Errors.Create(ex, ex.ErrorId, category, target ?? ex.Target, ex.RecommendedAction);
-        }
+        /// <summary>The record for <paramref name="ex"/>: its id, category and action, and its target unless <paramref name="target"/> is given.</summary>
+        public static ErrorRecord From(AppException ex, object? target = null) =>
+            Errors.Create(ex, ex.ErrorId, target ?? ex.Target, ex.RecommendedAction, category: ex.Category);
 
         /// <summary>A path typed by the user as a full file-system path (relative to the current location); null with a reason when it is not one.</summary>
         public static string? FileSystemPath(PSCmdlet cmdlet, string path, out string? why)

@@ -11,8 +11,10 @@ namespace PythonImages.Commands
         /// <summary>The app folder. Bound by Invoke-PythonImageBuild: an app's bare -Tag names its image (my-python-app:latest).</summary>
         public string AppPath { get; set; } = string.Empty;
 
+        /// <summary>The Dockerfile written (or kept). Bound by Invoke-PythonImageBuild.</summary>
         public string DockerfilePath { get; set; } = string.Empty;
 
+        /// <summary>The .dockerignore written (or kept).</summary>
         public string DockerignorePath { get; set; } = string.Empty;
 
         /// <summary>The build context: the app folder.</summary>
@@ -45,8 +47,10 @@ namespace PythonImages.Commands
         /// <summary>Created, Replaced or Unchanged.</summary>
         public string DockerfileAction { get; set; } = string.Empty;
 
+        /// <summary>Created, Replaced or Unchanged.</summary>
         public string DockerignoreAction { get; set; } = string.Empty;
 
+        /// <summary>The Dockerfile's path.</summary>
         public override string ToString() => DockerfilePath;
     }
 
@@ -56,15 +60,19 @@ namespace PythonImages.Commands
         /// <summary>The program's exit code (0 for success).</summary>
         public long ExitCode { get; set; }
 
+        /// <summary>True when the exit code is 0.</summary>
         public bool Succeeded => ExitCode == 0;
 
+        /// <summary>The image that ran (python:3, or -Image).</summary>
         public string Image { get; set; } = string.Empty;
 
         /// <summary>The container's command (python ./script.py args), or empty when the image's own CMD ran.</summary>
         public string[] Command { get; set; } = Array.Empty<string>();
 
+        /// <summary>The container's name.</summary>
         public string ContainerName { get; set; } = string.Empty;
 
+        /// <summary>The container's id.</summary>
         public string ContainerId { get; set; } = string.Empty;
 
         /// <summary>True when the container was removed after the run (false with -KeepContainer).</summary>
@@ -76,43 +84,51 @@ namespace PythonImages.Commands
         /// <summary>Where the folder was mounted (/usr/src/myapp, C:\src).</summary>
         public string? MountTarget { get; set; }
 
+        /// <summary>From the container's start to its exit.</summary>
         public TimeSpan Duration { get; set; }
 
-        /// <summary>Lines written to stdout and to stderr.</summary>
+        /// <summary>Lines written to stdout.</summary>
         public long OutputLines { get; set; }
 
+        /// <summary>Lines written to stderr.</summary>
         public long ErrorLines { get; set; }
 
         /// <summary>True when the container had a terminal (-Interactive on a console host).</summary>
         public bool Tty { get; set; }
 
+        /// <summary>The container and its exit code.</summary>
         public override string ToString() => ContainerName + " exited with " + ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>The program in the container exited with a non-zero code (the non-terminating error Invoke-PythonContainer writes).</summary>
     public sealed class ContainerExitException : Exception
     {
+        /// <summary>The program exited with <paramref name="exitCode"/>.</summary>
         public ContainerExitException(string message, long exitCode)
             : base(message)
         {
             ExitCode = exitCode;
         }
 
+        /// <summary>A failure without details.</summary>
         public ContainerExitException()
             : base("The program in the container failed.")
         {
         }
 
+        /// <summary>A failure with a message.</summary>
         public ContainerExitException(string message)
             : base(message)
         {
         }
 
+        /// <summary>A failure with a message and its cause.</summary>
         public ContainerExitException(string message, Exception innerException)
             : base(message, innerException)
         {
         }
 
+        /// <summary>The program's exit code.</summary>
         public long ExitCode { get; }
     }
 }

@@ -7,6 +7,7 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using PythonImages.Apps;
+using PythonImages.Builds;
 using PythonImages.Engine;
 using PythonImages.Security;
 
@@ -111,8 +112,10 @@ namespace PythonImages.Commands
         [AllowEmptyString]
         public PSObject? InputObject { get; set; }
 
-        protected override string ErrorIdPrefix => "PythonContainer";
+        /// <inheritdoc/>
+        protected override EngineFailureIds EngineErrorIds => EngineFailureIds.PythonContainer;
 
+        /// <inheritdoc/>
         protected override void BeginProcessing()
         {
             // Everything that reaches the engine is checked before it is contacted.
@@ -130,7 +133,7 @@ namespace PythonImages.Commands
             {
                 ThrowTerminatingError(Errors.Create(
                     new InvalidOperationException($"python:{Tag} is a {tagOS} image, but the engine at {info.Endpoint} runs {(windows ? "Windows" : "Linux")} containers."),
-                    ContainerErrorIds.OSMismatch, ErrorCategory.InvalidOperation, Tag,
+                    PythonContainerErrorIds.OSMismatch, Tag,
                     "Use a tag of the engine's OS (Get-PythonTag -OS " + (windows ? "Windows" : "Linux") + "), or point -DockerHost / DOCKER_HOST at an engine of the image's OS."));
             }
 
@@ -143,6 +146,7 @@ namespace PythonImages.Commands
             Start(windows);
         }
 
+        /// <inheritdoc/>
         protected override void ProcessRecord()
         {
             if (run == null || session == null || !MyInvocation.ExpectingInput || tty)
@@ -155,6 +159,7 @@ namespace PythonImages.Commands
             Pump(ct => Done(session.EnqueueLineAsync(line, ct)));
         }
 
+        /// <inheritdoc/>
         protected override void EndProcessing()
         {
             if (run == null || session == null)
@@ -221,6 +226,7 @@ namespace PythonImages.Commands
             }
         }
 
+        /// <inheritdoc/>
         protected override void StopProcessing()
         {
             base.StopProcessing();
@@ -245,10 +251,10 @@ namespace PythonImages.Commands
         private void ValidateParameters()
         {
             name = Name ?? ScriptRun.DefaultName();
-            Require(AppGrammar.ContainerName, name, ContainerErrorIds.InvalidName, "-Name", "Give a name of letters, digits, '_', '.' and '-' that starts with a letter or digit, e.g. -Name my-script.");
+            Require(AppGrammar.ContainerName, name, PythonContainerErrorIds.InvalidName, "-Name", "Give a name of letters, digits, '_', '.' and '-' that starts with a letter or digit, e.g. -Name my-script.");
             if (Network != null)
             {
-                Require(EngineGrammar.Network, Network, ContainerErrorIds.InvalidNetwork, "-Network", "Give host, bridge, none or the name of an existing network.");
+                Require(EngineGrammar.Network, Network, PythonContainerErrorIds.InvalidNetwork, "-Network", "Give host, bridge, none or the name of an existing network.");
             }
 
             arguments = Checked(() => (ArgumentList ?? Array.Empty<string>()).Select((a, i) => ScriptRun.CheckArgument(a, i)).ToArray());
@@ -265,8 +271,8 @@ namespace PythonImages.Commands
                 if (EngineGrammar.ImageId.Why(Image) != null && !ImageReference.TryParse(Image, out _, out string? why))
                 {
                     ThrowTerminatingError(Errors.Create(
-                        new InputRejectedException(ContainerErrorIds.InvalidImage, InputGrammar.RepositoryPath, $"-Image '{InputGrammar.Show(Image)}'", why!),
-                        ContainerErrorIds.InvalidImage, ErrorCategory.InvalidArgument, InputGrammar.Show(Image),
+                        new InputRejectedException(PythonContainerErrorIds.InvalidImage, InputGrammar.RepositoryPath, $"-Image '{InputGrammar.Show(Image)}'", why!),
+                        PythonContainerErrorIds.InvalidImage, InputGrammar.Show(Image),
                         "Give an image reference (my-python-app, registry.example/team/app:1.0) or an image id (sha256:...)."));
                 }
 
@@ -275,7 +281,7 @@ namespace PythonImages.Commands
             else
             {
                 var matrixImages = MatrixCache.Get(null).Images;
-                var python = Checked(() => PythonBase.Resolve(matrixImages, Tag), ContainerErrorIds.InvalidTag, ContainerErrorIds.TagNotFound);
+                var python = Checked(() => PythonBase.Resolve(matrixImages, Tag), PythonContainerErrorIds.InvalidTag, PythonContainerErrorIds.TagNotFound);
                 image = python.Reference;
                 tagOS = python.Images.All(i => i.OS == ImageOS.Windows) ? "Windows" : python.Images.All(i => i.OS == ImageOS.Linux) ? "Linux" : null;
             }
@@ -322,7 +328,7 @@ namespace PythonImages.Commands
             {
                 ThrowTerminatingError(Errors.Create(
                     new ItemNotFoundException($"The engine at {engine.Endpoint} has no image {image}."),
-                    ContainerErrorIds.ImageNotFound, ErrorCategory.ObjectNotFound, image,
+                    PythonContainerErrorIds.ImageNotFound, image,
                     "Build or pull the image first (an image id cannot be pulled)."));
             }
 
@@ -338,7 +344,7 @@ namespace PythonImages.Commands
             }
             catch (EngineRequestException ex)
             {
-                ThrowTerminatingError(Errors.Create(ex, ContainerErrorIds.PullFailed, ErrorCategory.ObjectNotFound, image,
+                ThrowTerminatingError(Errors.Create(ex, PythonContainerErrorIds.PullFailed, image,
                     Image != null
                         ? "Check the image name; build it first (New-PythonAppDockerfile | Invoke-PythonImageBuild -Tag <name>), or log in and pull it with the docker CLI."
                         : "Check that the engine can reach Docker Hub (or pull python:" + Tag + " from your mirror and tag it), then run again."));
@@ -468,7 +474,7 @@ namespace PythonImages.Commands
             string what = plan != null ? string.Join(" ", plan.Command) : image;
             var tail = session!.StdErrTail;
             string message = $"{what} exited with code {result.ExitCode} (container {result.Name}).";
-            var record = Errors.Create(new ContainerExitException(message, result.ExitCode), ContainerErrorIds.NonZeroExitCode, ErrorCategory.InvalidResult, plan?.Script ?? image,
+            var record = Errors.Create(new ContainerExitException(message, result.ExitCode), PythonContainerErrorIds.NonZeroExitCode, plan?.Script ?? image,
                 "Read what the program wrote to stderr (shown above; -InformationVariable captures it); -PassThru gives the exit code as ExitCode.");
             if (tail.Length > 0)
             {
@@ -486,13 +492,13 @@ namespace PythonImages.Commands
         {
             if (ex.StatusCode == 409)
             {
-                return Errors.Create(ex, ContainerErrorIds.NameInUse, ErrorCategory.ResourceExists, name,
+                return Errors.Create(ex, PythonContainerErrorIds.NameInUse, name,
                     $"Another container is called {name}: pass another -Name, or remove it (docker rm {name}).");
             }
 
             if (ex.StatusCode == 404)
             {
-                return Errors.Create(ex, ContainerErrorIds.ImageNotFound, ErrorCategory.ObjectNotFound, image,
+                return Errors.Create(ex, PythonContainerErrorIds.ImageNotFound, image,
                     "The image went away before the container was created; build or pull it again.");
             }
 
@@ -506,7 +512,7 @@ namespace PythonImages.Commands
             {
                 ThrowTerminatingError(Errors.Create(
                     new ArgumentException($"{parameter} '{InputGrammar.Show(path)}' is not a usable file-system path: {why}."),
-                    parameter == "-Path" ? ContainerErrorIds.InvalidPath : ContainerErrorIds.InvalidScript, ErrorCategory.InvalidArgument, InputGrammar.Show(path),
+                    parameter == "-Path" ? PythonContainerErrorIds.InvalidPath : PythonContainerErrorIds.InvalidScript, InputGrammar.Show(path),
                     parameter == "-Path" ? "Pass the folder to mount as a file-system path." : "Pass the script as a file-system path."));
             }
 
@@ -525,8 +531,7 @@ namespace PythonImages.Commands
                 string id = ex.ErrorId == AppErrorIds.InvalidTag && invalidTagId != null ? invalidTagId
                     : ex.ErrorId == AppErrorIds.TagNotFound && tagNotFoundId != null ? tagNotFoundId
                     : ex.ErrorId;
-                var record = AppErrors.From(ex);
-                ThrowTerminatingError(new ErrorRecord(record.Exception, id, record.CategoryInfo.Category, record.TargetObject) { ErrorDetails = record.ErrorDetails });
+                ThrowTerminatingError(AppErrors.From(id == ex.ErrorId ? ex : new AppException(id, ex.Message, ex.RecommendedAction, ex.Target, ex.InnerException)));
                 throw; // not reached
             }
         }
@@ -538,7 +543,7 @@ namespace PythonImages.Commands
             {
                 ThrowTerminatingError(Errors.Create(
                     new InputRejectedException(errorId, grammar, $"{parameter} '{InputGrammar.Show(value)}'", why),
-                    errorId, ErrorCategory.InvalidArgument, InputGrammar.Show(value), action));
+                    errorId, InputGrammar.Show(value), action));
             }
         }
 

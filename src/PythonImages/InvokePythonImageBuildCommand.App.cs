@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Management.Automation;
+using PythonImages.Builds;
 using PythonImages.Security;
 
 namespace PythonImages.Commands
@@ -42,9 +43,8 @@ namespace PythonImages.Commands
                 if (!ImageReference.TryParse(tag, out var reference, out string? why) || reference!.Tag != null || reference.Digest != null)
                 {
                     ThrowTerminatingError(Errors.Create(
-                        new InputRejectedException("ImageBuild.InvalidTag", InputGrammar.RepositoryPath, $"-Tag '{InputGrammar.Show(tag)}'", why ?? "it is not an image name"),
-                        "ImageBuild.InvalidTag",
-                        ErrorCategory.InvalidArgument,
+                        new InputRejectedException(ImageBuildErrorIds.InvalidTag, InputGrammar.RepositoryPath, $"-Tag '{InputGrammar.Show(tag)}'", why ?? "it is not an image name"),
+                        ImageBuildErrorIds.InvalidTag,
                         tag,
                         "Name an app's image in lowercase (letters, digits, '.', '_', '-'), e.g. -Tag my-python-app or -Tag my-python-app:1.0."));
                 }

@@ -59,6 +59,7 @@ namespace PythonImages.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
+        /// <inheritdoc/>
         protected override void BeginProcessing()
         {
             try
@@ -75,13 +76,14 @@ namespace PythonImages.Commands
                 string? why = AppGrammar.UserName.Why(User) ?? (User == "root" ? "root is the image's own user; -User adds one without administrator rights" : null);
                 if (why != null)
                 {
-                    ThrowTerminatingError(AppErrors.From(new AppException(AppErrorIds.InvalidUser, AppErrorKind.InvalidArgument,
+                    ThrowTerminatingError(AppErrors.From(new AppException(AppErrorIds.InvalidUser,
                         $"The -User value '{InputGrammar.Show(User)}' is not accepted: {why}.",
                         "Give a user name of lowercase letters, digits, '_' and '-' (at most 20 characters), e.g. -User app.", InputGrammar.Show(User))));
                 }
             }
         }
 
+        /// <inheritdoc/>
         protected override void ProcessRecord()
         {
             foreach (var path in Path ?? new[] { SessionState.Path.CurrentFileSystemLocation.ProviderPath })
@@ -95,7 +97,7 @@ namespace PythonImages.Commands
             string? folder = AppErrors.FileSystemPath(this, path, out string? why);
             if (folder == null)
             {
-                WriteError(AppErrors.From(new AppException(AppErrorIds.InvalidPath, AppErrorKind.InvalidArgument,
+                WriteError(AppErrors.From(new AppException(AppErrorIds.InvalidPath,
                     $"-Path '{InputGrammar.Show(path)}' is not a usable file-system path: {why}.", "Pass the folder that holds your app.", InputGrammar.Show(path))));
                 return;
             }

@@ -18,7 +18,7 @@ namespace PythonImages.Engine.Tests
 
         public BusyboxImage()
         {
-            Reference = "h15-app-busybox-" + Guid.NewGuid().ToString("N").Substring(0, 8) + ":1";
+            Reference = "h15-app-busybox-" + Guid.NewGuid().ToString("N")[..8] + ":1";
             if (!DockerProbe.Available)
             {
                 return;
@@ -65,7 +65,7 @@ namespace PythonImages.Engine.Tests
     }
 
     /// <summary>Records a run's output by stream, and feeds its stdin from a queue the test fills.</summary>
-    internal sealed class RecordingStreams : IContainerStreams
+    internal sealed class RecordingStreams : IContainerStreams, IDisposable
     {
         private readonly SemaphoreSlim available = new SemaphoreSlim(0);
         private readonly Queue<byte[]?> input = new Queue<byte[]?>();
@@ -92,6 +92,8 @@ namespace PythonImages.Engine.Tests
         }
 
         public void Created(string id) => Id = id;
+
+        public void Dispose() => available.Dispose();
 
         public void Send(string text)
         {
@@ -144,7 +146,7 @@ namespace PythonImages.Engine.Tests
         private AttachedRunRequest Request(params string[] shell) => new AttachedRunRequest
         {
             Image = image.Reference,
-            Name = "h15-app-run-" + Guid.NewGuid().ToString("N").Substring(0, 10),
+            Name = "h15-app-run-" + Guid.NewGuid().ToString("N")[..10],
             Command = shell.Length == 0 ? null : new List<string> { "/bin/busybox", "sh", "-c", shell[0] },
         };
 
@@ -155,7 +157,7 @@ namespace PythonImages.Engine.Tests
             var request = Request("echo out1; echo err1 >&2; /bin/busybox cat; echo out2; echo \"env=$GREETING\"; exit 3");
             request.Stdin = true;
             request.Environment["GREETING"] = "hello there";
-            var streams = new RecordingStreams();
+            using var streams = new RecordingStreams();
             streams.Send("line a\nline b\n");
             streams.End();
             var result = await engine.RunAttachedAsync(request, streams, CancellationToken.None);
@@ -174,7 +176,7 @@ namespace PythonImages.Engine.Tests
             using var engine = EngineFactory.Create();
             var request = Request("echo question; read answer; echo \"answer: $answer\"");
             request.Stdin = true;
-            var streams = new RecordingStreams();
+            using var streams = new RecordingStreams();
             int answered = 0;
 
             // The program waits for a line that is only sent once its first line has arrived: without streaming both ways, this never ends.
@@ -203,7 +205,7 @@ namespace PythonImages.Engine.Tests
             var request = Request("pwd; /bin/busybox cat 'in put.txt'; echo 'from the container' > out.txt");
             request.Mounts.Add(new BindMount(folder, "/usr/src/myapp"));
             request.WorkingDirectory = "/usr/src/myapp";
-            var streams = new RecordingStreams();
+            using var streams = new RecordingStreams();
             var result = await engine.RunAttachedAsync(request, streams, CancellationToken.None);
             Assert.True(result.ExitCode == 0, streams.All);
             Assert.Equal("/usr/src/myapp\nfrom the host\n", streams.StdOut.ToString());
@@ -214,7 +216,7 @@ namespace PythonImages.Engine.Tests
         public async Task WithoutACommandTheImagesOwnRuns()
         {
             using var engine = EngineFactory.Create();
-            var streams = new RecordingStreams();
+            using var streams = new RecordingStreams();
             var result = await engine.RunAttachedAsync(Request(), streams, CancellationToken.None);
             Assert.Equal(0, result.ExitCode);
             Assert.Equal("the image's own command\n", streams.StdOut.ToString());
@@ -225,7 +227,7 @@ namespace PythonImages.Engine.Tests
         {
             using var engine = EngineFactory.Create();
             var request = Request("echo started; /bin/busybox sleep 300");
-            var streams = new RecordingStreams();
+            using var streams = new RecordingStreams();
             using var cts = new CancellationTokenSource();
             streams.OnOutput = s =>
             {
@@ -247,7 +249,7 @@ namespace PythonImages.Engine.Tests
             using var engine = EngineFactory.Create();
             var request = Request("echo done");
             request.KeepContainer = true;
-            var streams = new RecordingStreams();
+            using var streams = new RecordingStreams();
             try
             {
                 var result = await engine.RunAttachedAsync(request, streams, CancellationToken.None);
@@ -302,7 +304,7 @@ namespace PythonImages.Engine.Tests
             request.Tty = true;
             request.TtyWidth = 100;
             request.TtyHeight = 30;
-            var streams = new RecordingStreams();
+            using var streams = new RecordingStreams();
             var result = await engine.RunAttachedAsync(request, streams, CancellationToken.None);
             Assert.Equal(0, result.ExitCode);
             Assert.Equal(string.Empty, streams.StdErr.ToString());
@@ -312,7 +314,7 @@ namespace PythonImages.Engine.Tests
         [DockerFact]
         public async Task AnImageIsPulledFromARegistry()
         {
-            string pushed = "127.0.0.1:5000/h15-app-" + Guid.NewGuid().ToString("N").Substring(0, 8) + "/busybox:1";
+            string pushed = "127.0.0.1:5000/h15-app-" + Guid.NewGuid().ToString("N")[..8] + "/busybox:1";
             Assert.Equal(0, Docker.Run("tag", image.Reference, pushed).Code);
             var (code, output) = Docker.Run("push", pushed);
             Assert.True(code == 0, output);

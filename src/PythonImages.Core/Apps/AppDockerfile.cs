@@ -29,10 +29,13 @@ namespace PythonImages.Apps
         /// <summary>The FROM reference: python:3.14-slim, or registry.example:5000/hub/python:3.14-slim.</summary>
         public string BaseImage { get; set; } = "python:3";
 
+        /// <summary>The form of the python image: Debian, Alpine or Windows (the commands that add a user, the paths, the shell).</summary>
         public AppForm Form { get; set; }
 
+        /// <summary>How the app's dependencies are installed (requirements.txt, pyproject.toml, both or none).</summary>
         public AppInstall Install { get; set; }
 
+        /// <summary>What starts the app: a script or a module (required).</summary>
         public AppEntryPoint? EntryPoint { get; set; }
 
         /// <summary>A non-root user to create and run as; null runs as the image's user (root / ContainerAdministrator).</summary>
@@ -45,6 +48,7 @@ namespace PythonImages.Apps
     /// <summary>The rendered pair of files and the container command they start.</summary>
     public sealed class RenderedApp
     {
+        /// <summary>The rendered files, the CMD and the working directory.</summary>
         public RenderedApp(string dockerfile, string dockerignore, IReadOnlyList<string> command, string workingDirectory)
         {
             Dockerfile = dockerfile;
@@ -53,8 +57,10 @@ namespace PythonImages.Apps
             WorkingDirectory = workingDirectory;
         }
 
+        /// <summary>The Dockerfile's text.</summary>
         public string Dockerfile { get; }
 
+        /// <summary>The .dockerignore's text.</summary>
         public string Dockerignore { get; }
 
         /// <summary>The CMD as an argument vector (python ./app.py).</summary>
@@ -72,9 +78,13 @@ namespace PythonImages.Apps
     /// </summary>
     public static class AppDockerfile
     {
+        /// <summary>The Dockerfile's name in the app folder.</summary>
         public const string DockerfileName = "Dockerfile";
+        /// <summary>The .dockerignore's name in the app folder.</summary>
         public const string DockerignoreName = ".dockerignore";
+        /// <summary>Where a Linux image keeps the app (the WORKDIR).</summary>
         public const string LinuxWorkingDirectory = "/usr/src/app";
+        /// <summary>Where a Windows image keeps the app (the WORKDIR).</summary>
         public const string WindowsWorkingDirectory = "C:\\src\\app";
 
         /// <summary>What every app's .dockerignore keeps out of the image, by section.</summary>
@@ -98,6 +108,7 @@ namespace PythonImages.Apps
             _ => AppForm.Debian,
         };
 
+        /// <summary>Renders the Dockerfile and .dockerignore of <paramref name="spec"/>; every value is checked again (<see cref="AppException"/> App.UnsafeValue when one slipped through).</summary>
         public static RenderedApp Render(AppDockerfileSpec spec)
         {
             if (spec.EntryPoint == null)
@@ -266,7 +277,7 @@ namespace PythonImages.Apps
         }
 
         private static AppException Unsafe(string field, string value, string why) =>
-            new AppException(AppErrorIds.UnsafeValue, AppErrorKind.InvalidData, $"The {field} '{InputGrammar.Show(value)}' cannot be written into the app's Dockerfile: {why}.",
+            new AppException(AppErrorIds.UnsafeValue, $"The {field} '{InputGrammar.Show(value)}' cannot be written into the app's Dockerfile: {why}.",
                 "Check the values passed to New-PythonAppDockerfile (-Tag, -Script, -Module, -User, -BaseImageRegistry); nothing was written.", InputGrammar.Show(value));
 
         /// <summary>LF-terminated lines; a line break inside a line is refused (it would start an instruction of its own).</summary>

@@ -9,8 +9,11 @@ namespace PythonImages.Apps
     /// <summary>What writing one of an app's files does.</summary>
     public enum AppFileAction
     {
+        /// <summary>The file does not exist and is created.</summary>
         Create,
+        /// <summary>The file exists with other content and is replaced (-Force).</summary>
         Replace,
+        /// <summary>The file exists with the same content and is left alone.</summary>
         Unchanged,
     }
 
@@ -25,10 +28,13 @@ namespace PythonImages.Apps
             Previous = previous;
         }
 
+        /// <summary>The file's full path.</summary>
         public string Path { get; }
 
+        /// <summary>What is written (UTF-8, no BOM).</summary>
         public byte[] Content { get; }
 
+        /// <summary>What writing it does.</summary>
         public AppFileAction Action { get; }
 
         internal byte[]? Previous { get; }
@@ -66,8 +72,8 @@ namespace PythonImages.Apps
 
                 if (kind != FileKind.Regular)
                 {
-                    throw new AppException(AppErrorIds.NotAFile, AppErrorKind.Exists, $"{path} is not a regular file ({kind}), so it is not replaced.",
-                        $"Move {path} away and run the command again.", path);
+                    throw new AppException(AppErrorIds.NotAFile, $"{path} is not a regular file ({kind}), so it is not replaced.",
+                        $"Move {path} away and run the command again.", path, category: FailureCategory.ResourceExists);
                 }
 
                 byte[]? existing;
@@ -81,8 +87,9 @@ namespace PythonImages.Apps
                 }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                 {
-                    throw new AppException(ex is UnauthorizedAccessException ? AppErrorIds.AccessDenied : AppErrorIds.IOError, AppErrorKind.InvalidData,
-                        $"{path} cannot be read: {ex.Message}", "Check that you may read and write the app folder, then run the command again.", path, ex);
+                    throw new AppException(ex is UnauthorizedAccessException ? AppErrorIds.AccessDenied : AppErrorIds.IOError,
+                        $"{path} cannot be read: {ex.Message}", "Check that you may read and write the app folder, then run the command again.", path, ex,
+                        ex is UnauthorizedAccessException ? (FailureCategory?)null : FailureCategory.ReadError);
                 }
 
                 if (same)
@@ -101,7 +108,7 @@ namespace PythonImages.Apps
 
             if (conflicts.Count > 0)
             {
-                throw new AppException(AppErrorIds.FileExists, AppErrorKind.Exists,
+                throw new AppException(AppErrorIds.FileExists,
                     $"{string.Join(" and ", conflicts)} already exist{(conflicts.Count == 1 ? "s" : string.Empty)} with other content; nothing was written.",
                     "Pass -Force to replace " + (conflicts.Count == 1 ? "it" : "them") + " with the generated " + (conflicts.Count == 1 ? "file" : "files") + " (see -WhatIf first), or move " + (conflicts.Count == 1 ? "it" : "them") + " away.",
                     conflicts[0]);
@@ -132,7 +139,6 @@ namespace PythonImages.Apps
                     bool appeared = plan.Action == AppFileAction.Create && File.Exists(plan.Path) && !(ex is UnauthorizedAccessException);
                     throw new AppException(
                         appeared ? AppErrorIds.FileExists : ex is UnauthorizedAccessException ? AppErrorIds.AccessDenied : AppErrorIds.IOError,
-                        appeared ? AppErrorKind.Exists : AppErrorKind.InvalidData,
                         $"{plan.Path} could not be written: {ex.Message} Nothing was changed.",
                         appeared ? "The file appeared while the command ran; check it, then run again (with -Force to replace it)." : "Check that the app folder is writable, then run the command again.",
                         plan.Path,

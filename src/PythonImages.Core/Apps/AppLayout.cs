@@ -25,7 +25,9 @@ namespace PythonImages.Apps
     /// <summary>How the app is started: a script (python ./app.py) or a module (python -m app).</summary>
     public enum EntryPointKind
     {
+        /// <summary>A script run by python (python ./app.py).</summary>
         Script,
+        /// <summary>A module run by python -m (python -m app).</summary>
         Module,
     }
 
@@ -38,17 +40,21 @@ namespace PythonImages.Apps
             Value = value;
         }
 
+        /// <summary>Script or module.</summary>
         public EntryPointKind Kind { get; }
 
         /// <summary>The script path relative to the app folder ('/'-separated), or the module name.</summary>
         public string Value { get; }
 
+        /// <summary>A script, relative to the app folder; the path must pass the script grammar.</summary>
         public static AppEntryPoint Script(string relativePath) =>
             new AppEntryPoint(EntryPointKind.Script, InputGrammar.Require(AppGrammar.ScriptPath, relativePath, AppErrorIds.UnsafeValue, "The script path"));
 
+        /// <summary>A module; the name must pass the module grammar.</summary>
         public static AppEntryPoint Module(string name) =>
             new AppEntryPoint(EntryPointKind.Module, InputGrammar.Require(AppGrammar.ModuleName, name, AppErrorIds.UnsafeValue, "The module name"));
 
+        /// <summary>The script path, or -m and the module.</summary>
         public override string ToString() => Kind == EntryPointKind.Script ? Value : "-m " + Value;
     }
 
@@ -58,7 +64,9 @@ namespace PythonImages.Apps
     /// </summary>
     public sealed class AppLayout
     {
+        /// <summary>The pip requirements file that is installed first (a cached layer).</summary>
         public const string RequirementsFile = "requirements.txt";
+        /// <summary>The project file that makes the app a package (pip install .).</summary>
         public const string ProjectFile = "pyproject.toml";
 
         /// <summary>Top-level Python files that are never the app's entry point.</summary>
@@ -76,8 +84,10 @@ namespace PythonImages.Apps
         /// <summary>The app folder (full path).</summary>
         public string Folder { get; }
 
+        /// <summary>How the dependencies are installed.</summary>
         public AppInstall Install { get; }
 
+        /// <summary>What starts the app.</summary>
         public AppEntryPoint EntryPoint { get; }
 
         /// <summary>Top-level folders holding a pyvenv.cfg (virtual environments) whose names can be written to .dockerignore.</summary>
@@ -96,13 +106,13 @@ namespace PythonImages.Apps
             var kind = FileProbe.KindOf(folder);
             if (kind == FileKind.Missing)
             {
-                throw new AppException(AppErrorIds.PathNotFound, AppErrorKind.NotFound, $"The app folder {folder} does not exist.",
+                throw new AppException(AppErrorIds.PathNotFound, $"The app folder {folder} does not exist.",
                     "Pass the folder that holds your app's .py files with -Path (the current location by default).", folder);
             }
 
             if (kind != FileKind.Directory)
             {
-                throw new AppException(AppErrorIds.InvalidPath, AppErrorKind.InvalidArgument, $"{folder} is not a folder.",
+                throw new AppException(AppErrorIds.InvalidPath, $"{folder} is not a folder.",
                     "Pass the folder that holds your app's .py files with -Path, not a file in it (name the script with -Script).", folder);
             }
 
@@ -132,7 +142,7 @@ namespace PythonImages.Apps
                 case FileKind.Regular:
                     return true;
                 default:
-                    throw new AppException(AppErrorIds.NotAFile, AppErrorKind.InvalidData, $"{path} is not a regular file, so it cannot be installed from.",
+                    throw new AppException(AppErrorIds.NotAFile, $"{path} is not a regular file, so it cannot be installed from.",
                         $"Replace {name} with a regular file, or move it away.", path);
             }
         }
@@ -142,7 +152,7 @@ namespace PythonImages.Apps
             string? why = AppGrammar.ModuleName.Why(module);
             if (why != null)
             {
-                throw new AppException(AppErrorIds.InvalidModule, AppErrorKind.InvalidArgument, $"The -Module value '{InputGrammar.Show(module)}' is not accepted: {why}.",
+                throw new AppException(AppErrorIds.InvalidModule, $"The -Module value '{InputGrammar.Show(module)}' is not accepted: {why}.",
                     "Give the module as python -m takes it, e.g. -Module myapp or -Module myapp.server.", InputGrammar.Show(module));
             }
 
@@ -156,14 +166,14 @@ namespace PythonImages.Apps
             string? relative = RelativeInside(folder, script);
             if (relative == null)
             {
-                throw new AppException(AppErrorIds.InvalidScript, AppErrorKind.InvalidArgument, $"The -Script value '{shown}' is not a file inside the app folder {folder}.",
+                throw new AppException(AppErrorIds.InvalidScript, $"The -Script value '{shown}' is not a file inside the app folder {folder}.",
                     "Give the script relative to the app folder (-Script app.py or -Script tools/run.py); it is copied into the image with the rest of the folder.", shown);
             }
 
             string? why = AppGrammar.ScriptPath.Why(relative);
             if (why != null)
             {
-                throw new AppException(AppErrorIds.InvalidScript, AppErrorKind.InvalidArgument, $"The -Script value '{shown}' is not accepted: {why}.",
+                throw new AppException(AppErrorIds.InvalidScript, $"The -Script value '{shown}' is not accepted: {why}.",
                     "Rename the script to letters, digits, '_', '.' and '-' ending in .py (e.g. main.py), or start the app as a module with -Module.", shown);
             }
 
@@ -171,13 +181,13 @@ namespace PythonImages.Apps
             var kind = FileProbe.KindOf(full);
             if (kind == FileKind.Missing)
             {
-                throw new AppException(AppErrorIds.ScriptNotFound, AppErrorKind.NotFound, $"The script {full} does not exist.",
+                throw new AppException(AppErrorIds.ScriptNotFound, $"The script {full} does not exist.",
                     "Check the name; -Script is relative to the app folder (-Path).", full);
             }
 
             if (kind != FileKind.Regular)
             {
-                throw new AppException(AppErrorIds.NotAFile, AppErrorKind.InvalidData, $"The script {full} is not a regular file.",
+                throw new AppException(AppErrorIds.NotAFile, $"The script {full} is not a regular file.",
                     "Name a .py file with -Script.", full);
             }
 
@@ -231,20 +241,20 @@ namespace PythonImages.Apps
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
-                throw new AppException(AppErrorIds.IOError, AppErrorKind.InvalidData, $"The app folder {folder} cannot be read: {ex.Message}",
-                    "Check that you may read the folder, or name the entry point with -Script or -Module.", folder, ex);
+                throw new AppException(AppErrorIds.IOError, $"The app folder {folder} cannot be read: {ex.Message}",
+                    "Check that you may read the folder, or name the entry point with -Script or -Module.", folder, ex, FailureCategory.ReadError);
             }
 
             if (candidates.Count == 0)
             {
-                throw new AppException(AppErrorIds.NoEntryPoint, AppErrorKind.NotFound, $"The app folder {folder} has no top-level .py file to start the app with.",
+                throw new AppException(AppErrorIds.NoEntryPoint, $"The app folder {folder} has no top-level .py file to start the app with.",
                     "Name the entry point: -Script path/to/main.py (relative to the folder) or -Module yourpackage.", folder);
             }
 
             if (candidates.Count > 1)
             {
                 string list = string.Join(", ", candidates.Select(c => "'" + InputGrammar.Show(c) + "'"));
-                throw new AppException(AppErrorIds.AmbiguousEntryPoint, AppErrorKind.Ambiguous,
+                throw new AppException(AppErrorIds.AmbiguousEntryPoint,
                     $"The app folder {folder} has {candidates.Count} top-level .py files, so the entry point is ambiguous: {list}.",
                     "Choose one with -Script (e.g. -Script " + (AppGrammar.ScriptPath.IsMatch(candidates[0]) ? candidates[0] : "main.py") + "), or start a package with -Module.",
                     folder);
@@ -254,7 +264,7 @@ namespace PythonImages.Apps
             string? why = AppGrammar.ScriptPath.Why(only);
             if (why != null)
             {
-                throw new AppException(AppErrorIds.UnsafeFileName, AppErrorKind.InvalidData,
+                throw new AppException(AppErrorIds.UnsafeFileName,
                     $"The only top-level .py file, '{InputGrammar.Show(only)}', cannot be named in a Dockerfile: {why}.",
                     "Rename it to letters, digits, '_', '.' and '-' ending in .py (e.g. main.py), or name another entry point with -Script or -Module.",
                     InputGrammar.Show(only));

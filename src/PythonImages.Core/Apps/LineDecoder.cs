@@ -19,6 +19,7 @@ namespace PythonImages.Apps
         private readonly int maxLineChars;
         private char[] chars = new char[4096];
 
+        /// <summary>A decoder that passes on lines (and pieces of at most <paramref name="maxLineChars"/> characters of longer ones).</summary>
         public LineDecoder(int maxLineChars = MaxLineChars)
         {
             if (maxLineChars < 1)

@@ -11,6 +11,7 @@ namespace PythonImages.Apps
     /// </summary>
     public sealed class PythonBase
     {
+        /// <summary>The repository of the official python images.</summary>
         public const string Repository = "python";
 
         private PythonBase(string tag, string reference, AppForm form, IReadOnlyList<PythonImage> images)
@@ -33,6 +34,7 @@ namespace PythonImages.Apps
         /// </summary>
         public AppForm Form { get; }
 
+        /// <summary>The OS of the containers the form runs in.</summary>
         public ImageOS OS => Form == AppForm.Windows ? ImageOS.Windows : ImageOS.Linux;
 
         /// <summary>The matrix images that carry the tag.</summary>
@@ -47,14 +49,14 @@ namespace PythonImages.Apps
             string? why = InputGrammar.DockerTag.Why(tag);
             if (why != null)
             {
-                throw new AppException(AppErrorIds.InvalidTag, AppErrorKind.InvalidArgument, $"The -Tag value '{InputGrammar.Show(tag)}' is not accepted: {why}.",
+                throw new AppException(AppErrorIds.InvalidTag, $"The -Tag value '{InputGrammar.Show(tag)}' is not accepted: {why}.",
                     "Give a tag of the python image, e.g. -Tag 3, -Tag 3.13-slim or -Tag alpine (Get-PythonTag lists them; Tab completes them).", InputGrammar.Show(tag));
             }
 
             var hits = images.Where(i => i.Tags.Concat(i.SharedTags).Any(t => string.Equals(t, tag, StringComparison.OrdinalIgnoreCase))).ToList();
             if (hits.Count == 0)
             {
-                throw new AppException(AppErrorIds.TagNotFound, AppErrorKind.NotFound, $"No python image has the tag '{tag}'.",
+                throw new AppException(AppErrorIds.TagNotFound, $"No python image has the tag '{tag}'.",
                     "Run Get-PythonTag to list the tags (or press Tab after -Tag); for example -Tag 3, -Tag 3.13-slim or -Tag alpine.", tag);
             }
 
@@ -68,7 +70,7 @@ namespace PythonImages.Apps
                 string? whyRegistry = InputGrammar.RegistryPrefix.Why(registryPrefix.TrimEnd('/'));
                 if (whyRegistry != null)
                 {
-                    throw new AppException(AppErrorIds.InvalidRegistry, AppErrorKind.InvalidArgument,
+                    throw new AppException(AppErrorIds.InvalidRegistry,
                         $"The -BaseImageRegistry value '{InputGrammar.Show(registryPrefix)}' is not accepted: {whyRegistry}.",
                         "Give host[:port] optionally followed by /namespace, e.g. registry.example:5000/hub.", InputGrammar.Show(registryPrefix));
                 }

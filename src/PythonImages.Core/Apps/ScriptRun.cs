@@ -7,28 +7,6 @@ using PythonImages.Security;
 
 namespace PythonImages.Apps
 {
-    /// <summary>Error ids of Invoke-PythonContainer.</summary>
-    public static class ContainerErrorIds
-    {
-        public const string InvalidScript = "PythonContainer.InvalidScript";
-        public const string ScriptNotFound = "PythonContainer.ScriptNotFound";
-        public const string ScriptOutsidePath = "PythonContainer.ScriptOutsidePath";
-        public const string InvalidPath = "PythonContainer.InvalidPath";
-        public const string PathNotFound = "PythonContainer.PathNotFound";
-        public const string InvalidArgument = "PythonContainer.InvalidArgument";
-        public const string InvalidEnvironment = "PythonContainer.InvalidEnvironment";
-        public const string InvalidName = "PythonContainer.InvalidName";
-        public const string InvalidNetwork = "PythonContainer.InvalidNetwork";
-        public const string InvalidImage = "PythonContainer.InvalidImage";
-        public const string InvalidTag = "PythonContainer.InvalidTag";
-        public const string TagNotFound = "PythonContainer.TagNotFound";
-        public const string ImageNotFound = "PythonContainer.ImageNotFound";
-        public const string PullFailed = "PythonContainer.PullFailed";
-        public const string OSMismatch = "PythonContainer.OSMismatch";
-        public const string NameInUse = "PythonContainer.NameInUse";
-        public const string NonZeroExitCode = "PythonContainer.NonZeroExitCode";
-    }
-
     /// <summary>
     /// How a one-off script runs in a container, the way the python image's documentation runs one with docker run: the
     /// folder bind-mounted at <see cref="LinuxFolder"/> (<see cref="WindowsFolder"/> for Windows containers), which is also
@@ -37,7 +15,9 @@ namespace PythonImages.Apps
     /// </summary>
     public sealed class ScriptRun
     {
+        /// <summary>Where the folder is mounted in a Linux container (the python image's documentation uses it).</summary>
         public const string LinuxFolder = "/usr/src/myapp";
+        /// <summary>Where the folder is mounted in a Windows container.</summary>
         public const string WindowsFolder = "C:\\src";
 
         private ScriptRun(string folder, string script, string mountTarget, IReadOnlyList<string> command)
@@ -70,27 +50,27 @@ namespace PythonImages.Apps
             var folderKind = FileProbe.KindOf(folderFull);
             if (folderKind == FileKind.Missing)
             {
-                throw new AppException(ContainerErrorIds.PathNotFound, AppErrorKind.NotFound, $"The folder {folderFull} does not exist.",
+                throw new AppException(PythonContainerErrorIds.PathNotFound, $"The folder {folderFull} does not exist.",
                     "Pass an existing folder with -Path (the current location by default); it is mounted into the container.", folderFull);
             }
 
             if (folderKind != FileKind.Directory)
             {
-                throw new AppException(ContainerErrorIds.InvalidPath, AppErrorKind.InvalidArgument, $"{folderFull} is not a folder.",
+                throw new AppException(PythonContainerErrorIds.InvalidPath, $"{folderFull} is not a folder.",
                     "Pass the folder to mount with -Path and the script with -Script.", folderFull);
             }
 
             string? why = WhyNotPassable(scriptFull);
             if (why != null)
             {
-                throw new AppException(ContainerErrorIds.InvalidScript, AppErrorKind.InvalidArgument, $"The script '{InputGrammar.Show(scriptFull)}' cannot be passed to python: {why}.",
+                throw new AppException(PythonContainerErrorIds.InvalidScript, $"The script '{InputGrammar.Show(scriptFull)}' cannot be passed to python: {why}.",
                     "Rename the script without control characters (line breaks, tabs, escapes) and run it again.", InputGrammar.Show(scriptFull));
             }
 
             string? relative = AppLayout.RelativeInside(folderFull, scriptFull);
             if (relative == null)
             {
-                throw new AppException(ContainerErrorIds.ScriptOutsidePath, AppErrorKind.InvalidArgument,
+                throw new AppException(PythonContainerErrorIds.ScriptOutsidePath,
                     $"The script {scriptFull} is not inside the folder {folderFull}, which is the only folder the container sees.",
                     $"Pass the script's folder with -Path (e.g. -Path {Path.GetDirectoryName(scriptFull)}), or move the script into {folderFull}.", scriptFull);
             }
@@ -98,13 +78,13 @@ namespace PythonImages.Apps
             var kind = FileProbe.KindOf(scriptFull);
             if (kind == FileKind.Missing)
             {
-                throw new AppException(ContainerErrorIds.ScriptNotFound, AppErrorKind.NotFound, $"The script {scriptFull} does not exist.",
+                throw new AppException(PythonContainerErrorIds.ScriptNotFound, $"The script {scriptFull} does not exist.",
                     "Check the name; -Script is a path like any other (relative to the current location, or to -Path).", scriptFull);
             }
 
             if (kind != FileKind.Regular)
             {
-                throw new AppException(ContainerErrorIds.InvalidScript, AppErrorKind.InvalidArgument, $"{scriptFull} is not a regular file, so python cannot run it.",
+                throw new AppException(PythonContainerErrorIds.InvalidScript, $"{scriptFull} is not a regular file, so python cannot run it.",
                     "Name the script file with -Script.", scriptFull);
             }
 
@@ -129,13 +109,13 @@ namespace PythonImages.Apps
         {
             if (argument == null)
             {
-                throw new AppException(ContainerErrorIds.InvalidArgument, AppErrorKind.InvalidArgument, $"Argument {index + 1} of -ArgumentList is null.",
+                throw new AppException(PythonContainerErrorIds.InvalidArgument, $"Argument {index + 1} of -ArgumentList is null.",
                     "Pass strings to -ArgumentList (an empty string is fine).", "argument " + (index + 1).ToString(CultureInfo.InvariantCulture));
             }
 
             if (argument.IndexOf('\0') >= 0)
             {
-                throw new AppException(ContainerErrorIds.InvalidArgument, AppErrorKind.InvalidArgument,
+                throw new AppException(PythonContainerErrorIds.InvalidArgument,
                     $"Argument {index + 1} of -ArgumentList ('{InputGrammar.Show(argument)}') contains a NUL character, which a program's arguments cannot hold.",
                     "Remove the NUL character from the argument.", InputGrammar.Show(argument));
             }
@@ -155,21 +135,21 @@ namespace PythonImages.Apps
                 string? why = AppGrammar.EnvironmentName.Why(kv.Key);
                 if (why != null)
                 {
-                    throw new AppException(ContainerErrorIds.InvalidEnvironment, AppErrorKind.InvalidArgument,
+                    throw new AppException(PythonContainerErrorIds.InvalidEnvironment,
                         $"The -Environment name '{InputGrammar.Show(kv.Key)}' is not accepted: {why}.",
                         "Name variables with letters, digits and '_' (not starting with a digit), e.g. @{ APP_MODE = 'test' }.", InputGrammar.Show(kv.Key));
                 }
 
                 if (kv.Value != null && kv.Value.IndexOf('\0') >= 0)
                 {
-                    throw new AppException(ContainerErrorIds.InvalidEnvironment, AppErrorKind.InvalidArgument,
+                    throw new AppException(PythonContainerErrorIds.InvalidEnvironment,
                         $"The value of the -Environment variable {kv.Key} contains a NUL character, which an environment variable cannot hold.",
                         "Remove the NUL character from the value.", kv.Key);
                 }
 
                 if (result.ContainsKey(kv.Key))
                 {
-                    throw new AppException(ContainerErrorIds.InvalidEnvironment, AppErrorKind.InvalidArgument,
+                    throw new AppException(PythonContainerErrorIds.InvalidEnvironment,
                         $"The -Environment variable {kv.Key} is given twice.", "Give each variable once.", kv.Key);
                 }
 

@@ -107,7 +107,7 @@ namespace PythonImages.Tests.Apps
         {
             var spec = Spec(AppInstall.None);
             spec.ExtraIgnores.Add("env-3.12");
-            var lines = AppDockerfile.Render(spec).Dockerignore.Split('\n').Where(l => l.Length > 0 && !l.StartsWith("#", StringComparison.Ordinal)).ToList();
+            var lines = AppDockerfile.Render(spec).Dockerignore.Split('\n').Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
             foreach (var expected in new[] { ".git", "**/__pycache__", "**/*.pyc", ".venv", "venv", "env-3.12" })
             {
                 Assert.Contains(expected, lines);

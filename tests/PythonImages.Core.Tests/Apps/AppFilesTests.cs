@@ -40,7 +40,7 @@ namespace PythonImages.Tests.Apps
             string ignore = app.File(".dockerignore", "secret\n");
             var ex = Assert.Throws<AppException>(() => AppFiles.Plan(app.Root, Rendered(), force: false));
             Assert.Equal("App.FileExists", ex.ErrorId);
-            Assert.Equal(AppErrorKind.Exists, ex.Kind);
+            Assert.Equal(FailureCategory.ResourceExists, ex.Category);
             Assert.Contains(dockerfile, ex.Message);
             Assert.Contains(ignore, ex.Message);
             Assert.Equal("FROM mine\n", File.ReadAllText(dockerfile));

@@ -57,7 +57,7 @@ namespace PythonImages.Tests.Apps
             app.File("odd\u001bname.py");
             var ex = Fails(() => AppLayout.Inspect(app.Root, null, null));
             Assert.Equal("App.AmbiguousEntryPoint", ex.ErrorId);
-            Assert.Equal(AppErrorKind.Ambiguous, ex.Kind);
+            Assert.Equal(FailureCategory.InvalidOperation, ex.Category);
             Assert.Contains("'app.py'", ex.Message);
             Assert.Contains("'worker.py'", ex.Message);
             Assert.Contains("'odd\\u001Bname.py'", ex.Message);
@@ -73,7 +73,7 @@ namespace PythonImages.Tests.Apps
             app.File("pkg/__main__.py");
             var ex = Fails(() => AppLayout.Inspect(app.Root, null, null));
             Assert.Equal("App.NoEntryPoint", ex.ErrorId);
-            Assert.Equal(AppErrorKind.NotFound, ex.Kind);
+            Assert.Equal(FailureCategory.ObjectNotFound, ex.Category);
 
             // a module needs no file at the top
             var layout = AppLayout.Inspect(app.Root, null, "pkg");
@@ -94,7 +94,7 @@ namespace PythonImages.Tests.Apps
             app.File(name);
             var ex = Fails(() => AppLayout.Inspect(app.Root, null, null));
             Assert.Equal("App.UnsafeFileName", ex.ErrorId);
-            Assert.Equal(AppErrorKind.InvalidData, ex.Kind);
+            Assert.Equal(FailureCategory.InvalidData, ex.Category);
             Assert.DoesNotContain("\n", ex.Message.Replace(Environment.NewLine, string.Empty));
             Assert.DoesNotContain("\t", ex.Message);
         }
@@ -159,7 +159,7 @@ namespace PythonImages.Tests.Apps
             using var app = new AppTestFolder();
             var ex = Fails(() => AppLayout.Inspect(app.Root, null, module));
             Assert.Equal("App.InvalidModule", ex.ErrorId);
-            Assert.Equal(AppErrorKind.InvalidArgument, ex.Kind);
+            Assert.Equal(FailureCategory.InvalidArgument, ex.Category);
         }
 
         [Fact]

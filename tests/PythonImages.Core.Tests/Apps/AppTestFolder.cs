@@ -10,7 +10,7 @@ namespace PythonImages.Tests.Apps
     {
         public AppTestFolder()
         {
-            Root = Path.Combine(Path.GetTempPath(), "h15-app-core-" + Guid.NewGuid().ToString("N").Substring(0, 10));
+            Root = Path.Combine(Path.GetTempPath(), "h15-app-core-" + Guid.NewGuid().ToString("N")[..10]);
             Directory.CreateDirectory(Root);
         }
 
@@ -60,7 +60,7 @@ namespace PythonImages.Tests.Apps
                 }
 
                 directives = false;
-                if (raw.Length == 0 || raw.StartsWith("#", StringComparison.Ordinal))
+                if (raw.Length == 0 || raw.StartsWith('#'))
                 {
                     continue;
                 }

@@ -23,7 +23,7 @@ namespace PythonImages.Tests.Apps
             s.Run($"New-PythonAppDockerfile -Path $app -Tag 3-slim -BaseImageRegistry $registry {extra} | Invoke-PythonImageBuild -Tag $image -Verbose",
                 new Dictionary<string, object?> { ["app"] = app, ["registry"] = python.Registry, ["image"] = image });
 
-        private PsResult Run(ModuleSession s, string image, string extra = "") =>
+        private static PsResult Run(ModuleSession s, string image, string extra = "") =>
             s.Run($"Invoke-PythonContainer -Image $image -Name ($image + '-run') {extra}", new Dictionary<string, object?> { ["image"] = image });
 
         private static string[] Lines(PsResult r)
@@ -34,7 +34,7 @@ namespace PythonImages.Tests.Apps
 
         private static void Built(PsResult r, string image)
         {
-            Assert.True(r.AllErrors.Count() == 0, string.Join("\n", r.AllErrors.Select(e => e.FullyQualifiedErrorId + ": " + e.ErrorDetails?.Message + " " + e)) + "\n" + string.Join("\n", r.Verbose.Select(v => v.Message)));
+            Assert.True(!r.AllErrors.Any(), string.Join("\n", r.AllErrors.Select(e => e.FullyQualifiedErrorId + ": " + e.ErrorDetails?.Message + " " + e)) + "\n" + string.Join("\n", r.Verbose.Select(v => v.Message)));
             var result = Assert.Single(r.Output);
             Assert.True((bool)result.Properties["Succeeded"].Value);
             Assert.Equal(new[] { image + ":latest" }, (string[])result.Properties["Tags"].Value);

@@ -18,7 +18,7 @@ namespace PythonImages.Tests.Apps
 
         public InvokePythonContainerTests(PythonImageFixture python) => this.python = python;
 
-        private string Name(string what) => python.Prefix + "-" + what + "-" + Guid.NewGuid().ToString("N").Substring(0, 6);
+        private string Name(string what) => python.Prefix + "-" + what + "-" + Guid.NewGuid().ToString("N")[..6];
 
         private Dictionary<string, object?> Vars(string folder, string name, params (string, object?)[] more)
         {

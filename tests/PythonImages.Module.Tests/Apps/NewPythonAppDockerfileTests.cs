@@ -11,7 +11,7 @@ namespace PythonImages.Tests.Apps
     /// <summary>New-PythonAppDockerfile in a hosted runspace: files, -WhatIf, -Force, output, view and completion (no engine needed).</summary>
     public sealed class NewPythonAppDockerfileTests : IDisposable
     {
-        private readonly string root = Path.Combine(Path.GetTempPath(), "h15-app-new-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+        private readonly string root = Path.Combine(Path.GetTempPath(), "h15-app-new-" + Guid.NewGuid().ToString("N")[..8]);
         private readonly ModuleSession s = new ModuleSession();
 
         public NewPythonAppDockerfileTests() => Directory.CreateDirectory(root);

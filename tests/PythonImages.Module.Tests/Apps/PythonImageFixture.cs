@@ -29,7 +29,7 @@ namespace PythonImages.Tests.Apps
 
         public PythonImageFixture()
         {
-            Prefix = "h15-app-" + Guid.NewGuid().ToString("N").Substring(0, 8);
+            Prefix = "h15-app-" + Guid.NewGuid().ToString("N")[..8];
             Registry = "localhost:5000/" + Prefix;
             Reference = Registry + "/python:3-slim";
             context = Path.Combine(Path.GetTempPath(), Prefix + "-base");
@@ -94,7 +94,7 @@ namespace PythonImages.Tests.Apps
         /// <summary>A fresh folder for one test (removed at the end of the run).</summary>
         public string Folder(string name)
         {
-            string path = Path.Combine(context, "work", name + "-" + Guid.NewGuid().ToString("N").Substring(0, 6));
+            string path = Path.Combine(context, "work", name + "-" + Guid.NewGuid().ToString("N")[..6]);
             Directory.CreateDirectory(path);
             return path;
         }
