@@ -69,7 +69,8 @@ namespace PythonImages.HelpBuilder
 
         /// <summary>
         /// The .help.txt text: TOPIC, then each section's title in capitals at the margin and its text indented four spaces,
-        /// wrapped at <see cref="TextLayout.PageWidth"/> columns; sub-headings underlined.
+        /// wrapped at <see cref="TextLayout.PageWidth"/> columns (the short description stays on one line: Get-Help reads the
+        /// topic's synopsis from that line); sub-headings underlined.
         /// </summary>
         public string ToText()
         {
@@ -78,6 +79,13 @@ namespace PythonImages.HelpBuilder
             foreach (var (title, blocks) in Sections)
             {
                 sb.Append('\n').Append(title.ToUpperInvariant()).Append('\n');
+                if (string.Equals(title, "SHORT DESCRIPTION", StringComparison.Ordinal))
+                {
+                    // Get-Help takes an about topic's synopsis from the first line of this section: keep it on one line.
+                    sb.Append("    ").Append(ShortDescription).Append('\n');
+                    continue;
+                }
+
                 foreach (var line in TextLayout.Blocks(blocks, 4, TextLayout.PageWidth))
                 {
                     sb.Append(line).Append('\n');

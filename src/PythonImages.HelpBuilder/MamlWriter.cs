@@ -111,7 +111,7 @@ namespace PythonImages.HelpBuilder
                 xml.WriteStartElement("example", Command);
                 xml.WriteElementString("title", Maml, string.Create(CultureInfo.InvariantCulture, $"--------- Example {example.Number}: {example.Title} ---------"));
                 xml.WriteElementString("code", Dev, example.Code);
-                Paragraphs(xml, "remarks", Dev, Paras(example.Remarks));
+                Paragraphs(xml, "remarks", Dev, Paras(example.Remarks).Append(string.Empty)); // an empty paragraph separates the examples
                 xml.WriteEndElement();
             }
 
