@@ -81,11 +81,13 @@ namespace PythonImages.Tests.Hosting
             return start;
         }
 
-        /// <summary>Writes <paramref name="script"/> (after <see cref="Prelude"/>) to a temporary .ps1 file and runs it; kills it after the timeout.</summary>
+        /// <summary>Writes <paramref name="script"/> (after <see cref="Prelude"/>, unless it starts with a param block) to a temporary .ps1 file and runs it; kills it after the timeout.</summary>
         public static Result Run(string script, string? workingDirectory = null, IDictionary<string, string?>? environment = null, int timeoutSeconds = 300, params string[] arguments)
         {
             string file = Path.Combine(Path.GetTempPath(), "pi-pwsh-" + Guid.NewGuid().ToString("N") + ".ps1");
-            File.WriteAllText(file, Prelude + script, new UTF8Encoding(false));
+            // A script with a param block must start with it: such a script sets the prelude itself.
+            bool hasParams = script.TrimStart().StartsWith("param(", StringComparison.OrdinalIgnoreCase);
+            File.WriteAllText(file, (hasParams ? string.Empty : Prelude) + script, new UTF8Encoding(false));
             try
             {
                 using var p = Process.Start(StartInfo(file, workingDirectory, environment, arguments))!;
