@@ -408,6 +408,11 @@ namespace PythonImages.HelpBuilder
 
                 var marker = ListMarker(line);
                 bool indented = line.StartsWith("  ", StringComparison.Ordinal);
+                if (marker != null && !indented && marker.Value.Ordered != ordered)
+                {
+                    break; // a list of the other kind starts
+                }
+
                 if (marker != null && !indented)
                 {
                     if (current.Length > 0)
