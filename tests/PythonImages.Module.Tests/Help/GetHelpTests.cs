@@ -78,7 +78,7 @@ $topics = foreach ($topic in @({topics})) {{
 
         private static string? Str(object? o) => o is PSObject p ? p.BaseObject?.ToString() : o?.ToString();
 
-        private static IEnumerable<object?> Items(object? o) => o switch
+        private static object?[] Items(object? o) => o switch
         {
             null => Array.Empty<object?>(),
             PSObject p when p.BaseObject is object[] a => a,

@@ -149,8 +149,9 @@ namespace PythonImages.Tests.PwshSuite
                 return;
             }
 
-            string id = Marker + "-" + Guid.NewGuid().ToString("N").Substring(0, 8);
-            string tag = Marker + ":" + id.Substring(Marker.Length + 1);
+            string unique = Guid.NewGuid().ToString("N")[..8];
+            string id = Marker + "-" + unique;
+            string tag = Marker + ":" + unique;
             using var ws = new PwshWorkspace("ctrlc-engine");
             Directory.CreateDirectory(ws["ctx"]);
             File.WriteAllText(ws["ctx/Dockerfile"], $"FROM debian:bookworm-slim\nRUN sleep 600 # {id}\n");

@@ -17,10 +17,17 @@ namespace PythonImages.Tests.PwshSuite
             Root = Directory.CreateTempSubdirectory("pi-h11-" + name + "-").FullName;
             if (withModule)
             {
-                File.Copy(ModuleSession.ManifestPath, Path.Combine(Root, "PythonImages.psd1"));
-                Copy(Path.Combine(ModuleSession.RepoRoot, "bin"), Path.Combine(Root, "bin"));
-                Copy(Path.Combine(ModuleSession.RepoRoot, "en-US"), Path.Combine(Root, "en-US"));
+                CopyModule(Root);
             }
+        }
+
+        /// <summary>Copies the built module (PythonImages.psd1, bin/, en-US/) into <paramref name="destination"/>.</summary>
+        public static void CopyModule(string destination)
+        {
+            Directory.CreateDirectory(destination);
+            File.Copy(ModuleSession.ManifestPath, Path.Combine(destination, "PythonImages.psd1"));
+            Copy(Path.Combine(ModuleSession.RepoRoot, "bin"), Path.Combine(destination, "bin"));
+            Copy(Path.Combine(ModuleSession.RepoRoot, "en-US"), Path.Combine(destination, "en-US"));
         }
 
         public string Root { get; }

@@ -22,7 +22,7 @@ namespace PythonImages.Tests.PwshSuite
             bool inVersions = false;
             foreach (var line in lines)
             {
-                if (!line.StartsWith(" ", StringComparison.Ordinal) && line.Length > 0)
+                if (line.Length > 0 && line[0] != ' ')
                 {
                     inVersions = line.StartsWith("versions:", StringComparison.Ordinal);
                 }
@@ -72,7 +72,7 @@ foreach ($line in @({list})) {{
 }}
 ", workingDirectory);
             Assert.True(r.ExitCode == 0 && r.Error.Length == 0, r.ToString());
-            var lines = r.Output.Split('\n').Where(l => l.StartsWith(">", StringComparison.Ordinal)).Select(l => l.Substring(1).Split('\t', StringSplitOptions.RemoveEmptyEntries)).ToList();
+            var lines = r.Output.Split('\n').Where(l => l.StartsWith('>')).Select(l => l.Substring(1).Split('\t', StringSplitOptions.RemoveEmptyEntries)).ToList();
             Assert.Equal(inputs.Length, lines.Count);
             return lines;
         }
