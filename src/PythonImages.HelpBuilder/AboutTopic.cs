@@ -17,54 +17,89 @@ namespace PythonImages.HelpBuilder
         /// <summary>Every ## section after the first heading: (title, blocks).</summary>
         public IReadOnlyList<(string Title, IReadOnlyList<MarkdownBlock> Blocks)> Sections { get; init; } = Array.Empty<(string, IReadOnlyList<MarkdownBlock>)>();
 
-        /// <summary>Reads and checks a topic.</summary>
+        /// <summary>
+        /// Reads a topic. The usual form is "# about_Name", "## SHORT DESCRIPTION" (one paragraph), "## LONG DESCRIPTION",
+        /// then any ## sections. A simpler file is accepted too: without those two headings, its first paragraph is the short
+        /// description and the text before its first ## heading the long description; its ## sections follow as they are.
+        /// </summary>
         public static AboutTopic Parse(string text, string file)
         {
             var blocks = Markdown.Parse(text, file).ToList();
-            if (blocks.Count == 0 || blocks[0] is not HeadingBlock { Level: 1 } title || !title.Text.StartsWith("about_", StringComparison.Ordinal))
+            string name = System.IO.Path.GetFileNameWithoutExtension(file);
+            if (!name.StartsWith("about_", StringComparison.Ordinal))
             {
-                throw new HelpSourceException(file, 1, "an about topic starts with '# about_<Name>'.");
+                throw new HelpSourceException(file, 1, "an about topic's file is named about_<Name>.md.");
             }
 
-            string expected = System.IO.Path.GetFileNameWithoutExtension(file);
-            if (!string.Equals(title.Text, expected, StringComparison.Ordinal))
+            int first = 0;
+            if (blocks.Count > 0 && blocks[0] is HeadingBlock { Level: 1 } title)
             {
-                throw new HelpSourceException(file, title.Line, $"the topic is named '{title.Text}' but the file is {expected}.md.");
-            }
-
-            var sections = new List<(string, IReadOnlyList<MarkdownBlock>)>();
-            for (int i = 1; i < blocks.Count; i++)
-            {
-                if (blocks[i] is HeadingBlock { Level: 1 } h1)
+                if (title.Text.StartsWith("about_", StringComparison.Ordinal) && !string.Equals(title.Text, name, StringComparison.Ordinal))
                 {
-                    throw new HelpSourceException(file, h1.Line, "a second # heading; a file holds one topic.");
+                    throw new HelpSourceException(file, title.Line, $"the topic is named '{title.Text}' but the file is {name}.md.");
                 }
 
-                if (blocks[i] is HeadingBlock { Level: 2 } h)
-                {
-                    int end = blocks.FindIndex(i + 1, b => b is HeadingBlock { Level: <= 2 });
-                    end = end < 0 ? blocks.Count : end;
-                    sections.Add((Markdown.ToPlainText(h.Text), blocks.Skip(i + 1).Take(end - i - 1).ToList()));
-                    i = end - 1;
-                }
-                else if (sections.Count == 0 && blocks[i] is not CommentBlock)
-                {
-                    throw new HelpSourceException(file, blocks[i].Line, "text before ## SHORT DESCRIPTION.");
-                }
+                first = 1;
             }
 
-            if (sections.Count < 2 || sections[0].Item1 != "SHORT DESCRIPTION" || sections[1].Item1 != "LONG DESCRIPTION")
+            if (blocks.Skip(first).FirstOrDefault(b => b is HeadingBlock { Level: 1 }) is HeadingBlock second)
             {
-                throw new HelpSourceException(file, title.Line, "an about topic has ## SHORT DESCRIPTION, then ## LONG DESCRIPTION (then any ## sections).");
+                throw new HelpSourceException(file, second.Line, "a second # heading; a file holds one topic.");
             }
 
-            var shortText = sections[0].Item2.OfType<ParagraphBlock>().ToList();
-            if (shortText.Count != 1 || sections[0].Item2.Count(b => b is not CommentBlock) != 1)
+            // The text before the first ## heading, then each ## section with its blocks (deeper headings stay inside).
+            var intro = new List<MarkdownBlock>();
+            var sections = new List<(string Title, List<MarkdownBlock> Blocks, int Line)>();
+            foreach (var block in blocks.Skip(first))
             {
-                throw new HelpSourceException(file, title.Line, "## SHORT DESCRIPTION holds exactly one paragraph.");
+                if (block is HeadingBlock { Level: 2 } h)
+                {
+                    sections.Add((Markdown.ToPlainText(h.Text), new List<MarkdownBlock>(), h.Line));
+                }
+                else if (sections.Count == 0)
+                {
+                    intro.Add(block);
+                }
+                else
+                {
+                    sections[^1].Blocks.Add(block);
+                }
             }
 
-            return new AboutTopic { Name = title.Text, ShortDescription = Markdown.ToPlainText(shortText[0].Text), Sections = sections };
+            var result = new List<(string, IReadOnlyList<MarkdownBlock>)>();
+            ParagraphBlock shortText;
+            if (sections.Count > 0 && sections[0].Title == "SHORT DESCRIPTION")
+            {
+                if (intro.Any(b => b is not CommentBlock))
+                {
+                    throw new HelpSourceException(file, intro.First(b => b is not CommentBlock).Line, "text before ## SHORT DESCRIPTION.");
+                }
+
+                var content = sections[0].Blocks.Where(b => b is not CommentBlock).ToList();
+                if (content.Count != 1 || content[0] is not ParagraphBlock p)
+                {
+                    throw new HelpSourceException(file, sections[0].Line, "## SHORT DESCRIPTION holds exactly one paragraph.");
+                }
+
+                if (sections.Count < 2 || sections[1].Title != "LONG DESCRIPTION")
+                {
+                    throw new HelpSourceException(file, sections[0].Line, "## SHORT DESCRIPTION is followed by ## LONG DESCRIPTION.");
+                }
+
+                shortText = p;
+                result.AddRange(sections.Select(x => (x.Title, (IReadOnlyList<MarkdownBlock>)x.Blocks)));
+            }
+            else
+            {
+                var firstParagraph = intro.OfType<ParagraphBlock>().FirstOrDefault() ?? sections.SelectMany(x => x.Blocks).OfType<ParagraphBlock>().FirstOrDefault()
+                    ?? throw new HelpSourceException(file, 1, "the topic has no paragraph to take its short description from.");
+                shortText = firstParagraph;
+                result.Add(("SHORT DESCRIPTION", new MarkdownBlock[] { firstParagraph }));
+                result.Add(("LONG DESCRIPTION", intro.Where(b => b != firstParagraph).ToList()));
+                result.AddRange(sections.Select(x => (x.Title, (IReadOnlyList<MarkdownBlock>)x.Blocks.Where(b => b != firstParagraph).ToList())));
+            }
+
+            return new AboutTopic { Name = name, ShortDescription = Markdown.ToPlainText(shortText.Text), Sections = result };
         }
 
         /// <summary>

@@ -75,6 +75,22 @@ namespace PythonImages.Tests.Help
                 text);
         }
 
+        [Fact]
+        public void ATopicWithoutTheUsualHeadingsTakesItsFirstParagraphAsTheShortDescription()
+        {
+            // The form of a simple catalogue: a title, a paragraph, sections with pipe tables.
+            string md = "# about_Test_Errors\n\nEvery error the module writes, by area.\n\nRead `$Error[0]`.\n\n## Matrix\n\n| ErrorId | Category | What to do |\n|---|---|---|\n| `Matrix.TooLarge` | LimitsExceeded | Use a smaller file. |\n";
+            var topic = AboutTopic.Parse(md, "/x/about_Test_Errors.md");
+            Assert.Equal("about_Test_Errors", topic.Name);
+            Assert.Equal("Every error the module writes, by area.", topic.ShortDescription);
+            Assert.Equal(
+                "TOPIC\n    about_Test_Errors\n\nSHORT DESCRIPTION\n    Every error the module writes, by area.\n\nLONG DESCRIPTION\n    Read $Error[0].\n\n"
+                + "MATRIX\n    ErrorId          Category        What to do\n    ---------------  --------------  -------------------\n    Matrix.TooLarge  LimitsExceeded  Use a smaller file.\n",
+                topic.ToText());
+            Assert.Throws<HelpSourceException>(() => AboutTopic.Parse("# about_Other\n\nText.\n", "/x/about_Test_Errors.md"));
+            Assert.Throws<HelpSourceException>(() => AboutTopic.Parse("## SHORT DESCRIPTION\nA.\n\nB.\n\n## LONG DESCRIPTION\nC.\n", "/x/about_Test.md"));
+        }
+
         private const string Minimal = "# Get-Foo\n\n## SYNOPSIS\nGets foo.\n\n## DESCRIPTION\nLong text.\n\n## EXAMPLES\n\n### Example 1: One\n```powershell\nGet-Foo\n```\n\nFirst.\n\n"
             + "### Example 2: Two\n<!-- requires: engine -->\n<!-- cheap -->\n<!-- setup: New-Item x -->\n<!-- expect-error: Foo.Bad -->\n```powershell\nGet-Foo -Name x\n```\n\n"
             + "## PARAMETERS\n\n### -Name\nThe name.\n\n```yaml\nType: String[]\nParameter Sets: A, B\nAliases: N\nRequired: True\nPosition: 0\nDefault value: None\nAccept pipeline input: True (ByValue, ByPropertyName)\nAccept wildcard characters: True\n```\n\n"
