@@ -78,7 +78,7 @@ namespace PythonImages.Tests
                 Directory.Delete(dir, true);
             }
         }
-    
+
         /// <summary>Runs the step of .ci/run between two "# N." headings with a stand-in dotnet, in a HOME of its own.</summary>
         private static (int ExitCode, string Output, string DotnetCalls) RunStep(string from, string to, string dir, string? otherPwsh = null, bool installFails = false)
         {

@@ -63,7 +63,7 @@ namespace PythonImages.Tests.Help
         public sealed record ExampleResult(string Id, string Output, IReadOnlyList<string> SetupErrors, IReadOnlyList<string> Errors);
 
         /// <summary>
-        /// Runs each case in $root/<folder> (the current location), in a child scope: setup, the example (all streams
+        /// Runs each case in $root/&lt;folder&gt; (the current location), in a child scope: setup, the example (all streams
         /// rendered as a user sees them), cleanup. Errors are read from $Error, so non-terminating ones count too.
         /// </summary>
         private const string RunnerScript = @"

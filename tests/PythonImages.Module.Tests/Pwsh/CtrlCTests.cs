@@ -18,7 +18,7 @@ namespace PythonImages.Tests.PwshSuite
     {
         private const string Marker = "h11-help-ctrlc";
 
-        /// <summary>A pwsh running <paramref name="script"/> in a new session and process group (as a shell's foreground job).</summary>
+        /// <summary>A pwsh running a script in a new session and process group (as a shell's foreground job).</summary>
         private sealed class Job : IDisposable
         {
             private readonly Process process;
