@@ -133,7 +133,7 @@ ConvertTo-Json -InputObject @($results) -Depth 4 | Set-Content -LiteralPath $Res
             var offline = Offline().Count();
             Assert.True(offline >= HelpSources.Commands.Count, $"only {offline} examples run offline for {HelpSources.Commands.Count} cmdlets");
             var untested = HelpSources.Commands.Where(c => c.Examples.All(e => e.Requires.Count > 0 && !e.Cheap)).Select(c => c.Name).ToList();
-            Assert.True(untested.SequenceEqual(new[] { "Test-PythonImage" }), "cmdlets none of whose examples runs here: " + string.Join(", ", untested)
+            Assert.True(untested.Count == 0, "cmdlets none of whose examples runs here: " + string.Join(", ", untested)
                 + " (add an example that runs offline, e.g. with -WhatIf, a setup comment, or an error it shows on purpose)");
         }
 
