@@ -14,6 +14,34 @@ namespace PythonImages.Tests
 
         private const string TestCommand = "dotnet test PythonImages.sln";
 
+        private const string NotOnWindows = ".ci/run is the CI entry point of Debian machines; its steps run in bash there (the Linux job of the workflow runs these tests).";
+
+        /// <summary>A test that runs .ci/run or a step of it in bash: skipped on Windows.</summary>
+        [AttributeUsage(AttributeTargets.Method)]
+        public sealed class UnixFactAttribute : FactAttribute
+        {
+            public UnixFactAttribute()
+            {
+                if (OperatingSystem.IsWindows())
+                {
+                    Skip = NotOnWindows;
+                }
+            }
+        }
+
+        /// <summary>The theory form of <see cref="UnixFactAttribute"/>.</summary>
+        [AttributeUsage(AttributeTargets.Method)]
+        public sealed class UnixTheoryAttribute : TheoryAttribute
+        {
+            public UnixTheoryAttribute()
+            {
+                if (OperatingSystem.IsWindows())
+                {
+                    Skip = NotOnWindows;
+                }
+            }
+        }
+
         [Fact]
         public void IsAnExecutableBashScript()
         {
@@ -24,7 +52,7 @@ namespace PythonImages.Tests
             }
         }
 
-        [Fact]
+        [UnixFact]
         public void BashParsesIt()
         {
             var start = new ProcessStartInfo("bash") { RedirectStandardError = true, UseShellExecute = false };
@@ -36,7 +64,7 @@ namespace PythonImages.Tests
             Assert.True(p.ExitCode == 0, errors);
         }
 
-        [Theory]
+        [UnixTheory]
         [InlineData(0, "Passed!  - Failed:     0, Passed:   328, Skipped:     0, Total:   328, Duration: 10 s - A.dll (net10.0)\nPassed!  - Failed:     0, Passed:     5, Skipped:     1, Total:     6, Duration: 1 s - B.dll (net10.0)", "tests: 333 passed, 0 failed, 1 skipped")]
         [InlineData(1, "Failed!  - Failed:     2, Passed:    10, Skipped:     0, Total:    12, Duration: 1 s - A.dll (net10.0)", "tests: 10 passed, 2 failed, 0 skipped")]
         [InlineData(1, "error CS1002: ; expected", "tests: 0 passed, 0 failed, 0 skipped")]
@@ -56,7 +84,10 @@ namespace PythonImages.Tests
             {
                 string fakeDotnet = Path.Combine(dir, "dotnet");
                 File.WriteAllText(fakeDotnet, "#!/bin/sh\n[ \"$1 $2\" = \"test PythonImages.sln\" ] || { echo \"unexpected: $*\" >&2; exit 99; }\nprintf '%s\\n' \"$FAKE_OUTPUT\"\nexit $FAKE_EXIT\n");
-                File.SetUnixFileMode(fakeDotnet, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                if (!OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(fakeDotnet, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                }
                 string stepScript = Path.Combine(dir, "step.sh");
                 File.WriteAllText(stepScript, "set -euo pipefail\nrepo=\"" + dir + "\"\nstate=\"" + dir + "\"\nsay() { echo \"ci: $*\"; }\n" + script.Substring(step));
                 var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -120,7 +151,7 @@ namespace PythonImages.Tests
             return (p.ExitCode, output, File.Exists(log) ? File.ReadAllText(log) : string.Empty);
         }
 
-        [Fact]
+        [UnixFact]
         public void InstallsPwshWhenMissingAndLeavesItAloneTheSecondTime()
         {
             if (OperatingSystem.IsWindows() || File.Exists("/usr/bin/pwsh") || File.Exists("/bin/pwsh"))
@@ -149,7 +180,7 @@ namespace PythonImages.Tests
             }
         }
 
-        [Fact]
+        [UnixFact]
         public void ReplacesAnotherPwshVersionAndFailsClearlyWhenTheInstallFails()
         {
             if (OperatingSystem.IsWindows() || File.Exists("/usr/bin/pwsh") || File.Exists("/bin/pwsh"))
