@@ -18,7 +18,7 @@ namespace PythonImages.HelpBuilder
         public IReadOnlyList<(string Title, IReadOnlyList<MarkdownBlock> Blocks)> Sections { get; init; } = Array.Empty<(string, IReadOnlyList<MarkdownBlock>)>();
 
         /// <summary>
-        /// Reads a topic. The usual form is "# about_Name", "## SHORT DESCRIPTION" (one paragraph), "## LONG DESCRIPTION",
+        /// Reads a topic. The usual form is "# about_Name", "## SHORT DESCRIPTION" (one paragraph), "## LONG DESCRIPTION" (either heading in any case),
         /// then any ## sections. A simpler file is accepted too: without those two headings, its first paragraph is the short
         /// description and the text before its first ## heading the long description; its ## sections follow as they are.
         /// </summary>
@@ -68,7 +68,7 @@ namespace PythonImages.HelpBuilder
 
             var result = new List<(string, IReadOnlyList<MarkdownBlock>)>();
             ParagraphBlock shortText;
-            if (sections.Count > 0 && sections[0].Title == "SHORT DESCRIPTION")
+            if (sections.Count > 0 && IsHeading(sections[0].Title, "SHORT DESCRIPTION"))
             {
                 if (intro.Any(b => b is not CommentBlock))
                 {
@@ -81,13 +81,14 @@ namespace PythonImages.HelpBuilder
                     throw new HelpSourceException(file, sections[0].Line, "## SHORT DESCRIPTION holds exactly one paragraph.");
                 }
 
-                if (sections.Count < 2 || sections[1].Title != "LONG DESCRIPTION")
+                if (sections.Count < 2 || !IsHeading(sections[1].Title, "LONG DESCRIPTION"))
                 {
                     throw new HelpSourceException(file, sections[0].Line, "## SHORT DESCRIPTION is followed by ## LONG DESCRIPTION.");
                 }
 
                 shortText = p;
-                result.AddRange(sections.Select(x => (x.Title, (IReadOnlyList<MarkdownBlock>)x.Blocks)));
+                // The two standard headings in any case ("## Short description" too), shown as PowerShell's own topics show them.
+                result.AddRange(sections.Select((x, i) => (i < 2 ? x.Title.ToUpperInvariant() : x.Title, (IReadOnlyList<MarkdownBlock>)x.Blocks)));
             }
             else
             {
@@ -101,6 +102,8 @@ namespace PythonImages.HelpBuilder
 
             return new AboutTopic { Name = name, ShortDescription = Markdown.ToPlainText(shortText.Text), Sections = result };
         }
+
+        private static bool IsHeading(string title, string standard) => string.Equals(title, standard, StringComparison.OrdinalIgnoreCase);
 
         /// <summary>
         /// The .help.txt text: TOPIC, then each section's title in capitals at the margin and its text indented four spaces,

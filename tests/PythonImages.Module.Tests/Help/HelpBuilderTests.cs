@@ -76,6 +76,18 @@ namespace PythonImages.Tests.Help
         }
 
         [Fact]
+        public void TheUsualHeadingsMayBeWrittenInSentenceCase()
+        {
+            string md = "# about_Test\n\n## Short description\n\nWhat the topic is about.\n\n## Long description\n\nThe text.\n\n## Matrix\n\nMore.\n";
+            var topic = AboutTopic.Parse(md, "/x/about_Test.md");
+            Assert.Equal("What the topic is about.", topic.ShortDescription);
+            Assert.Equal(new[] { "SHORT DESCRIPTION", "LONG DESCRIPTION", "Matrix" }, topic.Sections.Select(s => s.Title));
+            Assert.Equal("TOPIC\n    about_Test\n\nSHORT DESCRIPTION\n    What the topic is about.\n\nLONG DESCRIPTION\n    The text.\n\nMATRIX\n    More.\n", topic.ToText());
+            var e = Assert.Throws<HelpSourceException>(() => AboutTopic.Parse("# about_Test\n\n## Short description\n\nA.\n\n## Matrix\n\nB.\n", "/x/about_Test.md"));
+            Assert.Contains("is followed by ## LONG DESCRIPTION", e.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void ATopicWithoutTheUsualHeadingsTakesItsFirstParagraphAsTheShortDescription()
         {
             // The form of a simple catalogue: a title, a paragraph, sections with pipe tables.
