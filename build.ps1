@@ -4,8 +4,11 @@
     Builds, tests and packages the PythonImages module.
 
 .DESCRIPTION
-    Tasks (run in the order given; default: Build, Test, Package):
+    Tasks (run in the order given; default: Build, Format, Test, Package):
       Build    dotnet build PythonImages.sln; afterwards Import-Module ./PythonImages.psd1 works from the repository.
+               Warnings are errors (Directory.Build.props), so a build with a warning fails.
+      Format   dotnet format --verify-no-changes: the code follows .editorconfig (layout, style, analyzers); fails
+               listing what differs. Run 'dotnet format PythonImages.sln' to fix it.
       Test     dotnet test PythonImages.sln (the same command .ci/run runs).
       Package  a publishable module folder <OutputPath>/PythonImages/<ModuleVersion>/ with PythonImages.psd1,
                LICENSE, CHANGELOG.md, bin/PythonImages.dll, bin/*.format.ps1xml, bin/dependencies/* and the help
@@ -22,8 +25,8 @@
 [CmdletBinding()]
 param(
     # The tasks to run, in this order.
-    [ValidateSet('Build', 'Test', 'Package')]
-    [string[]] $Task = @('Build', 'Test', 'Package'),
+    [ValidateSet('Build', 'Format', 'Test', 'Package')]
+    [string[]] $Task = @('Build', 'Format', 'Test', 'Package'),
 
     # Configuration for Build and Test. Package always builds Release.
     [ValidateSet('Debug', 'Release')]
@@ -82,6 +85,11 @@ function Get-ManifestValue([string] $Path, [string] $Key) {
 function Invoke-Build {
     Write-Step "Build ($Configuration)"
     Invoke-Dotnet @('build', $solution, '--configuration', $Configuration, '-nologo')
+}
+
+function Invoke-Format {
+    Write-Step 'Format (dotnet format --verify-no-changes)'
+    Invoke-Dotnet @('format', $solution, '--verify-no-changes')
 }
 
 function Invoke-Test {
@@ -143,6 +151,7 @@ try {
     foreach ($name in $Task) {
         switch ($name) {
             'Build' { Invoke-Build }
+            'Format' { Invoke-Format }
             'Test' { Invoke-Test }
             'Package' { Invoke-Package }
         }

@@ -9,15 +9,15 @@ using System.Management.Automation.Runspaces;
 // Benchmark: Invoke-PythonImageBuild (hosted PowerShell, real module) against `DOCKER_BUILDKIT=0 docker build`,
 // alternating on the same small context, and 6 small builds with -ThrottleLimit 2 against one at a time.
 // Usage: dotnet run -c Release --project bench/PythonImages.Bench.Build [-- <pairs> <rounds>]
-int pairs = args.Length > 0 ? int.Parse(args[0]) : 10;
-int rounds = args.Length > 1 ? int.Parse(args[1]) : 3;
-string repo = "pitest5-bench-" + Guid.NewGuid().ToString("N").Substring(0, 8);
+int pairs = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 10;
+int rounds = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3;
+string repo = "pitest5-bench-" + Guid.NewGuid().ToString("N")[..8];
 string root = FindRepoRoot();
 var temp = new List<string>();
 
 string NewContext(string marker)
 {
-    string dir = Path.Combine(Path.GetTempPath(), "pitest5-bench-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+    string dir = Path.Combine(Path.GetTempPath(), "pitest5-bench-" + Guid.NewGuid().ToString("N")[..8]);
     Directory.CreateDirectory(dir);
     temp.Add(dir);
     File.Copy("/bin/busybox", Path.Combine(dir, "busybox"));

@@ -22,12 +22,12 @@ if (args.Length > 0 && args[0] == "--child")
 long megabytes = args.Length > 0 ? long.Parse(args[0], CultureInfo.InvariantCulture) : 50;
 int rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2;
 long bytes = megabytes * 1024 * 1024;
-string repo = "pitest9-h9-engine-bench-" + Guid.NewGuid().ToString("N").Substring(0, 8);
+string repo = "pitest9-h9-engine-bench-" + Guid.NewGuid().ToString("N")[..8];
 var temp = new List<string>();
 
 string NewContext(string dockerfile)
 {
-    string dir = Path.Combine(Path.GetTempPath(), "pitest9-h9-engine-bench-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+    string dir = Path.Combine(Path.GetTempPath(), "pitest9-h9-engine-bench-" + Guid.NewGuid().ToString("N")[..8]);
     Directory.CreateDirectory(dir);
     temp.Add(dir);
     File.Copy("/bin/busybox", Path.Combine(dir, "busybox"));
@@ -48,7 +48,7 @@ try
         long logBytes = 0;
         for (int round = 0; round < rounds; round++)
         {
-            string logDir = Path.Combine(Path.GetTempPath(), "pitest9-h9-engine-benchlog-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+            string logDir = Path.Combine(Path.GetTempPath(), "pitest9-h9-engine-benchlog-" + Guid.NewGuid().ToString("N")[..8]);
             temp.Add(logDir);
             var (code, output) = verbose
                 ? ExecLastLine("pwsh", "-NoProfile", "-NonInteractive", "-Command", PwshScript(warm, big, repo, logDir))

@@ -7,7 +7,7 @@ using PythonImages.Dockerfiles;
 
 // Renders and writes the Dockerfiles of every image of the embedded matrix, warm, and compares with the target.
 // Usage: dotnet run -c Release --project bench/PythonImages.Bench.Dockerfiles [-- <iterations> [<output dir>]]
-int iterations = args.Length > 0 ? int.Parse(args[0]) : 50;
+int iterations = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 50;
 string root = args.Length > 1 ? args[1] : Path.Combine(Path.GetTempPath(), "pythonimages-bench-" + Guid.NewGuid().ToString("N"));
 const double TargetMs = 40;
 const double UpstreamMs = 4000; // apply-templates.sh (bash + jq) over the same 42 files on these machines
@@ -89,7 +89,7 @@ return median <= TargetMs ? 0 : 1;
 static PythonImage Bump(PythonImage image)
 {
     var r = image.Release!;
-    var bumped = new MatrixVersion(r.Key, PythonVersion.Parse(r.Version.Text.EndsWith("0") ? r.Version.Text + "" : r.Version.Text), r.Variants)
+    var bumped = new MatrixVersion(r.Key, PythonVersion.Parse(r.Version.Text.EndsWith('0') ? r.Version.Text + "" : r.Version.Text), r.Variants)
     {
         SourceSha256 = new string('0', 64),
         WindowsSha256 = new string('1', 64),

@@ -22,8 +22,8 @@ internal static class Program
         Measure("write 2026 manifest", 2000, () => LibraryManifest.Write(parsed.Header, parsed.Images));
         Measure("render Spaced tags block + architectures", 2000, () => TagMarkdown.Render(parsed.Images, TagMarkdownFormat.Spaced));
 
-        int rounds = args.Length > 0 ? int.Parse(args[0]) : 5;
-        string repo = Path.Combine(Path.GetTempPath(), "pyimg-bench-git-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+        int rounds = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 5;
+        string repo = Path.Combine(Path.GetTempPath(), "pyimg-bench-git-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
             var dirs = parsed.Images.Select(i => i.Directory).ToList();

@@ -55,11 +55,13 @@ namespace PythonImages
                 string temp = Path.Combine(directory, TempName(name));
                 FileStream? stream = null;
                 bool renamed = false;
+                bool locked = false;
                 try
                 {
                     // FileShare.None: on Linux/macOS .NET takes an exclusive flock, which is what tells a live
                     // temporary file from a leftover. It stays open across the rename there (rename keeps the lock).
                     stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096);
+                    locked = true;
                     stream.Write(bytes, 0, bytes.Length);
                     stream.Flush();
                     if (IsWindows)
@@ -78,7 +80,7 @@ namespace PythonImages
                         }
                         else
                         {
-                            File.Move(temp, full); // fails rather than replace a file that appeared meanwhile
+                            MoveNoReplace(temp, full); // fails rather than replace a file that appeared meanwhile
                         }
                     }
                     catch (IOException) when (File.Exists(temp) && File.Exists(full))
@@ -100,9 +102,10 @@ namespace PythonImages
                     renamed = true;
                     return true;
                 }
-                catch (IOException) when (!renamed && attempt < MaxAttempts && !File.Exists(temp) && Directory.Exists(directory))
+                catch (IOException) when (!renamed && attempt < MaxAttempts && (!locked || !File.Exists(temp)) && Directory.Exists(directory))
                 {
-                    // Our temporary file was removed by another run's clean-up before we held its lock: write again.
+                    // Another run's clean-up took the lock of our fresh temporary file in the instant between its creation
+                    // and our lock (so ours failed), or removed it before we held the lock: write again under a new name.
                 }
                 finally
                 {
@@ -190,6 +193,44 @@ namespace PythonImages
             }
         }
 
+        /// <summary>
+        /// Moves <paramref name="source"/> to <paramref name="target"/> only if the target does not exist, atomically: on
+        /// Linux and macOS File.Move checks and renames in two steps (two racing writers can both succeed), so the name
+        /// is made with link(2), which fails when the target exists, and the temporary name removed afterwards.
+        /// </summary>
+        private static void MoveNoReplace(string source, string target)
+        {
+            if (!IsWindows && linkState >= 0)
+            {
+                try
+                {
+                    if (Link(source, target) == 0)
+                    {
+                        linkState = 1;
+                        File.Delete(source);
+                        return;
+                    }
+
+                    linkState = 1;
+                    if (File.Exists(target))
+                    {
+                        throw new IOException($"The file '{target}' already exists.");
+                    }
+                }
+                catch (Exception ex) when (ex is DllNotFoundException || ex is EntryPointNotFoundException)
+                {
+                    linkState = -1; // a runtime without the native shim: File.Move is the best there is
+                }
+            }
+
+            File.Move(source, target);
+        }
+
+        private static int linkState;
+
+        [DllImport("libSystem.Native", EntryPoint = "SystemNative_Link", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+        private static extern int Link(string source, string linkTarget);
+
         private static bool SameContent(string path, byte[] bytes)
         {
             try
@@ -199,7 +240,19 @@ namespace PythonImages
                     return false;
                 }
 
-                return File.ReadAllBytes(path).SequenceEqual(bytes);
+                // The winner of a concurrent create holds its exclusive lock on the file (same inode after the move)
+                // until it closes its handle an instant later; reading meanwhile fails, so wait for it briefly.
+                for (int attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        return File.ReadAllBytes(path).SequenceEqual(bytes);
+                    }
+                    catch (IOException) when (attempt < 100)
+                    {
+                        System.Threading.Thread.Sleep(10);
+                    }
+                }
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {

@@ -7,16 +7,22 @@ namespace PythonImages
     /// <summary>Image family, from the variant's form.</summary>
     public enum ImageFamily
     {
+        /// <summary>Debian, full (buildpack-deps).</summary>
         DebianFull,
+        /// <summary>Debian slim.</summary>
         DebianSlim,
+        /// <summary>Alpine.</summary>
         Alpine,
+        /// <summary>Windows Server Core.</summary>
         WindowsServerCore,
     }
 
     /// <summary>The operating system of an image's containers.</summary>
     public enum ImageOS
     {
+        /// <summary>Linux containers.</summary>
         Linux,
+        /// <summary>Windows containers.</summary>
         Windows,
     }
 
@@ -37,8 +43,10 @@ namespace PythonImages
         /// <summary>The basename: the tag suffix (<c>windowsservercore-ltsc2025</c>).</summary>
         public string Name => Path.StartsWith(WindowsPrefix, StringComparison.Ordinal) ? Path.Substring(WindowsPrefix.Length) : Path;
 
+        /// <summary>The family the variant's name says.</summary>
         public ImageFamily Family { get; }
 
+        /// <summary>The container OS of the family.</summary>
         public ImageOS OS => Family == ImageFamily.WindowsServerCore ? ImageOS.Windows : ImageOS.Linux;
 
         /// <summary>Debian suite (trixie), Alpine version (3.24) or Windows release (ltsc2025).</summary>
@@ -47,6 +55,7 @@ namespace PythonImages
         /// <summary>The FROM image.</summary>
         public string BaseImage { get; }
 
+        /// <summary>The prefix of the Windows variants.</summary>
         public const string WindowsPrefix = "windows/";
 
         // Anchored at the real end (\z: "$" also matches before a trailing newline); built on first use.
@@ -113,12 +122,14 @@ namespace PythonImages
             return null;
         }
 
+        /// <inheritdoc/>
         public override string ToString() => Path;
     }
 
     /// <summary>One version key of the matrix: the full version, its checksums and its variants in priority order.</summary>
     public sealed class MatrixVersion
     {
+        /// <summary>A version entry of the matrix.</summary>
         public MatrixVersion(VersionKey key, PythonVersion version, IReadOnlyList<VariantInfo> variants)
         {
             Key = key;
@@ -126,26 +137,37 @@ namespace PythonImages
             Variants = variants;
         }
 
+        /// <summary>The version key (3.14, 3.15-rc).</summary>
         public VersionKey Key { get; }
+        /// <summary>The full version (3.14.6).</summary>
         public PythonVersion Version { get; }
+        /// <summary>The variants, in matrix order.</summary>
         public IReadOnlyList<VariantInfo> Variants { get; }
+        /// <summary>The sha256 of the source tarball.</summary>
         public string? SourceSha256 { get; set; }
+        /// <summary>The sha256 of the Windows installer.</summary>
         public string? WindowsSha256 { get; set; }
+        /// <summary>The setuptools version pinned for this version (older series only).</summary>
         public string? SetuptoolsVersion { get; set; }
+        /// <summary>The release manager's PGP key fingerprint, when the matrix overrides it.</summary>
         public string? GpgKey { get; set; }
+        /// <summary>Architectures this version is not built for.</summary>
         public IReadOnlyList<string> ExcludeArchitectures { get; set; } = Array.Empty<string>();
 
         /// <summary>The line of this entry in its file (0 when built in code).</summary>
         public int Line { get; set; }
 
+        /// <inheritdoc/>
         public override string ToString() => Key + " = " + Version;
     }
 
     /// <summary>The whole matrix: versions, aliases, base-image architectures and manifest header data.</summary>
     public sealed class Matrix
     {
+        /// <summary>The repository of the official python Dockerfiles.</summary>
         public const string DefaultRepository = "https://github.com/docker-library/python";
 
+        /// <summary>Architectures excluded from every image by default.</summary>
         public static readonly IReadOnlyList<string> DefaultExcludeArchitectures = new[] { "mips64le" };
 
         /// <summary>Architecture names bashbrew knows.</summary>
@@ -154,6 +176,7 @@ namespace PythonImages
             "amd64", "arm32v5", "arm32v6", "arm32v7", "arm64v8", "i386", "mips64le", "ppc64le", "riscv64", "s390x", "windows-amd64",
         };
 
+        /// <summary>A matrix of <paramref name="versions"/>, newest first.</summary>
         public Matrix(IReadOnlyList<MatrixVersion> versions)
         {
             // Manifest order: newest key first by version sort.
@@ -163,19 +186,25 @@ namespace PythonImages
         /// <summary>Where the matrix came from: a file path, or "(embedded)".</summary>
         public string Source { get; set; } = "(embedded)";
 
+        /// <summary>The version entries, newest first.</summary>
         public IReadOnlyList<MatrixVersion> Versions { get; }
 
+        /// <summary>The repository the manifest points to.</summary>
         public string Repository { get; set; } = DefaultRepository;
 
+        /// <summary>The manifest's maintainers.</summary>
         public IReadOnlyList<string> Maintainers { get; set; } = Array.Empty<string>();
 
         /// <summary>Explicit aliases; null means the default rule (highest non-rc key gets MAJOR and latest, ...).</summary>
         public IReadOnlyDictionary<string, IReadOnlyList<string>>? Aliases { get; set; }
 
+        /// <summary>The architectures of each variant family.</summary>
         public IReadOnlyDictionary<string, IReadOnlyList<string>> Architectures { get; set; } = new Dictionary<string, IReadOnlyList<string>>();
 
+        /// <summary>Architectures excluded from every image.</summary>
         public IReadOnlyList<string> ExcludeArchitectures { get; set; } = DefaultExcludeArchitectures;
 
+        /// <summary>The entry of version key <paramref name="key"/>, or null.</summary>
         public MatrixVersion? Find(string key) => Versions.FirstOrDefault(v => string.Equals(v.Key.Text, key, StringComparison.Ordinal));
 
         /// <summary>The alias words of a version key (explicit table, or the default rule).</summary>

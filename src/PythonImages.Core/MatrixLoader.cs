@@ -10,79 +10,6 @@ using YamlDotNet.RepresentationModel;
 
 namespace PythonImages
 {
-    /// <summary>Stable error ids of matrix loading; cmdlets surface them as ErrorRecord ids.</summary>
-    public static class MatrixErrorIds
-    {
-        public const string FileNotFound = "Matrix.FileNotFound";
-        public const string Empty = "Matrix.Empty";
-        public const string MalformedYaml = "Matrix.MalformedYaml";
-        public const string DuplicateKey = "Matrix.DuplicateKey";
-        public const string UnknownKey = "Matrix.UnknownKey";
-        public const string MissingKey = "Matrix.MissingKey";
-        public const string WrongType = "Matrix.WrongType";
-        public const string InvalidVersionKey = "Matrix.InvalidVersionKey";
-        public const string MissingVersion = "Matrix.MissingVersion";
-        public const string InvalidVersion = "Matrix.InvalidVersion";
-        public const string VersionKeyMismatch = "Matrix.VersionKeyMismatch";
-        public const string InvalidChecksum = "Matrix.InvalidChecksum";
-        public const string UnknownVariantForm = "Matrix.UnknownVariantForm";
-        public const string InvalidVariantPath = "Matrix.InvalidVariantPath";
-        public const string DuplicateVariant = "Matrix.DuplicateVariant";
-        public const string EmptyVariants = "Matrix.EmptyVariants";
-        public const string MissingArchitectures = "Matrix.MissingArchitectures";
-        public const string UnknownArchitecture = "Matrix.UnknownArchitecture";
-        public const string InvalidGpgKey = "Matrix.InvalidGpgKey";
-
-        // The file itself (checked before it is read).
-        public const string InvalidPath = "Matrix.InvalidPath";
-        public const string NotAFile = "Matrix.NotAFile";
-        public const string TooLarge = "Matrix.TooLarge";
-        public const string ReadFailed = "Matrix.ReadFailed";
-
-        // The YAML structure (checked while it is parsed, before any value is read).
-        public const string TooDeep = "Matrix.TooDeep";
-        public const string MultipleDocuments = "Matrix.MultipleDocuments";
-        public const string AnchorNotAllowed = "Matrix.AnchorNotAllowed";
-        public const string YamlTagNotAllowed = "Matrix.YamlTagNotAllowed";
-        public const string InvalidCharacter = "Matrix.InvalidCharacter";
-
-        // Values.
-        public const string NumberOutOfRange = "Matrix.NumberOutOfRange";
-        public const string InvalidSetuptoolsVersion = "Matrix.InvalidSetuptoolsVersion";
-        public const string InvalidPipVersion = "Matrix.InvalidPipVersion";
-        public const string InvalidGetPip = "Matrix.InvalidGetPip";
-        public const string InvalidRepository = "Matrix.InvalidRepository";
-        public const string InvalidMaintainer = "Matrix.InvalidMaintainer";
-        public const string InvalidBaseImage = "Matrix.InvalidBaseImage";
-        public const string InvalidAlias = "Matrix.InvalidAlias";
-
-        // The tags the matrix produces.
-        public const string AliasCollision = "Matrix.AliasCollision";
-        public const string DuplicateTag = "Matrix.DuplicateTag";
-        public const string InvalidTag = "Matrix.InvalidTag";
-        public const string NoArchitectures = "Matrix.NoArchitectures";
-
-        /// <summary>What kind of problem an id names (the cmdlets map it to an ErrorCategory).</summary>
-        public static MatrixErrorKind KindOf(string errorId)
-        {
-            switch (errorId)
-            {
-                case FileNotFound:
-                    return MatrixErrorKind.NotFound;
-                case InvalidPath:
-                case NotAFile:
-                    return MatrixErrorKind.InvalidArgument;
-                case TooLarge:
-                case TooDeep:
-                    return MatrixErrorKind.LimitsExceeded;
-                case ReadFailed:
-                    return MatrixErrorKind.ReadError;
-                default:
-                    return MatrixErrorKind.InvalidData;
-            }
-        }
-    }
-
     /// <summary>The kind of a matrix problem, independent of PowerShell (the cmdlets map it to an ErrorCategory).</summary>
     public enum MatrixErrorKind
     {
@@ -105,6 +32,7 @@ namespace PythonImages
     /// <summary>A matrix that cannot be used: names the file, the line and the key.</summary>
     public sealed class MatrixException : Exception
     {
+        /// <summary>A matrix problem with id <paramref name="errorId"/> (a <see cref="MatrixErrorIds"/> constant) at a line and key of a file.</summary>
         public MatrixException(string errorId, string message, string file, int line, string? key, Exception? inner = null)
             : base(Format(message, file, line), inner)
         {
@@ -114,14 +42,19 @@ namespace PythonImages
             Key = key;
         }
 
+        /// <summary>The ErrorId.</summary>
         public string ErrorId { get; }
+        /// <summary>The file (or "(embedded matrix.yaml)").</summary>
         public string File { get; }
+        /// <summary>The line, 1-based (0 when unknown).</summary>
         public int Line { get; }
+        /// <summary>The key path (3.14.variants), when known.</summary>
         public string? Key { get; }
 
         /// <summary>True when the file itself is missing (the caller chose a wrong path) rather than its content being wrong.</summary>
         public bool IsNotFound => ErrorId == MatrixErrorIds.FileNotFound;
 
+        /// <summary>The kind of problem.</summary>
         public MatrixErrorKind Kind => MatrixErrorIds.KindOf(ErrorId);
 
         private static string Format(string message, string file, int line) =>
@@ -162,6 +95,7 @@ namespace PythonImages
     /// </summary>
     public static class MatrixLoader
     {
+        /// <summary>The file name used for the embedded matrix in messages.</summary>
         public const string EmbeddedSource = "(embedded matrix.yaml)";
 
         /// <summary>The largest matrix file read (1 MiB; the embedded matrix is about 4 KB).</summary>
@@ -185,10 +119,23 @@ namespace PythonImages
         // length of their hex digests (0: variable, md6).
         private static readonly Dictionary<string, int> SbomAlgorithms = new Dictionary<string, int>(StringComparer.Ordinal)
         {
-            ["sha1"] = 40, ["sha224"] = 56, ["sha256"] = 64, ["sha384"] = 96, ["sha512"] = 128,
-            ["sha3-256"] = 64, ["sha3-384"] = 96, ["sha3-512"] = 128,
-            ["blake2b-256"] = 64, ["blake2b-384"] = 96, ["blake2b-512"] = 128, ["blake3"] = 64,
-            ["md2"] = 32, ["md4"] = 32, ["md5"] = 32, ["md6"] = 0, ["adler32"] = 8,
+            ["sha1"] = 40,
+            ["sha224"] = 56,
+            ["sha256"] = 64,
+            ["sha384"] = 96,
+            ["sha512"] = 128,
+            ["sha3-256"] = 64,
+            ["sha3-384"] = 96,
+            ["sha3-512"] = 128,
+            ["blake2b-256"] = 64,
+            ["blake2b-384"] = 96,
+            ["blake2b-512"] = 128,
+            ["blake3"] = 64,
+            ["md2"] = 32,
+            ["md4"] = 32,
+            ["md5"] = 32,
+            ["md6"] = 0,
+            ["adler32"] = 8,
         };
 
         private static readonly string[] TopKeys = { "versions", "aliases", "architectures", "excludeArchitectures", "repository", "maintainers" };
@@ -335,7 +282,7 @@ namespace PythonImages
                                 }
 
                                 var words = ctx.StringList(akv.Value, "aliases." + ak, out var wordNodes);
-                                for (int i = 0; i < words.Count; i++)
+                                for (int i = 0; i < words.Length; i++)
                                 {
                                     string? why = InputGrammar.DockerTag.Why(words[i]);
                                     if (why != null)
@@ -466,7 +413,7 @@ namespace PythonImages
 
         private static string VariantId(string key, string variant) => key + "/" + variant;
 
-        private static MatrixVersion ParseEntry(Context ctx, YamlNode keyNode, YamlNode valueNode, IReadOnlyDictionary<string, IReadOnlyList<string>> architectures, Dictionary<string, YamlNode> variantNodes)
+        private static MatrixVersion ParseEntry(Context ctx, YamlNode keyNode, YamlNode valueNode, Dictionary<string, IReadOnlyList<string>> architectures, Dictionary<string, YamlNode> variantNodes)
         {
             string keyText = ctx.KeyText(keyNode);
             if (!IsVersionKey(ctx, keyText, keyNode, keyText, out var key))
@@ -978,9 +925,9 @@ namespace PythonImages
                 ? s.Value
                 : throw Error(MatrixErrorIds.WrongType, $"'{InputGrammar.Show(key)}' must be a single value.", node, key);
 
-            public IReadOnlyList<string> StringList(YamlNode node, string key) => StringList(node, key, out _);
+            public string[] StringList(YamlNode node, string key) => StringList(node, key, out _);
 
-            public IReadOnlyList<string> StringList(YamlNode node, string key, out IList<YamlNode> items)
+            public string[] StringList(YamlNode node, string key, out IList<YamlNode> items)
             {
                 if (node is YamlScalarNode { Value: null or "" })
                 {
@@ -994,10 +941,10 @@ namespace PythonImages
             }
 
             /// <summary>A list of bashbrew architecture names; an unknown name is reported at its own line.</summary>
-            public IReadOnlyList<string> ArchitectureList(YamlNode node, string key)
+            public string[] ArchitectureList(YamlNode node, string key)
             {
                 var list = StringList(node, key, out var items);
-                for (int i = 0; i < list.Count; i++)
+                for (int i = 0; i < list.Length; i++)
                 {
                     if (!Matrix.KnownArchitectures.Contains(list[i]))
                     {

@@ -9,6 +9,7 @@ namespace PythonImages
     /// </summary>
     public sealed class PythonImage
     {
+        /// <summary>An image of <paramref name="versionKey"/>, <paramref name="version"/> and <paramref name="variant"/>.</summary>
         public PythonImage(string versionKey, string version, string variant)
         {
             VersionKey = versionKey;
@@ -28,8 +29,10 @@ namespace PythonImages
         /// <summary>The variant's basename, the tag suffix (windowsservercore-ltsc2025).</summary>
         public string VariantName => Variant.StartsWith(VariantInfo.WindowsPrefix, StringComparison.Ordinal) ? Variant.Substring(VariantInfo.WindowsPrefix.Length) : Variant;
 
+        /// <summary>Debian full or slim, Alpine or Windows Server Core.</summary>
         public ImageFamily Family { get; set; }
 
+        /// <summary>Linux or Windows.</summary>
         public ImageOS OS { get; set; }
 
         /// <summary>The FROM image, e.g. buildpack-deps:trixie.</summary>
@@ -38,10 +41,13 @@ namespace PythonImages
         /// <summary>Directory of the Dockerfile relative to the images root, e.g. 3.14/trixie.</summary>
         public string Directory { get; set; } = string.Empty;
 
+        /// <summary>The simple tags, most specific first.</summary>
         public string[] Tags { get; set; } = Array.Empty<string>();
 
+        /// <summary>The shared tags (one name for the Linux and Windows images of a version).</summary>
         public string[] SharedTags { get; set; } = Array.Empty<string>();
 
+        /// <summary>The bashbrew architectures it is built for.</summary>
         public string[] Architectures { get; set; } = Array.Empty<string>();
 
         /// <summary>Manifest Constraints (Windows: the variant basename).</summary>
@@ -54,12 +60,16 @@ namespace PythonImages
         public MatrixVersion? Release { get; set; }
 
         // Manifest-only data (Import-PythonLibraryManifest, Export-PythonLibraryManifest).
+        /// <summary>The manifest's GitRepo of this entry, when it differs from the header's.</summary>
         public string? GitRepo { get; set; }
 
+        /// <summary>The manifest's GitFetch.</summary>
         public string? GitFetch { get; set; }
 
+        /// <summary>The commit of the Dockerfile (set by Export- and Import-PythonLibraryManifest).</summary>
         public string? GitCommit { get; set; }
 
+        /// <summary>The manifest's File, when not Dockerfile.</summary>
         public string? File { get; set; }
 
         /// <summary>Per-architecture overrides from a manifest (e.g. "arm64v8-GitCommit" → value), kept as read.</summary>
@@ -72,8 +82,10 @@ namespace PythonImages
         public int ManifestLine { get; set; }
 
         // Filled by New-PythonDockerfile.
+        /// <summary>The generated Dockerfile (set by New-PythonDockerfile).</summary>
         public string? DockerfilePath { get; set; }
 
+        /// <summary>The build context folder (set by New-PythonDockerfile).</summary>
         public string? ContextPath { get; set; }
 
         /// <summary>A copy (arrays and dictionaries copied too; Release shared), so that a cmdlet or a user can change an image without changing its source.</summary>
@@ -88,6 +100,7 @@ namespace PythonImages
             return c;
         }
 
+        /// <inheritdoc/>
         public override string ToString() => Tags.Length > 0 ? Tags[0] : VersionKey + "/" + Variant;
     }
 }

@@ -7,8 +7,10 @@ namespace PythonImages
     /// <summary>The official images' tag rules: from the matrix to one <see cref="PythonImage"/> per version × variant, in manifest order.</summary>
     public static class TagRules
     {
+        /// <summary>The architecture of the Windows images.</summary>
         public const string WindowsArchitecture = "windows-amd64";
 
+        /// <summary>Every image of the matrix with its tags, in manifest order.</summary>
         public static IReadOnlyList<PythonImage> Compute(Matrix matrix)
         {
             var result = new List<PythonImage>();
@@ -20,6 +22,7 @@ namespace PythonImages
             return result;
         }
 
+        /// <summary>The images of one version entry with their tags.</summary>
         public static IEnumerable<PythonImage> Compute(Matrix matrix, MatrixVersion entry)
         {
             var aliases = matrix.AliasesFor(entry.Key);
@@ -82,6 +85,7 @@ namespace PythonImages
         /// <summary>Deletes every "latest-" substring, so latest-trixie becomes trixie.</summary>
         public static string StripLatest(string tag) => tag.Replace("latest-", string.Empty);
 
+        /// <summary>The architectures of <paramref name="variant"/> of <paramref name="entry"/>.</summary>
         public static string[] ArchitecturesFor(Matrix matrix, MatrixVersion entry, VariantInfo variant)
         {
             if (variant.OS == ImageOS.Windows)

@@ -7,9 +7,13 @@ namespace PythonImages
     /// <summary>Pre-release kind of a CPython version (PEP 440 subset used by python.org).</summary>
     public enum PreReleaseKind
     {
+        /// <summary>A final release.</summary>
         None = 0,
+        /// <summary>An alpha (a).</summary>
         Alpha,
+        /// <summary>A beta (b).</summary>
         Beta,
+        /// <summary>A release candidate (rc).</summary>
         ReleaseCandidate,
     }
 
@@ -33,12 +37,19 @@ namespace PythonImages
             PreReleaseNumber = preNumber;
         }
 
+        /// <summary>The version as written.</summary>
         public string Text { get; }
+        /// <summary>The major number.</summary>
         public int Major { get; }
+        /// <summary>The minor number.</summary>
         public int Minor { get; }
+        /// <summary>The patch number.</summary>
         public int Patch { get; }
+        /// <summary>Alpha, beta, release candidate or none.</summary>
         public PreReleaseKind PreRelease { get; }
+        /// <summary>The pre-release number (3 in 3.15.0b3).</summary>
         public int PreReleaseNumber { get; }
+        /// <summary>Whether it is an alpha, beta or release candidate.</summary>
         public bool IsPreRelease => PreRelease != PreReleaseKind.None;
 
         /// <summary>"3.15" for 3.15.0b3.</summary>
@@ -47,6 +58,7 @@ namespace PythonImages
         /// <summary>The python.org download directory: the version cut at its first lowercase letter (3.15.0b3 → 3.15.0).</summary>
         public string DownloadDirectory => Major + "." + Minor + "." + Patch;
 
+        /// <summary>Parses <paramref name="text"/>; false when it is not a CPython version.</summary>
         public static bool TryParse(string? text, out PythonVersion? version)
         {
             version = null;
@@ -88,6 +100,7 @@ namespace PythonImages
         internal static bool Number(string digits, out int value) =>
             int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out value);
 
+        /// <summary>Parses <paramref name="text"/>; throws <see cref="FormatException"/> when it is not a CPython version.</summary>
         public static PythonVersion Parse(string text)
         {
             if (!TryParse(text, out var v))
@@ -98,6 +111,7 @@ namespace PythonImages
             return v!;
         }
 
+        /// <inheritdoc/>
         public int CompareTo(PythonVersion? other)
         {
             if (other is null)
@@ -120,12 +134,34 @@ namespace PythonImages
             return c;
         }
 
+        /// <inheritdoc/>
         public bool Equals(PythonVersion? other) => other is not null && string.Equals(Text, other.Text, StringComparison.Ordinal);
 
+        /// <inheritdoc/>
         public override bool Equals(object? obj) => Equals(obj as PythonVersion);
 
+        /// <summary>Equal versions (same text); two nulls are equal.</summary>
+        public static bool operator ==(PythonVersion? left, PythonVersion? right) => left is null ? right is null : left.Equals(right);
+
+        /// <summary>Different versions.</summary>
+        public static bool operator !=(PythonVersion? left, PythonVersion? right) => !(left == right);
+
+        /// <summary>Orders as <see cref="CompareTo"/> does; null sorts first.</summary>
+        public static bool operator <(PythonVersion? left, PythonVersion? right) => left is null ? right is not null : left.CompareTo(right) < 0;
+
+        /// <summary>Orders as <see cref="CompareTo"/> does; null sorts first.</summary>
+        public static bool operator <=(PythonVersion? left, PythonVersion? right) => left is null || left.CompareTo(right) <= 0;
+
+        /// <summary>Orders as <see cref="CompareTo"/> does; null sorts first.</summary>
+        public static bool operator >(PythonVersion? left, PythonVersion? right) => left is not null && left.CompareTo(right) > 0;
+
+        /// <summary>Orders as <see cref="CompareTo"/> does; null sorts first.</summary>
+        public static bool operator >=(PythonVersion? left, PythonVersion? right) => left is null ? right is null : left.CompareTo(right) >= 0;
+
+        /// <inheritdoc/>
         public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Text);
 
+        /// <inheritdoc/>
         public override string ToString() => Text;
     }
 
@@ -146,14 +182,19 @@ namespace PythonImages
             IsPreRelease = isRc;
         }
 
+        /// <summary>The key as written.</summary>
         public string Text { get; }
+        /// <summary>The major number.</summary>
         public int Major { get; }
+        /// <summary>The minor number.</summary>
         public int Minor { get; }
+        /// <summary>Whether it is the pre-release key (-rc).</summary>
         public bool IsPreRelease { get; }
 
         /// <summary>The key without its -rc suffix ("3.15" for "3.15-rc").</summary>
         public string RcVersion => Major.ToString(CultureInfo.InvariantCulture) + "." + Minor.ToString(CultureInfo.InvariantCulture);
 
+        /// <summary>Parses <paramref name="text"/>; false when it is not a version key.</summary>
         public static bool TryParse(string? text, out VersionKey? key)
         {
             key = null;
@@ -177,6 +218,7 @@ namespace PythonImages
             return true;
         }
 
+        /// <summary>Parses <paramref name="text"/>; throws <see cref="FormatException"/> when it is not a version key.</summary>
         public static VersionKey Parse(string text)
         {
             if (!TryParse(text, out var k))
@@ -215,18 +257,41 @@ namespace PythonImages
         /// <summary>GNU sort -V order of the key text (3.15-rc above 3.15 above 3.14, 3.10 above 3.9).</summary>
         public int CompareTo(VersionKey? other) => other is null ? 1 : VersionSort.Compare(Text, other.Text);
 
+        /// <inheritdoc/>
         public bool Equals(VersionKey? other) => other is not null && string.Equals(Text, other.Text, StringComparison.Ordinal);
 
+        /// <inheritdoc/>
         public override bool Equals(object? obj) => Equals(obj as VersionKey);
 
+        /// <summary>Equal versions (same text); two nulls are equal.</summary>
+        public static bool operator ==(VersionKey? left, VersionKey? right) => left is null ? right is null : left.Equals(right);
+
+        /// <summary>Different versions.</summary>
+        public static bool operator !=(VersionKey? left, VersionKey? right) => !(left == right);
+
+        /// <summary>Orders as <see cref="CompareTo"/> does; null sorts first.</summary>
+        public static bool operator <(VersionKey? left, VersionKey? right) => left is null ? right is not null : left.CompareTo(right) < 0;
+
+        /// <summary>Orders as <see cref="CompareTo"/> does; null sorts first.</summary>
+        public static bool operator <=(VersionKey? left, VersionKey? right) => left is null || left.CompareTo(right) <= 0;
+
+        /// <summary>Orders as <see cref="CompareTo"/> does; null sorts first.</summary>
+        public static bool operator >(VersionKey? left, VersionKey? right) => left is not null && left.CompareTo(right) > 0;
+
+        /// <summary>Orders as <see cref="CompareTo"/> does; null sorts first.</summary>
+        public static bool operator >=(VersionKey? left, VersionKey? right) => left is null ? right is null : left.CompareTo(right) >= 0;
+
+        /// <inheritdoc/>
         public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Text);
 
+        /// <inheritdoc/>
         public override string ToString() => Text;
     }
 
     /// <summary>String comparison with the semantics of GNU <c>sort -V</c> (filevercmp) for the strings this module sorts.</summary>
     public static class VersionSort
     {
+        /// <summary>Compares two version texts number by number (what sort -V does).</summary>
         public static int Compare(string a, string b)
         {
             int i = 0, j = 0;

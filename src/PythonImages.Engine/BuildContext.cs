@@ -6,13 +6,18 @@ using System.Reflection;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using PythonImages.Builds;
 
 namespace PythonImages.Engine
 {
+    /// <summary>What a context entry is.</summary>
     public enum ContextEntryKind
     {
+        /// <summary>A regular file.</summary>
         File,
+        /// <summary>A directory.</summary>
         Directory,
+        /// <summary>A symbolic link (sent as a link).</summary>
         Symlink,
     }
 
@@ -22,30 +27,62 @@ namespace PythonImages.Engine
         /// <summary>'/'-separated path relative to the context root.</summary>
         public string Path { get; set; } = string.Empty;
 
+        /// <summary>The full path on disk.</summary>
         public string FullPath { get; set; } = string.Empty;
 
+        /// <summary>File, directory or link.</summary>
         public ContextEntryKind Kind { get; set; }
 
+        /// <summary>The link's target, for a link.</summary>
         public string? LinkTarget { get; set; }
 
+        /// <summary>The Unix permission bits.</summary>
         public int Mode { get; set; }
 
+        /// <summary>The last write time (UTC).</summary>
         public DateTime ModifiedUtc { get; set; }
+    }
+
+    /// <summary>Why a build context cannot be sent.</summary>
+    public enum BuildContextFailure
+    {
+        /// <summary>The context folder or the Dockerfile does not exist.</summary>
+        NotFound,
+
+        /// <summary>A symbolic link points outside the context.</summary>
+        SymlinkEscapes,
+
+        /// <summary>The Dockerfile lies outside the context folder.</summary>
+        DockerfileOutside,
+
+        /// <summary>A folder of the context cannot be read.</summary>
+        Unreadable,
     }
 
     /// <summary>A context that cannot be sent (missing Dockerfile, a symlink escaping the context, unreadable folder).</summary>
     public sealed class BuildContextException : Exception
     {
-        public BuildContextException(string reason, string path, string message, Exception? inner = null)
+        /// <summary>A context failure of kind <paramref name="reason"/> at <paramref name="path"/>.</summary>
+        public BuildContextException(BuildContextFailure reason, string path, string message, Exception? inner = null)
             : base(message, inner)
         {
             Reason = reason;
             Path = path;
         }
 
-        /// <summary>NotFound, SymlinkEscapes, DockerfileOutside, Unreadable.</summary>
-        public string Reason { get; }
+        /// <summary>Why the context cannot be sent.</summary>
+        public BuildContextFailure Reason { get; }
 
+        /// <summary>The ErrorId Invoke-PythonImageBuild reports it under.</summary>
+        public string ErrorId => Reason switch
+        {
+            BuildContextFailure.NotFound => ImageBuildErrorIds.ContextNotFound,
+            BuildContextFailure.SymlinkEscapes => ImageBuildErrorIds.ContextSymlinkEscapes,
+            BuildContextFailure.DockerfileOutside => ImageBuildErrorIds.ContextDockerfileOutside,
+            _ => ImageBuildErrorIds.ContextUnreadable,
+        };
+
+        /// <summary>The path the failure is about.</summary>
         public string Path { get; }
     }
 
@@ -66,13 +103,16 @@ namespace PythonImages.Engine
             Entries = entries;
         }
 
+        /// <summary>The full path of the context folder.</summary>
         public string Root { get; }
 
         /// <summary>The Dockerfile, '/'-separated, relative to the context.</summary>
         public string Dockerfile { get; }
 
+        /// <summary>The .dockerignore rules applied.</summary>
         public DockerIgnore Ignore { get; }
 
+        /// <summary>The entries to send, in tar order.</summary>
         public IReadOnlyList<ContextEntry> Entries { get; }
 
         /// <summary>Walks the context, applying .dockerignore, and validates it.</summary>
@@ -81,19 +121,19 @@ namespace PythonImages.Engine
             string root = System.IO.Path.GetFullPath(contextDirectory);
             if (!Directory.Exists(root))
             {
-                throw new BuildContextException("NotFound", root, $"The build context folder {root} does not exist.");
+                throw new BuildContextException(BuildContextFailure.NotFound, root, $"The build context folder {root} does not exist.");
             }
 
             string dockerfileFull = System.IO.Path.GetFullPath(System.IO.Path.Combine(root, string.IsNullOrEmpty(dockerfile) ? "Dockerfile" : dockerfile!));
             string rootWithSep = root.TrimEnd(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar) + System.IO.Path.DirectorySeparatorChar;
             if (!dockerfileFull.StartsWith(rootWithSep, PathComparison))
             {
-                throw new BuildContextException("DockerfileOutside", dockerfileFull, $"The Dockerfile {dockerfileFull} is not inside the build context {root}.");
+                throw new BuildContextException(BuildContextFailure.DockerfileOutside, dockerfileFull, $"The Dockerfile {dockerfileFull} is not inside the build context {root}.");
             }
 
             if (!File.Exists(dockerfileFull))
             {
-                throw new BuildContextException("NotFound", dockerfileFull, $"The Dockerfile {dockerfileFull} does not exist.");
+                throw new BuildContextException(BuildContextFailure.NotFound, dockerfileFull, $"The Dockerfile {dockerfileFull} does not exist.");
             }
 
             string relDockerfile = dockerfileFull.Substring(rootWithSep.Length).Replace('\\', '/');
@@ -135,7 +175,7 @@ namespace PythonImages.Engine
             }
             catch (Exception ex) when (ex is UnauthorizedAccessException || ex is IOException)
             {
-                throw new BuildContextException("Unreadable", dir, $"Cannot read {dir}: {ex.Message}", ex);
+                throw new BuildContextException(BuildContextFailure.Unreadable, dir, $"Cannot read {dir}: {ex.Message}", ex);
             }
 
             foreach (var child in children.OrderBy(c => c.Name, StringComparer.Ordinal))
@@ -186,7 +226,7 @@ namespace PythonImages.Engine
             string? target = LinkTargetProperty?.GetValue(link) as string;
             if (target == null)
             {
-                throw new BuildContextException("SymlinkEscapes", link.FullName, $"Cannot read the symbolic link {link.FullName} on this platform; replace it with a copy of its target.");
+                throw new BuildContextException(BuildContextFailure.SymlinkEscapes, link.FullName, $"Cannot read the symbolic link {link.FullName} on this platform; replace it with a copy of its target.");
             }
 
             string linkDir = System.IO.Path.GetDirectoryName(link.FullName) ?? rootWithSep;
@@ -195,7 +235,7 @@ namespace PythonImages.Engine
             if (!(resolved + System.IO.Path.DirectorySeparatorChar).StartsWith(rootWithSep, PathComparison) && !string.Equals(resolved, rootNoSep, PathComparison))
             {
                 throw new BuildContextException(
-                    "SymlinkEscapes",
+                    BuildContextFailure.SymlinkEscapes,
                     link.FullName,
                     $"The symbolic link {rel} -> {target} points outside the build context {rootNoSep}; the engine would not see its target. Copy the target into the context or add the link to .dockerignore.");
             }

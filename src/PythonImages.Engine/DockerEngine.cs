@@ -33,6 +33,7 @@ namespace PythonImages.Engine
             return new DockerEngine(endpoint, connectTimeout ?? DefaultConnectTimeout);
         }
 
+        /// <summary>A client of the engine at <paramref name="endpoint"/>; nothing is contacted until the first call.</summary>
         public static IDockerEngine Create(EngineEndpoint endpoint, TimeSpan? connectTimeout = null) =>
             new DockerEngine(endpoint, connectTimeout ?? DefaultConnectTimeout);
     }
@@ -71,8 +72,6 @@ namespace PythonImages.Engine
 
         public string Endpoint => connection.Endpoint.Host;
 
-        public EngineEndpoint ResolvedEndpoint => connection.Endpoint;
-
         public TimeSpan InactivityTimeout { get; }
 
         public IDockerEngine WithInactivityTimeout(TimeSpan inactivityTimeout) => new DockerEngine(connection, inactivityTimeout, ownsConnection: false);
@@ -98,7 +97,8 @@ namespace PythonImages.Engine
         /// Runs one request: connected first, bounded by the inactivity timeout, and every failure turned into one of the
         /// engine layer's exceptions (stalled, unavailable, request refused); the caller's cancellation stays a cancellation.
         /// </summary>
-        private async Task<T> CallAsync<T>(string what, Func<DockerClient, CancellationToken, Task<T>> operation, CancellationToken cancellationToken, TimeSpan? timeout = null)
+        /// <summary>One engine call with the watchdog, the connection and error translation (internal: test helpers use it too).</summary>
+        internal async Task<T> CallAsync<T>(string what, Func<DockerClient, CancellationToken, Task<T>> operation, CancellationToken cancellationToken, TimeSpan? timeout = null)
         {
             var docker = await connection.ConnectAsync(cancellationToken).ConfigureAwait(false);
             var limit = timeout ?? InactivityTimeout;
@@ -250,7 +250,7 @@ namespace PythonImages.Engine
                 uploadCts.Cancel();
                 try
                 {
-                    await Task.WhenAny(producer, Task.Delay(InactivityWatchdog.AbandonGrace)).ConfigureAwait(false);
+                    await Task.WhenAny(producer, Task.Delay(InactivityWatchdog.AbandonGrace, CancellationToken.None)).ConfigureAwait(false);
                     _ = producer.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 }
                 catch (Exception)
@@ -286,16 +286,6 @@ namespace PythonImages.Engine
             return text.Length > 2000 ? text.Substring(0, 2000) + "..." : text;
         }
 
-        public Task TagAsync(string image, string repository, string tag, CancellationToken cancellationToken) =>
-            CallAsync(
-                "tagging " + image,
-                async (docker, ct) =>
-                {
-                    await docker.Images.TagImageAsync(image, new ImageTagParameters { RepositoryName = repository, Tag = tag }, ct).ConfigureAwait(false);
-                    return true;
-                },
-                cancellationToken);
-
         public Task<ImageDetails?> InspectImageAsync(string image, CancellationToken cancellationToken) =>
             CallAsync(
                 "inspecting the image " + image,
@@ -323,24 +313,6 @@ namespace PythonImages.Engine
                         Labels = new Dictionary<string, string>(r.Config?.Labels ?? new Dictionary<string, string>()),
                         Created = r.Created ?? default,
                     };
-                },
-                cancellationToken);
-
-        public Task RemoveImageAsync(string image, bool force, CancellationToken cancellationToken) =>
-            CallAsync(
-                "removing the image " + image,
-                async (docker, ct) =>
-                {
-                    try
-                    {
-                        await docker.Images.DeleteImageAsync(image, new ImageDeleteParameters { Force = force }, ct).ConfigureAwait(false);
-                    }
-                    catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
-                    {
-                        // already gone
-                    }
-
-                    return true;
                 },
                 cancellationToken);
 
@@ -535,20 +507,6 @@ namespace PythonImages.Engine
         /// <summary>Empty means "not set" for the API (Docker.DotNet's models are not nullable-annotated).</summary>
         private static string OrNull(string? value) => string.IsNullOrEmpty(value) ? null! : value!;
 
-        public async Task<IReadOnlyList<ContainerSummary>> ListContainersAsync(bool all, CancellationToken cancellationToken)
-        {
-            var list = await CallAsync("listing containers", (docker, ct) => docker.Containers.ListContainersAsync(new ContainersListParameters { All = all }, ct), cancellationToken).ConfigureAwait(false);
-            return list.Select(c => new ContainerSummary
-            {
-                Id = c.ID ?? string.Empty,
-                Image = c.Image ?? string.Empty,
-                ImageId = c.ImageID ?? string.Empty,
-                Command = c.Command ?? string.Empty,
-                State = c.State ?? string.Empty,
-                Names = (c.Names ?? new List<string>()).ToArray(),
-            }).ToList();
-        }
-
         public void Dispose()
         {
             if (ownsConnection)
@@ -704,6 +662,7 @@ namespace PythonImages.Engine
         {
             private readonly SemaphoreSlim gate = new SemaphoreSlim(1, 1);
             private readonly TimeSpan connectTimeout;
+            private readonly List<TlsAuthProvider> tlsProviders = new List<TlsAuthProvider>();
             private DockerClient? client;
             private bool disposed;
 
@@ -802,7 +761,7 @@ namespace PythonImages.Engine
             private EngineUnavailableException Unavailable(string reason, Exception? inner = null) =>
                 new EngineUnavailableException(
                     Endpoint.Host,
-                    $"Cannot reach a Docker engine at {Endpoint.Host} (from {Endpoint.Origin}): {reason}. {EndpointHelp.HowToPoint}",
+                    $"Cannot reach a Docker engine at {Endpoint.Host} (from {Endpoint.Origin}): {reason}. {EngineFailureIds.HowToPoint}",
                     inner);
 
             /// <summary>Why a connection failed, in words that say what to do; never holds userinfo.</summary>
@@ -880,7 +839,13 @@ namespace PythonImages.Engine
                     .WithTimeout(timeout);
                 if (Endpoint.UseTls)
                 {
-                    builder = builder.WithAuthProvider(new TlsAuthProvider(Endpoint));
+                    var tls = new TlsAuthProvider(Endpoint);
+                    lock (tlsProviders)
+                    {
+                        tlsProviders.Add(tls);
+                    }
+
+                    builder = builder.WithAuthProvider(tls);
                 }
 
                 if (Endpoint.Uri.Scheme == "npipe")
@@ -896,6 +861,15 @@ namespace PythonImages.Engine
                 disposed = true;
                 client?.Dispose();
                 gate.Dispose();
+                lock (tlsProviders)
+                {
+                    foreach (var tls in tlsProviders)
+                    {
+                        tls.Dispose();
+                    }
+
+                    tlsProviders.Clear();
+                }
             }
         }
 

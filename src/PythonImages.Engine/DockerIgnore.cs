@@ -17,18 +17,22 @@ namespace PythonImages.Engine
     {
         private readonly List<IgnorePattern> patterns;
 
+        /// <summary>The rules of a .dockerignore's patterns.</summary>
         public DockerIgnore(IEnumerable<string> rawPatterns)
         {
             patterns = rawPatterns.Select(p => new IgnorePattern(p)).ToList();
         }
 
+        /// <summary>The patterns, cleaned as Docker cleans them.</summary>
         public IReadOnlyList<string> Patterns => patterns.Select(p => p.ToString()).ToArray();
 
+        /// <summary>Whether any pattern is an exclusion (!pattern).</summary>
         public bool HasExclusions => patterns.Any(p => p.Exclusion);
 
         /// <summary>Reads a .dockerignore file's lines into cleaned patterns.</summary>
         public static DockerIgnore Parse(string text) => new DockerIgnore(ReadPatterns(text));
 
+        /// <summary>The patterns of a .dockerignore text (comments and blank lines dropped).</summary>
         public static IReadOnlyList<string> ReadPatterns(string text)
         {
             var result = new List<string>();

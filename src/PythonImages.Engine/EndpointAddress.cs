@@ -13,6 +13,8 @@ namespace PythonImages.Engine
     /// </summary>
     public sealed class EndpointAddress
     {
+        private static readonly char[] AuthorityEnd = { '/', '?', '#' };
+
         /// <summary>Longest address accepted.</summary>
         public const int MaxLength = 2048;
 
@@ -43,8 +45,10 @@ namespace PythonImages.Engine
         /// <summary>Socket path (unix) or pipe path (npipe, //./pipe/name).</summary>
         public string? Path { get; }
 
+        /// <summary>Whether the address carried a user name or password (masked in <c>Display</c>).</summary>
         public bool HadUserInfo { get; }
 
+        /// <summary>Whether the endpoint is reached over the network (tcp, http, https).</summary>
         public bool IsNetwork => Scheme == "tcp" || Scheme == "http" || Scheme == "https";
 
         private static Regex HostNamePattern => hostName ??= new Regex(
@@ -67,6 +71,7 @@ namespace PythonImages.Engine
             }
         }
 
+        /// <inheritdoc/>
         public override string ToString() => Display;
 
         /// <summary>
@@ -186,7 +191,7 @@ namespace PythonImages.Engine
 
         private static EndpointAddress Network(string scheme, string rest, string origin, string shown)
         {
-            int slash = rest.IndexOfAny(new[] { '/', '?', '#' });
+            int slash = rest.IndexOfAny(AuthorityEnd);
             string authority = slash < 0 ? rest : rest.Substring(0, slash);
             string tail = slash < 0 ? string.Empty : rest.Substring(slash);
             if (tail.Length > 0 && tail != "/")

@@ -12,9 +12,13 @@ namespace PythonImages.Engine
     /// <summary>Where an engine endpoint came from, in the docker CLI's order of precedence.</summary>
     public enum EndpointSource
     {
+        /// <summary>-DockerHost.</summary>
         Parameter,
+        /// <summary>The DOCKER_HOST variable.</summary>
         DockerHostVariable,
+        /// <summary>A docker context (DOCKER_CONTEXT or the current context).</summary>
         Context,
+        /// <summary>The platform's default socket or pipe.</summary>
         PlatformDefault,
     }
 
@@ -49,6 +53,7 @@ namespace PythonImages.Engine
             }
         }
 
+        /// <summary>Where the endpoint came from.</summary>
         public EndpointSource Source { get; set; }
 
         /// <summary>The docker context the endpoint came from, when it came from one.</summary>
@@ -78,16 +83,20 @@ namespace PythonImages.Engine
             _ => "the platform default",
         };
 
+        /// <inheritdoc/>
         public override string ToString() => Host + (UseTls ? (VerifyServer ? " (TLS, verified)" : " (TLS)") : string.Empty);
     }
 
     /// <summary>The environment the resolver reads; replaceable in tests.</summary>
     public interface IEndpointEnvironment
     {
+        /// <summary>The value of an environment variable, or null.</summary>
         string? GetVariable(string name);
 
+        /// <summary>The user's home directory (for ~/.docker).</summary>
         string HomeDirectory { get; }
 
+        /// <summary>Whether the platform is Windows.</summary>
         bool IsWindows { get; }
     }
 
@@ -121,17 +130,20 @@ namespace PythonImages.Engine
     /// The message never holds userinfo.</summary>
     public sealed class EngineConfigurationException : Exception
     {
+        /// <summary>An endpoint configuration that cannot be used.</summary>
         public EngineConfigurationException(string message, Exception? inner = null)
             : this(EngineConfigurationKind.Context, message, inner)
         {
         }
 
+        /// <summary>A configuration problem of kind <paramref name="kind"/>.</summary>
         public EngineConfigurationException(EngineConfigurationKind kind, string message, Exception? inner = null)
             : base(message, inner)
         {
             Kind = kind;
         }
 
+        /// <summary>Endpoint, context or TLS.</summary>
         public EngineConfigurationKind Kind { get; }
     }
 
@@ -142,9 +154,12 @@ namespace PythonImages.Engine
     /// </summary>
     public static class EndpointResolver
     {
+        /// <summary>The default endpoint on Linux and macOS.</summary>
         public const string LinuxDefault = "unix:///var/run/docker.sock";
+        /// <summary>The default endpoint on Windows.</summary>
         public const string WindowsDefault = "npipe:////./pipe/docker_engine";
 
+        /// <summary>The endpoint as the docker CLI would choose it: -DockerHost, DOCKER_HOST, the docker context, the platform default.</summary>
         public static EngineEndpoint Resolve(string? dockerHost = null, IEndpointEnvironment? environment = null)
         {
             var env = environment ?? ProcessEndpointEnvironment.Instance;
@@ -322,16 +337,5 @@ namespace PythonImages.Engine
 
             return endpoint;
         }
-    }
-
-    /// <summary>Helper for tests and callers that want to describe the resolution order.</summary>
-    public static class EndpointHelp
-    {
-        public const string HowToPoint =
-            "Point the module at an engine with -DockerHost (e.g. unix:///var/run/docker.sock, npipe:////./pipe/docker_engine, tcp://host:2376), " +
-            "or set DOCKER_HOST (with DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH for TLS), or select a docker context ('docker context use NAME' or DOCKER_CONTEXT); " +
-            "and make sure the daemon is running.";
-
-        public static IReadOnlyList<string> Order { get; } = new[] { "-DockerHost", "DOCKER_HOST", "docker context", "platform default" };
     }
 }

@@ -31,32 +31,32 @@ namespace PythonImages.Engine
         /// (called on the client's reading thread). A failing step yields a result with <c>Succeeded = false</c>.</summary>
         Task<EngineBuildResult> BuildAsync(EngineBuildRequest request, IProgress<BuildEvent>? events, CancellationToken cancellationToken);
 
-        Task TagAsync(string image, string repository, string tag, CancellationToken cancellationToken);
-
         /// <summary>Null when no such image exists.</summary>
         Task<ImageDetails?> InspectImageAsync(string image, CancellationToken cancellationToken);
 
-        Task RemoveImageAsync(string image, bool force, CancellationToken cancellationToken);
-
         /// <summary>Creates a container, runs it to completion, collects stdout/stderr, and removes it.</summary>
         Task<ContainerRunResult> RunAsync(ContainerRunRequest request, CancellationToken cancellationToken);
-
-        /// <summary>Containers known to the engine (all states when <paramref name="all"/>).</summary>
-        Task<IReadOnlyList<ContainerSummary>> ListContainersAsync(bool all, CancellationToken cancellationToken);
     }
 
+    /// <summary>What the engine says about itself.</summary>
     public sealed class EngineInfo
     {
+        /// <summary>The endpoint, userinfo masked.</summary>
         public string Endpoint { get; set; } = string.Empty;
+        /// <summary>The engine's version.</summary>
         public string ServerVersion { get; set; } = string.Empty;
+        /// <summary>The newest API version the engine speaks.</summary>
         public string ApiVersion { get; set; } = string.Empty;
+        /// <summary>The API version the client uses.</summary>
         public string NegotiatedApiVersion { get; set; } = string.Empty;
 
         /// <summary>linux or windows.</summary>
         public string OSType { get; set; } = string.Empty;
+        /// <summary>The engine's CPU architecture.</summary>
         public string Architecture { get; set; } = string.Empty;
     }
 
+    /// <summary>What to build and how.</summary>
     public sealed class EngineBuildRequest
     {
         /// <summary>The build context directory (streamed as a tar, .dockerignore honoured).</summary>
@@ -64,12 +64,19 @@ namespace PythonImages.Engine
 
         /// <summary>Dockerfile path relative to the context (default "Dockerfile").</summary>
         public string Dockerfile { get; set; } = "Dockerfile";
+        /// <summary>The references to tag the image with.</summary>
         public IList<string> Tags { get; set; } = new List<string>();
+        /// <summary>Build arguments (values may be secrets: never logged).</summary>
         public IDictionary<string, string> BuildArgs { get; set; } = new Dictionary<string, string>();
+        /// <summary>Labels of the image.</summary>
         public IDictionary<string, string> Labels { get; set; } = new Dictionary<string, string>();
+        /// <summary>Build without the layer cache.</summary>
         public bool NoCache { get; set; }
+        /// <summary>Pull a newer base image first.</summary>
         public bool Pull { get; set; }
+        /// <summary>The network of the RUN steps.</summary>
         public string? NetworkMode { get; set; }
+        /// <summary>The platform to build for.</summary>
         public string? Platform { get; set; }
 
         /// <summary>Remove intermediate containers, also after a failed step.</summary>
@@ -82,6 +89,7 @@ namespace PythonImages.Engine
         public TimeSpan? InactivityTimeout { get; set; }
     }
 
+    /// <summary>The engine's builder.</summary>
     public enum BuilderKind
     {
         /// <summary>The classic builder (API version=1): what upstream uses for Windows, and what 20.10 does for API builds.</summary>
@@ -91,33 +99,47 @@ namespace PythonImages.Engine
         BuildKit,
     }
 
+    /// <summary>The kinds of build events.</summary>
     public enum BuildEventKind
     {
+        /// <summary>A log line.</summary>
         Log,
+        /// <summary>A new step.</summary>
         Step,
+        /// <summary>An error the engine reported.</summary>
         Error,
+        /// <summary>The id of the built image.</summary>
         ImageId,
     }
 
     /// <summary>One thing a build reported: a log line, a new step ("Step 3/8 : RUN ..."), an error, the final image id.</summary>
     public sealed class BuildEvent
     {
+        /// <summary>An event of <paramref name="kind"/> with its text.</summary>
         public BuildEvent(BuildEventKind kind, string text)
         {
             Kind = kind;
             Text = text;
         }
 
+        /// <summary>What kind of event.</summary>
         public BuildEventKind Kind { get; }
+        /// <summary>The line, step or id.</summary>
         public string Text { get; }
+        /// <summary>The step number, for a step.</summary>
         public int Step { get; set; }
+        /// <summary>The number of steps, for a step.</summary>
         public int TotalSteps { get; set; }
     }
 
+    /// <summary>The outcome of a build.</summary>
     public sealed class EngineBuildResult
     {
+        /// <summary>Whether the build succeeded.</summary>
         public bool Succeeded { get; set; }
+        /// <summary>The image id, when it did.</summary>
         public string? ImageId { get; set; }
+        /// <summary>The engine's error, when it did not.</summary>
         public string? ErrorMessage { get; set; }
 
         /// <summary>The step that failed ("Step 3/8 : RUN ..."), when one did.</summary>
@@ -131,35 +153,53 @@ namespace PythonImages.Engine
         public long TotalLogLines { get; set; }
     }
 
+    /// <summary>What the engine knows about an image.</summary>
     public sealed class ImageDetails
     {
+        /// <summary>The image id (sha256:...).</summary>
         public string Id { get; set; } = string.Empty;
+        /// <summary>The references it is tagged with.</summary>
         public IReadOnlyList<string> RepoTags { get; set; } = Array.Empty<string>();
+        /// <summary>Its size in bytes.</summary>
         public long Size { get; set; }
+        /// <summary>linux or windows.</summary>
         public string OS { get; set; } = string.Empty;
+        /// <summary>Its CPU architecture.</summary>
         public string Architecture { get; set; } = string.Empty;
+        /// <summary>Its CMD.</summary>
         public IReadOnlyList<string> Cmd { get; set; } = Array.Empty<string>();
+        /// <summary>Its environment.</summary>
         public IReadOnlyList<string> Env { get; set; } = Array.Empty<string>();
+        /// <summary>Its labels.</summary>
         public IReadOnlyDictionary<string, string> Labels { get; set; } = new Dictionary<string, string>();
+        /// <summary>When it was created (UTC).</summary>
         public DateTime Created { get; set; }
     }
 
+    /// <summary>A container to run to completion.</summary>
     public sealed class ContainerRunRequest
     {
+        /// <summary>The image to run.</summary>
         public string Image { get; set; } = string.Empty;
 
         /// <summary>Container name (optional; give a unique prefix so leftovers can be found).</summary>
         public string? Name { get; set; }
 
+        /// <summary>The working directory, if not the image's.</summary>
         public string? WorkingDirectory { get; set; }
 
+        /// <summary>Labels of the container.</summary>
         public IDictionary<string, string> Labels { get; set; } = new Dictionary<string, string>();
 
         /// <summary>Null keeps the image's CMD.</summary>
         public IList<string>? Command { get; set; }
+        /// <summary>The entrypoint, if not the image's.</summary>
         public IList<string>? Entrypoint { get; set; }
+        /// <summary>Extra environment variables.</summary>
         public IDictionary<string, string> Environment { get; set; } = new Dictionary<string, string>();
+        /// <summary>The user, if not the image's.</summary>
         public string? User { get; set; }
+        /// <summary>The network, if not the default.</summary>
         public string? NetworkMode { get; set; }
 
         /// <summary>How long the container may run; then it is killed and the result says <see cref="ContainerRunResult.TimedOut"/>.</summary>
@@ -173,23 +213,19 @@ namespace PythonImages.Engine
         public int MaxOutputBytes { get; set; } = 1024 * 1024;
     }
 
+    /// <summary>The outcome of a container run.</summary>
     public sealed class ContainerRunResult
     {
+        /// <summary>The exit code.</summary>
         public long ExitCode { get; set; }
+        /// <summary>Standard output (bounded).</summary>
         public string StdOut { get; set; } = string.Empty;
+        /// <summary>Standard error (bounded).</summary>
         public string StdErr { get; set; } = string.Empty;
+        /// <summary>How long it ran.</summary>
         public TimeSpan Duration { get; set; }
+        /// <summary>Whether it was stopped at its time limit.</summary>
         public bool TimedOut { get; set; }
-    }
-
-    public sealed class ContainerSummary
-    {
-        public string Id { get; set; } = string.Empty;
-        public string Image { get; set; } = string.Empty;
-        public string ImageId { get; set; } = string.Empty;
-        public string Command { get; set; } = string.Empty;
-        public string State { get; set; } = string.Empty;
-        public IReadOnlyList<string> Names { get; set; } = Array.Empty<string>();
     }
 
     /// <summary>Timeouts of the engine layer.</summary>
@@ -213,6 +249,7 @@ namespace PythonImages.Engine
     /// The operation was cancelled.</summary>
     public sealed class EngineStalledException : Exception
     {
+        /// <summary>The engine at <paramref name="endpoint"/> went quiet for <paramref name="timeout"/> during <paramref name="operation"/>.</summary>
         public EngineStalledException(string endpoint, string operation, TimeSpan timeout, string message, string? step = null, IReadOnlyList<string>? tail = null)
             : base(message)
         {
@@ -223,11 +260,13 @@ namespace PythonImages.Engine
             Tail = tail ?? Array.Empty<string>();
         }
 
+        /// <summary>The endpoint, userinfo masked.</summary>
         public string Endpoint { get; }
 
         /// <summary>What was going on ("building", "waiting for the test container").</summary>
         public string Operation { get; }
 
+        /// <summary>The inactivity limit that was reached.</summary>
         public TimeSpan Timeout { get; }
 
         /// <summary>The build step that was running, for a build.</summary>
@@ -272,6 +311,7 @@ namespace PythonImages.Engine
     /// <summary>The engine answered a request with an error (HTTP status and the engine's message).</summary>
     public sealed class EngineRequestException : Exception
     {
+        /// <summary>The engine answered a request with an error status.</summary>
         public EngineRequestException(string endpoint, int statusCode, string message, Exception? inner = null)
             : base(message, inner)
         {
@@ -279,6 +319,7 @@ namespace PythonImages.Engine
             StatusCode = statusCode;
         }
 
+        /// <summary>The endpoint, userinfo masked.</summary>
         public string Endpoint { get; }
 
         /// <summary>The HTTP status (404, 409, 500, ...); 0 when the answer could not be read at all.</summary>
@@ -288,12 +329,14 @@ namespace PythonImages.Engine
     /// <summary>No engine answers at the resolved endpoint.</summary>
     public sealed class EngineUnavailableException : Exception
     {
+        /// <summary>No engine answers at <paramref name="endpoint"/>.</summary>
         public EngineUnavailableException(string endpoint, string message, Exception? inner = null)
             : base(message, inner)
         {
             Endpoint = endpoint;
         }
 
+        /// <summary>The endpoint, userinfo masked.</summary>
         public string Endpoint { get; }
     }
 }

@@ -9,6 +9,7 @@ namespace PythonImages.Engine
     /// <summary>An image resolved for testing: what to run and what it is.</summary>
     public sealed class ImageTestTarget
     {
+        /// <summary>An image to test: how to run it, how to name it, its id and OS.</summary>
         public ImageTestTarget(string reference, string displayName, string imageId, ImageOS os)
         {
             Reference = reference;
@@ -20,13 +21,17 @@ namespace PythonImages.Engine
         /// <summary>What the containers are created from (an image id or a tag).</summary>
         public string Reference { get; }
 
+        /// <summary>The name in results.</summary>
         public string DisplayName { get; }
 
+        /// <summary>The image id.</summary>
         public string ImageId { get; }
 
+        /// <summary>Linux or Windows.</summary>
         public ImageOS OS { get; }
     }
 
+    /// <summary>How Test-PythonImage runs the tests.</summary>
     public sealed class ImageTestOptions
     {
         /// <summary>Skip the tests that need the internet.</summary>
@@ -35,6 +40,7 @@ namespace PythonImages.Engine
         /// <summary>Network mode of the test containers (null: the engine's default).</summary>
         public string? NetworkMode { get; set; }
 
+        /// <summary>The time limit of one test container.</summary>
         public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(5);
 
         /// <summary>How long the engine may stay silent about a test container (null: the engine's own setting).</summary>
@@ -47,6 +53,7 @@ namespace PythonImages.Engine
     /// <summary>Runs <see cref="ImageTest"/>s in containers through an <see cref="IDockerEngine"/>.</summary>
     public static class ImageTestRunner
     {
+        /// <summary>The most output kept in a failure reason.</summary>
         public const int MaxOutputChars = 4000;
 
         /// <summary>Inspects the image; null when the engine has no such image.</summary>

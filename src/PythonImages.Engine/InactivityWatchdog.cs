@@ -85,10 +85,7 @@ namespace PythonImages.Engine
                 // Give the cancelled operation a moment to end; abandon it otherwise (its outcome is observed, never thrown).
                 await Task.WhenAny(task, Task.Delay(grace)).ConfigureAwait(false);
                 _ = task.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-                if (outer.IsCancellationRequested)
-                {
-                    throw new OperationCanceledException(outer);
-                }
+                outer.ThrowIfCancellationRequested();
 
                 throw new InactivityTimeoutException(Timeout);
             }
@@ -210,7 +207,8 @@ namespace PythonImages.Engine
     internal sealed class BoundedCapture
     {
         private readonly int half;
-        private readonly MemoryStream head = new MemoryStream();
+        private readonly byte[] head;
+        private int headCount;
         private readonly byte[] tail;
         private int tailStart;
         private int tailCount;
@@ -219,16 +217,18 @@ namespace PythonImages.Engine
         public BoundedCapture(int maxBytes)
         {
             half = Math.Max(1, maxBytes / 2);
+            head = new byte[half];
             tail = new byte[half];
         }
 
         public void Add(byte[] buffer, int offset, int count)
         {
             total += count;
-            int toHead = (int)Math.Min(count, half - head.Length);
+            int toHead = Math.Min(count, half - headCount);
             if (toHead > 0)
             {
-                head.Write(buffer, offset, toHead);
+                Buffer.BlockCopy(buffer, offset, head, headCount, toHead);
+                headCount += toHead;
                 offset += toHead;
                 count -= toHead;
             }
@@ -259,7 +259,7 @@ namespace PythonImages.Engine
         public override string ToString()
         {
             var utf8 = new System.Text.UTF8Encoding(false, false);
-            string start = utf8.GetString(head.GetBuffer(), 0, (int)head.Length);
+            string start = utf8.GetString(head, 0, headCount);
             if (tailCount == 0)
             {
                 return start;
@@ -271,7 +271,7 @@ namespace PythonImages.Engine
                 end[i] = tail[(tailStart + i) % tail.Length];
             }
 
-            long omitted = total - head.Length - tailCount;
+            long omitted = total - headCount - tailCount;
             return start + (omitted > 0 ? $"\n… ({omitted} bytes omitted) …\n" : string.Empty) + utf8.GetString(end);
         }
     }

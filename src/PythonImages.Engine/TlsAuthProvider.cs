@@ -11,9 +11,10 @@ namespace PythonImages.Engine
 {
     /// <summary>
     /// TLS for tcp endpoints: the client certificate from cert.pem/key.pem and server verification against ca.pem
-    /// (DOCKER_CERT_PATH or the context's TLS folder), as the docker CLI does.
+    /// (DOCKER_CERT_PATH or the context's TLS folder), as the docker CLI does. Owns both certificates: the engine
+    /// connection that created it disposes it with its clients.
     /// </summary>
-    internal sealed class TlsAuthProvider : IAuthProvider
+    internal sealed class TlsAuthProvider : IAuthProvider, IDisposable
     {
         private readonly X509Certificate2? clientCertificate;
         private readonly X509Certificate2? ca;
@@ -94,6 +95,13 @@ namespace PythonImages.Engine
             return handler;
         }
 
+        /// <summary>Releases the client certificate and the CA certificate.</summary>
+        public void Dispose()
+        {
+            clientCertificate?.Dispose();
+            ca?.Dispose();
+        }
+
         /// <summary>Server check: a chain to ca.pem and a matching name; no check at all when verification is off.</summary>
         internal bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
         {
@@ -111,7 +119,8 @@ namespace PythonImages.Engine
             own.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
             own.ChainPolicy.VerificationFlags = X509VerificationFlags.AllowUnknownCertificateAuthority;
             own.ChainPolicy.ExtraStore.Add(ca);
-            if (!own.Build(new X509Certificate2(certificate)))
+            using var presented = new X509Certificate2(certificate);
+            if (!own.Build(presented))
             {
                 return false;
             }
@@ -131,7 +140,7 @@ namespace PythonImages.Engine
 
             try
             {
-                var cert = (X509Certificate2)create.Invoke(null, new object[] { certFile, keyFile })!;
+                using var cert = (X509Certificate2)create.Invoke(null, new object[] { certFile, keyFile })!;
 
                 // An ephemeral PEM key cannot be used by SslStream on Windows; a PKCS#12 round trip makes it persistable.
                 return new X509Certificate2(cert.Export(X509ContentType.Pkcs12));

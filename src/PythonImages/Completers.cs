@@ -10,6 +10,7 @@ namespace PythonImages.Commands
     /// <summary>Offline completers over the loaded matrix (the -MatrixPath already typed on the line, or the embedded one).</summary>
     public abstract class MatrixCompleter : IArgumentCompleter
     {
+        /// <inheritdoc/>
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
         {
             IReadOnlyList<PythonImage> images;
@@ -37,6 +38,7 @@ namespace PythonImages.Commands
 
         private static readonly char[] NeedsQuotes = { ' ', '\t', '\'', '"', '$', '`', ';', ',', '(', ')', '{', '}', '[', ']', '|', '&', '<', '>', '@', '#', '*', '?' };
 
+        /// <summary>The values offered for completion.</summary>
         protected abstract IEnumerable<string> Values(IReadOnlyList<PythonImage> images);
 
         /// <summary>Resolves a path typed on the command line against the session's current location (as the cmdlet will).</summary>
@@ -65,18 +67,24 @@ namespace PythonImages.Commands
         }
     }
 
+    /// <summary>Completes the tags of the matrix (Get-PythonTag -Name).</summary>
     public sealed class TagCompleter : MatrixCompleter
     {
+        /// <inheritdoc/>
         protected override IEnumerable<string> Values(IReadOnlyList<PythonImage> images) => images.SelectMany(i => i.Tags.Concat(i.SharedTags));
     }
 
+    /// <summary>Completes version keys and versions (-Version).</summary>
     public sealed class VersionCompleter : MatrixCompleter
     {
+        /// <inheritdoc/>
         protected override IEnumerable<string> Values(IReadOnlyList<PythonImage> images) => images.SelectMany(i => new[] { i.VersionKey, i.Version });
     }
 
+    /// <summary>Completes variants (-Variant).</summary>
     public sealed class VariantCompleter : MatrixCompleter
     {
+        /// <inheritdoc/>
         protected override IEnumerable<string> Values(IReadOnlyList<PythonImage> images) => images.Select(i => i.Variant);
     }
 }

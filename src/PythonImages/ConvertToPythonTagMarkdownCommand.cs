@@ -38,6 +38,7 @@ namespace PythonImages.Commands
 
         private readonly List<PythonImage> images = new List<PythonImage>();
 
+        /// <inheritdoc/>
         protected override void BeginProcessing()
         {
             if (ManifestGrammar.ImageName.Why(ImageName) is { } why)
@@ -45,12 +46,12 @@ namespace PythonImages.Commands
                 ThrowTerminatingError(Errors.Create(
                     new ArgumentException($"-ImageName '{InputGrammar.Show(ImageName)}' is not accepted: {why}."),
                     TagMarkdownErrorIds.InvalidImageName,
-                    ErrorCategory.InvalidArgument,
                     ImageName,
                     "Pass the Docker Hub repository name, e.g. python."));
             }
         }
 
+        /// <inheritdoc/>
         protected override void ProcessRecord()
         {
             foreach (var image in InputObject)
@@ -62,6 +63,7 @@ namespace PythonImages.Commands
             }
         }
 
+        /// <inheritdoc/>
         protected override void EndProcessing()
         {
             if (Architectures.IsPresent)
@@ -84,7 +86,6 @@ namespace PythonImages.Commands
                     WriteError(Errors.Create(
                         new ArgumentException($"The image for {InputGrammar.Show(image.Directory)} has no tags; every README entry needs at least one."),
                         TagMarkdownErrorIds.MissingTags,
-                        ErrorCategory.InvalidData,
                         image,
                         "Pass images from Get-PythonTag or Import-PythonLibraryManifest."));
                 }
@@ -94,7 +95,6 @@ namespace PythonImages.Commands
                     WriteError(Errors.Create(
                         new ArgumentException($"The image {InputGrammar.Show(image.Tags[0])} ({InputGrammar.Show(image.Directory)}) has no GitCommit, so its Dockerfile link cannot be built."),
                         TagMarkdownErrorIds.MissingGitCommit,
-                        ErrorCategory.InvalidData,
                         image,
                         "Resolve the commits first: Get-PythonTag | Export-PythonLibraryManifest -GitRepository <repo> -PassThru | ConvertTo-PythonTagMarkdown, or import a manifest with Import-PythonLibraryManifest."));
                 }
@@ -113,7 +113,7 @@ namespace PythonImages.Commands
             catch (ManifestException ex)
             {
                 // Render checks again (defence in depth); Validate above has already reported anything it would find.
-                WriteError(ManifestErrors.From(ex, ex.Subject ?? ex.Entry));
+                WriteError(Errors.FromManifest(ex, ex.Subject ?? ex.Entry));
             }
         }
 
@@ -125,9 +125,8 @@ namespace PythonImages.Commands
                 WriteError(Errors.Create(
                     p,
                     p.ErrorId,
-                    ErrorCategory.InvalidData,
                     p.Subject ?? p.Entry,
-                    "Render images imported with Import-PythonLibraryManifest or produced by Get-PythonTag / Export-PythonLibraryManifest -PassThru; values changed by hand must follow the manifest rules (nothing that Markdown or HTML would interpret)."));
+                    "Render images imported with Import-PythonLibraryManifest or produced by Get-PythonTag / Export-PythonLibraryManifest -PassThru; values changed by hand must follow the manifest rules (nothing that Markdown or HTML would interpret).", category: FailureCategory.InvalidData));
             }
 
             return problems.Count > 0;

@@ -13,7 +13,9 @@ namespace PythonImages.Commands
     /// </summary>
     public abstract class DockerfileCmdlet : MatrixCmdlet
     {
+        /// <summary>The parameter set of piped images.</summary>
         protected const string ImageSet = "Image";
+        /// <summary>The parameter set of -Version/-Variant.</summary>
         protected const string ByNameSet = "ByName";
 
         /// <summary>Images to render, as Get-PythonTag emits them.</summary>
@@ -66,6 +68,7 @@ namespace PythonImages.Commands
 
         private DockerfileOptions? options;
 
+        /// <summary>The Dockerfile options of the parameters, checked once (a terminating error when one is not accepted).</summary>
         protected DockerfileOptions Options
         {
             get
@@ -78,7 +81,7 @@ namespace PythonImages.Commands
                     }
                     catch (DockerfileException ex)
                     {
-                        ThrowTerminatingError(Errors.Create(ex, ex.ErrorId, ErrorCategory.InvalidArgument, ex.Target, ex.RecommendedAction));
+                        ThrowTerminatingError(Errors.Create(ex, ex.ErrorId, ex.Target, ex.RecommendedAction));
                     }
                 }
 
@@ -100,8 +103,7 @@ namespace PythonImages.Commands
                 string what = "version " + (Version == null ? "(any)" : string.Join(", ", Version.Select(v => Security.InputGrammar.Show(v)))) + " and variant " + (Variant == null ? "(any)" : string.Join(", ", Variant.Select(v => Security.InputGrammar.Show(v))));
                 WriteError(Errors.Create(
                     new ItemNotFoundException($"The matrix has no image for {what}."),
-                    "Dockerfile.ImageNotFound",
-                    ErrorCategory.ObjectNotFound,
+                    DockerfileErrorIds.ImageNotFound,
                     what,
                     "Run Get-PythonTag to list the versions and variants of the matrix (pass the same -MatrixPath)."));
             }
@@ -164,8 +166,7 @@ namespace PythonImages.Commands
             {
                 ThrowTerminatingError(Errors.Create(
                     new ArgumentException($"-Path '{Security.InputGrammar.Show(path)}' is not a usable file-system path: {ex.Message}", ex),
-                    "Dockerfile.InvalidPath",
-                    ErrorCategory.InvalidArgument,
+                    DockerfileErrorIds.InvalidPath,
                     Security.InputGrammar.Show(path),
                     "Pass the path of a directory on the file system (it is created if missing)."));
                 throw; // not reached
@@ -175,8 +176,7 @@ namespace PythonImages.Commands
             {
                 ThrowTerminatingError(Errors.Create(
                     new IOException($"-Path {root} is a file; it must be the directory that holds the <version>/<variant> folders."),
-                    "Dockerfile.RootIsFile",
-                    ErrorCategory.InvalidArgument,
+                    DockerfileErrorIds.RootIsFile,
                     root,
                     "Pass a directory (it is created if missing)."));
             }
@@ -184,23 +184,11 @@ namespace PythonImages.Commands
             return root;
         }
 
-        internal static ErrorRecord FromDockerfile(DockerfileException ex, object target)
-        {
-            var category = ex.ErrorId switch
-            {
-                "Dockerfile.NotOurs" => ErrorCategory.ResourceExists,
-                "Dockerfile.PathEscape" => ErrorCategory.SecurityError,
-                "Dockerfile.PathIsDirectory" => ErrorCategory.ResourceExists,
-                DockerfileOptions.InvalidUriErrorId or DockerfileOptions.InsecureSourceErrorId or DockerfileOptions.InvalidRegistryErrorId => ErrorCategory.InvalidArgument,
-                _ => ErrorCategory.InvalidData,
-            };
-            return Errors.Create(ex, ex.ErrorId, category, target, ex.RecommendedAction);
-        }
+        internal static ErrorRecord FromDockerfile(DockerfileException ex, object target) => Errors.FromDockerfile(ex, target);
 
         internal static ErrorRecord FromIo(Exception ex, string path, string doing) => Errors.Create(
             new IOException($"Could not {doing} {path}: {ex.Message}", ex),
-            ex is UnauthorizedAccessException ? "Dockerfile.AccessDenied" : "Dockerfile.IOError",
-            ex is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError,
+            ex is UnauthorizedAccessException ? DockerfileErrorIds.AccessDenied : DockerfileErrorIds.IOError,
             path,
             "Check that the directory exists or can be created and is writable, then run the command again; files already written are complete.");
     }

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using PythonImages.Builds;
 using PythonImages.Engine;
 using PythonImages.Security;
 
@@ -60,6 +61,7 @@ namespace PythonImages.Commands
             }
         }
 
+        /// <summary>The engine (connected on first use).</summary>
         protected EngineInfo EngineInfo
         {
             get
@@ -70,7 +72,8 @@ namespace PythonImages.Commands
         }
 
         /// <summary>The area used in this cmdlet's error ids ("ImageBuild").</summary>
-        protected abstract string ErrorIdPrefix { get; }
+        /// <summary>The engine failure ids of this cmdlet's area (ImageBuild.*, ImageTest.*).</summary>
+        protected abstract EngineFailureIds EngineErrorIds { get; }
 
         /// <summary>
         /// Checks -DockerHost (syntax only: nothing is contacted) and -InactivityTimeout; a terminating error with a specific
@@ -82,8 +85,7 @@ namespace PythonImages.Commands
             {
                 ThrowTerminatingError(Errors.Create(
                     new ArgumentOutOfRangeException(nameof(InactivityTimeout), $"-InactivityTimeout {InactivityTimeout} is out of range: give a time between 1 second and {EngineTimeouts.MaxInactivity.TotalDays:0} days."),
-                    ErrorIdPrefix + ".InvalidInactivityTimeout",
-                    ErrorCategory.InvalidArgument,
+                    EngineErrorIds.InvalidInactivityTimeout,
                     InactivityTimeout,
                     "Give seconds (-InactivityTimeout 90) or a time span (-InactivityTimeout 01:00:00); the default, 30 minutes, suits a PGO + LTO build."));
             }
@@ -120,7 +122,7 @@ namespace PythonImages.Commands
             }
             catch (EngineUnavailableException ex)
             {
-                ThrowTerminatingError(Errors.Create(ex, ErrorIdPrefix + ".EngineUnavailable", ErrorCategory.ConnectionError, ex.Endpoint, EndpointHelp.HowToPoint));
+                ThrowTerminatingError(Errors.Create(ex, EngineErrorIds.EngineUnavailable, ex.Endpoint));
             }
             catch (EngineConfigurationException ex)
             {
@@ -138,12 +140,11 @@ namespace PythonImages.Commands
             switch (ex.Kind)
             {
                 case EngineConfigurationKind.Endpoint:
-                    return Errors.Create(ex, ErrorIdPrefix + ".InvalidDockerHost", ErrorCategory.InvalidArgument, DockerHost == null ? null : Redaction.Endpoint(DockerHost), EndpointHelp.HowToPoint);
+                    return Errors.Create(ex, EngineErrorIds.InvalidDockerHost, DockerHost == null ? null : Redaction.Endpoint(DockerHost));
                 case EngineConfigurationKind.Tls:
-                    return Errors.Create(ex, ErrorIdPrefix + ".TlsConfiguration", ErrorCategory.InvalidArgument, DockerHost == null ? null : Redaction.Endpoint(DockerHost),
-                        "Point DOCKER_CERT_PATH at a folder with ca.pem, cert.pem and key.pem for the engine, or unset DOCKER_TLS_VERIFY / DOCKER_TLS for an endpoint without TLS.");
+                    return Errors.Create(ex, EngineErrorIds.TlsConfiguration, DockerHost == null ? null : Redaction.Endpoint(DockerHost));
                 default:
-                    return Errors.Create(ex, ErrorIdPrefix + ".EngineConfiguration", ErrorCategory.InvalidArgument, DockerHost == null ? null : Redaction.Endpoint(DockerHost), EndpointHelp.HowToPoint);
+                    return Errors.Create(ex, EngineErrorIds.EngineConfiguration, DockerHost == null ? null : Redaction.Endpoint(DockerHost));
             }
         }
 
@@ -156,18 +157,18 @@ namespace PythonImages.Commands
             switch (ex)
             {
                 case EngineStalledException stalled:
-                    return Errors.Create(stalled, ErrorIdPrefix + ".Stalled", ErrorCategory.OperationTimeout, target,
+                    return Errors.Create(stalled, EngineErrorIds.Stalled, target,
                         $"If the work is legitimately quiet for longer, raise -InactivityTimeout (now {EngineStalledException.Describe(stalled.Timeout)}); otherwise check the engine ('docker info') and what it was waiting for.");
                 case EngineUnavailableException unavailable:
-                    return Errors.Create(unavailable, ErrorIdPrefix + ".EngineUnavailable", ErrorCategory.ConnectionError, target ?? unavailable.Endpoint, EndpointHelp.HowToPoint);
+                    return Errors.Create(unavailable, EngineErrorIds.EngineUnavailable, target ?? unavailable.Endpoint);
                 case EngineConfigurationException configuration:
                     return ConfigurationError(configuration);
                 case EngineRequestException request:
-                    return Errors.Create(request, ErrorIdPrefix + ".EngineError", ErrorCategory.InvalidOperation, target,
+                    return Errors.Create(request, EngineErrorIds.EngineError, target,
                         "Read the engine's message above; check the engine ('docker info', its log) and try again.");
                 default:
                     string message = Redaction.UrlUserInfo((what != null ? what + ": " : string.Empty) + ex.Message);
-                    return Errors.Create(new InvalidOperationException(message, ex), ErrorIdPrefix + ".EngineError", ErrorCategory.InvalidOperation, target,
+                    return Errors.Create(new InvalidOperationException(message, ex), EngineErrorIds.EngineError, target,
                         "Check the engine ('docker info') and try again; if it keeps failing, report this message.");
             }
         }
@@ -281,8 +282,10 @@ namespace PythonImages.Commands
             }
         }
 
+        /// <inheritdoc/>
         protected override void StopProcessing() => stop.Cancel();
 
+        /// <inheritdoc/>
         public void Dispose()
         {
             // The engine is shared (see Engines); it lives as long as the process.
@@ -300,6 +303,7 @@ namespace PythonImages.Commands
     [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
     public sealed class TimeoutTransformationAttribute : ArgumentTransformationAttribute
     {
+        /// <inheritdoc/>
         public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
         {
             object? value = inputData is PSObject p ? p.BaseObject : inputData;

@@ -76,8 +76,7 @@ namespace PythonImages.Commands
             {
                 ThrowTerminatingError(Errors.Create(
                     new ArgumentException("-GeneratorCommit and -GeneratedBy both set the generated-by line; give only one."),
-                    "Manifest.ConflictingParameters",
-                    ErrorCategory.InvalidArgument,
+                    ManifestErrorIds.ConflictingParameters,
                     null,
                     "Use -GeneratorCommit <sha> for upstream's line, or -GeneratedBy <text> for your own."));
             }
@@ -87,9 +86,8 @@ namespace PythonImages.Commands
                 ThrowTerminatingError(Errors.Create(
                     new ArgumentException($"-GeneratorCommit '{InputGrammar.Show(GeneratorCommit)}' is not a commit id: {badGenerator} (40 or 64 lowercase hexadecimal digits)."),
                     ManifestErrorIds.InvalidGitCommit,
-                    ErrorCategory.InvalidArgument,
                     GeneratorCommit,
-                    "Pass the full commit id of generate-stackbrew-library.sh's repository (git rev-parse HEAD)."));
+                    "Pass the full commit id of generate-stackbrew-library.sh's repository (git rev-parse HEAD).", category: FailureCategory.InvalidArgument));
             }
 
             if (!string.IsNullOrEmpty(Builder) && ManifestGrammar.Builder.Why(Builder) is { } badBuilder)
@@ -97,9 +95,8 @@ namespace PythonImages.Commands
                 ThrowTerminatingError(Errors.Create(
                     new ArgumentException($"-Builder '{InputGrammar.Show(Builder)}' is not accepted: {badBuilder}."),
                     ManifestErrorIds.InvalidBuilder,
-                    ErrorCategory.InvalidArgument,
                     Builder,
-                    "Pass -Builder buildkit, classic or oci-import, or -Builder '' to leave the header's Builder out."));
+                    "Pass -Builder buildkit, classic or oci-import, or -Builder '' to leave the header's Builder out.", category: FailureCategory.InvalidArgument));
             }
 
             if (GeneratedBy != null)
@@ -114,9 +111,8 @@ namespace PythonImages.Commands
                         ThrowTerminatingError(Errors.Create(
                             new ArgumentException($"-GeneratedBy is not accepted: the comment line '{InputGrammar.Show(line)}' is not valid: {badLine}."),
                             ManifestErrorIds.InvalidComment,
-                            ErrorCategory.InvalidArgument,
                             GeneratedBy,
-                            "Pass plain text lines (no control or format characters); each becomes one '# ' comment line."));
+                            "Pass plain text lines (no control or format characters); each becomes one '# ' comment line.", category: FailureCategory.InvalidArgument));
                     }
                 }
             }
@@ -152,9 +148,8 @@ namespace PythonImages.Commands
                         ThrowTerminatingError(Errors.Create(
                             new ArgumentException($"-GitCommit names the directory '{InputGrammar.Show(rawKey)}', which is not accepted: {badKey}."),
                             ManifestErrorIds.InvalidDirectory,
-                            ErrorCategory.InvalidArgument,
                             rawKey,
-                            "Use the images' Directory values as keys, e.g. @{ '3.14/trixie' = '<commit>' }."));
+                            "Use the images' Directory values as keys, e.g. @{ '3.14/trixie' = '<commit>' }.", category: FailureCategory.InvalidArgument));
                     }
 
                     string commit = (kv.Value is PSObject v ? v.BaseObject : kv.Value)?.ToString() ?? string.Empty;
@@ -167,8 +162,7 @@ namespace PythonImages.Commands
 
             ThrowTerminatingError(Errors.Create(
                 new ArgumentException($"-GitCommit must be a commit id or a hashtable of Directory → commit, not {value.GetType().Name}."),
-                "Manifest.InvalidGitCommitArgument",
-                ErrorCategory.InvalidArgument,
+                ManifestErrorIds.InvalidGitCommitArgument,
                 value,
                 "Pass -GitCommit 'abc…' or -GitCommit @{ '3.14/trixie' = 'abc…' }."));
         }
@@ -180,12 +174,12 @@ namespace PythonImages.Commands
                 ThrowTerminatingError(Errors.Create(
                     new ArgumentException($"-GitCommit '{InputGrammar.Show(commit)}' is not a commit id: {why}."),
                     ManifestErrorIds.InvalidGitCommit,
-                    ErrorCategory.InvalidArgument,
                     target,
-                    "Give a full commit id (40 or 64 lowercase hexadecimal digits, as printed by git rev-parse HEAD)."));
+                    "Give a full commit id (40 or 64 lowercase hexadecimal digits, as printed by git rev-parse HEAD).", category: FailureCategory.InvalidArgument));
             }
         }
 
+        /// <inheritdoc/>
         protected override void ProcessRecord()
         {
             if (InputObject == null)
@@ -197,6 +191,7 @@ namespace PythonImages.Commands
             images.AddRange(InputObject.Where(i => i != null));
         }
 
+        /// <inheritdoc/>
         protected override void EndProcessing()
         {
             var source = anyInput || MyInvocation.ExpectingInput ? images : LoadMatrix().Images.ToList();
@@ -211,7 +206,7 @@ namespace PythonImages.Commands
             var problems = LibraryManifest.Validate(header, entries);
             foreach (var problem in problems)
             {
-                WriteError(ManifestErrors.From(problem, problem.Subject ?? problem.Entry));
+                WriteError(Errors.FromManifest(problem, problem.Subject ?? problem.Entry));
             }
 
             if (problems.Count > 0)
@@ -226,7 +221,7 @@ namespace PythonImages.Commands
             }
             catch (ManifestException ex)
             {
-                WriteError(ManifestErrors.From(ex, ex.Subject ?? ex.Entry));
+                WriteError(Errors.FromManifest(ex, ex.Subject ?? ex.Entry));
                 return;
             }
 
@@ -254,8 +249,7 @@ namespace PythonImages.Commands
             {
                 ThrowTerminatingError(Errors.Create(
                     new ArgumentException($"-Path '{InputGrammar.Show(Path)}' is not a usable file path: {ex.Message}", ex),
-                    "Manifest.InvalidPath",
-                    ErrorCategory.InvalidArgument,
+                    ManifestErrorIds.InvalidPath,
                     Path,
                     "Pass a file system path without NUL or other characters the file system refuses, e.g. ./library/python."));
             }
@@ -264,7 +258,7 @@ namespace PythonImages.Commands
             if (kind == FileKind.Directory)
             {
                 ThrowTerminatingError(Errors.Create(
-                    new IOException($"'{full}' is a directory."), "Manifest.PathIsDirectory", ErrorCategory.InvalidArgument, full, "Pass a file path, e.g. library/python."));
+                    new IOException($"'{full}' is a directory."), ManifestErrorIds.PathIsDirectory, full, "Pass a file path, e.g. library/python."));
             }
 
             if (kind != FileKind.Missing && kind != FileKind.Regular)
@@ -273,7 +267,6 @@ namespace PythonImages.Commands
                 ThrowTerminatingError(Errors.Create(
                     new IOException($"'{full}' is {FileProbe.Describe(kind)}, not a regular file; the manifest is not written there."),
                     ManifestErrorIds.NotAFile,
-                    ErrorCategory.InvalidArgument,
                     full,
                     "Pass the path of a regular file (or of a new one), e.g. library/python."));
             }
@@ -282,13 +275,13 @@ namespace PythonImages.Commands
             if (!string.IsNullOrEmpty(parent) && !Directory.Exists(parent))
             {
                 ThrowTerminatingError(Errors.Create(
-                    new DirectoryNotFoundException($"The directory '{parent}' does not exist."), "Manifest.DirectoryNotFound", ErrorCategory.ObjectNotFound, parent, "Create the directory first, or choose another -Path."));
+                    new DirectoryNotFoundException($"The directory '{parent}' does not exist."), ManifestErrorIds.DirectoryNotFound, parent, "Create the directory first, or choose another -Path."));
             }
 
             if (File.Exists(full) && !Force)
             {
                 ThrowTerminatingError(Errors.Create(
-                    new IOException($"The file '{full}' already exists."), "Manifest.FileExists", ErrorCategory.ResourceExists, full, "Add -Force to overwrite it, or choose another -Path."));
+                    new IOException($"The file '{full}' already exists."), ManifestErrorIds.FileExists, full, "Add -Force to overwrite it, or choose another -Path."));
             }
 
             if (!ShouldProcess(full, $"Write the library manifest ({entries.Count} entries)"))
@@ -303,7 +296,7 @@ namespace PythonImages.Commands
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
-                ThrowTerminatingError(Errors.Create(ex, "Manifest.WriteFailed", ErrorCategory.WriteError, full, "Check that the directory is writable; the previous file, if any, was left unchanged."));
+                ThrowTerminatingError(Errors.Create(ex, ManifestErrorIds.WriteFailed, full, "Check that the directory is writable; the previous file, if any, was left unchanged."));
             }
 
             WriteVerbose($"Wrote {entries.Count} entries to {full}.");
@@ -372,8 +365,7 @@ namespace PythonImages.Commands
                 {
                     ThrowTerminatingError(Errors.Create(
                         new DirectoryNotFoundException($"The git repository '{repository}' does not exist."),
-                        "Manifest.GitRepositoryNotFound",
-                        ErrorCategory.ObjectNotFound,
+                        ManifestErrorIds.GitRepositoryNotFound,
                         repository,
                         "Pass the work tree that holds the generated Dockerfiles (the directory with 3.14/trixie/Dockerfile...)."));
                 }
@@ -390,7 +382,7 @@ namespace PythonImages.Commands
                 }
                 catch (ManifestException ex)
                 {
-                    ThrowTerminatingError(ManifestErrors.From(ex, repository));
+                    ThrowTerminatingError(Errors.FromManifest(ex, repository));
                 }
                 finally
                 {
@@ -429,7 +421,7 @@ namespace PythonImages.Commands
                     // (An invalid Directory is reported by the validation that follows, as Manifest.InvalidDirectory.)
                     ok = false;
                     string where = repository != null ? $"no commit in {repository} touched {dir}/Dockerfile" : "no commit was given for it";
-                    WriteError(ManifestErrors.From(
+                    WriteError(Errors.FromManifest(
                         new ManifestException(ManifestErrorIds.NoCommitForDirectory, $"The entry for {dir} ({InputGrammar.Show(entry.ToString())}) has no GitCommit: {where}.", null, 0, dir),
                         entry));
                 }

@@ -14,8 +14,10 @@ namespace PythonImages.Commands
         [Parameter]
         public SwitchParameter Raw { get; set; }
 
+        /// <inheritdoc/>
         protected override void BeginProcessing() => _ = Options;
 
+        /// <inheritdoc/>
         protected override void ProcessRecord()
         {
             foreach (var image in CurrentImages())

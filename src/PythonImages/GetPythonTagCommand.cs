@@ -45,6 +45,7 @@ namespace PythonImages.Commands
         /// <summary>The longest -Name, -Version or -Variant value accepted (a Docker tag has at most 128 characters).</summary>
         internal const int MaxPatternLength = 256;
 
+        /// <inheritdoc/>
         protected override void BeginProcessing()
         {
             // -Version and -Variant do not come from the pipeline: check and compile their patterns once per command.
@@ -52,6 +53,7 @@ namespace PythonImages.Commands
             variantPatterns = Variant?.Select(v => CheckedPattern(v, "-Variant", PythonTagErrorIds.InvalidVariant, terminating: true)!).ToArray();
         }
 
+        /// <inheritdoc/>
         protected override void ProcessRecord()
         {
             var (_, images) = LoadMatrix();
@@ -81,7 +83,6 @@ namespace PythonImages.Commands
                     var record = Errors.Create(
                         new ItemNotFoundException($"No python image has the tag '{name}'" + (Filtered ? " among the images selected by -Version, -Variant and -OS." : ".")),
                         PythonTagErrorIds.NotFound,
-                        ErrorCategory.ObjectNotFound,
                         name);
                     record.ErrorDetails = new ErrorDetails($"No python image has the tag '{name}'.")
                     {
@@ -167,7 +168,6 @@ namespace PythonImages.Commands
             var record = Errors.Create(
                 new ArgumentException($"The {parameter} value '{shown}' is not accepted: {why}."),
                 errorId,
-                ErrorCategory.InvalidArgument,
                 shown,
                 $"Pass a tag, version or variant of printable ASCII (wildcards allowed) to {parameter}; Get-PythonTag without parameters lists them all.");
             if (terminating)
@@ -178,14 +178,5 @@ namespace PythonImages.Commands
             WriteError(record);
             return null;
         }
-    }
-
-    /// <summary>Error ids of Get-PythonTag's own parameters.</summary>
-    public static class PythonTagErrorIds
-    {
-        public const string NotFound = "PythonTag.NotFound";
-        public const string InvalidName = "PythonTag.InvalidName";
-        public const string InvalidVersion = "PythonTag.InvalidVersion";
-        public const string InvalidVariant = "PythonTag.InvalidVariant";
     }
 }

@@ -11,11 +11,13 @@ namespace PythonImages.Commands
         /// <summary>The full references the image was tagged with (python:3.14-slim, ...).</summary>
         public string[] Tags { get; set; } = Array.Empty<string>();
 
+        /// <summary>How long the build took.</summary>
         public TimeSpan Duration { get; set; }
 
         /// <summary>Image size in bytes, as the engine reports it.</summary>
         public long Size { get; set; }
 
+        /// <summary>Whether the image was built.</summary>
         public bool Succeeded { get; set; }
 
         /// <summary>The file holding the full build log, when -LogPath was given.</summary>
@@ -24,15 +26,19 @@ namespace PythonImages.Commands
         /// <summary>The step that failed ("Step 4/9 : RUN ..."), when one did.</summary>
         public string? FailedStep { get; set; }
 
+        /// <summary>The engine's error, when it failed.</summary>
         public string? ErrorMessage { get; set; }
 
+        /// <summary>The build context folder.</summary>
         public string ContextPath { get; set; } = string.Empty;
 
+        /// <summary>The Dockerfile.</summary>
         public string DockerfilePath { get; set; } = string.Empty;
 
         /// <summary>The image object the build came from (null for -Path builds).</summary>
         public PythonImage? Image { get; set; }
 
+        /// <inheritdoc/>
         public override string ToString() => (Tags.Length > 0 ? Tags[0] : ContextPath) + (Succeeded ? " " + ImageId : " (failed)");
     }
 }

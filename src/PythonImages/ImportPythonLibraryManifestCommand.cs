@@ -36,6 +36,7 @@ namespace PythonImages.Commands
         [AllowEmptyString]
         public string Content { get; set; } = string.Empty;
 
+        /// <inheritdoc/>
         protected override void ProcessRecord()
         {
             if (ParameterSetName == ContentSet)
@@ -53,12 +54,12 @@ namespace PythonImages.Commands
                 }
                 catch (ManifestException ex)
                 {
-                    WriteError(ManifestErrors.From(ex, file));
+                    WriteError(Errors.FromManifest(ex, file));
                     continue;
                 }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                 {
-                    WriteError(Errors.Create(ex, ManifestErrorIds.ReadFailed, ErrorCategory.ReadError, file, "Check that the file is readable."));
+                    WriteError(Errors.Create(ex, ManifestErrorIds.ReadFailed, file, "Check that the file is readable."));
                     continue;
                 }
 
@@ -75,7 +76,7 @@ namespace PythonImages.Commands
             }
             catch (ManifestException ex)
             {
-                WriteError(ManifestErrors.From(ex, (object?)file ?? "(content)"));
+                WriteError(Errors.FromManifest(ex, (object?)file ?? "(content)"));
                 return;
             }
 
@@ -89,7 +90,7 @@ namespace PythonImages.Commands
         /// The files to read. A literal path that is missing is Manifest.FileNotFound, a directory Manifest.NotAFile; FIFOs
         /// and devices are passed on and refused by the reader before it opens them. Wildcards skip directories.
         /// </summary>
-        private IEnumerable<string> Resolve()
+        private List<string> Resolve()
         {
             var result = new List<string>();
             if (ParameterSetName == LiteralPathSet)
@@ -122,7 +123,7 @@ namespace PythonImages.Commands
                     if (!string.Equals(provider.Name, "FileSystem", StringComparison.OrdinalIgnoreCase))
                     {
                         WriteError(Errors.Create(
-                            new ArgumentException($"'{p}' is not a file system path."), ManifestErrorIds.NotAFile, ErrorCategory.InvalidArgument, p, "Pass the path of a manifest file."));
+                            new ArgumentException($"'{p}' is not a file system path."), ManifestErrorIds.NotAFile, p, "Pass the path of a manifest file."));
                         continue;
                     }
 
@@ -163,7 +164,6 @@ namespace PythonImages.Commands
             WriteError(Errors.Create(
                 new IOException($"'{path}' is a directory, not a manifest file."),
                 ManifestErrorIds.NotAFile,
-                ErrorCategory.InvalidArgument,
                 path,
                 "Pass the path of the manifest file itself (for example official-images/library/python)."));
 
@@ -171,7 +171,6 @@ namespace PythonImages.Commands
             WriteError(Errors.Create(
                 new FileNotFoundException($"The manifest file '{path}' does not exist."),
                 ManifestErrorIds.FileNotFound,
-                ErrorCategory.ObjectNotFound,
                 path,
                 "Pass the path of an existing library manifest (for example official-images/library/python)."));
     }

@@ -21,6 +21,8 @@ namespace PythonImages.Commands
     [OutputType(typeof(ImageBuildResult))]
     public sealed class InvokePythonImageBuildCommand : EngineCmdlet
     {
+        private static readonly char[] ExtraInvalidNameCharacters = { ':', '/', '\\' };
+
         private const string ImageSet = "Image";
         private const string PathSet = "Path";
         private const int OverallActivityId = 1;
@@ -82,12 +84,15 @@ namespace PythonImages.Commands
         [ValidateNotNullOrEmpty]
         public string[]? Tag { get; set; }
 
+        /// <summary>Build arguments (--build-arg); names such as HTTP_PROXY, values never shown (they may be secrets).</summary>
         [Parameter]
         public Hashtable? BuildArg { get; set; }
 
+        /// <summary>Labels of the image (--label), e.g. @{ 'org.opencontainers.image.revision' = '...' }.</summary>
         [Parameter]
         public Hashtable? Label { get; set; }
 
+        /// <summary>Build without the layer cache.</summary>
         [Parameter]
         public SwitchParameter NoCache { get; set; }
 
@@ -115,8 +120,10 @@ namespace PythonImages.Commands
         [ValidateRange(1, 32)]
         public int ThrottleLimit { get; set; } = 1;
 
-        protected override string ErrorIdPrefix => "ImageBuild";
+        /// <inheritdoc/>
+        protected override EngineFailureIds EngineErrorIds => EngineFailureIds.ImageBuild;
 
+        /// <inheritdoc/>
         protected override void BeginProcessing()
         {
             // Everything that reaches the engine or the disk is checked here, before anything is uploaded or written.
@@ -126,22 +133,23 @@ namespace PythonImages.Commands
             extraReferences = (Tag ?? Array.Empty<string>()).Select(ValidateTag).ToArray();
             if (Platform != null)
             {
-                Require(EngineGrammar.Platform, Platform, "ImageBuild.InvalidPlatform", "-Platform", "Give os[/architecture[/variant]], e.g. linux/amd64 or windows/amd64.");
+                Require(EngineGrammar.Platform, Platform, ImageBuildErrorIds.InvalidPlatform, "-Platform", "Give os[/architecture[/variant]], e.g. linux/amd64 or windows/amd64.");
             }
 
             if (Network != null)
             {
-                Require(EngineGrammar.Network, Network, "ImageBuild.InvalidNetwork", "-Network", "Give host, bridge, none or the name of an existing network.");
+                Require(EngineGrammar.Network, Network, ImageBuildErrorIds.InvalidNetwork, "-Network", "Give host, bridge, none or the name of an existing network.");
             }
 
-            ReadTable(BuildArg, buildArgs, EngineGrammar.BuildArgName, "ImageBuild.InvalidBuildArg", "-BuildArg", secretValues: true);
-            ReadTable(Label, labels, EngineGrammar.LabelKey, "ImageBuild.InvalidLabel", "-Label", secretValues: false);
+            ReadTable(BuildArg, buildArgs, EngineGrammar.BuildArgName, ImageBuildErrorIds.InvalidBuildArg, "-BuildArg", secretValues: true);
+            ReadTable(Label, labels, EngineGrammar.LabelKey, ImageBuildErrorIds.InvalidLabel, "-Label", secretValues: false);
             if (LogPath != null)
             {
                 ValidateLogPath(LogPath);
             }
         }
 
+        /// <inheritdoc/>
         protected override void ProcessRecord()
         {
             var item = Resolve();
@@ -172,6 +180,7 @@ namespace PythonImages.Commands
             Emit(outcome);
         }
 
+        /// <inheritdoc/>
         protected override void EndProcessing()
         {
             if (queued.Count == 0)
@@ -223,8 +232,7 @@ namespace PythonImages.Commands
             {
                 WriteError(Errors.Create(
                     new ArgumentException($"{target} has no DockerfilePath or ContextPath, so there is nothing to build."),
-                    "ImageBuild.NoDockerfile",
-                    ErrorCategory.InvalidArgument,
+                    ImageBuildErrorIds.NoDockerfile,
                     target,
                     "Generate the Dockerfiles first (Get-PythonTag ... | New-PythonDockerfile | Invoke-PythonImageBuild), or pass a context folder with -Path."));
                 return null;
@@ -243,8 +251,7 @@ namespace PythonImages.Commands
             {
                 WriteError(Errors.Create(
                     new ArgumentException($"Cannot build {target}: its context or Dockerfile path is not a usable file-system path: {ex.Message}", ex),
-                    "ImageBuild.InvalidPath",
-                    ErrorCategory.InvalidArgument,
+                    ImageBuildErrorIds.InvalidPath,
                     target,
                     "Pass the context folder and Dockerfile as file-system paths (New-PythonDockerfile sets them)."));
                 return null;
@@ -258,9 +265,8 @@ namespace PythonImages.Commands
                 if (why != null)
                 {
                     WriteError(Errors.Create(
-                        new InputRejectedException("ImageBuild.InvalidTag", InputGrammar.DockerTag, $"The tag '{InputGrammar.Show(t)}' of {target}", why),
-                        "ImageBuild.InvalidTag",
-                        ErrorCategory.InvalidArgument,
+                        new InputRejectedException(ImageBuildErrorIds.InvalidTag, InputGrammar.DockerTag, $"The tag '{InputGrammar.Show(t)}' of {target}", why),
+                        ImageBuildErrorIds.InvalidTag,
                         target,
                         "Fix the tag where the image comes from (the matrix, or the object's Tags/SharedTags); nothing was built for this image."));
                     return null;
@@ -292,13 +298,10 @@ namespace PythonImages.Commands
             if (!Directory.Exists(item.ContextFull) || !File.Exists(item.DockerfileFull))
             {
                 string missing = !Directory.Exists(item.ContextFull) ? item.ContextFull : item.DockerfileFull;
-                WriteError(new ErrorRecord(new FileNotFoundException($"Cannot build {Describe(item)}: {missing} does not exist.", missing), "ImageBuild.ContextNotFound", ErrorCategory.ObjectNotFound, item.Target)
-                {
-                    ErrorDetails = new ErrorDetails($"Cannot build {Describe(item)}: {missing} does not exist.")
-                    {
-                        RecommendedAction = "Run New-PythonDockerfile for this image first, or pass an existing context folder with -Path.",
-                    },
-                });
+                WriteError(Errors.Create(
+                    new FileNotFoundException($"Cannot build {Describe(item)}: {missing} does not exist.", missing),
+                    ImageBuildErrorIds.ContextNotFound,
+                    item.Target));
                 return false;
             }
 
@@ -309,8 +312,7 @@ namespace PythonImages.Commands
                 string message = $"Cannot build {Describe(item)}: it is a {Title(os)} image, but the engine at {EngineInfo.Endpoint} runs {Title(engineOS)} containers. Nothing was uploaded.";
                 WriteError(Errors.Create(
                     new InvalidOperationException(message),
-                    "ImageBuild.OSMismatch",
-                    ErrorCategory.InvalidOperation,
+                    ImageBuildErrorIds.OSMismatch,
                     item.Target,
                     string.Equals(os, "windows", StringComparison.OrdinalIgnoreCase)
                         ? "Build Windows images on a Windows engine: switch Docker Desktop to Windows containers, or pass -DockerHost npipe:////./pipe/docker_engine (or tcp://<windows-host>:2376) / select its docker context."
@@ -478,7 +480,7 @@ namespace PythonImages.Commands
             }
 
             string name = item.References.Length > 0 ? item.References[0] : "image-" + item.Index;
-            foreach (var c in System.IO.Path.GetInvalidFileNameChars().Concat(new[] { ':', '/', '\\' }))
+            foreach (var c in System.IO.Path.GetInvalidFileNameChars().Concat(ExtraInvalidNameCharacters))
             {
                 name = name.Replace(c, '_');
             }
@@ -501,15 +503,7 @@ namespace PythonImages.Commands
             if (o.ContextError != null)
             {
                 var ex = o.ContextError;
-                WriteError(new ErrorRecord(ex, "ImageBuild.Context" + ex.Reason, ex.Reason == "NotFound" ? ErrorCategory.ObjectNotFound : ErrorCategory.InvalidData, item.Target)
-                {
-                    ErrorDetails = new ErrorDetails($"Cannot build {Describe(item)}: {ex.Message} Nothing was uploaded.")
-                    {
-                        RecommendedAction = ex.Reason == "SymlinkEscapes"
-                            ? "Replace the link with a copy of its target, or exclude it in .dockerignore."
-                            : "Check the context folder and Dockerfile path (regenerate with New-PythonDockerfile).",
-                    },
-                });
+                WriteError(Errors.Create(ex, ex.ErrorId, item.Target, message: $"Cannot build {Describe(item)}: {ex.Message} Nothing was uploaded."));
                 return;
             }
 
@@ -518,8 +512,7 @@ namespace PythonImages.Commands
                 // The log could not even be started: nothing was uploaded.
                 WriteError(Errors.Create(
                     new IOException($"Cannot build {Describe(item)}: its log {o.LogPath} cannot be written: {o.LogError.Message} Nothing was uploaded.", o.LogError),
-                    "ImageBuild.LogWriteFailed",
-                    ErrorCategory.WriteError,
+                    ImageBuildErrorIds.LogWriteFailed,
                     item.Target,
                     "Give -LogPath a folder or file you can write to, or leave -LogPath out and use -Verbose."));
                 return;
@@ -541,8 +534,7 @@ namespace PythonImages.Commands
             {
                 WriteError(Errors.Create(
                     new IOException($"The build log of {Describe(item)} could not be written to {o.LogPath}: {o.LogError.Message}", o.LogError),
-                    "ImageBuild.LogWriteFailed",
-                    ErrorCategory.WriteError,
+                    ImageBuildErrorIds.LogWriteFailed,
                     item.Target,
                     "Free space or fix the permissions of the -LogPath folder; the build itself went on (see its result)."));
             }
@@ -598,13 +590,11 @@ namespace PythonImages.Commands
                 string? hint = o.Hints.Hint;
                 string message = $"Building {Describe(item)} failed{step}: " + (hint != null ? hint + Environment.NewLine : string.Empty) + PythonImages.Builds.BuildFailureHints.ShortenEngineMessage(build.ErrorMessage)
                     + Environment.NewLine + "Last " + tail.Count + " log lines:" + Environment.NewLine + string.Join(Environment.NewLine, tail);
-                var record = new ErrorRecord(new ImageBuildException(message, build.FailedStep), build.FailedStep != null ? "ImageBuild.StepFailed" : "ImageBuild.Failed", ErrorCategory.InvalidResult, item.Target)
-                {
-                    ErrorDetails = new ErrorDetails(message)
-                    {
-                        RecommendedAction = $"Fix the failing step in {item.DockerfileFull} (full log: " + (o.LogPath ?? "run with -Verbose or -LogPath") + "), then build again; add -NoCache if a cached layer is stale.",
-                    },
-                };
+                var record = Errors.Create(
+                    new ImageBuildException(message, build.FailedStep),
+                    build.FailedStep != null ? ImageBuildErrorIds.StepFailed : ImageBuildErrorIds.Failed,
+                    item.Target,
+                    $"Fix the failing step in {item.DockerfileFull} (full log: " + (o.LogPath ?? "run with -Verbose or -LogPath") + "), then build again; add -NoCache if a cached layer is stale.");
                 WriteError(record);
             }
 
@@ -663,9 +653,8 @@ namespace PythonImages.Commands
             {
                 why ??= "a repository has no tag or digest (the tags come from the images and -Tag)";
                 ThrowTerminatingError(Errors.Create(
-                    new InputRejectedException("ImageBuild.InvalidRepository", InputGrammar.RepositoryPath, $"-Repository '{InputGrammar.Show(Repository)}'", why),
-                    "ImageBuild.InvalidRepository",
-                    ErrorCategory.InvalidArgument,
+                    new InputRejectedException(ImageBuildErrorIds.InvalidRepository, InputGrammar.RepositoryPath, $"-Repository '{InputGrammar.Show(Repository)}'", why),
+                    ImageBuildErrorIds.InvalidRepository,
                     Repository,
                     "Give a repository such as python, library/python or registry.example:5000/team/python (lowercase, no tag)."));
             }
@@ -676,17 +665,17 @@ namespace PythonImages.Commands
         {
             try
             {
-                var reference = ImageReference.FromTagOrReference(tag, Repository, "ImageBuild.InvalidTag");
+                var reference = ImageReference.FromTagOrReference(tag, Repository, ImageBuildErrorIds.InvalidTag);
                 if (reference.Digest != null)
                 {
-                    throw new InputRejectedException("ImageBuild.InvalidTag", InputGrammar.DockerTag, $"-Tag '{InputGrammar.Show(tag)}'", "an image cannot be tagged with a digest (@sha256:...)");
+                    throw new InputRejectedException(ImageBuildErrorIds.InvalidTag, InputGrammar.DockerTag, $"-Tag '{InputGrammar.Show(tag)}'", "an image cannot be tagged with a digest (@sha256:...)");
                 }
 
                 return tag.IndexOf(':') >= 0 || tag.IndexOf('/') >= 0 ? tag : Repository + ":" + tag;
             }
             catch (InputRejectedException ex)
             {
-                ThrowTerminatingError(Errors.Create(ex, "ImageBuild.InvalidTag", ErrorCategory.InvalidArgument, tag,
+                ThrowTerminatingError(Errors.Create(ex, ImageBuildErrorIds.InvalidTag, tag,
                     "Give a tag (letters, digits, '_', '.', '-'; at most 128) that goes under -Repository, or a full reference such as registry.example/python:ci-123."));
                 throw;
             }
@@ -700,7 +689,6 @@ namespace PythonImages.Commands
                 ThrowTerminatingError(Errors.Create(
                     new InputRejectedException(errorId, grammar, $"{parameter} '{InputGrammar.Show(value)}'", why),
                     errorId,
-                    ErrorCategory.InvalidArgument,
                     value,
                     action));
             }
@@ -727,7 +715,6 @@ namespace PythonImages.Commands
                     ThrowTerminatingError(Errors.Create(
                         new InputRejectedException(errorId, names, $"The {parameter} name '{InputGrammar.Show(key)}'", why),
                         errorId,
-                        ErrorCategory.InvalidArgument,
                         InputGrammar.Show(key),
                         $"Use {names.Name}s such as " + (parameter == "-BuildArg" ? "HTTP_PROXY or PYTHON_VERSION" : "org.opencontainers.image.revision") + "."));
                 }
@@ -740,7 +727,6 @@ namespace PythonImages.Commands
                     ThrowTerminatingError(Errors.Create(
                         new ArgumentException($"The {parameter} value of '{key}' is not accepted: {whyValue}." + (secretValues ? " (The value itself is not shown.)" : string.Empty)),
                         errorId,
-                        ErrorCategory.InvalidArgument,
                         key,
                         "Pass values without control characters (line breaks, NUL, escapes)."));
                 }
@@ -757,8 +743,7 @@ namespace PythonImages.Commands
         {
             void Fail(string why, Exception? inner = null) => ThrowTerminatingError(Errors.Create(
                 new ArgumentException($"-LogPath '{InputGrammar.Show(path)}' cannot hold build logs: {why}.", inner),
-                "ImageBuild.InvalidLogPath",
-                ErrorCategory.InvalidArgument,
+                ImageBuildErrorIds.InvalidLogPath,
                 InputGrammar.Show(path),
                 "Give a folder (ending in / for a new one: one log per image) or a file (all logs in one) on the file system."));
 
@@ -925,12 +910,14 @@ namespace PythonImages.Commands
     /// <summary>A build that the engine ran and that failed (a failing RUN step, a Dockerfile error).</summary>
     public sealed class ImageBuildException : Exception
     {
+        /// <summary>A failed build: its message and the step that failed.</summary>
         public ImageBuildException(string message, string? failedStep)
             : base(message)
         {
             FailedStep = failedStep;
         }
 
+        /// <summary>The step that failed ("Step 4/9 : RUN ..."), when one did.</summary>
         public string? FailedStep { get; }
     }
 }

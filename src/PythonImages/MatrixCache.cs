@@ -66,48 +66,4 @@ namespace PythonImages.Commands
             }
         }
     }
-
-    internal static class Errors
-    {
-        /// <summary>The ErrorRecord for a matrix that cannot be loaded (terminating for the command that needs it).</summary>
-        public static ErrorRecord FromMatrix(MatrixException ex)
-        {
-            var category = ex.Kind switch
-            {
-                MatrixErrorKind.NotFound => ErrorCategory.ObjectNotFound,
-                MatrixErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
-                MatrixErrorKind.LimitsExceeded => ErrorCategory.LimitsExceeded,
-                MatrixErrorKind.ReadError => ErrorCategory.ReadError,
-                _ => ErrorCategory.InvalidData,
-            };
-            string fix = $"Fix {ex.File} at line {ex.Line}" + (ex.Key != null ? $" (key '{ex.Key}')" : string.Empty) + "; the format is described in the README section 'The matrix'.";
-            var record = new ErrorRecord(ex, ex.ErrorId, category, ex.File)
-            {
-                ErrorDetails = new ErrorDetails(ex.Message)
-                {
-                    RecommendedAction = ex.Kind switch
-                    {
-                        MatrixErrorKind.NotFound => "Pass the path of an existing matrix file (YAML or versions.json) to -MatrixPath, or omit -MatrixPath to use the embedded matrix.",
-                        MatrixErrorKind.InvalidArgument => "Pass the path of a regular matrix file (YAML or versions.json) on the file system to -MatrixPath, or omit -MatrixPath to use the embedded matrix.",
-                        MatrixErrorKind.ReadError => "Check that the matrix file is readable by you, then run the command again.",
-                        MatrixErrorKind.LimitsExceeded when ex.ErrorId == MatrixErrorIds.TooLarge =>
-                            $"Pass a matrix file of at most {MatrixLoader.MaxFileBytes} bytes (a full matrix is a few kilobytes); check that -MatrixPath names the matrix.",
-                        _ => fix,
-                    },
-                },
-            };
-            return record;
-        }
-
-        public static ErrorRecord Create(Exception ex, string errorId, ErrorCategory category, object? target, string? recommendedAction = null)
-        {
-            var record = new ErrorRecord(ex, errorId, category, target);
-            if (recommendedAction != null)
-            {
-                record.ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = recommendedAction };
-            }
-
-            return record;
-        }
-    }
 }

@@ -15,8 +15,10 @@ namespace PythonImages.Commands
     /// </summary>
     public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
     {
+        /// <inheritdoc/>
         public void OnImport() => DependencyResolver.Register();
 
+        /// <inheritdoc/>
         public void OnRemove(PSModuleInfo psModuleInfo)
         {
             // The resolver stays registered: types already handed out must keep resolving for the rest of the session.

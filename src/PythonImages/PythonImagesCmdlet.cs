@@ -66,16 +66,20 @@ namespace PythonImages.Commands
     /// <summary>A loaded matrix and the images computed from it.</summary>
     public sealed class LoadedMatrix
     {
+        /// <summary>A loaded matrix and its images.</summary>
         public LoadedMatrix(Matrix matrix, IReadOnlyList<PythonImage> images)
         {
             Matrix = matrix;
             Images = images;
         }
 
+        /// <summary>The matrix.</summary>
         public Matrix Matrix { get; }
 
+        /// <summary>Its images with their tags.</summary>
         public IReadOnlyList<PythonImage> Images { get; }
 
+        /// <summary>Deconstructs into matrix and images.</summary>
         public void Deconstruct(out Matrix matrix, out IReadOnlyList<PythonImage> images)
         {
             matrix = Matrix;

@@ -28,12 +28,14 @@ namespace PythonImages.Commands
         private bool allCurrent = true;
         private readonly System.Collections.Generic.HashSet<string> seen = new System.Collections.Generic.HashSet<string>(System.StringComparer.Ordinal);
 
+        /// <inheritdoc/>
         protected override void BeginProcessing()
         {
             root = ResolveRoot(Path);
             _ = Options;
         }
 
+        /// <inheritdoc/>
         protected override void ProcessRecord()
         {
             foreach (var image in CurrentImages())
@@ -90,6 +92,7 @@ namespace PythonImages.Commands
             }
         }
 
+        /// <inheritdoc/>
         protected override void EndProcessing()
         {
             if (ParameterSetName == ByNameSet && Version == null && Variant == null && !MyInvocation.ExpectingInput)

@@ -3,6 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using PythonImages.Builds;
 using PythonImages.Engine;
 using PythonImages.ImageTests;
 using PythonImages.Security;
@@ -59,8 +60,10 @@ namespace PythonImages.Commands
 
         private ImageTestOptions? options;
 
-        protected override string ErrorIdPrefix => "ImageTest";
+        /// <inheritdoc/>
+        protected override EngineFailureIds EngineErrorIds => EngineFailureIds.ImageTest;
 
+        /// <inheritdoc/>
         protected override void BeginProcessing()
         {
             // Everything that reaches the engine is checked before the first container is created.
@@ -68,9 +71,8 @@ namespace PythonImages.Commands
             if (!ImageReference.TryParse(Repository, out var repository, out string? why) || repository!.Tag != null || repository.Digest != null)
             {
                 ThrowTerminatingError(Errors.Create(
-                    new InputRejectedException("ImageTest.InvalidRepository", InputGrammar.RepositoryPath, $"-Repository '{InputGrammar.Show(Repository)}'", why ?? "a repository has no tag or digest"),
-                    "ImageTest.InvalidRepository",
-                    ErrorCategory.InvalidArgument,
+                    new InputRejectedException(ImageTestErrorIds.InvalidRepository, InputGrammar.RepositoryPath, $"-Repository '{InputGrammar.Show(Repository)}'", why ?? "a repository has no tag or digest"),
+                    ImageTestErrorIds.InvalidRepository,
                     Repository,
                     "Give a repository such as python or registry.example:5000/team/python (lowercase, no tag)."));
             }
@@ -78,9 +80,8 @@ namespace PythonImages.Commands
             if (Network != null && EngineGrammar.Network.Why(Network) is { } whyNetwork)
             {
                 ThrowTerminatingError(Errors.Create(
-                    new InputRejectedException("ImageTest.InvalidNetwork", EngineGrammar.Network, $"-Network '{InputGrammar.Show(Network)}'", whyNetwork),
-                    "ImageTest.InvalidNetwork",
-                    ErrorCategory.InvalidArgument,
+                    new InputRejectedException(ImageTestErrorIds.InvalidNetwork, EngineGrammar.Network, $"-Network '{InputGrammar.Show(Network)}'", whyNetwork),
+                    ImageTestErrorIds.InvalidNetwork,
                     Network,
                     "Give host, bridge, none or the name of an existing network."));
             }
@@ -94,6 +95,7 @@ namespace PythonImages.Commands
             };
         }
 
+        /// <inheritdoc/>
         protected override void ProcessRecord()
         {
             if (ParameterSetName == ImageSet)
@@ -128,7 +130,7 @@ namespace PythonImages.Commands
             if (succeeded is bool ok && !ok)
             {
                 var source = input.Properties["Image"]?.Value as PythonImage;
-                string name = tags.FirstOrDefault()
+                string name = (tags.Length > 0 ? tags[0] : null)
                     ?? (source != null && source.Tags.Length > 0 ? Qualify(source.Tags[0]) : null)
                     ?? input.Properties["ContextPath"]?.Value as string
                     ?? imageId
@@ -139,12 +141,12 @@ namespace PythonImages.Commands
 
             if (!string.IsNullOrEmpty(imageId))
             {
-                string display = tags.FirstOrDefault() ?? (input.Properties["Image"]?.Value is PythonImage built && built.Tags.Length > 0 ? Qualify(built.Tags[0]) : imageId!);
+                string display = (tags.Length > 0 ? tags[0] : null) ?? (input.Properties["Image"]?.Value is PythonImage built && built.Tags.Length > 0 ? Qualify(built.Tags[0]) : imageId!);
                 TestOne(imageId!, Qualify(display));
                 return;
             }
 
-            if (tags.Count > 0)
+            if (tags.Length > 0)
             {
                 TestOne(Qualify(tags[0]), Qualify(tags[0]));
                 return;
@@ -152,8 +154,7 @@ namespace PythonImages.Commands
 
             WriteError(Errors.Create(
                 new ArgumentException($"Cannot test '{input}': pipe build results (ImageId), python images (Tags) or image names, or use -Image."),
-                "ImageTest.UnsupportedInput",
-                ErrorCategory.InvalidArgument,
+                ImageTestErrorIds.UnsupportedInput,
                 input,
                 "Pipe Invoke-PythonImageBuild or Get-PythonTag output, or pass -Image <name>."));
         }
@@ -164,8 +165,7 @@ namespace PythonImages.Commands
             {
                 WriteError(Errors.Create(
                     new ArgumentException($"The image {image.Directory} has no tags to find it by."),
-                    "ImageTest.NoTag",
-                    ErrorCategory.InvalidArgument,
+                    ImageTestErrorIds.NoTag,
                     input,
                     "Pass the image by name with -Image, or pipe the build result of Invoke-PythonImageBuild."));
                 return;
@@ -184,9 +184,8 @@ namespace PythonImages.Commands
             if (EngineGrammar.ImageId.Why(reference) != null && !ImageReference.TryParse(reference, out _, out string? why))
             {
                 WriteError(Errors.Create(
-                    new InputRejectedException("ImageTest.InvalidImage", InputGrammar.RepositoryPath, $"The image '{InputGrammar.Show(reference)}'", why!),
-                    "ImageTest.InvalidImage",
-                    ErrorCategory.InvalidArgument,
+                    new InputRejectedException(ImageTestErrorIds.InvalidImage, InputGrammar.RepositoryPath, $"The image '{InputGrammar.Show(reference)}'", why!),
+                    ImageTestErrorIds.InvalidImage,
                     InputGrammar.Show(display),
                     "Give an image reference (python:3.14-slim, registry.example/python:3.14) or an image id (sha256:...)."));
                 return;
@@ -218,8 +217,7 @@ namespace PythonImages.Commands
             {
                 WriteError(Errors.Create(
                     new ItemNotFoundException($"No image '{reference}' on the engine at {eng.Endpoint}."),
-                    "ImageTest.ImageNotFound",
-                    ErrorCategory.ObjectNotFound,
+                    ImageTestErrorIds.ImageNotFound,
                     display,
                     "Build it first (New-PythonDockerfile | Invoke-PythonImageBuild), or pass the name of an existing image with -Image."));
                 return;
@@ -276,7 +274,7 @@ namespace PythonImages.Commands
             return PythonImageTests.All.Where(t => Test.Any(n => string.Equals(n, t.Name, StringComparison.OrdinalIgnoreCase))).ToList();
         }
 
-        private static IReadOnlyList<string> Strings(object? value)
+        private static string[] Strings(object? value)
         {
             if (value is PSObject p)
             {

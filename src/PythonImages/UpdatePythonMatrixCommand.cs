@@ -18,6 +18,8 @@ namespace PythonImages.Commands
     [OutputType(typeof(MatrixUpdateResult))]
     public sealed class UpdatePythonMatrixCommand : PSCmdlet, IDisposable
     {
+        private static readonly string[] InformationTags = { "PSHOST", "Update-PythonMatrix" };
+
         private const int ProgressId = 120;
         private readonly EventPump pump = new EventPump();
 
@@ -88,6 +90,7 @@ namespace PythonImages.Commands
         [ValidateRange(1, 3600)]
         public int TimeoutSec { get; set; } = 30;
 
+        /// <inheritdoc/>
         protected override void ProcessRecord()
         {
             string path = GetUnresolvedProviderPathFromPSPath(Path);
@@ -168,7 +171,7 @@ namespace PythonImages.Commands
                 }
                 else
                 {
-                    WriteInformation(new HostInformationMessage { Message = UpdateRecords.Line(r) }, new[] { "PSHOST", "Update-PythonMatrix" });
+                    WriteInformation(new HostInformationMessage { Message = UpdateRecords.Line(r) }, InformationTags);
                 }
             }
         }
@@ -203,8 +206,10 @@ namespace PythonImages.Commands
             CurrentOperation = $"{completed} of {started} version keys",
         });
 
+        /// <inheritdoc/>
         protected override void StopProcessing() => pump.Cancel();
 
+        /// <inheritdoc/>
         public void Dispose()
         {
             pump.Dispose();

@@ -36,7 +36,6 @@ namespace PythonImages.Commands
             {
                 throw new UpdateException(
                     ex.ErrorId,
-                    ex.ErrorId == UpdateErrorIds.InsecureSource ? UpdateErrorCategory.SecurityError : UpdateErrorCategory.InvalidArgument,
                     ex.Message,
                     ex.ErrorId == UpdateErrorIds.InsecureSource
                         ? "Use an https URI, or pass -AllowInsecureSource to accept plain http knowingly (a loopback test server, an internal mirror)."
@@ -46,11 +45,6 @@ namespace PythonImages.Commands
             }
         }
 
-        public static ErrorRecord Record(UpdateException ex, object target) => Errors.Create(
-            ex,
-            ex.ErrorId,
-            (ErrorCategory)Enum.Parse(typeof(ErrorCategory), ex.Category.ToString()),
-            ex.Target ?? target,
-            ex.RecommendedAction);
+        public static ErrorRecord Record(UpdateException ex, object target) => Errors.FromUpdate(ex, target);
     }
 }

@@ -19,7 +19,7 @@ namespace PythonImages.Tests
             foreach (var p in paragraphs)
             {
                 var fields = new Dictionary<string, string>();
-                foreach (var line in p.Split('\n').Where(l => l.Length > 0 && !l.StartsWith("#") && !char.IsWhiteSpace(l[0])))
+                foreach (var line in p.Split('\n').Where(l => l.Length > 0 && !l.StartsWith('#') && !char.IsWhiteSpace(l[0])))
                 {
                     int colon = line.IndexOf(':');
                     fields[line.Substring(0, colon)] = line.Substring(colon + 1).Trim();

@@ -304,7 +304,7 @@ namespace PythonImages.EndToEnd
             }
 
             var seen = string.Join("\n", all.Select(UserView));
-            bool mentionsChecksum = seen.IndexOf("checksum", StringComparison.OrdinalIgnoreCase) >= 0;
+            bool mentionsChecksum = seen.Contains("checksum", StringComparison.OrdinalIgnoreCase);
             bool sha256Failed = seen.Contains("sha256sum", StringComparison.Ordinal) &&
                 (seen.Contains("did NOT match", StringComparison.Ordinal) || seen.Contains("python.tar.xz: FAILED", StringComparison.Ordinal));
             if (!mentionsChecksum || !sha256Failed)
@@ -427,7 +427,7 @@ namespace PythonImages.EndToEnd
             }
         }
 
-        private static string Truncate(string s, int max) => s.Length <= max ? s : s.Substring(0, max) + "...";
+        private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max] + "...";
 
         private static string Indent(string s) => "    " + s.Replace("\n", "\n    ");
 

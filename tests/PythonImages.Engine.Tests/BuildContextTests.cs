@@ -126,9 +126,9 @@ namespace PythonImages.Engine.Tests
         public void MissingDockerfileAndOutsideDockerfileAreRefused()
         {
             using var ctx = new TempContext();
-            Assert.Equal("NotFound", Assert.Throws<BuildContextException>(() => BuildContext.Scan(ctx.Root)).Reason);
-            Assert.Equal("DockerfileOutside", Assert.Throws<BuildContextException>(() => BuildContext.Scan(ctx.Root, "../Dockerfile")).Reason);
-            Assert.Equal("NotFound", Assert.Throws<BuildContextException>(() => BuildContext.Scan(Path.Combine(ctx.Root, "nope"))).Reason);
+            Assert.Equal(BuildContextFailure.NotFound, Assert.Throws<BuildContextException>(() => BuildContext.Scan(ctx.Root)).Reason);
+            Assert.Equal(BuildContextFailure.DockerfileOutside, Assert.Throws<BuildContextException>(() => BuildContext.Scan(ctx.Root, "../Dockerfile")).Reason);
+            Assert.Equal(BuildContextFailure.NotFound, Assert.Throws<BuildContextException>(() => BuildContext.Scan(Path.Combine(ctx.Root, "nope"))).Reason);
         }
 
         [Fact]
@@ -147,7 +147,7 @@ namespace PythonImages.Engine.Tests
 
             File.CreateSymbolicLink(Path.Combine(ctx.Root, "escape"), "../../etc/passwd");
             var ex = Assert.Throws<BuildContextException>(() => BuildContext.Scan(ctx.Root));
-            Assert.Equal("SymlinkEscapes", ex.Reason);
+            Assert.Equal(BuildContextFailure.SymlinkEscapes, ex.Reason);
             Assert.Contains("escape", ex.Message);
 
             // An ignored escaping link is not sent, so it is no problem.
@@ -155,7 +155,7 @@ namespace PythonImages.Engine.Tests
             Assert.DoesNotContain(BuildContext.Scan(ctx.Root).Entries, e => e.Path == "escape");
 
             File.CreateSymbolicLink(Path.Combine(ctx.Root, "absout"), "/etc/hostname");
-            Assert.Equal("SymlinkEscapes", Assert.Throws<BuildContextException>(() => BuildContext.Scan(ctx.Root)).Reason);
+            Assert.Equal(BuildContextFailure.SymlinkEscapes, Assert.Throws<BuildContextException>(() => BuildContext.Scan(ctx.Root)).Reason);
         }
 
         [Fact]

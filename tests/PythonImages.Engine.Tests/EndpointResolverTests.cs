@@ -7,7 +7,7 @@ namespace PythonImages.Engine.Tests
 {
     public sealed class EndpointResolverTests : IDisposable
     {
-        private readonly string home = Path.Combine(Path.GetTempPath(), "pitest5-home-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+        private readonly string home = Path.Combine(Path.GetTempPath(), "pitest5-home-" + Guid.NewGuid().ToString("N")[..8]);
 
         public EndpointResolverTests() => Directory.CreateDirectory(home);
 

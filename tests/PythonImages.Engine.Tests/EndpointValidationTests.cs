@@ -14,7 +14,7 @@ namespace PythonImages.Engine.Tests
     /// <summary>Malformed engine addresses, missing sockets, refused connections and TLS files: clear errors, never userinfo.</summary>
     public sealed class EndpointValidationTests : IDisposable
     {
-        private readonly string dir = Path.Combine(Path.GetTempPath(), "pitest9-ep-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+        private readonly string dir = Path.Combine(Path.GetTempPath(), "pitest9-ep-" + Guid.NewGuid().ToString("N")[..8]);
 
         public EndpointValidationTests() => Directory.CreateDirectory(dir);
 
@@ -294,7 +294,7 @@ namespace PythonImages.Engine.Tests
                             var buffer = new byte[8192];
                             try
                             {
-                                await client.GetStream().ReadAsync(buffer);
+                                await client.GetStream().ReadAtLeastAsync(buffer, 1, throwOnEndOfStream: false);
                                 await client.GetStream().WriteAsync(System.Text.Encoding.ASCII.GetBytes(response));
                             }
                             catch (Exception)

@@ -77,7 +77,7 @@ namespace PythonImages.Engine.Tests
         {
             using var ctx = new TempContext();
             ctx.AddBusybox();
-            string marker = "pitest5" + Guid.NewGuid().ToString("N").Substring(0, 8);
+            string marker = "pitest5" + Guid.NewGuid().ToString("N")[..8];
             ctx.Write("Dockerfile", $"FROM scratch\nCOPY busybox /busybox\nRUN [\"/busybox\", \"sh\", \"-c\", \"echo started; sleep 30; echo {marker}\"]\n");
             using var engine = EngineFactory.Create();
             using var cts = new CancellationTokenSource();

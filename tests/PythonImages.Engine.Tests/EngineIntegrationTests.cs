@@ -65,7 +65,7 @@ namespace PythonImages.Engine.Tests
             {
                 var build = await engine.BuildAsync(new EngineBuildRequest { ContextDirectory = ctx.Root, Tags = new List<string> { repo + ":1" } }, null, CancellationToken.None);
                 Assert.True(build.Succeeded, build.ErrorMessage);
-                string name = "pitest5-run-" + Guid.NewGuid().ToString("N").Substring(0, 8);
+                string name = "pitest5-run-" + Guid.NewGuid().ToString("N")[..8];
                 var run = await engine.RunAsync(
                     new ContainerRunRequest
                     {

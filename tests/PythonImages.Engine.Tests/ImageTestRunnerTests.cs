@@ -34,9 +34,6 @@ namespace PythonImages.Engine.Tests
 
             public Task<EngineInfo> GetInfoAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
             public Task<EngineBuildResult> BuildAsync(EngineBuildRequest request, IProgress<BuildEvent>? events, CancellationToken cancellationToken) => throw new NotSupportedException();
-            public Task TagAsync(string image, string repository, string tag, CancellationToken cancellationToken) => throw new NotSupportedException();
-            public Task RemoveImageAsync(string image, bool force, CancellationToken cancellationToken) => throw new NotSupportedException();
-            public Task<IReadOnlyList<ContainerSummary>> ListContainersAsync(bool all, CancellationToken cancellationToken) => throw new NotSupportedException();
             public void Dispose() { }
         }
 

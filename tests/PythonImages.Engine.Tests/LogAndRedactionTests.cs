@@ -14,7 +14,7 @@ namespace PythonImages.Engine.Tests
     /// the bounded output capture, URL and password redaction, and the engine grammars.</summary>
     public sealed class LogAndRedactionTests : IDisposable
     {
-        private readonly string dir = Path.Combine(Path.GetTempPath(), "pitest9-log-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+        private readonly string dir = Path.Combine(Path.GetTempPath(), "pitest9-log-" + Guid.NewGuid().ToString("N")[..8]);
 
         public LogAndRedactionTests() => Directory.CreateDirectory(dir);
 

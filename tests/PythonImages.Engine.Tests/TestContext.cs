@@ -9,7 +9,7 @@ namespace PythonImages.Engine.Tests
     {
         public TempContext()
         {
-            Root = Path.Combine(Path.GetTempPath(), "pitest5-ctx-" + Guid.NewGuid().ToString("N").Substring(0, 10));
+            Root = Path.Combine(Path.GetTempPath(), "pitest5-ctx-" + Guid.NewGuid().ToString("N")[..10]);
             Directory.CreateDirectory(Root);
         }
 
@@ -44,6 +44,6 @@ namespace PythonImages.Engine.Tests
     /// <summary>Unique names for test images so parallel helpers and test classes never collide.</summary>
     internal static class Names
     {
-        public static string Image(string what) => "pitest5-" + what + "-" + Guid.NewGuid().ToString("N").Substring(0, 8);
+        public static string Image(string what) => "pitest5-" + what + "-" + Guid.NewGuid().ToString("N")[..8];
     }
 }

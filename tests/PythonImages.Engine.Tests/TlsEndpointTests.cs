@@ -19,7 +19,7 @@ namespace PythonImages.Engine.Tests
     /// </summary>
     public sealed class TlsEndpointTests : IDisposable
     {
-        private readonly string dir = Path.Combine(Path.GetTempPath(), "pitest5-tls-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+        private readonly string dir = Path.Combine(Path.GetTempPath(), "pitest5-tls-" + Guid.NewGuid().ToString("N")[..8]);
         private readonly X509Certificate2 ca;
         private readonly X509Certificate2 server;
 
@@ -70,15 +70,25 @@ namespace PythonImages.Engine.Tests
         public void ProviderLoadsPemAndChecksTheChain()
         {
             var endpoint = new EngineEndpoint { Host = "tcp://127.0.0.1:2376", UseTls = true, VerifyServer = true, CertPath = dir };
-            var provider = new TlsAuthProvider(endpoint);
+            using var provider = new TlsAuthProvider(endpoint);
             Assert.True(provider.TlsEnabled);
             Assert.NotNull(provider.ClientCertificate);
             Assert.True(provider.ClientCertificate!.HasPrivateKey);
             Assert.True(provider.Validate(this, server, null, SslPolicyErrors.RemoteCertificateChainErrors));
             Assert.False(provider.Validate(this, server, null, SslPolicyErrors.RemoteCertificateNameMismatch));
             Assert.False(provider.Validate(this, Issue(CreateCa("x"), "localhost", true), null, SslPolicyErrors.RemoteCertificateChainErrors));
-            var lax = new TlsAuthProvider(new EngineEndpoint { Host = endpoint.Host, UseTls = true, VerifyServer = false, CertPath = dir });
+            using var lax = new TlsAuthProvider(new EngineEndpoint { Host = endpoint.Host, UseTls = true, VerifyServer = false, CertPath = dir });
             Assert.True(lax.Validate(this, Issue(CreateCa("x"), "localhost", true), null, SslPolicyErrors.RemoteCertificateChainErrors));
+        }
+
+        [Fact]
+        public void ProviderReleasesItsCertificatesWhenDisposed()
+        {
+            var provider = new TlsAuthProvider(new EngineEndpoint { Host = "tcp://127.0.0.1:2376", UseTls = true, VerifyServer = true, CertPath = dir });
+            var certificate = provider.ClientCertificate!;
+            Assert.True(certificate.HasPrivateKey);
+            provider.Dispose();
+            Assert.Throws<CryptographicException>(() => certificate.Thumbprint);
         }
 
         private static X509Certificate2 CreateCa(string name)

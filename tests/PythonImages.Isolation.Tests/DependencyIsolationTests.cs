@@ -33,10 +33,10 @@ namespace PythonImages.Tests
             Assert.Single(tags.Output);
 
             // Docker.DotNet at work: a real build.
-            string ctx = Path.Combine(Path.GetTempPath(), "pitest5-iso-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+            string ctx = Path.Combine(Path.GetTempPath(), "pitest5-iso-" + Guid.NewGuid().ToString("N")[..8]);
             Directory.CreateDirectory(ctx);
             File.WriteAllText(Path.Combine(ctx, "Dockerfile"), "FROM scratch\nCOPY Dockerfile /Dockerfile\n");
-            string tag = "pitest5-iso:" + Guid.NewGuid().ToString("N").Substring(0, 8);
+            string tag = "pitest5-iso:" + Guid.NewGuid().ToString("N")[..8];
             try
             {
                 var build = s.Run("Invoke-PythonImageBuild $ctx -Tag $tag", new Dictionary<string, object?> { ["ctx"] = ctx, ["tag"] = tag });

@@ -34,8 +34,8 @@ namespace PythonImages.Tests
             Assert.Equal(new[] { "Configuration", "OutputPath", "Task" }, parameters.Keys.OrderBy(k => k));
 
             Assert.Equal(typeof(string[]), parameters["Task"].StaticType);
-            Assert.Equal(new[] { "Build", "Test", "Package" }, ValidateSet(parameters["Task"]));
-            Assert.Equal(new[] { "Build", "Test", "Package" }, ((ArrayExpressionAst)parameters["Task"].DefaultValue!).SubExpression.Statements
+            Assert.Equal(new[] { "Build", "Format", "Test", "Package" }, ValidateSet(parameters["Task"]));
+            Assert.Equal(new[] { "Build", "Format", "Test", "Package" }, ((ArrayExpressionAst)parameters["Task"].DefaultValue!).SubExpression.Statements
                 .SelectMany(st => st.FindAll(n => n is StringConstantExpressionAst, true)).Select(n => ((StringConstantExpressionAst)n).Value));
 
             Assert.Equal(typeof(string), parameters["Configuration"].StaticType);
@@ -88,6 +88,36 @@ namespace PythonImages.Tests
             var allowed = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "dotnet", "Set-StrictMode", "Test-ModuleManifest" };
             var called = ast.FindAll(n => n is CommandAst, true).Select(c => ((CommandAst)c).GetCommandName()).Where(n => n != null).Distinct();
             Assert.All(called, n => Assert.True(own.Contains(n!) || allowed.Contains(n!), n + " is not available in every host"));
+        }
+
+        [Theory]
+        [InlineData(0)]
+        [InlineData(1)]
+        public void FormatRunsTheFormatCheckAndFailsWithIt(int formatExit)
+        {
+            // A stand-in dotnet first on PATH (in a fresh process: PATH is process-wide) records its arguments.
+            string dir = Path.Combine(Path.GetTempPath(), "pi-format-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            try
+            {
+                string log = Path.Combine(dir, "args.txt");
+                string fake = Path.Combine(dir, OperatingSystem.IsWindows() ? "dotnet.cmd" : "dotnet");
+                File.WriteAllText(fake, OperatingSystem.IsWindows()
+                    ? $"@echo %* > \"{log}\"\r\n@exit /b {formatExit}\r\n"
+                    : $"#!/bin/sh\nprintf '%s\\n' \"$*\" > '{log}'\nexit {formatExit}\n");
+                if (!OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(fake, (UnixFileMode)Convert.ToInt32("755", 8));
+                }
+
+                var run = FreshProcess.Run($"$env:PATH = {FreshProcess.Quote(dir)} + [IO.Path]::PathSeparator + $env:PATH; & {FreshProcess.Quote(ScriptPath)} -Task Format; 'exit=' + $LASTEXITCODE");
+                Assert.Contains("exit=" + (formatExit == 0 ? 0 : 1), run.Output);
+                Assert.Equal("format " + Path.Combine(ModuleSession.RepoRoot, "PythonImages.sln") + " --verify-no-changes", File.ReadAllText(log).Trim());
+            }
+            finally
+            {
+                Directory.Delete(dir, recursive: true);
+            }
         }
 
         [Fact]

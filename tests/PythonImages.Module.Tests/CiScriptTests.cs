@@ -74,8 +74,8 @@ namespace PythonImages.Tests
             string readme = File.ReadAllText(Path.Combine(ModuleSession.RepoRoot, "README.md")).Replace("\r\n", "\n");
             Assert.Contains("```sh\n" + TestCommand + "\n```", readme);
             string script = File.ReadAllText(ScriptPath).Replace("\r\n", "\n");
-            int step = script.IndexOf("# 5. ", StringComparison.Ordinal);
-            Assert.True(step > 0, "the test step (# 5.) is missing from .ci/run");
+            int step = script.IndexOf("# 6. ", StringComparison.Ordinal);
+            Assert.True(step > 0, "the test step (# 6.) is missing from .ci/run");
             Assert.Contains(TestCommand + " </dev/null", script.Substring(step));
 
             // Run that step for real, with a stand-in dotnet that prints what dotnet test prints and exits as told.
@@ -94,7 +94,7 @@ namespace PythonImages.Tests
                 start.ArgumentList.Add(stepScript);
                 start.Environment["PATH"] = dir + ":" + Environment.GetEnvironmentVariable("PATH");
                 start.Environment["FAKE_OUTPUT"] = dotnetOutput;
-                start.Environment["FAKE_EXIT"] = exitCode.ToString();
+                start.Environment["FAKE_EXIT"] = exitCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 using var p = Process.Start(start)!;
                 string output = p.StandardOutput.ReadToEnd();
                 string errors = p.StandardError.ReadToEnd();
@@ -214,16 +214,80 @@ namespace PythonImages.Tests
             }
         }
 
+        [UnixTheory]
+        [InlineData(0, 0, 0, null)]
+        [InlineData(1, 0, 1, "ci: ERROR: the build has errors or warnings")]
+        [InlineData(0, 1, 1, "ci: ERROR: the code does not follow .editorconfig")]
+        public void BuildsWithWarningsAsErrorsAndChecksTheFormatBeforeTheTests(int buildExit, int formatExit, int expectedExit, string? expectedError)
+        {
+            string script = File.ReadAllText(ScriptPath).Replace("\r\n", "\n");
+            int checks = script.IndexOf("# 5. ", StringComparison.Ordinal);
+            int tests = script.IndexOf("# 6. ", StringComparison.Ordinal);
+            Assert.True(checks > 0 && tests > checks, "the checks step (# 5.) must come right before the test step (# 6.)");
+
+            // Run that step for real, with a stand-in dotnet that records its arguments and exits as told.
+            string dir = Directory.CreateTempSubdirectory("pi-ci-").FullName;
+            try
+            {
+                string fakeDotnet = Path.Combine(dir, "dotnet");
+                File.WriteAllText(fakeDotnet, "#!/bin/sh\nprintf '%s\\n' \"$*\" >> \"$FAKE_LOG\"\necho \"dotnet $1 output\"\ncase \"$1\" in build) exit $FAKE_BUILD_EXIT;; format) exit $FAKE_FORMAT_EXIT;; *) exit 99;; esac\n");
+                if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(fakeDotnet, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                string stepScript = Path.Combine(dir, "step.sh");
+                File.WriteAllText(stepScript, "set -euo pipefail\nrepo=\"" + dir + "\"\nstate=\"" + dir + "\"\nsay() { echo \"ci: $*\"; }\ndie() { echo \"ci: ERROR: $*\" >&2; exit 1; }\n"
+                    + script[checks..tests]);
+                var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+                start.ArgumentList.Add(stepScript);
+                start.Environment["PATH"] = dir + ":" + Environment.GetEnvironmentVariable("PATH");
+                start.Environment["FAKE_LOG"] = Path.Combine(dir, "calls.txt");
+                start.Environment["FAKE_BUILD_EXIT"] = buildExit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                start.Environment["FAKE_FORMAT_EXIT"] = formatExit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                using var p = Process.Start(start)!;
+                string output = p.StandardOutput.ReadToEnd();
+                string errors = p.StandardError.ReadToEnd();
+                p.WaitForExit();
+                Assert.True(expectedExit == p.ExitCode, $"exit {p.ExitCode}, expected {expectedExit}\n{output}\n{errors}");
+
+                var calls = File.ReadAllLines(Path.Combine(dir, "calls.txt"));
+                var expectedCalls = new[] { "build PythonImages.sln -warnaserror -nologo", "format PythonImages.sln --verify-no-changes" };
+                Assert.Equal(expectedCalls.Take(buildExit != 0 ? 1 : 2), calls);
+                if (expectedError != null)
+                {
+                    Assert.Contains(expectedError, errors);
+                    Assert.Contains("dotnet " + (buildExit != 0 ? "build" : "format") + " output", errors); // the end of the log is shown
+                }
+                else
+                {
+                    Assert.Equal(new[] { "ci: dotnet build PythonImages.sln -warnaserror", "ci: dotnet format PythonImages.sln --verify-no-changes" }, output.TrimEnd('\n').Split('\n'));
+                }
+            }
+            finally
+            {
+                Directory.Delete(dir, true);
+            }
+        }
+
         [Fact]
         public void TheNewStepsComeBeforeTheTestsAndKeepItIdempotent()
         {
             string script = File.ReadAllText(ScriptPath).Replace("\r\n", "\n");
             int pwsh = script.IndexOf("# 4a. ", StringComparison.Ordinal);
             int lint = script.IndexOf("# 4b. ", StringComparison.Ordinal);
-            int tests = script.IndexOf("# 5. ", StringComparison.Ordinal);
-            Assert.True(pwsh > 0 && lint > pwsh && tests > lint, "the pwsh (4a) and workflow lint (4b) steps must come before the tests (5)");
+            int tests = script.IndexOf("# 5. ", StringComparison.Ordinal); // the build checks, then the tests (# 6.)
+            Assert.True(pwsh > 0 && lint > pwsh && tests > lint, "the pwsh (4a) and workflow lint (4b) steps must come before the build checks (5) and the tests (6)");
             Assert.Contains("npm ci", script.Substring(lint, tests - lint), StringComparison.Ordinal);
             Assert.Contains(".installed-lock.json", script.Substring(lint, tests - lint), StringComparison.Ordinal); // installs only when the lock file changed
+        }
+
+        [Fact]
+        public void InstallsPython3AndRunsEveryTestIncludingTheSlowEngineBuild()
+        {
+            string script = File.ReadAllText(ScriptPath).Replace("\r\n", "\n");
+            var packages = script.Split('\n').Single(l => l.StartsWith("packages=(", StringComparison.Ordinal));
+            Assert.Contains(" python3", packages);
+            Assert.Contains(" busybox-static", packages);
+            string tests = script[script.IndexOf("# 6. ", StringComparison.Ordinal)..];
+            int slow = tests.IndexOf("export PYTHONIMAGES_SLOW_DOCKER_TESTS=1\n", StringComparison.Ordinal);
+            Assert.True(slow > 0 && slow < tests.IndexOf(TestCommand + " </dev/null", StringComparison.Ordinal), "the test step must turn the slow engine test on before dotnet test");
         }
     }
 }

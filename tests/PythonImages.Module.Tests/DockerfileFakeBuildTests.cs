@@ -71,7 +71,7 @@ namespace PythonImages.Tests
             Assert.Empty(r.Errors);
             string context = (string)r.Output.Single().Properties["ContextPath"].Value;
 
-            string tag = "pi-issue4-fake-" + Guid.NewGuid().ToString("N").Substring(0, 8);
+            string tag = "pi-issue4-fake-" + Guid.NewGuid().ToString("N")[..8];
             try
             {
                 var build = Run("docker", "build", "--network", "host", "--no-cache", "-t", tag, context);

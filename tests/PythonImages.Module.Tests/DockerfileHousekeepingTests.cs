@@ -16,7 +16,7 @@ namespace PythonImages.Tests
     public sealed class DockerfileHousekeepingTests : IDisposable
     {
         private const string Image = "Get-PythonTag -Version 3.14 -Variant slim-trixie";
-        private readonly string root = Path.Combine(Path.GetTempPath(), "pi-h9-housekeeping-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+        private readonly string root = Path.Combine(Path.GetTempPath(), "pi-h9-housekeeping-" + Guid.NewGuid().ToString("N")[..8]);
 
         public DockerfileHousekeepingTests() => Directory.CreateDirectory(root);
 
@@ -136,7 +136,7 @@ namespace PythonImages.Tests
 
         /// <summary>Two PowerShell processes write the same 42 Dockerfiles into the same folders at the same time, in opposite orders.</summary>
         [Fact]
-        public void TwoProcessesWritingTheSameDockerfilesAtOnceBothSucceed()
+        public async System.Threading.Tasks.Task TwoProcessesWritingTheSameDockerfilesAtOnceBothSucceed()
         {
             string go = Path.Combine(root, "go");
             // The host of the child process has no utility cmdlets: .NET calls only.
@@ -156,10 +156,10 @@ namespace PythonImages.Tests
             var outB = b.StandardOutput.ReadToEndAsync();
             var errB = b.StandardError.ReadToEndAsync();
             Assert.True(a.WaitForExit(180_000) && b.WaitForExit(180_000), "the writers did not finish");
-            Assert.True(a.ExitCode == 0, "first writer: " + errA.Result);
-            Assert.True(b.ExitCode == 0, "second writer: " + errB.Result);
-            Assert.Equal("done", outA.Result.Trim());
-            Assert.Equal("done", outB.Result.Trim());
+            Assert.True(a.ExitCode == 0, "first writer: " + (await errA));
+            Assert.True(b.ExitCode == 0, "second writer: " + (await errB));
+            Assert.Equal("done", (await outA).Trim());
+            Assert.Equal("done", (await outB).Trim());
             Assert.Empty(Temps());
 
             using var s = new ModuleSession();
@@ -177,7 +177,7 @@ namespace PythonImages.Tests
         /// the rename until the test releases both): the second finds an identical file and succeeds quietly.
         /// </summary>
         [Fact]
-        public void TwoProcessesRacingAtTheRenameOfTheSameNewDockerfileBothSucceed()
+        public async System.Threading.Tasks.Task TwoProcessesRacingAtTheRenameOfTheSameNewDockerfileBothSucceed()
         {
             string work = Path.Combine(root, "images");
             string release = Path.Combine(root, "release");
@@ -221,10 +221,10 @@ namespace PythonImages.Tests
             var outB = b.StandardOutput.ReadToEndAsync();
             var errB = b.StandardError.ReadToEndAsync();
             Assert.True(a.WaitForExit(60_000) && b.WaitForExit(60_000));
-            Assert.True(a.ExitCode == 0, "first writer: " + errA.Result);
-            Assert.True(b.ExitCode == 0, "second writer: " + errB.Result);
-            Assert.Equal("Created", outA.Result.Trim());
-            Assert.Equal("Created", outB.Result.Trim());
+            Assert.True(a.ExitCode == 0, "first writer: " + (await errA));
+            Assert.True(b.ExitCode == 0, "second writer: " + (await errB));
+            Assert.Equal("Created", (await outA).Trim());
+            Assert.Equal("Created", (await outB).Trim());
             Assert.Empty(Temps());
             Assert.Equal(new[] { "Dockerfile" }, Directory.GetFiles(Path.Combine(work, "3.14", "slim-trixie")).Select(Path.GetFileName));
         }

@@ -46,7 +46,7 @@ namespace PythonImages.Tests
         {
             var lines = dockerfile.Split('\n');
             int i = Array.FindIndex(lines, l => l.StartsWith("RUN ", StringComparison.Ordinal));
-            while (lines[i].EndsWith("\\", StringComparison.Ordinal) || lines[i + 1].TrimStart().StartsWith("#", StringComparison.Ordinal))
+            while (lines[i].EndsWith('\\') || lines[i + 1].TrimStart().StartsWith('#'))
             {
                 i++;
             }
@@ -69,7 +69,7 @@ namespace PythonImages.Tests
                 string current = lines[i].Substring(4);
                 while (true)
                 {
-                    if (!current.EndsWith("\\", StringComparison.Ordinal))
+                    if (!current.EndsWith('\\'))
                     {
                         parts.Add(current);
                         break;
@@ -80,7 +80,7 @@ namespace PythonImages.Tests
                     {
                         current = lines[++i];
                     }
-                    while (current.TrimStart().StartsWith("#", StringComparison.Ordinal));
+                    while (current.TrimStart().StartsWith('#'));
                 }
 
                 yield return string.Concat(parts);
@@ -101,7 +101,7 @@ namespace PythonImages.Tests
             // The generated first instructions, plus a dry run of the build-dependency install on top.
             File.WriteAllText(Path.Combine(tmp.Path, "Dockerfile"), ThroughFirstRun(dockerfile)
                 + "RUN set -eux; apt-get update; apt-get install -s -y --no-install-recommends " + packages + " > /tmp/plan; grep -c '^Inst ' /tmp/plan; rm -rf /var/lib/apt/lists/*\n");
-            string tag = "pi-issue4-smoke-" + Guid.NewGuid().ToString("N").Substring(0, 8);
+            string tag = "pi-issue4-smoke-" + Guid.NewGuid().ToString("N")[..8];
             try
             {
                 var b = Docker(tmp.Path, "build", "--network", "host", "--no-cache", "-t", tag, ".");

@@ -394,7 +394,7 @@ Get-PythonTag -Name latest | Receive-Image";
                 .FirstOrDefault(File.Exists);
 
         [Fact]
-        public void AHundredThousandLevelsDeepMatrixDoesNotCrashARealPwshProcess()
+        public async System.Threading.Tasks.Task AHundredThousandLevelsDeepMatrixDoesNotCrashARealPwshProcess()
         {
             // Before the depth limit this killed the process with a stack overflow (exit 134).
             string path = Deep();
@@ -421,8 +421,8 @@ Get-PythonTag -Name latest | Receive-Image";
                 var stderr = p.StandardError.ReadToEndAsync();
                 Assert.True(p.WaitForExit(120_000), "pwsh did not finish in 120 s");
                 exit = p.ExitCode;
-                lines = stdout.Result.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToArray();
-                all = stdout.Result + stderr.Result;
+                lines = (await stdout).Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToArray();
+                all = (await stdout) + (await stderr);
             }
             else
             {
@@ -585,7 +585,7 @@ Get-PythonTag -Name latest | Receive-Image";
         [InlineData("/dev/zero")]
         [InlineData("fifo")]
         [InlineData("deep")]
-        public void CompletionWithASpecialOrHostileMatrixPathOffersNothingAndDoesNotHang(string which)
+        public async System.Threading.Tasks.Task CompletionWithASpecialOrHostileMatrixPathOffersNothingAndDoesNotHang(string which)
         {
             string path = which switch
             {
@@ -600,8 +600,8 @@ Get-PythonTag -Name latest | Receive-Image";
             }
 
             var task = System.Threading.Tasks.Task.Run(() => Complete($"Get-PythonTag -MatrixPath '{path}' -Version 3."));
-            Assert.True(task.Wait(TimeSpan.FromSeconds(20)), "completion blocked");
-            Assert.Empty(task.Result);
+            Assert.True(await System.Threading.Tasks.Task.WhenAny(task, System.Threading.Tasks.Task.Delay(TimeSpan.FromSeconds(20))) == task, "completion blocked");
+            Assert.Empty(await task);
         }
 
         [Fact]

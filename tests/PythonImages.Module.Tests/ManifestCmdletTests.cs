@@ -14,7 +14,7 @@ namespace PythonImages.Tests
     public sealed class ManifestCmdletTests : IDisposable
     {
         private const string GeneratorCommit = "59e4abf1fb132d2f7be0b808bdc0b3e616519eeb";
-        private readonly string temp = Path.Combine(Path.GetTempPath(), "pyimg-manifest-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+        private readonly string temp = Path.Combine(Path.GetTempPath(), "pyimg-manifest-" + Guid.NewGuid().ToString("N")[..8]);
 
         public ManifestCmdletTests() => Directory.CreateDirectory(temp);
 

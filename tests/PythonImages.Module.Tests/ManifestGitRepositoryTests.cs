@@ -110,7 +110,7 @@ namespace PythonImages.Tests
         [Fact]
         public void NotARepositoryIsATerminatingGitError()
         {
-            string plain = Path.Combine(Path.GetTempPath(), "pyimg-nogit-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+            string plain = Path.Combine(Path.GetTempPath(), "pyimg-nogit-" + Guid.NewGuid().ToString("N")[..8]);
             Directory.CreateDirectory(plain);
             try
             {

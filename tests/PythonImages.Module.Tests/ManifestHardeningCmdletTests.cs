@@ -21,7 +21,7 @@ namespace PythonImages.Tests
         private const int Seed = 7919;
         private const int Cases = 160;
         private const string Sha = "0123456789abcdef0123456789abcdef01234567";
-        private readonly string temp = Path.Combine(Path.GetTempPath(), "pi-h9-manifest-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+        private readonly string temp = Path.Combine(Path.GetTempPath(), "pi-h9-manifest-" + Guid.NewGuid().ToString("N")[..8]);
         private readonly ITestOutputHelper output;
 
         public ManifestHardeningCmdletTests(ITestOutputHelper output)

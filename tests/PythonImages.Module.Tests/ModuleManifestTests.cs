@@ -38,6 +38,25 @@ namespace PythonImages.Tests
         }
 
         [Fact]
+        public void TheModuleVersionLivesOnlyInTheManifestAndTheBuiltAssembliesCarryIt()
+        {
+            var version = new Version((string)ManifestData()["ModuleVersion"]!);
+            string bin = Path.Combine(ModuleSession.RepoRoot, "bin");
+            foreach (string dll in new[] { Path.Combine(bin, "PythonImages.dll"), Path.Combine(bin, "dependencies", "PythonImages.Core.dll"), Path.Combine(bin, "dependencies", "PythonImages.Engine.dll") })
+            {
+                var built = System.Reflection.AssemblyName.GetAssemblyName(dll).Version!;
+                Assert.Equal((version.Major, version.Minor, Math.Max(0, version.Build)), (built.Major, built.Minor, built.Build));
+            }
+
+            // No second copy of the number: the build reads it from the manifest.
+            foreach (string props in Directory.GetFiles(ModuleSession.RepoRoot, "*.props").Concat(Directory.GetFiles(Path.Combine(ModuleSession.RepoRoot, "src"), "*.csproj", SearchOption.AllDirectories)))
+            {
+                string text = File.ReadAllText(props);
+                Assert.DoesNotMatch(@"<(ModuleVersion|Version|AssemblyVersion|FileVersion|VersionPrefix)>\s*[0-9]", text);
+            }
+        }
+
+        [Fact]
         public void ManifestDeclaresBothEditionsAndWindowsPowerShell51()
         {
             var data = ManifestData();

@@ -133,8 +133,8 @@ versions:
             Assert.Contains("+      source: {sha256: " + Sha("3.14.6") + "}", r.HostText);
             // only the changed scalars: version, source and windows checksum of 3.15-rc and of 3.14
             var lines = r.HostText.Split('\n');
-            Assert.Equal(6, lines.Count(l => l.StartsWith("-", StringComparison.Ordinal) && !l.StartsWith("---", StringComparison.Ordinal)));
-            Assert.Equal(6, lines.Count(l => l.StartsWith("+", StringComparison.Ordinal) && !l.StartsWith("+++", StringComparison.Ordinal)));
+            Assert.Equal(6, lines.Count(l => l.StartsWith('-') && !l.StartsWith("---", StringComparison.Ordinal)));
+            Assert.Equal(6, lines.Count(l => l.StartsWith('+') && !l.StartsWith("+++", StringComparison.Ordinal)));
             Assert.All(r.Output, o => Assert.Equal(false, o.Properties["Written"].Value));
             Assert.Equal("3.14.6", r.Output.Single(o => (string)o.Properties["VersionKey"].Value == "3.14").Properties["NewVersion"].Value);
             Assert.Equal(0, Directory.GetFiles(work).Count(p => !p.EndsWith("m.yaml", StringComparison.Ordinal)));

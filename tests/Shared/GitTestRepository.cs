@@ -14,7 +14,7 @@ namespace PythonImages.Tests
         /// <summary>Creates an empty repository (branch main) in a new temp directory whose name starts with <paramref name="prefix"/>.</summary>
         public GitTestRepository(string prefix)
         {
-            Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), prefix + Guid.NewGuid().ToString("N").Substring(0, 8));
+            Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), prefix + Guid.NewGuid().ToString("N")[..8]);
             Directory.CreateDirectory(Path);
             Run("init", "-q", "-b", "main");
         }

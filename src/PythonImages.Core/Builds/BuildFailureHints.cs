@@ -72,6 +72,7 @@ namespace PythonImages.Builds
             /// <summary>The explanation for the last recognised failure observed, or null.</summary>
             public string? Hint { get; private set; }
 
+            /// <summary>Feeds one build log line; the hint is kept once a known cause is recognised.</summary>
             public void Observe(string line)
             {
                 var plain = line.TrimEnd();

@@ -123,6 +123,7 @@ namespace PythonImages.Builds
             }
         }
 
+        /// <inheritdoc/>
         public void Dispose()
         {
             lock (gate)

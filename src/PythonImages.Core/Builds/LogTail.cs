@@ -9,8 +9,11 @@ namespace PythonImages.Builds
     /// </summary>
     public sealed class LogTail
     {
+        /// <summary>The number of lines kept by default.</summary>
         public const int DefaultMaxLines = 200;
+        /// <summary>The number of characters kept by default.</summary>
         public const int DefaultMaxChars = 64 * 1024;
+        /// <summary>Longer lines are cut to this many characters.</summary>
         public const int MaxLineChars = 2000;
 
         private readonly Queue<string> lines = new Queue<string>();
@@ -18,6 +21,7 @@ namespace PythonImages.Builds
         private readonly int maxChars;
         private int chars;
 
+        /// <summary>A tail of at most <paramref name="maxLines"/> lines and <paramref name="maxChars"/> characters.</summary>
         public LogTail(int maxLines = DefaultMaxLines, int maxChars = DefaultMaxChars)
         {
             if (maxLines < 1 || maxChars < 1)
@@ -35,8 +39,10 @@ namespace PythonImages.Builds
         /// <summary>Characters seen in all (kept or not), line breaks not counted.</summary>
         public long TotalChars { get; private set; }
 
+        /// <summary>The number of lines kept.</summary>
         public int Count => lines.Count;
 
+        /// <summary>Adds a line, dropping the oldest ones beyond the limits.</summary>
         public void Add(string line)
         {
             TotalLines++;

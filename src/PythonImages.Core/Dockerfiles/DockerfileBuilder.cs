@@ -27,7 +27,7 @@ namespace PythonImages.Dockerfiles
                 if (Security.Quoting.IsLineBreak(c))
                 {
                     throw new DockerfileException(
-                        DockerfileRenderer.UnsafeValueErrorId,
+                        DockerfileErrorIds.UnsafeValue,
                         $"A line of the Dockerfile would contain a line break (U+{(int)c:X4}): {Security.InputGrammar.Show(piece)}",
                         "Check the values passed to the command (matrix, image objects, options); they must not contain line breaks.");
                 }

@@ -7,11 +7,8 @@ namespace PythonImages.Dockerfiles
     /// <summary>Choices that change the generated text beyond the matrix (mirrors for networks without internet access).</summary>
     public sealed class DockerfileOptions
     {
+        /// <summary>The options of a plain New-PythonDockerfile: python.org, keys.openpgp.org, Docker Hub.</summary>
         public static readonly DockerfileOptions Default = new DockerfileOptions();
-
-        public const string InvalidUriErrorId = "Dockerfile.InvalidUri";
-        public const string InsecureSourceErrorId = "Dockerfile.InsecureSource";
-        public const string InvalidRegistryErrorId = "Dockerfile.InvalidRegistry";
 
         /// <summary>Replaces https://www.python.org/ftp/python/ (same layout below it: &lt;dir&gt;/Python-&lt;version&gt;.tar.xz).</summary>
         public Uri? SourceMirror { get; set; }
@@ -35,8 +32,8 @@ namespace PythonImages.Dockerfiles
         /// The options as the cmdlets' parameters give them, validated where they enter the module: mirror and key server
         /// with <see cref="SourceUri"/> (absolute, known scheme, no credentials, printable ASCII; http/hkp only with
         /// <paramref name="allowInsecureSource"/>), the registry with <see cref="InputGrammar.RegistryPrefix"/>.
-        /// Throws <see cref="DockerfileException"/> (<see cref="InvalidUriErrorId"/>, <see cref="InsecureSourceErrorId"/>,
-        /// <see cref="InvalidRegistryErrorId"/>); its message never repeats a user name or password.
+        /// Throws <see cref="DockerfileException"/> (<see cref="DockerfileErrorIds.InvalidUri"/>, <see cref="DockerfileErrorIds.InsecureSource"/>,
+        /// <see cref="DockerfileErrorIds.InvalidRegistry"/>); its message never repeats a user name or password.
         /// </summary>
         public static DockerfileOptions Create(string? sourceMirror, string? keyServer, string? baseImageRegistry, bool allowUnverifiedSource, bool allowInsecureSource)
         {
@@ -56,11 +53,11 @@ namespace PythonImages.Dockerfiles
         {
             try
             {
-                return SourceUri.Parse(text, schemes, allowInsecure, InvalidUriErrorId, InsecureSourceErrorId, "The " + parameter + " value");
+                return SourceUri.Parse(text, schemes, allowInsecure, DockerfileErrorIds.InvalidUri, DockerfileErrorIds.InsecureSource, "The " + parameter + " value");
             }
             catch (InputRejectedException ex)
             {
-                bool insecure = ex.ErrorId == InsecureSourceErrorId;
+                bool insecure = ex.ErrorId == DockerfileErrorIds.InsecureSource;
                 throw new DockerfileException(
                     ex.ErrorId,
                     ex.Message,
@@ -80,7 +77,7 @@ namespace PythonImages.Dockerfiles
             if (why != null)
             {
                 throw new DockerfileException(
-                    InvalidRegistryErrorId,
+                    DockerfileErrorIds.InvalidRegistry,
                     $"The -BaseImageRegistry value '{InputGrammar.Show(SourceUri.RedactUserInfo(text))}' is not a registry prefix: {why}.",
                     "Pass a registry host with an optional port and namespace, without a scheme, e.g. registry.example:5000/hub.")
                 {
@@ -106,6 +103,7 @@ namespace PythonImages.Dockerfiles
             }
         }
 
+        /// <summary>The key server as written into <c>gpg --recv-keys</c>.</summary>
         public string KeyServerText => KeyServer == null ? ImageRules.DefaultKeyServer : KeyServer.OriginalString.TrimEnd('/');
 
         /// <summary>True when the mirror is reached without TLS (http).</summary>
@@ -144,7 +142,7 @@ namespace PythonImages.Dockerfiles
         /// <summary>
         /// Checks these options again right before they are written (they may have been built without <see cref="Create"/>):
         /// the same URI and registry grammars, plain-text schemes allowed. Throws <see cref="DockerfileException"/>
-        /// (<see cref="DockerfileRenderer.UnsafeValueErrorId"/>) naming the option.
+        /// (<see cref="DockerfileErrorIds.UnsafeValue"/>) naming the option.
         /// </summary>
         internal void CheckWritable()
         {
@@ -169,12 +167,12 @@ namespace PythonImages.Dockerfiles
 
             try
             {
-                SourceUri.Parse(uri.OriginalString, schemes, true, DockerfileRenderer.UnsafeValueErrorId, DockerfileRenderer.UnsafeValueErrorId, "The " + name + " value");
+                SourceUri.Parse(uri.OriginalString, schemes, true, DockerfileErrorIds.UnsafeValue, DockerfileErrorIds.UnsafeValue, "The " + name + " value");
             }
             catch (InputRejectedException ex)
             {
                 throw new DockerfileException(
-                    DockerfileRenderer.UnsafeValueErrorId,
+                    DockerfileErrorIds.UnsafeValue,
                     ex.Message + " It cannot be written into a Dockerfile.",
                     "Pass the option through New-PythonDockerfile's parameters, which accept absolute http(s) and hkp(s) URIs without credentials.",
                     ex)
@@ -188,6 +186,7 @@ namespace PythonImages.Dockerfiles
     /// <summary>A Dockerfile cannot be rendered or written; carries a stable error id and the next step for the user.</summary>
     public sealed class DockerfileException : Exception
     {
+        /// <summary>A failure with id <paramref name="errorId"/> (a <see cref="DockerfileErrorIds"/> constant) and what to do next.</summary>
         public DockerfileException(string errorId, string message, string recommendedAction, Exception? inner = null)
             : base(message, inner)
         {
@@ -195,8 +194,10 @@ namespace PythonImages.Dockerfiles
             RecommendedAction = recommendedAction;
         }
 
+        /// <summary>The ErrorId ("Dockerfile.Reason").</summary>
         public string ErrorId { get; }
 
+        /// <summary>What to do next.</summary>
         public string RecommendedAction { get; }
 
         /// <summary>What the error is about when it is not the image (a parameter value, secrets removed); null otherwise.</summary>

@@ -8,6 +8,7 @@ namespace PythonImages.Dockerfiles
     /// <summary>One rendered Dockerfile: where it goes (relative to the images root) and its text.</summary>
     public sealed class RenderedDockerfile
     {
+        /// <summary>A rendered Dockerfile of <paramref name="image"/> for <paramref name="directory"/>.</summary>
         public RenderedDockerfile(PythonImage image, string directory, string content, IReadOnlyList<string>? warnings = null)
         {
             Image = image;
@@ -16,6 +17,7 @@ namespace PythonImages.Dockerfiles
             Warnings = warnings ?? Array.Empty<string>();
         }
 
+        /// <summary>The image the Dockerfile builds.</summary>
         public PythonImage Image { get; }
 
         /// <summary>Relative directory with '/' separators, e.g. 3.14/windows/windowsservercore-ltsc2025.</summary>
@@ -40,13 +42,20 @@ namespace PythonImages.Dockerfiles
     /// <para>
     /// Every value from the matrix, the image object or the options is checked against its allowlist grammar
     /// (<see cref="InputGrammar"/>, <see cref="SourceUri"/>, <see cref="ImageReference"/>) right before it is written, whatever
-    /// checked it earlier; a value that fails is a <see cref="UnsafeValueErrorId"/> error naming the field. Values reach the
+    /// checked it earlier; a value that fails is a <see cref="DockerfileErrorIds.UnsafeValue"/> error naming the field. Values reach the
     /// shell through ENV (used double-quoted) or as single-quoted words (<see cref="Quoting"/>), so that even a value a grammar
     /// let through (a mirror URL may hold '$', ';', quotes) is one literal word.
     /// </para>
     /// </summary>
     public static class DockerfileRenderer
     {
+        private static readonly string[] LtoFlag = { "$lto" };
+
+        private static readonly string[] MakeArguments = { "\"EXTRA_CFLAGS=${EXTRA_CFLAGS:-}\"", "\"LDFLAGS=${LDFLAGS:-}\"" };
+
+        private static readonly char[] GlobCharacters = { '*', '?', '[' };
+
+        /// <summary>The name of the generated file.</summary>
         public const string FileName = "Dockerfile";
 
         /// <summary>First line of every file we generate; a Dockerfile starting with it is ours (may be rewritten or pruned).</summary>
@@ -56,14 +65,15 @@ namespace PythonImages.Dockerfiles
         public static bool IsGenerated(string content) => content.StartsWith(BannerMarker, StringComparison.Ordinal);
 
         /// <summary>A value failed its grammar right before it would have been written into a Dockerfile.</summary>
-        public const string UnsafeValueErrorId = "Dockerfile.UnsafeValue";
+        public const string UnsafeValueErrorId = DockerfileErrorIds.UnsafeValue;
 
+        /// <summary>Renders the Dockerfile of <paramref name="image"/>; throws <see cref="DockerfileException"/> when a value is missing or unsafe.</summary>
         public static RenderedDockerfile Render(PythonImage image, DockerfileOptions? options = null)
         {
             options ??= DockerfileOptions.Default;
             options.CheckWritable();
             var release = image.Release ?? throw new DockerfileException(
-                "Dockerfile.NoRelease",
+                DockerfileErrorIds.NoRelease,
                 $"The image {image} carries no matrix entry (Release), so its version data (checksums) is unknown.",
                 "Pass images from Get-PythonTag, or use -Version/-Variant to select them from the matrix.");
             string directory = CheckDirectory(image.Directory);
@@ -92,7 +102,7 @@ namespace PythonImages.Dockerfiles
             return new RenderedDockerfile(image, directory, d.ToString(), warnings);
         }
 
-        /// <summary>Returns <paramref name="value"/> when <paramref name="grammar"/> accepts it; otherwise throws <see cref="UnsafeValueErrorId"/>.</summary>
+        /// <summary>Returns <paramref name="value"/> when <paramref name="grammar"/> accepts it; otherwise throws <see cref="DockerfileErrorIds.UnsafeValue"/>.</summary>
         private static string Safe(Grammar grammar, string? value, string field, PythonImage image)
         {
             string? why = grammar.Why(value);
@@ -287,7 +297,7 @@ namespace PythonImages.Dockerfiles
             s.Cmd("gnuArch=\"$(dpkg-architecture --query DEB_BUILD_GNU_TYPE)\"");
             s.Cmd($"lto='{ImageRules.LtoFlag}'");
             s.Cmd("case \"${gnuArch%%-*}\" in " + string.Join(" | ", ImageRules.NoLtoCpus) + ") lto='' ;; esac");
-            var flags = ImageRules.ConfigureFlagsBeforeLto(family).Concat(new[] { "$lto" }).Concat(ImageRules.ConfigureFlagsAfterLto);
+            var flags = ImageRules.ConfigureFlagsBeforeLto(family).Concat(LtoFlag).Concat(ImageRules.ConfigureFlagsAfterLto);
             s.List("./configure", flags);
             s.Gap();
 
@@ -324,7 +334,7 @@ namespace PythonImages.Dockerfiles
                 s.Cmd("esac");
             }
 
-            s.List("make -j \"$nproc\"", new[] { "\"EXTRA_CFLAGS=${EXTRA_CFLAGS:-}\"", "\"LDFLAGS=${LDFLAGS:-}\"" });
+            s.List("make -j \"$nproc\"", MakeArguments);
             s.Note("link python again with an rpath, so it never loads another libpython of the same version");
             s.Cmd("rm python");
             string rpath = ImageRules.RpathFlagForMake.Replace("$", "\\$");
@@ -420,7 +430,7 @@ namespace PythonImages.Dockerfiles
         }
 
         private static string NameTests(IEnumerable<string> names) =>
-            string.Join(" -o ", names.Select(n => "-name " + (n.IndexOfAny(new[] { '*', '?', '[' }) >= 0 ? "'" + n + "'" : n)));
+            string.Join(" -o ", names.Select(n => "-name " + (n.IndexOfAny(GlobCharacters) >= 0 ? "'" + n + "'" : n)));
 
         // ------------------------------------------------------------------------------------------------------
         // Windows Server Core: the python.org installer
@@ -510,14 +520,14 @@ namespace PythonImages.Dockerfiles
             }
 
             throw new DockerfileException(
-                "Dockerfile.NoChecksum",
+                DockerfileErrorIds.NoChecksum,
                 $"Python {image.Version} has no {kind} sha256 in the matrix, so the Dockerfile of {image.Directory} could not verify its download.",
                 $"Add checksums.{kind}.sha256 to the {image.VersionKey} entry of the matrix (Update-PythonMatrix fills it), or pass -AllowUnverifiedSource to generate a Dockerfile without the check.");
         }
 
         private static string BaseImage(PythonImage image) =>
             !string.IsNullOrEmpty(image.BaseImage) ? image.BaseImage! : throw new DockerfileException(
-                "Dockerfile.NoBaseImage",
+                DockerfileErrorIds.NoBaseImage,
                 $"The image {image} has no base image.",
                 "Pass images from Get-PythonTag.");
 
@@ -550,7 +560,7 @@ namespace PythonImages.Dockerfiles
             if (problem != null)
             {
                 throw new DockerfileException(
-                    "Dockerfile.PathEscape",
+                    DockerfileErrorIds.PathEscape,
                     $"The image directory '{directory}' cannot be used: {problem}.",
                     "Use images from Get-PythonTag, whose directories are <versionKey>/<variant>.");
             }

@@ -34,9 +34,13 @@ namespace PythonImages.Dockerfiles
             Bytes = bytes;
         }
 
+        /// <summary>The Dockerfile to write.</summary>
         public RenderedDockerfile Rendered { get; }
+        /// <summary>Where it goes.</summary>
         public string FullPath { get; }
+        /// <summary>Its folder, the build context.</summary>
         public string ContextPath { get; }
+        /// <summary>Create, overwrite or leave unchanged.</summary>
         public DockerfileAction Action { get; }
         internal byte[] Bytes { get; }
 
@@ -56,6 +60,7 @@ namespace PythonImages.Dockerfiles
         [ThreadStatic]
         internal static Action<string>? BeforeCommit;
 
+        /// <summary>The full path of the output root (-Path).</summary>
         public static string FullRoot(string root)
         {
             string full = Path.GetFullPath(root);
@@ -86,10 +91,11 @@ namespace PythonImages.Dockerfiles
         }
 
         private static DockerfileException Escape(string directory, string root, string how = "") => new DockerfileException(
-            "Dockerfile.PathEscape",
+            DockerfileErrorIds.PathEscape,
             $"The Dockerfile of '{directory}' would be written outside the images root {root}{how}.",
             "Use images from Get-PythonTag, whose directories are <versionKey>/<variant>, and a -Path without links inside it.");
 
+        /// <summary>Decides what writing <paramref name="rendered"/> under <paramref name="fullRoot"/> does; throws <see cref="DockerfileException"/> for a path that escapes the root or is not a file.</summary>
         public static DockerfilePlan Plan(string fullRoot, RenderedDockerfile rendered)
         {
             string path = PathFor(fullRoot, rendered.Directory);
@@ -99,7 +105,7 @@ namespace PythonImages.Dockerfiles
             if (kind == FileKind.Directory)
             {
                 throw new DockerfileException(
-                    "Dockerfile.PathIsDirectory",
+                    DockerfileErrorIds.PathIsDirectory,
                     $"{path} is a directory, so the Dockerfile cannot be written there.",
                     "Remove or rename that directory.");
             }
@@ -126,7 +132,7 @@ namespace PythonImages.Dockerfiles
             if (kind != FileKind.Regular)
             {
                 throw new DockerfileException(
-                    "Dockerfile.NotAFile",
+                    DockerfileErrorIds.NotAFile,
                     $"{path} is {FileProbe.Describe(kind)}, not a regular file; it was not opened.",
                     "Remove it; a Dockerfile must be a regular file.");
             }
@@ -222,6 +228,7 @@ namespace PythonImages.Dockerfiles
             return true;
         }
 
+        /// <summary>Whether the file at <paramref name="path"/> starts with the PythonImages banner.</summary>
         public static bool StartsWithBanner(string path)
         {
             byte[] marker = Utf8.GetBytes(DockerfileRenderer.BannerMarker);
@@ -284,6 +291,7 @@ namespace PythonImages.Dockerfiles
         }
     }
 
+    /// <summary>How a Dockerfile on disk compares with the generated one.</summary>
     public enum DockerfileStatus
     {
         /// <summary>The file is what the generator writes now.</summary>
@@ -308,6 +316,7 @@ namespace PythonImages.Dockerfiles
     /// <summary>Test-PythonDockerfile's answer for one image.</summary>
     public sealed class DockerfileCheck
     {
+        /// <summary>The result of comparing one Dockerfile.</summary>
         public DockerfileCheck(PythonImage? image, string directory, string path, DockerfileStatus status, string? diff)
         {
             Image = image;
@@ -320,16 +329,22 @@ namespace PythonImages.Dockerfiles
         /// <summary>The image checked; null for an Orphaned file.</summary>
         public PythonImage? Image { get; }
 
+        /// <summary>The version key (from the image, or the first part of the directory).</summary>
         public string VersionKey => Image?.VersionKey ?? Directory.Split('/')[0];
 
+        /// <summary>The variant (from the image, or the rest of the directory).</summary>
         public string Variant => Image?.Variant ?? Directory.Substring(Directory.IndexOf('/') + 1);
+        /// <summary>The image's directory, &lt;version&gt;/&lt;variant&gt;.</summary>
         public string Directory { get; }
+        /// <summary>The full path of the Dockerfile.</summary>
         public string Path { get; }
+        /// <summary>Up to date, different, missing or not ours.</summary>
         public DockerfileStatus Status { get; }
 
         /// <summary>Unified diff from the file on disk (a/) to the current rendering (b/), for Stale files.</summary>
         public string? Diff { get; }
 
+        /// <inheritdoc/>
         public override string ToString() => Directory + ": " + Status;
     }
 }

@@ -7,6 +7,7 @@ namespace PythonImages.Dockerfiles
     /// <summary>The CPU architecture switch for frame-pointer CFLAGS (perf-profiler support, 3.12+).</summary>
     public sealed class FramePointerRule
     {
+        /// <summary>A frame-pointer rule: the command that prints the architecture, and the architectures with full and with no extra flags.</summary>
         public FramePointerRule(string archCommand, IReadOnlyList<string> fullFlagsArchs, IReadOnlyList<string> noFlagsArchs)
         {
             ArchCommand = archCommand;
@@ -23,7 +24,9 @@ namespace PythonImages.Dockerfiles
         /// <summary>Architectures that get nothing (32-bit x86: a measurable slowdown there).</summary>
         public IReadOnlyList<string> NoFlagsArchs { get; }
 
+        /// <summary>The flags for architectures that support leaf frame pointers.</summary>
         public const string AllFlags = "-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer";
+        /// <summary>The flags for the other architectures.</summary>
         public const string DefaultFlags = "-fno-omit-frame-pointer";
     }
 
@@ -33,6 +36,14 @@ namespace PythonImages.Dockerfiles
     /// </summary>
     public static class ImageRules
     {
+        private static readonly string[] AlpineFramePointers = { "x86_64", "aarch64" };
+
+        private static readonly string[] AlpineNoFramePointers = { "x86" };
+
+        private static readonly string[] DebianFramePointers = { "amd64", "arm64" };
+
+        private static readonly string[] DebianNoFramePointers = { "i386" };
+
         // ----- Version rules --------------------------------------------------------------------------------
 
         /// <summary>ENV LANG C.UTF-8: only series before 3.13 (3.13+ default to UTF-8 mode for the C locale; see PEP 538/540).</summary>
@@ -77,7 +88,7 @@ namespace PythonImages.Dockerfiles
             return ReleaseManagerKeys.TryGetValue(key.RcVersion, out var fpr)
                 ? fpr
                 : throw new DockerfileException(
-                    "Dockerfile.NoGpgKey",
+                    DockerfileErrorIds.NoGpgKey,
                     $"Python {key.RcVersion} is verified with PGP but no release-manager key is known for it.",
                     $"Add 'gpgKey: <fingerprint>' to the {key.Text} entry of the matrix.");
         }
@@ -88,6 +99,7 @@ namespace PythonImages.Dockerfiles
                 ? Array.Empty<string>()
                 : new[] { "setuptools==" + release.SetuptoolsVersion, "wheel<0.46" };
 
+        /// <summary>The options of every pip install in the images.</summary>
         public static readonly IReadOnlyList<string> PipInstallOptions = new[] { "--disable-pip-version-check", "--no-cache-dir", "--no-compile" };
 
         // ----- Suite rules ----------------------------------------------------------------------------------
@@ -172,11 +184,13 @@ namespace PythonImages.Dockerfiles
             return flags;
         }
 
+        /// <summary>The configure flag that turns on link-time optimisation.</summary>
         public const string LtoFlag = "--with-lto";
 
         /// <summary>LTO is skipped when the GNU build triplet's CPU is one of these (link time and memory).</summary>
         public static readonly IReadOnlyList<string> NoLtoCpus = new[] { "riscv64" };
 
+        /// <summary>The configure flags after the LTO flag.</summary>
         public static readonly IReadOnlyList<string> ConfigureFlagsAfterLto = new[] { "--with-ensurepip" };
 
         /// <summary>Shell text for the initial EXTRA_CFLAGS value.</summary>
@@ -190,20 +204,24 @@ namespace PythonImages.Dockerfiles
         /// <summary>Slim and Alpine images are stripped; full images keep debug symbols.</summary>
         public static bool StripsBinaries(ImageFamily family) => family == ImageFamily.Alpine || family == ImageFamily.DebianSlim;
 
+        /// <summary>The linker flag that strips the binaries.</summary>
         public const string StripFlag = "-Wl,--strip-all";
 
         /// <summary>Added to LDFLAGS of the second link of the python binary (as make sees it: $$ is make's escape for $).</summary>
         public const string RpathFlagForMake = "-Wl,-rpath='$$ORIGIN/../lib'";
 
+        /// <summary>The frame-pointer rule of an image family (apk or dpkg architecture names).</summary>
         public static FramePointerRule FramePointers(ImageFamily family) => family == ImageFamily.Alpine
-            ? new FramePointerRule("arch=\"$(apk --print-arch)\"", new[] { "x86_64", "aarch64" }, new[] { "x86" })
-            : new FramePointerRule("arch=\"$(dpkg --print-architecture)\"; arch=\"${arch##*-}\"", new[] { "amd64", "arm64" }, new[] { "i386" });
+            ? new FramePointerRule("arch=\"$(apk --print-arch)\"", AlpineFramePointers, AlpineNoFramePointers)
+            : new FramePointerRule("arch=\"$(dpkg --print-architecture)\"; arch=\"${arch##*-}\"", DebianFramePointers, DebianNoFramePointers);
 
         /// <summary>gdb auto-loading of libpython.py: full images only (they keep debug symbols).</summary>
         public static bool InstallsGdbHelper(ImageFamily family) => family == ImageFamily.DebianFull;
 
+        /// <summary>Directories removed from the installed standard library.</summary>
         public static readonly IReadOnlyList<string> PrunedDirectories = new[] { "test", "tests", "idle_test" };
 
+        /// <summary>Files removed from the installation.</summary>
         public static readonly IReadOnlyList<string> PrunedFiles = new[] { "*.pyc", "*.pyo", "libpython*.a" };
 
         /// <summary>Links created in /usr/local/bin: link name → existing command.</summary>
@@ -218,12 +236,15 @@ namespace PythonImages.Dockerfiles
 
         // ----- Sources --------------------------------------------------------------------------------------
 
+        /// <summary>Where CPython's sources and installers are downloaded from by default.</summary>
         public const string PythonOrgDownloads = "https://www.python.org/ftp/python/";
 
+        /// <summary>The PGP key server used by default.</summary>
         public const string DefaultKeyServer = "hkps://keys.openpgp.org";
 
         // ----- Windows --------------------------------------------------------------------------------------
 
+        /// <summary>The arguments of the silent Windows installer.</summary>
         public static readonly IReadOnlyList<string> WindowsInstallerArguments = new[]
         {
             "/quiet", "InstallAllUsers=1", @"TargetDir=C:\Python", "PrependPath=1", "Shortcuts=0", "Include_doc=0", "Include_pip=1", "Include_test=0",

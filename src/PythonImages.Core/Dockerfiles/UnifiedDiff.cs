@@ -15,6 +15,7 @@ namespace PythonImages.Dockerfiles
             Insert,
         }
 
+        /// <summary>A unified diff of two texts with <paramref name="context"/> lines of context; empty when they are equal.</summary>
         public static string Create(string oldText, string newText, string oldName, string newName, int context = 3)
         {
             var a = SplitLines(oldText);

@@ -2,16 +2,21 @@ using System;
 
 namespace PythonImages.ImageTests
 {
+    /// <summary>The outcome of one test on one image.</summary>
     public enum ImageTestStatus
     {
+        /// <summary>The test passed.</summary>
         Passed,
+        /// <summary>The test failed.</summary>
         Failed,
+        /// <summary>The test did not run (no Windows form, -Offline, ...).</summary>
         Skipped,
     }
 
     /// <summary>The outcome of one official-images test against one image (what Test-PythonImage writes).</summary>
     public sealed class ImageTestResult
     {
+        /// <summary>The result of <paramref name="test"/> on <paramref name="image"/>.</summary>
         public ImageTestResult(string image, string test, ImageTestStatus status)
         {
             Image = image;
@@ -25,6 +30,7 @@ namespace PythonImages.ImageTests
         /// <summary>The test name (python-imports, utc, ...).</summary>
         public string Test { get; }
 
+        /// <summary>Passed, Failed or Skipped.</summary>
         public ImageTestStatus Status { get; }
 
         /// <summary>True or false when the test ran; null when it was skipped (see <see cref="Reason"/>).</summary>
@@ -45,6 +51,7 @@ namespace PythonImages.ImageTests
         /// <summary>linux or windows: which form of the test ran.</summary>
         public string Platform { get; set; } = string.Empty;
 
+        /// <inheritdoc/>
         public override string ToString() => $"{Image} {Test}: {Status}" + (Reason.Length > 0 ? " (" + Reason + ")" : string.Empty);
     }
 }

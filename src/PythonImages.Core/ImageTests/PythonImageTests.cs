@@ -7,15 +7,24 @@ namespace PythonImages.ImageTests
     /// <summary>The official-images tests that apply to python images, in the order the official runner lists them.</summary>
     public static class PythonImageTests
     {
+        /// <summary>Imports the modules that need the image's C libraries.</summary>
         public const string PythonImports = "python-imports";
+        /// <summary>No compiled bytecode is left in the image.</summary>
         public const string PythonNoPyc = "python-no-pyc";
+        /// <summary>sqlite3 works.</summary>
         public const string PythonSqlite3 = "python-sqlite3";
+        /// <summary>Deep recursion does not crash (thread stack size).</summary>
         public const string PythonStackSize = "python-stack-size";
+        /// <summary>pip installs over TLS (needs the internet).</summary>
         public const string PythonPipRequestsSsl = "python-pip-requests-ssl";
+        /// <summary>The time zone is UTC.</summary>
         public const string Utc = "utc";
+        /// <summary>No account has a hard-coded or empty password.</summary>
         public const string NoHardCodedPasswords = "no-hard-coded-passwords";
+        /// <summary>The image runs a command given in place of its CMD.</summary>
         public const string OverrideCmd = "override-cmd";
 
+        /// <summary>Every test, in the order they run.</summary>
         public static IReadOnlyList<ImageTest> All { get; } = new ImageTest[]
         {
             new UtcTest(),
@@ -28,8 +37,10 @@ namespace PythonImages.ImageTests
             new PythonScriptTest(PythonStackSize, "unbounded recursion in a thread ends in a caught RecursionError, not a crash", false, PythonScripts.StackSize),
         };
 
+        /// <summary>The names of every test.</summary>
         public static IReadOnlyList<string> Names { get; } = All.Select(t => t.Name).ToArray();
 
+        /// <summary>The test of that name (any case), or null.</summary>
         public static ImageTest? Find(string name) => All.FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase));
 
         /// <summary>The environment variable that carries a python test's script into the container.</summary>
@@ -50,14 +61,17 @@ namespace PythonImages.ImageTests
     {
         private readonly Func<ImageTestContext, string> script;
 
+        /// <summary>A test that runs a Python script in the image.</summary>
         public PythonScriptTest(string name, string description, bool needsInternet, Func<ImageTestContext, string> script)
             : base(name, description, needsInternet, hasWindowsForm: true)
         {
             this.script = script;
         }
 
+        /// <summary>The script for this run.</summary>
         public string Script(ImageTestContext context) => script(context);
 
+        /// <inheritdoc/>
         public override ImageTestCommand CreateCommand(ImageTestContext context)
         {
             var cmd = new ImageTestCommand
@@ -77,6 +91,7 @@ namespace PythonImages.ImageTests
             return cmd;
         }
 
+        /// <inheritdoc/>
         protected override ImageTestVerdict Judge(ImageTestContext context, ImageTestRun run)
         {
             var lines = Lines(run.StdOut);
@@ -98,17 +113,20 @@ namespace PythonImages.ImageTests
     /// <summary>utc: the image's clock reports the UTC zone (no TZ baked in).</summary>
     public sealed class UtcTest : ImageTest
     {
+        /// <summary>The utc test.</summary>
         public UtcTest()
             : base(PythonImageTests.Utc, "date +%Z prints UTC", false, hasWindowsForm: false)
         {
         }
 
+        /// <inheritdoc/>
         public override ImageTestCommand CreateCommand(ImageTestContext context) => new ImageTestCommand
         {
             Entrypoint = new List<string> { "date" },
             Command = new List<string> { "+%Z" },
         };
 
+        /// <inheritdoc/>
         protected override ImageTestVerdict Judge(ImageTestContext context, ImageTestRun run)
         {
             var zone = run.StdOut.Trim();
@@ -124,13 +142,16 @@ namespace PythonImages.ImageTests
     /// <summary>override-cmd: the image's CMD can be replaced (an ENTRYPOINT must not swallow it).</summary>
     public sealed class OverrideCmdTest : ImageTest
     {
+        /// <summary>The override-cmd test.</summary>
         public OverrideCmdTest()
             : base(PythonImageTests.OverrideCmd, "the CMD can be replaced (echo; cmd /Q /S /C on Windows)", false, hasWindowsForm: true)
         {
         }
 
+        /// <summary>The line the overriding command prints.</summary>
         public static string Expected(ImageTestContext context) => "pythonimages override-cmd " + context.Nonce;
 
+        /// <inheritdoc/>
         public override ImageTestCommand CreateCommand(ImageTestContext context) => new ImageTestCommand
         {
             Command = context.IsWindows
@@ -138,6 +159,7 @@ namespace PythonImages.ImageTests
                 : new List<string> { "echo", Expected(context) },
         };
 
+        /// <inheritdoc/>
         protected override ImageTestVerdict Judge(ImageTestContext context, ImageTestRun run)
         {
             var got = run.StdOut.Trim();
@@ -157,13 +179,16 @@ namespace PythonImages.ImageTests
         internal const string Script =
             "set -e; for d in /usr/local /opt; do if [ -d \"$d\" ]; then find \"$d\" \\( -name '*.pyc' -o -name '*.pyo' \\) -print; fi; done";
 
+        /// <summary>The python-no-pyc test.</summary>
         public NoPycTest()
             : base(PythonImageTests.PythonNoPyc, "no *.pyc or *.pyo under /usr/local or /opt", false, hasWindowsForm: false)
         {
         }
 
+        /// <inheritdoc/>
         public override ImageTestCommand CreateCommand(ImageTestContext context) => ShellScript(Script);
 
+        /// <inheritdoc/>
         protected override ImageTestVerdict Judge(ImageTestContext context, ImageTestRun run)
         {
             if (run.ExitCode != 0)
@@ -190,13 +215,16 @@ namespace PythonImages.ImageTests
         internal const string Script =
             "set -e; echo '" + PasswdMarker + "'; cat /etc/passwd; if [ -e /etc/shadow ]; then echo '" + ShadowMarker + "'; cat /etc/shadow; fi";
 
+        /// <summary>The no-hard-coded-passwords test.</summary>
         public NoHardCodedPasswordsTest()
             : base(PythonImageTests.NoHardCodedPasswords, "no empty or hard-coded password in /etc/passwd or /etc/shadow", false, hasWindowsForm: false)
         {
         }
 
+        /// <inheritdoc/>
         public override ImageTestCommand CreateCommand(ImageTestContext context) => ShellScript(Script);
 
+        /// <inheritdoc/>
         protected override ImageTestVerdict Judge(ImageTestContext context, ImageTestRun run)
         {
             if (run.ExitCode != 0)

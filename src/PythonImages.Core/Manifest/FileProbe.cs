@@ -8,12 +8,19 @@ namespace PythonImages
     /// <summary>What a path names, found without opening it (opening a FIFO for reading blocks until a writer comes).</summary>
     public enum FileKind
     {
+        /// <summary>Nothing is there.</summary>
         Missing,
+        /// <summary>A regular file.</summary>
         Regular,
+        /// <summary>A directory.</summary>
         Directory,
+        /// <summary>A named pipe.</summary>
         Fifo,
+        /// <summary>A character device.</summary>
         CharacterDevice,
+        /// <summary>A block device.</summary>
         BlockDevice,
+        /// <summary>A socket.</summary>
         Socket,
 
         /// <summary>A file whose type could not be determined (no stat available) and whose size is 0: possibly a FIFO or device.</summary>
@@ -38,6 +45,7 @@ namespace PythonImages
 
         private static int statState; // 0 untried, 1 SystemNative_Stat works, 2 SystemNative_Stat2 works, -1 unavailable
 
+        /// <summary>What is at <paramref name="path"/>, without opening it (links are followed).</summary>
         public static FileKind KindOf(string path)
         {
             if (Directory.Exists(path))
@@ -58,7 +66,8 @@ namespace PythonImages
             int? mode = StatMode(path);
             if (mode == null)
             {
-                return new FileInfo(path).Length == 0 ? FileKind.EmptyOrSpecial : FileKind.Regular;
+                var info = new FileInfo(path); // stat failed: the file may have gone in the meantime
+                return !info.Exists ? FileKind.Missing : info.Length == 0 ? FileKind.EmptyOrSpecial : FileKind.Regular;
             }
 
             return (mode.Value & TypeMask) switch

@@ -14,11 +14,19 @@ namespace PythonImages
     /// </summary>
     public static class GitCommits
     {
-        /// <summary>The git executable (PATH lookup by default).</summary>
-        public static string GitExecutable { get; set; } = "git";
+        private static readonly string[] RevParseHead = { "rev-parse", "--verify", "--quiet", "HEAD^{commit}" };
+
+        private static readonly char[] CharactersToQuote = { ' ', '\t', '"', '\\', '\n' };
 
         /// <summary>Maps each directory to the last commit that touched &lt;directory&gt;/&lt;file&gt;; directories nothing touched are absent.</summary>
-        public static IReadOnlyDictionary<string, string> LastCommits(string repository, IEnumerable<string> directories, string file = "Dockerfile")
+        /// <param name="repository">A git work tree with at least one commit.</param>
+        /// <param name="directories">The manifest directories ('.' for the repository root).</param>
+        /// <param name="file">The file within each directory whose history counts.</param>
+        public static IReadOnlyDictionary<string, string> LastCommits(string repository, IEnumerable<string> directories, string file = "Dockerfile") =>
+            LastCommits(repository, directories, file, "git");
+
+        /// <summary>As <see cref="LastCommits(string, IEnumerable{string}, string)"/>, running <paramref name="gitExecutable"/> (a PATH name or a full path).</summary>
+        internal static IReadOnlyDictionary<string, string> LastCommits(string repository, IEnumerable<string> directories, string file, string gitExecutable)
         {
             var byPath = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var dir in directories.Distinct(StringComparer.Ordinal))
@@ -34,11 +42,11 @@ namespace PythonImages
             }
 
             // Is this a work tree with at least one commit? Gives a clear error instead of a confusing log failure.
-            Run(repository, new[] { "rev-parse", "--verify", "--quiet", "HEAD^{commit}" }, "has no commit (HEAD does not exist) or is not a git repository");
+            Run(gitExecutable, repository, RevParseHead, "has no commit (HEAD does not exist) or is not a git repository");
 
             var args = new List<string> { "-c", "core.quotepath=off", "log", "--format=%x01%H", "--name-only", "--relative", "HEAD", "--" };
             args.AddRange(byPath.Keys);
-            string output = Run(repository, args, "could not be read with git log");
+            string output = Run(gitExecutable, repository, args, "could not be read with git log");
             string? commit = null;
             foreach (var raw in output.Split('\n'))
             {
@@ -62,7 +70,7 @@ namespace PythonImages
 
             foreach (var kv in byPath.Where(kv => !result.ContainsKey(kv.Value)))
             {
-                string single = Run(repository, new[] { "log", "-1", "--format=%H", "HEAD", "--", kv.Key }, "could not be read with git log").Trim();
+                string single = Run(gitExecutable, repository, new[] { "log", "-1", "--format=%H", "HEAD", "--", kv.Key }, "could not be read with git log").Trim();
                 if (single.Length > 0)
                 {
                     result[kv.Value] = single;
@@ -72,9 +80,9 @@ namespace PythonImages
             return result;
         }
 
-        private static string Run(string repository, IEnumerable<string> args, string failure)
+        private static string Run(string gitExecutable, string repository, IEnumerable<string> args, string failure)
         {
-            var psi = new ProcessStartInfo(GitExecutable)
+            var psi = new ProcessStartInfo(gitExecutable)
             {
                 UseShellExecute = false,
                 RedirectStandardOutput = true,
@@ -97,7 +105,7 @@ namespace PythonImages
             {
                 throw new ManifestException(
                     ManifestErrorIds.GitNotFound,
-                    $"Could not run '{GitExecutable}' ({ex.Message}); install git or put it on PATH.",
+                    $"Could not run '{gitExecutable}' ({ex.Message}); install git or put it on PATH.",
                     null,
                     0,
                     null,
@@ -142,7 +150,7 @@ namespace PythonImages
         /// <summary>Quotes one argument for ProcessStartInfo.Arguments (MSVC rules, which .NET also applies on Unix).</summary>
         internal static string Quote(string arg)
         {
-            if (arg.Length > 0 && arg.IndexOfAny(new[] { ' ', '\t', '"', '\\', '\n' }) < 0)
+            if (arg.Length > 0 && arg.IndexOfAny(CharactersToQuote) < 0)
             {
                 return arg;
             }

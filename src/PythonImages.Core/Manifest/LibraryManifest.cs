@@ -10,14 +10,17 @@ namespace PythonImages
     /// <summary>A parsed library manifest: its header and one image per entry, in file order.</summary>
     public sealed class ParsedManifest
     {
+        /// <summary>A parsed manifest: its header and its entries.</summary>
         public ParsedManifest(ManifestHeader header, IReadOnlyList<PythonImage> images)
         {
             Header = header;
             Images = images;
         }
 
+        /// <summary>The header paragraph.</summary>
         public ManifestHeader Header { get; }
 
+        /// <summary>The entries, as images.</summary>
         public IReadOnlyList<PythonImage> Images { get; }
     }
 
@@ -27,10 +30,19 @@ namespace PythonImages
     /// </summary>
     public static class LibraryManifest
     {
+        private static readonly char[] Slash = { '/' };
+
+        private static readonly string[] HeaderFieldNames = { "Maintainers", "GitRepo", "GitFetch", "Builder" };
+
+        /// <summary>bashbrew's GitFetch when none is given.</summary>
         public const string DefaultGitFetch = "refs/heads/master";
+        /// <summary>bashbrew's Directory when none is given.</summary>
         public const string DefaultDirectory = ".";
+        /// <summary>bashbrew's File when none is given.</summary>
         public const string DefaultFile = "Dockerfile";
+        /// <summary>bashbrew's Architectures when none are given.</summary>
         public const string DefaultArchitecture = "amd64";
+        /// <summary>The Builder written into new manifests.</summary>
         public const string DefaultBuilder = "buildkit";
 
         /// <summary>Width of "Maintainers: ": continuation lines are indented by this many spaces.</summary>
@@ -54,8 +66,10 @@ namespace PythonImages
 
         private static Regex FullVersion => fullVersion ??= new Regex(@"\A[0-9]{1,9}\.[0-9]{1,9}\.[0-9]{1,9}(?:(?:a|b|rc)[0-9]{1,9})?\z", RegexOptions.CultureInvariant);
 
+        /// <summary>Whether <paramref name="tag"/> is a valid Docker tag.</summary>
         public static bool IsValidTag(string? tag) => InputGrammar.DockerTag.IsMatch(tag);
 
+        /// <summary>Whether <paramref name="commit"/> is a full commit id.</summary>
         public static bool IsValidCommit(string? commit) => InputGrammar.GitCommit.IsMatch(commit);
 
         // ------------------------------------------------------------------ parsing
@@ -515,7 +529,7 @@ namespace PythonImages
             string version = tags.Concat(sharedTags)
                 .Select(t => t.Split('-')[0])
                 .FirstOrDefault(t => FullVersion.IsMatch(t)) ?? string.Empty;
-            var segments = directory.Split(new[] { '/' }, StringSplitOptions.RemoveEmptyEntries).Where(s => s != ".").ToList();
+            var segments = directory.Split(Slash, StringSplitOptions.RemoveEmptyEntries).Where(s => s != ".").ToList();
             string versionKey = string.Empty;
             if (segments.Count > 0 && IsVersionKey(segments[0]))
             {
@@ -577,7 +591,7 @@ namespace PythonImages
         }
 
         /// <summary>Folds entries whose build inputs are identical into the earlier one (bashbrew's merge rule).</summary>
-        private static IReadOnlyList<PythonImage> Merge(List<PythonImage> images)
+        private static List<PythonImage> Merge(List<PythonImage> images)
         {
             var result = new List<PythonImage>();
             var byKey = new Dictionary<string, PythonImage>(StringComparer.Ordinal);
@@ -721,7 +735,7 @@ namespace PythonImages
                 }
             }
 
-            var seen = new HashSet<string>(new[] { "Maintainers", "GitRepo", "GitFetch", "Builder" }, StringComparer.Ordinal);
+            var seen = new HashSet<string>(HeaderFieldNames, StringComparer.Ordinal);
             foreach (var kv in header.OtherFields ?? new List<KeyValuePair<string, string>>())
             {
                 string? name = kv.Key != null && ManifestGrammar.FieldName.IsMatch(kv.Key) ? NormalizeFieldName(kv.Key) : null;

@@ -16,8 +16,10 @@ namespace PythonImages
         /// <summary>The first comment line, or null.</summary>
         public string? GeneratedBy => CommentLines.Count > 0 ? CommentLines[0] : null;
 
+        /// <summary>The maintainers, "Name &lt;email&gt; (@github)".</summary>
         public IList<string> Maintainers { get; set; } = new List<string>();
 
+        /// <summary>The repository of the Dockerfiles.</summary>
         public string? GitRepo { get; set; }
 
         /// <summary>GitFetch as written in the header (null: the default refs/heads/master).</summary>
@@ -35,6 +37,7 @@ namespace PythonImages
         /// <summary>GitFetch every entry inherits.</summary>
         public string EffectiveGitFetch => string.IsNullOrEmpty(GitFetch) ? LibraryManifest.DefaultGitFetch : GitFetch!;
 
+        /// <summary>A copy that can be changed without changing this one.</summary>
         public ManifestHeader Clone()
         {
             var c = (ManifestHeader)MemberwiseClone();
@@ -44,6 +47,7 @@ namespace PythonImages
             return c;
         }
 
+        /// <inheritdoc/>
         public override string ToString() => (GitRepo ?? "(no GitRepo)") + " (" + Maintainers.Count + " maintainers)";
     }
 }

@@ -6,21 +6,6 @@ using PythonImages.Security;
 
 namespace PythonImages
 {
-    /// <summary>Stable error ids of the README renderer ("TagMarkdown.Reason").</summary>
-    public static class TagMarkdownErrorIds
-    {
-        public const string MissingTags = "TagMarkdown.MissingTags";
-        public const string MissingGitCommit = "TagMarkdown.MissingGitCommit";
-        public const string InvalidTag = "TagMarkdown.InvalidTag";
-        public const string InvalidDirectory = "TagMarkdown.InvalidDirectory";
-        public const string InvalidFile = "TagMarkdown.InvalidFile";
-        public const string InvalidGitRepo = "TagMarkdown.InvalidGitRepo";
-        public const string InvalidGitCommit = "TagMarkdown.InvalidGitCommit";
-        public const string UnknownArchitecture = "TagMarkdown.UnknownArchitecture";
-        public const string InvalidField = "TagMarkdown.InvalidField";
-        public const string InvalidImageName = "TagMarkdown.InvalidImageName";
-    }
-
     /// <summary>The docs templates' eras for the "Supported tags" block (manifest-and-readme.md B.2).</summary>
     public enum TagMarkdownFormat
     {
@@ -40,6 +25,7 @@ namespace PythonImages
     /// <summary>The README's generated parts for a set of manifest entries.</summary>
     public sealed class TagMarkdownResult
     {
+        /// <summary>A rendered block with its format, text and counts.</summary>
         public TagMarkdownResult(TagMarkdownFormat format, string markdown, string architecturesLine, int entries, int sharedTagGroups, IReadOnlyList<string> architectures)
         {
             Format = format;
@@ -50,6 +36,7 @@ namespace PythonImages
             Architectures = architectures;
         }
 
+        /// <summary>The format it was rendered in.</summary>
         public TagMarkdownFormat Format { get; }
 
         /// <summary>The "Supported tags and respective Dockerfile links" block, trailing newlines removed.</summary>
@@ -58,36 +45,47 @@ namespace PythonImages
         /// <summary>The value line of "Supported architectures" (without its leading TAB).</summary>
         public string ArchitecturesLine { get; }
 
+        /// <summary>The number of entries.</summary>
         public int Entries { get; }
 
+        /// <summary>The number of shared-tag groups.</summary>
         public int SharedTagGroups { get; }
 
         /// <summary>The union of the entries' architectures, sorted.</summary>
         public IReadOnlyList<string> Architectures { get; }
 
+        /// <inheritdoc/>
         public override string ToString() => Markdown;
     }
 
     /// <summary>A group of shared tags carried by exactly the same entries.</summary>
     public sealed class SharedTagGroup
     {
+        /// <summary>A shared tag group: its tags and the entries they point to.</summary>
         public SharedTagGroup(IReadOnlyList<string> tags, IReadOnlyList<PythonImage> entries)
         {
             Tags = tags;
             Entries = entries;
         }
 
+        /// <summary>The shared tags.</summary>
         public IReadOnlyList<string> Tags { get; }
 
+        /// <summary>The entries they point to.</summary>
         public IReadOnlyList<PythonImage> Entries { get; }
     }
 
     /// <summary>Renders the docs' tags block and architectures line from manifest entries (Parts B and C).</summary>
     public static class TagMarkdown
     {
+        private static readonly string[] LinkFields = { "GitRepo", "GitFetch", "GitCommit", "Directory", "File", "Builder" };
+
+        /// <summary>What the block says when there are no tags.</summary>
         public const string NoTags = "**No supported tags**";
+        /// <summary>What the architectures line says when there are none.</summary>
         public const string NoArchitectures = "**No supported architectures**";
 
+        /// <summary>The FAQ sentence above the shared tags (Faq and Spaced formats).</summary>
         public const string FaqSentence =
             "(See [\"What's the difference between 'Shared' and 'Simple' tags?\" in the FAQ](https://github.com/docker-library/faq#whats-the-difference-between-shared-and-simple-tags).)";
 
@@ -162,7 +160,7 @@ namespace PythonImages
                     int dash = key.LastIndexOf('-');
                     string field = dash > 0 ? key.Substring(dash + 1) : string.Empty;
                     if (dash <= 0 || !Matrix.KnownArchitectures.Contains(key.Substring(0, dash))
-                        || !new[] { "GitRepo", "GitFetch", "GitCommit", "Directory", "File", "Builder" }.Contains(field, StringComparer.Ordinal))
+                        || !LinkFields.Contains(field, StringComparer.Ordinal))
                     {
                         Add(TagMarkdownErrorIds.InvalidField, $"Per-architecture field '{InputGrammar.Show(key)}' of {what} is not of the form <known arch>-GitRepo/GitFetch/GitCommit/Directory/File/Builder.");
                     }

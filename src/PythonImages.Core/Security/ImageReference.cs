@@ -25,6 +25,7 @@ namespace PythonImages.Security
         /// <summary>The repository path below the registry: python, library/python, team/app.</summary>
         public string Path { get; }
 
+        /// <summary>The tag, when there is one.</summary>
         public string? Tag { get; }
 
         /// <summary>algorithm:hex, or null.</summary>
@@ -47,6 +48,7 @@ namespace PythonImages.Security
             throw new InputRejectedException(errorId, InputGrammar.RepositoryPath, what + " '" + InputGrammar.Show(text) + "'", why!);
         }
 
+        /// <summary>Parses <paramref name="text"/>; false when it is not a reference.</summary>
         public static bool TryParse(string? text, out ImageReference? reference) => TryParse(text, out reference, out _);
 
         /// <summary>Parses a reference, or says why it is not one.</summary>
@@ -179,13 +181,17 @@ namespace PythonImages.Security
             }
         }
 
+        /// <inheritdoc/>
         public override string ToString() =>
             Repository + (Tag != null ? ":" + Tag : string.Empty) + (Digest != null ? "@" + Digest : string.Empty);
 
+        /// <inheritdoc/>
         public bool Equals(ImageReference? other) => other is not null && string.Equals(ToString(), other.ToString(), StringComparison.Ordinal);
 
+        /// <inheritdoc/>
         public override bool Equals(object? obj) => Equals(obj as ImageReference);
 
+        /// <inheritdoc/>
         public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(ToString());
     }
 }

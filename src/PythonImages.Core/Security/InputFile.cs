@@ -29,9 +29,11 @@ namespace PythonImages.Security
     /// <summary>An input file that cannot be read; <see cref="Exception.Message"/> says why, without the path.</summary>
     public sealed class InputFileException : Exception
     {
+        /// <summary>A refused input file: the problem and a message naming the file.</summary>
         public InputFileException(InputFileProblem problem, string message, Exception? inner = null)
             : base(message, inner) => Problem = problem;
 
+        /// <summary>Why the file was refused.</summary>
         public InputFileProblem Problem { get; }
     }
 
@@ -91,7 +93,7 @@ namespace PythonImages.Security
             return reader.ReadToEnd();
         }
 
-        private static Stream Open(string path, long maxBytes)
+        private static FileStream Open(string path, long maxBytes)
         {
             if (Environment.OSVersion.Platform == PlatformID.Win32NT)
             {
@@ -121,7 +123,7 @@ namespace PythonImages.Security
         /// open(2) with O_NONBLOCK, so that a FIFO without a writer cannot block; then the type of what was opened
         /// (fstat through statx on Linux) decides, so that nothing can be swapped in between the check and the read.
         /// </summary>
-        private static Stream OpenUnix(string path, long maxBytes)
+        private static FileStream OpenUnix(string path, long maxBytes)
         {
             bool linux = RuntimeInformation.IsOSPlatform(OSPlatform.Linux);
             bool mac = RuntimeInformation.IsOSPlatform(OSPlatform.OSX);
@@ -261,10 +263,10 @@ namespace PythonImages.Security
             private const uint StatxType = 0x1;
             private const uint StatxSize = 0x200;
 
-            [DllImport("libc", EntryPoint = "open", SetLastError = true)]
+            [DllImport("libc", EntryPoint = "open", SetLastError = true, BestFitMapping = false, ThrowOnUnmappableChar = true)]
             public static extern int Open([MarshalAs(UnmanagedType.LPStr)] string path, int flags);
 
-            [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
+            [DllImport("libc", EntryPoint = "statx", SetLastError = true, BestFitMapping = false, ThrowOnUnmappableChar = true)]
             private static extern int Statx(int dirfd, [MarshalAs(UnmanagedType.LPStr)] string path, int flags, uint mask, byte[] buffer);
 
             /// <summary>statx(2) on an open descriptor. struct statx has the same layout on every Linux architecture.</summary>

@@ -29,6 +29,7 @@ namespace PythonImages.Security
         /// <summary>What a valid value looks like, in words, for error messages.</summary>
         public string Description { get; }
 
+        /// <summary>The longest accepted value.</summary>
         public int MaxLength { get; }
 
         // Built on first use: importing the module compiles no regex.
@@ -64,6 +65,7 @@ namespace PythonImages.Security
             return Regex.IsMatch(value) ? null : $"it is not a valid {Name} ({Description})";
         }
 
+        /// <inheritdoc/>
         public override string ToString() => Name;
     }
 
@@ -227,6 +229,7 @@ namespace PythonImages.Security
     /// <summary>A value failed its allowlist grammar. Carries a stable error id for the cmdlets.</summary>
     public sealed class InputRejectedException : Exception
     {
+        /// <summary><paramref name="what"/> (e.g. "-Tag 'x'") is not accepted by <paramref name="grammar"/> because <paramref name="why"/>.</summary>
         public InputRejectedException(string errorId, Grammar grammar, string what, string why)
             : base($"{what} is not accepted: {why}.")
         {
@@ -235,8 +238,10 @@ namespace PythonImages.Security
             What = what;
         }
 
+        /// <summary>The ErrorId the caller reports it under.</summary>
         public string ErrorId { get; }
 
+        /// <summary>The grammar that refused the value.</summary>
         public Grammar Grammar { get; }
 
         /// <summary>Which value it was ("The -SourceMirror value", "versions.3.14.setuptools.version").</summary>

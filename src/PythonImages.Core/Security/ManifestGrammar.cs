@@ -139,14 +139,18 @@ namespace PythonImages.Security
             this.allowUnicode = allowUnicode;
         }
 
+        /// <summary>The grammar's name in messages.</summary>
         public string Name { get; }
 
+        /// <summary>What the grammar accepts, in words.</summary>
         public string Description { get; }
 
+        /// <summary>The longest accepted value.</summary>
         public int MaxLength { get; }
 
         private Regex Regex => regex ??= new Regex(pattern, RegexOptions.CultureInvariant);
 
+        /// <summary>Whether <paramref name="value"/> is accepted.</summary>
         public bool IsMatch(string? value) => Why(value) == null;
 
         /// <summary>Null when the value is valid; otherwise why not (never echoing control characters).</summary>
@@ -179,6 +183,7 @@ namespace PythonImages.Security
             return Regex.IsMatch(value) ? null : $"it is not a valid {Name} ({Description})";
         }
 
+        /// <inheritdoc/>
         public override string ToString() => Name;
     }
 }

@@ -20,6 +20,8 @@ namespace PythonImages.Security
     /// </summary>
     public static class SourceUri
     {
+        private static readonly char[] AuthorityEnd = { '/', '?', '#' };
+
         /// <summary>Schemes of a download location.</summary>
         public static readonly string[] DownloadSchemes = { "https", "http" };
 
@@ -63,6 +65,7 @@ namespace PythonImages.Security
             return uri;
         }
 
+        /// <summary>Whether <paramref name="uri"/> is protected by TLS.</summary>
         public static TransportSecurity Security(Uri uri)
         {
             string scheme = uri.Scheme.ToLowerInvariant();
@@ -82,7 +85,7 @@ namespace PythonImages.Security
 
             int scheme = text.IndexOf("://", StringComparison.Ordinal);
             int start = scheme >= 0 ? scheme + 3 : 0;
-            int end = text.IndexOfAny(new[] { '/', '?', '#' }, start);
+            int end = text.IndexOfAny(AuthorityEnd, start);
             if (end < 0)
             {
                 end = text.Length;

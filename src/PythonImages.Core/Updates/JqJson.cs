@@ -8,7 +8,7 @@ using System.Text.Json;
 namespace PythonImages.Updates
 {
     /// <summary>A JSON value as a small ordered tree: objects keep their members, scalars their literal text.</summary>
-    public sealed class JsonTree
+    internal sealed class JsonTree
     {
         private JsonTree(JsonValueKind kind)
         {
@@ -199,14 +199,11 @@ namespace PythonImages.Updates
     }
 
     /// <summary>An upstream versions.json (or a JSON matrix with a 'versions' member), written back as upstream's jq -S.</summary>
-    public sealed class VersionsJsonText : MatrixText
+    internal sealed class VersionsJsonText : MatrixText
     {
-        private readonly JsonTree root;
-
-        internal VersionsJsonText(string text, string source, JsonTree root)
+        internal VersionsJsonText(string text, string source)
             : base(text, source)
         {
-            this.root = root;
         }
 
         public override bool IsJson => true;
@@ -214,7 +211,11 @@ namespace PythonImages.Updates
         public override string Apply(IReadOnlyList<KeyEntry> set, IReadOnlyCollection<string> remove)
         {
             // Work on a fresh parse: this object can be applied more than once (-WhatIf, then the real run).
-            JsonTree.TryParse(Text, out var copy);
+            if (!JsonTree.TryParse(Text, out var copy))
+            {
+                throw EditFailed("the file no longer reads as JSON", null);
+            }
+
             var versions = copy!.Get("versions") is JsonTree v && v.Kind == JsonValueKind.Object ? v : copy;
             foreach (string key in remove)
             {

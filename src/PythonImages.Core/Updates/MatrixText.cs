@@ -5,7 +5,7 @@ using System.Linq;
 namespace PythonImages.Updates
 {
     /// <summary>The wanted content of one version key after the update.</summary>
-    public sealed class KeyEntry
+    internal sealed class KeyEntry
     {
         public KeyEntry(string key, string version, IReadOnlyList<string> variants)
         {
@@ -34,7 +34,7 @@ namespace PythonImages.Updates
     /// A matrix file as text, edited in place: a YAML matrix by the parser's positions (only changed scalars and
     /// added or removed blocks change), an upstream versions.json rewritten as upstream writes it (jq -S).
     /// </summary>
-    public abstract class MatrixText
+    internal abstract class MatrixText
     {
         protected MatrixText(string text, string source)
         {
@@ -53,9 +53,9 @@ namespace PythonImages.Updates
         public static MatrixText Open(string text, string source)
         {
             string trimmed = text.TrimStart(' ', '\t', '\r', '\n', '\uFEFF');
-            if (trimmed.StartsWith("{", StringComparison.Ordinal) && JsonTree.TryParse(text, out var tree))
+            if (trimmed.StartsWith("{", StringComparison.Ordinal) && JsonTree.TryParse(text, out _))
             {
-                return new VersionsJsonText(text, source, tree!);
+                return new VersionsJsonText(text, source);
             }
 
             return new YamlMatrixText(text, source);
@@ -133,7 +133,6 @@ namespace PythonImages.Updates
 
         internal UpdateException EditFailed(string why, Exception? inner) => new UpdateException(
             UpdateErrorIds.EditFailed,
-            UpdateErrorCategory.InvalidOperation,
             $"{Source}: {why}; the file was left unchanged.",
             "Report this with the matrix file attached; meanwhile edit the file by hand (the result objects of -WhatIf -PassThru list the new values).",
             Source,

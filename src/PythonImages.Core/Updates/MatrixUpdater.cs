@@ -15,6 +15,7 @@ namespace PythonImages.Updates
     /// <summary>Something the updater reports while it works (progress per key, warnings, request log).</summary>
     public sealed class UpdateEvent
     {
+        /// <summary>An event of the update.</summary>
         public UpdateEvent(UpdateEventKind kind, string? key, string message)
         {
             Kind = kind;
@@ -22,18 +23,26 @@ namespace PythonImages.Updates
             Message = message;
         }
 
+        /// <summary>What happened.</summary>
         public UpdateEventKind Kind { get; }
 
+        /// <summary>The version key it is about, if any.</summary>
         public string? Key { get; }
 
+        /// <summary>The text for the user.</summary>
         public string Message { get; }
     }
 
+    /// <summary>The kinds of update events.</summary>
     public enum UpdateEventKind
     {
+        /// <summary>Work on a version key started.</summary>
         KeyStarted,
+        /// <summary>Work on a version key ended.</summary>
         KeyCompleted,
+        /// <summary>A warning for the user.</summary>
         Warning,
+        /// <summary>A detail for -Verbose.</summary>
         Verbose,
     }
 
@@ -49,19 +58,25 @@ namespace PythonImages.Updates
             Failures = failures;
         }
 
+        /// <summary>The matrix file.</summary>
         public string Path { get; }
 
+        /// <summary>Its text before the update.</summary>
         public string OldText { get; }
 
         /// <summary>Null when a key failed (all or nothing).</summary>
         public string? NewText { get; }
 
+        /// <summary>One result per version key.</summary>
         public IReadOnlyList<MatrixUpdateResult> Results { get; }
 
+        /// <summary>The failures, one per version key (or for the whole request).</summary>
         public IReadOnlyList<UpdateException> Failures { get; }
 
+        /// <summary>Whether the new text could be made.</summary>
         public bool Succeeded => Failures.Count == 0 && NewText != null;
 
+        /// <summary>Whether the file would change.</summary>
         public bool Changed => Succeeded && !string.Equals(OldText, NewText, StringComparison.Ordinal);
 
         /// <summary>The unified diff of the file (empty when nothing changes).</summary>
@@ -86,7 +101,6 @@ namespace PythonImages.Updates
                 {
                     throw new UpdateException(
                         UpdateErrorIds.FileChanged,
-                        UpdateErrorCategory.InvalidOperation,
                         $"{Path} changed while the update was being prepared; it was left as it is now.",
                         "Run the command again.",
                         Path);
@@ -98,7 +112,6 @@ namespace PythonImages.Updates
             {
                 throw new UpdateException(
                     UpdateErrorIds.WriteFailed,
-                    UpdateErrorCategory.WriteError,
                     $"{Path} could not be written: {ex.Message}; it is unchanged.",
                     "Check that the file and its folder are writable, then run the command again.",
                     Path,
@@ -126,6 +139,7 @@ namespace PythonImages.Updates
         private readonly ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<string>?>>> indexes =
             new ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<string>?>>>(StringComparer.Ordinal);
 
+        /// <summary>An updater reading from <paramref name="sources"/> and verifying against <paramref name="trustedRoot"/>.</summary>
         public MatrixUpdater(UpdateSources sources, FetchOptions fetch, TrustedRoot trustedRoot, IEnumerable<SignerIdentity>? extraIdentities = null, Action<UpdateEvent>? events = null)
         {
             this.sources = sources;
@@ -139,6 +153,7 @@ namespace PythonImages.Updates
             }
         }
 
+        /// <summary>Receives progress, warnings and details.</summary>
         public Action<UpdateEvent>? Events { get; set; }
 
         /// <summary>Reads and checks the file and the request, then resolves every key (in parallel). Writes nothing.</summary>
@@ -151,13 +166,11 @@ namespace PythonImages.Updates
             }
             catch (Exception ex) when (ex is FileNotFoundException || ex is DirectoryNotFoundException)
             {
-                throw new UpdateException(UpdateErrorIds.FileNotFound, UpdateErrorCategory.ObjectNotFound,
-                    $"The matrix file {path} does not exist.", "Pass the path of an existing matrix.yaml or versions.json to -Path.", path, ex);
+                throw new UpdateException(UpdateErrorIds.FileNotFound, $"The matrix file {path} does not exist.", "Pass the path of an existing matrix.yaml or versions.json to -Path.", path, ex);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
-                throw new UpdateException(UpdateErrorIds.FileNotFound, UpdateErrorCategory.ObjectNotFound,
-                    $"The matrix file {path} cannot be read: {ex.Message}", "Pass the path of a readable matrix.yaml or versions.json to -Path.", path, ex);
+                throw new UpdateException(UpdateErrorIds.FileNotFound, $"The matrix file {path} cannot be read: {ex.Message}", "Pass the path of a readable matrix.yaml or versions.json to -Path.", path, ex);
             }
 
             var matrix = MatrixLoader.Parse(text, path, MatrixLoader.Default.Architectures);
@@ -195,16 +208,14 @@ namespace PythonImages.Updates
                 string? why = InputGrammar.VersionKey.Why(k);
                 if (why != null)
                 {
-                    throw new UpdateException(UpdateErrorIds.InvalidVersionKey, UpdateErrorCategory.InvalidArgument,
-                        $"'{InputGrammar.Show(k)}' is not a version key: {why}.", "Pass version keys as MAJOR.MINOR or MAJOR.MINOR-rc, e.g. 3.14 or 3.15-rc.", k);
+                    throw new UpdateException(UpdateErrorIds.InvalidVersionKey, $"'{InputGrammar.Show(k)}' is not a version key: {why}.", "Pass version keys as MAJOR.MINOR or MAJOR.MINOR-rc, e.g. 3.14 or 3.15-rc.", k);
                 }
             }
 
             var conflict = request.Add.Intersect(request.Remove).Concat((request.VersionKeys ?? Array.Empty<string>()).Intersect(request.Remove)).FirstOrDefault();
             if (conflict != null)
             {
-                throw new UpdateException(UpdateErrorIds.KeyConflict, UpdateErrorCategory.InvalidArgument,
-                    $"The version key {conflict} is both kept (-VersionKey or -Add) and removed (-Remove).", "Name each key in one of -VersionKey, -Add and -Remove only.", conflict);
+                throw new UpdateException(UpdateErrorIds.KeyConflict, $"The version key {conflict} is both kept (-VersionKey or -Add) and removed (-Remove).", "Name each key in one of -VersionKey, -Add and -Remove only.", conflict);
             }
 
             var existing = new HashSet<string>(matrix.Versions.Select(v => v.Key.Text), StringComparer.Ordinal);
@@ -212,8 +223,7 @@ namespace PythonImages.Updates
             {
                 if (!existing.Contains(k))
                 {
-                    throw new UpdateException(UpdateErrorIds.UnknownVersionKey, UpdateErrorCategory.ObjectNotFound,
-                        $"The matrix {matrix.Source} has no version key {k} (it has {string.Join(", ", existing)}).",
+                    throw new UpdateException(UpdateErrorIds.UnknownVersionKey, $"The matrix {matrix.Source} has no version key {k} (it has {string.Join(", ", existing)}).",
                         $"Use -Add {k} to add a new version key, or pick one of the existing keys.", k);
                 }
             }
@@ -222,16 +232,14 @@ namespace PythonImages.Updates
             {
                 if (existing.Contains(k))
                 {
-                    throw new UpdateException(UpdateErrorIds.KeyExists, UpdateErrorCategory.InvalidArgument,
-                        $"The matrix already has the version key {k}.", $"Use -VersionKey {k} to refresh it.", k);
+                    throw new UpdateException(UpdateErrorIds.KeyExists, $"The matrix already has the version key {k}.", $"Use -VersionKey {k} to refresh it.", k);
                 }
             }
 
             var remove = request.Remove.Distinct(StringComparer.Ordinal).ToList();
             if (existing.Count - remove.Count + request.Add.Distinct().Count() <= 0)
             {
-                throw new UpdateException(UpdateErrorIds.EmptyMatrix, UpdateErrorCategory.InvalidArgument,
-                    "The update would remove every version key; a matrix needs at least one.", "Keep at least one key, or -Add one.", matrix.Source);
+                throw new UpdateException(UpdateErrorIds.EmptyMatrix, "The update would remove every version key; a matrix needs at least one.", "Keep at least one key, or -Add one.", matrix.Source);
             }
 
             var refresh = request.VersionKeys?.Distinct(StringComparer.Ordinal).ToList()
@@ -269,8 +277,7 @@ namespace PythonImages.Updates
             string version = ReleaseRules.Require(InputGrammar.PythonVersion, found.Text, $"The version of {keyText}");
             if (existing != null && found.CompareTo(existing.Version) < 0)
             {
-                throw new UpdateException(UpdateErrorIds.VersionDowngrade, UpdateErrorCategory.SecurityError,
-                    $"python.org offers {found} for {keyText}, older than the {existing.Version} in the matrix.",
+                throw new UpdateException(UpdateErrorIds.VersionDowngrade, $"python.org offers {found} for {keyText}, older than the {existing.Version} in the matrix.",
                     "A cache or mirror may be stale (or rolled back on purpose): run the command again later, or edit the version by hand after checking python.org.",
                     keyText);
             }
@@ -321,8 +328,7 @@ namespace PythonImages.Updates
                     var tarballs = ReleaseRules.SourceTarballs(listing, dir);
                     if (tarballs.Any(t => !t.IsPreRelease))
                     {
-                        throw new UpdateException(UpdateErrorIds.FinalUnderRcKey, UpdateErrorCategory.InvalidOperation,
-                            $"{dir} is released as a final version, but {key.Text} is the pre-release key of the series.",
+                        throw new UpdateException(UpdateErrorIds.FinalUnderRcKey, $"{dir} is released as a final version, but {key.Text} is the pre-release key of the series.",
                             $"Rename the key: run Update-PythonMatrix -Add {key.RcVersion} -Remove {key.Text} (the new key copies the variants of the newest released key).",
                             key.Text);
                     }
@@ -353,8 +359,7 @@ namespace PythonImages.Updates
                 {
                     if (!allowUnverified)
                     {
-                        throw new UpdateException(UpdateErrorIds.NoChecksum, UpdateErrorCategory.SecurityError,
-                            $"{what} exists, but python.org publishes neither a sigstore bundle nor an SBOM for it, so it has no checksum.",
+                        throw new UpdateException(UpdateErrorIds.NoChecksum, $"{what} exists, but python.org publishes neither a sigstore bundle nor an SBOM for it, so it has no checksum.",
                             "Wait for the release to be completed on python.org, or pass -AllowUnverifiedSource to accept it without a checksum (the Dockerfiles then cannot verify the download).",
                             keyText);
                     }
@@ -379,8 +384,7 @@ namespace PythonImages.Updates
             {
                 if (old != null && now != null && !string.Equals(old, now, StringComparison.OrdinalIgnoreCase))
                 {
-                    throw new UpdateException(UpdateErrorIds.ChecksumChanged, UpdateErrorCategory.SecurityError,
-                        $"The checksum of {what} changed on python.org without a new version: the matrix has {old}, python.org now says {now}.",
+                    throw new UpdateException(UpdateErrorIds.ChecksumChanged, $"The checksum of {what} changed on python.org without a new version: the matrix has {old}, python.org now says {now}.",
                         "A published file was replaced. Find out why (python.org announcements) before trusting it; to accept it, remove the old checksum from the matrix and run the command again.",
                         keyText);
                 }
@@ -453,16 +457,14 @@ namespace PythonImages.Updates
         {
             var url = sources.Ensurepip(version);
             var ensurepip = await http.GetAsync(url, ReleaseRules.EnsurepipLimit, ct).ConfigureAwait(false)
-                ?? throw new UpdateException(UpdateErrorIds.EnsurepipNotFound, UpdateErrorCategory.ObjectNotFound,
-                    $"{url} does not exist, so the setuptools that {version} bundles cannot be checked.",
+                ?? throw new UpdateException(UpdateErrorIds.EnsurepipNotFound, $"{url} does not exist, so the setuptools that {version} bundles cannot be checked.",
                     "The release may not be tagged yet: run the command again later, or check -CPythonSourceUri.", url.AbsoluteUri);
             string? bundled = ReleaseRules.EnsurepipSetuptools(ensurepip.Body, url.AbsoluteUri);
             if (!ReleaseRules.ExpectsSetuptools(key))
             {
                 if (bundled != null)
                 {
-                    throw new UpdateException(UpdateErrorIds.SetuptoolsUnexpected, UpdateErrorCategory.InvalidData,
-                        $"{version} bundles setuptools {InputGrammar.Show(bundled)} in ensurepip, but {key.RcVersion} and later are not expected to (cpython issue 95299).",
+                    throw new UpdateException(UpdateErrorIds.SetuptoolsUnexpected, $"{version} bundles setuptools {InputGrammar.Show(bundled)} in ensurepip, but {key.RcVersion} and later are not expected to (cpython issue 95299).",
                         "Check the release: the image rules install setuptools only for 3.11 and older.", url.AbsoluteUri);
                 }
 
@@ -471,8 +473,7 @@ namespace PythonImages.Updates
 
             if (bundled == null)
             {
-                throw new UpdateException(UpdateErrorIds.SetuptoolsMissing, UpdateErrorCategory.InvalidData,
-                    $"{version}'s ensurepip names no _SETUPTOOLS_VERSION, but {key.RcVersion} bundles setuptools.",
+                throw new UpdateException(UpdateErrorIds.SetuptoolsMissing, $"{version}'s ensurepip names no _SETUPTOOLS_VERSION, but {key.RcVersion} bundles setuptools.",
                     "Check the release and -CPythonSourceUri; the matrix needs the bundled setuptools version for 3.11 and older.", url.AbsoluteUri);
             }
 
@@ -481,8 +482,7 @@ namespace PythonImages.Updates
             var pypi = await http.GetAsync(pypiUrl, ReleaseRules.PyPILimit, ct).ConfigureAwait(false);
             if (pypi == null || !ReleaseRules.PyPIHasRelease(pypi.Body, "setuptools", setuptools, pypiUrl.AbsoluteUri))
             {
-                throw new UpdateException(UpdateErrorIds.SetuptoolsNotOnPyPI, UpdateErrorCategory.ObjectNotFound,
-                    $"setuptools {setuptools} (bundled by {version}) is not on PyPI ({pypiUrl}).",
+                throw new UpdateException(UpdateErrorIds.SetuptoolsNotOnPyPI, $"setuptools {setuptools} (bundled by {version}) is not on PyPI ({pypiUrl}).",
                     "The image build would fail to install it: check -PyPIUri, or wait until the release is on PyPI.", pypiUrl.AbsoluteUri);
             }
 
@@ -497,11 +497,11 @@ namespace PythonImages.Updates
             })).Value;
 
         private static UpdateException NotFound(string key, string why) => new UpdateException(
-            UpdateErrorIds.ReleaseNotFound, UpdateErrorCategory.ObjectNotFound,
-            $"No release found for {key}: {why}.",
+            UpdateErrorIds.ReleaseNotFound, $"No release found for {key}: {why}.",
             "Check the key (3.15-rc for pre-releases, 3.15 once 3.15.0 is out) and -PythonOrgUri; python.org's index may lag behind a brand-new release.",
             key);
 
+        /// <inheritdoc/>
         public void Dispose() => http.Dispose();
     }
 }

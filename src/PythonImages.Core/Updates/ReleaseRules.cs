@@ -15,10 +15,15 @@ namespace PythonImages.Updates
     /// </summary>
     public static class ReleaseRules
     {
+        /// <summary>The largest python.org release index read.</summary>
         public const long IndexLimit = 2 * 1024 * 1024;
+        /// <summary>The largest sigstore bundle read.</summary>
         public const long BundleLimit = 1024 * 1024;
+        /// <summary>The largest SBOM read.</summary>
         public const long SbomLimit = 8 * 1024 * 1024;
+        /// <summary>The largest ensurepip file read.</summary>
         public const long EnsurepipLimit = 1024 * 1024;
+        /// <summary>The largest PyPI answer read.</summary>
         public const long PyPILimit = 2 * 1024 * 1024;
 
         // ---- directory indexes ---------------------------------------------------------------------------------------------
@@ -94,8 +99,10 @@ namespace PythonImages.Updates
                 .OrderByDescending(v => v)
                 .ToList();
 
+        /// <summary>The source tarball's file name.</summary>
         public static string SourceFileName(PythonVersion v) => "Python-" + v.Text + ".tar.xz";
 
+        /// <summary>The Windows installer's file name.</summary>
         public static string WindowsFileName(PythonVersion v) => "python-" + v.Text + "-amd64.exe";
 
         // ---- checksums -------------------------------------------------------------------------------------------------------
@@ -140,7 +147,6 @@ namespace PythonImages.Updates
                 {
                     throw new UpdateException(
                         UpdateErrorIds.ChecksumMismatch,
-                        UpdateErrorCategory.SecurityError,
                         $"The checksums of {what} disagree: the signed sigstore bundle says {sigstore}, the SBOM says {sbom}.",
                         "Do not use this release until python.org corrects it; verify the file by other means before updating the matrix by hand.",
                         what);
@@ -250,7 +256,6 @@ namespace PythonImages.Updates
             {
                 throw new UpdateException(
                     UpdateErrorIds.RejectedValue,
-                    UpdateErrorCategory.InvalidData,
                     $"{what} is not accepted: {why} (value: '{InputGrammar.Show(value)}').",
                     "The server sent a value that cannot be a real release fact; check the base URIs and do not trust this source.",
                     what);
@@ -259,11 +264,11 @@ namespace PythonImages.Updates
             return value!;
         }
 
+        /// <summary><paramref name="value"/> in lowercase when it is a sha256; otherwise an Update.RejectedValue failure.</summary>
         public static string RequireSha256(string? value, string what) => Require(InputGrammar.Sha256, value, "The sha256 of " + what).ToLowerInvariant();
 
         internal static UpdateException Malformed(string where, string why) => new UpdateException(
             UpdateErrorIds.MalformedResponse,
-            UpdateErrorCategory.InvalidData,
             $"{where}: {why}.",
             "Run the command again later (a proxy or cache may have cut the answer short); check that the base URIs point at python.org, GitHub and PyPI or faithful mirrors.",
             where);

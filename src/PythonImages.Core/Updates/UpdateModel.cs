@@ -6,9 +6,13 @@ namespace PythonImages.Updates
     /// <summary>What happened to a version key.</summary>
     public enum UpdateChange
     {
+        /// <summary>The version key's entry stays as it is.</summary>
         Unchanged,
+        /// <summary>The entry gets a newer release.</summary>
         Updated,
+        /// <summary>A new version key.</summary>
         Added,
+        /// <summary>The version key is removed.</summary>
         Removed,
     }
 
@@ -31,15 +35,25 @@ namespace PythonImages.Updates
     /// <summary>One version key after Update-PythonMatrix: old and new version, checksums and their origin, Windows, setuptools.</summary>
     public sealed class MatrixUpdateResult
     {
+        /// <summary>The version key.</summary>
         public string VersionKey { get; set; } = string.Empty;
+        /// <summary>The version before the update.</summary>
         public string? OldVersion { get; set; }
+        /// <summary>The version after the update.</summary>
         public string? NewVersion { get; set; }
+        /// <summary>Unchanged, Updated, Added or Removed.</summary>
         public UpdateChange Change { get; set; }
+        /// <summary>The source tarball's sha256.</summary>
         public string? SourceSha256 { get; set; }
+        /// <summary>Where that checksum was verified from.</summary>
         public ChecksumOrigin SourceChecksumOrigin { get; set; }
+        /// <summary>Whether the version has Windows images.</summary>
         public bool HasWindows { get; set; }
+        /// <summary>The Windows installer's sha256.</summary>
         public string? WindowsSha256 { get; set; }
+        /// <summary>Where that checksum was verified from.</summary>
         public ChecksumOrigin WindowsChecksumOrigin { get; set; }
+        /// <summary>The setuptools version pinned, if any.</summary>
         public string? SetuptoolsVersion { get; set; }
 
         /// <summary>True when a checksum is missing and -AllowUnverifiedSource let it through.</summary>
@@ -57,6 +71,7 @@ namespace PythonImages.Updates
         /// <summary>False when -WhatIf (or a failure of another key) kept the file as it was.</summary>
         public bool Written { get; set; }
 
+        /// <inheritdoc/>
         public override string ToString() => $"{VersionKey}: {OldVersion ?? "-"} -> {NewVersion ?? "-"} ({Change})";
     }
 
@@ -66,8 +81,10 @@ namespace PythonImages.Updates
         /// <summary>Keys to refresh; null: every key of the file, unless <see cref="Add"/> or <see cref="Remove"/> is given (then none).</summary>
         public IReadOnlyList<string>? VersionKeys { get; set; }
 
+        /// <summary>Version keys to add.</summary>
         public IReadOnlyList<string> Add { get; set; } = Array.Empty<string>();
 
+        /// <summary>Version keys to remove.</summary>
         public IReadOnlyList<string> Remove { get; set; } = Array.Empty<string>();
 
         /// <summary>Accept a release without any checksum (sigstore bundle and SBOM both missing); the key is marked Unverified.</summary>
@@ -77,19 +94,27 @@ namespace PythonImages.Updates
     /// <summary>Where releases come from. Defaults are the public services; tests point them at a loopback server.</summary>
     public sealed class UpdateSources
     {
+        /// <summary>python.org.</summary>
         public static readonly Uri DefaultPythonOrg = new Uri("https://www.python.org/");
+        /// <summary>Where CPython's source files are read (ensurepip's bundled versions).</summary>
         public static readonly Uri DefaultCPythonSource = new Uri("https://github.com/python/cpython/raw");
+        /// <summary>PyPI's JSON API.</summary>
         public static readonly Uri DefaultPyPI = new Uri("https://pypi.org/pypi");
 
+        /// <summary>The python.org base URI (-PythonOrgUri).</summary>
         public Uri PythonOrg { get; set; } = DefaultPythonOrg;
+        /// <summary>The CPython source base URI (-CPythonSourceUri).</summary>
         public Uri CPythonSource { get; set; } = DefaultCPythonSource;
+        /// <summary>The PyPI base URI (-PyPIUri).</summary>
         public Uri PyPI { get; set; } = DefaultPyPI;
 
         /// <summary>https://www.python.org/ftp/python/</summary>
         public Uri FtpRoot => Combine(PythonOrg, "ftp/python/");
 
+        /// <summary>The release directory <paramref name="directory"/> on the download server.</summary>
         public Uri ReleaseDirectory(string directory) => Combine(FtpRoot, directory + "/");
 
+        /// <summary>A file of a release directory on the download server.</summary>
         public Uri ReleaseFile(string directory, string file) => Combine(FtpRoot, directory + "/" + file);
 
         /// <summary>&lt;base&gt;/v&lt;version&gt;/Lib/ensurepip/__init__.py</summary>

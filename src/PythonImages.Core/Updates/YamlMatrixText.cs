@@ -14,7 +14,7 @@ namespace PythonImages.Updates
     /// added or removed entries, list items and version blocks are whole lines in the style of their neighbours.
     /// Comments, key order, blank lines and everything not touched stay byte for byte.
     /// </summary>
-    public sealed class YamlMatrixText : MatrixText
+    internal sealed class YamlMatrixText : MatrixText
     {
         private readonly string newline;
 
@@ -85,8 +85,8 @@ namespace PythonImages.Updates
             else if (checksums != null)
             {
                 var cmap = (YamlMappingNode)checksums.Value.Value;
-                EditChecksumType(edits, cmap, "source", entry.SourceSha256, style, map);
-                EditChecksumType(edits, cmap, "windows", entry.WindowsSha256, style, map);
+                EditChecksumType(edits, cmap, "source", entry.SourceSha256, map);
+                EditChecksumType(edits, cmap, "windows", entry.WindowsSha256, map);
             }
 
             // setuptools
@@ -112,7 +112,7 @@ namespace PythonImages.Updates
             EditVariants(edits, variants, entry.Variants);
         }
 
-        private void EditChecksumType(Edits edits, YamlMappingNode cmap, string type, string? sha256, BlockStyle style, YamlMappingNode versionMap)
+        private void EditChecksumType(Edits edits, YamlMappingNode cmap, string type, string? sha256, YamlMappingNode versionMap)
         {
             var node = Child(cmap, type);
             if (node == null && sha256 == null)
@@ -336,7 +336,7 @@ namespace PythonImages.Updates
 
         // ---- primitive edits -------------------------------------------------------------------------------------------
 
-        private void ReplaceScalar(Edits edits, YamlScalarNode node, string value)
+        private static void ReplaceScalar(Edits edits, YamlScalarNode node, string value)
         {
             if (node.Value == value)
             {

@@ -47,7 +47,7 @@ namespace PythonImages.Tests.Dockerfiles
 
             Assert.Equal(fact.Str("from"), file.From);
             Assert.Equal(fact.MapAt("env")!.Select(kv => kv.Key + "=" + (string)kv.Value!), file.Env.Select(kv => kv.Key + "=" + kv.Value));
-            Assert.Equal(int.Parse(fact.Str("run_instruction_count")!), file.Runs.Count);
+            Assert.Equal(int.Parse(fact.Str("run_instruction_count")!, System.Globalization.CultureInfo.InvariantCulture), file.Runs.Count);
             Assert.Equal(fact.List("cmd"), file.Cmd);
 
             if (fact.Str("family") == "windows-servercore")
@@ -117,13 +117,13 @@ namespace PythonImages.Tests.Dockerfiles
             Assert.True(s.JobsFromNproc);
             var cflags = s.Assignments("EXTRA_CFLAGS");
             string cflagsInitial = fact.Str("make.extra_cflags_initial")!;
-            Assert.Equal(cflagsInitial.StartsWith("output of: ", StringComparison.Ordinal) ? "$(" + cflagsInitial.Substring(11) + ")" : cflagsInitial, cflags.Single());
+            Assert.Equal(cflagsInitial.StartsWith("output of: ", StringComparison.Ordinal) ? "$(" + cflagsInitial[11..] + ")" : cflagsInitial, cflags.Single());
             var ldflags = s.Assignments("LDFLAGS");
             string ldInitial = fact.Str("make.ldflags_initial")!;
             var expectedLd = new List<string>();
             if (ldInitial != "(unset/empty)")
             {
-                expectedLd.Add("$(" + ldInitial.Substring(11) + ")");
+                expectedLd.Add("$(" + ldInitial[11..] + ")");
             }
 
             expectedLd.AddRange(fact.List("make.ldflags_appended").Select(f => "${LDFLAGS:-} " + f));

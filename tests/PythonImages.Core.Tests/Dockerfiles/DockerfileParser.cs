@@ -25,7 +25,7 @@ namespace PythonImages.Tests.Dockerfiles
         /// <summary>The lines as shell statements: trimmed, a trailing ';' removed, empty lines dropped.</summary>
         public IReadOnlyList<string> Statements => Lines
             .Select(l => l.Trim())
-            .Select(l => l.EndsWith(";", StringComparison.Ordinal) && !l.EndsWith(";;", StringComparison.Ordinal) && l != ";" ? l.Substring(0, l.Length - 1).TrimEnd() : l)
+            .Select(l => l.EndsWith(';') && !l.EndsWith(";;", StringComparison.Ordinal) && l != ";" ? l.Substring(0, l.Length - 1).TrimEnd() : l)
             .Where(l => l.Length > 0)
             .ToList();
     }
@@ -82,7 +82,7 @@ namespace PythonImages.Tests.Dockerfiles
         }
 
         /// <summary>Lines that begin with '#' before the first instruction.</summary>
-        public IReadOnlyList<string> LeadingComments => Text.Split('\n').TakeWhile(l => l.StartsWith("#", StringComparison.Ordinal)).ToList();
+        public IReadOnlyList<string> LeadingComments => Text.Split('\n').TakeWhile(l => l.StartsWith('#')).ToList();
 
         private static List<Instruction> Tokenize(string text)
         {
@@ -98,7 +98,7 @@ namespace PythonImages.Tests.Dockerfiles
             {
                 string line = lines[i++];
                 string trimmed = line.Trim();
-                if (trimmed.Length == 0 || trimmed.StartsWith("#", StringComparison.Ordinal))
+                if (trimmed.Length == 0 || trimmed.StartsWith('#'))
                 {
                     continue;
                 }
@@ -119,7 +119,7 @@ namespace PythonImages.Tests.Dockerfiles
                 string current = trimmed.Substring(sp + 1);
                 while (true)
                 {
-                    bool continued = current.EndsWith("\\", StringComparison.Ordinal);
+                    bool continued = current.EndsWith('\\');
                     body.Add(continued ? current.Substring(0, current.Length - 1).TrimEnd() : current);
                     if (!continued)
                     {
@@ -127,7 +127,7 @@ namespace PythonImages.Tests.Dockerfiles
                     }
 
                     // Comment lines inside a continuation are removed by Docker; blank lines are tolerated.
-                    while (i < lines.Length && lines[i].Trim().StartsWith("#", StringComparison.Ordinal))
+                    while (i < lines.Length && lines[i].Trim().StartsWith('#'))
                     {
                         i++;
                     }

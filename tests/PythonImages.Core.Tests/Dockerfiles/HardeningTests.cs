@@ -327,7 +327,11 @@ namespace PythonImages.Tests.Dockerfiles
             var source = Image("3.14", "trixie");
             var image = new PythonImage(source.VersionKey, source.Version, variant)
             {
-                Family = source.Family, OS = source.OS, BaseImage = source.BaseImage, Directory = source.Directory, Release = source.Release,
+                Family = source.Family,
+                OS = source.OS,
+                BaseImage = source.BaseImage,
+                Directory = source.Directory,
+                Release = source.Release,
             };
             Assert.Contains("variant", Unsafe(image).Message);
         }

@@ -49,7 +49,7 @@ versions:
             Assert.False(s.VerifiesGpg);
             Assert.Null(s.KeyServer);
             Assert.True(s.VerifiesSha256);
-            Assert.Contains(directory.EndsWith("alpine3.25") ? "zstd-dev" : "libzstd-dev", s.BuildPackages);
+            Assert.Contains(directory.EndsWith("alpine3.25", StringComparison.Ordinal) ? "zstd-dev" : "libzstd-dev", s.BuildPackages);
             Assert.NotNull(s.FramePointerCases);
             Assert.Contains("-mno-omit-leaf-frame-pointer", s.FramePointerCases!.Values.SelectMany(v => v));
             Assert.Null(s.PipInstall);
@@ -81,7 +81,7 @@ versions:
             // The URL the installer step builds for 3.16.0a1, evaluated with .NET's regex (same dialect as PowerShell's -replace).
             var (format, regex, _) = s.InstallerUrl;
             string dir = System.Text.RegularExpressions.Regex.Replace("3.16.0a1", regex, string.Empty);
-            Assert.Equal("https://www.python.org/ftp/python/3.16.0/python-3.16.0a1-amd64.exe", string.Format(format, dir, "3.16.0a1"));
+            Assert.Equal("https://www.python.org/ftp/python/3.16.0/python-3.16.0a1-amd64.exe", string.Format(System.Globalization.CultureInfo.InvariantCulture, format, dir, "3.16.0a1"));
             Assert.Equal(new[] { "python" }, file.Cmd);
         }
 

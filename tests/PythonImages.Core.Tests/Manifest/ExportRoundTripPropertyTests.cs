@@ -116,7 +116,7 @@ namespace PythonImages.Tests.Manifest
 
                 foreach (var dir in new[] { b.Directory }.Concat(b.ArchitectureFields.Where(kv => kv.Key.EndsWith("-Directory", StringComparison.Ordinal)).Select(kv => kv.Value)))
                 {
-                    Assert.False(dir.StartsWith("/", StringComparison.Ordinal) || dir.Split('/').Contains(".."), $"{e}Directory {dir} leaves the repository");
+                    Assert.False(dir.StartsWith('/') || dir.Split('/').Contains(".."), $"{e}Directory {dir} leaves the repository");
                     Assert.True(dir.All(c => char.IsAsciiLetterOrDigit(c) || c == '/' || c == '.' || c == '_' || c == '-'), $"{e}Directory {dir} holds markup");
                 }
             }
@@ -195,7 +195,7 @@ namespace PythonImages.Tests.Manifest
 
             string insert = Pick(new[] { "\n", "\r", "\0", " ", "/", "..", "<", ">", "(", ")", "[", "]", "*", "`", "$", ";", ",", ":", "\\", "\u2028", "\u202E", "é", "#" });
             int at = random.Next(plausible.Length + 1);
-            return plausible.Substring(0, at) + insert + plausible.Substring(at);
+            return plausible[..at] + insert + plausible[at..];
         }
 
         private string? Value(IReadOnlyList<string?> plausible)

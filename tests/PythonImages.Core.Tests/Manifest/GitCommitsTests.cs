@@ -49,17 +49,8 @@ namespace PythonImages.Tests.Manifest
         public void AMissingGitExecutableIsGitNotFound()
         {
             Commit("Dockerfile", "x\n");
-            string saved = GitCommits.GitExecutable;
-            try
-            {
-                GitCommits.GitExecutable = Path.Combine(repo, "no-such-git");
-                var ex = Assert.Throws<ManifestException>(() => GitCommits.LastCommits(repo, new[] { "." }));
-                Assert.Equal(ManifestErrorIds.GitNotFound, ex.ErrorId);
-            }
-            finally
-            {
-                GitCommits.GitExecutable = saved;
-            }
+            var ex = Assert.Throws<ManifestException>(() => GitCommits.LastCommits(repo, new[] { "." }, "Dockerfile", Path.Combine(repo, "no-such-git")));
+            Assert.Equal(ManifestErrorIds.GitNotFound, ex.ErrorId);
         }
 
         [Theory]

@@ -311,7 +311,7 @@ namespace PythonImages.Tests.Manifest
 
                 var ex = Assert.Throws<ManifestException>(() => ManifestFile.ReadAllText(big));
                 Assert.Equal(ManifestErrorIds.TooLarge, ex.ErrorId);
-                Assert.Contains((LibraryManifest.MaxChars + 1L).ToString(), ex.Message);
+                Assert.Contains((LibraryManifest.MaxChars + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture), ex.Message);
 
                 string latin1 = Path.Combine(dir, "latin1");
                 File.WriteAllBytes(latin1, Encoding.Latin1.GetBytes("Maintainers: J\u00e1n (@j)\n"));

@@ -76,7 +76,7 @@ namespace PythonImages.Tests.Manifest
                 Assert.DoesNotContain("## ", block);
                 Assert.DoesNotContain("(See", block);
                 Assert.StartsWith("-\t[`3.10.2-bullseye`", block);
-                Assert.False(block.EndsWith("\n", StringComparison.Ordinal));
+                Assert.False(block.EndsWith('\n'));
             }
 
             Assert.Equal(

@@ -34,7 +34,7 @@ namespace PythonImages.Tests.BadInput
         public void TheCatalogueHasAtLeastSixtyDistinctCases()
         {
             var all = All().ToList();
-            Assert.True(all.Count >= 60, all.Count.ToString());
+            Assert.True(all.Count >= 60, all.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Assert.Equal(all.Count, all.Select(c => c.Name).Distinct().Count());
         }
 

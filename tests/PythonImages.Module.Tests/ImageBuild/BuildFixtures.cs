@@ -14,14 +14,14 @@ namespace PythonImages.Tests.ImageBuild
         /// <summary>A context set whose images go under pitest5[-owner]-&lt;random&gt;.</summary>
         public Contexts(string? owner = null)
         {
-            Repository = "pitest5-" + (owner != null ? owner + "-" : string.Empty) + Guid.NewGuid().ToString("N").Substring(0, 10);
+            Repository = "pitest5-" + (owner != null ? owner + "-" : string.Empty) + Guid.NewGuid().ToString("N")[..10];
         }
 
         public string Repository { get; }
 
         public string Create(string dockerfile, bool busybox = false, IDictionary<string, string>? files = null)
         {
-            string root = Path.Combine(Path.GetTempPath(), "pitest5-mod-" + Guid.NewGuid().ToString("N").Substring(0, 10));
+            string root = Path.Combine(Path.GetTempPath(), "pitest5-mod-" + Guid.NewGuid().ToString("N")[..10]);
             Directory.CreateDirectory(root);
             roots.Add(root);
             File.WriteAllText(Path.Combine(root, "Dockerfile"), dockerfile);

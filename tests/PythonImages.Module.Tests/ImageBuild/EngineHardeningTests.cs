@@ -29,7 +29,7 @@ namespace PythonImages.Tests.ImageBuild
                 : FakeResponse.Stall);
             using var c = new Contexts("h9-engine");
             using var s = new ModuleSession();
-            string logDir = Path.Combine(Path.GetTempPath(), "pitest9-stall-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+            string logDir = Path.Combine(Path.GetTempPath(), "pitest9-stall-" + Guid.NewGuid().ToString("N")[..8]);
             try
             {
                 var watch = Stopwatch.StartNew();
@@ -163,7 +163,7 @@ namespace PythonImages.Tests.ImageBuild
             using var c = new Contexts("h9-engine");
             string warm = c.Create("FROM scratch\nCOPY busybox /busybox\nRUN [\"/busybox\", \"echo\", \"warm\"]\n", busybox: true);
             string big = c.Create(BigLogDockerfile, busybox: true);
-            string logDir = Path.Combine(Path.GetTempPath(), "pitest9-biglog-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+            string logDir = Path.Combine(Path.GetTempPath(), "pitest9-biglog-" + Guid.NewGuid().ToString("N")[..8]);
             try
             {
                 var run = FreshProcess.Run(MeasureScript(warm, big, c.Repository, logDir), timeoutSeconds: 600);
@@ -208,9 +208,9 @@ namespace PythonImages.Tests.ImageBuild
         public void AStoppedBuildLeavesNoLogAndNoTemporaryFile()
         {
             using var c = new Contexts("h9-engine");
-            string marker = "pitest9" + Guid.NewGuid().ToString("N").Substring(0, 8);
+            string marker = "pitest9" + Guid.NewGuid().ToString("N")[..8];
             string ctx = c.Create($"FROM scratch\nCOPY busybox /busybox\nRUN [\"/busybox\", \"sh\", \"-c\", \"echo started; sleep 30; echo {marker}\"]\n", busybox: true);
-            string logDir = Path.Combine(Path.GetTempPath(), "pitest9-stoplog-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+            string logDir = Path.Combine(Path.GetTempPath(), "pitest9-stoplog-" + Guid.NewGuid().ToString("N")[..8]);
             Directory.CreateDirectory(logDir);
             try
             {

@@ -175,7 +175,7 @@ namespace PythonImages.Tests.Fakes
                             }
 
                             byte[] body = Encoding.UTF8.GetBytes(text);
-                            await stream.WriteAsync(Encoding.ASCII.GetBytes(body.Length.ToString("x") + "\r\n"));
+                            await stream.WriteAsync(Encoding.ASCII.GetBytes(body.Length.ToString("x", System.Globalization.CultureInfo.InvariantCulture) + "\r\n"));
                             await stream.WriteAsync(body);
                             await stream.WriteAsync(Encoding.ASCII.GetBytes("\r\n"));
                             await stream.FlushAsync();

@@ -57,7 +57,7 @@ function Img([int]$i, [string]$ctx) { $c = $imgs[$i].Clone(); $c.ContextPath = $
         {
             using var c = new Contexts();
             using var s = new ModuleSession();
-            string logFile = Path.Combine(Path.GetTempPath(), "pitest5-" + Guid.NewGuid().ToString("N").Substring(0, 8) + ".log");
+            string logFile = Path.Combine(Path.GetTempPath(), "pitest5-" + Guid.NewGuid().ToString("N")[..8] + ".log");
             var r = s.Run(Images + "@((Img 0 $bad), (Img 1 $good)) | Invoke-PythonImageBuild -Repository $repo -LogPath $log",
                 new Dictionary<string, object?> { ["bad"] = c.Failing(), ["good"] = c.Small("good"), ["repo"] = c.Repository, ["log"] = logFile });
             Assert.Null(r.Terminating);
@@ -102,7 +102,7 @@ function Img([int]$i, [string]$ctx) { $c = $imgs[$i].Clone(); $c.ContextPath = $
         public void StoppingThePipelineCancelsTheBuildAndLeavesNoContainers()
         {
             using var c = new Contexts();
-            string marker = "pitest5" + Guid.NewGuid().ToString("N").Substring(0, 8);
+            string marker = "pitest5" + Guid.NewGuid().ToString("N")[..8];
             string ctx = c.Create($"FROM scratch\nCOPY busybox /busybox\nRUN [\"/busybox\", \"sh\", \"-c\", \"echo started; sleep 30; echo {marker}\"]\n", busybox: true);
             using var s = new ModuleSession();
             using var ps = PowerShell.Create();
@@ -230,7 +230,7 @@ function Img([int]$i, [string]$ctx) { $c = $imgs[$i].Clone(); $c.ContextPath = $
             using var c = new Contexts();
             using var s = new ModuleSession();
             string ctx = c.Create("FROM scratch\nARG GREETING=none\nCOPY busybox /busybox\nRUN [\"/busybox\", \"sh\", \"-c\", \"echo greeting=$GREETING\"]\n", busybox: true);
-            string logDir = Path.Combine(Path.GetTempPath(), "pitest5-logs-" + Guid.NewGuid().ToString("N").Substring(0, 8)) + Path.DirectorySeparatorChar;
+            string logDir = Path.Combine(Path.GetTempPath(), "pitest5-logs-" + Guid.NewGuid().ToString("N")[..8]) + Path.DirectorySeparatorChar;
             try
             {
                 var r = s.Run("Invoke-PythonImageBuild $ctx -Tag $tag -BuildArg @{ GREETING = 'hello' } -Network host -Platform linux/amd64 -LogPath $log -NoCache | Out-Default",

@@ -56,7 +56,7 @@ namespace PythonImages.Tests.Injection
             var env = lines.Where(l => l.StartsWith("ENV ", StringComparison.Ordinal)).Select(l => l.Substring(4)).Select(l =>
             {
                 int sp = l.IndexOf(' ');
-                return l.Substring(0, sp) + "=" + l.Substring(sp + 1);
+                return l[..sp] + "=" + l[(sp + 1)..];
             });
             var download = new List<string>();
             for (int i = 0; i < lines.Length; i++)
@@ -67,7 +67,7 @@ namespace PythonImages.Tests.Injection
                 }
 
                 int end = i;
-                while (end + 1 < lines.Length && (lines[end].EndsWith("\\", StringComparison.Ordinal) || lines[end].TrimStart().StartsWith("#", StringComparison.Ordinal)))
+                while (end + 1 < lines.Length && (lines[end].EndsWith('\\') || lines[end].TrimStart().StartsWith('#')))
                 {
                     end++;
                 }
@@ -145,7 +145,7 @@ namespace PythonImages.Tests.Injection
             var step = Regex.Match(output, @"^Step 1/(\d+) : ", RegexOptions.Multiline);
             Cleanup(output);
 
-            return step.Success ? int.Parse(step.Groups[1].Value) : throw new InvalidOperationException("The engine printed no 'Step 1/N' line:\n" + output);
+            return step.Success ? int.Parse(step.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : throw new InvalidOperationException("The engine printed no 'Step 1/N' line:\n" + output);
         }
 
         /// <summary>
@@ -226,12 +226,12 @@ namespace PythonImages.Tests.Injection
                 // The report goes to stderr, the pipe set -x writes its traces to: one pipe keeps the order, so no line is cut into.
                 File.WriteAllText(path, "#!/bin/sh\n{ printf 'STUB %s\\n' \"${0##*/}\"; for a in \"$@\"; do printf 'ARG %s\\n' \"$a\"; done; echo END; } >&2\n"
                     + (stub == "tar" ? "exit 97\n" : "exit 0\n"));
-                File.SetUnixFileMode(path, (UnixFileMode)Convert.ToInt32("755", 8));
+                if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, (UnixFileMode)Convert.ToInt32("755", 8));
             }
 
             File.WriteAllText(Path.Combine(context, "Dockerfile"),
                 "FROM scratch\nCOPY rootfs/ /\nENV PATH /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n");
-            string tag = Prefix + ":" + Guid.NewGuid().ToString("N").Substring(0, 12);
+            string tag = Prefix + ":" + Guid.NewGuid().ToString("N")[..12];
             var (built, output) = Docker("build", "--network", "none", "-t", tag, context);
             if (built != 0)
             {

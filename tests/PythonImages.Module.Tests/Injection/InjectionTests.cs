@@ -199,7 +199,7 @@ namespace PythonImages.Tests.Injection
             var lines = dockerfile.Split('\n');
             int i = Array.FindIndex(lines, l => l.StartsWith("RUN ", StringComparison.Ordinal));
             var parts = new List<string> { lines[i].Substring(4) };
-            while (parts[^1].EndsWith("\\", StringComparison.Ordinal))
+            while (parts[^1].EndsWith('\\'))
             {
                 parts[^1] = parts[^1].Substring(0, parts[^1].Length - 1);
                 parts.Add(lines[++i]);
@@ -319,8 +319,14 @@ namespace PythonImages.Tests.Injection
             string what = $"matrix {field} {(replace ? "=" : "+")} {HostileCorpus.Show(h)}";
             string cleanValue = field switch
             {
-                "version" => "3.11.9", "sha256" => CleanSha, "gpgKey" => CleanGpg, "setuptools" => "79.0.1", "pip" => "24.0",
-                "variant" => "slim-trixie", "repository" => "https://github.com/docker-library/python", _ => "3",
+                "version" => "3.11.9",
+                "sha256" => CleanSha,
+                "gpgKey" => CleanGpg,
+                "setuptools" => "79.0.1",
+                "pip" => "24.0",
+                "variant" => "slim-trixie",
+                "repository" => "https://github.com/docker-library/python",
+                _ => "3",
             };
             string hostile = replace ? h : cleanValue + h;
             var o = GenerateFromMatrix(Matrix(field, hostile));

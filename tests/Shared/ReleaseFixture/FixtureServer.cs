@@ -171,7 +171,7 @@ namespace PythonImages.Tests.ReleaseFixture
                             for (int i = 0; i < response.Body.Length; i += chunk)
                             {
                                 int n = Math.Min(chunk, response.Body.Length - i);
-                                await stream.WriteAsync(Encoding.ASCII.GetBytes(n.ToString("x") + "\r\n"), stop.Token);
+                                await stream.WriteAsync(Encoding.ASCII.GetBytes(n.ToString("x", System.Globalization.CultureInfo.InvariantCulture) + "\r\n"), stop.Token);
                                 await stream.WriteAsync(response.Body.AsMemory(i, n), stop.Token);
                                 await stream.WriteAsync(Encoding.ASCII.GetBytes("\r\n"), stop.Token);
                             }

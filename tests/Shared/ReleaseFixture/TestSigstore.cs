@@ -153,10 +153,10 @@ namespace PythonImages.Tests.ReleaseFixture
                 {
                     new
                     {
-                        logIndex = index.ToString(),
+                        logIndex = index.ToString(System.Globalization.CultureInfo.InvariantCulture),
                         logId = new { keyId = Convert.ToBase64String(logId) },
                         kindVersion = new { kind = "hashedrekord", version = "0.0.1" },
-                        integratedTime = integrated.ToString(),
+                        integratedTime = integrated.ToString(System.Globalization.CultureInfo.InvariantCulture),
                         inclusionPromise = new { signedEntryTimestamp = Convert.ToBase64String(set) },
                         canonicalizedBody = bodyB64,
                     },

@@ -13,6 +13,10 @@ namespace PythonImages.Updates.Http
     /// </summary>
     public sealed class EnvironmentProxy : IWebProxy
     {
+        private static readonly char[] Colon = { ':' };
+
+        private static readonly char[] ListSeparators = { ',', ' ' };
+
         private readonly Uri? http;
         private readonly Uri? https;
         private readonly string[] noProxy;
@@ -25,11 +29,12 @@ namespace PythonImages.Updates.Http
             var withUser = https ?? http;
             if (withUser != null && !string.IsNullOrEmpty(withUser.UserInfo))
             {
-                string[] parts = withUser.UserInfo.Split(new[] { ':' }, 2);
+                string[] parts = withUser.UserInfo.Split(Colon, 2);
                 Credentials = new NetworkCredential(Uri.UnescapeDataString(parts[0]), parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : string.Empty);
             }
         }
 
+        /// <summary>The proxy's credentials (from the proxy URL), if any.</summary>
         public ICredentials? Credentials { get; set; }
 
         /// <summary>The proxy URL without credentials, for messages.</summary>
@@ -53,15 +58,17 @@ namespace PythonImages.Updates.Http
             }
 
             string[] bypass = (Get("no_proxy") ?? string.Empty)
-                .Split(new[] { ',', ' ' }, StringSplitOptions.RemoveEmptyEntries)
+                .Split(ListSeparators, StringSplitOptions.RemoveEmptyEntries)
                 .Select(e => e.Trim().TrimStart('*').TrimStart('.').ToLowerInvariant())
                 .Select(e => e.Length == 0 ? "*" : e)
                 .ToArray();
             return new EnvironmentProxy(http, https, bypass);
         }
 
+        /// <inheritdoc/>
         public Uri? GetProxy(Uri destination) => destination.Scheme == "https" ? https : http;
 
+        /// <inheritdoc/>
         public bool IsBypassed(Uri host)
         {
             if (host.IsLoopback || GetProxy(host) == null)

@@ -31,12 +31,14 @@ namespace PythonImages.Updates.Http
         /// <summary>The proxy; default: the environment's (<see cref="EnvironmentProxy"/>).</summary>
         public IWebProxy? Proxy { get; set; } = EnvironmentProxy.FromEnvironment();
 
+        /// <summary>The most redirects followed for one request.</summary>
         public int MaxRedirects { get; set; } = 5;
     }
 
     /// <summary>A fetched body: the bytes and the URL that finally answered.</summary>
     public sealed class Fetched
     {
+        /// <summary>A fetched body with its final URI and content type.</summary>
         public Fetched(byte[] body, Uri uri, string? contentType)
         {
             Body = body;
@@ -44,10 +46,13 @@ namespace PythonImages.Updates.Http
             ContentType = contentType;
         }
 
+        /// <summary>The body.</summary>
         public byte[] Body { get; }
 
+        /// <summary>The URI after redirects.</summary>
         public Uri Uri { get; }
 
+        /// <summary>The content type, if sent.</summary>
         public string? ContentType { get; }
     }
 
@@ -64,6 +69,7 @@ namespace PythonImages.Updates.Http
         private readonly SemaphoreSlim throttle;
         private readonly ResiliencePipeline<Attempt> pipeline;
 
+        /// <summary>A client with the retries, time limits and redirect rules of <paramref name="options"/>; <paramref name="log"/> gets a line per request.</summary>
         public ReleaseHttpClient(FetchOptions options, Action<string>? log = null)
         {
             this.options = options;
@@ -154,14 +160,11 @@ namespace PythonImages.Updates.Http
                 throw outcome.Exception switch
                 {
                     UpdateException u => u,
-                    TimeoutRejectedException _ => new UpdateException(UpdateErrorIds.Timeout, UpdateErrorCategory.OperationTimeout,
-                        $"{uri} did not answer within {options.Timeout.TotalSeconds:0.#} s ({options.Retries + 1} attempts).",
+                    TimeoutRejectedException _ => new UpdateException(UpdateErrorIds.Timeout, $"{uri} did not answer within {options.Timeout.TotalSeconds:0.#} s ({options.Retries + 1} attempts).",
                         "Check the network and proxy (https_proxy, no_proxy), or raise -TimeoutSec, then run the command again.", uri.AbsoluteUri, outcome.Exception),
-                    OperationCanceledException _ => new UpdateException(UpdateErrorIds.Timeout, UpdateErrorCategory.OperationTimeout,
-                        $"{uri} did not answer within {options.Timeout.TotalSeconds:0.#} s.",
+                    OperationCanceledException _ => new UpdateException(UpdateErrorIds.Timeout, $"{uri} did not answer within {options.Timeout.TotalSeconds:0.#} s.",
                         "Check the network and proxy (https_proxy, no_proxy), or raise -TimeoutSec, then run the command again.", uri.AbsoluteUri, outcome.Exception),
-                    _ => new UpdateException(UpdateErrorIds.ConnectionFailed, UpdateErrorCategory.ConnectionError,
-                        $"{uri} could not be fetched ({options.Retries + 1} attempts): {Innermost(outcome.Exception).Message}",
+                    _ => new UpdateException(UpdateErrorIds.ConnectionFailed, $"{uri} could not be fetched ({options.Retries + 1} attempts): {Innermost(outcome.Exception).Message}",
                         "Check the network and proxy settings (https_proxy, http_proxy, no_proxy), then run the command again.", uri.AbsoluteUri, outcome.Exception),
                 };
             }
@@ -180,10 +183,10 @@ namespace PythonImages.Updates.Http
 
             throw new UpdateException(
                 UpdateErrorIds.HttpError,
-                a.Status >= 500 ? UpdateErrorCategory.ResourceUnavailable : UpdateErrorCategory.InvalidOperation,
                 $"{a.FinalUri} answered HTTP {a.Status}" + (a.Status >= 500 ? $" after {options.Retries + 1} attempts." : "."),
                 a.Status >= 500 ? "The server has trouble: run the command again later." : "Check the base URIs (-PythonOrgUri, -CPythonSourceUri, -PyPIUri) and the proxy settings.",
-                a.FinalUri.AbsoluteUri);
+                a.FinalUri.AbsoluteUri,
+                category: a.Status >= 500 ? FailureCategory.ResourceUnavailable : FailureCategory.InvalidOperation);
         }
 
         private static Exception Innermost(Exception ex)
@@ -278,18 +281,17 @@ namespace PythonImages.Updates.Http
 
         private static UpdateException TooLarge(Uri uri, long max, long? declared) => new UpdateException(
             UpdateErrorIds.ResponseTooLarge,
-            UpdateErrorCategory.LimitsExceeded,
             $"{uri} sent more than {max} bytes" + (declared.HasValue ? $" (it announced {declared.Value})" : string.Empty) + "; nothing of it was used.",
             "Check that the base URIs point at python.org, GitHub and PyPI or faithful mirrors of them.",
             uri.AbsoluteUri);
 
         private static UpdateException RedirectRefused(Uri from, Uri? to, string why) => new UpdateException(
             UpdateErrorIds.RedirectRefused,
-            UpdateErrorCategory.SecurityError,
             $"{from} redirected to {(to == null ? "(nothing)" : to.GetLeftPart(UriPartial.Path))}, which is not followed: {why}.",
             "Point the base URI at the server that holds the files (redirects are only followed to https on the same host family).",
             from.AbsoluteUri);
 
+        /// <inheritdoc/>
         public void Dispose()
         {
             client.Dispose();

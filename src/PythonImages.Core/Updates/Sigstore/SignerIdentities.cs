@@ -8,10 +8,12 @@ namespace PythonImages.Updates.Sigstore
     /// <summary>Who may sign a release series: the certificate's e-mail (SAN) and the OIDC issuer that vouched for it.</summary>
     public sealed class SignerIdentity
     {
+        /// <summary>An empty identity (for PowerShell's object binding).</summary>
         public SignerIdentity()
         {
         }
 
+        /// <summary>The signer <paramref name="email"/> at <paramref name="issuer"/>, for one series or (null) every series.</summary>
         public SignerIdentity(string? series, string email, string issuer)
         {
             Series = series;
@@ -22,15 +24,20 @@ namespace PythonImages.Updates.Sigstore
         /// <summary>MAJOR.MINOR of the release series (3.14); empty or null: every series.</summary>
         public string? Series { get; set; }
 
+        /// <summary>The signer's email, as in the certificate.</summary>
         public string Email { get; set; } = string.Empty;
 
+        /// <summary>The OIDC issuer, as in the certificate.</summary>
         public string Issuer { get; set; } = string.Empty;
 
+        /// <summary>Whether the identity is valid for <paramref name="series"/>.</summary>
         public bool AppliesTo(string series) => string.IsNullOrEmpty(Series) || string.Equals(Series, series, StringComparison.Ordinal);
 
+        /// <summary>Whether a certificate's email and issuer are this identity's.</summary>
         public bool Matches(string email, string issuer) =>
             string.Equals(Email, email, StringComparison.OrdinalIgnoreCase) && string.Equals(Issuer, issuer, StringComparison.Ordinal);
 
+        /// <inheritdoc/>
         public override string ToString() => $"{Email} ({Issuer})" + (string.IsNullOrEmpty(Series) ? string.Empty : " for " + Series);
 
         /// <summary>Checks a user-given identity; throws <see cref="UpdateException"/> (Update.InvalidIdentity).</summary>
@@ -54,7 +61,6 @@ namespace PythonImages.Updates.Sigstore
             {
                 throw new UpdateException(
                     UpdateErrorIds.InvalidIdentity,
-                    UpdateErrorCategory.InvalidArgument,
                     "The -Identity value is not valid: " + why + ".",
                     "Pass identities as @{ Series = '3.14'; Email = 'hugo@python.org'; Issuer = 'https://github.com/login/oauth' } (Series is optional).",
                     Email);
@@ -71,6 +77,7 @@ namespace PythonImages.Updates.Sigstore
         private const string GitHub = "https://github.com/login/oauth";
         private const string Google = "https://accounts.google.com";
 
+        /// <summary>The release managers python.org lists, by series.</summary>
         public static IReadOnlyList<SignerIdentity> PythonOrgReleaseManagers { get; } = new[]
         {
             new SignerIdentity("3.7", "nad@python.org", GitHub),

@@ -17,6 +17,7 @@ namespace PythonImages.Updates.Sigstore
     /// <summary>What a verified bundle vouches for: the artifact's sha256, who signed it and when.</summary>
     public sealed class VerifiedBundle
     {
+        /// <summary>A verified bundle: the file's sha256, its signer and when it was signed.</summary>
         public VerifiedBundle(string sha256, string email, string issuer, DateTime signedAt)
         {
             Sha256 = sha256;
@@ -28,12 +29,16 @@ namespace PythonImages.Updates.Sigstore
         /// <summary>Lowercase hex.</summary>
         public string Sha256 { get; }
 
+        /// <summary>The signer's email.</summary>
         public string Email { get; }
 
+        /// <summary>The signer's OIDC issuer.</summary>
         public string Issuer { get; }
 
+        /// <summary>When it was signed (UTC).</summary>
         public DateTime SignedAt { get; }
 
+        /// <summary>The signer, "email (issuer)".</summary>
         public string Signer => $"{Email} ({Issuer})";
     }
 
@@ -52,6 +57,7 @@ namespace PythonImages.Updates.Sigstore
 
         private readonly TrustedRoot root;
 
+        /// <summary>A verifier against <paramref name="root"/>.</summary>
         public SigstoreVerifier(TrustedRoot root) => this.root = root;
 
         /// <summary>Verifies <paramref name="bundleJson"/>; throws <see cref="UpdateException"/> naming what failed.</summary>
@@ -62,7 +68,7 @@ namespace PythonImages.Updates.Sigstore
             // 1. The signature over the digest, with the leaf's key.
             if (!VerifyDigestSignature(b.Leaf.GetPublicKey(), b.Digest, b.Signature))
             {
-                throw Fail(UpdateErrorIds.SignatureInvalid, UpdateErrorCategory.SecurityError, what,
+                throw Fail(UpdateErrorIds.SignatureInvalid, what,
                     "the signature in the sigstore bundle does not match its digest and certificate",
                     "Do not use this release file; report it to the python.org infrastructure team (the bundle may have been tampered with).");
             }
@@ -78,7 +84,7 @@ namespace PythonImages.Updates.Sigstore
             if (!allowed.Any(i => i.Matches(email, issuer)))
             {
                 string expected = allowed.Count == 0 ? "(no identity is known for this series)" : string.Join(", ", allowed.Select(i => i.Email + " (" + i.Issuer + ")"));
-                throw Fail(UpdateErrorIds.IdentityMismatch, UpdateErrorCategory.SecurityError, what,
+                throw Fail(UpdateErrorIds.IdentityMismatch, what,
                     $"the bundle was signed by {email} ({issuer}), which is not a release manager identity for this series; expected {expected}",
                     "If python.org names this signer on its Sigstore Information page, add it with -Identity @{ Series = ...; Email = ...; Issuer = ... }; otherwise do not use the release file.");
             }
@@ -110,7 +116,7 @@ namespace PythonImages.Updates.Sigstore
         {
             if (b.Entry == null)
             {
-                throw Fail(UpdateErrorIds.TransparencyLogInvalid, UpdateErrorCategory.SecurityError, what,
+                throw Fail(UpdateErrorIds.TransparencyLogInvalid, what,
                     "the bundle has no transparency log entry with a signed entry timestamp, so the signing time cannot be established",
                     "Do not use this release file, or pass -AllowUnverifiedSource only if you verify it by other means.");
             }
@@ -119,7 +125,7 @@ namespace PythonImages.Updates.Sigstore
             var log = root.Logs.FirstOrDefault(l => l.KeyId.SequenceEqual(e.LogId));
             if (log == null)
             {
-                throw Fail(UpdateErrorIds.TransparencyLogInvalid, UpdateErrorCategory.SecurityError, what,
+                throw Fail(UpdateErrorIds.TransparencyLogInvalid, what,
                     $"the bundle's transparency log ({Convert.ToBase64String(e.LogId)}) is not in the trusted root {root.Source}",
                     "Use a trusted root (-TrustedRootPath) that lists this log, or do not use the release file.");
             }
@@ -142,7 +148,7 @@ namespace PythonImages.Updates.Sigstore
 
             if (!setValid)
             {
-                throw Fail(UpdateErrorIds.TransparencyLogInvalid, UpdateErrorCategory.SecurityError, what,
+                throw Fail(UpdateErrorIds.TransparencyLogInvalid, what,
                     "the transparency log's signed entry timestamp does not verify with the log's key",
                     "Do not use this release file; the bundle's log entry has been altered.");
             }
@@ -150,7 +156,7 @@ namespace PythonImages.Updates.Sigstore
             DateTime signedAt = DateTimeOffset.FromUnixTimeSeconds(e.IntegratedTime).UtcDateTime;
             if (signedAt < log.ValidFrom || signedAt > log.ValidUntil)
             {
-                throw Fail(UpdateErrorIds.SigningTimeInvalid, UpdateErrorCategory.SecurityError, what,
+                throw Fail(UpdateErrorIds.SigningTimeInvalid, what,
                     $"the log entry time {signedAt:u} is outside the period in which the log key was in use",
                     "Do not use this release file.");
             }
@@ -175,7 +181,7 @@ namespace PythonImages.Updates.Sigstore
             }
             catch (Exception ex) when (ex is JsonException || ex is FormatException || ex is KeyNotFoundException || ex is InvalidOperationException || ex is CertificateException || ex is ArgumentException)
             {
-                throw Fail(UpdateErrorIds.TransparencyLogInvalid, UpdateErrorCategory.SecurityError, what,
+                throw Fail(UpdateErrorIds.TransparencyLogInvalid, what,
                     "the transparency log entry does not match the bundle: " + ex.Message,
                     "Do not use this release file; the bundle's parts do not belong together.");
             }
@@ -203,7 +209,7 @@ namespace PythonImages.Updates.Sigstore
         {
             if (!leaf.IsValid(at))
             {
-                throw Fail(UpdateErrorIds.SigningTimeInvalid, UpdateErrorCategory.SecurityError, what,
+                throw Fail(UpdateErrorIds.SigningTimeInvalid, what,
                     $"the signature was logged at {at:u}, outside the signing certificate's validity ({leaf.NotBefore:u} to {leaf.NotAfter:u})",
                     "Do not use this release file: it was signed with a certificate that had expired or was not yet valid.");
             }
@@ -325,7 +331,7 @@ namespace PythonImages.Updates.Sigstore
             string? issuer = v2 ?? v1;
             if (emails.Count != 1 || issuer == null)
             {
-                throw Fail(UpdateErrorIds.IdentityMismatch, UpdateErrorCategory.SecurityError, what,
+                throw Fail(UpdateErrorIds.IdentityMismatch, what,
                     "the signing certificate does not name exactly one e-mail identity and an OIDC issuer",
                     "Do not use this release file.");
             }
@@ -345,11 +351,11 @@ namespace PythonImages.Updates.Sigstore
         }
 
         private static UpdateException Untrusted(string what, string why) => Fail(
-            UpdateErrorIds.UntrustedCertificate, UpdateErrorCategory.SecurityError, what, why,
+            UpdateErrorIds.UntrustedCertificate, what, why,
             "Do not use this release file; if you run your own sigstore instance, pass its trusted_root.json to -TrustedRootPath.");
 
-        internal static UpdateException Fail(string id, UpdateErrorCategory category, string what, string why, string action) =>
-            new UpdateException(id, category, $"The sigstore bundle of {what} does not verify: {why}.", action, what);
+        internal static UpdateException Fail(string id, string what, string why, string action) =>
+            new UpdateException(id, $"The sigstore bundle of {what} does not verify: {why}.", action, what);
 
         /// <summary>The parts of a bundle (media types v0.1 to v0.3) that verification uses.</summary>
         private sealed class Bundle
@@ -410,7 +416,7 @@ namespace PythonImages.Updates.Sigstore
                 catch (Exception ex) when (ex is JsonException || ex is FormatException || ex is KeyNotFoundException || ex is InvalidOperationException
                     || ex is IndexOutOfRangeException || ex is ArgumentException || ex is CertificateException || ex is System.IO.IOException || ex is Asn1Exception)
                 {
-                    throw Fail(UpdateErrorIds.MalformedBundle, UpdateErrorCategory.InvalidData, what,
+                    throw Fail(UpdateErrorIds.MalformedBundle, what,
                         "it is not a well-formed sigstore bundle: " + ex.Message,
                         "Run the command again later (the file may have been cut short); if it persists, do not use the release file.");
                 }

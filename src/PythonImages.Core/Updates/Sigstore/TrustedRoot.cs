@@ -25,10 +25,13 @@ namespace PythonImages.Updates.Sigstore
             Source = source;
         }
 
+        /// <summary>The certificate authorities (Fulcio).</summary>
         public IReadOnlyList<CertificateAuthority> Authorities { get; }
 
+        /// <summary>The transparency logs (Rekor).</summary>
         public IReadOnlyList<TransparencyLog> Logs { get; }
 
+        /// <summary>Where the root came from (a path, or "embedded").</summary>
         public string Source { get; }
 
         private static readonly Lazy<TrustedRoot> Embedded = new Lazy<TrustedRoot>(() =>
@@ -42,6 +45,7 @@ namespace PythonImages.Updates.Sigstore
         /// <summary>The Sigstore public-good trust root (Fulcio CAs and the Rekor key), embedded in the module.</summary>
         public static TrustedRoot PublicGood => Embedded.Value;
 
+        /// <summary>Reads a trusted_root.json file.</summary>
         public static TrustedRoot Load(string path)
         {
             string text;
@@ -68,6 +72,7 @@ namespace PythonImages.Updates.Sigstore
             return Parse(text, path);
         }
 
+        /// <summary>Parses a trusted_root.json text; <paramref name="source"/> names it in messages.</summary>
         public static TrustedRoot Parse(string json, string source)
         {
             try
@@ -139,7 +144,6 @@ namespace PythonImages.Updates.Sigstore
 
         private static UpdateException Invalid(string source, string why) => new UpdateException(
             UpdateErrorIds.TrustedRootInvalid,
-            UpdateErrorCategory.InvalidData,
             $"The sigstore trusted root {source} cannot be used: {why}.",
             "Pass a trusted_root.json in sigstore's format (certificateAuthorities with certChain, tlogs with publicKey and logId) to -TrustedRootPath, or omit it to use the embedded public-good root.",
             source);
@@ -148,6 +152,7 @@ namespace PythonImages.Updates.Sigstore
     /// <summary>A Fulcio instance: its certificates (intermediates and root) and when it issued certificates.</summary>
     public sealed class CertificateAuthority
     {
+        /// <summary>A certificate authority and its validity.</summary>
         public CertificateAuthority(IReadOnlyList<X509Certificate> chain, DateTime validFrom, DateTime validUntil)
         {
             Chain = chain;
@@ -155,16 +160,20 @@ namespace PythonImages.Updates.Sigstore
             ValidUntil = validUntil;
         }
 
+        /// <summary>Its chain, leaf-side first.</summary>
         public IReadOnlyList<X509Certificate> Chain { get; }
 
+        /// <summary>Valid from (UTC).</summary>
         public DateTime ValidFrom { get; }
 
+        /// <summary>Valid until (UTC).</summary>
         public DateTime ValidUntil { get; }
     }
 
     /// <summary>A transparency log (Rekor): the key that signs its entry timestamps, its id, when the key was in use.</summary>
     public sealed class TransparencyLog
     {
+        /// <summary>A transparency log's key and validity.</summary>
         public TransparencyLog(AsymmetricKeyParameter key, byte[] keyId, DateTime validFrom, DateTime validUntil)
         {
             Key = key;
@@ -173,12 +182,16 @@ namespace PythonImages.Updates.Sigstore
             ValidUntil = validUntil;
         }
 
+        /// <summary>The log's public key.</summary>
         public AsymmetricKeyParameter Key { get; }
 
+        /// <summary>The log's key id.</summary>
         public byte[] KeyId { get; }
 
+        /// <summary>Valid from (UTC).</summary>
         public DateTime ValidFrom { get; }
 
+        /// <summary>Valid until (UTC).</summary>
         public DateTime ValidUntil { get; }
     }
 }
