@@ -22,15 +22,10 @@ namespace PythonImages.Commands
         /// </summary>
         private static readonly ConcurrentDictionary<string, IDockerEngine> Engines = new ConcurrentDictionary<string, IDockerEngine>(StringComparer.Ordinal);
 
-        /// <summary>How many posted log lines may wait for the pipeline thread before the engine's reader waits too.</summary>
-        private const int MaxQueuedLines = 4096;
-
-        private readonly EventPump pump = new EventPump();
-        private readonly SemaphoreSlim lineSlots = new SemaphoreSlim(MaxQueuedLines, MaxQueuedLines);
+        private readonly PipelineQueue queue = new PipelineQueue();
         private IDockerEngine? engine;
         private EngineInfo? info;
         private bool? verbose;
-        private int pipelineThread = -1;
 
         /// <summary>The engine to use: unix:///var/run/docker.sock, npipe:////./pipe/docker_engine, tcp://host:2376.
         /// Default: DOCKER_HOST, then the current docker context, then the platform default.</summary>
@@ -76,7 +71,7 @@ namespace PythonImages.Commands
         /// </summary>
         protected void ValidateEngineParameters()
         {
-            pipelineThread = Environment.CurrentManagedThreadId;
+            queue.OnPipelineThread();
             if (InactivityTimeout <= TimeSpan.Zero || InactivityTimeout > EngineTimeouts.MaxInactivity)
             {
                 ThrowTerminatingError(Errors.Create(
@@ -138,86 +133,36 @@ namespace PythonImages.Commands
             EngineErrorRecords.Failure(ex, EngineErrorIds, DockerHost, target, what);
 
         /// <summary>True when verbose records are shown or collected (-Verbose, or $VerbosePreference).</summary>
-        protected bool VerboseWanted
-        {
-            get
-            {
-                if (verbose == null)
-                {
-                    if (MyInvocation.BoundParameters.TryGetValue("Verbose", out var v))
-                    {
-                        verbose = v is SwitchParameter s ? s.IsPresent : LanguagePrimitives.IsTrue(v);
-                    }
-                    else
-                    {
-                        var preference = SessionState.PSVariable.GetValue("VerbosePreference");
-                        verbose = preference is ActionPreference p
-                            ? p != ActionPreference.SilentlyContinue && p != ActionPreference.Ignore
-                            : preference != null && !string.Equals(preference.ToString(), "SilentlyContinue", StringComparison.OrdinalIgnoreCase);
-                    }
-                }
-
-                return verbose.Value;
-            }
-        }
+        protected bool VerboseWanted => verbose ??= PipelineQueue.VerboseWanted(this);
 
         /// <summary>Queues an action for the pipeline thread. Safe from any thread (engine callbacks).</summary>
-        protected void Post(Action action) => pump.Post(action);
+        protected void Post(Action action) => queue.Post(action);
 
         /// <summary>
         /// Queues a log line's action for the pipeline thread with back-pressure: when many lines wait already, the
         /// calling (engine reading) thread waits for the pipeline to catch up, so memory stays bounded however fast the
         /// engine writes. Ends with OperationCanceledException when the pipeline stops.
         /// </summary>
-        protected void PostLine(Action action)
-        {
-            lineSlots.Wait(pump.Token);
-            pump.Post(() =>
-            {
-                try
-                {
-                    action();
-                }
-                finally
-                {
-                    lineSlots.Release();
-                }
-            });
-        }
+        protected void PostLine(Action action) => queue.PostLine(action);
 
         /// <summary>Runs a stream write now on the pipeline thread, or queues it for the pipeline thread (log lines with back-pressure).</summary>
-        internal void OnPipeline(Action action, bool logLine = false)
-        {
-            if (Environment.CurrentManagedThreadId == pipelineThread)
-            {
-                action();
-            }
-            else if (logLine)
-            {
-                PostLine(action);
-            }
-            else
-            {
-                Post(action);
-            }
-        }
+        internal void OnPipeline(Action action, bool logLine = false) => queue.Write(action, logLine);
 
         /// <summary>
         /// Runs <paramref name="operation"/> on the thread pool and, until it ends, executes queued actions on this
         /// (the pipeline) thread. Cancellation by StopProcessing surfaces as PipelineStoppedException; the operation is
         /// always awaited to its end, so no request is left running behind the user's back.
         /// </summary>
-        protected T RunPumped<T>(Func<CancellationToken, Task<T>> operation) => pump.Run(operation);
+        protected T RunPumped<T>(Func<CancellationToken, Task<T>> operation) => queue.Run(operation);
 
         /// <inheritdoc/>
-        protected override void StopProcessing() => pump.Cancel();
+        protected override void StopProcessing() => queue.Cancel();
 
         /// <inheritdoc/>
         public void Dispose()
         {
             // The engine is shared (see Engines); it lives as long as the process.
-            pump.Dispose();
-            lineSlots.Dispose();
+            queue.Dispose();
             GC.SuppressFinalize(this);
         }
     }

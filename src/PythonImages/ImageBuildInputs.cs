@@ -32,12 +32,12 @@ namespace PythonImages.Commands
             extraReferences = (cmdlet.Tag ?? Array.Empty<string>()).Select(ValidateTag).ToArray();
             if (cmdlet.Platform != null)
             {
-                Require(EngineGrammar.Platform, cmdlet.Platform, ImageBuildErrorIds.InvalidPlatform, "-Platform", "Give os[/architecture[/variant]], e.g. linux/amd64 or windows/amd64.");
+                ParameterChecks.Require(cmdlet, EngineGrammar.Platform, cmdlet.Platform, ImageBuildErrorIds.InvalidPlatform, "-Platform", "Give os[/architecture[/variant]], e.g. linux/amd64 or windows/amd64.");
             }
 
             if (cmdlet.Network != null)
             {
-                Require(EngineGrammar.Network, cmdlet.Network, ImageBuildErrorIds.InvalidNetwork, "-Network", "Give host, bridge, none or the name of an existing network.");
+                ParameterChecks.Require(cmdlet, EngineGrammar.Network, cmdlet.Network, ImageBuildErrorIds.InvalidNetwork, "-Network", "Give host, bridge, none or the name of an existing network.");
             }
 
             var options = new ImageBuildOptions
@@ -48,8 +48,8 @@ namespace PythonImages.Commands
                 Platform = cmdlet.Platform,
                 ThrottleLimit = cmdlet.ThrottleLimit,
             };
-            ReadTable(cmdlet.BuildArg, options.BuildArgs, EngineGrammar.BuildArgName, ImageBuildErrorIds.InvalidBuildArg, "-BuildArg", secretValues: true);
-            ReadTable(cmdlet.Label, options.Labels, EngineGrammar.LabelKey, ImageBuildErrorIds.InvalidLabel, "-Label", secretValues: false);
+            ParameterChecks.ReadTable(cmdlet, cmdlet.BuildArg, options.BuildArgs, EngineGrammar.BuildArgName, ImageBuildErrorIds.InvalidBuildArg, "-BuildArg", secretValues: true);
+            ParameterChecks.ReadTable(cmdlet, cmdlet.Label, options.Labels, EngineGrammar.LabelKey, ImageBuildErrorIds.InvalidLabel, "-Label", secretValues: false);
             if (cmdlet.LogPath != null)
             {
                 options.Log = LogPathCheck.Validate(cmdlet, cmdlet.LogPath);
@@ -176,60 +176,6 @@ namespace PythonImages.Commands
                 cmdlet.ThrowTerminatingError(Errors.Create(ex, ImageBuildErrorIds.InvalidTag, tag,
                     "Give a tag (letters, digits, '_', '.', '-'; at most 128) that goes under -Repository, or a full reference such as registry.example/python:ci-123."));
                 throw;
-            }
-        }
-
-        private void Require(Grammar grammar, string value, string errorId, string parameter, string action)
-        {
-            string? why = grammar.Why(value);
-            if (why != null)
-            {
-                cmdlet.ThrowTerminatingError(Errors.Create(
-                    new InputRejectedException(errorId, grammar, $"{parameter} '{InputGrammar.Show(value)}'", why),
-                    errorId,
-                    value,
-                    action));
-            }
-        }
-
-        /// <summary>
-        /// -BuildArg / -Label: names in their grammar, values without control characters. Build argument values can be
-        /// secrets (a proxy with a password): they never appear in a message or a target object.
-        /// </summary>
-        private void ReadTable(Hashtable? table, IDictionary<string, string> into, Grammar names, string errorId, string parameter, bool secretValues)
-        {
-            if (table == null)
-            {
-                return;
-            }
-
-            foreach (DictionaryEntry e in table)
-            {
-                object? rawKey = e.Key is PSObject pk ? pk.BaseObject : e.Key;
-                string key = rawKey as string ?? LanguagePrimitives.ConvertTo<string>(rawKey) ?? string.Empty;
-                string? why = names.Why(key);
-                if (why != null)
-                {
-                    cmdlet.ThrowTerminatingError(Errors.Create(
-                        new InputRejectedException(errorId, names, $"The {parameter} name '{InputGrammar.Show(key)}'", why),
-                        errorId,
-                        InputGrammar.Show(key),
-                        $"Use {names.Name}s such as " + (parameter == "-BuildArg" ? "HTTP_PROXY or PYTHON_VERSION" : "org.opencontainers.image.revision") + "."));
-                }
-
-                object? rawValue = e.Value is PSObject pv ? pv.BaseObject : e.Value;
-                string value = rawValue == null ? string.Empty : LanguagePrimitives.ConvertTo<string>(rawValue) ?? string.Empty;
-                string? whyValue = EngineGrammar.WhyNotFreeText(value);
-                if (whyValue != null)
-                {
-                    cmdlet.ThrowTerminatingError(Errors.Create(
-                        new ArgumentException($"The {parameter} value of '{key}' is not accepted: {whyValue}." + (secretValues ? " (The value itself is not shown.)" : string.Empty)),
-                        errorId,
-                        key,
-                        "Pass values without control characters (line breaks, NUL, escapes)."));
-                }
-
-                into[key] = value;
             }
         }
     }
