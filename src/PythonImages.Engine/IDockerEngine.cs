@@ -38,6 +38,13 @@ namespace PythonImages.Engine
         Task<ContainerRunResult> RunAsync(ContainerRunRequest request, CancellationToken cancellationToken);
     }
 
+    /// <summary>An engine that can give an existing image more names (the engine client implements it; fakes may not).</summary>
+    public interface IImageTagger
+    {
+        /// <summary>Tags <paramref name="image"/> (an id or reference) as <paramref name="reference"/> (repository[:tag], no digest).</summary>
+        Task TagImageAsync(string image, string reference, CancellationToken cancellationToken);
+    }
+
     /// <summary>What the engine says about itself.</summary>
     public sealed class EngineInfo
     {
