@@ -28,6 +28,7 @@
         'ConvertTo-PythonTagMarkdown'
         'Test-PythonImage'
         'Update-PythonMatrix'
+        'Export-PythonBuildMatrix'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()
