@@ -56,7 +56,7 @@ namespace PythonImages.Ci
         {
             foreach (var d in leg.Directories)
             {
-                Safe(d, InputGrammar.RelativeDirectory, "directory");
+                Safe(d, CiGrammar.RepositoryPath, "directory");
             }
 
             return string.Join(" ", leg.Directories);

@@ -307,7 +307,7 @@ namespace PythonImages.Ci
                 throw new BuildMatrixException(BuildMatrixErrorIds.InvalidImage, "An image is null.");
             }
 
-            Require(InputGrammar.RelativeDirectory, image.Directory, image, "Directory");
+            Require(CiGrammar.RepositoryPath, image.Directory, image, "Directory");
             if (image.Directory == ".")
             {
                 throw new BuildMatrixException(BuildMatrixErrorIds.InvalidImage, "An image's Directory is '.': each image needs its own folder under the images path.", image);

@@ -42,7 +42,13 @@ namespace PythonImages.Security
             "module version", "MAJOR.MINOR.PATCH[.REVISION] with an optional -prerelease of letters and digits, e.g. 0.1.0",
             "[0-9]{1,9}(?:\\.[0-9]{1,9}){1,3}(?:-[A-Za-z0-9]{1,32})?", 64);
 
-        /// <summary>A relative file or directory path inside the repository (the matrix file, the images folder): the directory grammar.</summary>
-        public static Grammar RepositoryPath => InputGrammar.RelativeDirectory;
+        /// <summary>
+        /// A relative file or directory path inside the repository (an image's Directory, the images folder, the matrix file), or '.':
+        /// components of letters, digits, '.', '_' and '-' that start with a letter, digit or '_' (so never '..', a hidden
+        /// name or something a program could read as an option).
+        /// </summary>
+        public static readonly Grammar RepositoryPath = new Grammar(
+            "repository path", "'.' or path components of letters, digits, '.', '_' and '-', each starting with a letter, digit or '_', separated by '/'",
+            @"\.|[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(?:/[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}){0,15}", 1024);
     }
 }
