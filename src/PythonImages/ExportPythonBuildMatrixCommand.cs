@@ -24,9 +24,10 @@ namespace PythonImages.Commands
         [AllowEmptyCollection]
         public PythonImage[]? InputObject { get; set; }
 
-        /// <summary>GitHubActions or AzurePipelines.</summary>
+        /// <summary>GitHubActions or AzurePipelines. (A string: a field of a Core value type would load Core while PowerShell scans the module.)</summary>
         [Parameter(Mandatory = true)]
-        public BuildMatrixFormat Format { get; set; }
+        [ValidateSet("GitHubActions", "AzurePipelines", IgnoreCase = true)]
+        public string Format { get; set; } = "GitHubActions";
 
         /// <summary>Write the file here (atomically). Without it the text is the output.</summary>
         [Parameter(Position = 0)]
@@ -93,7 +94,7 @@ namespace PythonImages.Commands
 
             options = new BuildMatrixOptions
             {
-                Format = Format,
+                Format = string.Equals(Format, "AzurePipelines", StringComparison.OrdinalIgnoreCase) ? BuildMatrixFormat.AzurePipelines : BuildMatrixFormat.GitHubActions,
                 PerLineage = PerLineage,
                 RunnerLabels = labels,
                 MaxParallel = MaxParallel,

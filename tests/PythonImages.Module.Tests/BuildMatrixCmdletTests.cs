@@ -37,11 +37,11 @@ namespace PythonImages.Tests
             var r = Run("Get-PythonTag | Export-PythonBuildMatrix -Format GitHubActions");
             Assert.Empty(r.AllErrors);
             string text = Assert.IsType<string>(Assert.Single(r.Output).BaseObject);
-            var images = Run("Get-PythonTag").Output.Select(o => (PythonImage)o.BaseObject).ToList();
-            Assert.Equal(42, images.Count);
-            foreach (var image in images)
+            var directories = Run("Get-PythonTag").Output.Select(o => (string)o.Properties["Directory"].Value).ToList();
+            Assert.Equal(42, directories.Count);
+            foreach (var directory in directories)
             {
-                Assert.Contains("directories: '" + image.Directory + "'", text, StringComparison.Ordinal);
+                Assert.Contains("directories: '" + directory + "'", text, StringComparison.Ordinal);
             }
 
             // No pipeline input: every image of the matrix, the same text.
@@ -93,12 +93,12 @@ namespace PythonImages.Tests
         public void ChangedSinceKeepsTheImagesWhoseFolderOrMatrixEntryChanged()
         {
             using var git = new GitTestRepository("pi-h14-cmdlet-git-");
-            var images = Run("Get-PythonTag").Output.Select(o => (PythonImage)o.BaseObject).ToList();
-            foreach (var image in images)
+            var images = Run("Get-PythonTag").Output.Select(o => ((string)o.Properties["Directory"].Value, (string)o.Properties["BaseImage"].Value)).ToList();
+            foreach (var (directory, baseImage) in images)
             {
-                string path = Path.Combine(git.Path, image.Directory, "Dockerfile");
+                string path = Path.Combine(git.Path, directory, "Dockerfile");
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                File.WriteAllText(path, "FROM " + image.BaseImage + "\n");
+                File.WriteAllText(path, "FROM " + baseImage + "\n");
             }
 
             git.Run("add", "-A");
