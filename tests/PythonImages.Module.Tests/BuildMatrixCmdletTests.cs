@@ -50,6 +50,25 @@ namespace PythonImages.Tests
         }
 
         [Fact]
+        public void EachLegSelectsExactlyItsImagesWithGetPythonTagDirectory()
+        {
+            // What a leg's script does with PI_DIRECTORIES, for every leg of the per-lineage workflow.
+            string text = (string)Run("Get-PythonTag | Export-PythonBuildMatrix -Format GitHubActions -PerLineage").Output.Single().BaseObject;
+            var legs = text.Split('\n').Where(l => l.StartsWith("            directories: '", StringComparison.Ordinal))
+                .Select(l => l.Substring("            directories: '".Length).TrimEnd('\'')).ToList();
+            Assert.NotEmpty(legs);
+            foreach (var leg in legs)
+            {
+                var r = session.Run("foreach ($i in Get-PythonTag -Directory @($env -split ' ')) { $i.Directory }", new Dictionary<string, object?> { ["env"] = leg });
+                Assert.Empty(r.AllErrors);
+                Assert.Equal(leg.Split(' '), r.Output.Select(o => (string)o.BaseObject));
+            }
+
+            Assert.Empty(Run("Get-PythonTag -Directory 3.14/nope").Output);
+            Assert.Equal(new[] { "3.14/slim-trixie" }, Run("Get-PythonTag -Directory '3.14\\slim-trixie/'").Output.Select(o => (string)o.Properties["Directory"].Value));
+        }
+
+        [Fact]
         public void PathWritesTheFileAndNeedsForceToReplaceIt()
         {
             string file = Path.Combine(work, "images.yml");
