@@ -31,6 +31,7 @@
         'Update-PythonMatrix'
         'New-PythonAppDockerfile'
         'Invoke-PythonContainer'
+        'Export-PythonBuildMatrix'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

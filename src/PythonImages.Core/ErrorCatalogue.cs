@@ -201,6 +201,7 @@ namespace PythonImages
             yield return Update();
             yield return App();
             yield return PythonContainer();
+            yield return BuildMatrix();
         }
 
         private sealed class Catalogue
