@@ -13,12 +13,13 @@ namespace PythonImages.Tests
     public sealed class MatrixDataModuleTests
     {
         private const string Describe = @"
+function Sorted($keys) { [string[]] $k = @($keys); [Array]::Sort($k, [StringComparer]::Ordinal); $k }
 function Describe-Matrix($m, $tagRules) {
     ""repository $($m.Repository)""
     ""maintainers $($m.Maintainers -join '|')""
     ""exclude $($m.ExcludeArchitectures -join ',')""
-    if ($null -eq $m.Aliases) { 'aliases (default rule)' } else { 'aliases ' + (($m.Aliases.Keys | Sort-Object | ForEach-Object { ""$_="" + ($m.Aliases[$_] -join ',') }) -join ';') }
-    foreach ($k in ($m.Architectures.Keys | Sort-Object)) { ""arch $k="" + ($m.Architectures[$k] -join ',') }
+    if ($null -eq $m.Aliases) { 'aliases (default rule)' } else { 'aliases ' + ((Sorted $m.Aliases.Keys | ForEach-Object { ""$_="" + ($m.Aliases[$_] -join ',') }) -join ';') }
+    foreach ($k in (Sorted $m.Architectures.Keys)) { ""arch $k="" + ($m.Architectures[$k] -join ',') }
     foreach ($v in $m.Versions) {
         ""version $($v.Key.Text) $($v.Version.Text) line $($v.Line) src $($v.SourceSha256) win $($v.WindowsSha256) setuptools $($v.SetuptoolsVersion) gpg $($v.GpgKey) exclude $($v.ExcludeArchitectures -join ',') aliases $($m.AliasesFor($v.Key) -join ',')""
         foreach ($x in $v.Variants) { ""  variant $($x.Path) $($x.Family) $($x.OS) $($x.Distro) $($x.BaseImage)"" }
@@ -38,7 +39,7 @@ $count = @(Get-PythonTag).Count
 $loaded = @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object {{ $_.GetName().Name -eq 'YamlDotNet' }}).Count
 ""images $count""
 ""yaml-assemblies-after-get-pythontag $loaded""
-$core = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object {{ $_.GetName().Name -eq 'PythonImages.Core' }} | Select-Object -First 1
+$core = @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object {{ $_.GetName().Name -eq 'PythonImages.Core' }})[0]
 $loader = $core.GetType('PythonImages.MatrixLoader')
 $tagRules = $core.GetType('PythonImages.TagRules')
 '--data--'
