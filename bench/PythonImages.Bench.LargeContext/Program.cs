@@ -12,13 +12,13 @@ using System.Runtime.InteropServices;
 // random bytes), Invoke-PythonImageBuild in a warm hosted runspace against `DOCKER_BUILDKIT=0 docker build`, alternating
 // pairs; wall-clock and client CPU ratios per pair (min / median / max). Then the peak memory of the build in a fresh
 // pwsh against an idle pwsh. Linux only (getrusage, /proc).
-// Usage: dotnet run -c Release --project bench/PythonImages.Bench.LargeContext [-- <pairs> <megabytes> <memory rounds>]
+// Usage: dotnet run -c Release --project bench/PythonImages.Bench.LargeContext [-- <pairs> <megabytes> <memory rounds> [<manifest>]]
 int pairs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
 int megabytes = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 500;
 int memoryRounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
 string id = Guid.NewGuid().ToString("N")[..8];
 string repo = "h16-speed-bench-" + id;
-string root = FindRepoRoot();
+string manifestPath = args.Length > 3 ? Path.GetFullPath(args[3]) : Path.Combine(FindRepoRoot(), "PythonImages.psd1");
 string ctx = Path.Combine(Path.GetTempPath(), "h16-speed-bench-" + id);
 
 Directory.CreateDirectory(ctx);
@@ -40,7 +40,7 @@ try
 
     using var runspace = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
     runspace.Open();
-    Invoke(runspace, ps => ps.AddCommand("Import-Module").AddParameter("Name", Path.Combine(root, "PythonImages.psd1")).AddParameter("ErrorAction", "Stop"));
+    Invoke(runspace, ps => ps.AddCommand("Import-Module").AddParameter("Name", manifestPath).AddParameter("ErrorAction", "Stop"));
 
     (double Wall, double Cpu) ModuleBuild()
     {
@@ -109,7 +109,7 @@ try
     Console.WriteLine($"  client CPU ratio          {Summary(cpuRatios)}   (target median <= 1.5) {(Median(cpuRatios) <= 1.5 ? "OK" : "MISSED")}");
 
     // Peak memory: a fresh pwsh that imports the module and builds, against a fresh idle pwsh (VmHWM of each).
-    string manifest = Path.Combine(root, "PythonImages.psd1").Replace("'", "''", StringComparison.Ordinal);
+    string manifest = manifestPath.Replace("'", "''", StringComparison.Ordinal);
     string hwm = "[long](((Get-Content /proc/self/status) -match '^VmHWM:' -replace '[^0-9]', '')) * 1024";
     var idle = new List<double>();
     var build = new List<double>();
