@@ -108,19 +108,25 @@ try
     Console.WriteLine($"  wall ratio module/cli     {Summary(wallRatios)}   (target median <= 1.02) {(Median(wallRatios) <= 1.02 ? "OK" : "MISSED")}");
     Console.WriteLine($"  client CPU ratio          {Summary(cpuRatios)}   (target median <= 1.5) {(Median(cpuRatios) <= 1.5 ? "OK" : "MISSED")}");
 
-    // Peak memory: a fresh pwsh that imports the module and builds, against a fresh idle pwsh (VmHWM of each).
+    // Peak memory: fresh idle pwsh processes first, then fresh pwsh processes that import the module and build; the peak
+    // resident set of the children (getrusage: the largest so far, so the idle ones are measured before any build).
     string manifest = manifestPath.Replace("'", "''", StringComparison.Ordinal);
-    string hwm = "[long](((Get-Content /proc/self/status) -match '^VmHWM:' -replace '[^0-9]', '')) * 1024";
     var idle = new List<double>();
     var build = new List<double>();
     for (int i = 0; i < memoryRounds; i++)
     {
-        idle.Add(Pwsh(hwm));
-        build.Add(Pwsh($"Import-Module '{manifest}'; $r = Invoke-PythonImageBuild -Path '{ctx}' -Tag {repo}:memory -NoCache; if (-not $r.Succeeded) {{ exit 3 }}; {hwm}"));
+        Run("pwsh", "-NoProfile", "-NonInteractive", "-Command", "exit");
+        idle.Add(ChildrenMaxRssBytes());
+    }
+
+    for (int i = 0; i < memoryRounds; i++)
+    {
+        Run("pwsh", "-NoProfile", "-NonInteractive", "-Command", $"Import-Module '{manifest}'; $r = Invoke-PythonImageBuild -Path '{ctx}' -Tag {repo}:memory -NoCache; if (-not $r.Succeeded) {{ exit 3 }}");
+        build.Add(ChildrenMaxRssBytes());
     }
 
     double growth = (Median(build) - Median(idle)) / 1048576.0;
-    Console.WriteLine($"peak memory (VmHWM), fresh pwsh, {memoryRounds} rounds each");
+    Console.WriteLine($"peak resident set (getrusage ru_maxrss), fresh pwsh, {memoryRounds} rounds each");
     Console.WriteLine($"  idle pwsh                 median {Median(idle) / 1048576.0,8:0.0} MB (min {idle.Min() / 1048576.0:0.0}, max {idle.Max() / 1048576.0:0.0})");
     Console.WriteLine($"  pwsh + {megabytes} MB build       median {Median(build) / 1048576.0,8:0.0} MB (min {build.Min() / 1048576.0:0.0}, max {build.Max() / 1048576.0:0.0})");
     Console.WriteLine($"  growth                    {growth,8:0.0} MB   (target <= +50 MB) {(growth <= 50 ? "OK" : "MISSED")}");
@@ -150,10 +156,15 @@ static List<PSObject> Invoke(Runspace runspace, Action<PowerShell> build)
     return output;
 }
 
-static double Pwsh(string command)
+static double ChildrenMaxRssBytes()
 {
-    string output = Run("pwsh", "-NoProfile", "-NonInteractive", "-Command", command);
-    return double.Parse(output.Trim().Split('\n').Last(), CultureInfo.InvariantCulture);
+    var usage = new long[18];
+    if (Native.getrusage(-1, usage) != 0)
+    {
+        throw new InvalidOperationException("getrusage failed");
+    }
+
+    return usage[4] * 1024.0; // ru_maxrss, in KiB on Linux
 }
 
 static string Run(string file, params string[] args)
