@@ -55,6 +55,10 @@ namespace PythonImages
         /// <summary>The FROM image.</summary>
         public string BaseImage { get; }
 
+        /// <summary>A variant from the build-time matrix data (<see cref="MatrixData"/>): already parsed and checked.</summary>
+        internal static VariantInfo FromData(string path, ImageFamily family, string distro, string baseImage) =>
+            new VariantInfo(path, family, distro, baseImage);
+
         /// <summary>The prefix of the Windows variants.</summary>
         public const string WindowsPrefix = "windows/";
 

@@ -178,6 +178,13 @@ namespace PythonImages
 
         private static Matrix LoadEmbeddedCore()
         {
+            // The module ships the matrix as data made at build time (no YAML on the cold path); otherwise parse it.
+            var data = MatrixData.TryReadBeside(typeof(MatrixLoader).Assembly.Location, EmbeddedSource);
+            if (data != null)
+            {
+                return data;
+            }
+
             using var stream = typeof(MatrixLoader).Assembly.GetManifestResourceStream("PythonImages.matrix.yaml")
                 ?? throw new InvalidOperationException("The embedded matrix resource is missing from PythonImages.Core.");
             using var reader = new StreamReader(stream);
