@@ -617,7 +617,7 @@ namespace PythonImages
                     throw ctx.Error(MatrixErrorIds.InvalidVariantPath, $"Variant '{InputGrammar.Show(v)}' is not a safe directory name: {why}.", node, keyText + ".variants");
                 }
 
-                string withoutPrefix = v.StartsWith(VariantInfo.WindowsPrefix, StringComparison.Ordinal) ? v.Substring(VariantInfo.WindowsPrefix.Length) : v;
+                string withoutPrefix = VariantInfo.NameOf(v);
                 if (v.Contains("..") || withoutPrefix.Contains("/") || v.Contains("\\") || v.Length == 0 || Path.IsPathRooted(v))
                 {
                     throw ctx.Error(MatrixErrorIds.InvalidVariantPath, $"Variant '{v}' is not a safe directory name: it may not contain '..' or path separators (only the 'windows/' prefix is allowed).", node, keyText + ".variants");

@@ -113,14 +113,10 @@ namespace PythonImages.Commands
 
         /// <summary>The matrix images that -Version and -Variant select (all of them when neither is given).</summary>
         protected List<PythonImage> SelectFromMatrix() =>
-            LoadMatrix().Images.Where(i => Matches(Version, i.VersionKey, i.Version) && Matches(Variant, i.Variant, i.VariantName)).ToList();
+            new ImageFilter(Wildcards(Version), Wildcards(Variant)).Select(LoadMatrix().Images).ToList();
 
-        private static bool Matches(string[]? patterns, string a, string b) =>
-            patterns == null || patterns.Any(p =>
-            {
-                var w = new WildcardPattern(p, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
-                return w.IsMatch(a) || w.IsMatch(b);
-            });
+        private static Func<string, bool>[]? Wildcards(string[]? patterns) =>
+            patterns?.Select(p => (Func<string, bool>)new WildcardPattern(p, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant).IsMatch).ToArray();
 
         /// <summary>
         /// Renders one image; a failure is written as a non-terminating error and gives null. What the user opted into that

@@ -430,6 +430,6 @@ namespace PythonImages.Commands
             return ok;
         }
 
-        private static string Key(string directory) => LibraryManifest.CleanPath(directory.Trim().Replace('\\', '/'));
+        private static string Key(string directory) => SlashPath.Clean(directory.Trim().Replace('\\', '/'));
     }
 }

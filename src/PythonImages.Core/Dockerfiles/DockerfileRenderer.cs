@@ -531,11 +531,11 @@ namespace PythonImages.Dockerfiles
                 $"The image {image} has no base image.",
                 "Pass images from Get-PythonTag.");
 
-        private static string Distro(PythonImage image)
-        {
-            string name = image.VariantName;
-            return name.StartsWith("slim-", StringComparison.Ordinal) ? name.Substring(5) : name;
-        }
+        /// <summary>
+        /// The Debian suite (for the apt clean-up), from the parsed variant; a hand-made image whose variant has no known
+        /// form keeps its name (no known old suite, so the clean-up is the same either way).
+        /// </summary>
+        private static string Distro(PythonImage image) => image.VariantInfo?.Distro ?? image.VariantName;
 
         /// <summary>
         /// The image's directory as a safe relative path: '/'-separated segments, none empty, '.' or '..', no rooted
