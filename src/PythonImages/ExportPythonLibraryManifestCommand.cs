@@ -70,112 +70,8 @@ namespace PythonImages.Commands
         private List<string>? generatedByLines;
 
         /// <summary>Every parameter that reaches the manifest is checked here, before any input is read.</summary>
-        protected override void BeginProcessing()
-        {
-            if (GeneratorCommit != null && GeneratedBy != null)
-            {
-                ThrowTerminatingError(Errors.Create(
-                    new ArgumentException("-GeneratorCommit and -GeneratedBy both set the generated-by line; give only one."),
-                    ManifestErrorIds.ConflictingParameters,
-                    null,
-                    "Use -GeneratorCommit <sha> for upstream's line, or -GeneratedBy <text> for your own."));
-            }
-
-            if (GeneratorCommit != null && InputGrammar.GitCommit.Why(GeneratorCommit) is { } badGenerator)
-            {
-                ThrowTerminatingError(Errors.Create(
-                    new ArgumentException($"-GeneratorCommit '{InputGrammar.Show(GeneratorCommit)}' is not a commit id: {badGenerator} (40 or 64 lowercase hexadecimal digits)."),
-                    ManifestErrorIds.InvalidGitCommit,
-                    GeneratorCommit,
-                    "Pass the full commit id of generate-stackbrew-library.sh's repository (git rev-parse HEAD).", category: FailureCategory.InvalidArgument));
-            }
-
-            if (!string.IsNullOrEmpty(Builder) && ManifestGrammar.Builder.Why(Builder) is { } badBuilder)
-            {
-                ThrowTerminatingError(Errors.Create(
-                    new ArgumentException($"-Builder '{InputGrammar.Show(Builder)}' is not accepted: {badBuilder}."),
-                    ManifestErrorIds.InvalidBuilder,
-                    Builder,
-                    "Pass -Builder buildkit, classic or oci-import, or -Builder '' to leave the header's Builder out.", category: FailureCategory.InvalidArgument));
-            }
-
-            if (GeneratedBy != null)
-            {
-                generatedByLines = ManifestExport.GeneratedByLines(GeneratedBy);
-                foreach (var line in generatedByLines)
-                {
-                    if (ManifestGrammar.Comment.Why(line.TrimStart(' ', '\t')) is { } badLine)
-                    {
-                        ThrowTerminatingError(Errors.Create(
-                            new ArgumentException($"-GeneratedBy is not accepted: the comment line '{InputGrammar.Show(line)}' is not valid: {badLine}."),
-                            ManifestErrorIds.InvalidComment,
-                            GeneratedBy,
-                            "Pass plain text lines (no control or format characters); each becomes one '# ' comment line.", category: FailureCategory.InvalidArgument));
-                    }
-                }
-            }
-
-            ReadGitCommitParameter();
-        }
-
-        /// <summary>-GitCommit: one commit id, or a hashtable whose keys are directories and whose values are commit ids; each checked now.</summary>
-        private void ReadGitCommitParameter()
-        {
-            object? value = GitCommit is PSObject pso ? pso.BaseObject : GitCommit;
-            if (value == null)
-            {
-                return;
-            }
-
-            if (value is string s)
-            {
-                RequireCommit(s, s);
-                singleCommit = s;
-                return;
-            }
-
-            if (value is IDictionary table)
-            {
-                commitsByDirectory = new Dictionary<string, string>(StringComparer.Ordinal);
-                foreach (DictionaryEntry kv in table)
-                {
-                    string rawKey = (kv.Key is PSObject k ? k.BaseObject : kv.Key)?.ToString() ?? string.Empty;
-                    string key = ManifestCommits.DirectoryKey(rawKey);
-                    if (LibraryManifest.WhyNotDirectory(key) is { } badKey)
-                    {
-                        ThrowTerminatingError(Errors.Create(
-                            new ArgumentException($"-GitCommit names the directory '{InputGrammar.Show(rawKey)}', which is not accepted: {badKey}."),
-                            ManifestErrorIds.InvalidDirectory,
-                            rawKey,
-                            "Use the images' Directory values as keys, e.g. @{ '3.14/trixie' = '<commit>' }.", category: FailureCategory.InvalidArgument));
-                    }
-
-                    string commit = (kv.Value is PSObject v ? v.BaseObject : kv.Value)?.ToString() ?? string.Empty;
-                    RequireCommit(commit, kv.Value);
-                    commitsByDirectory[key] = commit;
-                }
-
-                return;
-            }
-
-            ThrowTerminatingError(Errors.Create(
-                new ArgumentException($"-GitCommit must be a commit id or a hashtable of Directory → commit, not {value.GetType().Name}."),
-                ManifestErrorIds.InvalidGitCommitArgument,
-                value,
-                "Pass -GitCommit 'abc…' or -GitCommit @{ '3.14/trixie' = 'abc…' }."));
-        }
-
-        private void RequireCommit(string commit, object? target)
-        {
-            if (InputGrammar.GitCommit.Why(commit) is { } why)
-            {
-                ThrowTerminatingError(Errors.Create(
-                    new ArgumentException($"-GitCommit '{InputGrammar.Show(commit)}' is not a commit id: {why}."),
-                    ManifestErrorIds.InvalidGitCommit,
-                    target,
-                    "Give a full commit id (40 or 64 lowercase hexadecimal digits, as printed by git rev-parse HEAD).", category: FailureCategory.InvalidArgument));
-            }
-        }
+        protected override void BeginProcessing() =>
+            (generatedByLines, singleCommit, commitsByDirectory) = ExportManifestParameters.Check(this);
 
         /// <inheritdoc/>
         protected override void ProcessRecord()
@@ -196,7 +92,7 @@ namespace PythonImages.Commands
             var header = BuildHeader(source);
             var entries = LibraryManifest.PrepareForExport(header, source);
 
-            if (!ResolveCommits(entries))
+            if (!ExportManifestParameters.ResolveCommits(this, new ManifestCommits(singleCommit, commitsByDirectory), entries))
             {
                 return;
             }
@@ -288,61 +184,5 @@ namespace PythonImages.Commands
             generatedByLines,
             MyInvocation.BoundParameters.ContainsKey(nameof(Builder)),
             Builder);
-
-        /// <summary>Fills GitCommit: -GitCommit (one, or by Directory), then -GitRepository, then the image's own. False when nothing can continue.</summary>
-        private bool ResolveCommits(List<PythonImage> entries)
-        {
-            var commits = new ManifestCommits(singleCommit, commitsByDirectory);
-            IReadOnlyDictionary<string, string>? fromGit = null;
-            string? repository = null;
-            if (GitRepository != null)
-            {
-                repository = GetUnresolvedProviderPathFromPSPath(GitRepository);
-                fromGit = LastCommits(repository, commits.DirectoriesForGit(entries));
-            }
-
-            foreach (var unused in commits.UnusedDirectories(entries))
-            {
-                WriteWarning($"-GitCommit names the directory '{unused}', which no entry has; check for a typo.");
-            }
-
-            var problems = commits.Assign(entries, fromGit, repository);
-            foreach (var problem in problems)
-            {
-                WriteError(Errors.FromManifest(problem, problem.Subject));
-            }
-
-            return problems.Count == 0;
-        }
-
-        /// <summary>The last commit of each directory's Dockerfile in the work tree <paramref name="repository"/>, with progress.</summary>
-        private IReadOnlyDictionary<string, string>? LastCommits(string repository, IReadOnlyList<string> wanted)
-        {
-            if (!Directory.Exists(repository))
-            {
-                ThrowTerminatingError(Errors.Create(
-                    new DirectoryNotFoundException($"The git repository '{repository}' does not exist."),
-                    ManifestErrorIds.GitRepositoryNotFound,
-                    repository,
-                    "Pass the work tree that holds the generated Dockerfiles (the directory with 3.14/trixie/Dockerfile...)."));
-            }
-
-            var progress = new ProgressRecord(1, "Export-PythonLibraryManifest", $"Finding the last commit of {wanted.Count} Dockerfiles in {repository}");
-            WriteProgress(progress);
-            try
-            {
-                return GitCommits.LastCommits(repository, wanted);
-            }
-            catch (ManifestException ex)
-            {
-                ThrowTerminatingError(Errors.FromManifest(ex, repository));
-                return null; // not reached
-            }
-            finally
-            {
-                progress.RecordType = ProgressRecordType.Completed;
-                WriteProgress(progress);
-            }
-        }
     }
 }
