@@ -778,39 +778,7 @@ namespace PythonImages
                 versionNames[v.Version.Text] = v.Key.Text;
             }
 
-            var owner = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var (key, word, node) in aliasNodes)
-            {
-                if (!present.ContainsKey(key))
-                {
-                    continue; // an alias for a version the matrix does not list makes no image
-                }
-
-                string what = $"Alias '{word}' of {key}";
-                if (owner.TryGetValue(word, out string? other))
-                {
-                    throw ctx.Error(
-                        MatrixErrorIds.AliasCollision,
-                        other == key
-                            ? $"{what} is listed twice; list it once."
-                            : $"{what} is also an alias of {other}: both would claim the tags '{word}', '{word}-<variant>', ... and one image would silently take the other's. Give it to one version only.",
-                        node,
-                        "aliases." + key);
-                }
-
-                if (versionNames.TryGetValue(word, out string? named))
-                {
-                    throw ctx.Error(
-                        MatrixErrorIds.AliasCollision,
-                        named == key
-                            ? $"{what} repeats its own version; its tags exist already."
-                            : $"{what} is the version key or version of {named}, whose tags it would claim. Remove it.",
-                        node,
-                        "aliases." + key);
-                }
-
-                owner[word] = key;
-            }
+            CheckAliases(ctx, aliasNodes, present, versionNames);
 
             var simple = new Dictionary<string, PythonImage>(StringComparer.Ordinal);
             var shared = new Dictionary<string, PythonImage>(StringComparer.Ordinal);
@@ -859,6 +827,44 @@ namespace PythonImages
                         shared[tag] = image;
                     }
                 }
+            }
+        }
+
+        /// <summary>Alias words claimed twice, or naming a version key or version, for the versions the matrix lists.</summary>
+        private static void CheckAliases(Context ctx, List<(string Key, string Word, YamlNode Node)> aliasNodes, Dictionary<string, MatrixVersion> present, Dictionary<string, string> versionNames)
+        {
+            var owner = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (key, word, node) in aliasNodes)
+            {
+                if (!present.ContainsKey(key))
+                {
+                    continue; // an alias for a version the matrix does not list makes no image
+                }
+
+                string what = $"Alias '{word}' of {key}";
+                if (owner.TryGetValue(word, out string? other))
+                {
+                    throw ctx.Error(
+                        MatrixErrorIds.AliasCollision,
+                        other == key
+                            ? $"{what} is listed twice; list it once."
+                            : $"{what} is also an alias of {other}: both would claim the tags '{word}', '{word}-<variant>', ... and one image would silently take the other's. Give it to one version only.",
+                        node,
+                        "aliases." + key);
+                }
+
+                if (versionNames.TryGetValue(word, out string? named))
+                {
+                    throw ctx.Error(
+                        MatrixErrorIds.AliasCollision,
+                        named == key
+                            ? $"{what} repeats its own version; its tags exist already."
+                            : $"{what} is the version key or version of {named}, whose tags it would claim. Remove it.",
+                        node,
+                        "aliases." + key);
+                }
+
+                owner[word] = key;
             }
         }
 

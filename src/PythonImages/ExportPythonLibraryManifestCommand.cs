@@ -133,21 +133,7 @@ namespace PythonImages.Commands
                 return;
             }
 
-            string full = string.Empty;
-            try
-            {
-                full = GetUnresolvedProviderPathFromPSPath(Path);
-                full = System.IO.Path.GetFullPath(full);
-            }
-            catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is PathTooLongException || ex is ProviderNotFoundException || ex is System.Management.Automation.DriveNotFoundException)
-            {
-                ThrowTerminatingError(Errors.Create(
-                    new ArgumentException($"-Path '{InputGrammar.Show(Path)}' is not a usable file path: {ex.Message}", ex),
-                    ManifestErrorIds.InvalidPath,
-                    Path,
-                    "Pass a file system path without NUL or other characters the file system refuses, e.g. ./library/python."));
-            }
-
+            string full = FullPath(Path);
             if (ManifestExport.CheckTarget(full, Force) is { } target)
             {
                 Exception problem = target.ErrorId == ManifestErrorIds.DirectoryNotFound ? new DirectoryNotFoundException(target.Message) : new IOException(target.Message);
@@ -174,6 +160,25 @@ namespace PythonImages.Commands
             {
                 WriteObject(entries, enumerateCollection: true);
             }
+        }
+
+        /// <summary>-Path as a full file-system path; an unusable one is a terminating Manifest.InvalidPath.</summary>
+        private string FullPath(string path)
+        {
+            try
+            {
+                return System.IO.Path.GetFullPath(GetUnresolvedProviderPathFromPSPath(path));
+            }
+            catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is PathTooLongException || ex is ProviderNotFoundException || ex is System.Management.Automation.DriveNotFoundException)
+            {
+                ThrowTerminatingError(Errors.Create(
+                    new ArgumentException($"-Path '{InputGrammar.Show(path)}' is not a usable file path: {ex.Message}", ex),
+                    ManifestErrorIds.InvalidPath,
+                    path,
+                    "Pass a file system path without NUL or other characters the file system refuses, e.g. ./library/python."));
+            }
+
+            return string.Empty; // not reached
         }
 
         /// <summary>The imported header of the first image that has one (unless -MatrixPath is given), otherwise one from the matrix; then the parameters.</summary>
