@@ -199,6 +199,7 @@ namespace PythonImages
             yield return Manifest();
             yield return TagMarkdown();
             yield return Update();
+            yield return Publish();
         }
 
         private sealed class Catalogue

@@ -39,7 +39,7 @@ namespace PythonImages.Engine
     }
 
     /// <summary><see cref="IDockerEngine"/> over Docker.DotNet.Enhanced.</summary>
-    internal sealed class DockerEngine : IDockerEngine
+    internal sealed partial class DockerEngine : IDockerEngine
     {
         /// <summary>The newest Engine API this client speaks (Docker.DotNet.Enhanced 4.3 models Engine 29).</summary>
         public static readonly Version ClientMaxApiVersion = new Version(1, 52);

@@ -34,6 +34,8 @@ namespace PythonImages.Engine.Tests
 
             public Task<EngineInfo> GetInfoAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
             public Task<EngineBuildResult> BuildAsync(EngineBuildRequest request, IProgress<BuildEvent>? events, CancellationToken cancellationToken) => throw new NotSupportedException();
+            public Task TagImageAsync(string image, string repository, string tag, CancellationToken cancellationToken) => throw new NotSupportedException();
+            public Task<EnginePushResult> PushImageAsync(EnginePushRequest request, IProgress<PushEvent>? events, CancellationToken cancellationToken) => throw new NotSupportedException();
             public void Dispose() { }
         }
 

@@ -112,6 +112,11 @@ namespace PythonImages.Builds
             ImageTests.ImageTestErrorIds.InvalidInactivityTimeout, ImageTests.ImageTestErrorIds.EngineUnavailable, ImageTests.ImageTestErrorIds.InvalidDockerHost,
             ImageTests.ImageTestErrorIds.TlsConfiguration, ImageTests.ImageTestErrorIds.EngineConfiguration, ImageTests.ImageTestErrorIds.Stalled, ImageTests.ImageTestErrorIds.EngineError);
 
+        /// <summary>The ids of Publish-PythonImage.</summary>
+        public static EngineFailureIds Publish { get; } = new EngineFailureIds(
+            PythonImages.Publish.PublishErrorIds.InvalidInactivityTimeout, PythonImages.Publish.PublishErrorIds.EngineUnavailable, PythonImages.Publish.PublishErrorIds.InvalidDockerHost,
+            PythonImages.Publish.PublishErrorIds.TlsConfiguration, PythonImages.Publish.PublishErrorIds.EngineConfiguration, PythonImages.Publish.PublishErrorIds.Stalled, PythonImages.Publish.PublishErrorIds.EngineError);
+
         /// <summary>-InactivityTimeout is out of range.</summary>
         public string InvalidInactivityTimeout { get; }
 
