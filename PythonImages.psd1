@@ -16,6 +16,7 @@
         'bin/ImageBuild.format.ps1xml'
         'bin/ImageTest.format.ps1xml'
         'bin/Update.format.ps1xml'
+        'bin/Publish.format.ps1xml'
     )
     CmdletsToExport        = @(
         'Get-PythonTag'
@@ -28,6 +29,7 @@
         'ConvertTo-PythonTagMarkdown'
         'Test-PythonImage'
         'Update-PythonMatrix'
+        'Publish-PythonImage'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()
