@@ -128,7 +128,7 @@ namespace PythonImages.Engine
                 {
                     await docker.Images.PushImageAsync(
                         request.Repository,
-                        new ImagePushParameters { Tag = request.Tag },
+                        new ImagePushParameters { Tag = request.Tag, RegistryAuth = auth },
                         auth,
                         progress,
                         token).ConfigureAwait(false);

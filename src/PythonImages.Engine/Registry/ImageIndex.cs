@@ -139,7 +139,7 @@ namespace PythonImages.Engine.Registry
             var unique = entries.GroupBy(e => e.Digest, StringComparer.Ordinal).Select(g => g.First()).ToList();
             mediaType = unique.All(e => e.MediaType == MediaTypes.DockerManifest) ? MediaTypes.DockerManifestList : MediaTypes.OciIndex;
             using var buffer = new MemoryStream();
-            using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+            using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
             {
                 json.WriteStartObject();
                 json.WriteNumber("schemaVersion", 2);

@@ -117,7 +117,7 @@ namespace PythonImages.Engine.Registry
     {
         private readonly IDockerEngine engine;
         private readonly RegistryClient client;
-        private readonly RegistryCredential? credential;
+        private readonly RegistryClientOptions options;
         private readonly string namespacePath;
         private readonly Dictionary<string, ImagePlatform> platforms = new Dictionary<string, ImagePlatform>(StringComparer.Ordinal);
         private readonly Dictionary<string, SharedTag> shared = new Dictionary<string, SharedTag>(StringComparer.Ordinal);
@@ -140,7 +140,7 @@ namespace PythonImages.Engine.Registry
             }
 
             this.engine = engine;
-            credential = options.Credential;
+            this.options = options;
             client = RegistryClient.Create(RegistryHost, options);
         }
 
@@ -219,7 +219,7 @@ namespace PythonImages.Engine.Registry
                             Repository = destination.Repository,
                             Tag = destination.Tag!,
                             ServerAddress = DockerCredentials.IsDockerHub(RegistryHost) ? DockerCredentials.DockerHubKey : RegistryHost,
-                            Credential = credential,
+                            Credential = options.Credential,
                         },
                         progress == null ? null : new ForwardProgress(e => progress.Report(new PublishProgress(reference, e))),
                         cancellationToken).ConfigureAwait(false);
@@ -276,10 +276,18 @@ namespace PythonImages.Engine.Registry
                     }
 
                     var entries = tag.Images.Select(i => new IndexEntry(i.Digest, i.MediaType, i.ManifestSize, i.Platform, i.Source)).ToList();
+                    var existing = await client.GetManifestAsync(tag.Destination.Path, tag.Destination.Tag!, cancellationToken).ConfigureAwait(false);
+                    if (existing != null && MediaTypes.IsIndex(existing.MediaType))
+                    {
+                        // Platforms published elsewhere (Windows images from a Windows engine) stay in the index.
+                        var mine = new HashSet<ImagePlatform>(entries.Select(e => e.Platform));
+                        entries.AddRange(existing.IndexEntries().Where(e => !mine.Contains(e.Platform) && e.Digest.Length > 0));
+                    }
+
                     byte[] index = ImageIndexBuilder.Build(result.Reference, entries, out string mediaType);
                     string digest = RegistryClient.Digest(index);
+                    result.Platform = string.Join(", ", entries.Select(e => e.Platform.ToString()).Distinct(StringComparer.Ordinal));
                     result.Size = tag.Images.GroupBy(i => i.Digest, StringComparer.Ordinal).Sum(g => g.First().ContentSize);
-                    var existing = await client.GetManifestAsync(tag.Destination.Path, tag.Destination.Tag!, cancellationToken).ConfigureAwait(false);
                     if (existing != null && MediaTypes.IsIndex(existing.MediaType) && SameEntries(existing, entries))
                     {
                         result.Digest = existing.Digest;
@@ -312,7 +320,7 @@ namespace PythonImages.Engine.Registry
 
         private static bool SameEntries(ManifestInfo existing, List<IndexEntry> entries)
         {
-            var have = existing.IndexEntries().Select(e => e.Key + " " + e.Value).OrderBy(s => s, StringComparer.Ordinal);
+            var have = existing.IndexEntries().Select(e => e.Digest + " " + e.Platform).OrderBy(s => s, StringComparer.Ordinal);
             var want = entries.Select(e => e.Digest + " " + e.Platform).Distinct(StringComparer.Ordinal).OrderBy(s => s, StringComparer.Ordinal);
             return have.SequenceEqual(want, StringComparer.Ordinal);
         }

@@ -83,18 +83,24 @@ namespace PythonImages.Engine.Registry
             }
         }
 
-        /// <summary>The digest and platform of every manifest an index lists (empty for an image manifest).</summary>
-        public IReadOnlyList<KeyValuePair<string, ImagePlatform>> IndexEntries()
+        /// <summary>The manifests an index lists, with their platforms (empty for an image manifest).</summary>
+        public IReadOnlyList<IndexEntry> IndexEntries()
         {
-            var list = new List<KeyValuePair<string, ImagePlatform>>();
+            var list = new List<IndexEntry>();
             using var doc = JsonDocument.Parse(Content);
             if (doc.RootElement.TryGetProperty("manifests", out var manifests) && manifests.ValueKind == JsonValueKind.Array)
             {
                 foreach (var m in manifests.EnumerateArray())
                 {
-                    var p = m.GetProperty("platform");
-                    string? S(string n) => p.TryGetProperty(n, out var v) ? v.GetString() : null;
-                    list.Add(new KeyValuePair<string, ImagePlatform>(m.GetProperty("digest").GetString()!, new ImagePlatform(S("os")!, S("architecture")!, S("variant"), S("os.version"))));
+                    if (!m.TryGetProperty("platform", out var p) || p.ValueKind != JsonValueKind.Object)
+                    {
+                        continue;
+                    }
+
+                    string? S(JsonElement e, string n) => e.TryGetProperty(n, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+                    string digest = S(m, "digest") ?? string.Empty;
+                    long size = m.TryGetProperty("size", out var z) && z.TryGetInt64(out long n) ? n : 0;
+                    list.Add(new IndexEntry(digest, S(m, "mediaType") ?? MediaTypes.DockerManifest, size, new ImagePlatform(S(p, "os") ?? string.Empty, S(p, "architecture") ?? string.Empty, S(p, "variant"), S(p, "os.version")), digest));
                 }
             }
 
