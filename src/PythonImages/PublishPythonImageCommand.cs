@@ -25,6 +25,7 @@ namespace PythonImages.Commands
         private const string ImageSet = "Image";
         private const int ProgressId = 70;
         private ImagePublisher? publisher;
+        private List<PublishTarget?>? targets;
         private readonly List<PublishResult> failed = new List<PublishResult>();
 
         /// <summary>Build results of Invoke-PythonImageBuild, images of Get-PythonTag, or image names.</summary>
@@ -70,6 +71,7 @@ namespace PythonImages.Commands
         /// <inheritdoc/>
         protected override void BeginProcessing()
         {
+            // Everything given is checked before the engine or the registry is contacted.
             ValidateEngineParameters();
             foreach (var tag in SharedTag)
             {
@@ -77,12 +79,14 @@ namespace PythonImages.Commands
             }
 
             Guard(() => ImageReference.FromTagOrReference("x", Repository, PublishErrorIds.InvalidImage), Repository, terminating: true);
+            string host = Guard(() => ImagePublisher.ParseRegistry(Registry, out _), Registry, terminating: true)!;
+            targets = ParameterSetName == ImageSet ? Image.Select(i => Guard(() => Target(new PSObject(i)), i, terminating: true)).ToList() : null;
             var options = new RegistryClientOptions { CertificatePath = CertificatePath == null ? null : GetUnresolvedProviderPathFromPSPath(CertificatePath), AllowInsecure = AllowInsecureRegistry.IsPresent };
-            Guard(() => publisher = new ImagePublisher(Engine, Registry, options), Registry, terminating: true);
             options.Credential = Credential != null
                 ? new RegistryCredential(Credential.UserName, Credential.GetNetworkCredential().Password, "-Credential")
-                : Guard(() => DockerCredentials.Find(publisher!.RegistryHost), Registry, terminating: true);
+                : Guard(() => DockerCredentials.Find(host), Registry, terminating: true);
             options.Log = line => Post(() => WriteVerbose(line));
+            publisher = Guard(() => new ImagePublisher(Engine, Registry, options), Registry, terminating: true);
             WriteVerbose($"Publishing to {Registry} as {options.Credential?.ToString() ?? "anonymous"}.");
             Guard(() => RunPumped(async ct => { await publisher!.ConnectAsync(ct).ConfigureAwait(false); return true; }), Registry, terminating: true);
         }
@@ -90,10 +94,8 @@ namespace PythonImages.Commands
         /// <inheritdoc/>
         protected override void ProcessRecord()
         {
-            var inputs = ParameterSetName == ImageSet ? Image.Select(i => new PSObject(i)) : new[] { InputObject! };
-            foreach (var input in inputs.Where(i => i != null))
+            foreach (var target in targets ?? new List<PublishTarget?> { InputObject == null ? null : Guard(() => Target(InputObject), InputObject, terminating: false) })
             {
-                var target = Guard(() => Target(input), input, terminating: false);
                 if (target == null)
                 {
                     continue;

@@ -125,23 +125,31 @@ namespace PythonImages.Engine.Registry
         /// <summary>A publisher to <paramref name="registryPrefix"/> (host[:port]/namespace, validated here).</summary>
         public ImagePublisher(IDockerEngine engine, string registryPrefix, RegistryClientOptions options)
         {
-            if (InputGrammar.RegistryPrefix.Why(registryPrefix.TrimEnd('/')) is { } why || registryPrefix.TrimEnd('/').IndexOf('/') < 0 && !LooksLikeHost(registryPrefix))
-            {
-                throw new RegistryException(PublishErrorIds.InvalidRegistry, $"-Registry '{InputGrammar.Show(registryPrefix)}' is not accepted: {InputGrammar.RegistryPrefix.Why(registryPrefix.TrimEnd('/')) ?? "it names no registry host (host[:port], with a '.' or ':' or localhost)"}.");
-            }
-
-            string trimmed = registryPrefix.TrimEnd('/');
-            int slash = trimmed.IndexOf('/');
-            RegistryHost = slash < 0 ? trimmed : trimmed.Substring(0, slash);
-            namespacePath = slash < 0 ? string.Empty : trimmed.Substring(slash + 1);
-            if (!LooksLikeHost(RegistryHost))
-            {
-                throw new RegistryException(PublishErrorIds.InvalidRegistry, $"-Registry '{InputGrammar.Show(registryPrefix)}' does not start with a registry host: give host[:port]/namespace (a host has a '.' or a ':port', or is localhost).");
-            }
-
+            RegistryHost = ParseRegistry(registryPrefix, out namespacePath);
             this.engine = engine;
             this.options = options;
             client = RegistryClient.Create(RegistryHost, options);
+        }
+
+        /// <summary>The host[:port] of <paramref name="registryPrefix"/> (host[:port]/namespace), and its namespace; a
+        /// <see cref="RegistryException"/> (<see cref="PublishErrorIds.InvalidRegistry"/>) when it is not one.</summary>
+        public static string ParseRegistry(string registryPrefix, out string namespacePath)
+        {
+            string trimmed = (registryPrefix ?? string.Empty).TrimEnd('/');
+            string? why = InputGrammar.RegistryPrefix.Why(trimmed);
+            if (why == null && !LooksLikeHost(trimmed))
+            {
+                why = "it does not start with a registry host (a host has a '.' or a ':port', or is localhost)";
+            }
+
+            if (why != null)
+            {
+                throw new RegistryException(PublishErrorIds.InvalidRegistry, $"-Registry '{InputGrammar.Show(registryPrefix)}' is not accepted: {why}.");
+            }
+
+            int slash = trimmed.IndexOf('/');
+            namespacePath = slash < 0 ? string.Empty : trimmed.Substring(slash + 1);
+            return slash < 0 ? trimmed : trimmed.Substring(0, slash);
         }
 
         /// <summary>The registry host[:port].</summary>
