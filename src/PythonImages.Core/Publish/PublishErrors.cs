@@ -93,7 +93,7 @@ namespace PythonImages
             D(PublishErrorIds.AuthenticationFailed, AuthenticationError, FixLogin),
             D(PublishErrorIds.TlsFailed, SecurityError, "Trust the registry's CA: put ca.crt in /etc/docker/certs.d/<host:port>/ or pass -CertificatePath; check that the certificate names the host."),
             D(PublishErrorIds.RegistryUnavailable, ConnectionError, "Check that the registry runs and that host and port in -Registry are right; then publish again (what was pushed stays)."),
-            D(PublishErrorIds.RegistryError, ProtocolError, "Read the registry's message; check that -Registry names a registry (distribution API v2) and that the repository accepts pushes.", InvalidResult),
+            D(PublishErrorIds.RegistryError, ProtocolError, "Read the registry's message; check that -Registry names a registry (distribution API v2) and that the repository accepts pushes."),
             D(PublishErrorIds.PushFailed, InvalidResult, "Read the engine's message for the tag; check the credentials and the registry, then publish again (layers already pushed are not sent twice)."),
             D(PublishErrorIds.PlatformCollision, InvalidData, "Give each image of a shared tag its own platform (os/architecture/variant/os.version), or publish the images under separate tags."),
             D(PublishErrorIds.InvalidInactivityTimeout, InvalidArgument, GiveTimeout),
