@@ -7,6 +7,7 @@ using System.Management.Automation;
 using PythonImages.Builds;
 using PythonImages.Engine;
 using PythonImages.Engine.Registry;
+using PythonImages.ImageTests;
 using PythonImages.Publish;
 using PythonImages.Security;
 
@@ -26,6 +27,7 @@ namespace PythonImages.Commands
         private const int ProgressId = 70;
         private ImagePublisher? publisher;
         private List<PublishTarget?>? targets;
+        private readonly Dictionary<string, (string Image, bool Failed)> tested = new Dictionary<string, (string, bool)>(StringComparer.Ordinal);
         private readonly List<PublishResult> failed = new List<PublishResult>();
 
         /// <summary>Build results of Invoke-PythonImageBuild, images of Get-PythonTag, or image names.</summary>
@@ -94,36 +96,68 @@ namespace PythonImages.Commands
         /// <inheritdoc/>
         protected override void ProcessRecord()
         {
+            if (InputObject?.BaseObject is ImageTestResult test)
+            {
+                // Test results: each image once, after all its tests, and only when none failed.
+                string key = test.ImageId ?? test.Image;
+                tested[key] = (test.Image, (tested.TryGetValue(key, out var seen) && seen.Failed) || test.Status == ImageTestStatus.Failed);
+                return;
+            }
+
             foreach (var target in targets ?? new List<PublishTarget?> { InputObject == null ? null : Guard(() => Target(InputObject), InputObject, terminating: false) })
             {
-                if (target == null)
+                if (target != null)
                 {
-                    continue;
+                    Publish(target);
                 }
-
-                var approved = new HashSet<string>(target.Tags.Select(t => publisher!.Destination(t).ToString()).Where(d => ShouldProcess(d, "Push " + target.Image)), StringComparer.Ordinal);
-                var clock = Stopwatch.StartNew();
-                var progress = new Progress(p =>
-                {
-                    if (clock.ElapsedMilliseconds > 250 || p.Layer.Status == "Pushed")
-                    {
-                        clock.Restart();
-                        string bytes = p.Layer.Total > 0 ? $" {p.Layer.Current / 1048576.0:0.0}/{p.Layer.Total / 1048576.0:0.0} MB" : string.Empty;
-                        Post(() => WriteProgress(new ProgressRecord(ProgressId, "Publish-PythonImage " + p.Reference, $"{p.Layer.Layer} {p.Layer.Status}{bytes}".Trim())
-                        {
-                            PercentComplete = p.Layer.Total > 0 ? (int)Math.Min(100, p.Layer.Current * 100 / p.Layer.Total) : -1,
-                        }));
-                    }
-                });
-                var outcomes = Guard(() => RunPumped(ct => publisher!.PushAsync(target, r => approved.Contains(r.Reference), progress, ct)), target.Image, terminating: false);
-                WriteProgress(new ProgressRecord(ProgressId, "Publish-PythonImage", "done") { RecordType = ProgressRecordType.Completed });
-                Write(outcomes);
             }
+        }
+
+        private void Publish(PublishTarget target)
+        {
+            var approved = new HashSet<string>(target.Tags.Select(t => publisher!.Destination(t).ToString()).Where(d => ShouldProcess(d, "Push " + target.Image)), StringComparer.Ordinal);
+            var clock = Stopwatch.StartNew();
+            var progress = new Progress(p =>
+            {
+                if (clock.ElapsedMilliseconds > 250 || p.Layer.Status == "Pushed")
+                {
+                    clock.Restart();
+                    string bytes = p.Layer.Total > 0 ? $" {p.Layer.Current / 1048576.0:0.0}/{p.Layer.Total / 1048576.0:0.0} MB" : string.Empty;
+                    Post(() => WriteProgress(new ProgressRecord(ProgressId, "Publish-PythonImage " + p.Reference, $"{p.Layer.Layer} {p.Layer.Status}{bytes}".Trim())
+                    {
+                        PercentComplete = p.Layer.Total > 0 ? (int)Math.Min(100, p.Layer.Current * 100 / p.Layer.Total) : -1,
+                    }));
+                }
+            });
+            var outcomes = Guard(() => RunPumped(ct => publisher!.PushAsync(target, r => approved.Contains(r.Reference), progress, ct)), target.Image, terminating: false);
+            WriteProgress(new ProgressRecord(ProgressId, "Publish-PythonImage", "done") { RecordType = ProgressRecordType.Completed });
+            Write(outcomes);
+        }
+
+        /// <summary>A tested image: every tag and shared tag of the matrix image its name carries, under the same repository.</summary>
+        private PublishTarget TestedTarget(string key, string image)
+        {
+            var reference = ImageReference.Parse(image, PublishErrorIds.InvalidImage, "The tested image");
+            var known = reference.Tag == null ? null : MatrixCache.Get(null).Images.FirstOrDefault(i => i.Tags.Contains(reference.Tag, StringComparer.Ordinal));
+            var tags = known?.Tags.Select(t => reference.WithTag(t)).ToList() ?? new List<ImageReference> { reference };
+            return new PublishTarget(EngineGrammar.ImageId.Why(key) == null ? key : image, tags, (known?.SharedTags ?? Array.Empty<string>()).Concat(SharedTag).Distinct(StringComparer.Ordinal).ToList());
         }
 
         /// <inheritdoc/>
         protected override void EndProcessing()
         {
+            foreach (var t in tested)
+            {
+                if (t.Value.Failed)
+                {
+                    WriteWarning($"Not publishing {t.Value.Image}: some of its tests failed.");
+                }
+                else if (Guard(() => TestedTarget(t.Key, t.Value.Image), t.Value.Image, terminating: false) is { } target)
+                {
+                    Publish(target);
+                }
+            }
+
             var approved = new HashSet<string>(publisher!.PendingSharedTags.Where(t => ShouldProcess(t, "Write the multi-platform index")), StringComparer.Ordinal);
             Write(Guard(() => RunPumped(ct => publisher.PublishSharedTagsAsync(r => approved.Contains(r.Reference), ct)), Registry, terminating: false));
             publisher.Dispose();
