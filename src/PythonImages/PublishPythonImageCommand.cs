@@ -194,7 +194,7 @@ namespace PythonImages.Commands
                 return new PublishTarget(name, new[] { ImageReference.Parse(name, PublishErrorIds.InvalidImage, "The image") }, SharedTag);
             }
 
-            var image = value as PythonImage ?? input.Properties["Image"]?.Value as PythonImage;
+            var image = value as PythonImage ?? (input.Properties["Image"]?.Value is PSObject wrapped ? wrapped.BaseObject : input.Properties["Image"]?.Value) as PythonImage;
             if (input.Properties["Succeeded"]?.Value is bool ok && !ok)
             {
                 WriteWarning($"Not publishing {input}: its build failed.");
