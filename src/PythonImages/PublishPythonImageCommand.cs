@@ -119,7 +119,7 @@ namespace PythonImages.Commands
             var clock = Stopwatch.StartNew();
             var progress = new Progress(p =>
             {
-                if (clock.ElapsedMilliseconds > 250 || p.Layer.Status == "Pushed")
+                if ((clock.ElapsedMilliseconds > 250 || p.Layer.Status == "Pushed") && (p.Layer.Layer + p.Layer.Status).Trim().Length > 0)
                 {
                     clock.Restart();
                     string bytes = p.Layer.Total > 0 ? $" {p.Layer.Current / 1048576.0:0.0}/{p.Layer.Total / 1048576.0:0.0} MB" : string.Empty;
