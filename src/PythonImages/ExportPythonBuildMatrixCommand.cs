@@ -86,23 +86,17 @@ namespace PythonImages.Commands
         protected override void BeginProcessing()
         {
             repository = SessionState.Path.GetUnresolvedProviderPathFromPSPath(GitRepository ?? ".");
-            var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (DictionaryEntry kv in RunnerLabel ?? new Hashtable())
-            {
-                labels[Text(kv.Key)] = Text(kv.Value);
-            }
-
             options = new BuildMatrixOptions
             {
                 Format = string.Equals(Format, "AzurePipelines", StringComparison.OrdinalIgnoreCase) ? BuildMatrixFormat.AzurePipelines : BuildMatrixFormat.GitHubActions,
                 PerLineage = PerLineage,
-                RunnerLabels = labels,
+                RunnerLabels = BuildMatrixInputs.RunnerLabels(RunnerLabel),
                 MaxParallel = MaxParallel,
                 Registry = Registry,
                 DefaultBranch = DefaultBranch,
                 ImagesPath = ImagesPath.Replace('\\', '/').TrimEnd('/'),
                 MatrixFile = MatrixPath == null ? null : RelativeMatrixFile(),
-                ModuleVersion = ModuleVersion(),
+                ModuleVersion = BuildMatrixInputs.ModuleVersion(MyInvocation),
             };
             Try(() => options.Validate());
             if (ChangedSince != null && CiGrammar.GitRevision.Why(ChangedSince) is { } badRevision)
@@ -162,78 +156,22 @@ namespace PythonImages.Commands
                 return;
             }
 
-            string full = ResolveOutput(Path);
+            string full = BuildMatrixInputs.ResolveOutput(this, Path, Force);
             if (ShouldProcess(full, $"Write the {Format} build matrix ({plan.Legs.Count} legs for {plan.ImageCount} images)"))
             {
-                try
-                {
-                    AtomicFile.WriteAllBytes(full, new System.Text.UTF8Encoding(false).GetBytes(text), Force ? AtomicWriteMode.Replace : AtomicWriteMode.CreateNew);
-                }
-                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
-                {
-                    ThrowTerminatingError(Errors.Create(ex, File.Exists(full) && !Force ? BuildMatrixErrorIds.FileExists : BuildMatrixErrorIds.WriteFailed, full));
-                }
-
+                BuildMatrixInputs.Write(this, full, text, Force);
                 WriteVerbose($"Wrote {plan.Legs.Count} legs to {full}.");
             }
-        }
-
-        private string ResolveOutput(string path)
-        {
-            string full = string.Empty;
-            try
-            {
-                full = System.IO.Path.GetFullPath(GetUnresolvedProviderPathFromPSPath(path));
-            }
-            catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is PathTooLongException || ex is ProviderNotFoundException || ex is System.Management.Automation.DriveNotFoundException || ex is ProviderInvocationException)
-            {
-                ThrowTerminatingError(Errors.Create(new ArgumentException($"-Path '{InputGrammar.Show(path)}' is not a usable file path: {ex.Message}", ex), BuildMatrixErrorIds.InvalidPath, path));
-            }
-
-            var kind = FileProbe.KindOf(full);
-            if (kind != FileKind.Missing && kind != FileKind.Regular)
-            {
-                ThrowTerminatingError(Errors.Create(new IOException($"'{full}' is {FileProbe.Describe(kind)}, not a regular file; nothing is written there."), BuildMatrixErrorIds.NotAFile, full));
-            }
-
-            string? parent = System.IO.Path.GetDirectoryName(full);
-            if (!string.IsNullOrEmpty(parent) && !Directory.Exists(parent))
-            {
-                ThrowTerminatingError(Errors.Create(new DirectoryNotFoundException($"The directory '{parent}' does not exist."), BuildMatrixErrorIds.DirectoryNotFound, parent));
-            }
-
-            if (kind == FileKind.Regular && !Force)
-            {
-                ThrowTerminatingError(Errors.Create(new IOException($"The file '{full}' already exists."), BuildMatrixErrorIds.FileExists, full));
-            }
-
-            return full;
         }
 
         /// <summary>-MatrixPath as a path inside the repository (forward slashes), which the legs pass to Get-PythonTag -MatrixPath.</summary>
         private string RelativeMatrixFile()
         {
             string full = System.IO.Path.GetFullPath(SessionState.Path.GetUnresolvedProviderPathFromPSPath(MatrixPath));
-            string root = System.IO.Path.GetFullPath(repository).TrimEnd(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar) + System.IO.Path.DirectorySeparatorChar;
-            if (!full.StartsWith(root, StringComparison.Ordinal))
-            {
-                Try(() => throw new BuildMatrixException(
-                    BuildMatrixErrorIds.InvalidRepositoryPath,
-                    $"-MatrixPath '{InputGrammar.Show(full)}' is not inside the repository '{InputGrammar.Show(root)}': the legs read the matrix from their checkout.",
-                    MatrixPath,
-                    "Pass a matrix file inside -GitRepository (default: the current location)."));
-            }
-
-            return full.Substring(root.Length).Replace('\\', '/');
+            string relative = string.Empty;
+            Try(() => relative = BuildMatrixInputs.RelativeMatrixFile(full, repository, MatrixPath!));
+            return relative;
         }
-
-        private string ModuleVersion()
-        {
-            var v = MyInvocation.MyCommand.Module?.Version ?? typeof(ExportPythonBuildMatrixCommand).Assembly.GetName().Version ?? new Version(0, 1, 0);
-            return new Version(v.Major, v.Minor, Math.Max(0, v.Build)).ToString();
-        }
-
-        private static string Text(object? value) => (value is PSObject p ? p.BaseObject : value)?.ToString() ?? string.Empty;
 
         /// <summary>Runs <paramref name="action"/>; a <see cref="BuildMatrixException"/> becomes the terminating error of its id.</summary>
         private void Try(Action action)

@@ -1,7 +1,5 @@
 using System;
-using System.Collections;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Linq;
 using System.Management.Automation;
 using PythonImages.Builds;
@@ -24,7 +22,6 @@ namespace PythonImages.Commands
     {
         private const string InputSet = "InputObject";
         private const string ImageSet = "Image";
-        private const int ProgressId = 70;
         private ImagePublisher? publisher;
         private List<PublishTarget?>? targets;
         private readonly Dictionary<string, (string Image, bool Failed)> tested = new Dictionary<string, (string, bool)>(StringComparer.Ordinal);
@@ -82,7 +79,7 @@ namespace PythonImages.Commands
 
             Guard(() => ImageReference.FromTagOrReference("x", Repository, PublishErrorIds.InvalidImage), Repository, terminating: true);
             string host = Guard(() => ImagePublisher.ParseRegistry(Registry, out _), Registry, terminating: true)!;
-            targets = ParameterSetName == ImageSet ? Image.Select(i => Guard(() => Target(new PSObject(i)), i, terminating: true)).ToList() : null;
+            targets = ParameterSetName == ImageSet ? Image.Select(i => Guard(() => PublishInputs.Target(new PSObject(i), Repository, SharedTag, WriteWarning), i, terminating: true)).ToList() : null;
             var options = new RegistryClientOptions { CertificatePath = CertificatePath == null ? null : GetUnresolvedProviderPathFromPSPath(CertificatePath), AllowInsecure = AllowInsecureRegistry.IsPresent };
             options.Credential = Credential != null
                 ? new RegistryCredential(Credential.UserName, Credential.GetNetworkCredential().Password, "-Credential")
@@ -104,7 +101,7 @@ namespace PythonImages.Commands
                 return;
             }
 
-            foreach (var target in targets ?? new List<PublishTarget?> { InputObject == null ? null : Guard(() => Target(InputObject), InputObject, terminating: false) })
+            foreach (var target in targets ?? new List<PublishTarget?> { InputObject == null ? null : Guard(() => PublishInputs.Target(InputObject, Repository, SharedTag, WriteWarning), InputObject, terminating: false) })
             {
                 if (target != null)
                 {
@@ -116,31 +113,10 @@ namespace PythonImages.Commands
         private void Publish(PublishTarget target)
         {
             var approved = new HashSet<string>(target.Tags.Select(t => publisher!.Destination(t).ToString()).Where(d => ShouldProcess(d, "Push " + target.Image)), StringComparer.Ordinal);
-            var clock = Stopwatch.StartNew();
-            var progress = new Progress(p =>
-            {
-                if ((clock.ElapsedMilliseconds > 250 || p.Layer.Status == "Pushed") && (p.Layer.Layer + p.Layer.Status).Trim().Length > 0)
-                {
-                    clock.Restart();
-                    string bytes = p.Layer.Total > 0 ? $" {p.Layer.Current / 1048576.0:0.0}/{p.Layer.Total / 1048576.0:0.0} MB" : string.Empty;
-                    Post(() => WriteProgress(new ProgressRecord(ProgressId, "Publish-PythonImage " + p.Reference, $"{p.Layer.Layer} {p.Layer.Status}{bytes}".Trim())
-                    {
-                        PercentComplete = p.Layer.Total > 0 ? (int)Math.Min(100, p.Layer.Current * 100 / p.Layer.Total) : -1,
-                    }));
-                }
-            });
+            var progress = new PublishProgressWriter(r => Post(() => WriteProgress(r)));
             var outcomes = Guard(() => RunPumped(ct => publisher!.PushAsync(target, r => approved.Contains(r.Reference), progress, ct)), target.Image, terminating: false);
-            WriteProgress(new ProgressRecord(ProgressId, "Publish-PythonImage", "done") { RecordType = ProgressRecordType.Completed });
+            WriteProgress(PublishProgressWriter.Completed);
             Write(outcomes);
-        }
-
-        /// <summary>A tested image: every tag and shared tag of the matrix image its name carries, under the same repository.</summary>
-        private PublishTarget TestedTarget(string key, string image)
-        {
-            var reference = ImageReference.Parse(image, PublishErrorIds.InvalidImage, "The tested image");
-            var known = reference.Tag == null ? null : MatrixCache.Get(null).Images.FirstOrDefault(i => i.Tags.Contains(reference.Tag, StringComparer.Ordinal));
-            var tags = known?.Tags.Select(t => reference.WithTag(t)).ToList() ?? new List<ImageReference> { reference };
-            return new PublishTarget(EngineGrammar.ImageId.Why(key) == null ? key : image, tags, (known?.SharedTags ?? Array.Empty<string>()).Concat(SharedTag).Distinct(StringComparer.Ordinal).ToList());
         }
 
         /// <inheritdoc/>
@@ -152,7 +128,7 @@ namespace PythonImages.Commands
                 {
                     WriteWarning($"Not publishing {t.Value.Image}: some of its tests failed.");
                 }
-                else if (Guard(() => TestedTarget(t.Key, t.Value.Image), t.Value.Image, terminating: false) is { } target)
+                else if (Guard(() => PublishInputs.TestedTarget(t.Key, t.Value.Image, SharedTag), t.Value.Image, terminating: false) is { } target)
                 {
                     Publish(target);
                 }
@@ -185,39 +161,6 @@ namespace PythonImages.Commands
             }
         }
 
-        /// <summary>The image, its tags (local references) and shared tags, from whatever was piped.</summary>
-        private PublishTarget? Target(PSObject input)
-        {
-            object value = input.BaseObject;
-            if (value is string name)
-            {
-                return new PublishTarget(name, new[] { ImageReference.Parse(name, PublishErrorIds.InvalidImage, "The image") }, SharedTag);
-            }
-
-            var image = value as PythonImage ?? (input.Properties["Image"]?.Value is PSObject wrapped ? wrapped.BaseObject : input.Properties["Image"]?.Value) as PythonImage;
-            if (input.Properties["Succeeded"]?.Value is bool ok && !ok)
-            {
-                WriteWarning($"Not publishing {input}: its build failed.");
-                return null;
-            }
-
-            var tags = Strings(value is PythonImage ? image!.Tags : input.Properties["Tags"]?.Value)
-                .Select(t => ImageReference.FromTagOrReference(t, Repository, PublishErrorIds.InvalidImage)).ToList();
-            var shared = Strings(input.Properties["SharedTags"]?.Value ?? image?.SharedTags).Concat(SharedTag).Distinct(StringComparer.Ordinal).ToList();
-            foreach (var tag in shared)
-            {
-                InputGrammar.Require(InputGrammar.DockerTag, tag, PublishErrorIds.InvalidImage, "The shared tag");
-            }
-
-            if (tags.Count == 0)
-            {
-                throw new RegistryException(PublishErrorIds.UnsupportedInput, $"Cannot publish '{InputGrammar.Show(input.ToString())}': it has no Tags. Pipe build results or python images (Tags, SharedTags), or use -Image.");
-            }
-
-            string source = input.Properties["ImageId"]?.Value as string is { Length: > 0 } id && EngineGrammar.ImageId.Why(id) == null ? id : tags[0].ToString();
-            return new PublishTarget(source, tags, shared);
-        }
-
         /// <summary>Runs <paramref name="work"/>; a failure becomes an error record (terminating when asked, or when the engine is gone).</summary>
         private T? Guard<T>(Func<T> work, object? target, bool terminating)
         {
@@ -246,22 +189,5 @@ namespace PythonImages.Commands
             InputRejectedException i => Errors.Create(i, i.ErrorId, target),
             _ => EngineError(ex, target),
         };
-
-        private static IEnumerable<string> Strings(object? value) => (value is PSObject p ? p.BaseObject : value) switch
-        {
-            null => Array.Empty<string>(),
-            string s => new[] { s },
-            IEnumerable e => e.Cast<object>().Select(o => o?.ToString()).Where(s => !string.IsNullOrEmpty(s)).Select(s => s!),
-            var other => new[] { other.ToString() ?? string.Empty },
-        };
-
-        private sealed class Progress : IProgress<PublishProgress>
-        {
-            private readonly Action<PublishProgress> action;
-
-            public Progress(Action<PublishProgress> action) => this.action = action;
-
-            public void Report(PublishProgress value) => action(value);
-        }
     }
 }

@@ -126,7 +126,13 @@ namespace PythonImages.Ci
             sb.Append("          name: build-${{ matrix.id }}\n");
             sb.Append("          path: ").Append(CiScripts.OutputFolder).Append("/\n");
             sb.Append("          if-no-files-found: warn\n");
+            GitHubFinishJob(sb, o, onDefaultBranch);
+            return sb.ToString();
+        }
 
+        /// <summary>The finish job: merges the legs' ledger fragments, assembles the shared tags, writes the manifest and README block.</summary>
+        private static void GitHubFinishJob(StringBuilder sb, BuildMatrixOptions o, string onDefaultBranch)
+        {
             sb.Append("  finish:\n");
             sb.Append("    name: Ledger, shared tags, library manifest and README\n");
             sb.Append("    needs: build\n");
@@ -155,7 +161,6 @@ namespace PythonImages.Ci
             sb.Append("        with:\n");
             sb.Append("          name: python-images\n");
             sb.Append("          path: ").Append(CiScripts.OutputFolder).Append("/\n");
-            return sb.ToString();
         }
 
         private static void GitHubStep(StringBuilder sb, string name, string? condition, string script, bool secrets = false, string? fragments = null)

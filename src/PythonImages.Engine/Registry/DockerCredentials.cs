@@ -296,6 +296,12 @@ namespace PythonImages.Engine.Registry
                 throw new RegistryException(PublishErrorIds.CredentialHelperFailed, $"The credential helper {program} failed for {serverUrl} (exit code {process.ExitCode}).", serverUrl);
             }
 
+            return HelperAnswer(stdout, program, serverUrl);
+        }
+
+        /// <summary>The helper's JSON answer (Username, Secret) as a credential; null without a secret.</summary>
+        private static RegistryCredential? HelperAnswer(string stdout, string program, string serverUrl)
+        {
             try
             {
                 using var answer = JsonDocument.Parse(stdout);

@@ -89,20 +89,7 @@ namespace PythonImages.Engine
             using var watchdog = new InactivityWatchdog(limit, cancellationToken);
             var result = new EnginePushResult();
             var layers = new Dictionary<string, string>(StringComparer.Ordinal);
-            var auth = new AuthConfig { ServerAddress = request.ServerAddress };
-            if (request.Credential is { } c)
-            {
-                if (c.IsIdentityToken)
-                {
-                    auth.IdentityToken = c.Secret;
-                }
-                else
-                {
-                    auth.Username = c.Username;
-                    auth.Password = c.Secret;
-                }
-            }
-
+            var auth = AuthFor(request);
             var progress = new SyncProgress<JSONMessage>(m =>
             {
                 watchdog.Touch();
@@ -152,7 +139,35 @@ namespace PythonImages.Engine
                 throw translated;
             }
 
-            foreach (var status in layers.Values)
+            CountLayers(result, layers.Values);
+            result.Succeeded = result.ErrorMessage == null;
+            return result;
+        }
+
+        /// <summary>The login the engine sends to the registry (X-Registry-Auth): an identity token or user and password.</summary>
+        private static AuthConfig AuthFor(EnginePushRequest request)
+        {
+            var auth = new AuthConfig { ServerAddress = request.ServerAddress };
+            if (request.Credential is { } c)
+            {
+                if (c.IsIdentityToken)
+                {
+                    auth.IdentityToken = c.Secret;
+                }
+                else
+                {
+                    auth.Username = c.Username;
+                    auth.Password = c.Secret;
+                }
+            }
+
+            return auth;
+        }
+
+        /// <summary>Counts the layers by their last state: already on the registry (or mounted) or sent.</summary>
+        private static void CountLayers(EnginePushResult result, IEnumerable<string> states)
+        {
+            foreach (var status in states)
             {
                 if (status.IndexOf("already exists", StringComparison.OrdinalIgnoreCase) >= 0 || status.StartsWith("Mounted from", StringComparison.Ordinal))
                 {
@@ -163,9 +178,6 @@ namespace PythonImages.Engine
                     result.LayersPushed++;
                 }
             }
-
-            result.Succeeded = result.ErrorMessage == null;
-            return result;
         }
     }
 }

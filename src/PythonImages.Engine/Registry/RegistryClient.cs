@@ -506,41 +506,47 @@ namespace PythonImages.Engine.Registry
 
             using (answer)
             {
-                if (answer.Status == 401 || answer.Status == 403)
-                {
-                    throw AuthFailed("'s token server refused the login");
-                }
+                tokens[scope ?? string.Empty] = TokenOf(answer);
+            }
+        }
 
-                if (answer.Status != 200)
-                {
-                    throw new RegistryException(PublishErrorIds.RegistryError, $"The token server of {Registry} answered HTTP {answer.Status}.", Registry, statusCode: answer.Status);
-                }
+        /// <summary>The token of the token server's answer (token or access_token); a refusal or an answer without one is an error.</summary>
+        private string TokenOf(Answer answer)
+        {
+            if (answer.Status == 401 || answer.Status == 403)
+            {
+                throw AuthFailed("'s token server refused the login");
+            }
 
-                string? token = null;
-                try
+            if (answer.Status != 200)
+            {
+                throw new RegistryException(PublishErrorIds.RegistryError, $"The token server of {Registry} answered HTTP {answer.Status}.", Registry, statusCode: answer.Status);
+            }
+
+            string? token = null;
+            try
+            {
+                using var doc = JsonDocument.Parse(answer.Body);
+                foreach (var name in new[] { "token", "access_token" })
                 {
-                    using var doc = JsonDocument.Parse(answer.Body);
-                    foreach (var name in new[] { "token", "access_token" })
+                    if (doc.RootElement.TryGetProperty(name, out var t) && t.ValueKind == JsonValueKind.String && !string.IsNullOrEmpty(t.GetString()))
                     {
-                        if (doc.RootElement.TryGetProperty(name, out var t) && t.ValueKind == JsonValueKind.String && !string.IsNullOrEmpty(t.GetString()))
-                        {
-                            token = t.GetString();
-                            break;
-                        }
+                        token = t.GetString();
+                        break;
                     }
                 }
-                catch (JsonException)
-                {
-                    token = null;
-                }
-
-                if (token == null)
-                {
-                    throw new RegistryException(PublishErrorIds.RegistryError, $"The token server of {Registry} answered without a token.", Registry);
-                }
-
-                tokens[scope ?? string.Empty] = token;
             }
+            catch (JsonException)
+            {
+                token = null;
+            }
+
+            if (token == null)
+            {
+                throw new RegistryException(PublishErrorIds.RegistryError, $"The token server of {Registry} answered without a token.", Registry);
+            }
+
+            return token;
         }
 
         /// <summary>key="value" pairs of a challenge (values may hold commas inside quotes).</summary>
