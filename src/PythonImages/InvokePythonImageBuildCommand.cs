@@ -25,6 +25,7 @@ namespace PythonImages.Commands
 
         private const string ImageSet = "Image";
         private const string PathSet = "Path";
+        private const string LiteralPathSet = "LiteralPath";
         private const int OverallActivityId = 1;
         private static readonly Regex WindowsBase = new Regex(@"^\s*FROM\s+(--platform=\S+\s+)?\S*(windows/servercore|windows/nanoserver|windowsservercore|nanoserver|mcr\.microsoft\.com/windows)", RegexOptions.IgnoreCase | RegexOptions.Multiline);
 
@@ -46,6 +47,7 @@ namespace PythonImages.Commands
         /// <summary>The Dockerfile to build. Default: Dockerfile in the context.</summary>
         [Parameter(ParameterSetName = ImageSet, ValueFromPipelineByPropertyName = true)]
         [Parameter(ParameterSetName = PathSet)]
+        [Parameter(ParameterSetName = LiteralPathSet)]
         [ValidateNotNullOrEmpty]
         public string? DockerfilePath { get; set; }
 
@@ -54,10 +56,17 @@ namespace PythonImages.Commands
         [ValidateNotNullOrEmpty]
         public string? ContextPath { get; set; }
 
-        /// <summary>A build context folder (instead of pipeline input).</summary>
+        /// <summary>Build context folders, or Dockerfiles (their folder is the context); wildcards allowed.</summary>
         [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0)]
+        [SupportsWildcards]
         [ValidateNotNullOrEmpty]
-        public string? Path { get; set; }
+        public string[]? Path { get; set; }
+
+        /// <summary>Build context folders, or Dockerfiles, taken literally (no wildcards); binds the PSPath of piped items (Get-ChildItem -Directory | Invoke-PythonImageBuild).</summary>
+        [Parameter(ParameterSetName = LiteralPathSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("PSPath", "LP")]
+        [ValidateNotNullOrEmpty]
+        public string[]? LiteralPath { get; set; }
 
         /// <summary>The image's own tags (bound from the pipeline).</summary>
         [Parameter(ParameterSetName = ImageSet, ValueFromPipelineByPropertyName = true)]
@@ -74,7 +83,7 @@ namespace PythonImages.Commands
         [ValidateSet("Linux", "Windows", IgnoreCase = true)]
         public string? OS { get; set; }
 
-        /// <summary>The repository the tags go under. Default: python.</summary>
+        /// <summary>The repository every build is tagged under: the image's tags, bare -Tag values, and a -Path build without -Tag (Repository:latest). Default: python (a -Path build without -Tag or -Repository stays untagged).</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string Repository { get; set; } = "python";
@@ -84,8 +93,9 @@ namespace PythonImages.Commands
         [ValidateNotNullOrEmpty]
         public string[]? Tag { get; set; }
 
-        /// <summary>Build arguments (--build-arg); names such as HTTP_PROXY, values never shown (they may be secrets).</summary>
+        /// <summary>Build arguments (--build-arg): a hashtable, or docker's NAME=value strings (NAME alone takes the value of the environment variable); names such as HTTP_PROXY, values never shown (they may be secrets).</summary>
         [Parameter]
+        [BuildArgTransformation]
         public Hashtable? BuildArg { get; set; }
 
         /// <summary>Labels of the image (--label), e.g. @{ 'org.opencontainers.image.revision' = '...' }.</summary>
@@ -152,12 +162,42 @@ namespace PythonImages.Commands
         /// <inheritdoc/>
         protected override void ProcessRecord()
         {
-            var item = Resolve();
-            if (item == null)
+            foreach (var item in ResolveInputs())
             {
-                return;
+                Process(item);
+            }
+        }
+
+        /// <summary>The build items of this input: the piped image, or one per existing -Path / -LiteralPath item.</summary>
+        private List<BuildItem> ResolveInputs()
+        {
+            var items = new List<BuildItem>();
+            if (ParameterSetName == ImageSet)
+            {
+                var item = Resolve(null);
+                if (item != null)
+                {
+                    items.Add(item);
+                }
+
+                return items;
             }
 
+            bool literal = ParameterSetName == LiteralPathSet;
+            foreach (var full in PathInputs.Resolve(this, (literal ? LiteralPath : Path) ?? Array.Empty<string>(), literal, ImageBuildErrorIds.ContextNotFound, ImageBuildErrorIds.InvalidPath, "build context folder or Dockerfile"))
+            {
+                var item = Resolve(full);
+                if (item != null)
+                {
+                    items.Add(item);
+                }
+            }
+
+            return items;
+        }
+
+        private void Process(BuildItem item)
+        {
             string what = (item.References.Length > 0 ? string.Join(", ", item.References) : "an untagged image")
                 + $" from {item.DockerfileFull}" + (item.OS != null ? $" ({item.OS})" : string.Empty);
             if (!ShouldProcess(what, "Build image"))
@@ -223,11 +263,11 @@ namespace PythonImages.Commands
         }
 
         /// <summary>Binds one input to a build item, or writes why it cannot be built.</summary>
-        private BuildItem? Resolve()
+        private BuildItem? Resolve(string? pathFull)
         {
-            object target = (object?)InputObject ?? Path ?? (object?)DockerfilePath ?? ContextPath ?? "input";
-            string? dockerfile = DockerfilePath ?? InputObject?.DockerfilePath;
-            string? context = ParameterSetName == PathSet ? Path : (ContextPath ?? InputObject?.ContextPath);
+            object target = (object?)InputObject ?? pathFull ?? (object?)DockerfilePath ?? ContextPath ?? "input";
+            string? dockerfile = pathFull != null && File.Exists(pathFull) ? pathFull : DockerfilePath ?? InputObject?.DockerfilePath;
+            string? context = pathFull != null ? (File.Exists(pathFull) ? System.IO.Path.GetDirectoryName(pathFull) : pathFull) : (ContextPath ?? InputObject?.ContextPath);
             if (dockerfile == null && context == null)
             {
                 WriteError(Errors.Create(
@@ -276,6 +316,11 @@ namespace PythonImages.Commands
             }
 
             refs.AddRange(extraReferences);
+            if (pathFull != null && refs.Count == 0 && MyInvocation.BoundParameters.ContainsKey(nameof(Repository)))
+            {
+                // -Repository applies to a -Path build too: without -Tag it is Repository:latest, as docker build -t repo.
+                refs.Add(Repository + ":latest");
+            }
 
             return new BuildItem
             {
@@ -376,13 +421,30 @@ namespace PythonImages.Commands
 
             try
             {
+                IDictionary<string, string> imageLabels;
+                try
+                {
+                    imageLabels = await BuildLabelsAsync(item, engine, ct).ConfigureAwait(false);
+                    outcome.ForeignTags = await ImageProvenance.ForeignTagsAsync(engine, item.References, ct).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    throw;
+                }
+                catch (Exception ex) when (!(ex is PipelineStoppedException))
+                {
+                    outcome.EngineError = ex;
+                    outcome.Duration = watch.Elapsed;
+                    return outcome;
+                }
+
                 var request = new EngineBuildRequest
                 {
                     ContextDirectory = item.ContextFull,
                     Dockerfile = MakeRelative(item.ContextFull, item.DockerfileFull),
                     Tags = item.References.ToList(),
                     BuildArgs = new Dictionary<string, string>(buildArgs),
-                    Labels = new Dictionary<string, string>(labels),
+                    Labels = imageLabels,
                     NoCache = NoCache.IsPresent,
                     Pull = Pull.IsPresent,
                     NetworkMode = Network,
@@ -393,7 +455,7 @@ namespace PythonImages.Commands
                     Builder = BuilderKind.Classic,
                 };
 
-                var events = new LogRouter(this, log, outcome.Hints, e =>
+                var events = new LogRouter(this, log, outcome.Hints, prefix, e =>
                 {
                     switch (e.Kind)
                     {
@@ -460,6 +522,46 @@ namespace PythonImages.Commands
             {
                 log?.Dispose();
             }
+        }
+
+        /// <summary>
+        /// The labels of one build: the module's marker, the OCI labels of an image from the matrix (its base's digest as
+        /// the engine has it now), then -Label (which wins over both but the marker).
+        /// </summary>
+        private async Task<IDictionary<string, string>> BuildLabelsAsync(BuildItem item, IDockerEngine engine, CancellationToken ct)
+        {
+            var result = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (item.Image != null && !string.IsNullOrEmpty(item.Image.Version))
+            {
+                string? baseName = null;
+                try
+                {
+                    baseName = ImageLabels.BaseImageOf(File.ReadAllText(item.DockerfileFull));
+                }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                {
+                    // The build reports an unreadable Dockerfile itself.
+                }
+
+                string? baseDigest = null;
+                if (baseName != null && ImageReference.TryParse(baseName, out _))
+                {
+                    baseDigest = await ImageProvenance.BaseDigestAsync(engine, baseName, ct).ConfigureAwait(false);
+                }
+
+                foreach (var kv in ImageLabels.ForMatrixImage(item.Image, DateTime.UtcNow, baseName, baseDigest))
+                {
+                    result[kv.Key] = kv.Value;
+                }
+            }
+
+            foreach (var kv in labels)
+            {
+                result[kv.Key] = kv.Value;
+            }
+
+            result[ImageLabels.BuiltBy] = ImageLabels.BuiltByValue;
+            return result;
         }
 
         private static string LogHeader(BuildItem item, BuildOutcome outcome)
@@ -554,6 +656,7 @@ namespace PythonImages.Commands
                 WriteError(record);
                 WriteObject(new ImageBuildResult
                 {
+                    Name = Describe(item),
                     Tags = Array.Empty<string>(),
                     Duration = o.Duration,
                     Succeeded = false,
@@ -568,8 +671,18 @@ namespace PythonImages.Commands
             }
 
             var build = o.Build!;
+            if (build.Succeeded)
+            {
+                foreach (var foreign in o.ForeignTags.Where(f => !string.Equals(f.ImageId, build.ImageId, StringComparison.Ordinal)))
+                {
+                    WriteWarning($"The tag {foreign.Reference} pointed to the image {foreign.ImageId}, which PythonImages did not build; it now points to {build.ImageId}. "
+                        + $"To keep both, tag the old image again (docker tag {foreign.ImageId} <name>) and build under another -Repository.");
+                }
+            }
+
             var result = new ImageBuildResult
             {
+                Name = Describe(item),
                 ImageId = build.ImageId,
                 Tags = build.Succeeded ? item.References : Array.Empty<string>(),
                 Duration = o.Duration,
@@ -586,15 +699,16 @@ namespace PythonImages.Commands
             if (!build.Succeeded)
             {
                 var tail = build.Log.Skip(Math.Max(0, build.Log.Count - 20)).ToList();
+                var cause = BuildFailureCause.Classify(build.FailedStep, build.ErrorMessage, item.Image?.BaseImage, item.DockerfileFull);
                 string step = build.FailedStep != null ? $" at {(build.FailedStep.Length > 120 ? build.FailedStep.Substring(0, 117) + "..." : build.FailedStep)}" : string.Empty;
-                string? hint = o.Hints.Hint;
-                string message = $"Building {Describe(item)} failed{step}: " + (hint != null ? hint + Environment.NewLine : string.Empty) + PythonImages.Builds.BuildFailureHints.ShortenEngineMessage(build.ErrorMessage)
+                string? hint = cause.Kind == BuildFailureKind.Step || cause.Kind == BuildFailureKind.Other ? o.Hints.Hint : cause.Summary;
+                string message = $"Building {Describe(item)} failed{step}: " + (hint != null && hint.Length > 0 ? hint + Environment.NewLine : string.Empty) + PythonImages.Builds.BuildFailureHints.ShortenEngineMessage(build.ErrorMessage)
                     + Environment.NewLine + "Last " + tail.Count + " log lines:" + Environment.NewLine + string.Join(Environment.NewLine, tail);
                 var record = Errors.Create(
                     new ImageBuildException(message, build.FailedStep),
-                    build.FailedStep != null ? ImageBuildErrorIds.StepFailed : ImageBuildErrorIds.Failed,
+                    cause.ErrorId,
                     item.Target,
-                    $"Fix the failing step in {item.DockerfileFull} (full log: " + (o.LogPath ?? "run with -Verbose or -LogPath") + "), then build again; add -NoCache if a cached layer is stale.");
+                    cause.RecommendedAction + " Full log: " + (o.LogPath ?? "run with -Verbose or -LogPath") + ".");
                 WriteError(record);
             }
 
@@ -671,7 +785,8 @@ namespace PythonImages.Commands
                     throw new InputRejectedException(ImageBuildErrorIds.InvalidTag, InputGrammar.DockerTag, $"-Tag '{InputGrammar.Show(tag)}'", "an image cannot be tagged with a digest (@sha256:...)");
                 }
 
-                return tag.IndexOf(':') >= 0 || tag.IndexOf('/') >= 0 ? tag : Repository + ":" + tag;
+                // A full reference without a tag gets :latest, as the engine would give it.
+                return reference.Tag == null ? reference + ":latest" : reference.ToString();
             }
             catch (InputRejectedException ex)
             {
@@ -858,6 +973,7 @@ namespace PythonImages.Commands
             public EngineStalledException? Stalled { get; set; }
             public Exception? LogError { get; set; }
             public BuildFailureHints.Tracker Hints { get; } = new BuildFailureHints.Tracker();
+            public IReadOnlyList<ForeignTag> ForeignTags { get; set; } = Array.Empty<ForeignTag>();
             public TimeSpan Duration { get; set; }
             public long Size { get; set; }
             public string? LogPath { get; set; }
@@ -874,12 +990,14 @@ namespace PythonImages.Commands
             private readonly BuildFailureHints.Tracker hints;
             private readonly Action<BuildEvent> write;
             private readonly bool verbose;
+            private readonly string prefix;
 
-            public LogRouter(InvokePythonImageBuildCommand owner, BuildLogFile? log, BuildFailureHints.Tracker hints, Action<BuildEvent> write, bool verbose)
+            public LogRouter(InvokePythonImageBuildCommand owner, BuildLogFile? log, BuildFailureHints.Tracker hints, string prefix, Action<BuildEvent> write, bool verbose)
             {
                 this.owner = owner;
                 this.log = log;
                 this.hints = hints;
+                this.prefix = prefix;
                 this.write = write;
                 this.verbose = verbose;
             }
@@ -892,6 +1010,12 @@ namespace PythonImages.Commands
                     case BuildEventKind.Error:
                         log?.WriteLine(value.Text);
                         hints.Observe(value.Text);
+                        if (EngineWarnings.Warning(value.Text) is { } warning)
+                        {
+                            // The engine's own warnings (unused build arguments, ...) are shown without -Verbose.
+                            owner.Post(() => owner.WriteWarning(prefix + warning));
+                        }
+
                         if (verbose)
                         {
                             owner.PostLine(() => write(value));
