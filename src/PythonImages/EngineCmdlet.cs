@@ -164,8 +164,10 @@ namespace PythonImages.Commands
                 case EngineConfigurationException configuration:
                     return ConfigurationError(configuration);
                 case EngineRequestException request:
+                    string? words = PythonImages.ImageTests.EngineMessages.Explain(request.Message);
                     return Errors.Create(request, EngineErrorIds.EngineError, target,
-                        "Read the engine's message above; check the engine ('docker info', its log) and try again.");
+                        "Read the engine's message above; check the engine ('docker info', its log) and try again.",
+                        message: words == null ? null : char.ToUpperInvariant(words[0]) + words.Substring(1) + ". " + request.Message);
                 default:
                     string message = Redaction.UrlUserInfo((what != null ? what + ": " : string.Empty) + ex.Message);
                     return Errors.Create(new InvalidOperationException(message, ex), EngineErrorIds.EngineError, target,

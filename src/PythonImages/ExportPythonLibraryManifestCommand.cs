@@ -400,7 +400,7 @@ namespace PythonImages.Commands
                 }
             }
 
-            bool ok = true;
+            var missing = new List<string>();
             foreach (var entry in entries)
             {
                 string dir = string.IsNullOrEmpty(entry.Directory) ? "." : entry.Directory;
@@ -419,15 +419,18 @@ namespace PythonImages.Commands
                 else if (string.IsNullOrEmpty(entry.GitCommit) && LibraryManifest.WhyNotDirectory(dir) == null)
                 {
                     // (An invalid Directory is reported by the validation that follows, as Manifest.InvalidDirectory.)
-                    ok = false;
-                    string where = repository != null ? $"no commit in {repository} touched {dir}/Dockerfile" : "no commit was given for it";
-                    WriteError(Errors.FromManifest(
-                        new ManifestException(ManifestErrorIds.NoCommitForDirectory, $"The entry for {dir} ({InputGrammar.Show(entry.ToString())}) has no GitCommit: {where}.", null, 0, dir),
-                        entry));
+                    missing.Add(dir);
                 }
             }
 
-            return ok;
+            if (missing.Count > 0)
+            {
+                // One cause, one error, however many entries it concerns.
+                WriteError(Errors.FromManifest(MissingCommits.Error(missing, repository), missing.Count == 1 ? missing[0] : (object)missing.ToArray()));
+                return false;
+            }
+
+            return true;
         }
 
         private static string Key(string directory) => LibraryManifest.CleanPath(directory.Trim().Replace('\\', '/'));
