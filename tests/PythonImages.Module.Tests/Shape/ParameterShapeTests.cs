@@ -101,7 +101,7 @@ namespace PythonImages.Tests.Shape
 
             // Items from the provider (as Get-Item / Get-ChildItem -Directory emit them) bind -LiteralPath through PSPath;
             // without -Version/-Variant every image of the matrix is checked in each folder.
-            var piped = s.Run("$ExecutionContext.InvokeProvider.Item.Get($p) | Test-PythonDockerfile", Vars(("p", Path.Combine(temp, "img[1]"))));
+            var piped = s.Run("$ExecutionContext.InvokeProvider.Item.Get([string[]]@($p), $false, $true) | Test-PythonDockerfile", Vars(("p", Path.Combine(temp, "img[1]"))));
             Assert.Empty(piped.AllErrors);
             var statuses = piped.Output.GroupBy(o => o.Properties["Status"].Value.ToString()).ToDictionary(g => g.Key!, g => g.Count());
             Assert.Equal(1, statuses["Current"]);
