@@ -37,7 +37,7 @@
             Tags         = @('Docker', 'Python', 'OfficialImages', 'Dockerfile', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
             ProjectUri   = 'https://github.com/pythonimages/PythonImages'
             LicenseUri   = 'https://github.com/pythonimages/PythonImages/blob/main/LICENSE'
-            ReleaseNotes = 'See README.md.'
+            ReleaseNotes = 'Release notes: CHANGELOG.md in the module folder, or https://github.com/pythonimages/PythonImages/blob/main/CHANGELOG.md'
         }
     }
 }

@@ -11,7 +11,8 @@
                listing what differs. Run 'dotnet format PythonImages.sln' to fix it.
       Test     dotnet test PythonImages.sln (the same command .ci/run runs).
       Package  a publishable module folder <OutputPath>/PythonImages/<ModuleVersion>/ with PythonImages.psd1,
-               bin/PythonImages.dll, bin/*.format.ps1xml and bin/dependencies/*, from a Release build.
+               LICENSE, CHANGELOG.md, bin/PythonImages.dll, bin/*.format.ps1xml, bin/dependencies/* and the help
+               (en-US/PythonImages.dll-Help.xml, en-US/about_*.help.txt), from a Release build.
     Runs on PowerShell 7 and Windows PowerShell 5.1. Exits with a non-zero code when a task fails.
 
 .EXAMPLE
@@ -118,12 +119,22 @@ function Invoke-Package {
     }
 
     [System.IO.File]::Copy($manifest, [System.IO.Path]::Combine($staging, 'PythonImages.psd1'), $true)
+    foreach ($file in 'LICENSE', 'CHANGELOG.md') {
+        [System.IO.File]::Copy([System.IO.Path]::Combine($root, $file), [System.IO.Path]::Combine($staging, $file), $true)
+    }
 
     $missing = @()
     if (-not [System.IO.File]::Exists([System.IO.Path]::Combine($stagingBin, 'PythonImages.dll'))) { $missing += 'bin/PythonImages.dll' }
     if ([System.IO.Directory]::GetFiles($stagingBin, '*.format.ps1xml').Count -eq 0) { $missing += 'bin/*.format.ps1xml' }
     $dependencies = [System.IO.Path]::Combine($stagingBin, 'dependencies')
     if (-not [System.IO.Directory]::Exists($dependencies) -or [System.IO.Directory]::GetFiles($dependencies, '*.dll').Count -eq 0) { $missing += 'bin/dependencies/*.dll' }
+    # The help, built by the project next to bin/ (where PowerShell looks for a module's help): one file per about_ source.
+    $help = [System.IO.Path]::Combine($staging, 'en-US')
+    if (-not [System.IO.File]::Exists([System.IO.Path]::Combine($help, 'PythonImages.dll-Help.xml'))) { $missing += 'en-US/PythonImages.dll-Help.xml' }
+    foreach ($topic in [System.IO.Directory]::GetFiles([System.IO.Path]::Combine($root, 'docs', 'en-US'), 'about_*.md')) {
+        $name = [System.IO.Path]::GetFileNameWithoutExtension($topic) + '.help.txt'
+        if (-not [System.IO.File]::Exists([System.IO.Path]::Combine($help, $name))) { $missing += "en-US/$name" }
+    }
     if ($missing.Count -gt 0) {
         throw "The packaged module is incomplete: missing $($missing -join ', ')."
     }

