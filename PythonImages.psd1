@@ -16,6 +16,7 @@
         'bin/ImageBuild.format.ps1xml'
         'bin/ImageTest.format.ps1xml'
         'bin/Update.format.ps1xml'
+        'bin/App.format.ps1xml'
     )
     CmdletsToExport        = @(
         'Get-PythonTag'
@@ -28,6 +29,9 @@
         'ConvertTo-PythonTagMarkdown'
         'Test-PythonImage'
         'Update-PythonMatrix'
+        'New-PythonAppDockerfile'
+        'Invoke-PythonContainer'
+        'Export-PythonBuildMatrix'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -199,6 +199,9 @@ namespace PythonImages
             yield return Manifest();
             yield return TagMarkdown();
             yield return Update();
+            yield return App();
+            yield return PythonContainer();
+            yield return BuildMatrix();
         }
 
         private sealed class Catalogue

@@ -10,7 +10,7 @@ namespace PythonImages.Engine
     /// The module's only view of a Docker engine. Implemented over Docker.DotNet; no Docker.DotNet type crosses
     /// this interface, so cmdlets and their parameters/outputs never see one.
     /// </summary>
-    public interface IDockerEngine : IDisposable
+    public partial interface IDockerEngine : IDisposable
     {
         /// <summary>The endpoint this engine talks to (unix:///var/run/docker.sock, npipe://..., tcp://...), userinfo masked.</summary>
         string Endpoint { get; }
@@ -36,6 +36,13 @@ namespace PythonImages.Engine
 
         /// <summary>Creates a container, runs it to completion, collects stdout/stderr, and removes it.</summary>
         Task<ContainerRunResult> RunAsync(ContainerRunRequest request, CancellationToken cancellationToken);
+    }
+
+    /// <summary>An engine that can give an existing image more names (the engine client implements it; fakes may not).</summary>
+    public interface IImageTagger
+    {
+        /// <summary>Tags <paramref name="image"/> (an id or reference) as <paramref name="reference"/> (repository[:tag], no digest).</summary>
+        Task TagImageAsync(string image, string reference, CancellationToken cancellationToken);
     }
 
     /// <summary>What the engine says about itself.</summary>

@@ -37,6 +37,11 @@ namespace PythonImages.Commands
         [Parameter]
         public ImageOS[]? OS { get; set; }
 
+        /// <summary>Only the images in these Dockerfile directories (3.14/slim-trixie), matched exactly; a build leg's selection (Export-PythonBuildMatrix).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? Directory { get; set; }
+
         private readonly HashSet<PythonImage> emitted = new HashSet<PythonImage>();
         private bool anyName;
         private WildcardPattern[]? versionPatterns;
@@ -141,6 +146,11 @@ namespace PythonImages.Commands
             }
 
             if (variantPatterns != null && !variantPatterns.Any(p => p.IsMatch(image.Variant) || p.IsMatch(image.VariantName)))
+            {
+                return false;
+            }
+
+            if (Directory != null && !Directory.Any(d => string.Equals(d?.Replace('\\', '/').TrimEnd('/'), image.Directory, StringComparison.Ordinal)))
             {
                 return false;
             }

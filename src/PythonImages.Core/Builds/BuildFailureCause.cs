@@ -5,7 +5,7 @@ using System.Linq;
 namespace PythonImages.Builds
 {
     /// <summary>What kind of failure ended a build, as far as the step and the engine's message tell.</summary>
-    public enum BuildFailureKind
+    public enum BuildCauseKind
     {
         /// <summary>A step (RUN, COPY, ...) failed: the step and the end of the log say why.</summary>
         Step,
@@ -46,7 +46,7 @@ namespace PythonImages.Builds
             "not found: manifest", "x509: ", "network is unreachable", "no basic auth credentials",
         };
 
-        private BuildFailureCause(BuildFailureKind kind, string errorId, string summary, string recommendedAction, string? image)
+        private BuildFailureCause(BuildCauseKind kind, string errorId, string summary, string recommendedAction, string? image)
         {
             Kind = kind;
             ErrorId = errorId;
@@ -56,7 +56,7 @@ namespace PythonImages.Builds
         }
 
         /// <summary>The kind of failure.</summary>
-        public BuildFailureKind Kind { get; }
+        public BuildCauseKind Kind { get; }
 
         /// <summary>The ErrorId of the failure (ImageBuild.StepFailed, ImageBuild.BaseImageUnavailable, ...).</summary>
         public string ErrorId { get; }
@@ -85,7 +85,7 @@ namespace PythonImages.Builds
             if (lower.Contains("invalid reference format"))
             {
                 string what = atFrom ? $"The FROM line of {dockerfile} names '{fromImage}', which the engine refuses as an image reference" : "The engine refused an image reference of this build (a FROM line, -Repository or a tag)";
-                return new BuildFailureCause(BuildFailureKind.InvalidReference, ImageBuildErrorIds.InvalidReference, what + ": " + message.Trim(), ReferenceAction, fromImage);
+                return new BuildFailureCause(BuildCauseKind.InvalidReference, ImageBuildErrorIds.InvalidReference, what + ": " + message.Trim(), ReferenceAction, fromImage);
             }
 
             if (atFrom || PullFailures.Any(f => lower.Contains(f)))
@@ -95,16 +95,16 @@ namespace PythonImages.Builds
                 string reason = Reason(lower);
                 string action = (image != null ? PullAction.Replace("<image>", image) : PullAction)
                     + $" (Dockerfile: {dockerfile})";
-                return new BuildFailureCause(BuildFailureKind.BaseImage, ImageBuildErrorIds.BaseImageUnavailable, what + reason + ".", action, image);
+                return new BuildFailureCause(BuildCauseKind.BaseImage, ImageBuildErrorIds.BaseImageUnavailable, what + reason + ".", action, image);
             }
 
             if (failedStep != null)
             {
-                return new BuildFailureCause(BuildFailureKind.Step, ImageBuildErrorIds.StepFailed, string.Empty,
+                return new BuildFailureCause(BuildCauseKind.Step, ImageBuildErrorIds.StepFailed, string.Empty,
                     $"Fix the failing step in {dockerfile} (the message shows it and the last log lines), then build again; add -NoCache if a cached layer is stale.", null);
             }
 
-            return new BuildFailureCause(BuildFailureKind.Other, ImageBuildErrorIds.Failed, string.Empty,
+            return new BuildFailureCause(BuildCauseKind.Other, ImageBuildErrorIds.Failed, string.Empty,
                 "Read the engine's message and the end of the log, fix the Dockerfile or the context, then build again.", null);
         }
 

@@ -118,6 +118,11 @@ namespace PythonImages.Builds
             ImageTests.ImageTestErrorIds.InvalidInactivityTimeout, ImageTests.ImageTestErrorIds.EngineUnavailable, ImageTests.ImageTestErrorIds.InvalidDockerHost,
             ImageTests.ImageTestErrorIds.TlsConfiguration, ImageTests.ImageTestErrorIds.EngineConfiguration, ImageTests.ImageTestErrorIds.Stalled, ImageTests.ImageTestErrorIds.EngineError);
 
+        /// <summary>The ids of Invoke-PythonContainer.</summary>
+        public static EngineFailureIds PythonContainer { get; } = new EngineFailureIds(
+            Apps.PythonContainerErrorIds.InvalidInactivityTimeout, Apps.PythonContainerErrorIds.EngineUnavailable, Apps.PythonContainerErrorIds.InvalidDockerHost,
+            Apps.PythonContainerErrorIds.TlsConfiguration, Apps.PythonContainerErrorIds.EngineConfiguration, Apps.PythonContainerErrorIds.Stalled, Apps.PythonContainerErrorIds.EngineError);
+
         /// <summary>-InactivityTimeout is out of range.</summary>
         public string InvalidInactivityTimeout { get; }
 

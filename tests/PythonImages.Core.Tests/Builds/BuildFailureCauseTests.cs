@@ -15,7 +15,7 @@ namespace PythonImages.Tests.Builds
         public void PullFailuresNameTheBaseImageAndTheReason(string? step, string message, string image, string reason)
         {
             var cause = BuildFailureCause.Classify(step, message, "debian:trixie-slim", "/ctx/Dockerfile");
-            Assert.Equal(BuildFailureKind.BaseImage, cause.Kind);
+            Assert.Equal(BuildCauseKind.BaseImage, cause.Kind);
             Assert.Equal(ImageBuildErrorIds.BaseImageUnavailable, cause.ErrorId);
             Assert.Equal(image, cause.Image);
             Assert.StartsWith($"The base image '{image}' could not be found or pulled{reason}", cause.Summary);
@@ -31,7 +31,7 @@ namespace PythonImages.Tests.Builds
             Assert.Contains("'Bad/Ref:x'", reference.Summary);
 
             var step = BuildFailureCause.Classify("Step 3/4 : RUN make", "The command '/bin/sh -c make' returned a non-zero code: 2", "debian:trixie", "/ctx/Dockerfile");
-            Assert.Equal(BuildFailureKind.Step, step.Kind);
+            Assert.Equal(BuildCauseKind.Step, step.Kind);
             Assert.Equal(ImageBuildErrorIds.StepFailed, step.ErrorId);
             Assert.Contains("/ctx/Dockerfile", step.RecommendedAction);
 

@@ -1,0 +1,329 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Threading;
+using System.Threading.Tasks;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using PythonImages.Apps;
+using PythonImages.Security;
+
+namespace PythonImages.Engine
+{
+    /// <summary>Interactive container runs and image pulls over Docker.DotNet (Invoke-PythonContainer).</summary>
+    internal sealed partial class DockerEngine
+    {
+        /// <summary>The label that marks a container created by <see cref="RunAttachedAsync"/> with the run's own id, so that
+        /// a create cancelled before its answer is cleaned up by name without ever touching somebody else's container.</summary>
+        internal const string RunIdLabel = "org.pythonimages.run-id";
+
+        public async Task PullImageAsync(string reference, IProgress<PullEvent>? events, CancellationToken cancellationToken)
+        {
+            var parsed = ImageReference.Parse(reference, PythonContainerErrorIds.InvalidImage);
+            var docker = await connection.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            var parameters = new ImagesCreateParameters
+            {
+                FromImage = parsed.Repository,
+                Tag = parsed.Digest ?? parsed.Tag ?? "latest",
+            };
+
+            string? error = null;
+            var limit = InactivityTimeout;
+            using var watchdog = new InactivityWatchdog(limit, cancellationToken);
+            var progress = new SyncProgress<JSONMessage>(message =>
+            {
+                watchdog.Touch();
+                if (message.Error != null && !string.IsNullOrEmpty(message.Error.Message))
+                {
+                    error = Redaction.UrlUserInfo(message.Error.Message!);
+                    return;
+                }
+
+                if (!string.IsNullOrEmpty(message.Status))
+                {
+                    events?.Report(new PullEvent(
+                        string.IsNullOrEmpty(message.ID) ? null : message.ID,
+                        message.Status!,
+                        message.Progress?.Current ?? 0,
+                        message.Progress?.Total ?? 0));
+                }
+            });
+
+            string what = "pulling " + parsed;
+            try
+            {
+                await watchdog.RunAsync(async token =>
+                {
+                    await docker.Images.CreateImageAsync(parameters, new AuthConfig(), progress, token).ConfigureAwait(false);
+                    return true;
+                }).ConfigureAwait(false);
+            }
+            catch (InactivityTimeoutException)
+            {
+                throw Stalled(what, limit);
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                throw Translate(ex, what, cancellationToken);
+            }
+
+            if (error != null)
+            {
+                throw new EngineRequestException(Endpoint, 0, $"The engine at {Endpoint} could not pull {parsed}: {error}");
+            }
+        }
+
+        public async Task<AttachedRunResult> RunAttachedAsync(AttachedRunRequest request, IContainerStreams streams, CancellationToken cancellationToken)
+        {
+            if (string.IsNullOrEmpty(request.Name))
+            {
+                throw new ArgumentException("A container run needs a name.", nameof(request));
+            }
+
+            var limit = request.InactivityTimeout ?? InactivityTimeout;
+            string runId = Guid.NewGuid().ToString("N");
+            var labels = new Dictionary<string, string>(request.Labels) { [RunIdLabel] = runId };
+            var create = new CreateContainerParameters
+            {
+                Image = request.Image,
+                Name = request.Name,
+                Cmd = request.Command?.ToList()!,
+                Env = request.Environment.Select(kv => kv.Key + "=" + kv.Value).ToList(),
+                WorkingDir = OrNull(request.WorkingDirectory),
+                Labels = labels,
+                Tty = request.Tty,
+                OpenStdin = request.Stdin,
+                StdinOnce = request.Stdin,
+                AttachStdin = request.Stdin,
+                AttachStdout = true,
+                AttachStderr = true,
+                HostConfig = new HostConfig
+                {
+                    NetworkMode = OrNull(request.NetworkMode),
+                    Mounts = request.Mounts.Select(m => new Mount { Type = "bind", Source = m.Source, Target = m.Target, ReadOnly = m.ReadOnly }).ToList(),
+                },
+            };
+
+            var watch = Stopwatch.StartNew();
+            var result = new AttachedRunResult { Name = request.Name };
+            string? id = null;
+            bool exited = false;
+            MultiplexedStream? stream = null;
+            try
+            {
+                var created = await CallAsync("creating the container", (d, ct) => d.Containers.CreateContainerAsync(create, ct), cancellationToken, limit).ConfigureAwait(false);
+                id = created.ID;
+                result.Id = id;
+                streams.Created(id);
+
+                var attach = new ContainerAttachParameters { Stream = true, Stdin = request.Stdin, Stdout = true, Stderr = true };
+                stream = await CallAsync("attaching to the container", (d, ct) => d.Containers.AttachContainerAsync(id, attach, ct), cancellationToken, limit).ConfigureAwait(false);
+                await CallAsync(
+                    "starting the container",
+                    async (d, ct) =>
+                    {
+                        await d.Containers.StartContainerAsync(id, new ContainerStartParameters(), ct).ConfigureAwait(false);
+                        return true;
+                    },
+                    cancellationToken,
+                    limit).ConfigureAwait(false);
+
+                if (request.Tty && request.TtyWidth > 0 && request.TtyHeight > 0)
+                {
+                    await ResizeQuietlyAsync(id, request.TtyWidth, request.TtyHeight, limit, cancellationToken).ConfigureAwait(false);
+                }
+
+                using var io = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var attached = stream;
+                var reader = Task.Run(() => ReadAttachedAsync(attached, streams, io.Token), CancellationToken.None);
+                var writer = request.Stdin ? Task.Run(() => WriteAttachedAsync(attached, streams, io.Token), CancellationToken.None) : Task.CompletedTask;
+                try
+                {
+                    // The engine is asked about the container while it runs: a quiet container is fine, a silent engine is not.
+                    var (exitCode, _) = await WaitAsync(id, TimeSpan.MaxValue, limit, cancellationToken).ConfigureAwait(false);
+                    exited = true;
+                    result.ExitCode = exitCode;
+
+                    // Everything the container wrote is read before the result is given (the stream ends after the exit).
+                    var drained = await Task.WhenAny(reader, Task.Delay(limit, cancellationToken)).ConfigureAwait(false);
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (drained == reader && reader.IsFaulted)
+                    {
+                        throw Translate(reader.Exception!.GetBaseException(), "reading the container's output", cancellationToken);
+                    }
+                }
+                finally
+                {
+                    io.Cancel();
+                    Observe(reader);
+                    Observe(writer);
+                }
+
+                result.Duration = watch.Elapsed;
+                return result;
+            }
+            finally
+            {
+                stream?.Dispose();
+                result.Removed = await CleanUpAsync(request, id, runId, exited, limit).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>Reports the container's output until the engine ends the stream.</summary>
+        private static async Task ReadAttachedAsync(MultiplexedStream stream, IContainerStreams streams, CancellationToken cancellationToken)
+        {
+            var buffer = new byte[16 * 1024];
+            while (true)
+            {
+                var read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false);
+                if (read.EOF || read.Count == 0)
+                {
+                    return;
+                }
+
+                streams.Output(read.Target == MultiplexedStream.TargetStream.StandardError ? ContainerStreamKind.StdErr : ContainerStreamKind.StdOut, buffer, 0, read.Count);
+            }
+        }
+
+        /// <summary>Copies the caller's input to the container's stdin, then closes it (the program sees end of input).</summary>
+        private static async Task WriteAttachedAsync(MultiplexedStream stream, IContainerStreams streams, CancellationToken cancellationToken)
+        {
+            try
+            {
+                while (true)
+                {
+                    var chunk = await streams.ReadInputAsync(cancellationToken).ConfigureAwait(false);
+                    if (chunk == null)
+                    {
+                        break;
+                    }
+
+                    if (chunk.Length > 0)
+                    {
+                        await stream.WriteAsync(chunk, 0, chunk.Length, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                stream.CloseWrite();
+            }
+            catch (Exception ex) when (ex is IOException || ex is ObjectDisposedException || ex is System.Net.Sockets.SocketException)
+            {
+                // The program stopped reading (it exited, or closed its stdin): the rest of the input has nowhere to go, as with a closed pipe.
+            }
+        }
+
+        private async Task ResizeQuietlyAsync(string id, int width, int height, TimeSpan limit, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await CallAsync(
+                    "resizing the container's terminal",
+                    async (d, ct) =>
+                    {
+                        await d.Containers.ResizeContainerTtyAsync(id, new ContainerResizeParameters { Width = width, Height = height }, ct).ConfigureAwait(false);
+                        return true;
+                    },
+                    cancellationToken,
+                    limit).ConfigureAwait(false);
+            }
+            catch (EngineRequestException)
+            {
+                // The program may already have exited; the terminal keeps the engine's default size.
+            }
+        }
+
+        /// <summary>
+        /// Removes the container (or, when it is kept, stops it if it may still run), with a bounded last chance when the
+        /// engine is slow. A create that was cancelled before its answer is looked up by name and removed only if it carries
+        /// this run's id. Returns whether the container is gone.
+        /// </summary>
+        private async Task<bool> CleanUpAsync(AttachedRunRequest request, string? id, string runId, bool exited, TimeSpan limit)
+        {
+            var cleanup = limit < EngineTimeouts.MaxCleanup ? limit : EngineTimeouts.MaxCleanup;
+            try
+            {
+                if (id == null)
+                {
+                    return await CallAsync(
+                        "removing a container whose creation was interrupted",
+                        async (d, ct) =>
+                        {
+                            ContainerInspectResponse found;
+                            try
+                            {
+                                found = await d.Containers.InspectContainerAsync(request.Name, ct).ConfigureAwait(false);
+                            }
+                            catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+                            {
+                                return true; // never created
+                            }
+
+                            if (found.Config?.Labels == null || !found.Config.Labels.TryGetValue(RunIdLabel, out var label) || label != runId)
+                            {
+                                return true; // somebody else's container with that name: not ours to remove
+                            }
+
+                            await d.Containers.RemoveContainerAsync(found.ID, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, ct).ConfigureAwait(false);
+                            return true;
+                        },
+                        CancellationToken.None,
+                        cleanup).ConfigureAwait(false);
+                }
+
+                if (request.KeepContainer)
+                {
+                    if (!exited)
+                    {
+                        await CallAsync(
+                            "stopping the container",
+                            async (d, ct) =>
+                            {
+                                try
+                                {
+                                    await d.Containers.KillContainerAsync(id, new ContainerKillParameters(), ct).ConfigureAwait(false);
+                                }
+                                catch (DockerApiException)
+                                {
+                                    // not running (any more)
+                                }
+
+                                return true;
+                            },
+                            CancellationToken.None,
+                            cleanup).ConfigureAwait(false);
+                    }
+
+                    return false;
+                }
+
+                return await CallAsync(
+                    "removing the container",
+                    async (d, ct) =>
+                    {
+                        try
+                        {
+                            await d.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, ct).ConfigureAwait(false);
+                        }
+                        catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+                        {
+                            // already gone
+                        }
+
+                        return true;
+                    },
+                    CancellationToken.None,
+                    cleanup).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is EngineStalledException || ex is EngineUnavailableException || ex is EngineRequestException)
+            {
+                return false; // the engine is gone, stalled or refused: nothing more can be done from here
+            }
+        }
+
+        private static void Observe(Task task) =>
+            _ = task.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+}
