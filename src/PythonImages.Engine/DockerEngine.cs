@@ -197,7 +197,7 @@ namespace PythonImages.Engine
             var limit = request.InactivityTimeout ?? InactivityTimeout;
             using var watchdog = new InactivityWatchdog(limit, cancellationToken);
             var state = new BuildStreamState(events, watchdog.Touch);
-            var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19));
+            var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19, minimumSegmentSize: UploadStream.WriteBytes));
             using var uploadCts = CancellationTokenSource.CreateLinkedTokenSource(watchdog.Token);
             var producer = Task.Run(
                 async () =>
@@ -219,7 +219,7 @@ namespace PythonImages.Engine
 
             try
             {
-                using var body = new ActivityStream(pipe.Reader.AsStream(), watchdog.Touch);
+                using var body = new UploadStream(pipe.Reader.AsStream(), context.TarLength, watchdog.Touch, uploadCts.Token);
                 await watchdog.RunAsync(async token =>
                 {
                     await docker.Images.BuildImageFromDockerfileAsync(parameters, body, null, null, new SyncProgress<JSONMessage>(state.Handle), token).ConfigureAwait(false);

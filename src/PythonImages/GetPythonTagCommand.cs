@@ -44,8 +44,7 @@ namespace PythonImages.Commands
 
         private readonly HashSet<PythonImage> emitted = new HashSet<PythonImage>();
         private bool anyName;
-        private WildcardPattern[]? versionPatterns;
-        private WildcardPattern[]? variantPatterns;
+        private ImageFilter filter = new ImageFilter(null, null);
 
         /// <summary>The longest -Name, -Version or -Variant value accepted (a Docker tag has at most 128 characters).</summary>
         internal const int MaxPatternLength = 256;
@@ -54,8 +53,9 @@ namespace PythonImages.Commands
         protected override void BeginProcessing()
         {
             // -Version and -Variant do not come from the pipeline: check and compile their patterns once per command.
-            versionPatterns = Version?.Select(v => CheckedPattern(v, "-Version", PythonTagErrorIds.InvalidVersion, terminating: true)!).ToArray();
-            variantPatterns = Variant?.Select(v => CheckedPattern(v, "-Variant", PythonTagErrorIds.InvalidVariant, terminating: true)!).ToArray();
+            var versionPatterns = Version?.Select(v => (Func<string, bool>)CheckedPattern(v, "-Version", PythonTagErrorIds.InvalidVersion, terminating: true)!.IsMatch).ToArray();
+            var variantPatterns = Variant?.Select(v => (Func<string, bool>)CheckedPattern(v, "-Variant", PythonTagErrorIds.InvalidVariant, terminating: true)!.IsMatch).ToArray();
+            filter = new ImageFilter(versionPatterns, variantPatterns, OS, Directory);
             if (Version != null || Variant != null)
             {
                 ReportUnknownFilters(LoadMatrix().Images);
@@ -86,7 +86,7 @@ namespace PythonImages.Commands
         protected override void ProcessRecord()
         {
             var (_, images) = LoadMatrix();
-            var candidates = images.Where(Matches).ToList();
+            var candidates = filter.Select(images).ToList();
             if (Name == null)
             {
                 if (!anyName)
@@ -125,7 +125,7 @@ namespace PythonImages.Commands
             }
         }
 
-        private bool Filtered => Version != null || Variant != null || OS != null;
+        private bool Filtered => filter.IsFiltered;
 
         private void Emit(IEnumerable<PythonImage> images)
         {
@@ -136,26 +136,6 @@ namespace PythonImages.Commands
                     WriteObject(image.Clone());
                 }
             }
-        }
-
-        private bool Matches(PythonImage image)
-        {
-            if (versionPatterns != null && !versionPatterns.Any(p => p.IsMatch(image.VersionKey) || p.IsMatch(image.Version)))
-            {
-                return false;
-            }
-
-            if (variantPatterns != null && !variantPatterns.Any(p => p.IsMatch(image.Variant) || p.IsMatch(image.VariantName)))
-            {
-                return false;
-            }
-
-            if (Directory != null && !Directory.Any(d => string.Equals(d?.Replace('\\', '/').TrimEnd('/'), image.Directory, StringComparison.Ordinal)))
-            {
-                return false;
-            }
-
-            return OS == null || OS.Contains(image.OS);
         }
 
         private static WildcardPattern Pattern(string text) =>

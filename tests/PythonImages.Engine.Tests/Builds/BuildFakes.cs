@@ -33,6 +33,10 @@ namespace PythonImages.Engine.Tests.Builds
 
         public Task<EngineInfo> GetInfoAsync(CancellationToken cancellationToken) => Task.FromResult(Info);
 
+        public Task PullImageAsync(string reference, IProgress<PullEvent>? events, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<AttachedRunResult> RunAttachedAsync(AttachedRunRequest request, IContainerStreams streams, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task<EngineBuildResult> BuildAsync(EngineBuildRequest request, IProgress<BuildEvent>? events, CancellationToken cancellationToken)
         {
             Builds.Enqueue(request);
