@@ -64,30 +64,12 @@ namespace PythonImages.Commands
         /// </summary>
         public List<ImageBuildJob> ResolveAll()
         {
-            var jobs = new List<ImageBuildJob>();
-            if (cmdlet.ParameterSetName == InvokePythonImageBuildCommand.ImageSet)
-            {
-                AddJob(jobs, null);
-                return jobs;
-            }
-
             bool literal = cmdlet.ParameterSetName == InvokePythonImageBuildCommand.LiteralPathSet;
             var given = (literal ? cmdlet.LiteralPath : cmdlet.Path) ?? Array.Empty<string>();
-            foreach (var full in PathInputs.Resolve(cmdlet, given, literal, ImageBuildErrorIds.ContextNotFound, ImageBuildErrorIds.InvalidPath, "build context folder or Dockerfile"))
-            {
-                AddJob(jobs, full);
-            }
-
-            return jobs;
-        }
-
-        private void AddJob(List<ImageBuildJob> jobs, string? pathFull)
-        {
-            var job = Resolve(pathFull);
-            if (job != null)
-            {
-                jobs.Add(job);
-            }
+            var inputs = cmdlet.ParameterSetName == InvokePythonImageBuildCommand.ImageSet
+                ? new List<string?> { null }
+                : PathInputs.Resolve(cmdlet, given, literal, ImageBuildErrorIds.ContextNotFound, ImageBuildErrorIds.InvalidPath, "build context folder or Dockerfile").Cast<string?>().ToList();
+            return inputs.Select(Resolve).Where(j => j != null).Select(j => j!).ToList();
         }
 
         /// <summary>Binds one input (the piped image, or one resolved -Path item) to a job, or writes why it cannot be built (null).</summary>
@@ -112,9 +94,9 @@ namespace PythonImages.Commands
             string dockerfileFull;
             try
             {
-                contextFull = context == null ? null : FileSystemPath(context);
+                contextFull = context == null ? null : PathInputs.FileSystemPath(cmdlet, context);
                 dockerfileFull = dockerfile != null
-                    ? (Path.IsPathRooted(dockerfile) || contextFull == null ? FileSystemPath(dockerfile) : Path.GetFullPath(Path.Combine(contextFull, dockerfile)))
+                    ? (Path.IsPathRooted(dockerfile) || contextFull == null ? PathInputs.FileSystemPath(cmdlet, dockerfile) : Path.GetFullPath(Path.Combine(contextFull, dockerfile)))
                     : Path.Combine(contextFull!, "Dockerfile");
             }
             catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is PathTooLongException || ex is System.Management.Automation.DriveNotFoundException || ex is ProviderNotFoundException || ex is PSInvalidOperationException)
@@ -163,23 +145,6 @@ namespace PythonImages.Commands
             }
 
             return refs.Distinct(StringComparer.Ordinal).ToArray();
-        }
-
-        /// <summary>A path on the file system (a path of another provider, or with control characters, is refused).</summary>
-        private string FileSystemPath(string path)
-        {
-            if (path.Any(c => c < 0x20 || c == 0x7F))
-            {
-                throw new ArgumentException($"'{InputGrammar.Show(path)}' contains a control character");
-            }
-
-            string full = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
-            if (!string.Equals(provider.Name, "FileSystem", StringComparison.OrdinalIgnoreCase))
-            {
-                throw new ArgumentException($"'{InputGrammar.Show(path)}' is a {provider.Name} path");
-            }
-
-            return full;
         }
 
         /// <summary>-Repository: a repository name in Docker's reference grammar, without tag or digest.</summary>

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
+using PythonImages.Dockerfiles;
 
 namespace PythonImages.Commands
 {
@@ -67,6 +68,52 @@ namespace PythonImages.Commands
             }
 
             return result;
+        }
+
+        /// <summary>
+        /// The images folders (Test-PythonDockerfile) <paramref name="given"/> names, as full roots; a missing one is a
+        /// Dockerfile.PathNotFound error, a file a Dockerfile.RootIsFile error.
+        /// </summary>
+        public static List<string> ImagesFolders(PSCmdlet cmdlet, string[] given, bool literal)
+        {
+            var roots = new List<string>();
+            foreach (var full in Resolve(cmdlet, given, literal, DockerfileErrorIds.PathNotFound, DockerfileErrorIds.InvalidPath, "images folder"))
+            {
+                if (File.Exists(full))
+                {
+                    cmdlet.WriteError(Errors.Create(
+                        new IOException($"-Path {full} is a file; it must be the directory that holds the <version>/<variant> folders."),
+                        DockerfileErrorIds.RootIsFile,
+                        full,
+                        "Pass the images folder New-PythonDockerfile wrote (the one that holds 3.14/trixie/Dockerfile ...).",
+                        category: FailureCategory.InvalidArgument));
+                    continue;
+                }
+
+                roots.Add(DockerfileStore.FullRoot(full));
+            }
+
+            return roots;
+        }
+
+        /// <summary>
+        /// A path on the file system, not resolved (it need not exist); a path of another provider, or with control
+        /// characters, is refused (ArgumentException).
+        /// </summary>
+        public static string FileSystemPath(PSCmdlet cmdlet, string path)
+        {
+            if (path.Any(c => c < 0x20 || c == 0x7F))
+            {
+                throw new ArgumentException($"'{Security.InputGrammar.Show(path)}' contains a control character");
+            }
+
+            string full = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
+            if (!string.Equals(provider.Name, "FileSystem", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ArgumentException($"'{Security.InputGrammar.Show(path)}' is a {provider.Name} path");
+            }
+
+            return full;
         }
 
         /// <summary>The ItemNotFound record of a path that does not exist.</summary>

@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.IO;
 using System.Management.Automation;
 using PythonImages.Dockerfiles;
 
@@ -71,28 +70,8 @@ namespace PythonImages.Commands
             }
 
             resolvedFrom = given;
-            roots = new List<string>();
-            foreach (var full in PathInputs.Resolve(this, given!, LiteralPath != null, DockerfileErrorIds.PathNotFound, DockerfileErrorIds.InvalidPath, "images folder"))
-            {
-                if (File.Exists(full))
-                {
-                    WriteError(Errors.Create(
-                        new IOException($"-Path {full} is a file; it must be the directory that holds the <version>/<variant> folders."),
-                        DockerfileErrorIds.RootIsFile,
-                        full,
-                        "Pass the images folder New-PythonDockerfile wrote (the one that holds 3.14/trixie/Dockerfile ...).",
-                        category: FailureCategory.InvalidArgument));
-                    continue;
-                }
-
-                roots.Add(DockerfileStore.FullRoot(full));
-            }
-
-            if (roots.Count == 0)
-            {
-                allCurrent = false; // nothing that exists was checked
-            }
-
+            roots = PathInputs.ImagesFolders(this, given!, LiteralPath != null);
+            allCurrent &= roots.Count > 0; // nothing that exists was checked
             return roots;
         }
 
