@@ -17,6 +17,7 @@
         'bin/ImageTest.format.ps1xml'
         'bin/Update.format.ps1xml'
         'bin/App.format.ps1xml'
+        'bin/Publish.format.ps1xml'
     )
     CmdletsToExport        = @(
         'Get-PythonTag'
@@ -32,6 +33,7 @@
         'New-PythonAppDockerfile'
         'Invoke-PythonContainer'
         'Export-PythonBuildMatrix'
+        'Publish-PythonImage'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -202,6 +202,7 @@ namespace PythonImages
             yield return App();
             yield return PythonContainer();
             yield return BuildMatrix();
+            yield return Publish();
         }
 
         private sealed class Catalogue

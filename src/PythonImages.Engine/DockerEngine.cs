@@ -39,7 +39,7 @@ namespace PythonImages.Engine
     }
 
     /// <summary><see cref="IDockerEngine"/> over Docker.DotNet.Enhanced.</summary>
-    internal sealed partial class DockerEngine : IDockerEngine, IImageTagger
+    internal sealed partial class DockerEngine : IDockerEngine
     {
         /// <summary>The newest Engine API this client speaks (Docker.DotNet.Enhanced 4.3 models Engine 29).</summary>
         public static readonly Version ClientMaxApiVersion = new Version(1, 52);
@@ -284,24 +284,6 @@ namespace PythonImages.Engine
 
             string text = body!.Trim();
             return text.Length > 2000 ? text.Substring(0, 2000) + "..." : text;
-        }
-
-        public Task TagImageAsync(string image, string reference, CancellationToken cancellationToken)
-        {
-            var parsed = ImageReference.Parse(reference);
-            if (parsed.Digest != null)
-            {
-                throw new ArgumentException("An image cannot be tagged with a digest: " + reference, nameof(reference));
-            }
-
-            return CallAsync(
-                "tagging the image " + image + " as " + reference,
-                async (docker, ct) =>
-                {
-                    await docker.Images.TagImageAsync(image, new ImageTagParameters { RepositoryName = parsed.Repository, Tag = parsed.Tag ?? "latest" }, ct).ConfigureAwait(false);
-                    return true;
-                },
-                cancellationToken);
         }
 
         public Task<ImageDetails?> InspectImageAsync(string image, CancellationToken cancellationToken) =>

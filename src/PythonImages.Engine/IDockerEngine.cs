@@ -36,13 +36,13 @@ namespace PythonImages.Engine
 
         /// <summary>Creates a container, runs it to completion, collects stdout/stderr, and removes it.</summary>
         Task<ContainerRunResult> RunAsync(ContainerRunRequest request, CancellationToken cancellationToken);
-    }
 
-    /// <summary>An engine that can give an existing image more names (the engine client implements it; fakes may not).</summary>
-    public interface IImageTagger
-    {
-        /// <summary>Tags <paramref name="image"/> (an id or reference) as <paramref name="reference"/> (repository[:tag], no digest).</summary>
-        Task TagImageAsync(string image, string reference, CancellationToken cancellationToken);
+        /// <summary>Tags <paramref name="image"/> (a reference or id) as <paramref name="repository"/>:<paramref name="tag"/>.</summary>
+        Task TagImageAsync(string image, string repository, string tag, CancellationToken cancellationToken);
+
+        /// <summary>Pushes one tag to its registry (the engine's push API, X-Registry-Auth from <see cref="EnginePushRequest.Credential"/>),
+        /// reporting per-layer progress through <paramref name="events"/>. A refused push yields a result with <c>Succeeded = false</c>.</summary>
+        Task<EnginePushResult> PushImageAsync(EnginePushRequest request, IProgress<PushEvent>? events, CancellationToken cancellationToken);
     }
 
     /// <summary>What the engine says about itself.</summary>

@@ -36,6 +36,8 @@ namespace PythonImages.Engine.Tests
             public Task<EngineBuildResult> BuildAsync(EngineBuildRequest request, IProgress<BuildEvent>? events, CancellationToken cancellationToken) => throw new NotSupportedException();
             public Task PullImageAsync(string reference, IProgress<PullEvent>? events, CancellationToken cancellationToken) => throw new NotSupportedException();
             public Task<AttachedRunResult> RunAttachedAsync(AttachedRunRequest request, IContainerStreams streams, CancellationToken cancellationToken) => throw new NotSupportedException();
+            public Task TagImageAsync(string image, string repository, string tag, CancellationToken cancellationToken) => throw new NotSupportedException();
+            public Task<EnginePushResult> PushImageAsync(EnginePushRequest request, IProgress<PushEvent>? events, CancellationToken cancellationToken) => throw new NotSupportedException();
             public void Dispose() { }
         }
 

@@ -122,6 +122,10 @@ namespace PythonImages.Builds
         public static EngineFailureIds PythonContainer { get; } = new EngineFailureIds(
             Apps.PythonContainerErrorIds.InvalidInactivityTimeout, Apps.PythonContainerErrorIds.EngineUnavailable, Apps.PythonContainerErrorIds.InvalidDockerHost,
             Apps.PythonContainerErrorIds.TlsConfiguration, Apps.PythonContainerErrorIds.EngineConfiguration, Apps.PythonContainerErrorIds.Stalled, Apps.PythonContainerErrorIds.EngineError);
+        /// <summary>The ids of Publish-PythonImage.</summary>
+        public static EngineFailureIds Publish { get; } = new EngineFailureIds(
+            PythonImages.Publish.PublishErrorIds.InvalidInactivityTimeout, PythonImages.Publish.PublishErrorIds.EngineUnavailable, PythonImages.Publish.PublishErrorIds.InvalidDockerHost,
+            PythonImages.Publish.PublishErrorIds.TlsConfiguration, PythonImages.Publish.PublishErrorIds.EngineConfiguration, PythonImages.Publish.PublishErrorIds.Stalled, PythonImages.Publish.PublishErrorIds.EngineError);
 
         /// <summary>-InactivityTimeout is out of range.</summary>
         public string InvalidInactivityTimeout { get; }

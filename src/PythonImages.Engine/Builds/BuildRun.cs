@@ -6,6 +6,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using PythonImages.Builds;
+using PythonImages.Security;
 
 namespace PythonImages.Engine.Builds
 {
@@ -172,8 +173,8 @@ namespace PythonImages.Engine.Builds
             {
                 foreach (var reference in job.References)
                 {
-                    var tagger = target.Engine as IImageTagger ?? throw new NotSupportedException($"The engine at {target.Info.Endpoint} cannot tag images.");
-                    await tagger.TagImageAsync(decision.ImageId!, reference, ct).ConfigureAwait(false);
+                    var parsed = ImageReference.Parse(reference);
+                    await target.Engine.TagImageAsync(decision.ImageId!, parsed.Repository, parsed.Tag ?? "latest", ct).ConfigureAwait(false);
                 }
 
                 var details = await target.Engine.InspectImageAsync(decision.ImageId!, ct).ConfigureAwait(false);

@@ -9,7 +9,7 @@ using PythonImages.Engine.Builds;
 namespace PythonImages.Engine.Tests.Builds
 {
     /// <summary>An in-process engine whose builds do what each test says; it records what it was asked.</summary>
-    internal sealed class ScriptedEngine : IDockerEngine, IImageTagger
+    internal sealed class ScriptedEngine : IDockerEngine
     {
         public ScriptedEngine(string os = "linux")
         {
@@ -49,11 +49,14 @@ namespace PythonImages.Engine.Tests.Builds
         public Task<ContainerRunResult> RunAsync(ContainerRunRequest request, CancellationToken cancellationToken) =>
             throw new NotSupportedException("no containers here");
 
-        public Task TagImageAsync(string image, string reference, CancellationToken cancellationToken)
+        public Task TagImageAsync(string image, string repository, string tag, CancellationToken cancellationToken)
         {
-            TagCalls.Enqueue((image, reference));
+            TagCalls.Enqueue((image, repository + ":" + tag));
             return Task.CompletedTask;
         }
+
+        public Task<EnginePushResult> PushImageAsync(EnginePushRequest request, IProgress<PushEvent>? events, CancellationToken cancellationToken) =>
+            throw new NotSupportedException("no pushes here");
 
         public void Dispose()
         {
