@@ -317,6 +317,7 @@ namespace PythonImages.Engine
                     {
                         Id = r.ID ?? string.Empty,
                         RepoTags = (r.RepoTags ?? new List<string>()).ToArray(),
+                        RepoDigests = (r.RepoDigests ?? new List<string>()).ToArray(),
                         Size = r.Size,
                         OS = r.Os ?? string.Empty,
                         Architecture = r.Architecture ?? string.Empty,

@@ -167,6 +167,8 @@ namespace PythonImages.Engine
         public string Id { get; set; } = string.Empty;
         /// <summary>The references it is tagged with.</summary>
         public IReadOnlyList<string> RepoTags { get; set; } = Array.Empty<string>();
+        /// <summary>The repository digests it was pulled or pushed as (repo@sha256:...).</summary>
+        public IReadOnlyList<string> RepoDigests { get; set; } = Array.Empty<string>();
         /// <summary>Its size in bytes.</summary>
         public long Size { get; set; }
         /// <summary>linux or windows.</summary>

@@ -43,6 +43,7 @@ namespace PythonImages.Commands
 
         public void Result(ImageBuildOutcome outcome) => Write(() => cmdlet.WriteObject(new ImageBuildResult
         {
+            Name = outcome.Job.DisplayName,
             ImageId = outcome.ImageId,
             Tags = outcome.Tags.ToArray(),
             Duration = outcome.Duration,

@@ -40,8 +40,11 @@ namespace PythonImages.Commands
                 case EngineConfigurationException configuration:
                     return Configuration(configuration, ids, dockerHost);
                 case EngineRequestException request:
+                    // The engine's known messages (no interpreter in the image, another CPU, ...) said in words first.
+                    string? words = PythonImages.ImageTests.EngineMessages.Explain(request.Message);
                     return Errors.Create(request, ids.EngineError, target,
-                        "Read the engine's message above; check the engine ('docker info', its log) and try again.");
+                        "Read the engine's message above; check the engine ('docker info', its log) and try again.",
+                        message: words == null ? null : char.ToUpperInvariant(words[0]) + words.Substring(1) + ". " + request.Message);
                 default:
                     string message = Redaction.UrlUserInfo((what != null ? what + ": " : string.Empty) + ex.Message);
                     return Errors.Create(new InvalidOperationException(message, ex), ids.EngineError, target,

@@ -56,6 +56,30 @@ namespace PythonImages.Commands
             var versionPatterns = Version?.Select(v => (Func<string, bool>)CheckedPattern(v, "-Version", PythonTagErrorIds.InvalidVersion, terminating: true)!.IsMatch).ToArray();
             var variantPatterns = Variant?.Select(v => (Func<string, bool>)CheckedPattern(v, "-Variant", PythonTagErrorIds.InvalidVariant, terminating: true)!.IsMatch).ToArray();
             filter = new ImageFilter(versionPatterns, variantPatterns, OS, Directory);
+            if (Version != null || Variant != null)
+            {
+                ReportUnknownFilters(LoadMatrix().Images);
+            }
+        }
+
+        /// <summary>A literal -Version or -Variant that no image of the matrix has is a non-terminating NotFound error, like -Name.</summary>
+        private void ReportUnknownFilters(IReadOnlyList<PythonImage> images)
+        {
+            foreach (var version in LiteralFilters.Unmatched(Version, images, i => new[] { i.VersionKey, i.Version }, WildcardPattern.ContainsWildcardCharacters))
+            {
+                WriteError(Errors.Create(
+                    new ItemNotFoundException($"The matrix has no python version '{Security.InputGrammar.Show(version)}'; its versions are {string.Join(", ", images.Select(i => i.VersionKey).Distinct(StringComparer.Ordinal))}."),
+                    PythonTagErrorIds.VersionNotFound,
+                    version));
+            }
+
+            foreach (var variant in LiteralFilters.Unmatched(Variant, images, i => new[] { i.Variant, i.VariantName }, WildcardPattern.ContainsWildcardCharacters))
+            {
+                WriteError(Errors.Create(
+                    new ItemNotFoundException($"The matrix has no image variant '{Security.InputGrammar.Show(variant)}'; its variants are {string.Join(", ", images.Select(i => i.Variant).Distinct(StringComparer.Ordinal))}."),
+                    PythonTagErrorIds.VariantNotFound,
+                    variant));
+            }
         }
 
         /// <inheritdoc/>

@@ -58,13 +58,28 @@ namespace PythonImages.Commands
             return options;
         }
 
-        /// <summary>Binds one input to a job, or writes why it cannot be built (null).</summary>
-        public ImageBuildJob? Resolve()
+        /// <summary>
+        /// The jobs of this input: the piped image, or one per existing item of -Path (wildcards) / -LiteralPath (a folder is
+        /// a build context, a file a Dockerfile built in its folder). Missing items and unusable inputs are written as errors.
+        /// </summary>
+        public List<ImageBuildJob> ResolveAll()
+        {
+            bool literal = cmdlet.ParameterSetName == InvokePythonImageBuildCommand.LiteralPathSet;
+            var given = (literal ? cmdlet.LiteralPath : cmdlet.Path) ?? Array.Empty<string>();
+            var inputs = cmdlet.ParameterSetName == InvokePythonImageBuildCommand.ImageSet
+                ? new List<string?> { null }
+                : PathInputs.Resolve(cmdlet, given, literal, ImageBuildErrorIds.ContextNotFound, ImageBuildErrorIds.InvalidPath, "build context folder or Dockerfile").Cast<string?>().ToList();
+            return inputs.Select(Resolve).Where(j => j != null).Select(j => j!).ToList();
+        }
+
+        /// <summary>Binds one input (the piped image, or one resolved -Path item) to a job, or writes why it cannot be built (null).</summary>
+        private ImageBuildJob? Resolve(string? pathFull)
         {
             var image = cmdlet.InputObject;
-            object target = (object?)image ?? cmdlet.Path ?? (object?)cmdlet.DockerfilePath ?? cmdlet.ContextPath ?? "input";
-            string? dockerfile = cmdlet.DockerfilePath ?? image?.DockerfilePath;
-            string? context = cmdlet.ParameterSetName == InvokePythonImageBuildCommand.PathSet ? cmdlet.Path : (cmdlet.ContextPath ?? image?.ContextPath);
+            object target = (object?)image ?? pathFull ?? (object?)cmdlet.DockerfilePath ?? cmdlet.ContextPath ?? "input";
+            bool pathIsFile = pathFull != null && File.Exists(pathFull);
+            string? dockerfile = pathIsFile ? pathFull : cmdlet.DockerfilePath ?? image?.DockerfilePath;
+            string? context = pathFull != null ? (pathIsFile ? Path.GetDirectoryName(pathFull) : pathFull) : (cmdlet.ContextPath ?? image?.ContextPath);
             if (dockerfile == null && context == null)
             {
                 cmdlet.WriteError(Errors.Create(
@@ -79,9 +94,9 @@ namespace PythonImages.Commands
             string dockerfileFull;
             try
             {
-                contextFull = context == null ? null : FileSystemPath(context);
+                contextFull = context == null ? null : PathInputs.FileSystemPath(cmdlet, context);
                 dockerfileFull = dockerfile != null
-                    ? (Path.IsPathRooted(dockerfile) || contextFull == null ? FileSystemPath(dockerfile) : Path.GetFullPath(Path.Combine(contextFull, dockerfile)))
+                    ? (Path.IsPathRooted(dockerfile) || contextFull == null ? PathInputs.FileSystemPath(cmdlet, dockerfile) : Path.GetFullPath(Path.Combine(contextFull, dockerfile)))
                     : Path.Combine(contextFull!, "Dockerfile");
             }
             catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is PathTooLongException || ex is System.Management.Automation.DriveNotFoundException || ex is ProviderNotFoundException || ex is PSInvalidOperationException)
@@ -94,7 +109,7 @@ namespace PythonImages.Commands
                 return null;
             }
 
-            var references = ImageReferences(image, target);
+            var references = ImageReferences(image, target, pathFull != null);
             return references == null ? null : new ImageBuildJob(index++, target, contextFull ?? Path.GetDirectoryName(dockerfileFull)!, dockerfileFull, references)
             {
                 Image = image,
@@ -103,7 +118,7 @@ namespace PythonImages.Commands
         }
 
         /// <summary>The image's tags and shared tags under -Repository, then -Tag's references; null (with an error) for a bad tag.</summary>
-        private string[]? ImageReferences(PythonImage? image, object target)
+        private string[]? ImageReferences(PythonImage? image, object target, bool pathBuild)
         {
             var refs = new List<string>();
             foreach (var t in (cmdlet.Tags ?? image?.Tags ?? Array.Empty<string>()).Concat(cmdlet.SharedTags ?? image?.SharedTags ?? Array.Empty<string>()))
@@ -123,24 +138,13 @@ namespace PythonImages.Commands
             }
 
             refs.AddRange(cmdlet.AppPath != null ? cmdlet.AppReferences(extraReferences) : extraReferences);
+            if (pathBuild && refs.Count == 0 && cmdlet.MyInvocation.BoundParameters.ContainsKey(nameof(cmdlet.Repository)))
+            {
+                // -Repository applies to a -Path build too: without -Tag it is Repository:latest, as docker build -t repo.
+                refs.Add(cmdlet.Repository + ":latest");
+            }
+
             return refs.Distinct(StringComparer.Ordinal).ToArray();
-        }
-
-        /// <summary>A path on the file system (a path of another provider, or with control characters, is refused).</summary>
-        private string FileSystemPath(string path)
-        {
-            if (path.Any(c => c < 0x20 || c == 0x7F))
-            {
-                throw new ArgumentException($"'{InputGrammar.Show(path)}' contains a control character");
-            }
-
-            string full = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
-            if (!string.Equals(provider.Name, "FileSystem", StringComparison.OrdinalIgnoreCase))
-            {
-                throw new ArgumentException($"'{InputGrammar.Show(path)}' is a {provider.Name} path");
-            }
-
-            return full;
         }
 
         /// <summary>-Repository: a repository name in Docker's reference grammar, without tag or digest.</summary>
@@ -169,7 +173,9 @@ namespace PythonImages.Commands
                     throw new InputRejectedException(ImageBuildErrorIds.InvalidTag, InputGrammar.DockerTag, $"-Tag '{InputGrammar.Show(tag)}'", "an image cannot be tagged with a digest (@sha256:...)");
                 }
 
-                return ImageReference.Qualify(tag, cmdlet.Repository);
+                // A full reference without a tag gets :latest, as the engine would give it.
+                string qualified = ImageReference.Qualify(tag, cmdlet.Repository);
+                return reference.Tag == null ? qualified + ":latest" : qualified;
             }
             catch (InputRejectedException ex)
             {

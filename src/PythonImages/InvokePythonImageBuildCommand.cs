@@ -18,6 +18,7 @@ namespace PythonImages.Commands
     {
         internal const string ImageSet = "Image";
         internal const string PathSet = "Path";
+        internal const string LiteralPathSet = "LiteralPath";
 
         private readonly List<ImageBuildJob> queued = new List<ImageBuildJob>();
         private ImageBuildInputs? inputs;
@@ -30,6 +31,7 @@ namespace PythonImages.Commands
         /// <summary>The Dockerfile to build. Default: Dockerfile in the context.</summary>
         [Parameter(ParameterSetName = ImageSet, ValueFromPipelineByPropertyName = true)]
         [Parameter(ParameterSetName = PathSet)]
+        [Parameter(ParameterSetName = LiteralPathSet)]
         [ValidateNotNullOrEmpty]
         public string? DockerfilePath { get; set; }
 
@@ -38,10 +40,17 @@ namespace PythonImages.Commands
         [ValidateNotNullOrEmpty]
         public string? ContextPath { get; set; }
 
-        /// <summary>A build context folder (instead of pipeline input).</summary>
+        /// <summary>Build context folders, or Dockerfiles (their folder is the context); wildcards allowed.</summary>
         [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0)]
+        [SupportsWildcards]
         [ValidateNotNullOrEmpty]
-        public string? Path { get; set; }
+        public string[]? Path { get; set; }
+
+        /// <summary>Build context folders, or Dockerfiles, taken literally (no wildcards); binds the PSPath of piped items (Get-ChildItem -Directory | Invoke-PythonImageBuild).</summary>
+        [Parameter(ParameterSetName = LiteralPathSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("PSPath", "LP")]
+        [ValidateNotNullOrEmpty]
+        public string[]? LiteralPath { get; set; }
 
         /// <summary>The image's own tags (bound from the pipeline).</summary>
         [Parameter(ParameterSetName = ImageSet, ValueFromPipelineByPropertyName = true)]
@@ -58,7 +67,7 @@ namespace PythonImages.Commands
         [ValidateSet("Linux", "Windows", IgnoreCase = true)]
         public string? OS { get; set; }
 
-        /// <summary>The repository the tags go under. Default: python.</summary>
+        /// <summary>The repository every build is tagged under: the image's tags, bare -Tag values, and a -Path build without -Tag (Repository:latest). Default: python (a -Path build without -Tag or -Repository stays untagged).</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string Repository { get; set; } = "python";
@@ -68,8 +77,9 @@ namespace PythonImages.Commands
         [ValidateNotNullOrEmpty]
         public string[]? Tag { get; set; }
 
-        /// <summary>Build arguments (--build-arg); names such as HTTP_PROXY, values never shown (they may be secrets).</summary>
+        /// <summary>Build arguments (--build-arg): a hashtable, or docker's NAME=value strings (NAME alone takes the value of the environment variable); names such as HTTP_PROXY, values never shown (they may be secrets).</summary>
         [Parameter]
+        [BuildArgTransformation]
         public Hashtable? BuildArg { get; set; }
 
         /// <summary>Labels of the image (--label), e.g. @{ 'org.opencontainers.image.revision' = '...' }.</summary>
@@ -122,12 +132,14 @@ namespace PythonImages.Commands
         /// <inheritdoc/>
         protected override void ProcessRecord()
         {
-            var job = inputs!.Resolve();
-            if (job == null)
+            foreach (var job in inputs!.ResolveAll())
             {
-                return;
+                Process(job);
             }
+        }
 
+        private void Process(ImageBuildJob job)
+        {
             string what = (job.References.Count > 0 ? string.Join(", ", job.References) : "an untagged image")
                 + $" from {job.DockerfilePath}" + (job.OS != null ? $" ({job.OS})" : string.Empty);
             if (!ShouldProcess(what, "Build image"))

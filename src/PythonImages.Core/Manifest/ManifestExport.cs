@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using PythonImages.Security;
 
 namespace PythonImages
 {
@@ -55,13 +54,14 @@ namespace PythonImages
         }
 
         /// <summary>
-        /// Sets each entry's GitCommit (given commit, table, <paramref name="fromGit"/>, else its own) and returns a
-        /// <see cref="ManifestErrorIds.NoCommitForDirectory"/> problem (Subject: the entry) for each valid entry left without one.
+        /// Sets each entry's GitCommit (given commit, table, <paramref name="fromGit"/>, else its own) and returns one
+        /// <see cref="ManifestErrorIds.NoCommitForDirectory"/> problem for all the valid entries left without one (one cause,
+        /// one error: <see cref="MissingCommits"/>; Subject: the directory, or the directories), or none.
         /// <paramref name="repository"/> is where git looked, for the message.
         /// </summary>
         public IReadOnlyList<ManifestException> Assign(IEnumerable<PythonImage> entries, IReadOnlyDictionary<string, string>? fromGit, string? repository)
         {
-            var problems = new List<ManifestException>();
+            var missing = new List<string>();
             foreach (var entry in entries)
             {
                 string dir = DirectoryOf(entry);
@@ -80,15 +80,18 @@ namespace PythonImages
                 else if (string.IsNullOrEmpty(entry.GitCommit) && ManifestValidator.WhyNotDirectory(dir) == null)
                 {
                     // (An invalid Directory is reported by the validation that follows, as Manifest.InvalidDirectory.)
-                    string where = repository != null ? $"no commit in {repository} touched {dir}/Dockerfile" : "no commit was given for it";
-                    problems.Add(new ManifestException(ManifestErrorIds.NoCommitForDirectory, $"The entry for {dir} ({InputGrammar.Show(entry.ToString())}) has no GitCommit: {where}.", null, 0, dir)
-                    {
-                        Subject = entry,
-                    });
+                    missing.Add(dir);
                 }
             }
 
-            return problems;
+            if (missing.Count == 0)
+            {
+                return Array.Empty<ManifestException>();
+            }
+
+            var problem = MissingCommits.Error(missing, repository);
+            problem.Subject = missing.Count == 1 ? missing[0] : missing.ToArray();
+            return new[] { problem };
         }
     }
 

@@ -35,6 +35,12 @@ namespace PythonImages.Engine.Builds
                     case BuildEventKind.Error:
                         log?.WriteLine(value.Text);
                         hints.Observe(value.Text);
+                        if (EngineWarnings.Warning(value.Text) is { } warning)
+                        {
+                            // The engine's own warnings (unused build arguments, ...) are shown without -Verbose.
+                            owner.events.Warning(job, prefix + warning);
+                        }
+
                         if (owner.options.ReportLogLines)
                         {
                             owner.events.LogLine(job, prefix + value.Text);

@@ -50,6 +50,8 @@ namespace PythonImages.Engine.Builds
                 events.Failure(job, BuildFailed(run));
             }
 
+            WarnForeignTags(run);
+
             events.Result(Outcome(run));
         }
 
@@ -113,20 +115,26 @@ namespace PythonImages.Engine.Builds
             };
         }
 
-        /// <summary>A build the engine ran and that failed: the step, a hint when the log shows a known cause, the engine's error, the end of the log.</summary>
+        /// <summary>
+        /// A build the engine ran and that failed, by its cause (the base image that cannot be pulled, a reference the
+        /// engine refuses, a failing step): the step, what the cause is or a hint when the log shows a known one, the
+        /// engine's error, the end of the log, and what to do about that cause.
+        /// </summary>
         private static BuildFailure BuildFailed(BuildRun run)
         {
             var build = run.Build!;
             var tail = build.Log.Skip(Math.Max(0, build.Log.Count - TailLines)).ToList();
+            var cause = BuildFailureCause.Classify(build.FailedStep, build.ErrorMessage, run.Job.Image?.BaseImage, run.Job.DockerfilePath);
             string step = build.FailedStep != null ? $" at {(build.FailedStep.Length > 120 ? build.FailedStep.Substring(0, 117) + "..." : build.FailedStep)}" : string.Empty;
-            string? hint = run.Hints.Hint;
+            string? hint = cause.Kind == BuildCauseKind.Step || cause.Kind == BuildCauseKind.Other ? run.Hints.Hint : cause.Summary;
+            hint = string.IsNullOrEmpty(hint) ? null : hint;
             string message = $"Building {run.Job.DisplayName} failed{step}: " + (hint != null ? hint + Environment.NewLine : string.Empty) + BuildFailureHints.ShortenEngineMessage(build.ErrorMessage)
                 + Environment.NewLine + "Last " + tail.Count + " log lines:" + Environment.NewLine + string.Join(Environment.NewLine, tail);
             return new BuildFailure(BuildFailureKind.BuildFailed, message)
             {
-                ErrorId = build.FailedStep != null ? ImageBuildErrorIds.StepFailed : ImageBuildErrorIds.Failed,
+                ErrorId = cause.ErrorId,
                 FailedStep = build.FailedStep,
-                RecommendedAction = $"Fix the failing step in {run.Job.DockerfilePath} (full log: " + (run.LogPath ?? "run with -Verbose or -LogPath") + "), then build again; add -NoCache if a cached layer is stale.",
+                RecommendedAction = cause.RecommendedAction + " Full log: " + (run.LogPath ?? "run with -Verbose or -LogPath") + ".",
             };
         }
 

@@ -34,6 +34,8 @@ namespace PythonImages.Engine.Builds
 
         public BuildFailureHints.Tracker Hints { get; } = new BuildFailureHints.Tracker();
 
+        public IReadOnlyList<ForeignTag> ForeignTags { get; set; } = Array.Empty<ForeignTag>();
+
         public TimeSpan Duration { get; set; }
 
         public long Size { get; set; }
@@ -108,27 +110,13 @@ namespace PythonImages.Engine.Builds
         private async Task BuildOnEngineAsync(BuildRun run, EngineTarget target, BuildLogFile? log, string prefix, CancellationToken ct)
         {
             var job = run.Job;
-            var request = new EngineBuildRequest
-            {
-                ContextDirectory = job.ContextPath,
-                Dockerfile = MakeRelative(job.ContextPath, job.DockerfilePath),
-                Tags = job.References.ToList(),
-                BuildArgs = new Dictionary<string, string>(options.BuildArgs),
-                Labels = new Dictionary<string, string>(options.Labels),
-                NoCache = options.NoCache,
-                Pull = options.Pull,
-                NetworkMode = options.Network,
-                Platform = options.Platform,
-                ForceRemoveIntermediate = true,
-
-                // Windows images use the classic builder (upstream's manifest says so); API builds are classic anyway.
-                Builder = BuilderKind.Classic,
-            };
-
             var router = new BuildEventRouter(this, job, log, run.Hints, prefix);
             try
             {
-                run.Build = await target.Engine.BuildAsync(request, router, ct).ConfigureAwait(false);
+                // Before anything is sent: the build's labels, and the tags it would move away from images of others.
+                var labels = await LabelsAsync(job, target.Engine, ct).ConfigureAwait(false);
+                run.ForeignTags = await ImageProvenance.ForeignTagsAsync(target.Engine, job.References, ct).ConfigureAwait(false);
+                run.Build = await target.Engine.BuildAsync(Request(job, labels), router, ct).ConfigureAwait(false);
                 if (run.Build.Succeeded && run.Build.ImageId != null)
                 {
                     var details = await target.Engine.InspectImageAsync(run.Build.ImageId, ct).ConfigureAwait(false);
@@ -152,6 +140,23 @@ namespace PythonImages.Engine.Builds
                 run.EngineError = ex;
             }
         }
+
+        private EngineBuildRequest Request(ImageBuildJob job, Dictionary<string, string> labels) => new EngineBuildRequest
+        {
+            ContextDirectory = job.ContextPath,
+            Dockerfile = MakeRelative(job.ContextPath, job.DockerfilePath),
+            Tags = job.References.ToList(),
+            BuildArgs = new Dictionary<string, string>(options.BuildArgs),
+            Labels = labels,
+            NoCache = options.NoCache,
+            Pull = options.Pull,
+            NetworkMode = options.Network,
+            Platform = options.Platform,
+            ForceRemoveIntermediate = true,
+
+            // Windows images use the classic builder (upstream's manifest says so); API builds are classic anyway.
+            Builder = BuilderKind.Classic,
+        };
 
         /// <summary>Retag: every reference of the job on the existing image; Skip: nothing, said in the verbose stream.</summary>
         private async Task ApplyDecisionAsync(BuildRun run, EngineTarget target, string prefix, CancellationToken ct)

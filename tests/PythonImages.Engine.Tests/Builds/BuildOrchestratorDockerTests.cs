@@ -38,11 +38,12 @@ namespace PythonImages.Engine.Tests.Builds
                 Assert.NotNull(details);
                 Assert.Equal(details!.Id, result.ImageId);
                 Assert.Equal(details.Size, result.Size);
-                Assert.Contains(events.Progresses, p => p.Status.StartsWith("Step 2/3 : COPY a.txt /a.txt", StringComparison.Ordinal));
+                Assert.Contains(events.Progresses, p => p.Status.StartsWith("Step 2/4 : COPY a.txt /a.txt", StringComparison.Ordinal));
                 Assert.Contains(events.Progresses, p => p.Completed && p.ActivityId == 2);
                 var lines = File.ReadAllLines(log);
                 Assert.Equal($"# {reference} ({job.DockerfilePath}) — succeeded {result.ImageId}", lines[0]);
-                Assert.Contains("Step 3/3 : LABEL h10=engine", lines);
+                Assert.Contains("Step 3/4 : LABEL h10=engine", lines); // step 4: the LABEL the engine adds for the build's labels
+                Assert.Equal(PythonImages.Builds.ImageLabels.BuiltByValue, details.Labels[PythonImages.Builds.ImageLabels.BuiltBy]); // the module's marker
             }
             finally
             {
@@ -67,7 +68,7 @@ namespace PythonImages.Engine.Tests.Builds
             var failure = Assert.Single(events.Failures);
             Assert.Equal(BuildFailureKind.BuildFailed, failure.Kind);
             Assert.Equal(ImageBuildErrorIds.StepFailed, failure.ErrorId);
-            Assert.Equal("Step 3/3 : RUN [\"/no-such-program\"]", failure.FailedStep);
+            Assert.Equal("Step 3/4 : RUN [\"/no-such-program\"]", failure.FailedStep); // step 4: the LABEL of the build's labels
             Assert.Contains("Last ", failure.Message, StringComparison.Ordinal);
             var result = Assert.Single(events.Results);
             Assert.False(result.Succeeded);

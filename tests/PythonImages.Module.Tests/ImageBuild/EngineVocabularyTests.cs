@@ -24,9 +24,10 @@ namespace PythonImages.Tests.ImageBuild
                     new Dictionary<string, object?> { ["ctx"] = c.Small("slash"), ["ref"] = reference });
                 Assert.Null(r.Terminating);
                 Assert.Equal(2, r.Output.Count);
+                // A full reference without a tag is normalized as the engine tags it (issue 11): the same name in both.
                 var built = (string[])r.Output[0].Properties["Tags"].Value;
-                Assert.Equal(new[] { reference }, built);
-                Assert.Equal(reference, r.Output[1].Properties["Image"].Value);
+                Assert.Equal(new[] { reference + ":latest" }, built);
+                Assert.Equal(reference + ":latest", r.Output[1].Properties["Image"].Value);
                 Assert.DoesNotContain(r.Errors, e => e.FullyQualifiedErrorId.StartsWith("ImageTest.InvalidImage", StringComparison.Ordinal));
             }
             finally
