@@ -85,27 +85,7 @@ namespace PythonImages.Engine
 
             var limit = request.InactivityTimeout ?? InactivityTimeout;
             string runId = Guid.NewGuid().ToString("N");
-            var labels = new Dictionary<string, string>(request.Labels) { [RunIdLabel] = runId };
-            var create = new CreateContainerParameters
-            {
-                Image = request.Image,
-                Name = request.Name,
-                Cmd = request.Command?.ToList()!,
-                Env = request.Environment.Select(kv => kv.Key + "=" + kv.Value).ToList(),
-                WorkingDir = OrNull(request.WorkingDirectory),
-                Labels = labels,
-                Tty = request.Tty,
-                OpenStdin = request.Stdin,
-                StdinOnce = request.Stdin,
-                AttachStdin = request.Stdin,
-                AttachStdout = true,
-                AttachStderr = true,
-                HostConfig = new HostConfig
-                {
-                    NetworkMode = OrNull(request.NetworkMode),
-                    Mounts = request.Mounts.Select(m => new Mount { Type = "bind", Source = m.Source, Target = m.Target, ReadOnly = m.ReadOnly }).ToList(),
-                },
-            };
+            var create = CreateParameters(request, runId);
 
             var watch = Stopwatch.StartNew();
             var result = new AttachedRunResult { Name = request.Name };
@@ -170,6 +150,32 @@ namespace PythonImages.Engine
                 stream?.Dispose();
                 result.Removed = await CleanUpAsync(request, id, runId, exited, limit).ConfigureAwait(false);
             }
+        }
+
+        /// <summary>The engine's create parameters for an attached run, labelled with the run's own id.</summary>
+        private static CreateContainerParameters CreateParameters(AttachedRunRequest request, string runId)
+        {
+            var labels = new Dictionary<string, string>(request.Labels) { [RunIdLabel] = runId };
+            return new CreateContainerParameters
+            {
+                Image = request.Image,
+                Name = request.Name,
+                Cmd = request.Command?.ToList()!,
+                Env = request.Environment.Select(kv => kv.Key + "=" + kv.Value).ToList(),
+                WorkingDir = OrNull(request.WorkingDirectory),
+                Labels = labels,
+                Tty = request.Tty,
+                OpenStdin = request.Stdin,
+                StdinOnce = request.Stdin,
+                AttachStdin = request.Stdin,
+                AttachStdout = true,
+                AttachStderr = true,
+                HostConfig = new HostConfig
+                {
+                    NetworkMode = OrNull(request.NetworkMode),
+                    Mounts = request.Mounts.Select(m => new Mount { Type = "bind", Source = m.Source, Target = m.Target, ReadOnly = m.ReadOnly }).ToList(),
+                },
+            };
         }
 
         /// <summary>Reports the container's output until the engine ends the stream.</summary>
@@ -247,53 +253,14 @@ namespace PythonImages.Engine
             {
                 if (id == null)
                 {
-                    return await CallAsync(
-                        "removing a container whose creation was interrupted",
-                        async (d, ct) =>
-                        {
-                            ContainerInspectResponse found;
-                            try
-                            {
-                                found = await d.Containers.InspectContainerAsync(request.Name, ct).ConfigureAwait(false);
-                            }
-                            catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
-                            {
-                                return true; // never created
-                            }
-
-                            if (found.Config?.Labels == null || !found.Config.Labels.TryGetValue(RunIdLabel, out var label) || label != runId)
-                            {
-                                return true; // somebody else's container with that name: not ours to remove
-                            }
-
-                            await d.Containers.RemoveContainerAsync(found.ID, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, ct).ConfigureAwait(false);
-                            return true;
-                        },
-                        CancellationToken.None,
-                        cleanup).ConfigureAwait(false);
+                    return await RemoveInterruptedAsync(request.Name, runId, cleanup).ConfigureAwait(false);
                 }
 
                 if (request.KeepContainer)
                 {
                     if (!exited)
                     {
-                        await CallAsync(
-                            "stopping the container",
-                            async (d, ct) =>
-                            {
-                                try
-                                {
-                                    await d.Containers.KillContainerAsync(id, new ContainerKillParameters(), ct).ConfigureAwait(false);
-                                }
-                                catch (DockerApiException)
-                                {
-                                    // not running (any more)
-                                }
-
-                                return true;
-                            },
-                            CancellationToken.None,
-                            cleanup).ConfigureAwait(false);
+                        await KillQuietlyAsync(id, cleanup).ConfigureAwait(false);
                     }
 
                     return false;
@@ -321,6 +288,57 @@ namespace PythonImages.Engine
             {
                 return false; // the engine is gone, stalled or refused: nothing more can be done from here
             }
+        }
+
+        /// <summary>A create that was cancelled before its answer: the container of that name is removed only if it carries the run's id.</summary>
+        private Task<bool> RemoveInterruptedAsync(string name, string runId, TimeSpan cleanup)
+        {
+            return CallAsync(
+                "removing a container whose creation was interrupted",
+                async (d, ct) =>
+                {
+                    ContainerInspectResponse found;
+                    try
+                    {
+                        found = await d.Containers.InspectContainerAsync(name, ct).ConfigureAwait(false);
+                    }
+                    catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+                    {
+                        return true; // never created
+                    }
+
+                    if (found.Config?.Labels == null || !found.Config.Labels.TryGetValue(RunIdLabel, out var label) || label != runId)
+                    {
+                        return true; // somebody else's container with that name: not ours to remove
+                    }
+
+                    await d.Containers.RemoveContainerAsync(found.ID, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, ct).ConfigureAwait(false);
+                    return true;
+                },
+                CancellationToken.None,
+                cleanup);
+        }
+
+        /// <summary>Stops a kept container that may still run (one that is not running any more is fine).</summary>
+        private async Task KillQuietlyAsync(string id, TimeSpan cleanup)
+        {
+            await CallAsync(
+                "stopping the container",
+                async (d, ct) =>
+                {
+                    try
+                    {
+                        await d.Containers.KillContainerAsync(id, new ContainerKillParameters(), ct).ConfigureAwait(false);
+                    }
+                    catch (DockerApiException)
+                    {
+                        // not running (any more)
+                    }
+
+                    return true;
+                },
+                CancellationToken.None,
+                cleanup).ConfigureAwait(false);
         }
 
         private static void Observe(Task task) =>

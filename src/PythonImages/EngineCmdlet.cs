@@ -43,7 +43,7 @@ namespace PythonImages.Commands
         public TimeSpan InactivityTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
         /// <summary>The engine, connected (API version negotiated), with this invocation's inactivity timeout; a terminating error when there is none.</summary>
-        protected IDockerEngine Engine
+        protected internal IDockerEngine Engine
         {
             get
             {
@@ -136,14 +136,14 @@ namespace PythonImages.Commands
         protected bool VerboseWanted => verbose ??= PipelineQueue.VerboseWanted(this);
 
         /// <summary>Queues an action for the pipeline thread. Safe from any thread (engine callbacks).</summary>
-        protected void Post(Action action) => queue.Post(action);
+        protected internal void Post(Action action) => queue.Post(action);
 
         /// <summary>
         /// Queues a log line's action for the pipeline thread with back-pressure: when many lines wait already, the
         /// calling (engine reading) thread waits for the pipeline to catch up, so memory stays bounded however fast the
         /// engine writes. Ends with OperationCanceledException when the pipeline stops.
         /// </summary>
-        protected void PostLine(Action action) => queue.PostLine(action);
+        protected internal void PostLine(Action action) => queue.PostLine(action);
 
         /// <summary>Runs a stream write now on the pipeline thread, or queues it for the pipeline thread (log lines with back-pressure).</summary>
         internal void OnPipeline(Action action, bool logLine = false) => queue.Write(action, logLine);
@@ -153,7 +153,7 @@ namespace PythonImages.Commands
         /// (the pipeline) thread. Cancellation by StopProcessing surfaces as PipelineStoppedException; the operation is
         /// always awaited to its end, so no request is left running behind the user's back.
         /// </summary>
-        protected T RunPumped<T>(Func<CancellationToken, Task<T>> operation) => queue.Run(operation);
+        protected internal T RunPumped<T>(Func<CancellationToken, Task<T>> operation) => queue.Run(operation);
 
         /// <inheritdoc/>
         protected override void StopProcessing() => queue.Cancel();

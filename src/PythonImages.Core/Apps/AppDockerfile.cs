@@ -116,25 +116,7 @@ namespace PythonImages.Apps
                 throw new ArgumentException("The spec has no entry point.", nameof(spec));
             }
 
-            // Defence in depth: every value is checked again, right before it is written.
-            Check(InputGrammar.DockerTag, spec.PythonTag, "python tag");
-            if (!ImageReference.TryParse(spec.BaseImage, out var reference, out string? whyBase) || reference!.Digest != null)
-            {
-                throw Unsafe("base image", spec.BaseImage, whyBase ?? "a digest is not expected here");
-            }
-
-            var grammar = spec.EntryPoint.Kind == EntryPointKind.Script ? AppGrammar.ScriptPath : AppGrammar.ModuleName;
-            Check(grammar, spec.EntryPoint.Value, spec.EntryPoint.Kind == EntryPointKind.Script ? "script" : "module");
-            if (spec.User != null)
-            {
-                Check(AppGrammar.UserName, spec.User, "user");
-            }
-
-            foreach (var name in spec.ExtraIgnores)
-            {
-                Check(InputGrammar.FileName, name, ".dockerignore entry");
-            }
-
+            CheckAgain(spec);
             bool windows = spec.Form == AppForm.Windows;
             string workdir = windows ? WindowsWorkingDirectory : LinuxWorkingDirectory;
             var command = Command(spec.EntryPoint, windows);
@@ -189,6 +171,34 @@ namespace PythonImages.Apps
 
             d.Add("CMD " + ExecForm(command));
 
+            return new RenderedApp(d.ToString(), Ignore(spec), command, workdir);
+        }
+
+        /// <summary>Defence in depth: every value of <paramref name="spec"/> is checked again, right before it is written.</summary>
+        private static void CheckAgain(AppDockerfileSpec spec)
+        {
+            Check(InputGrammar.DockerTag, spec.PythonTag, "python tag");
+            if (!ImageReference.TryParse(spec.BaseImage, out var reference, out string? whyBase) || reference!.Digest != null)
+            {
+                throw Unsafe("base image", spec.BaseImage, whyBase ?? "a digest is not expected here");
+            }
+
+            var grammar = spec.EntryPoint!.Kind == EntryPointKind.Script ? AppGrammar.ScriptPath : AppGrammar.ModuleName;
+            Check(grammar, spec.EntryPoint.Value, spec.EntryPoint.Kind == EntryPointKind.Script ? "script" : "module");
+            if (spec.User != null)
+            {
+                Check(AppGrammar.UserName, spec.User, "user");
+            }
+
+            foreach (var name in spec.ExtraIgnores)
+            {
+                Check(InputGrammar.FileName, name, ".dockerignore entry");
+            }
+        }
+
+        /// <summary>The .dockerignore of <paramref name="spec"/>: the usual sections and the virtual environments found.</summary>
+        private static string Ignore(AppDockerfileSpec spec)
+        {
             var ignore = new Lines();
             ignore.Add("# What the image of this app does not need, written by PythonImages (New-PythonAppDockerfile).");
             foreach (var (comment, patterns) in IgnoreSections)
@@ -211,7 +221,7 @@ namespace PythonImages.Apps
                 }
             }
 
-            return new RenderedApp(d.ToString(), ignore.ToString(), command, workdir);
+            return ignore.ToString();
         }
 
         /// <summary>The container command: python ./app.py, python tools\run.py (Windows) or python -m app.</summary>
