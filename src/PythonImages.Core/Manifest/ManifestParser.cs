@@ -3,8 +3,8 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text.RegularExpressions;
 using PythonImages.Security;
-using static PythonImages.ManifestValidator;
 using static PythonImages.ManifestImageInference;
+using static PythonImages.ManifestValidator;
 
 namespace PythonImages
 {
