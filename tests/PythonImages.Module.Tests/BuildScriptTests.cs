@@ -167,7 +167,8 @@ namespace PythonImages.Tests
                 Assert.Contains("YamlDotNet.dll", deps);
                 Assert.DoesNotContain("System.Management.Automation.dll", deps);
                 Assert.DoesNotContain(deps, d => d!.EndsWith(".pdb", StringComparison.Ordinal));
-                Assert.Equal(new[] { "dependencies" }, Directory.GetDirectories(bin).Select(Path.GetFileName));
+                // dependencies/ (netstandard2.0, every host) and r2r/ (the same dependencies ReadyToRun, per runtime identifier).
+                Assert.Equal(new[] { "dependencies", "r2r" }, Directory.GetDirectories(bin).Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal));
                 Assert.False(Directory.Exists(module + ".staging"));
 
                 // The packaged module imports and works (in a fresh process: this one already holds the repository's copy).
