@@ -17,6 +17,7 @@
         'bin/ImageTest.format.ps1xml'
         'bin/Update.format.ps1xml'
         'bin/App.format.ps1xml'
+        'bin/Publish.format.ps1xml'
     )
     CmdletsToExport        = @(
         'Get-PythonTag'
@@ -31,6 +32,8 @@
         'Update-PythonMatrix'
         'New-PythonAppDockerfile'
         'Invoke-PythonContainer'
+        'Export-PythonBuildMatrix'
+        'Publish-PythonImage'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -11,8 +11,10 @@
                listing what differs. Run 'dotnet format PythonImages.sln' to fix it.
       Test     dotnet test PythonImages.sln (the same command .ci/run runs).
       Package  a publishable module folder <OutputPath>/PythonImages/<ModuleVersion>/ with PythonImages.psd1,
-               LICENSE, CHANGELOG.md, bin/PythonImages.dll, bin/*.format.ps1xml, bin/dependencies/* and the help
-               (en-US/PythonImages.dll-Help.xml, en-US/about_*.help.txt), from a Release build.
+               LICENSE, CHANGELOG.md, bin/PythonImages.dll, bin/*.format.ps1xml, bin/dependencies/* (netstandard2.0:
+               Windows PowerShell 5.1 and PowerShell 7), the help (en-US/PythonImages.dll-Help.xml, en-US/about_*.help.txt)
+               and bin/r2r/<rid>/* (the same dependencies compiled ReadyToRun for PowerShell 7 on .NET 10+, per
+               -ReadyToRun runtime identifier), from a Release build.
     Runs on PowerShell 7 and Windows PowerShell 5.1. Exits with a non-zero code when a task fails.
 
 .EXAMPLE
@@ -33,7 +35,11 @@ param(
     [string] $Configuration = 'Release',
 
     # Where Package puts the module folder (default: ./out).
-    [string] $OutputPath
+    [string] $OutputPath,
+
+    # Runtime identifiers Package adds ReadyToRun (ahead-of-time compiled) copies of the dependencies for, in
+    # bin/r2r/<rid>/, used by PowerShell 7 on .NET 10+ on that platform (default: this machine's). Pass @() for none.
+    [string[]] $ReadyToRun
 )
 
 Set-StrictMode -Version 2.0
@@ -48,6 +54,17 @@ if (-not $OutputPath) {
 }
 elseif (-not [System.IO.Path]::IsPathRooted($OutputPath)) {
     $OutputPath = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($OutputPath)
+}
+
+function Get-HostRuntimeIdentifier {
+    $arch = [System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture.ToString().ToLowerInvariant()
+    if ([System.Runtime.InteropServices.RuntimeInformation]::IsOSPlatform([System.Runtime.InteropServices.OSPlatform]::Windows)) { return "win-$arch" }
+    if ([System.Runtime.InteropServices.RuntimeInformation]::IsOSPlatform([System.Runtime.InteropServices.OSPlatform]::OSX)) { return "osx-$arch" }
+    return "linux-$arch"
+}
+
+if ($null -eq $ReadyToRun) {
+    $ReadyToRun = @(Get-HostRuntimeIdentifier)
 }
 
 function Write-Step([string] $Message) {
@@ -114,6 +131,27 @@ function Invoke-Package {
     # separator; '/' rather than '\', which would escape the closing quote Windows adds around a path with spaces.
     Invoke-Dotnet @('build', $project, '--configuration', 'Release', '-nologo', "-p:ModuleDir=$stagingBin/")
 
+    # PowerShell 7: ReadyToRun copies of the same dependencies, per platform (the IL in bin/dependencies stays for
+    # Windows PowerShell 5.1 and for every other platform). Only assemblies that were compiled are kept.
+    $dependencies = [System.IO.Path]::Combine($stagingBin, 'dependencies')
+    $r2rProject = [System.IO.Path]::Combine($root, 'src', 'PythonImages.ReadyToRun', 'PythonImages.ReadyToRun.csproj')
+    foreach ($rid in $ReadyToRun) {
+        $r2r = [System.IO.Path]::Combine($stagingBin, 'r2r', $rid)
+        Invoke-Dotnet @('publish', $r2rProject, '--configuration', 'Release', '-nologo', '--runtime', $rid, '--self-contained', 'false', "-p:ModuleDependencies=$dependencies/", '--output', $r2r)
+        foreach ($file in [System.IO.Directory]::GetFiles($r2r)) {
+            $name = [System.IO.Path]::GetFileName($file)
+            $il = [System.IO.Path]::Combine($dependencies, $name)
+            $keep = $name.EndsWith('.dll') -and [System.IO.File]::Exists($il) -and ([System.IO.FileInfo]::new($file).Length -ne [System.IO.FileInfo]::new($il).Length)
+            if (-not $keep) { [System.IO.File]::Delete($file) }
+        }
+
+        # MatrixLoader reads the matrix data beside PythonImages.Core.dll, wherever that was loaded from.
+        [System.IO.File]::Copy([System.IO.Path]::Combine($dependencies, 'PythonImages.matrix.bin'), [System.IO.Path]::Combine($r2r, 'PythonImages.matrix.bin'), $true)
+        if (-not [System.IO.File]::Exists([System.IO.Path]::Combine($r2r, 'PythonImages.Core.dll'))) {
+            throw "The ReadyToRun build for $rid produced no PythonImages.Core.dll."
+        }
+    }
+
     foreach ($pdb in [System.IO.Directory]::GetFiles($stagingBin, '*.pdb', [System.IO.SearchOption]::AllDirectories)) {
         [System.IO.File]::Delete($pdb)
     }
@@ -126,7 +164,6 @@ function Invoke-Package {
     $missing = @()
     if (-not [System.IO.File]::Exists([System.IO.Path]::Combine($stagingBin, 'PythonImages.dll'))) { $missing += 'bin/PythonImages.dll' }
     if ([System.IO.Directory]::GetFiles($stagingBin, '*.format.ps1xml').Count -eq 0) { $missing += 'bin/*.format.ps1xml' }
-    $dependencies = [System.IO.Path]::Combine($stagingBin, 'dependencies')
     if (-not [System.IO.Directory]::Exists($dependencies) -or [System.IO.Directory]::GetFiles($dependencies, '*.dll').Count -eq 0) { $missing += 'bin/dependencies/*.dll' }
     # The help, built by the project next to bin/ (where PowerShell looks for a module's help): one file per about_ source.
     $help = [System.IO.Path]::Combine($staging, 'en-US')

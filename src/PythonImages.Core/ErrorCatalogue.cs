@@ -201,6 +201,8 @@ namespace PythonImages
             yield return Update();
             yield return App();
             yield return PythonContainer();
+            yield return BuildMatrix();
+            yield return Publish();
         }
 
         private sealed class Catalogue

@@ -41,7 +41,14 @@ namespace PythonImages
         public string Path { get; }
 
         /// <summary>The basename: the tag suffix (<c>windowsservercore-ltsc2025</c>).</summary>
-        public string Name => Path.StartsWith(WindowsPrefix, StringComparison.Ordinal) ? Path.Substring(WindowsPrefix.Length) : Path;
+        public string Name => NameOf(Path);
+
+        /// <summary>
+        /// The basename of a variant path: without the <c>windows/</c> prefix (the one place it is stripped), whether or
+        /// not the rest is a known form.
+        /// </summary>
+        public static string NameOf(string path) =>
+            path.StartsWith(WindowsPrefix, StringComparison.Ordinal) ? path.Substring(WindowsPrefix.Length) : path;
 
         /// <summary>The family the variant's name says.</summary>
         public ImageFamily Family { get; }
@@ -54,6 +61,10 @@ namespace PythonImages
 
         /// <summary>The FROM image.</summary>
         public string BaseImage { get; }
+
+        /// <summary>A variant from the build-time matrix data (<see cref="MatrixData"/>): already parsed and checked.</summary>
+        internal static VariantInfo FromData(string path, ImageFamily family, string distro, string baseImage) =>
+            new VariantInfo(path, family, distro, baseImage);
 
         /// <summary>The prefix of the Windows variants.</summary>
         public const string WindowsPrefix = "windows/";
@@ -73,7 +84,7 @@ namespace PythonImages
             reason = string.Empty;
             if (path.StartsWith(WindowsPrefix, StringComparison.Ordinal))
             {
-                var m = WindowsRelease.Match(path.Substring(WindowsPrefix.Length));
+                var m = WindowsRelease.Match(NameOf(path));
                 if (!m.Success)
                 {
                     reason = "a Windows variant must be windows/windowsservercore-<release>, e.g. windows/windowsservercore-ltsc2025";

@@ -178,6 +178,13 @@ namespace PythonImages
 
         private static Matrix LoadEmbeddedCore()
         {
+            // The module ships the matrix as data made at build time (no YAML on the cold path); otherwise parse it.
+            var data = MatrixData.TryReadBeside(typeof(MatrixLoader).Assembly.Location, EmbeddedSource);
+            if (data != null)
+            {
+                return data;
+            }
+
             using var stream = typeof(MatrixLoader).Assembly.GetManifestResourceStream("PythonImages.matrix.yaml")
                 ?? throw new InvalidOperationException("The embedded matrix resource is missing from PythonImages.Core.");
             using var reader = new StreamReader(stream);
@@ -187,6 +194,31 @@ namespace PythonImages
         /// <summary>Parses matrix text. <paramref name="baseArchitectures"/> is the table user entries are merged over.</summary>
         public static Matrix Parse(string text, string source, IReadOnlyDictionary<string, IReadOnlyList<string>>? baseArchitectures) =>
             Parse(text, source, () => baseArchitectures, () => Default_Maintainers(baseArchitectures));
+
+        /// <summary>The top-level settings of a matrix file, as they are read (defaults first).</summary>
+        private sealed class TopLevel
+        {
+            public TopLevel(IReadOnlyDictionary<string, IReadOnlyList<string>>? baseArchitectures, IReadOnlyList<string> maintainers)
+            {
+                if (baseArchitectures != null)
+                {
+                    foreach (var kv in baseArchitectures)
+                    {
+                        Architectures[kv.Key] = kv.Value;
+                    }
+                }
+
+                Maintainers = maintainers;
+            }
+
+            public YamlMappingNode? Versions { get; set; }
+            public IReadOnlyDictionary<string, IReadOnlyList<string>>? Aliases { get; set; }
+            public List<(string Key, string Word, YamlNode Node)> AliasNodes { get; } = new List<(string Key, string Word, YamlNode Node)>();
+            public Dictionary<string, IReadOnlyList<string>> Architectures { get; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+            public IReadOnlyList<string> Exclude { get; set; } = Matrix.DefaultExcludeArchitectures;
+            public string Repository { get; set; } = Matrix.DefaultRepository;
+            public IReadOnlyList<string> Maintainers { get; set; }
+        }
 
         private static Matrix Parse(
             string text,
@@ -201,6 +233,52 @@ namespace PythonImages
 
             RejectNonYamlCharacters(text, source);
             var ctx = new Context(source);
+            var root = LoadRoot(ctx, text, source);
+
+            // A bare upstream versions.json: no known top-level key, and at least one version key (the others are then
+            // reported as invalid version keys, not as unknown settings).
+            var topNames = root.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value).ToList();
+            bool bare = !topNames.Any(k => TopKeys.Contains(k)) && topNames.Any(k => k != null && LooseVersionKey.IsMatch(k));
+            var top = new TopLevel(getBaseArchitectures(), getDefaultMaintainers());
+            YamlMappingNode versionsNode;
+            if (bare)
+            {
+                versionsNode = root;
+            }
+            else
+            {
+                ReadTopLevel(ctx, root, top);
+                versionsNode = top.Versions ?? throw ctx.Error(MatrixErrorIds.MissingKey, "The matrix has no 'versions' map.", root, "versions");
+            }
+
+            var versions = new List<MatrixVersion>();
+            var variantNodes = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+            foreach (var kv in versionsNode.Children)
+            {
+                versions.Add(ParseEntry(ctx, kv.Key, kv.Value, top.Architectures, variantNodes));
+            }
+
+            if (versions.Count == 0)
+            {
+                throw ctx.Error(MatrixErrorIds.Empty, "The 'versions' map is empty.", versionsNode, "versions");
+            }
+
+            var matrix = new Matrix(versions)
+            {
+                Source = source,
+                Aliases = top.Aliases,
+                Architectures = top.Architectures,
+                ExcludeArchitectures = top.Exclude,
+                Repository = top.Repository,
+                Maintainers = top.Maintainers,
+            };
+            ValidateTags(ctx, matrix, top.AliasNodes, variantNodes);
+            return matrix;
+        }
+
+        /// <summary>The YAML text's root map; malformed YAML, a duplicate key or an empty file is a MatrixException with its line.</summary>
+        private static YamlMappingNode LoadRoot(Context ctx, string text, string source)
+        {
             var yaml = new YamlStream();
             var parser = new GuardedParser(new Parser(new StringReader(text)), source);
             try
@@ -233,139 +311,111 @@ namespace PythonImages
                 throw new MatrixException(MatrixErrorIds.Empty, "The matrix file is empty (only whitespace or comments); it needs at least a 'versions' map. (key: versions)", source, 1, "versions");
             }
 
-            var root = ctx.Mapping(yaml.Documents[0].RootNode, "(top level)");
-            // A bare upstream versions.json: no known top-level key, and at least one version key (the others are then
-            // reported as invalid version keys, not as unknown settings).
-            var topNames = root.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value).ToList();
-            bool bare = !topNames.Any(k => TopKeys.Contains(k)) && topNames.Any(k => k != null && LooseVersionKey.IsMatch(k));
+            return ctx.Mapping(yaml.Documents[0].RootNode, "(top level)");
+        }
 
-            YamlMappingNode versionsNode;
-            IReadOnlyDictionary<string, IReadOnlyList<string>>? aliases = null;
-            var aliasNodes = new List<(string Key, string Word, YamlNode Node)>();
-            var architectures = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-            var baseArchitectures = getBaseArchitectures();
-            if (baseArchitectures != null)
+        /// <summary>The top-level keys, each by its own reader.</summary>
+        private static void ReadTopLevel(Context ctx, YamlMappingNode root, TopLevel top)
+        {
+            foreach (var kv in root.Children)
             {
-                foreach (var kv in baseArchitectures)
+                string key = ctx.KeyText(kv.Key);
+                switch (key)
                 {
-                    architectures[kv.Key] = kv.Value;
+                    case "versions":
+                        top.Versions = ctx.Mapping(kv.Value, key);
+                        break;
+                    case "aliases":
+                        ReadAliases(ctx, kv.Value, key, top);
+                        break;
+                    case "architectures":
+                        ReadArchitectures(ctx, kv.Value, key, top);
+                        break;
+                    case "excludeArchitectures":
+                        top.Exclude = ctx.ArchitectureList(kv.Value, key);
+                        break;
+                    case "repository":
+                        ReadRepository(ctx, kv.Value, key, top);
+                        break;
+                    case "maintainers":
+                        ReadMaintainers(ctx, kv.Value, key, top);
+                        break;
+                    default:
+                        throw ctx.Error(MatrixErrorIds.UnknownKey, $"Unknown key '{InputGrammar.Show(key)}'. Known top-level keys: {string.Join(", ", TopKeys)}.", kv.Key, key);
                 }
             }
+        }
 
-            IReadOnlyList<string> exclude = Matrix.DefaultExcludeArchitectures;
-            string repository = Matrix.DefaultRepository;
-            IReadOnlyList<string> maintainers = getDefaultMaintainers();
-
-            if (bare)
+        /// <summary>aliases: version key → alias words, each a part of a Docker tag.</summary>
+        private static void ReadAliases(Context ctx, YamlNode node, string key, TopLevel top)
+        {
+            var a = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+            foreach (var akv in ctx.Mapping(node, key).Children)
             {
-                versionsNode = root;
-            }
-            else
-            {
-                YamlMappingNode? found = null;
-                foreach (var kv in root.Children)
+                string ak = ctx.KeyText(akv.Key);
+                if (!IsVersionKey(ctx, ak, akv.Key, "aliases." + ak, out _))
                 {
-                    string key = ctx.KeyText(kv.Key);
-                    switch (key)
+                    throw ctx.Error(MatrixErrorIds.InvalidVersionKey, $"'aliases' key '{InputGrammar.Show(ak)}' is not a version key (MAJOR.MINOR or MAJOR.MINOR-rc).", akv.Key, "aliases." + ak);
+                }
+
+                var words = ctx.StringList(akv.Value, "aliases." + ak, out var wordNodes);
+                for (int i = 0; i < words.Length; i++)
+                {
+                    string? why = InputGrammar.DockerTag.Why(words[i]);
+                    if (why != null)
                     {
-                        case "versions":
-                            found = ctx.Mapping(kv.Value, key);
-                            break;
-                        case "aliases":
-                            var a = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-                            foreach (var akv in ctx.Mapping(kv.Value, key).Children)
-                            {
-                                string ak = ctx.KeyText(akv.Key);
-                                if (!IsVersionKey(ctx, ak, akv.Key, "aliases." + ak, out _))
-                                {
-                                    throw ctx.Error(MatrixErrorIds.InvalidVersionKey, $"'aliases' key '{InputGrammar.Show(ak)}' is not a version key (MAJOR.MINOR or MAJOR.MINOR-rc).", akv.Key, "aliases." + ak);
-                                }
-
-                                var words = ctx.StringList(akv.Value, "aliases." + ak, out var wordNodes);
-                                for (int i = 0; i < words.Length; i++)
-                                {
-                                    string? why = InputGrammar.DockerTag.Why(words[i]);
-                                    if (why != null)
-                                    {
-                                        throw ctx.Error(MatrixErrorIds.InvalidAlias, $"Alias '{InputGrammar.Show(words[i])}' of {InputGrammar.Show(ak)} cannot be part of a Docker tag: {why}.", wordNodes[i], "aliases." + ak);
-                                    }
-
-                                    aliasNodes.Add((ak, words[i], wordNodes[i]));
-                                }
-
-                                a[ak] = words;
-                            }
-
-                            aliases = a;
-                            break;
-                        case "architectures":
-                            foreach (var bkv in ctx.Mapping(kv.Value, key).Children)
-                            {
-                                string bk = ctx.KeyText(bkv.Key);
-                                if (!ImageReference.TryParse(bk, out var baseRef, out string? why) || baseRef!.Tag == null || baseRef.Digest != null)
-                                {
-                                    throw ctx.Error(MatrixErrorIds.InvalidBaseImage, $"'{InputGrammar.Show(bk)}' is not a base image name:tag as written in FROM (e.g. debian:trixie-slim): {why ?? "it needs a tag and no digest"}.", bkv.Key, "architectures." + bk);
-                                }
-
-                                architectures[bk] = ctx.ArchitectureList(bkv.Value, "architectures." + bk);
-                            }
-
-                            break;
-                        case "excludeArchitectures":
-                            exclude = ctx.ArchitectureList(kv.Value, key);
-                            break;
-                        case "repository":
-                            repository = ctx.Scalar(kv.Value, key);
-                            string? repoWhy = InputGrammar.GitRepositoryUrl.Why(repository);
-                            if (repoWhy != null)
-                            {
-                                throw ctx.Error(MatrixErrorIds.InvalidRepository, $"'repository' '{InputGrammar.Show(repository)}' is not accepted: {repoWhy}.", kv.Value, key);
-                            }
-
-                            break;
-                        case "maintainers":
-                            maintainers = ctx.StringList(kv.Value, key, out var maintainerNodes);
-                            for (int i = 0; i < maintainers.Count; i++)
-                            {
-                                string? why = InputGrammar.Maintainer.Why(maintainers[i]);
-                                if (why != null)
-                                {
-                                    throw ctx.Error(MatrixErrorIds.InvalidMaintainer, $"Maintainer '{InputGrammar.Show(maintainers[i])}' is not accepted: {why}.", maintainerNodes[i], key);
-                                }
-                            }
-
-                            break;
-                        default:
-                            throw ctx.Error(MatrixErrorIds.UnknownKey, $"Unknown key '{InputGrammar.Show(key)}'. Known top-level keys: {string.Join(", ", TopKeys)}.", kv.Key, key);
+                        throw ctx.Error(MatrixErrorIds.InvalidAlias, $"Alias '{InputGrammar.Show(words[i])}' of {InputGrammar.Show(ak)} cannot be part of a Docker tag: {why}.", wordNodes[i], "aliases." + ak);
                     }
+
+                    top.AliasNodes.Add((ak, words[i], wordNodes[i]));
                 }
 
-                versionsNode = found ?? throw ctx.Error(MatrixErrorIds.MissingKey, "The matrix has no 'versions' map.", root, "versions");
+                a[ak] = words;
             }
 
-            var versions = new List<MatrixVersion>();
-            var variantNodes = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
-            foreach (var kv in versionsNode.Children)
+            top.Aliases = a;
+        }
+
+        /// <summary>architectures: base image name:tag → architectures, merged over the embedded table.</summary>
+        private static void ReadArchitectures(Context ctx, YamlNode node, string key, TopLevel top)
+        {
+            foreach (var bkv in ctx.Mapping(node, key).Children)
             {
-                versions.Add(ParseEntry(ctx, kv.Key, kv.Value, architectures, variantNodes));
+                string bk = ctx.KeyText(bkv.Key);
+                if (!ImageReference.TryParse(bk, out var baseRef, out string? why) || baseRef!.Tag == null || baseRef.Digest != null)
+                {
+                    throw ctx.Error(MatrixErrorIds.InvalidBaseImage, $"'{InputGrammar.Show(bk)}' is not a base image name:tag as written in FROM (e.g. debian:trixie-slim): {why ?? "it needs a tag and no digest"}.", bkv.Key, "architectures." + bk);
+                }
+
+                top.Architectures[bk] = ctx.ArchitectureList(bkv.Value, "architectures." + bk);
+            }
+        }
+
+        /// <summary>repository: the Git repository URL of the Dockerfiles.</summary>
+        private static void ReadRepository(Context ctx, YamlNode node, string key, TopLevel top)
+        {
+            top.Repository = ctx.Scalar(node, key);
+            string? repoWhy = InputGrammar.GitRepositoryUrl.Why(top.Repository);
+            if (repoWhy != null)
+            {
+                throw ctx.Error(MatrixErrorIds.InvalidRepository, $"'repository' '{InputGrammar.Show(top.Repository)}' is not accepted: {repoWhy}.", node, key);
+            }
+        }
+
+        /// <summary>maintainers: the manifest's maintainers, each checked.</summary>
+        private static void ReadMaintainers(Context ctx, YamlNode node, string key, TopLevel top)
+        {
+            string[] maintainers = ctx.StringList(node, key, out var maintainerNodes);
+            for (int i = 0; i < maintainers.Length; i++)
+            {
+                string? why = InputGrammar.Maintainer.Why(maintainers[i]);
+                if (why != null)
+                {
+                    throw ctx.Error(MatrixErrorIds.InvalidMaintainer, $"Maintainer '{InputGrammar.Show(maintainers[i])}' is not accepted: {why}.", maintainerNodes[i], key);
+                }
             }
 
-            if (versions.Count == 0)
-            {
-                throw ctx.Error(MatrixErrorIds.Empty, "The 'versions' map is empty.", versionsNode, "versions");
-            }
-
-            var matrix = new Matrix(versions)
-            {
-                Source = source,
-                Aliases = aliases,
-                Architectures = architectures,
-                ExcludeArchitectures = exclude,
-                Repository = repository,
-                Maintainers = maintainers,
-            };
-            ValidateTags(ctx, matrix, aliasNodes, variantNodes);
-            return matrix;
+            top.Maintainers = maintainers;
         }
 
         /// <summary>
@@ -413,6 +463,20 @@ namespace PythonImages
 
         private static string VariantId(string key, string variant) => key + "/" + variant;
 
+        /// <summary>What the keys of one version entry said, as they are read.</summary>
+        private sealed class EntryFields
+        {
+            public string? VersionText { get; set; }
+            public YamlNode? VersionNode { get; set; }
+            public YamlNode? VariantsNode { get; set; }
+            public string? Source { get; set; }
+            public string? Windows { get; set; }
+            public string? Setuptools { get; set; }
+            public string? Gpg { get; set; }
+            public IReadOnlyList<string> Exclude { get; set; } = Array.Empty<string>();
+        }
+
+        /// <summary>One version entry: each key by its own reader, then the version and the variants, each checked.</summary>
         private static MatrixVersion ParseEntry(Context ctx, YamlNode keyNode, YamlNode valueNode, Dictionary<string, IReadOnlyList<string>> architectures, Dictionary<string, YamlNode> variantNodes)
         {
             string keyText = ctx.KeyText(keyNode);
@@ -422,11 +486,7 @@ namespace PythonImages
             }
 
             var map = ctx.Mapping(valueNode, keyText);
-            string? versionText = null;
-            YamlNode? versionNode = null;
-            YamlNode? variantsNode = null;
-            string? source = null, windows = null, setuptools = null, gpg = null;
-            IReadOnlyList<string> exclude = Array.Empty<string>();
+            var e = new EntryFields();
             foreach (var kv in map.Children)
             {
                 string k = ctx.KeyText(kv.Key);
@@ -434,148 +494,192 @@ namespace PythonImages
                 switch (k)
                 {
                     case "version":
-                        versionText = ctx.Scalar(kv.Value, path);
-                        versionNode = kv.Value;
+                        e.VersionText = ctx.Scalar(kv.Value, path);
+                        e.VersionNode = kv.Value;
                         break;
                     case "variants":
-                        variantsNode = kv.Value;
+                        e.VariantsNode = kv.Value;
                         break;
                     case "checksums":
-                        foreach (var ckv in ctx.Mapping(kv.Value, path).Children)
-                        {
-                            string type = ctx.KeyText(ckv.Key);
-                            if (type != "source" && type != "windows")
-                            {
-                                throw ctx.Error(MatrixErrorIds.UnknownKey, $"Unknown checksum type '{InputGrammar.Show(type)}' (known: source, windows).", ckv.Key, path + "." + type);
-                            }
-
-                            foreach (var akv in ctx.Mapping(ckv.Value, path + "." + type).Children)
-                            {
-                                string algo = ctx.KeyText(akv.Key);
-                                string algoPath = path + "." + type + "." + algo;
-                                if (!SbomAlgorithms.TryGetValue(algo, out int hexLength))
-                                {
-                                    // A typo here would silently drop the checksum, and with it the download verification.
-                                    throw ctx.Error(MatrixErrorIds.UnknownKey, $"Unknown checksum algorithm '{InputGrammar.Show(algo)}' (sha256 is used; other SPDX algorithm names such as sha1 or sha512 are accepted and ignored).", akv.Key, algoPath);
-                                }
-
-                                string value = ctx.Scalar(akv.Value, algoPath);
-                                if (algo != "sha256")
-                                {
-                                    // Merged in from an SPDX SBOM by upstream's updater; the Dockerfiles only check sha256, but the value is still checked.
-                                    string? why = InputGrammar.HexDigest.Why(value) ?? (hexLength != 0 && value.Length != hexLength ? $"a {algo} digest has {hexLength} hexadecimal digits, not {value.Length}" : null);
-                                    if (why != null)
-                                    {
-                                        throw ctx.Error(MatrixErrorIds.InvalidChecksum, $"The {algo} checksum '{InputGrammar.Show(value)}' is not accepted: {why}.", akv.Value, algoPath);
-                                    }
-
-                                    continue;
-                                }
-
-                                if (!InputGrammar.Sha256.IsMatch(value))
-                                {
-                                    throw ctx.Error(MatrixErrorIds.InvalidChecksum, $"The sha256 checksum '{InputGrammar.Show(value)}' must be 64 hexadecimal characters (it has {value.Length}).", akv.Value, path + "." + type + ".sha256");
-                                }
-
-                                if (type == "source") source = value.ToLowerInvariant();
-                                else windows = value.ToLowerInvariant();
-                            }
-                        }
-
+                        ReadChecksums(ctx, kv.Value, path, e);
                         break;
                     case "setuptools":
-                        foreach (var skv in ctx.Mapping(kv.Value, path).Children)
-                        {
-                            string sk = ctx.KeyText(skv.Key);
-                            if (sk != "version")
-                            {
-                                throw ctx.Error(MatrixErrorIds.UnknownKey, $"Unknown key '{InputGrammar.Show(sk)}' under setuptools (known: version).", skv.Key, path + "." + sk);
-                            }
-
-                            if (Context.IsNull(skv.Value))
-                            {
-                                setuptools = null; // upstream's JSON null: no setuptools pin
-                                continue;
-                            }
-
-                            setuptools = ctx.Scalar(skv.Value, path + ".version");
-                            string? why = InputGrammar.PackageVersion.Why(setuptools);
-                            if (why != null)
-                            {
-                                throw ctx.Error(MatrixErrorIds.InvalidSetuptoolsVersion, $"setuptools version '{InputGrammar.Show(setuptools)}' is not accepted: {why}.", skv.Value, path + ".version");
-                            }
-                        }
-
+                        ReadSetuptools(ctx, kv.Value, path, e);
                         break;
                     case "excludeArchitectures":
-                        exclude = ctx.ArchitectureList(kv.Value, path);
+                        e.Exclude = ctx.ArchitectureList(kv.Value, path);
                         break;
                     case "gpgKey":
-                        gpg = ctx.Scalar(kv.Value, path);
-                        if (!InputGrammar.GpgFingerprint.IsMatch(gpg))
-                        {
-                            throw ctx.Error(MatrixErrorIds.InvalidGpgKey, $"gpgKey '{InputGrammar.Show(gpg)}' must be a 40-character hexadecimal fingerprint.", kv.Value, path);
-                        }
-
-                        gpg = gpg.ToUpperInvariant();
+                        ReadGpgKey(ctx, kv.Value, path, e);
                         break;
                     case "pip":
-                        // Historical versions.json field (pip.version), accepted and ignored; its value is still checked.
-                        foreach (var pkv in ctx.Mapping(kv.Value, path).Children)
-                        {
-                            string pk = ctx.KeyText(pkv.Key);
-                            if (pk != "version")
-                            {
-                                throw ctx.Error(MatrixErrorIds.UnknownKey, $"Unknown key '{InputGrammar.Show(pk)}' under pip (known: version).", pkv.Key, path + "." + pk);
-                            }
-
-                            if (!Context.IsNull(pkv.Value))
-                            {
-                                string pip = ctx.Scalar(pkv.Value, path + ".version");
-                                string? why = InputGrammar.PackageVersion.Why(pip);
-                                if (why != null)
-                                {
-                                    throw ctx.Error(MatrixErrorIds.InvalidPipVersion, $"pip version '{InputGrammar.Show(pip)}' is not accepted: {why}.", pkv.Value, path + ".version");
-                                }
-                            }
-                        }
-
+                        CheckPip(ctx, kv.Value, path);
                         break;
                     case "get-pip":
-                        // Historical versions.json field (get-pip.{version,url,sha256}), accepted and ignored; its values are still checked.
-                        foreach (var gkv in ctx.Mapping(kv.Value, path).Children)
-                        {
-                            string gk = ctx.KeyText(gkv.Key);
-                            string gpath = path + "." + gk;
-                            if (gk != "sha256" && gk != "url" && gk != "version")
-                            {
-                                throw ctx.Error(MatrixErrorIds.UnknownKey, $"Unknown key '{InputGrammar.Show(gk)}' under get-pip (known: version, url, sha256).", gkv.Key, gpath);
-                            }
-
-                            if (Context.IsNull(gkv.Value))
-                            {
-                                continue;
-                            }
-
-                            string value = ctx.Scalar(gkv.Value, gpath);
-                            string? why = gk == "sha256"
-                                ? InputGrammar.Sha256.Why(value)
-                                : gk == "url" || InputGrammar.GitCommit.Why(value) != null ? InputGrammar.GitRepositoryUrl.Why(value) : null;
-                            if (why != null)
-                            {
-                                throw ctx.Error(MatrixErrorIds.InvalidGetPip, $"get-pip {gk} '{InputGrammar.Show(value)}' is not accepted: {why}.", gkv.Value, gpath);
-                            }
-                        }
-
+                        CheckGetPip(ctx, kv.Value, path);
                         break;
                     default:
                         throw ctx.Error(MatrixErrorIds.UnknownKey, $"Unknown key '{InputGrammar.Show(k)}' in version {keyText}. Known keys: version, checksums, setuptools, variants, excludeArchitectures, gpgKey.", kv.Key, path);
                 }
             }
 
+            var version = ReadVersion(ctx, keyNode, keyText, key!, e);
+            var variants = ReadVariants(ctx, keyNode, keyText, e.VariantsNode, architectures, variantNodes);
+            return new MatrixVersion(key!, version, variants)
+            {
+                SourceSha256 = e.Source,
+                WindowsSha256 = e.Windows,
+                SetuptoolsVersion = e.Setuptools,
+                GpgKey = e.Gpg,
+                ExcludeArchitectures = e.Exclude,
+                Line = (int)keyNode.Start.Line,
+            };
+        }
+
+        /// <summary>checksums: source and windows, sha256 (other SPDX algorithms checked and ignored).</summary>
+        private static void ReadChecksums(Context ctx, YamlNode node, string path, EntryFields e)
+        {
+            foreach (var ckv in ctx.Mapping(node, path).Children)
+            {
+                string type = ctx.KeyText(ckv.Key);
+                if (type != "source" && type != "windows")
+                {
+                    throw ctx.Error(MatrixErrorIds.UnknownKey, $"Unknown checksum type '{InputGrammar.Show(type)}' (known: source, windows).", ckv.Key, path + "." + type);
+                }
+
+                foreach (var akv in ctx.Mapping(ckv.Value, path + "." + type).Children)
+                {
+                    string algo = ctx.KeyText(akv.Key);
+                    string algoPath = path + "." + type + "." + algo;
+                    if (!SbomAlgorithms.TryGetValue(algo, out int hexLength))
+                    {
+                        // A typo here would silently drop the checksum, and with it the download verification.
+                        throw ctx.Error(MatrixErrorIds.UnknownKey, $"Unknown checksum algorithm '{InputGrammar.Show(algo)}' (sha256 is used; other SPDX algorithm names such as sha1 or sha512 are accepted and ignored).", akv.Key, algoPath);
+                    }
+
+                    string value = ctx.Scalar(akv.Value, algoPath);
+                    if (algo != "sha256")
+                    {
+                        // Merged in from an SPDX SBOM by upstream's updater; the Dockerfiles only check sha256, but the value is still checked.
+                        string? why = InputGrammar.HexDigest.Why(value) ?? (hexLength != 0 && value.Length != hexLength ? $"a {algo} digest has {hexLength} hexadecimal digits, not {value.Length}" : null);
+                        if (why != null)
+                        {
+                            throw ctx.Error(MatrixErrorIds.InvalidChecksum, $"The {algo} checksum '{InputGrammar.Show(value)}' is not accepted: {why}.", akv.Value, algoPath);
+                        }
+
+                        continue;
+                    }
+
+                    if (!InputGrammar.Sha256.IsMatch(value))
+                    {
+                        throw ctx.Error(MatrixErrorIds.InvalidChecksum, $"The sha256 checksum '{InputGrammar.Show(value)}' must be 64 hexadecimal characters (it has {value.Length}).", akv.Value, path + "." + type + ".sha256");
+                    }
+
+                    if (type == "source") e.Source = value.ToLowerInvariant();
+                    else e.Windows = value.ToLowerInvariant();
+                }
+            }
+        }
+
+        /// <summary>setuptools: {version}, null for none.</summary>
+        private static void ReadSetuptools(Context ctx, YamlNode node, string path, EntryFields e)
+        {
+            foreach (var skv in ctx.Mapping(node, path).Children)
+            {
+                string sk = ctx.KeyText(skv.Key);
+                if (sk != "version")
+                {
+                    throw ctx.Error(MatrixErrorIds.UnknownKey, $"Unknown key '{InputGrammar.Show(sk)}' under setuptools (known: version).", skv.Key, path + "." + sk);
+                }
+
+                if (Context.IsNull(skv.Value))
+                {
+                    e.Setuptools = null; // upstream's JSON null: no setuptools pin
+                    continue;
+                }
+
+                e.Setuptools = ctx.Scalar(skv.Value, path + ".version");
+                string? why = InputGrammar.PackageVersion.Why(e.Setuptools);
+                if (why != null)
+                {
+                    throw ctx.Error(MatrixErrorIds.InvalidSetuptoolsVersion, $"setuptools version '{InputGrammar.Show(e.Setuptools)}' is not accepted: {why}.", skv.Value, path + ".version");
+                }
+            }
+        }
+
+        /// <summary>gpgKey: a 40-digit fingerprint, kept in upper case.</summary>
+        private static void ReadGpgKey(Context ctx, YamlNode node, string path, EntryFields e)
+        {
+            e.Gpg = ctx.Scalar(node, path);
+            if (!InputGrammar.GpgFingerprint.IsMatch(e.Gpg))
+            {
+                throw ctx.Error(MatrixErrorIds.InvalidGpgKey, $"gpgKey '{InputGrammar.Show(e.Gpg)}' must be a 40-character hexadecimal fingerprint.", node, path);
+            }
+
+            e.Gpg = e.Gpg.ToUpperInvariant();
+        }
+
+        /// <summary>pip: the historical versions.json field, accepted and ignored; its value is still checked.</summary>
+        private static void CheckPip(Context ctx, YamlNode node, string path)
+        {
+            // Historical versions.json field (pip.version), accepted and ignored; its value is still checked.
+            foreach (var pkv in ctx.Mapping(node, path).Children)
+            {
+                string pk = ctx.KeyText(pkv.Key);
+                if (pk != "version")
+                {
+                    throw ctx.Error(MatrixErrorIds.UnknownKey, $"Unknown key '{InputGrammar.Show(pk)}' under pip (known: version).", pkv.Key, path + "." + pk);
+                }
+
+                if (!Context.IsNull(pkv.Value))
+                {
+                    string pip = ctx.Scalar(pkv.Value, path + ".version");
+                    string? why = InputGrammar.PackageVersion.Why(pip);
+                    if (why != null)
+                    {
+                        throw ctx.Error(MatrixErrorIds.InvalidPipVersion, $"pip version '{InputGrammar.Show(pip)}' is not accepted: {why}.", pkv.Value, path + ".version");
+                    }
+                }
+            }
+        }
+
+        /// <summary>get-pip: the historical versions.json field, accepted and ignored; its values are still checked.</summary>
+        private static void CheckGetPip(Context ctx, YamlNode node, string path)
+        {
+            // Historical versions.json field (get-pip.{version,url,sha256}), accepted and ignored; its values are still checked.
+            foreach (var gkv in ctx.Mapping(node, path).Children)
+            {
+                string gk = ctx.KeyText(gkv.Key);
+                string gpath = path + "." + gk;
+                if (gk != "sha256" && gk != "url" && gk != "version")
+                {
+                    throw ctx.Error(MatrixErrorIds.UnknownKey, $"Unknown key '{InputGrammar.Show(gk)}' under get-pip (known: version, url, sha256).", gkv.Key, gpath);
+                }
+
+                if (Context.IsNull(gkv.Value))
+                {
+                    continue;
+                }
+
+                string value = ctx.Scalar(gkv.Value, gpath);
+                string? why = gk == "sha256"
+                    ? InputGrammar.Sha256.Why(value)
+                    : gk == "url" || InputGrammar.GitCommit.Why(value) != null ? InputGrammar.GitRepositoryUrl.Why(value) : null;
+                if (why != null)
+                {
+                    throw ctx.Error(MatrixErrorIds.InvalidGetPip, $"get-pip {gk} '{InputGrammar.Show(value)}' is not accepted: {why}.", gkv.Value, gpath);
+                }
+            }
+        }
+
+        /// <summary>version: present, a Python version, and one that belongs to its key.</summary>
+        private static PythonVersion ReadVersion(Context ctx, YamlNode keyNode, string keyText, VersionKey key, EntryFields e)
+        {
+            string? versionText = e.VersionText;
+            YamlNode? versionNode = e.VersionNode;
             if (versionText == null)
             {
-                throw ctx.Error(MatrixErrorIds.MissingVersion, $"Version {keyText} has no 'version' (the full version, e.g. {key!.RcVersion}.0).", keyNode, keyText + ".version");
+                throw ctx.Error(MatrixErrorIds.MissingVersion, $"Version {keyText} has no 'version' (the full version, e.g. {key.RcVersion}.0).", keyNode, keyText + ".version");
             }
 
             ctx.CheckNumbers(versionText, LooseVersion, InputGrammar.PythonVersion, versionNode!, keyText + ".version");
@@ -584,11 +688,17 @@ namespace PythonImages
                 throw ctx.Error(MatrixErrorIds.InvalidVersion, $"'{InputGrammar.Show(versionText)}' is not a Python version (MAJOR.MINOR.PATCH with an optional a/b/rc suffix).", versionNode!, keyText + ".version");
             }
 
-            if (!key!.Admits(version!, out string reason))
+            if (!key.Admits(version!, out string reason))
             {
                 throw ctx.Error(MatrixErrorIds.VersionKeyMismatch, $"Version '{versionText}' does not belong to key {keyText}: {reason}.", versionNode!, keyText + ".version");
             }
 
+            return version!;
+        }
+
+        /// <summary>variants: a non-empty list of safe, known, distinct variants whose base images have architectures.</summary>
+        private static List<VariantInfo> ReadVariants(Context ctx, YamlNode keyNode, string keyText, YamlNode? variantsNode, Dictionary<string, IReadOnlyList<string>> architectures, Dictionary<string, YamlNode> variantNodes)
+        {
             if (variantsNode == null)
             {
                 throw ctx.Error(MatrixErrorIds.EmptyVariants, $"Version {keyText} has no 'variants' list.", keyNode, keyText + ".variants");
@@ -617,7 +727,7 @@ namespace PythonImages
                     throw ctx.Error(MatrixErrorIds.InvalidVariantPath, $"Variant '{InputGrammar.Show(v)}' is not a safe directory name: {why}.", node, keyText + ".variants");
                 }
 
-                string withoutPrefix = v.StartsWith(VariantInfo.WindowsPrefix, StringComparison.Ordinal) ? v.Substring(VariantInfo.WindowsPrefix.Length) : v;
+                string withoutPrefix = VariantInfo.NameOf(v);
                 if (v.Contains("..") || withoutPrefix.Contains("/") || v.Contains("\\") || v.Length == 0 || Path.IsPathRooted(v))
                 {
                     throw ctx.Error(MatrixErrorIds.InvalidVariantPath, $"Variant '{v}' is not a safe directory name: it may not contain '..' or path separators (only the 'windows/' prefix is allowed).", node, keyText + ".variants");
@@ -649,15 +759,7 @@ namespace PythonImages
                 variants.Add(info);
             }
 
-            return new MatrixVersion(key, version!, variants)
-            {
-                SourceSha256 = source,
-                WindowsSha256 = windows,
-                SetuptoolsVersion = setuptools,
-                GpgKey = gpg,
-                ExcludeArchitectures = exclude,
-                Line = (int)keyNode.Start.Line,
-            };
+            return variants;
         }
 
         /// <summary>A version key (grammar and parse); a number too large for it is its own error.</summary>
@@ -683,39 +785,7 @@ namespace PythonImages
                 versionNames[v.Version.Text] = v.Key.Text;
             }
 
-            var owner = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var (key, word, node) in aliasNodes)
-            {
-                if (!present.ContainsKey(key))
-                {
-                    continue; // an alias for a version the matrix does not list makes no image
-                }
-
-                string what = $"Alias '{word}' of {key}";
-                if (owner.TryGetValue(word, out string? other))
-                {
-                    throw ctx.Error(
-                        MatrixErrorIds.AliasCollision,
-                        other == key
-                            ? $"{what} is listed twice; list it once."
-                            : $"{what} is also an alias of {other}: both would claim the tags '{word}', '{word}-<variant>', ... and one image would silently take the other's. Give it to one version only.",
-                        node,
-                        "aliases." + key);
-                }
-
-                if (versionNames.TryGetValue(word, out string? named))
-                {
-                    throw ctx.Error(
-                        MatrixErrorIds.AliasCollision,
-                        named == key
-                            ? $"{what} repeats its own version; its tags exist already."
-                            : $"{what} is the version key or version of {named}, whose tags it would claim. Remove it.",
-                        node,
-                        "aliases." + key);
-                }
-
-                owner[word] = key;
-            }
+            CheckAliases(ctx, aliasNodes, present, versionNames);
 
             var simple = new Dictionary<string, PythonImage>(StringComparer.Ordinal);
             var shared = new Dictionary<string, PythonImage>(StringComparer.Ordinal);
@@ -764,6 +834,44 @@ namespace PythonImages
                         shared[tag] = image;
                     }
                 }
+            }
+        }
+
+        /// <summary>Alias words claimed twice, or naming a version key or version, for the versions the matrix lists.</summary>
+        private static void CheckAliases(Context ctx, List<(string Key, string Word, YamlNode Node)> aliasNodes, Dictionary<string, MatrixVersion> present, Dictionary<string, string> versionNames)
+        {
+            var owner = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (key, word, node) in aliasNodes)
+            {
+                if (!present.ContainsKey(key))
+                {
+                    continue; // an alias for a version the matrix does not list makes no image
+                }
+
+                string what = $"Alias '{word}' of {key}";
+                if (owner.TryGetValue(word, out string? other))
+                {
+                    throw ctx.Error(
+                        MatrixErrorIds.AliasCollision,
+                        other == key
+                            ? $"{what} is listed twice; list it once."
+                            : $"{what} is also an alias of {other}: both would claim the tags '{word}', '{word}-<variant>', ... and one image would silently take the other's. Give it to one version only.",
+                        node,
+                        "aliases." + key);
+                }
+
+                if (versionNames.TryGetValue(word, out string? named))
+                {
+                    throw ctx.Error(
+                        MatrixErrorIds.AliasCollision,
+                        named == key
+                            ? $"{what} repeats its own version; its tags exist already."
+                            : $"{what} is the version key or version of {named}, whose tags it would claim. Remove it.",
+                        node,
+                        "aliases." + key);
+                }
+
+                owner[word] = key;
             }
         }
 

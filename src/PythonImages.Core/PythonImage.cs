@@ -9,12 +9,33 @@ namespace PythonImages
     /// </summary>
     public sealed class PythonImage
     {
-        /// <summary>An image of <paramref name="versionKey"/>, <paramref name="version"/> and <paramref name="variant"/>.</summary>
+        /// <summary>
+        /// An image of <paramref name="versionKey"/>, <paramref name="version"/> and <paramref name="variant"/>; the variant
+        /// is parsed (<see cref="VariantInfo"/>), and Family, OS and BaseImage start as its form says.
+        /// </summary>
         public PythonImage(string versionKey, string version, string variant)
+            : this(versionKey, version, variant, variant == null ? null : VariantInfo.TryParse(variant, out _))
+        {
+        }
+
+        /// <summary>An image of <paramref name="versionKey"/>, <paramref name="version"/> and the parsed <paramref name="variant"/>.</summary>
+        public PythonImage(string versionKey, string version, VariantInfo variant)
+            : this(versionKey, version, (variant ?? throw new ArgumentNullException(nameof(variant))).Path, variant)
+        {
+        }
+
+        private PythonImage(string versionKey, string version, string variant, VariantInfo? info)
         {
             VersionKey = versionKey;
             Version = version;
             Variant = variant;
+            VariantInfo = info;
+            if (info != null)
+            {
+                Family = info.Family;
+                OS = info.OS;
+                BaseImage = info.BaseImage;
+            }
         }
 
         /// <summary>Matrix key, e.g. 3.14 or 3.15-rc.</summary>
@@ -26,8 +47,14 @@ namespace PythonImages
         /// <summary>The variant as written in the matrix (windows/windowsservercore-ltsc2025 keeps its prefix).</summary>
         public string Variant { get; }
 
+        /// <summary>
+        /// The parsed variant (family, OS, distribution, name); null when <see cref="Variant"/> is none of the four known
+        /// forms (an old manifest's nanoserver entry, say).
+        /// </summary>
+        public VariantInfo? VariantInfo { get; }
+
         /// <summary>The variant's basename, the tag suffix (windowsservercore-ltsc2025).</summary>
-        public string VariantName => Variant.StartsWith(VariantInfo.WindowsPrefix, StringComparison.Ordinal) ? Variant.Substring(VariantInfo.WindowsPrefix.Length) : Variant;
+        public string VariantName => VariantInfo?.Name ?? VariantInfo.NameOf(Variant);
 
         /// <summary>Debian full or slim, Alpine or Windows Server Core.</summary>
         public ImageFamily Family { get; set; }

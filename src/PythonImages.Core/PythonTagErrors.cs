@@ -16,6 +16,12 @@ namespace PythonImages
 
         /// <summary>A -Variant value is not accepted.</summary>
         public const string InvalidVariant = "PythonTag.InvalidVariant";
+
+        /// <summary>A literal -Version (no wildcard) names no version of the matrix.</summary>
+        public const string VersionNotFound = "PythonTag.VersionNotFound";
+
+        /// <summary>A literal -Variant (no wildcard) names no variant of the matrix.</summary>
+        public const string VariantNotFound = "PythonTag.VariantNotFound";
     }
 
     /// <summary>The Get-PythonTag part of the error catalogue.</summary>
@@ -29,6 +35,8 @@ namespace PythonImages
             D(PythonTagErrorIds.InvalidName, InvalidArgument, PassTagWords),
             D(PythonTagErrorIds.InvalidVersion, InvalidArgument, PassTagWords),
             D(PythonTagErrorIds.InvalidVariant, InvalidArgument, PassTagWords),
+            D(PythonTagErrorIds.VersionNotFound, ObjectNotFound, "Run Get-PythonTag without -Version to list the versions of the matrix (pass the same -MatrixPath), or use wildcards (e.g. -Version '3.1*')."),
+            D(PythonTagErrorIds.VariantNotFound, ObjectNotFound, "Run Get-PythonTag without -Variant to list the variants of the matrix (pass the same -MatrixPath), or use wildcards (e.g. -Variant 'slim*')."),
         };
     }
 }

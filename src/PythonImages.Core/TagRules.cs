@@ -29,11 +29,8 @@ namespace PythonImages
             var versionAliases = new List<string> { entry.Version.Text, entry.Key.Text };
             versionAliases.AddRange(aliases);
 
-            string? defaultDebian = entry.Variants.FirstOrDefault(v =>
-                !v.Path.StartsWith("alpine", StringComparison.Ordinal)
-                && !v.Path.StartsWith("slim-", StringComparison.Ordinal)
-                && !v.Path.StartsWith(VariantInfo.WindowsPrefix, StringComparison.Ordinal))?.Path;
-            string? defaultAlpine = entry.Variants.FirstOrDefault(v => v.Path.StartsWith("alpine", StringComparison.Ordinal))?.Path;
+            string? defaultDebian = entry.Variants.FirstOrDefault(v => v.Family == ImageFamily.DebianFull)?.Path;
+            string? defaultAlpine = entry.Variants.FirstOrDefault(v => v.Family == ImageFamily.Alpine)?.Path;
 
             foreach (var variant in entry.Variants)
             {
@@ -50,7 +47,7 @@ namespace PythonImages
                 }
 
                 var shared = new List<string>();
-                bool windows = name.StartsWith("windowsservercore", StringComparison.Ordinal);
+                bool windows = variant.Family == ImageFamily.WindowsServerCore;
                 if (windows)
                 {
                     shared.AddRange(versionAliases.Select(a => a + "-windowsservercore"));
@@ -61,11 +58,8 @@ namespace PythonImages
                     shared.AddRange(versionAliases);
                 }
 
-                var image = new PythonImage(entry.Key.Text, entry.Version.Text, variant.Path)
+                var image = new PythonImage(entry.Key.Text, entry.Version.Text, variant)
                 {
-                    Family = variant.Family,
-                    OS = variant.OS,
-                    BaseImage = variant.BaseImage,
                     Directory = entry.Key.Text + "/" + variant.Path,
                     Tags = tags.Select(StripLatest).ToArray(),
                     SharedTags = shared.Select(StripLatest).ToArray(),

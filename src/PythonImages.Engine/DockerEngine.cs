@@ -175,51 +175,19 @@ namespace PythonImages.Engine
             // Everything that can be refused is refused before a byte is uploaded.
             var context = BuildContext.Scan(request.ContextDirectory, request.Dockerfile);
 
-            var parameters = new ImageBuildParameters
-            {
-                Dockerfile = context.Dockerfile,
-                Tags = request.Tags.ToList(),
-                BuildArgs = new Dictionary<string, string>(request.BuildArgs),
-                Labels = new Dictionary<string, string>(request.Labels),
-                NoCache = request.NoCache,
-                Pull = request.Pull ? "1" : null,
-                NetworkMode = string.IsNullOrEmpty(request.NetworkMode) ? null : request.NetworkMode,
-                Platform = string.IsNullOrEmpty(request.Platform) ? null : request.Platform,
-                Remove = true,
-                ForceRemove = request.ForceRemoveIntermediate,
-
-                // The builder is chosen explicitly: "1" is the classic builder, the only one an API client can drive
-                // without a BuildKit session, and the one upstream uses for the Windows images.
-                Version = request.Builder == BuilderKind.Classic ? "1" : "2",
-            };
+            var parameters = BuildParameters(request, context);
 
             // Signs of life: the engine reading the context, and every message it sends back.
             var limit = request.InactivityTimeout ?? InactivityTimeout;
             using var watchdog = new InactivityWatchdog(limit, cancellationToken);
             var state = new BuildStreamState(events, watchdog.Touch);
-            var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19));
+            var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19, minimumSegmentSize: UploadStream.WriteBytes));
             using var uploadCts = CancellationTokenSource.CreateLinkedTokenSource(watchdog.Token);
-            var producer = Task.Run(
-                async () =>
-                {
-                    Exception? failure = null;
-                    try
-                    {
-                        using var writerStream = pipe.Writer.AsStream(leaveOpen: true);
-                        await context.WriteTarAsync(writerStream, uploadCts.Token).ConfigureAwait(false);
-                    }
-                    catch (Exception ex)
-                    {
-                        failure = ex;
-                    }
-
-                    await pipe.Writer.CompleteAsync(failure).ConfigureAwait(false);
-                },
-                CancellationToken.None);
+            var producer = StartTarUpload(context, pipe, uploadCts.Token);
 
             try
             {
-                using var body = new ActivityStream(pipe.Reader.AsStream(), watchdog.Touch);
+                using var body = new UploadStream(pipe.Reader.AsStream(), context.TarLength, watchdog.Touch, uploadCts.Token);
                 await watchdog.RunAsync(async token =>
                 {
                     await docker.Images.BuildImageFromDockerfileAsync(parameters, body, null, null, new SyncProgress<JSONMessage>(state.Handle), token).ConfigureAwait(false);
@@ -261,6 +229,50 @@ namespace PythonImages.Engine
 
             state.Flush();
             return state.ToResult();
+        }
+
+        /// <summary>The engine's build parameters for a request whose context has been scanned.</summary>
+        private static ImageBuildParameters BuildParameters(EngineBuildRequest request, BuildContext context)
+        {
+            return new ImageBuildParameters
+            {
+                Dockerfile = context.Dockerfile,
+                Tags = request.Tags.ToList(),
+                BuildArgs = new Dictionary<string, string>(request.BuildArgs),
+                Labels = new Dictionary<string, string>(request.Labels),
+                NoCache = request.NoCache,
+                Pull = request.Pull ? "1" : null,
+                NetworkMode = string.IsNullOrEmpty(request.NetworkMode) ? null : request.NetworkMode,
+                Platform = string.IsNullOrEmpty(request.Platform) ? null : request.Platform,
+                Remove = true,
+                ForceRemove = request.ForceRemoveIntermediate,
+
+                // The builder is chosen explicitly: "1" is the classic builder, the only one an API client can drive
+                // without a BuildKit session, and the one upstream uses for the Windows images.
+                Version = request.Builder == BuilderKind.Classic ? "1" : "2",
+            };
+        }
+
+        /// <summary>Writes the context's tar into the pipe on the thread pool; a failure completes the pipe with it.</summary>
+        private static Task StartTarUpload(BuildContext context, Pipe pipe, CancellationToken token)
+        {
+            return Task.Run(
+                async () =>
+                {
+                    Exception? failure = null;
+                    try
+                    {
+                        using var writerStream = pipe.Writer.AsStream(leaveOpen: true);
+                        await context.WriteTarAsync(writerStream, token).ConfigureAwait(false);
+                    }
+                    catch (Exception ex)
+                    {
+                        failure = ex;
+                    }
+
+                    await pipe.Writer.CompleteAsync(failure).ConfigureAwait(false);
+                },
+                CancellationToken.None);
         }
 
         private static string? ExtractMessage(string? body)
@@ -305,6 +317,7 @@ namespace PythonImages.Engine
                     {
                         Id = r.ID ?? string.Empty,
                         RepoTags = (r.RepoTags ?? new List<string>()).ToArray(),
+                        RepoDigests = (r.RepoDigests ?? new List<string>()).ToArray(),
                         Size = r.Size,
                         OS = r.Os ?? string.Empty,
                         Architecture = r.Architecture ?? string.Empty,

@@ -64,7 +64,7 @@ namespace PythonImages.Engine
                 if (line.Length > 0)
                 {
                     // filepath.Clean + ToSlash: on Windows a '\\' is a separator, elsewhere an escape.
-                    line = CleanPath(Path.DirectorySeparatorChar == '\\' ? line.Replace('\\', '/') : line);
+                    line = SlashPath.Clean(Path.DirectorySeparatorChar == '\\' ? line.Replace('\\', '/') : line);
                     if (line.Length > 1 && line[0] == '/')
                     {
                         line = line.Substring(1);
@@ -75,49 +75,6 @@ namespace PythonImages.Engine
             }
 
             return result;
-        }
-
-        /// <summary>Go's path.Clean: '.' and empty segments dropped, '..' resolved lexically, no trailing '/'.</summary>
-        public static string CleanPath(string path)
-        {
-            if (path.Length == 0)
-            {
-                return ".";
-            }
-
-            bool rooted = path[0] == '/';
-            var parts = new List<string>();
-            foreach (var seg in path.Split('/'))
-            {
-                if (seg.Length == 0 || seg == ".")
-                {
-                    continue;
-                }
-
-                if (seg == "..")
-                {
-                    if (parts.Count > 0 && parts[parts.Count - 1] != "..")
-                    {
-                        parts.RemoveAt(parts.Count - 1);
-                    }
-                    else if (!rooted)
-                    {
-                        parts.Add("..");
-                    }
-
-                    continue;
-                }
-
-                parts.Add(seg);
-            }
-
-            string joined = string.Join("/", parts);
-            if (rooted)
-            {
-                return "/" + joined;
-            }
-
-            return joined.Length == 0 ? "." : joined;
         }
 
         /// <summary>True when <paramref name="relativePath"/> ('/'-separated, relative to the context) is excluded.</summary>

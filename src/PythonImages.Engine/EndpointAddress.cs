@@ -250,30 +250,7 @@ namespace PythonImages.Engine
                 }
             }
 
-            int? port = null;
-            if (portText != null)
-            {
-                if (portText.Length == 0)
-                {
-                    throw Bad(origin, $"'{shown}': the port after ':' is missing");
-                }
-
-                foreach (char c in portText)
-                {
-                    if (c < '0' || c > '9')
-                    {
-                        throw Bad(origin, $"'{shown}': the port '{InputGrammar.Show(portText)}' is not a number");
-                    }
-                }
-
-                int number = portText.Length > 5 ? int.MaxValue : int.Parse(portText, CultureInfo.InvariantCulture);
-                if (number < 1 || number > 65535)
-                {
-                    throw Bad(origin, $"'{shown}': the port {InputGrammar.Show(portText)} is out of range (1-65535)");
-                }
-
-                port = number;
-            }
+            int? port = portText == null ? null : PortOf(portText, origin, shown);
 
             if (!Uri.TryCreate("http://" + host + "/", UriKind.Absolute, out _))
             {
@@ -282,6 +259,30 @@ namespace PythonImages.Engine
 
             string display = scheme + "://" + (userInfo ? Redaction.Mask + "@" : string.Empty) + host + (port.HasValue ? ":" + port.Value.ToString(CultureInfo.InvariantCulture) : string.Empty);
             return new EndpointAddress(scheme, display, host, port, null, userInfo);
+        }
+
+        private static int PortOf(string portText, string origin, string shown)
+        {
+            if (portText.Length == 0)
+            {
+                throw Bad(origin, $"'{shown}': the port after ':' is missing");
+            }
+
+            foreach (char c in portText)
+            {
+                if (c < '0' || c > '9')
+                {
+                    throw Bad(origin, $"'{shown}': the port '{InputGrammar.Show(portText)}' is not a number");
+                }
+            }
+
+            int number = portText.Length > 5 ? int.MaxValue : int.Parse(portText, CultureInfo.InvariantCulture);
+            if (number < 1 || number > 65535)
+            {
+                throw Bad(origin, $"'{shown}': the port {InputGrammar.Show(portText)} is out of range (1-65535)");
+            }
+
+            return number;
         }
 
         private static EngineConfigurationException Bad(string origin, string what, bool hint = true) =>

@@ -36,6 +36,13 @@ namespace PythonImages.Engine
 
         /// <summary>Creates a container, runs it to completion, collects stdout/stderr, and removes it.</summary>
         Task<ContainerRunResult> RunAsync(ContainerRunRequest request, CancellationToken cancellationToken);
+
+        /// <summary>Tags <paramref name="image"/> (a reference or id) as <paramref name="repository"/>:<paramref name="tag"/>.</summary>
+        Task TagImageAsync(string image, string repository, string tag, CancellationToken cancellationToken);
+
+        /// <summary>Pushes one tag to its registry (the engine's push API, X-Registry-Auth from <see cref="EnginePushRequest.Credential"/>),
+        /// reporting per-layer progress through <paramref name="events"/>. A refused push yields a result with <c>Succeeded = false</c>.</summary>
+        Task<EnginePushResult> PushImageAsync(EnginePushRequest request, IProgress<PushEvent>? events, CancellationToken cancellationToken);
     }
 
     /// <summary>What the engine says about itself.</summary>
@@ -160,6 +167,8 @@ namespace PythonImages.Engine
         public string Id { get; set; } = string.Empty;
         /// <summary>The references it is tagged with.</summary>
         public IReadOnlyList<string> RepoTags { get; set; } = Array.Empty<string>();
+        /// <summary>The repository digests it was pulled or pushed as (repo@sha256:...).</summary>
+        public IReadOnlyList<string> RepoDigests { get; set; } = Array.Empty<string>();
         /// <summary>Its size in bytes.</summary>
         public long Size { get; set; }
         /// <summary>linux or windows.</summary>

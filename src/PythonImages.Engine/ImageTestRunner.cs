@@ -114,7 +114,7 @@ namespace PythonImages.Engine
             {
                 // The engine refused to create or start the command (e.g. no python3 in the image): the image fails the test.
                 // A lost or stalled engine is not the image's fault: those propagate.
-                var failed = Result(target, test, ImageTestStatus.Failed, "the test container could not run: " + FirstLine(ex.Message));
+                var failed = Result(target, test, ImageTestStatus.Failed, "the test container could not run: " + (EngineMessages.Explain(ex.Message) ?? FirstLine(ex.Message)));
                 failed.Duration = DateTime.UtcNow - started;
                 failed.Output = Cap(ex.Message);
                 return failed;

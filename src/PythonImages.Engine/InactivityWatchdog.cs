@@ -1,6 +1,5 @@
 using System;
 using System.Diagnostics;
-using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -131,75 +130,6 @@ namespace PythonImages.Engine
             {
                 Trip();
             }
-        }
-    }
-
-    /// <summary>A read-only stream that reports every successful read (upload progress) to a callback.</summary>
-    internal sealed class ActivityStream : Stream
-    {
-        private readonly Stream inner;
-        private readonly Action touch;
-
-        public ActivityStream(Stream inner, Action touch)
-        {
-            this.inner = inner;
-            this.touch = touch;
-        }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            int n = inner.Read(buffer, offset, count);
-            if (n > 0)
-            {
-                touch();
-            }
-
-            return n;
-        }
-
-        public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        {
-            int n = await inner.ReadAsync(buffer, offset, count, cancellationToken).ConfigureAwait(false);
-            if (n > 0)
-            {
-                touch();
-            }
-
-            return n;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-            }
-
-            base.Dispose(disposing);
         }
     }
 

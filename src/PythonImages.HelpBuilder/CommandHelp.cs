@@ -381,19 +381,7 @@ namespace PythonImages.HelpBuilder
                 position = p;
             }
 
-            string pipeline = values[6];
-            bool byValue = false, byName = false;
-            if (pipeline != "False")
-            {
-                var m = System.Text.RegularExpressions.Regex.Match(pipeline, @"\ATrue \((ByValue|ByPropertyName|ByValue, ByPropertyName)\)\z");
-                if (!m.Success)
-                {
-                    throw new HelpSourceException(file, Line(6), "Accept pipeline input is False, True (ByValue), True (ByPropertyName) or True (ByValue, ByPropertyName).");
-                }
-
-                byValue = m.Groups[1].Value.Contains("ByValue", StringComparison.Ordinal);
-                byName = m.Groups[1].Value.Contains("ByPropertyName", StringComparison.Ordinal);
-            }
+            var (byValue, byName) = PipelineInputOf(values[6], file, Line(6));
 
             bool all = values[1] == "(All)";
             var sets = all ? Array.Empty<string>() : List(values[1]);
@@ -415,6 +403,23 @@ namespace PythonImages.HelpBuilder
                 ByPropertyName = byName,
                 Wildcards = Bool(7),
             };
+        }
+
+        /// <summary>Reads "Accept pipeline input": False, or True with ByValue and/or ByPropertyName.</summary>
+        private static (bool ByValue, bool ByPropertyName) PipelineInputOf(string pipeline, string file, int line)
+        {
+            if (pipeline == "False")
+            {
+                return (false, false);
+            }
+
+            var m = System.Text.RegularExpressions.Regex.Match(pipeline, @"\ATrue \((ByValue|ByPropertyName|ByValue, ByPropertyName)\)\z");
+            if (!m.Success)
+            {
+                throw new HelpSourceException(file, line, "Accept pipeline input is False, True (ByValue), True (ByPropertyName) or True (ByValue, ByPropertyName).");
+            }
+
+            return (m.Groups[1].Value.Contains("ByValue", StringComparison.Ordinal), m.Groups[1].Value.Contains("ByPropertyName", StringComparison.Ordinal));
         }
     }
 

@@ -105,6 +105,13 @@ namespace PythonImages.HelpBuilder
                 xml.WriteEndElement();
             }
 
+            WriteExamples(xml, help);
+            WriteRelatedLinks(xml, help);
+            xml.WriteEndElement();
+        }
+
+        private static void WriteExamples(XmlWriter xml, CommandHelp help)
+        {
             xml.WriteStartElement("examples", Command);
             foreach (var example in help.Examples)
             {
@@ -116,7 +123,10 @@ namespace PythonImages.HelpBuilder
             }
 
             xml.WriteEndElement();
+        }
 
+        private static void WriteRelatedLinks(XmlWriter xml, CommandHelp help)
+        {
             xml.WriteStartElement("relatedLinks", Command);
             foreach (var link in help.RelatedLinks)
             {
@@ -128,7 +138,6 @@ namespace PythonImages.HelpBuilder
                 xml.WriteEndElement();
             }
 
-            xml.WriteEndElement();
             xml.WriteEndElement();
         }
 

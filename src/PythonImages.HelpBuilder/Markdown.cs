@@ -486,28 +486,7 @@ namespace PythonImages.HelpBuilder
 
                 if (c == '`')
                 {
-                    int run = 0;
-                    while (i + run < text.Length && text[i + run] == '`')
-                    {
-                        run++;
-                    }
-
-                    int close = FindRun(text, i + run, run);
-                    if (close > 0)
-                    {
-                        string code = text.Substring(i + run, close - i - run);
-                        if (code.Length >= 2 && code[0] == ' ' && code[^1] == ' ' && code.Trim().Length > 0)
-                        {
-                            code = code.Substring(1, code.Length - 2);
-                        }
-
-                        sb.Append(code);
-                        i = close + run;
-                        continue;
-                    }
-
-                    sb.Append('`', run);
-                    i += run;
+                    i = AppendCodeSpan(text, i, sb);
                     continue;
                 }
 
@@ -558,6 +537,32 @@ namespace PythonImages.HelpBuilder
             }
 
             return sb.ToString();
+        }
+
+        /// <summary>Appends the code span (or the unmatched backtick run) starting at <paramref name="i"/>; returns the index after it.</summary>
+        private static int AppendCodeSpan(string text, int i, StringBuilder sb)
+        {
+            int run = 0;
+            while (i + run < text.Length && text[i + run] == '`')
+            {
+                run++;
+            }
+
+            int close = FindRun(text, i + run, run);
+            if (close > 0)
+            {
+                string code = text.Substring(i + run, close - i - run);
+                if (code.Length >= 2 && code[0] == ' ' && code[^1] == ' ' && code.Trim().Length > 0)
+                {
+                    code = code.Substring(1, code.Length - 2);
+                }
+
+                sb.Append(code);
+                return close + run;
+            }
+
+            sb.Append('`', run);
+            return i + run;
         }
 
         private static int FindRun(string text, int from, int run)

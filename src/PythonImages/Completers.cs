@@ -87,4 +87,21 @@ namespace PythonImages.Commands
         /// <inheritdoc/>
         protected override IEnumerable<string> Values(IReadOnlyList<PythonImage> images) => images.Select(i => i.Variant);
     }
+
+    /// <summary>Completes the names of the image tests (Test-PythonImage -Test), from the test catalogue.</summary>
+    public sealed class ImageTestCompleter : IArgumentCompleter
+    {
+        /// <inheritdoc/>
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+        {
+            string word = (wordToComplete ?? string.Empty).Trim('\'', '"');
+            foreach (var name in ImageTests.PythonImageTests.Names)
+            {
+                if (name.StartsWith(word, StringComparison.OrdinalIgnoreCase))
+                {
+                    yield return new CompletionResult(name, name, CompletionResultType.ParameterValue, name);
+                }
+            }
+        }
+    }
 }

@@ -113,14 +113,10 @@ namespace PythonImages.Commands
 
         /// <summary>The matrix images that -Version and -Variant select (all of them when neither is given).</summary>
         protected List<PythonImage> SelectFromMatrix() =>
-            LoadMatrix().Images.Where(i => Matches(Version, i.VersionKey, i.Version) && Matches(Variant, i.Variant, i.VariantName)).ToList();
+            new ImageFilter(Wildcards(Version), Wildcards(Variant)).Select(LoadMatrix().Images).ToList();
 
-        private static bool Matches(string[]? patterns, string a, string b) =>
-            patterns == null || patterns.Any(p =>
-            {
-                var w = new WildcardPattern(p, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
-                return w.IsMatch(a) || w.IsMatch(b);
-            });
+        private static Func<string, bool>[]? Wildcards(string[]? patterns) =>
+            patterns?.Select(p => (Func<string, bool>)new WildcardPattern(p, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant).IsMatch).ToArray();
 
         /// <summary>
         /// Renders one image; a failure is written as a non-terminating error and gives null. What the user opted into that
@@ -191,19 +187,5 @@ namespace PythonImages.Commands
             ex is UnauthorizedAccessException ? DockerfileErrorIds.AccessDenied : DockerfileErrorIds.IOError,
             path,
             "Check that the directory exists or can be created and is writable, then run the command again; files already written are complete.");
-    }
-
-    /// <summary>
-    /// Binds a [uri] to a string parameter as the text it was made from (its OriginalString), so that the value is
-    /// validated exactly as typed; anything else is left to PowerShell's usual conversion.
-    /// </summary>
-    [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
-    internal sealed class UriTextAttribute : ArgumentTransformationAttribute
-    {
-        public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
-        {
-            object? value = inputData is PSObject pso ? pso.BaseObject : inputData;
-            return value is Uri uri ? uri.OriginalString : inputData;
-        }
     }
 }

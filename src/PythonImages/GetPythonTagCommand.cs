@@ -37,10 +37,14 @@ namespace PythonImages.Commands
         [Parameter]
         public ImageOS[]? OS { get; set; }
 
+        /// <summary>Only the images in these Dockerfile directories (3.14/slim-trixie), matched exactly; a build leg's selection (Export-PythonBuildMatrix).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? Directory { get; set; }
+
         private readonly HashSet<PythonImage> emitted = new HashSet<PythonImage>();
         private bool anyName;
-        private WildcardPattern[]? versionPatterns;
-        private WildcardPattern[]? variantPatterns;
+        private ImageFilter filter = new ImageFilter(null, null);
 
         /// <summary>The longest -Name, -Version or -Variant value accepted (a Docker tag has at most 128 characters).</summary>
         internal const int MaxPatternLength = 256;
@@ -49,15 +53,40 @@ namespace PythonImages.Commands
         protected override void BeginProcessing()
         {
             // -Version and -Variant do not come from the pipeline: check and compile their patterns once per command.
-            versionPatterns = Version?.Select(v => CheckedPattern(v, "-Version", PythonTagErrorIds.InvalidVersion, terminating: true)!).ToArray();
-            variantPatterns = Variant?.Select(v => CheckedPattern(v, "-Variant", PythonTagErrorIds.InvalidVariant, terminating: true)!).ToArray();
+            var versionPatterns = Version?.Select(v => (Func<string, bool>)CheckedPattern(v, "-Version", PythonTagErrorIds.InvalidVersion, terminating: true)!.IsMatch).ToArray();
+            var variantPatterns = Variant?.Select(v => (Func<string, bool>)CheckedPattern(v, "-Variant", PythonTagErrorIds.InvalidVariant, terminating: true)!.IsMatch).ToArray();
+            filter = new ImageFilter(versionPatterns, variantPatterns, OS, Directory);
+            if (Version != null || Variant != null)
+            {
+                ReportUnknownFilters(LoadMatrix().Images);
+            }
+        }
+
+        /// <summary>A literal -Version or -Variant that no image of the matrix has is a non-terminating NotFound error, like -Name.</summary>
+        private void ReportUnknownFilters(IReadOnlyList<PythonImage> images)
+        {
+            foreach (var version in LiteralFilters.Unmatched(Version, images, i => new[] { i.VersionKey, i.Version }, WildcardPattern.ContainsWildcardCharacters))
+            {
+                WriteError(Errors.Create(
+                    new ItemNotFoundException($"The matrix has no python version '{Security.InputGrammar.Show(version)}'; its versions are {string.Join(", ", images.Select(i => i.VersionKey).Distinct(StringComparer.Ordinal))}."),
+                    PythonTagErrorIds.VersionNotFound,
+                    version));
+            }
+
+            foreach (var variant in LiteralFilters.Unmatched(Variant, images, i => new[] { i.Variant, i.VariantName }, WildcardPattern.ContainsWildcardCharacters))
+            {
+                WriteError(Errors.Create(
+                    new ItemNotFoundException($"The matrix has no image variant '{Security.InputGrammar.Show(variant)}'; its variants are {string.Join(", ", images.Select(i => i.Variant).Distinct(StringComparer.Ordinal))}."),
+                    PythonTagErrorIds.VariantNotFound,
+                    variant));
+            }
         }
 
         /// <inheritdoc/>
         protected override void ProcessRecord()
         {
             var (_, images) = LoadMatrix();
-            var candidates = images.Where(Matches).ToList();
+            var candidates = filter.Select(images).ToList();
             if (Name == null)
             {
                 if (!anyName)
@@ -96,7 +125,7 @@ namespace PythonImages.Commands
             }
         }
 
-        private bool Filtered => Version != null || Variant != null || OS != null;
+        private bool Filtered => filter.IsFiltered;
 
         private void Emit(IEnumerable<PythonImage> images)
         {
@@ -107,21 +136,6 @@ namespace PythonImages.Commands
                     WriteObject(image.Clone());
                 }
             }
-        }
-
-        private bool Matches(PythonImage image)
-        {
-            if (versionPatterns != null && !versionPatterns.Any(p => p.IsMatch(image.VersionKey) || p.IsMatch(image.Version)))
-            {
-                return false;
-            }
-
-            if (variantPatterns != null && !variantPatterns.Any(p => p.IsMatch(image.Variant) || p.IsMatch(image.VariantName)))
-            {
-                return false;
-            }
-
-            return OS == null || OS.Contains(image.OS);
         }
 
         private static WildcardPattern Pattern(string text) =>

@@ -5,6 +5,9 @@ namespace PythonImages.Commands
     /// <summary>What Invoke-PythonImageBuild produced for one image.</summary>
     public sealed class ImageBuildResult
     {
+        /// <summary>The image: the first reference it is (or was to be) tagged with, or its Dockerfile when it has no tag.</summary>
+        public string Name { get; set; } = string.Empty;
+
         /// <summary>The image id (sha256:...), null when the build failed.</summary>
         public string? ImageId { get; set; }
 
@@ -39,6 +42,6 @@ namespace PythonImages.Commands
         public PythonImage? Image { get; set; }
 
         /// <inheritdoc/>
-        public override string ToString() => (Tags.Length > 0 ? Tags[0] : ContextPath) + (Succeeded ? " " + ImageId : " (failed)");
+        public override string ToString() => (Name.Length > 0 ? Name : Tags.Length > 0 ? Tags[0] : ContextPath) + (Succeeded ? " " + ImageId : " (failed)");
     }
 }

@@ -20,8 +20,11 @@ namespace PythonImages.Commands
         [ValidateNotNullOrEmpty]
         public string? AppPath { get; set; }
 
-        /// <summary>The references an app is tagged with (checked once; a terminating error when one is not an image name).</summary>
-        private string[] AppReferences()
+        /// <summary>
+        /// The references an app is tagged with (checked once; a terminating error when one is not an image name): with
+        /// -Repository the references -Tag gives under it (<paramref name="repositoryReferences"/>).
+        /// </summary>
+        internal string[] AppReferences(string[] repositoryReferences)
         {
             if (appReferences != null)
             {
@@ -30,7 +33,7 @@ namespace PythonImages.Commands
 
             if (MyInvocation.BoundParameters.ContainsKey(nameof(Repository)))
             {
-                return appReferences = extraReferences;
+                return appReferences = repositoryReferences;
             }
 
             appReferences = (Tag ?? Array.Empty<string>()).Select(tag =>

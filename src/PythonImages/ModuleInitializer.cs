@@ -63,7 +63,41 @@ namespace PythonImages.Commands
 
         // Kept out of Register so that Windows PowerShell never JIT-compiles a reference to AssemblyLoadContext.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-        private static void RegisterCoreClr() => CoreClrIsolation.Register(DependencyDirectory);
+        private static void RegisterCoreClr() => CoreClrIsolation.Register(DependencyDirectory, ReadyToRunDirectory());
+
+        /// <summary>The .NET major version the ready-to-run copies are compiled against (build.ps1 Package).</summary>
+        internal const int ReadyToRunRuntimeMajor = 10;
+
+        /// <summary>
+        /// PowerShell 7 on .NET <see cref="ReadyToRunRuntimeMajor"/> or later: bin/r2r/&lt;rid&gt;/ holds ahead-of-time compiled
+        /// copies of the assemblies in dependencies/ (same IL, plus native code for this platform), so the first command
+        /// JIT-compiles far less. Null when the package has none for this platform; the IL copies are used then.
+        /// </summary>
+        internal static string? ReadyToRunDirectory()
+        {
+            if (Environment.Version.Major < ReadyToRunRuntimeMajor)
+            {
+                return null;
+            }
+
+            string os = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "win"
+                : RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? "osx"
+                : RuntimeInformation.IsOSPlatform(OSPlatform.Linux) ? "linux"
+                : string.Empty;
+            string arch = RuntimeInformation.ProcessArchitecture switch
+            {
+                Architecture.X64 => "x64",
+                Architecture.Arm64 => "arm64",
+                _ => string.Empty,
+            };
+            if (os.Length == 0 || arch.Length == 0)
+            {
+                return null;
+            }
+
+            string dir = Path.Combine(Path.GetDirectoryName(DependencyDirectory) ?? ".", "r2r", os + "-" + arch);
+            return Directory.Exists(dir) ? dir : null;
+        }
 
         /// <summary>
         /// Windows PowerShell 5.1: no load contexts. When the default probe fails, LoadFrom our private copy, but only
@@ -127,9 +161,9 @@ namespace PythonImages.Commands
 
         internal static System.Runtime.Loader.AssemblyLoadContext? Context => context;
 
-        internal static void Register(string directory)
+        internal static void Register(string directory, string? readyToRunDirectory)
         {
-            context = new DependencyLoadContext(directory);
+            context = new DependencyLoadContext(directory, readyToRunDirectory);
             System.Runtime.Loader.AssemblyLoadContext.Default.Resolving += (defaultContext, name) =>
             {
                 // Only our own assemblies are bridged from the default context; their dependencies then
@@ -143,11 +177,13 @@ namespace PythonImages.Commands
         private sealed class DependencyLoadContext : System.Runtime.Loader.AssemblyLoadContext
         {
             private readonly string directory;
+            private readonly string? readyToRun;
             private readonly Dictionary<string, string> platform;
 
-            public DependencyLoadContext(string directory)
+            public DependencyLoadContext(string directory, string? readyToRun)
             {
                 this.directory = directory;
+                this.readyToRun = readyToRun;
                 platform = PlatformAssemblies();
             }
 
@@ -163,7 +199,14 @@ namespace PythonImages.Commands
                 }
 
                 string path = Path.Combine(directory, name.Name + ".dll");
-                return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
+                if (!File.Exists(path))
+                {
+                    return null;
+                }
+
+                // The ready-to-run copy of the same assembly when the package has one for this platform.
+                string compiled = readyToRun == null ? string.Empty : Path.Combine(readyToRun, name.Name + ".dll");
+                return LoadFromAssemblyPath(compiled.Length > 0 && File.Exists(compiled) ? compiled : path);
             }
 
             private static bool IsAtLeast(string file, Version? wanted)

@@ -15,79 +15,135 @@ namespace PythonImages.Commands
     [OutputType(typeof(DockerfileCheck), typeof(bool))]
     public sealed class TestPythonDockerfileCommand : DockerfileCmdlet
     {
-        /// <summary>The images root that holds the committed Dockerfiles.</summary>
-        [Parameter(Mandatory = true, Position = 0)]
+        /// <summary>The images folders that hold the committed Dockerfiles (the &lt;version&gt;/&lt;variant&gt; folders); wildcards allowed.</summary>
+        [Parameter(Position = 0)]
+        [SupportsWildcards]
         [ValidateNotNullOrEmpty]
-        public string Path { get; set; } = string.Empty;
+        public string[]? Path { get; set; }
+
+        /// <summary>The images folders, taken literally (no wildcards); binds the PSPath of piped items (Get-Item ./images | Test-PythonDockerfile).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("PSPath", "LP")]
+        [ValidateNotNullOrEmpty]
+        public string[]? LiteralPath { get; set; }
 
         /// <summary>Return only $true (all current) or $false.</summary>
         [Parameter]
         public SwitchParameter Quiet { get; set; }
 
-        private string? root;
         private bool allCurrent = true;
-        private readonly System.Collections.Generic.HashSet<string> seen = new System.Collections.Generic.HashSet<string>(System.StringComparer.Ordinal);
+        private bool filtered;
+        private readonly Dictionary<string, HashSet<string>> seen = new Dictionary<string, HashSet<string>>(System.StringComparer.Ordinal);
+        private string[]? resolvedFrom;
+        private List<string> roots = new List<string>();
 
         /// <inheritdoc/>
         protected override void BeginProcessing()
         {
-            root = ResolveRoot(Path);
             _ = Options;
+            if (Path != null && LiteralPath != null)
+            {
+                ThrowTerminatingError(Errors.Create(
+                    new System.ArgumentException("Give the images folder with -Path or with -LiteralPath, not both."),
+                    DockerfileErrorIds.InvalidPath,
+                    null,
+                    "Use -Path (wildcards) or -LiteralPath (taken as it is)."));
+            }
+        }
+
+        /// <summary>The images folders of this input: -Path / -LiteralPath resolved (once, unless they come from the pipeline).</summary>
+        private List<string> Roots()
+        {
+            var given = LiteralPath ?? Path;
+            if (given == null)
+            {
+                ThrowTerminatingError(Errors.Create(
+                    new System.ArgumentException("Test-PythonDockerfile needs the images folder: give -Path, -LiteralPath, or pipe the folder (Get-Item ./images)."),
+                    DockerfileErrorIds.InvalidPath,
+                    null,
+                    "Pass the folder New-PythonDockerfile wrote, e.g. Test-PythonDockerfile -Path ./images."));
+            }
+
+            if (ReferenceEquals(given, resolvedFrom))
+            {
+                return roots;
+            }
+
+            resolvedFrom = given;
+            roots = PathInputs.ImagesFolders(this, given!, LiteralPath != null);
+            allCurrent &= roots.Count > 0; // nothing that exists was checked
+            return roots;
         }
 
         /// <inheritdoc/>
         protected override void ProcessRecord()
         {
-            foreach (var image in CurrentImages())
+            filtered |= Version != null || Variant != null;
+            var images = CurrentImages();
+            foreach (var root in Roots())
             {
-                seen.Add(image.Directory);
-                var rendered = TryRender(image);
-                if (rendered == null)
+                if (!seen.TryGetValue(root, out var seenHere))
                 {
-                    allCurrent = false;
-                    continue;
+                    seenHere = new HashSet<string>(System.StringComparer.Ordinal);
+                    seen.Add(root, seenHere);
                 }
 
-                DockerfileCheck check;
-                IReadOnlyList<string> leftovers;
-                try
+                foreach (var image in images)
                 {
-                    check = DockerfileStore.Check(root!, rendered);
-                    leftovers = DockerfileStore.FindLeftovers(root!, image.Directory);
+                    seenHere.Add(image.Directory);
+                    Check(root, image);
                 }
-                catch (DockerfileException ex)
-                {
-                    allCurrent = false;
-                    WriteError(FromDockerfile(ex, image));
-                    continue;
-                }
-                catch (System.Exception ex) when (ex is System.IO.IOException || ex is System.UnauthorizedAccessException)
-                {
-                    allCurrent = false;
-                    WriteError(FromIo(ex, System.IO.Path.Combine(root!, image.Directory), "read"));
-                    continue;
-                }
+            }
+        }
 
-                if (check.Status != DockerfileStatus.Current)
-                {
-                    allCurrent = false;
-                }
+        private void Check(string root, PythonImage image)
+        {
+            var rendered = TryRender(image);
+            if (rendered == null)
+            {
+                allCurrent = false;
+                return;
+            }
 
+            DockerfileCheck check;
+            IReadOnlyList<string> leftovers;
+            try
+            {
+                check = DockerfileStore.Check(root, rendered);
+                leftovers = DockerfileStore.FindLeftovers(root, image.Directory);
+            }
+            catch (DockerfileException ex)
+            {
+                allCurrent = false;
+                WriteError(FromDockerfile(ex, image));
+                return;
+            }
+            catch (System.Exception ex) when (ex is System.IO.IOException || ex is System.UnauthorizedAccessException)
+            {
+                allCurrent = false;
+                WriteError(FromIo(ex, System.IO.Path.Combine(root, image.Directory), "read"));
+                return;
+            }
+
+            if (check.Status != DockerfileStatus.Current)
+            {
+                allCurrent = false;
+            }
+
+            if (!Quiet)
+            {
+                WriteObject(check);
+            }
+
+            foreach (var leftover in leftovers)
+            {
+                // Every file in the folder goes into the build context: say so, whatever the Dockerfile's status.
+                allCurrent = false;
+                WriteWarning($"{leftover} is a temporary file left by an interrupted write; it would be sent with the build context of {image.Directory}. "
+                    + "New-PythonDockerfile removes it the next time it writes this folder; or remove it yourself.");
                 if (!Quiet)
                 {
-                    WriteObject(check);
-                }
-
-                foreach (var leftover in leftovers)
-                {
-                    // Every file in the folder goes into the build context: say so, whatever the Dockerfile's status.
-                    allCurrent = false;
-                    WriteWarning($"{leftover} is a temporary file left by an interrupted write; it would be sent with the build context of {image.Directory}. "
-                        + "New-PythonDockerfile removes it the next time it writes this folder; or remove it yourself.");
-                    if (!Quiet)
-                    {
-                        WriteObject(new DockerfileCheck(image, image.Directory, leftover, DockerfileStatus.Leftover, null));
-                    }
+                    WriteObject(new DockerfileCheck(image, image.Directory, leftover, DockerfileStatus.Leftover, null));
                 }
             }
         }
@@ -95,9 +151,12 @@ namespace PythonImages.Commands
         /// <inheritdoc/>
         protected override void EndProcessing()
         {
-            if (ParameterSetName == ByNameSet && Version == null && Variant == null && !MyInvocation.ExpectingInput)
+            if (ParameterSetName == ByNameSet && !filtered)
             {
-                ReportOrphans();
+                foreach (var root in seen.Keys)
+                {
+                    ReportOrphans(root, seen[root]);
+                }
             }
 
             if (Quiet)
@@ -106,23 +165,23 @@ namespace PythonImages.Commands
             }
         }
 
-        private void ReportOrphans()
+        private void ReportOrphans(string root, HashSet<string> seenHere)
         {
             System.Collections.Generic.List<string> generated;
             try
             {
-                generated = System.Linq.Enumerable.ToList(DockerfileStore.FindGenerated(root!));
+                generated = System.Linq.Enumerable.ToList(DockerfileStore.FindGenerated(root));
             }
             catch (System.Exception ex) when (ex is System.IO.IOException || ex is System.UnauthorizedAccessException)
             {
                 allCurrent = false;
-                WriteError(FromIo(ex, root!, "scan"));
+                WriteError(FromIo(ex, root, "scan"));
                 return;
             }
 
             foreach (var directory in generated)
             {
-                if (seen.Contains(directory))
+                if (seenHere.Contains(directory))
                 {
                     continue;
                 }
@@ -130,7 +189,7 @@ namespace PythonImages.Commands
                 allCurrent = false;
                 if (!Quiet)
                 {
-                    string path = System.IO.Path.Combine(root!, directory.Replace('/', System.IO.Path.DirectorySeparatorChar), DockerfileRenderer.FileName);
+                    string path = System.IO.Path.Combine(root, directory.Replace('/', System.IO.Path.DirectorySeparatorChar), DockerfileRenderer.FileName);
                     WriteObject(new DockerfileCheck(null, directory, path, DockerfileStatus.Orphaned, null));
                 }
             }

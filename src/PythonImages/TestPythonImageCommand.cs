@@ -1,7 +1,4 @@
 using System;
-using System.Collections;
-using System.Collections.Generic;
-using System.Linq;
 using System.Management.Automation;
 using PythonImages.Builds;
 using PythonImages.Engine;
@@ -25,6 +22,8 @@ namespace PythonImages.Commands
         private const string ImageSet = "Image";
         private const int ProgressId = 60;
 
+        private ImageTestOptions? options;
+
         /// <summary>Build results of Invoke-PythonImageBuild (ImageId, Tags), images of Get-PythonTag/New-PythonDockerfile (Tags, under -Repository), or image names.</summary>
         [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputSet)]
         public PSObject? InputObject { get; set; }
@@ -34,9 +33,10 @@ namespace PythonImages.Commands
         [ValidateNotNullOrEmpty]
         public string[] Image { get; set; } = Array.Empty<string>();
 
-        /// <summary>Only these tests (default: all that apply).</summary>
+        /// <summary>Only these tests (default: all that apply); the names come from the test catalogue and complete on Tab.</summary>
         [Parameter]
-        [ValidateSet("python-imports", "python-no-pyc", "python-sqlite3", "python-stack-size", "python-pip-requests-ssl", "utc", "no-hard-coded-passwords", "override-cmd")]
+        [ValidateImageTest]
+        [ArgumentCompleter(typeof(ImageTestCompleter))]
         public string[]? Test { get; set; }
 
         /// <summary>Skip the tests that need the internet (pip install and HTTPS); they are reported as Skipped.</summary>
@@ -57,8 +57,6 @@ namespace PythonImages.Commands
         [Parameter]
         [ValidateRange(1, 86400)]
         public int TimeoutSec { get; set; } = 300;
-
-        private ImageTestOptions? options;
 
         /// <inheritdoc/>
         protected override EngineFailureIds EngineErrorIds => EngineFailureIds.ImageTest;
@@ -102,100 +100,32 @@ namespace PythonImages.Commands
             {
                 foreach (var name in Image)
                 {
-                    TestOne(name, name);
+                    TestOne(new ImageToTest(name, name));
                 }
 
                 return;
             }
 
-            var input = InputObject;
-            if (input == null)
+            var image = InputObject == null ? null : ImageTestInputs.Resolve(this, InputObject);
+            if (image != null)
             {
-                return;
+                TestOne(image.Value);
             }
-
-            switch (input.BaseObject)
-            {
-                case string name:
-                    TestOne(name, name);
-                    return;
-                case PythonImage image:
-                    TestPythonImage(image, input);
-                    return;
-            }
-
-            var imageId = input.Properties["ImageId"]?.Value as string;
-            var succeeded = input.Properties["Succeeded"]?.Value;
-            var tags = Strings(input.Properties["Tags"]?.Value);
-            if (succeeded is bool ok && !ok)
-            {
-                var source = input.Properties["Image"]?.Value as PythonImage;
-                string name = (tags.Length > 0 ? tags[0] : null)
-                    ?? (source != null && source.Tags.Length > 0 ? Qualify(source.Tags[0]) : null)
-                    ?? input.Properties["ContextPath"]?.Value as string
-                    ?? imageId
-                    ?? "an image";
-                WriteWarning($"Not testing {name}: its build failed.");
-                return;
-            }
-
-            if (!string.IsNullOrEmpty(imageId))
-            {
-                string display = (tags.Length > 0 ? tags[0] : null) ?? (input.Properties["Image"]?.Value is PythonImage built && built.Tags.Length > 0 ? Qualify(built.Tags[0]) : imageId!);
-                TestOne(imageId!, Qualify(display));
-                return;
-            }
-
-            if (tags.Length > 0)
-            {
-                TestOne(Qualify(tags[0]), Qualify(tags[0]));
-                return;
-            }
-
-            WriteError(Errors.Create(
-                new ArgumentException($"Cannot test '{input}': pipe build results (ImageId), python images (Tags) or image names, or use -Image."),
-                ImageTestErrorIds.UnsupportedInput,
-                input,
-                "Pipe Invoke-PythonImageBuild or Get-PythonTag output, or pass -Image <name>."));
         }
 
-        private void TestPythonImage(PythonImage image, PSObject input)
+        private void TestOne(ImageToTest image)
         {
-            if (image.Tags.Length == 0)
+            if (!ImageTestInputs.Check(this, image))
             {
-                WriteError(Errors.Create(
-                    new ArgumentException($"The image {image.Directory} has no tags to find it by."),
-                    ImageTestErrorIds.NoTag,
-                    input,
-                    "Pass the image by name with -Image, or pipe the build result of Invoke-PythonImageBuild."));
                 return;
             }
 
-            var reference = Qualify(image.Tags[0]);
-            TestOne(reference, reference);
-        }
-
-        /// <summary>A tag becomes repository:tag unless it already names a repository.</summary>
-        private string Qualify(string tag) => tag.IndexOf(':') >= 0 || tag.IndexOf('@') >= 0 || tag.StartsWith("sha256", StringComparison.Ordinal) ? tag : Repository + ":" + tag;
-
-        private void TestOne(string reference, string display)
-        {
-            // An image id, or a reference in Docker's grammar: nothing else is sent to the engine.
-            if (EngineGrammar.ImageId.Why(reference) != null && !ImageReference.TryParse(reference, out _, out string? why))
-            {
-                WriteError(Errors.Create(
-                    new InputRejectedException(ImageTestErrorIds.InvalidImage, InputGrammar.RepositoryPath, $"The image '{InputGrammar.Show(reference)}'", why!),
-                    ImageTestErrorIds.InvalidImage,
-                    InputGrammar.Show(display),
-                    "Give an image reference (python:3.14-slim, registry.example/python:3.14) or an image id (sha256:...)."));
-                return;
-            }
-
+            string display = image.Display;
             var eng = Engine;
             ImageTestTarget? target;
             try
             {
-                target = RunPumped(ct => ImageTestRunner.ResolveAsync(eng, reference, display, ct));
+                target = RunPumped(ct => ImageTestRunner.ResolveAsync(eng, image.Reference, display, ct));
             }
             catch (EngineRequestException ex)
             {
@@ -216,78 +146,39 @@ namespace PythonImages.Commands
             if (target == null)
             {
                 WriteError(Errors.Create(
-                    new ItemNotFoundException($"No image '{reference}' on the engine at {eng.Endpoint}."),
+                    new ItemNotFoundException($"No image '{image.Reference}' on the engine at {eng.Endpoint}."),
                     ImageTestErrorIds.ImageNotFound,
                     display,
                     "Build it first (New-PythonDockerfile | Invoke-PythonImageBuild), or pass the name of an existing image with -Image."));
                 return;
             }
 
-            var tests = Selected();
-            var results = new List<ImageTestResult>();
-            for (int i = 0; i < tests.Count; i++)
-            {
-                var test = tests[i];
-                WriteProgress(new ProgressRecord(ProgressId, "Test-PythonImage " + display, $"{test.Name} ({i + 1}/{tests.Count})")
-                {
-                    PercentComplete = i * 100 / tests.Count,
-                });
-                ImageTestResult result;
-                try
-                {
-                    result = RunPumped(ct => ImageTestRunner.RunAsync(eng, target, test, options!, ct));
-                }
-                catch (Exception ex) when (ex is EngineStalledException || ex is EngineUnavailableException)
-                {
-                    // The engine stopped answering: every further test would wait as long. The container was removed if the
-                    // engine allowed it.
-                    WriteProgress(new ProgressRecord(ProgressId, "Test-PythonImage " + display, "stopped") { RecordType = ProgressRecordType.Completed });
-                    ThrowTerminatingError(EngineError(ex, display));
-                    return;
-                }
-                catch (Exception ex) when (!(ex is RuntimeException) && !(ex is OperationCanceledException))
-                {
-                    WriteError(EngineError(ex, display, $"Running {test.Name} on {display}"));
-                    continue;
-                }
-
-                results.Add(result);
-                WriteObject(result);
-            }
-
-            WriteProgress(new ProgressRecord(ProgressId, "Test-PythonImage " + display, "done") { RecordType = ProgressRecordType.Completed });
-            var failed = results.Where(r => r.Status == ImageTestStatus.Failed).ToList();
-            if (failed.Count > 0)
-            {
-                WriteWarning($"{display}: {failed.Count} of {results.Count(r => r.Status != ImageTestStatus.Skipped)} tests failed: " +
-                    string.Join(", ", failed.Select(f => f.Test)) + ".");
-            }
+            RunSession(new ImageTestSession(eng, target, PythonImageTests.Select(Test), options!, new TestStreamWriter(this, display, ProgressId)));
         }
 
-        private List<ImageTest> Selected()
+        /// <summary>One test per pumped run, so that results are written (and a stopped pipeline noticed) between tests.</summary>
+        private void RunSession(ImageTestSession session)
         {
-            if (Test == null || Test.Length == 0)
+            try
             {
-                return PythonImageTests.All.ToList();
+                while (session.HasNext)
+                {
+                    RunPumped(async ct =>
+                    {
+                        await session.RunNextAsync(ct).ConfigureAwait(false);
+                        return true;
+                    });
+                }
+            }
+            catch (Exception ex) when (ex is EngineStalledException || ex is EngineUnavailableException)
+            {
+                // The engine stopped answering: every further test would wait as long. The container was removed if the
+                // engine allowed it.
+                WriteProgress(new ProgressRecord(ProgressId, session.Activity, "stopped") { RecordType = ProgressRecordType.Completed });
+                ThrowTerminatingError(EngineError(ex, session.DisplayName));
             }
 
-            return PythonImageTests.All.Where(t => Test.Any(n => string.Equals(n, t.Name, StringComparison.OrdinalIgnoreCase))).ToList();
-        }
-
-        private static string[] Strings(object? value)
-        {
-            if (value is PSObject p)
-            {
-                value = p.BaseObject;
-            }
-
-            return value switch
-            {
-                null => Array.Empty<string>(),
-                string s => new[] { s },
-                IEnumerable e => e.Cast<object>().Select(o => o?.ToString()).Where(s => !string.IsNullOrEmpty(s)).Select(s => s!).ToArray(),
-                _ => new[] { value.ToString() ?? string.Empty },
-            };
+            session.Finish();
         }
     }
 }

@@ -2,7 +2,6 @@ using System;
 using System.Linq;
 using System.Management.Automation;
 using PythonImages.Updates;
-using PythonImages.Updates.Http;
 using PythonImages.Updates.Sigstore;
 
 namespace PythonImages.Commands
@@ -94,47 +93,7 @@ namespace PythonImages.Commands
         protected override void ProcessRecord()
         {
             string path = GetUnresolvedProviderPathFromPSPath(Path);
-            UpdatePlan plan;
-            try
-            {
-                var sources = new UpdateSources
-                {
-                    PythonOrg = UpdateRecords.ParseUri(PythonOrgUri, UpdateSources.DefaultPythonOrg, "-PythonOrgUri", AllowInsecureSource),
-                    CPythonSource = UpdateRecords.ParseUri(CPythonSourceUri, UpdateSources.DefaultCPythonSource, "-CPythonSourceUri", AllowInsecureSource),
-                    PyPI = UpdateRecords.ParseUri(PyPIUri, UpdateSources.DefaultPyPI, "-PyPIUri", AllowInsecureSource),
-                };
-                var root = TrustedRootPath == null ? TrustedRoot.PublicGood : TrustedRoot.Load(GetUnresolvedProviderPathFromPSPath(TrustedRootPath));
-                var fetch = new FetchOptions
-                {
-                    AllowInsecure = AllowInsecureSource,
-                    MaxParallelRequests = ThrottleLimit,
-                    Timeout = TimeSpan.FromSeconds(TimeoutSec),
-                };
-                var request = new UpdateRequest
-                {
-                    VersionKeys = VersionKey,
-                    Add = Add ?? Array.Empty<string>(),
-                    Remove = Remove ?? Array.Empty<string>(),
-                    AllowUnverifiedSource = AllowUnverifiedSource,
-                };
-                using var updater = new MatrixUpdater(sources, fetch, root, Identity, e => pump.Post(() => OnEvent(path, e)));
-                plan = pump.Run(ct => updater.PlanAsync(path, request, ct));
-            }
-            catch (MatrixException ex)
-            {
-                ThrowTerminatingError(Errors.FromMatrix(ex));
-                return;
-            }
-            catch (UpdateException ex)
-            {
-                ThrowTerminatingError(UpdateRecords.Record(ex, path));
-                return;
-            }
-            finally
-            {
-                WriteProgress(new ProgressRecord(ProgressId, "Updating " + path, "Done") { RecordType = ProgressRecordType.Completed });
-            }
-
+            var plan = Plan(path);
             foreach (var failure in plan.Failures)
             {
                 WriteError(UpdateRecords.Record(failure, failure.Target ?? path));
@@ -176,6 +135,29 @@ namespace PythonImages.Commands
             }
         }
 
+        /// <summary>The update of the file at <paramref name="path"/>, planned (downloads verified, new text checked), nothing written yet.</summary>
+        private UpdatePlan Plan(string path)
+        {
+            UpdatePlan? plan = null;
+            try
+            {
+                var (sources, fetch, request) = UpdateRecords.Inputs(this);
+                var root = TrustedRootPath == null ? TrustedRoot.PublicGood : TrustedRoot.Load(GetUnresolvedProviderPathFromPSPath(TrustedRootPath));
+                using var updater = new MatrixUpdater(sources, fetch, root, Identity, e => pump.Post(() => OnEvent(path, e)));
+                plan = pump.Run(ct => updater.PlanAsync(path, request, ct));
+            }
+            catch (Exception ex) when (ex is MatrixException || ex is UpdateException)
+            {
+                ThrowTerminatingError(ex is MatrixException m ? Errors.FromMatrix(m) : UpdateRecords.Record((UpdateException)ex, path));
+            }
+            finally
+            {
+                WriteProgress(new ProgressRecord(ProgressId, "Updating " + path, "Done") { RecordType = ProgressRecordType.Completed });
+            }
+
+            return plan!;
+        }
+
         private void OnEvent(string path, UpdateEvent e)
         {
             switch (e.Kind)
@@ -197,8 +179,7 @@ namespace PythonImages.Commands
             }
         }
 
-        private int started;
-        private int completed;
+        private int started, completed;
 
         private void Progress(string path, string status) => WriteProgress(new ProgressRecord(ProgressId, "Updating " + path, status)
         {

@@ -3,6 +3,7 @@ using System.Linq;
 using System.Management.Automation;
 using PythonImages.Security;
 using PythonImages.Updates;
+using PythonImages.Updates.Http;
 
 namespace PythonImages.Commands
 {
@@ -19,6 +20,31 @@ namespace PythonImages.Commands
             UpdateChange.Updated => $"{r.VersionKey}: {r.NewVersion} (was {r.OldVersion})" + (r.Written ? string.Empty : " [not written]"),
             _ => $"{r.VersionKey}: {r.NewVersion}",
         };
+
+        /// <summary>The updater's inputs from the cmdlet's parameters: sources (checked URIs), fetch options and the request.</summary>
+        internal static (UpdateSources Sources, FetchOptions Fetch, UpdateRequest Request) Inputs(UpdatePythonMatrixCommand c)
+        {
+            var sources = new UpdateSources
+            {
+                PythonOrg = UpdateRecords.ParseUri(c.PythonOrgUri, UpdateSources.DefaultPythonOrg, "-PythonOrgUri", c.AllowInsecureSource),
+                CPythonSource = UpdateRecords.ParseUri(c.CPythonSourceUri, UpdateSources.DefaultCPythonSource, "-CPythonSourceUri", c.AllowInsecureSource),
+                PyPI = UpdateRecords.ParseUri(c.PyPIUri, UpdateSources.DefaultPyPI, "-PyPIUri", c.AllowInsecureSource),
+            };
+            var fetch = new FetchOptions
+            {
+                AllowInsecure = c.AllowInsecureSource,
+                MaxParallelRequests = c.ThrottleLimit,
+                Timeout = TimeSpan.FromSeconds(c.TimeoutSec),
+            };
+            var request = new UpdateRequest
+            {
+                VersionKeys = c.VersionKey,
+                Add = c.Add ?? Array.Empty<string>(),
+                Remove = c.Remove ?? Array.Empty<string>(),
+                AllowUnverifiedSource = c.AllowUnverifiedSource,
+            };
+            return (sources, fetch, request);
+        }
 
         /// <summary>A base URI parameter through the project's URI rules; the default when not given.</summary>
         public static Uri ParseUri(string? text, Uri fallback, string what, bool allowInsecure)

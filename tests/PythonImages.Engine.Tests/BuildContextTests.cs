@@ -194,6 +194,24 @@ namespace PythonImages.Engine.Tests
             Assert.Equal(0, seen["Dockerfile"].Uid);
         }
 
+        [Theory]
+        [InlineData("shrinks")]
+        [InlineData("grows")]
+        public async Task AFileThatChangesSizeAfterTheScanStopsTheUploadInsteadOfSendingOtherBytes(string change)
+        {
+            using var ctx = new TempContext();
+            ctx.Write("Dockerfile", "FROM scratch\n");
+            string data = ctx.Write("data.txt", "0123456789");
+            var c = BuildContext.Scan(ctx.Root);
+            File.WriteAllText(data, change == "shrinks" ? "01234" : "0123456789abcdef");
+
+            using var ms = new MemoryStream();
+            var ex = await Assert.ThrowsAsync<BuildContextException>(() => c.WriteTarAsync(ms, CancellationToken.None));
+            Assert.Equal(BuildContextFailure.Unreadable, ex.Reason);
+            Assert.Contains("data.txt", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("changed size", ex.Message, StringComparison.Ordinal);
+        }
+
         [Fact]
         public async Task TarIsStreamedNotBuffered()
         {

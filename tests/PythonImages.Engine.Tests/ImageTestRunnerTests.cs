@@ -36,6 +36,8 @@ namespace PythonImages.Engine.Tests
             public Task<EngineBuildResult> BuildAsync(EngineBuildRequest request, IProgress<BuildEvent>? events, CancellationToken cancellationToken) => throw new NotSupportedException();
             public Task PullImageAsync(string reference, IProgress<PullEvent>? events, CancellationToken cancellationToken) => throw new NotSupportedException();
             public Task<AttachedRunResult> RunAttachedAsync(AttachedRunRequest request, IContainerStreams streams, CancellationToken cancellationToken) => throw new NotSupportedException();
+            public Task TagImageAsync(string image, string repository, string tag, CancellationToken cancellationToken) => throw new NotSupportedException();
+            public Task<EnginePushResult> PushImageAsync(EnginePushRequest request, IProgress<PushEvent>? events, CancellationToken cancellationToken) => throw new NotSupportedException();
             public void Dispose() { }
         }
 
@@ -103,7 +105,9 @@ namespace PythonImages.Engine.Tests
             var engine = new RecordingEngine { Answer = _ => throw new EngineRequestException("unix:///x", 400, "OCI runtime create failed: exec: \"python3\": executable file not found in $PATH\nmore") };
             var r = await ImageTestRunner.RunAsync(engine, target, T("python-imports"), new ImageTestOptions(), CancellationToken.None);
             Assert.Equal(ImageTestStatus.Failed, r.Status);
-            Assert.Equal("the test container could not run: OCI runtime create failed: exec: \"python3\": executable file not found in $PATH", r.Reason);
+            // The engine's message said in words (issue 11); the engine's own text stays in the output.
+            Assert.StartsWith("the test container could not run: the image has no Python interpreter: 'python3' is not on its PATH", r.Reason, StringComparison.Ordinal);
+            Assert.Contains("OCI runtime create failed: exec: \"python3\": executable file not found in $PATH", r.Output, StringComparison.Ordinal);
 
             engine.Answer = _ => throw new EngineUnavailableException("unix:///x", "gone");
             await Assert.ThrowsAsync<EngineUnavailableException>(() => ImageTestRunner.RunAsync(engine, target, T("utc"), new ImageTestOptions(), CancellationToken.None));

@@ -27,8 +27,8 @@ namespace PythonImages.Tests
             var import = s.Run($"Import-Module '{ModuleSession.ManifestPath}' -ErrorAction Stop");
             Assert.Empty(import.AllErrors);
 
-            // YamlDotNet at work: the embedded matrix.
-            var tags = s.Run("Get-PythonTag -Name 3-slim");
+            // YamlDotNet at work: a matrix file (the embedded matrix is read from build-time data, without YamlDotNet).
+            var tags = s.Run("Get-PythonTag -Name 3-slim -MatrixPath $m", new Dictionary<string, object?> { ["m"] = Path.Combine(ModuleSession.RepoRoot, "src", "PythonImages.Core", "Data", "matrix.yaml") });
             Assert.Empty(tags.AllErrors);
             Assert.Single(tags.Output);
 

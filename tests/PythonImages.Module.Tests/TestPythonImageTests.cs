@@ -294,7 +294,7 @@ namespace PythonImages.Tests
                 var e = Assert.Single(r.Errors);
                 Assert.Equal("ImageBuild.StepFailed,PythonImages.Commands.InvokePythonImageBuildCommand", e.FullyQualifiedErrorId);
                 var message = e.ErrorDetails.Message;
-                Assert.Contains("failed at Step 2/2 : RUN cd / && echo", message);
+                Assert.Contains("failed at Step 2/3 : RUN cd / && echo", message); // step 3: the LABEL of the build's labels
                 Assert.True(message.Contains("The downloaded Python source failed its sha256 checksum (PYTHON_SHA256)"), message);
                 Assert.Contains("python.tar.xz: FAILED", message);
                 Assert.DoesNotContain("\u001b[", message); // the classic builder's stderr colouring is stripped

@@ -57,6 +57,12 @@ namespace PythonImages.Builds
         /// <summary>The build failed before or outside any step.</summary>
         public const string Failed = "ImageBuild.Failed";
 
+        /// <summary>The base image of a FROM step could not be found or pulled (no such image, no access, no network).</summary>
+        public const string BaseImageUnavailable = "ImageBuild.BaseImageUnavailable";
+
+        /// <summary>The engine refused an image reference (a FROM line or a tag) as invalid.</summary>
+        public const string InvalidReference = "ImageBuild.InvalidReference";
+
         /// <summary>-InactivityTimeout is out of range.</summary>
         public const string InvalidInactivityTimeout = "ImageBuild.InvalidInactivityTimeout";
 
@@ -116,6 +122,10 @@ namespace PythonImages.Builds
         public static EngineFailureIds PythonContainer { get; } = new EngineFailureIds(
             Apps.PythonContainerErrorIds.InvalidInactivityTimeout, Apps.PythonContainerErrorIds.EngineUnavailable, Apps.PythonContainerErrorIds.InvalidDockerHost,
             Apps.PythonContainerErrorIds.TlsConfiguration, Apps.PythonContainerErrorIds.EngineConfiguration, Apps.PythonContainerErrorIds.Stalled, Apps.PythonContainerErrorIds.EngineError);
+        /// <summary>The ids of Publish-PythonImage.</summary>
+        public static EngineFailureIds Publish { get; } = new EngineFailureIds(
+            PythonImages.Publish.PublishErrorIds.InvalidInactivityTimeout, PythonImages.Publish.PublishErrorIds.EngineUnavailable, PythonImages.Publish.PublishErrorIds.InvalidDockerHost,
+            PythonImages.Publish.PublishErrorIds.TlsConfiguration, PythonImages.Publish.PublishErrorIds.EngineConfiguration, PythonImages.Publish.PublishErrorIds.Stalled, PythonImages.Publish.PublishErrorIds.EngineError);
 
         /// <summary>-InactivityTimeout is out of range.</summary>
         public string InvalidInactivityTimeout { get; }
@@ -169,6 +179,8 @@ namespace PythonImages
             D(ImageBuildErrorIds.LogWriteFailed, WriteError, "Give -LogPath a folder or file you can write to (free space, fix permissions), or leave -LogPath out and use -Verbose."),
             D(ImageBuildErrorIds.StepFailed, InvalidResult, "Fix the failing step in the Dockerfile (see the full log), then build again; add -NoCache if a cached layer is stale."),
             D(ImageBuildErrorIds.Failed, InvalidResult, "Read the engine's message and the end of the log, fix the Dockerfile or the context, then build again."),
+            D(ImageBuildErrorIds.BaseImageUnavailable, ResourceUnavailable, BuildFailureCause.PullAction),
+            D(ImageBuildErrorIds.InvalidReference, InvalidData, BuildFailureCause.ReferenceAction),
             D(ImageBuildErrorIds.InvalidInactivityTimeout, InvalidArgument, GiveTimeout),
             D(ImageBuildErrorIds.EngineUnavailable, ConnectionError, EngineFailureIds.HowToPoint),
             D(ImageBuildErrorIds.InvalidDockerHost, InvalidArgument, EngineFailureIds.HowToPoint),

@@ -11,6 +11,9 @@ namespace PythonImages.Dockerfiles
         /// <summary>-Path is not a usable file-system path.</summary>
         public const string InvalidPath = "Dockerfile.InvalidPath";
 
+        /// <summary>A -Path or -LiteralPath to check (Test-PythonDockerfile) does not exist.</summary>
+        public const string PathNotFound = "Dockerfile.PathNotFound";
+
         /// <summary>-Path is a file, not the directory of the version folders.</summary>
         public const string RootIsFile = "Dockerfile.RootIsFile";
 
@@ -69,6 +72,7 @@ namespace PythonImages
         {
             D(DockerfileErrorIds.ImageNotFound, ObjectNotFound, "Run Get-PythonTag to list the versions and variants of the matrix (pass the same -MatrixPath)."),
             D(DockerfileErrorIds.InvalidPath, InvalidArgument, "Pass the path of a directory on the file system (it is created if missing)."),
+            D(DockerfileErrorIds.PathNotFound, ObjectNotFound, "Pass the images folder that holds the <version>/<variant> folders (New-PythonDockerfile -Path creates it)."),
             D(DockerfileErrorIds.RootIsFile, InvalidArgument, "Pass a directory (it is created if missing)."),
             D(DockerfileErrorIds.NotOurs, ResourceExists, "Move the file away, or pass -Force to replace it with the generated Dockerfile."),
             D(DockerfileErrorIds.PathEscape, SecurityError, "Give the image a relative Directory of safe names (<version>/<variant>) that stays inside -Path; remove links that point out of it."),

@@ -189,12 +189,89 @@ namespace PythonImages.Dockerfiles
         // Linux: buildpack-deps:<suite> (full), debian:<suite>-slim (slim), alpine:<X.Y> (alpine)
         // ------------------------------------------------------------------------------------------------------
 
+        /// <summary>What the sections of the Linux template need to know about one image.</summary>
+        private sealed class LinuxBuild
+        {
+            public LinuxBuild(VersionKey key, ImageFamily family, string suite, DockerfileOptions options, string? sha256, string? gpgKey, IReadOnlyList<string> requirements, IReadOnlyList<string> buildPackages)
+            {
+                Key = key;
+                Family = family;
+                Suite = suite;
+                Options = options;
+                Sha256 = sha256;
+                GpgKey = gpgKey;
+                Requirements = requirements;
+                BuildPackages = buildPackages;
+            }
+
+            public VersionKey Key { get; }
+            public ImageFamily Family { get; }
+            public bool Alpine => Family == ImageFamily.Alpine;
+            public string Suite { get; }
+            public DockerfileOptions Options { get; }
+            public string? Sha256 { get; }
+            public string? GpgKey { get; }
+            public IReadOnlyList<string> Requirements { get; }
+            public IReadOnlyList<string> BuildPackages { get; }
+        }
+
+        /// <summary>
+        /// The Linux Dockerfile: FROM and ENV, the runtime packages, then one RUN of named steps (build dependencies,
+        /// download and verify, configure, compile, prune, runtime dependencies, smoke test), and the command links.
+        /// </summary>
         private static void LinuxTemplate(DockerfileBuilder d, PythonImage image, MatrixVersion release, DockerfileOptions options, List<string> warnings)
         {
+            var c = CheckedLinuxBuild(image, release, options);
+            SourceWarnings(warnings, image, release, options, c.Sha256, "source", c.GpgKey != null);
+
+            d.Instruction("FROM", FromReference(image, options));
+            d.Blank();
+            d.Comment("make the installed python the first one on PATH");
+            d.Env("PATH", "/usr/local/bin:$PATH");
+            if (ImageRules.SetsLang(c.Key))
+            {
+                d.Comment("a UTF-8 locale for python < 3.13 (newer versions assume UTF-8 for the C locale)");
+                d.Env("LANG", "C.UTF-8");
+            }
+
+            d.Blank();
+            RuntimePackages(d, c);
+            d.Blank();
+
+            if (c.GpgKey != null)
+            {
+                d.Env("GPG_KEY", c.GpgKey);
+            }
+
+            d.Env("PYTHON_VERSION", release.Version.Text);
+            if (c.Sha256 != null)
+            {
+                d.Env("PYTHON_SHA256", c.Sha256);
+            }
+
+            d.Blank();
+            var s = new DockerfileBuilder.Script("set -eux");
+            s.Gap();
+            BuildDependencies(s, c);
+            DownloadAndVerify(s, c);
+            Configure(s, c);
+            Compile(s, c);
+            Prune(s);
+            RuntimeDependencies(s, c);
+            SmokeTest(s, c);
+            d.Run(s);
+            d.Blank();
+
+            CommandLinks(d);
+            d.Blank();
+
+            d.Instruction("CMD", "[\"python3\"]");
+        }
+
+        /// <summary>The image's build facts, each value checked against its grammar before it is used.</summary>
+        private static LinuxBuild CheckedLinuxBuild(PythonImage image, MatrixVersion release, DockerfileOptions options)
+        {
             var key = release.Key;
-            var family = image.Family;
-            bool alpine = family == ImageFamily.Alpine;
-            string suite = Distro(image);
             string? sha256 = Checksum(release.SourceSha256, image, "source", options);
             string? gpgKey = ImageRules.GpgKey(key, release.GpgKey);
             if (gpgKey != null)
@@ -208,80 +285,65 @@ namespace PythonImages.Dockerfiles
                 Safe(InputGrammar.PackageVersion, release.SetuptoolsVersion, key.Text + ".setuptools.version", image);
             }
 
-            var buildPackages = ImageRules.BuildPackages(family, key);
-            SourceWarnings(warnings, image, release, options, sha256, "source", gpgKey != null);
+            return new LinuxBuild(key, image.Family, Distro(image), options, sha256, gpgKey, requirements, ImageRules.BuildPackages(image.Family, key));
+        }
 
-            d.Instruction("FROM", FromReference(image, options));
-            d.Blank();
-            d.Comment("make the installed python the first one on PATH");
-            d.Env("PATH", "/usr/local/bin:$PATH");
-            if (ImageRules.SetsLang(key))
-            {
-                d.Comment("a UTF-8 locale for python < 3.13 (newer versions assume UTF-8 for the C locale)");
-                d.Env("LANG", "C.UTF-8");
-            }
-
-            d.Blank();
+        /// <summary>The runtime packages (kept in the image), in their own RUN.</summary>
+        private static void RuntimePackages(DockerfileBuilder d, LinuxBuild c)
+        {
             d.Comment("runtime dependencies (kept in the image)");
             var runtime = new DockerfileBuilder.Script("set -eux");
-            if (alpine)
+            if (c.Alpine)
             {
-                runtime.List("apk add --no-cache", ImageRules.RuntimePackages(family));
+                runtime.List("apk add --no-cache", ImageRules.RuntimePackages(c.Family));
             }
             else
             {
                 runtime.Cmd("apt-get update");
-                runtime.List("apt-get install -y --no-install-recommends", ImageRules.RuntimePackages(family));
-                runtime.Cmd(ImageRules.AptCleanup(suite));
+                runtime.List("apt-get install -y --no-install-recommends", ImageRules.RuntimePackages(c.Family));
+                runtime.Cmd(ImageRules.AptCleanup(c.Suite));
             }
 
             d.Run(runtime);
-            d.Blank();
+        }
 
-            if (gpgKey != null)
-            {
-                d.Env("GPG_KEY", gpgKey);
-            }
-
-            d.Env("PYTHON_VERSION", release.Version.Text);
-            if (sha256 != null)
-            {
-                d.Env("PYTHON_SHA256", sha256);
-            }
-
-            d.Blank();
-            var s = new DockerfileBuilder.Script("set -eux");
-            s.Gap();
-            if (buildPackages.Count > 0)
+        /// <summary>The build dependencies (removed again at the end of the step).</summary>
+        private static void BuildDependencies(DockerfileBuilder.Script s, LinuxBuild c)
+        {
+            if (c.BuildPackages.Count > 0)
             {
                 s.Note("build dependencies, removed again at the end of this step");
-                if (alpine)
+                if (c.Alpine)
                 {
-                    s.List("apk add --no-cache --virtual .build-deps", buildPackages);
+                    s.List("apk add --no-cache --virtual .build-deps", c.BuildPackages);
                 }
                 else
                 {
                     s.Cmd("savedAptMark=\"$(apt-mark showmanual)\"");
                     s.Cmd("apt-get update");
-                    s.List("apt-get install -y --no-install-recommends", buildPackages);
+                    s.List("apt-get install -y --no-install-recommends", c.BuildPackages);
                 }
 
                 s.Gap();
             }
+        }
 
+        /// <summary>Download the source tarball and verify it (sha256, and the PGP signature where the release has a key).</summary>
+        private static void DownloadAndVerify(DockerfileBuilder.Script s, LinuxBuild c)
+        {
             s.Note("download and verify the source");
             const string tarball = "${PYTHON_VERSION%%[a-z]*}/Python-$PYTHON_VERSION.tar.xz";
-            s.Cmd("wget -O python.tar.xz " + SourceWord(options, tarball));
-            if (sha256 != null)
+            s.Cmd("wget -O python.tar.xz " + SourceWord(c.Options, tarball));
+            if (c.Sha256 != null)
             {
                 s.Cmd("echo \"$PYTHON_SHA256 *python.tar.xz\" | sha256sum -c -");
             }
 
-            if (gpgKey != null)
+            if (c.GpgKey != null)
             {
-                s.Cmd("wget -O python.tar.xz.asc " + SourceWord(options, tarball + ".asc"));
+                s.Cmd("wget -O python.tar.xz.asc " + SourceWord(c.Options, tarball + ".asc"));
                 s.Cmd("GNUPGHOME=\"$(mktemp -d)\"; export GNUPGHOME");
-                s.Cmd("gpg --batch --keyserver " + KeyServerWord(options) + " --recv-keys \"$GPG_KEY\"");
+                s.Cmd("gpg --batch --keyserver " + KeyServerWord(c.Options) + " --recv-keys \"$GPG_KEY\"");
                 s.Cmd("gpg --batch --verify python.tar.xz.asc python.tar.xz");
                 s.Cmd("gpgconf --kill all");
                 s.Cmd("rm -rf \"$GNUPGHOME\" python.tar.xz.asc");
@@ -291,38 +353,46 @@ namespace PythonImages.Dockerfiles
             s.Cmd("tar --extract --directory /usr/src/python --strip-components=1 --file python.tar.xz");
             s.Cmd("rm python.tar.xz");
             s.Gap();
+        }
 
+        /// <summary>./configure, with LTO where the CPU allows it.</summary>
+        private static void Configure(DockerfileBuilder.Script s, LinuxBuild c)
+        {
             s.Note("configure (LTO everywhere but riscv64, where linking takes too long)");
             s.Cmd("cd /usr/src/python");
             s.Cmd("gnuArch=\"$(dpkg-architecture --query DEB_BUILD_GNU_TYPE)\"");
             s.Cmd($"lto='{ImageRules.LtoFlag}'");
             s.Cmd("case \"${gnuArch%%-*}\" in " + string.Join(" | ", ImageRules.NoLtoCpus) + ") lto='' ;; esac");
-            var flags = ImageRules.ConfigureFlagsBeforeLto(family).Concat(LtoFlag).Concat(ImageRules.ConfigureFlagsAfterLto);
+            var flags = ImageRules.ConfigureFlagsBeforeLto(c.Family).Concat(LtoFlag).Concat(ImageRules.ConfigureFlagsAfterLto);
             s.List("./configure", flags);
             s.Gap();
+        }
 
-            s.Note(family switch
+        /// <summary>make with the family's flags, the rpath link, make install and the gdb helper.</summary>
+        private static void Compile(DockerfileBuilder.Script s, LinuxBuild c)
+        {
+            s.Note(c.Family switch
             {
                 ImageFamily.Alpine => "compile: 1 MiB thread stacks for musl, stripped binaries",
                 ImageFamily.DebianSlim => "compile: Debian hardening flags, stripped binaries",
                 _ => "compile: Debian hardening flags, debug symbols kept",
             });
             s.Cmd("nproc=\"$(nproc)\"");
-            s.Cmd($"EXTRA_CFLAGS=\"{ImageRules.InitialCflags(family)}\"");
-            string? ldflags = ImageRules.InitialLdflags(family);
+            s.Cmd($"EXTRA_CFLAGS=\"{ImageRules.InitialCflags(c.Family)}\"");
+            string? ldflags = ImageRules.InitialLdflags(c.Family);
             if (ldflags != null)
             {
                 s.Cmd($"LDFLAGS=\"{ldflags}\"");
             }
 
-            if (ImageRules.StripsBinaries(family))
+            if (ImageRules.StripsBinaries(c.Family))
             {
                 s.Cmd($"LDFLAGS=\"${{LDFLAGS:-}} {ImageRules.StripFlag}\"");
             }
 
-            if (ImageRules.UsesFramePointers(key))
+            if (ImageRules.UsesFramePointers(c.Key))
             {
-                var fp = ImageRules.FramePointers(family);
+                var fp = ImageRules.FramePointers(c.Family);
                 s.Note("frame pointers for profilers (not on 32-bit x86, where they cost too much)");
                 s.Cmd(fp.ArchCommand);
                 s.Raw("case \"$arch\" in");
@@ -340,7 +410,7 @@ namespace PythonImages.Dockerfiles
             string rpath = ImageRules.RpathFlagForMake.Replace("$", "\\$");
             s.List("make -j \"$nproc\"", new[] { "\"EXTRA_CFLAGS=${EXTRA_CFLAGS:-}\"", $"\"LDFLAGS=${{LDFLAGS:-}} {rpath}\"", "python" });
             s.Cmd("make install");
-            if (ImageRules.InstallsGdbHelper(family))
+            if (ImageRules.InstallsGdbHelper(c.Family))
             {
                 s.Gap();
                 s.Note("let gdb load CPython's helpers for the installed binary");
@@ -349,7 +419,11 @@ namespace PythonImages.Dockerfiles
                 s.Cmd("mkdir -p \"/usr/share/gdb/auto-load/$dir\"");
                 s.Cmd("cp -vL Tools/gdb/libpython.py \"/usr/share/gdb/auto-load/$bin-gdb.py\"");
             }
+        }
 
+        /// <summary>Drop the sources, the tests and the byte code.</summary>
+        private static void Prune(DockerfileBuilder.Script s)
+        {
             s.Gap();
             s.Note("drop the sources, the tests and the byte code");
             s.Cmd("cd /");
@@ -362,8 +436,12 @@ namespace PythonImages.Dockerfiles
             s.Outdent();
             s.Raw(";");
             s.Gap();
+        }
 
-            if (alpine)
+        /// <summary>Keep the packages whose libraries the installed binaries need, drop the build dependencies.</summary>
+        private static void RuntimeDependencies(DockerfileBuilder.Script s, LinuxBuild c)
+        {
+            if (c.Alpine)
             {
                 s.Note("keep the packages whose libraries the installed binaries need, drop the build dependencies");
                 s.Raw("find /usr/local -type f -executable -not -name '*tkinter*' -exec scanelf --needed --nobanner --format '%n#p' '{}' ';'");
@@ -379,7 +457,7 @@ namespace PythonImages.Dockerfiles
             else
             {
                 s.Cmd("ldconfig");
-                if (buildPackages.Count > 0)
+                if (c.BuildPackages.Count > 0)
                 {
                     s.Note("keep the packages whose libraries the installed binaries need, drop the build dependencies");
                     s.Cmd("apt-mark auto '.*' > /dev/null");
@@ -395,23 +473,29 @@ namespace PythonImages.Dockerfiles
                     s.Outdent();
                     s.Raw(";");
                     s.Cmd(ImageRules.AptPurge);
-                    s.Cmd(ImageRules.AptCleanup(suite));
+                    s.Cmd(ImageRules.AptCleanup(c.Suite));
                 }
             }
+        }
 
+        /// <summary>The smoke test (and the pinned pip requirements of older versions).</summary>
+        private static void SmokeTest(DockerfileBuilder.Script s, LinuxBuild c)
+        {
             s.Gap();
             s.Note("smoke test, without writing byte code");
             s.Cmd("export PYTHONDONTWRITEBYTECODE=1");
             s.Cmd("python3 --version");
-            if (requirements.Count > 0)
+            if (c.Requirements.Count > 0)
             {
-                s.Cmd("pip3 install " + string.Join(" ", ImageRules.PipInstallOptions) + " " + string.Join(" ", requirements.Select(Quoting.PosixShell)));
+                s.Cmd("pip3 install " + string.Join(" ", ImageRules.PipInstallOptions) + " " + string.Join(" ", c.Requirements.Select(Quoting.PosixShell)));
             }
 
             s.Cmd("pip3 --version");
-            d.Run(s);
-            d.Blank();
+        }
 
+        /// <summary>Unversioned names (python, pip, ...) for the versioned commands, as relative links.</summary>
+        private static void CommandLinks(DockerfileBuilder d)
+        {
             d.Comment("unversioned names (python, pip, ...) for the versioned commands, as relative links");
             var links = new DockerfileBuilder.Script("set -eux");
             links.Cmd("cd /usr/local/bin");
@@ -424,9 +508,6 @@ namespace PythonImages.Dockerfiles
             links.Outdent();
             links.Raw("done");
             d.Run(links);
-            d.Blank();
-
-            d.Instruction("CMD", "[\"python3\"]");
         }
 
         private static string NameTests(IEnumerable<string> names) =>
@@ -531,11 +612,11 @@ namespace PythonImages.Dockerfiles
                 $"The image {image} has no base image.",
                 "Pass images from Get-PythonTag.");
 
-        private static string Distro(PythonImage image)
-        {
-            string name = image.VariantName;
-            return name.StartsWith("slim-", StringComparison.Ordinal) ? name.Substring(5) : name;
-        }
+        /// <summary>
+        /// The Debian suite (for the apt clean-up), from the parsed variant; a hand-made image whose variant has no known
+        /// form keeps its name (no known old suite, so the clean-up is the same either way).
+        /// </summary>
+        private static string Distro(PythonImage image) => image.VariantInfo?.Distro ?? image.VariantName;
 
         /// <summary>
         /// The image's directory as a safe relative path: '/'-separated segments, none empty, '.' or '..', no rooted

@@ -43,6 +43,18 @@ namespace PythonImages.ImageTests
         /// <summary>The test of that name (any case), or null.</summary>
         public static ImageTest? Find(string name) => All.FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase));
 
+        /// <summary>The tests named in <paramref name="names"/> (any case), in the order they run; every test when there are no names.</summary>
+        public static IReadOnlyList<ImageTest> Select(IReadOnlyCollection<string>? names) =>
+            names == null || names.Count == 0
+                ? All
+                : All.Where(t => names.Any(n => string.Equals(n, t.Name, StringComparison.OrdinalIgnoreCase))).ToArray();
+
+        /// <summary>Why <paramref name="name"/> names no test (the message lists the known ones), or null when it names one.</summary>
+        public static string? WhyUnknown(string? name) =>
+            name != null && Find(name) != null
+                ? null
+                : $"'{Security.InputGrammar.Show(name)}' is not a python image test. Known tests: {string.Join(", ", Names)}.";
+
         /// <summary>The environment variable that carries a python test's script into the container.</summary>
         public const string ScriptVariable = "PYTHONIMAGES_TEST_SCRIPT";
 

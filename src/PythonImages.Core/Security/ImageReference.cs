@@ -135,7 +135,7 @@ namespace PythonImages.Security
         /// </summary>
         public static ImageReference FromTagOrReference(string text, string repository, string errorId = "ImageReference.Invalid")
         {
-            if (text.IndexOf(':') < 0 && text.IndexOf('/') < 0 && text.IndexOf('@') < 0)
+            if (IsBareTag(text))
             {
                 var repo = Parse(repository, errorId, "The repository");
                 if (repo.Tag != null || repo.Digest != null)
@@ -154,6 +154,17 @@ namespace PythonImages.Security
 
             return Parse(text, errorId);
         }
+
+        /// <summary>
+        /// The one rule that names an image from a tag (build, test and push use it): a bare tag (no ':', '/' or '@') goes
+        /// under <paramref name="repository"/> as repository:tag; anything else is a reference of its own, kept as written.
+        /// Checks nothing: callers check the tag or the result against the grammar (<see cref="FromTagOrReference"/>).
+        /// </summary>
+        public static string Qualify(string tagOrReference, string repository) =>
+            IsBareTag(tagOrReference) ? repository + ":" + tagOrReference : tagOrReference;
+
+        /// <summary>True when <paramref name="text"/> has no ':', '/' or '@': a tag, not a reference.</summary>
+        public static bool IsBareTag(string text) => text.IndexOf(':') < 0 && text.IndexOf('/') < 0 && text.IndexOf('@') < 0;
 
         /// <summary>The same repository with another tag (and no digest).</summary>
         public ImageReference WithTag(string tag)

@@ -54,7 +54,11 @@ namespace PythonImages.Tests.Manifest
         [InlineData("3.14/x/../trixie", "3.14/trixie")]
         [InlineData("", ".")]
         [InlineData(".", ".")]
-        public void DirectoriesAreCleaned(string raw, string clean) => Assert.Equal(clean, LibraryManifest.CleanPath(raw));
+        [InlineData("../a/./b/..", "../a")] // .dockerignore patterns: a leading '..' of a relative path stays
+        [InlineData("a/../../b", "../b")]
+        [InlineData("/../a//b/", "/a/b")] // '..' at the root is dropped
+        [InlineData("/", "/")]
+        public void DirectoriesAreCleaned(string raw, string clean) => Assert.Equal(clean, SlashPath.Clean(raw));
 
         [Theory]
         [InlineData("0123456789abcdef0123456789abcdef01234567", true)]

@@ -26,6 +26,7 @@ namespace PythonImages.Tests.ImageBuild
         {
             using var fake = new FakeEngine(r => r.Path == "/build"
                 ? new FakeResponse { Body = "{\"stream\":\"Step 1/2 : FROM scratch\\n\"}\r\n{\"stream\":\"Step 2/2 : RUN make profile-opt\\n\"}\r\n{\"stream\":\"compiling...\\n\"}\r\n", StallAfterBody = true }
+                : r.Path.StartsWith("/images/", StringComparison.Ordinal) ? FakeResponse.Json("{\"message\":\"No such image\"}", 404) // the tag does not exist yet
                 : FakeResponse.Stall);
             using var c = new Contexts("h9-engine");
             using var s = new ModuleSession();

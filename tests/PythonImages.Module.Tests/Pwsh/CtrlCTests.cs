@@ -118,7 +118,8 @@ namespace PythonImages.Tests.PwshSuite
                 return; // SIGINT and process groups are Unix; Windows delivers Ctrl+C as a console event.
             }
 
-            using var fake = new FakeEngine(); // answers /_ping and /version, then never answers the build
+            // Answers /_ping and /version, has no images (the build asks about its base image and tags first), then never answers the build.
+            using var fake = new FakeEngine(r => r.Path.StartsWith("/images/", StringComparison.Ordinal) ? FakeResponse.Json("{\"message\":\"No such image\"}", 404) : FakeResponse.Stall);
             using var ws = new PwshWorkspace("ctrlc");
             string script = "Import-Module " + Pwsh.Quote(ModuleSession.ManifestPath) + "\n"
                 + "Get-PythonTag -Version 3.14 -Variant slim-trixie | New-PythonDockerfile -Path ./images | Invoke-PythonImageBuild -Network host -LogPath ./logs/\n"

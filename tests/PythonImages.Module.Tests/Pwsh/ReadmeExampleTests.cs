@@ -20,7 +20,7 @@ namespace PythonImages.Tests.PwshSuite
     /// </summary>
     public sealed class ReadmeExampleTests
     {
-        private static readonly string[] NeedsEngineOrNetwork = { "Invoke-PythonImageBuild", "Test-PythonImage", "Update-PythonMatrix", "Invoke-PythonContainer" };
+        private static readonly string[] NeedsEngineOrNetwork = { "Invoke-PythonImageBuild", "Test-PythonImage", "Update-PythonMatrix", "Invoke-PythonContainer", "Publish-PythonImage" };
 
         internal sealed record Block(int Index, int Line, string Code, bool Prompted)
         {

@@ -1,0 +1,223 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Runtime.InteropServices;
+
+// Benchmark (issue 16): a FROM scratch + COPY . /data build of a large context (default 500 MB: 50 files of 10 MB of
+// random bytes), Invoke-PythonImageBuild in a warm hosted runspace against `DOCKER_BUILDKIT=0 docker build`, alternating
+// pairs; wall-clock and client CPU ratios per pair (min / median / max). Then the peak memory of the build in a fresh
+// pwsh against an idle pwsh. Linux only (getrusage, /proc).
+// Usage: dotnet run -c Release --project bench/PythonImages.Bench.LargeContext [-- <pairs> <megabytes> <memory rounds> [<manifest>]]
+int pairs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
+int megabytes = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 500;
+int memoryRounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
+string id = Guid.NewGuid().ToString("N")[..8];
+string repo = "h16-speed-bench-" + id;
+string manifestPath = args.Length > 3 ? Path.GetFullPath(args[3]) : Path.Combine(FindRepoRoot(), "PythonImages.psd1");
+string ctx = Path.Combine(Path.GetTempPath(), "h16-speed-bench-" + id);
+
+Directory.CreateDirectory(ctx);
+try
+{
+    var random = new Random(16);
+    var chunk = new byte[1 << 20];
+    for (int f = 0; f < (megabytes + 9) / 10; f++)
+    {
+        using var file = File.Create(Path.Combine(ctx, $"part{f:000}.bin"));
+        for (int m = 0; m < Math.Min(10, megabytes - f * 10); m++)
+        {
+            random.NextBytes(chunk);
+            file.Write(chunk, 0, chunk.Length);
+        }
+    }
+
+    File.WriteAllText(Path.Combine(ctx, "Dockerfile"), "FROM scratch\nCOPY . /data\n");
+
+    using var runspace = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
+    runspace.Open();
+    Invoke(runspace, ps => ps.AddCommand("Import-Module").AddParameter("Name", manifestPath).AddParameter("ErrorAction", "Stop"));
+
+    (double Wall, double Cpu) ModuleBuild()
+    {
+        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+        var w = Stopwatch.StartNew();
+        var r = Invoke(runspace, ps => ps.AddCommand("Invoke-PythonImageBuild").AddParameter("Path", ctx).AddParameter("Tag", repo + ":module").AddParameter("NoCache"));
+        w.Stop();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
+        if (!(bool)r.Single().Properties["Succeeded"].Value)
+        {
+            throw new InvalidOperationException("module build failed");
+        }
+
+        return (w.Elapsed.TotalMilliseconds, cpu.TotalMilliseconds);
+    }
+
+    (double Wall, double Cpu) CliBuild()
+    {
+        var psi = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "build", "-q", "--no-cache", "-t", repo + ":cli", ctx })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment["DOCKER_BUILDKIT"] = "0";
+        double cpu0 = ChildrenCpuMs();
+        var w = Stopwatch.StartNew();
+        using var p = Process.Start(psi)!;
+        p.StandardOutput.ReadToEnd();
+        string err = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        w.Stop();
+        if (p.ExitCode != 0)
+        {
+            throw new InvalidOperationException("docker build failed: " + err);
+        }
+
+        return (w.Elapsed.TotalMilliseconds, ChildrenCpuMs() - cpu0);
+    }
+
+    // One warm-up each, then alternating pairs (module first on even pairs).
+    ModuleBuild();
+    CliBuild();
+    var module = new List<(double Wall, double Cpu)>();
+    var cli = new List<(double Wall, double Cpu)>();
+    for (int i = 0; i < pairs; i++)
+    {
+        if (i % 2 == 0)
+        {
+            module.Add(ModuleBuild());
+            cli.Add(CliBuild());
+        }
+        else
+        {
+            cli.Add(CliBuild());
+            module.Add(ModuleBuild());
+        }
+    }
+
+    var wallRatios = module.Zip(cli, (m, c) => m.Wall / c.Wall).ToList();
+    var cpuRatios = module.Zip(cli, (m, c) => m.Cpu / c.Cpu).ToList();
+    Console.WriteLine($"{megabytes} MB context, FROM scratch + COPY . /data, --no-cache, {pairs} alternating pairs, warm");
+    Console.WriteLine($"  Invoke-PythonImageBuild   wall median {Median(module.Select(x => x.Wall)),8:0} ms   client CPU median {Median(module.Select(x => x.Cpu)),6:0} ms");
+    Console.WriteLine($"  DOCKER_BUILDKIT=0 docker  wall median {Median(cli.Select(x => x.Wall)),8:0} ms   client CPU median {Median(cli.Select(x => x.Cpu)),6:0} ms");
+    Console.WriteLine($"  wall ratio module/cli     {Summary(wallRatios)}   (target median <= 1.02) {(Median(wallRatios) <= 1.02 ? "OK" : "MISSED")}");
+    Console.WriteLine($"  client CPU ratio          {Summary(cpuRatios)}   (target median <= 1.5) {(Median(cpuRatios) <= 1.5 ? "OK" : "MISSED")}");
+
+    // Peak memory: fresh idle pwsh processes first, then fresh pwsh processes that import the module and build; the peak
+    // resident set of the children (getrusage: the largest so far, so the idle ones are measured before any build).
+    string manifest = manifestPath.Replace("'", "''", StringComparison.Ordinal);
+    var idle = new List<double>();
+    var build = new List<double>();
+    for (int i = 0; i < memoryRounds; i++)
+    {
+        Run("pwsh", "-NoProfile", "-NonInteractive", "-Command", "exit");
+        idle.Add(ChildrenMaxRssBytes());
+    }
+
+    for (int i = 0; i < memoryRounds; i++)
+    {
+        Run("pwsh", "-NoProfile", "-NonInteractive", "-Command", $"Import-Module '{manifest}'; $r = Invoke-PythonImageBuild -Path '{ctx}' -Tag {repo}:memory -NoCache; if (-not $r.Succeeded) {{ exit 3 }}");
+        build.Add(ChildrenMaxRssBytes());
+    }
+
+    double growth = (Median(build) - Median(idle)) / 1048576.0;
+    Console.WriteLine($"peak resident set (getrusage ru_maxrss), fresh pwsh, {memoryRounds} rounds each");
+    Console.WriteLine($"  idle pwsh                 median {Median(idle) / 1048576.0,8:0.0} MB (min {idle.Min() / 1048576.0:0.0}, max {idle.Max() / 1048576.0:0.0})");
+    Console.WriteLine($"  pwsh + {megabytes} MB build       median {Median(build) / 1048576.0,8:0.0} MB (min {build.Min() / 1048576.0:0.0}, max {build.Max() / 1048576.0:0.0})");
+    Console.WriteLine($"  growth                    {growth,8:0.0} MB   (target <= +50 MB) {(growth <= 50 ? "OK" : "MISSED")}");
+    Console.WriteLine($"  machine: {Environment.ProcessorCount} logical CPUs (shared)");
+}
+finally
+{
+    foreach (var tag in new[] { "module", "cli", "memory" })
+    {
+        Run("docker", "rmi", "-f", repo + ":" + tag);
+    }
+
+    Directory.Delete(ctx, true);
+}
+
+static List<PSObject> Invoke(Runspace runspace, Action<PowerShell> build)
+{
+    using var ps = PowerShell.Create();
+    ps.Runspace = runspace;
+    build(ps);
+    var output = ps.Invoke().ToList();
+    if (ps.Streams.Error.Count > 0)
+    {
+        throw new InvalidOperationException(string.Join("; ", ps.Streams.Error));
+    }
+
+    return output;
+}
+
+static double ChildrenMaxRssBytes()
+{
+    var usage = new long[18];
+    if (Native.getrusage(-1, usage) != 0)
+    {
+        throw new InvalidOperationException("getrusage failed");
+    }
+
+    return usage[4] * 1024.0; // ru_maxrss, in KiB on Linux
+}
+
+static string Run(string file, params string[] args)
+{
+    var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+    foreach (var a in args)
+    {
+        psi.ArgumentList.Add(a);
+    }
+
+    using var p = Process.Start(psi)!;
+    string output = p.StandardOutput.ReadToEnd();
+    p.StandardError.ReadToEnd();
+    p.WaitForExit();
+    return output;
+}
+
+static double Median(IEnumerable<double> values)
+{
+    var s = values.OrderBy(x => x).ToList();
+    return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
+}
+
+static string Summary(List<double> ratios) =>
+    $"median {Median(ratios):0.000} (min {ratios.Min():0.000}, max {ratios.Max():0.000})";
+
+static double ChildrenCpuMs()
+{
+    // getrusage(RUSAGE_CHILDREN): user + system time of the terminated, waited-for children.
+    var usage = new long[18];
+    if (Native.getrusage(-1, usage) != 0)
+    {
+        throw new InvalidOperationException("getrusage failed");
+    }
+
+    return (usage[0] * 1000.0) + (usage[1] / 1000.0) + (usage[2] * 1000.0) + (usage[3] / 1000.0);
+}
+
+static string FindRepoRoot()
+{
+    var dir = new DirectoryInfo(AppContext.BaseDirectory);
+    while (dir != null && !File.Exists(Path.Combine(dir.FullName, "PythonImages.psd1")))
+    {
+        dir = dir.Parent;
+    }
+
+    return dir?.FullName ?? throw new InvalidOperationException("PythonImages.psd1 not found");
+}
+
+internal static class Native
+{
+    [DllImport("libc", SetLastError = true)]
+#pragma warning disable CA5392, SYSLIB1054 // a benchmark-only P/Invoke into libc
+    internal static extern int getrusage(int who, [Out] long[] usage);
+#pragma warning restore CA5392, SYSLIB1054
+}

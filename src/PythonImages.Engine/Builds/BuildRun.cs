@@ -1,0 +1,223 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using PythonImages.Builds;
+using PythonImages.Security;
+
+namespace PythonImages.Engine.Builds
+{
+    /// <summary>What happened to one job while it ran (before it is reported).</summary>
+    internal sealed class BuildRun
+    {
+        public BuildRun(ImageBuildJob job)
+        {
+            Job = job;
+        }
+
+        public ImageBuildJob Job { get; }
+
+        public BuildDecision Decision { get; set; } = BuildDecision.Build;
+
+        public EngineBuildResult? Build { get; set; }
+
+        public BuildContextException? ContextError { get; set; }
+
+        public Exception? EngineError { get; set; }
+
+        public EngineStalledException? Stalled { get; set; }
+
+        public Exception? LogError { get; set; }
+
+        public BuildFailureHints.Tracker Hints { get; } = new BuildFailureHints.Tracker();
+
+        public IReadOnlyList<ForeignTag> ForeignTags { get; set; } = Array.Empty<ForeignTag>();
+
+        public TimeSpan Duration { get; set; }
+
+        public long Size { get; set; }
+
+        public string? LogPath { get; set; }
+    }
+
+    /// <content>Running one job on its engine.</content>
+    public sealed partial class BuildOrchestrator
+    {
+        /// <summary>Runs on the thread pool; reports only progress and log lines (the rest once the run is over).</summary>
+        private async Task<BuildRun> RunAsync(ImageBuildJob job, CancellationToken ct)
+        {
+            var run = new BuildRun(job);
+            var watch = Stopwatch.StartNew();
+            var target = job.Engine ?? throw new InvalidOperationException("The job was not prepared (BuildOrchestrator.Prepare).");
+            string prefix = options.ThrottleLimit > 1 ? "[" + job.DisplayName + "] " : string.Empty;
+            Progress(ActivityOf(job), "Building " + job.DisplayName, "Sending build context", 0);
+            if (Decider != null)
+            {
+                run.Decision = await Decider.DecideAsync(job, target, ct).ConfigureAwait(false);
+                if (run.Decision.Action != BuildAction.Build)
+                {
+                    await ApplyDecisionAsync(run, target, prefix, ct).ConfigureAwait(false);
+                    run.Duration = watch.Elapsed;
+                    return run;
+                }
+            }
+
+            events.LogLine(job, $"{prefix}Building {job.DockerfilePath} (context {job.ContextPath}) with the classic builder (API version=1) on {target.Info.Endpoint}.");
+
+            // The full log goes to disk as it arrives; memory keeps the engine's bounded tail only.
+            BuildLogFile? log = null;
+            if (logs.Enabled)
+            {
+                string file = logs.FileFor(job);
+                try
+                {
+                    log = BuildLogFile.Start(file);
+                }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                {
+                    run.LogError = ex;
+                    run.LogPath = file;
+                    return run;
+                }
+            }
+
+            try
+            {
+                await BuildOnEngineAsync(run, target, log, prefix, ct).ConfigureAwait(false);
+                run.Duration = watch.Elapsed;
+                if (log != null && (run.Build != null || run.Stalled != null))
+                {
+                    run.LogPath = log.Target;
+                    run.LogError = logs.Commit(log, BuildLogs.Header(run));
+                }
+
+                if (run.Build?.Succeeded == true && AfterBuild != null)
+                {
+                    await RunAfterBuildAsync(run, target, ct).ConfigureAwait(false);
+                }
+
+                return run;
+            }
+            finally
+            {
+                log?.Dispose();
+            }
+        }
+
+        private async Task BuildOnEngineAsync(BuildRun run, EngineTarget target, BuildLogFile? log, string prefix, CancellationToken ct)
+        {
+            var job = run.Job;
+            var router = new BuildEventRouter(this, job, log, run.Hints, prefix);
+            try
+            {
+                // Before anything is sent: the build's labels, and the tags it would move away from images of others.
+                var labels = await LabelsAsync(job, target.Engine, ct).ConfigureAwait(false);
+                run.ForeignTags = await ImageProvenance.ForeignTagsAsync(target.Engine, job.References, ct).ConfigureAwait(false);
+                run.Build = await target.Engine.BuildAsync(Request(job, labels), router, ct).ConfigureAwait(false);
+                if (run.Build.Succeeded && run.Build.ImageId != null)
+                {
+                    var details = await target.Engine.InspectImageAsync(run.Build.ImageId, ct).ConfigureAwait(false);
+                    run.Size = details?.Size ?? 0;
+                }
+            }
+            catch (BuildContextException ex)
+            {
+                run.ContextError = ex;
+            }
+            catch (OperationCanceledException)
+            {
+                throw;
+            }
+            catch (EngineStalledException ex)
+            {
+                run.Stalled = ex;
+            }
+            catch (Exception ex)
+            {
+                run.EngineError = ex;
+            }
+        }
+
+        private EngineBuildRequest Request(ImageBuildJob job, Dictionary<string, string> labels) => new EngineBuildRequest
+        {
+            ContextDirectory = job.ContextPath,
+            Dockerfile = MakeRelative(job.ContextPath, job.DockerfilePath),
+            Tags = job.References.ToList(),
+            BuildArgs = new Dictionary<string, string>(options.BuildArgs),
+            Labels = labels,
+            NoCache = options.NoCache,
+            Pull = options.Pull,
+            NetworkMode = options.Network,
+            Platform = options.Platform,
+            ForceRemoveIntermediate = true,
+
+            // Windows images use the classic builder (upstream's manifest says so); API builds are classic anyway.
+            Builder = BuilderKind.Classic,
+        };
+
+        /// <summary>Retag: every reference of the job on the existing image; Skip: nothing, said in the verbose stream.</summary>
+        private async Task ApplyDecisionAsync(BuildRun run, EngineTarget target, string prefix, CancellationToken ct)
+        {
+            var decision = run.Decision;
+            var job = run.Job;
+            events.LogLine(job, $"{prefix}{(decision.Action == BuildAction.Retag ? "Tagging " + decision.ImageId + " as " + string.Join(", ", job.References) : "Skipping " + job.DisplayName)}: {decision.Reason}");
+            if (decision.Action != BuildAction.Retag)
+            {
+                return;
+            }
+
+            try
+            {
+                foreach (var reference in job.References)
+                {
+                    var parsed = ImageReference.Parse(reference);
+                    await target.Engine.TagImageAsync(decision.ImageId!, parsed.Repository, parsed.Tag ?? "latest", ct).ConfigureAwait(false);
+                }
+
+                var details = await target.Engine.InspectImageAsync(decision.ImageId!, ct).ConfigureAwait(false);
+                run.Size = details?.Size ?? 0;
+            }
+            catch (OperationCanceledException)
+            {
+                throw;
+            }
+            catch (EngineStalledException ex)
+            {
+                run.Stalled = ex;
+            }
+            catch (Exception ex)
+            {
+                run.EngineError = ex;
+            }
+        }
+
+        private async Task RunAfterBuildAsync(BuildRun run, EngineTarget target, CancellationToken ct)
+        {
+            try
+            {
+                await AfterBuild!.AfterBuildAsync(Outcome(run), target, events, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                throw;
+            }
+            catch (EngineStalledException ex)
+            {
+                run.Stalled = ex;
+            }
+            catch (Exception ex)
+            {
+                run.EngineError = ex;
+            }
+        }
+
+        private static string MakeRelative(string root, string file)
+        {
+            string r = root.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) + Path.DirectorySeparatorChar;
+            return file.StartsWith(r, StringComparison.Ordinal) ? file.Substring(r.Length).Replace('\\', '/') : file;
+        }
+    }
+}

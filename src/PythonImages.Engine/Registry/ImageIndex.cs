@@ -1,0 +1,178 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using PythonImages.Publish;
+
+namespace PythonImages.Engine.Registry
+{
+    /// <summary>The platform an image runs on, as an image index lists it (read from the image's config).</summary>
+    public sealed class ImagePlatform : IEquatable<ImagePlatform>
+    {
+        /// <summary>A platform.</summary>
+        public ImagePlatform(string os, string architecture, string? variant = null, string? osVersion = null)
+        {
+            OS = os;
+            Architecture = architecture;
+            Variant = string.IsNullOrEmpty(variant) ? null : variant;
+            OSVersion = string.IsNullOrEmpty(osVersion) ? null : osVersion;
+        }
+
+        /// <summary>linux or windows.</summary>
+        public string OS { get; }
+
+        /// <summary>amd64, arm64, arm, ...</summary>
+        public string Architecture { get; }
+
+        /// <summary>v7, v8, ... when there is one.</summary>
+        public string? Variant { get; }
+
+        /// <summary>The Windows build (10.0.26100.1234), for Windows images.</summary>
+        public string? OSVersion { get; }
+
+        /// <summary>The platform fields of an image config (os, architecture, variant, os.version).</summary>
+        public static ImagePlatform FromConfig(byte[] config)
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(config);
+                var root = doc.RootElement;
+                string? Field(string name) => root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+                string? os = Field("os");
+                string? architecture = Field("architecture");
+                if (string.IsNullOrEmpty(os) || string.IsNullOrEmpty(architecture))
+                {
+                    throw new RegistryException(PublishErrorIds.RegistryError, "The image config has no os or architecture.", statusCode: 0);
+                }
+
+                return new ImagePlatform(os!, architecture!, Field("variant"), Field("os.version"));
+            }
+            catch (JsonException ex)
+            {
+                throw new RegistryException(PublishErrorIds.RegistryError, "The image config is not JSON: " + ex.Message, inner: ex);
+            }
+        }
+
+        /// <summary>os/architecture[/variant][ (os.version)], e.g. linux/arm/v7 or windows/amd64 (10.0.26100.1234).</summary>
+        public override string ToString() =>
+            OS + "/" + Architecture + (Variant != null ? "/" + Variant : string.Empty) + (OSVersion != null ? " (" + OSVersion + ")" : string.Empty);
+
+        /// <inheritdoc/>
+        public bool Equals(ImagePlatform? other) => other is not null && string.Equals(ToString(), other.ToString(), StringComparison.Ordinal);
+
+        /// <inheritdoc/>
+        public override bool Equals(object? obj) => Equals(obj as ImagePlatform);
+
+        /// <inheritdoc/>
+        public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(ToString());
+    }
+
+    /// <summary>One manifest an index points at.</summary>
+    public sealed class IndexEntry
+    {
+        /// <summary>An entry.</summary>
+        public IndexEntry(string digest, string mediaType, long size, ImagePlatform platform, string source)
+        {
+            Digest = digest;
+            MediaType = mediaType;
+            Size = size;
+            Platform = platform;
+            Source = source;
+        }
+
+        /// <summary>sha256:... of the manifest.</summary>
+        public string Digest { get; }
+
+        /// <summary>The manifest's media type.</summary>
+        public string MediaType { get; }
+
+        /// <summary>The manifest's size in bytes.</summary>
+        public long Size { get; }
+
+        /// <summary>Its platform.</summary>
+        public ImagePlatform Platform { get; }
+
+        /// <summary>Which pushed reference it is (for messages).</summary>
+        public string Source { get; }
+    }
+
+    /// <summary>Media types of the distribution API.</summary>
+    public static class MediaTypes
+    {
+        /// <summary>Docker image manifest, schema 2.</summary>
+        public const string DockerManifest = "application/vnd.docker.distribution.manifest.v2+json";
+
+        /// <summary>Docker manifest list.</summary>
+        public const string DockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json";
+
+        /// <summary>OCI image manifest.</summary>
+        public const string OciManifest = "application/vnd.oci.image.manifest.v1+json";
+
+        /// <summary>OCI image index.</summary>
+        public const string OciIndex = "application/vnd.oci.image.index.v1+json";
+
+        /// <summary>What a manifest GET accepts.</summary>
+        public static readonly string[] Accepted = { OciIndex, DockerManifestList, OciManifest, DockerManifest };
+
+        /// <summary>Whether <paramref name="mediaType"/> is an index or manifest list.</summary>
+        public static bool IsIndex(string? mediaType) => mediaType == OciIndex || mediaType == DockerManifestList;
+    }
+
+    /// <summary>Writes the index of a shared tag.</summary>
+    public static class ImageIndexBuilder
+    {
+        /// <summary>
+        /// The index for <paramref name="entries"/>: a Docker manifest list when every entry is a Docker manifest, else an OCI
+        /// image index. Two entries with the same platform are an error (<see cref="PublishErrorIds.PlatformCollision"/>).
+        /// </summary>
+        public static byte[] Build(string tag, IReadOnlyList<IndexEntry> entries, out string mediaType)
+        {
+            var collision = entries.GroupBy(e => e.Platform).FirstOrDefault(g => g.Select(e => e.Digest).Distinct(StringComparer.Ordinal).Count() > 1);
+            if (collision != null)
+            {
+                throw new RegistryException(
+                    PublishErrorIds.PlatformCollision,
+                    $"The shared tag '{tag}' would list two images for the platform {collision.Key}: {string.Join(" and ", collision.Select(e => e.Source).Distinct(StringComparer.Ordinal))}; its index was not written.");
+            }
+
+            var unique = entries.GroupBy(e => e.Digest, StringComparer.Ordinal).Select(g => g.First()).ToList();
+            mediaType = unique.All(e => e.MediaType == MediaTypes.DockerManifest) ? MediaTypes.DockerManifestList : MediaTypes.OciIndex;
+            using var buffer = new MemoryStream();
+            using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            {
+                json.WriteStartObject();
+                json.WriteNumber("schemaVersion", 2);
+                json.WriteString("mediaType", mediaType);
+                json.WriteStartArray("manifests");
+                foreach (var e in unique)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("mediaType", e.MediaType);
+                    json.WriteNumber("size", e.Size);
+                    json.WriteString("digest", e.Digest);
+                    json.WriteStartObject("platform");
+                    json.WriteString("architecture", e.Platform.Architecture);
+                    json.WriteString("os", e.Platform.OS);
+                    if (e.Platform.OSVersion != null)
+                    {
+                        json.WriteString("os.version", e.Platform.OSVersion);
+                    }
+
+                    if (e.Platform.Variant != null)
+                    {
+                        json.WriteString("variant", e.Platform.Variant);
+                    }
+
+                    json.WriteEndObject();
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+
+            return buffer.ToArray();
+        }
+    }
+}

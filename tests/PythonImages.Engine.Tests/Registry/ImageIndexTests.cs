@@ -1,0 +1,94 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using PythonImages.Engine.Registry;
+using PythonImages.Publish;
+using Xunit;
+
+namespace PythonImages.Engine.Tests.Registry
+{
+    public class ImageIndexTests
+    {
+        private const string D1 = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+        private const string D2 = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
+        private const string D3 = "sha256:3333333333333333333333333333333333333333333333333333333333333333";
+
+        [Fact]
+        public void PlatformsComeFromTheImageConfig()
+        {
+            var windows = ImagePlatform.FromConfig(Encoding.UTF8.GetBytes("{\"architecture\":\"amd64\",\"os\":\"windows\",\"os.version\":\"10.0.26100.4061\",\"rootfs\":{}}"));
+            Assert.Equal("windows", windows.OS);
+            Assert.Equal("10.0.26100.4061", windows.OSVersion);
+            var arm = ImagePlatform.FromConfig(Encoding.UTF8.GetBytes("{\"architecture\":\"arm\",\"os\":\"linux\",\"variant\":\"v7\"}"));
+            Assert.Equal("linux/arm/v7", arm.ToString());
+            var ex = Assert.Throws<RegistryException>(() => ImagePlatform.FromConfig(Encoding.UTF8.GetBytes("{\"os\":\"linux\"}")));
+            Assert.Equal(PublishErrorIds.RegistryError, ex.ErrorId);
+        }
+
+        [Fact]
+        public void DockerManifestsMakeAManifestListWithEveryPlatformField()
+        {
+            var entries = new List<IndexEntry>
+            {
+                new IndexEntry(D1, MediaTypes.DockerManifest, 500, new ImagePlatform("linux", "amd64"), "a"),
+                new IndexEntry(D2, MediaTypes.DockerManifest, 600, new ImagePlatform("windows", "amd64", null, "10.0.20348.1"), "b"),
+                new IndexEntry(D3, MediaTypes.DockerManifest, 700, new ImagePlatform("linux", "arm", "v7"), "c"),
+            };
+            byte[] index = ImageIndexBuilder.Build("r:latest", entries, out string mediaType);
+            Assert.Equal(MediaTypes.DockerManifestList, mediaType);
+            using var doc = JsonDocument.Parse(index);
+            Assert.Equal(mediaType, doc.RootElement.GetProperty("mediaType").GetString());
+            var manifests = doc.RootElement.GetProperty("manifests").EnumerateArray().ToList();
+            Assert.Equal(new[] { D1, D2, D3 }, manifests.Select(m => m.GetProperty("digest").GetString()));
+            Assert.Equal(600, manifests[1].GetProperty("size").GetInt64());
+            Assert.Equal("10.0.20348.1", manifests[1].GetProperty("platform").GetProperty("os.version").GetString());
+            Assert.Equal("v7", manifests[2].GetProperty("platform").GetProperty("variant").GetString());
+            Assert.False(manifests[0].GetProperty("platform").TryGetProperty("variant", out _));
+        }
+
+        [Fact]
+        public void AnOciManifestMakesAnOciIndex()
+        {
+            var entries = new List<IndexEntry>
+            {
+                new IndexEntry(D1, MediaTypes.OciManifest, 500, new ImagePlatform("linux", "amd64"), "a"),
+                new IndexEntry(D2, MediaTypes.DockerManifest, 600, new ImagePlatform("linux", "arm64", "v8"), "b"),
+            };
+            ImageIndexBuilder.Build("r:latest", entries, out string mediaType);
+            Assert.Equal(MediaTypes.OciIndex, mediaType);
+        }
+
+        [Fact]
+        public void TwoImagesForOnePlatformAreACollisionAndTheSameImageTwiceIsNot()
+        {
+            var same = new List<IndexEntry>
+            {
+                new IndexEntry(D1, MediaTypes.DockerManifest, 500, new ImagePlatform("linux", "amd64"), "r:a"),
+                new IndexEntry(D1, MediaTypes.DockerManifest, 500, new ImagePlatform("linux", "amd64"), "r:b"),
+            };
+            using (var doc = JsonDocument.Parse(ImageIndexBuilder.Build("r:3", same, out _)))
+            {
+                Assert.Single(doc.RootElement.GetProperty("manifests").EnumerateArray());
+            }
+
+            var colliding = new List<IndexEntry>
+            {
+                new IndexEntry(D1, MediaTypes.DockerManifest, 500, new ImagePlatform("linux", "amd64"), "r:slim"),
+                new IndexEntry(D2, MediaTypes.DockerManifest, 500, new ImagePlatform("linux", "amd64"), "r:bookworm"),
+            };
+            var ex = Assert.Throws<RegistryException>(() => ImageIndexBuilder.Build("r:3", colliding, out _));
+            Assert.Equal(PublishErrorIds.PlatformCollision, ex.ErrorId);
+            Assert.Contains("linux/amd64", ex.Message);
+            Assert.Contains("r:slim and r:bookworm", ex.Message);
+
+            // Windows builds differ by os.version: no collision.
+            var windows = new List<IndexEntry>
+            {
+                new IndexEntry(D1, MediaTypes.DockerManifest, 500, new ImagePlatform("windows", "amd64", null, "10.0.26100.1"), "ltsc2025"),
+                new IndexEntry(D2, MediaTypes.DockerManifest, 500, new ImagePlatform("windows", "amd64", null, "10.0.20348.1"), "ltsc2022"),
+            };
+            ImageIndexBuilder.Build("r:3", windows, out _);
+        }
+    }
+}

@@ -1,0 +1,227 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.IO;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace PythonImages.Engine.Tests.Registry
+{
+    /// <summary>
+    /// A small registry with a token server on loopback (plain HTTP): /v2/ answers 401 with a Bearer challenge whose realm
+    /// is this server's /token; /token hands out a token for Basic user:password (GET) or an identity (refresh) token
+    /// (POST, the OAuth form); manifests are stored in memory. Every request is recorded (never the secrets in a message).
+    /// Failures can be queued: a status to answer, or a connection reset.
+    /// </summary>
+    internal sealed class LoopbackRegistry : IDisposable
+    {
+        public const string User = "h13-user";
+        public const string Password = "h13-password-9f8e7d";
+        public const string IdentityToken = "h13-identity-token-1a2b3c";
+
+        private readonly HttpListener listener = new HttpListener();
+        private readonly CancellationTokenSource stop = new CancellationTokenSource();
+        private readonly ConcurrentDictionary<string, (string Type, byte[] Body)> manifests = new ConcurrentDictionary<string, (string, byte[])>();
+        private readonly ConcurrentQueue<int> failures = new ConcurrentQueue<int>();
+        private readonly Task loop;
+        private int issued;
+
+        public LoopbackRegistry()
+        {
+            for (int attempt = 0; ; attempt++)
+            {
+                Port = FreePort();
+                listener.Prefixes.Clear();
+                listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
+                try
+                {
+                    listener.Start();
+                    break;
+                }
+                catch (HttpListenerException) when (attempt < 5)
+                {
+                }
+            }
+
+            loop = Task.Run(LoopAsync);
+        }
+
+        public int Port { get; }
+
+        public string Host => "127.0.0.1:" + Port;
+
+        public ConcurrentQueue<string> Requests { get; } = new ConcurrentQueue<string>();
+
+        public ConcurrentQueue<string> Authorizations { get; } = new ConcurrentQueue<string>();
+
+        /// <summary>The next requests to /v2/&lt;name&gt;/... fail: an HTTP status, or 0 for a connection reset.</summary>
+        public void FailNext(params int[] statuses)
+        {
+            foreach (var s in statuses)
+            {
+                failures.Enqueue(s);
+            }
+        }
+
+        private static int FreePort()
+        {
+            var l = new TcpListener(IPAddress.Loopback, 0);
+            l.Start();
+            int port = ((IPEndPoint)l.LocalEndpoint).Port;
+            l.Stop();
+            return port;
+        }
+
+        private async Task LoopAsync()
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                HttpListenerContext ctx;
+                try
+                {
+                    ctx = await listener.GetContextAsync().ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                    return;
+                }
+
+                try
+                {
+                    Handle(ctx);
+                }
+                catch (Exception)
+                {
+                    try
+                    {
+                        ctx.Response.Abort();
+                    }
+                    catch (Exception)
+                    {
+                    }
+                }
+            }
+        }
+
+        private void Handle(HttpListenerContext ctx)
+        {
+            var req = ctx.Request;
+            string path = req.Url!.AbsolutePath;
+            Requests.Enqueue(req.HttpMethod + " " + path);
+            string auth = req.Headers["Authorization"] ?? string.Empty;
+            Authorizations.Enqueue(auth);
+            var res = ctx.Response;
+
+            if (path == "/token")
+            {
+                string? token = null;
+                if (req.HttpMethod == "GET" && auth == "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(User + ":" + Password)))
+                {
+                    token = "{\"token\":\"bearer-" + Interlocked.Increment(ref issued) + "\"}";
+                }
+                else if (req.HttpMethod == "POST")
+                {
+                    string form = new StreamReader(req.InputStream).ReadToEnd();
+                    if (form.Contains("grant_type=refresh_token", StringComparison.Ordinal) && form.Contains("refresh_token=" + IdentityToken, StringComparison.Ordinal))
+                    {
+                        token = "{\"access_token\":\"bearer-" + Interlocked.Increment(ref issued) + "\"}";
+                    }
+                }
+
+                Send(res, token == null ? 401 : 200, "application/json", token ?? "{\"details\":\"bad login\"}");
+                return;
+            }
+
+            if (!path.StartsWith("/v2/", StringComparison.Ordinal))
+            {
+                Send(res, 404, "text/plain", "no");
+                return;
+            }
+
+            if (path != "/v2/" && failures.TryDequeue(out int failure))
+            {
+                if (failure == 0)
+                {
+                    res.Abort();
+                    return;
+                }
+
+                Send(res, failure, "application/json", "{\"errors\":[{\"code\":\"UNAVAILABLE\",\"message\":\"try later\"}]}");
+                return;
+            }
+
+            if (!auth.StartsWith("Bearer bearer-", StringComparison.Ordinal))
+            {
+                res.Headers["WWW-Authenticate"] = $"Bearer realm=\"http://127.0.0.1:{Port}/token\",service=\"h13-test\"" + (path == "/v2/" ? string.Empty : ",scope=\"repository:x:pull,push\"");
+                Send(res, 401, "application/json", "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication required\"}]}");
+                return;
+            }
+
+            if (path == "/v2/")
+            {
+                Send(res, 200, "application/json", "{}");
+                return;
+            }
+
+            int m = path.IndexOf("/manifests/", StringComparison.Ordinal);
+            if (m > 0)
+            {
+                string key = path.Substring(4);
+                if (req.HttpMethod == "PUT")
+                {
+                    using var body = new MemoryStream();
+                    req.InputStream.CopyTo(body);
+                    manifests[key] = (req.ContentType ?? string.Empty, body.ToArray());
+                    var digest = PythonImages.Engine.Registry.RegistryClient.Digest(body.ToArray());
+                    manifests[string.Concat(path.AsSpan(4, m - 4 + 11), digest)] = manifests[key];
+                    res.Headers["Docker-Content-Digest"] = digest;
+                    Send(res, 201, "text/plain", string.Empty);
+                    return;
+                }
+
+                if (manifests.TryGetValue(key, out var stored))
+                {
+                    res.StatusCode = 200;
+                    res.ContentType = stored.Type;
+                    res.OutputStream.Write(stored.Body, 0, stored.Body.Length);
+                    res.Close();
+                    return;
+                }
+
+                Send(res, 404, "application/json", "{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\",\"message\":\"manifest unknown\"}]}");
+                return;
+            }
+
+            Send(res, 404, "text/plain", "no");
+        }
+
+        private static void Send(HttpListenerResponse res, int status, string type, string body)
+        {
+            var bytes = Encoding.UTF8.GetBytes(body);
+            res.StatusCode = status;
+            res.ContentType = type;
+            res.ContentLength64 = bytes.Length;
+            res.OutputStream.Write(bytes, 0, bytes.Length);
+            res.Close();
+        }
+
+        public void Dispose()
+        {
+            stop.Cancel();
+            listener.Stop();
+            listener.Close();
+            try
+            {
+                loop.Wait(TimeSpan.FromSeconds(5));
+            }
+            catch (AggregateException)
+            {
+            }
+
+            stop.Dispose();
+        }
+    }
+}

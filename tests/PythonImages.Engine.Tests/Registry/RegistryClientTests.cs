@@ -1,0 +1,168 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using PythonImages.Engine.Registry;
+using PythonImages.Publish;
+using PythonImages.Tests.Hosting;
+using Xunit;
+
+namespace PythonImages.Engine.Tests.Registry
+{
+    /// <summary>The registry client against real servers on loopback: a token server written here, and the TLS + basic-auth registry of .ci/run.</summary>
+    public class RegistryClientTests
+    {
+        private static readonly byte[] Manifest = Encoding.UTF8.GetBytes("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\",\"config\":{\"mediaType\":\"application/vnd.docker.container.image.v1+json\",\"size\":2,\"digest\":\"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\"},\"layers\":[]}");
+
+        private static RegistryClientOptions Options(RegistryCredential? credential) =>
+            new RegistryClientOptions { Credential = credential, RetryDelay = TimeSpan.FromMilliseconds(20), CertsDirectory = Path.GetTempPath() };
+
+        [Fact]
+        public async Task BearerTokenLoginWithAPasswordStoresAndReadsAManifest()
+        {
+            using var server = new LoopbackRegistry();
+            using var client = RegistryClient.Create(server.Host, Options(new RegistryCredential(LoopbackRegistry.User, LoopbackRegistry.Password, "test")));
+            await client.PingAsync(CancellationToken.None);
+            Assert.Equal("http", client.Scheme); // loopback without TLS: plain HTTP
+            string digest = await client.PutManifestAsync("team/app", "1.0", MediaTypes.DockerManifest, Manifest, CancellationToken.None);
+            Assert.Equal("sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Manifest)), digest);
+            var read = await client.GetManifestAsync("team/app", "1.0", CancellationToken.None);
+            Assert.NotNull(read);
+            Assert.Equal(digest, read!.Digest);
+            Assert.Equal(MediaTypes.DockerManifest, read.MediaType);
+            Assert.Equal(Manifest, read.Content);
+            Assert.Equal("sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a", read.ConfigDigest);
+            Assert.Null(await client.GetManifestAsync("team/app", "2.0", CancellationToken.None));
+
+            // The token came from the realm with the Basic login; the registry saw only bearer tokens.
+            Assert.Contains("GET /token", server.Requests);
+            var exchanges = server.Requests.Zip(server.Authorizations).ToList();
+            Assert.All(exchanges.Where(p => p.First.Contains(" /v2/", StringComparison.Ordinal)), p => Assert.True(p.Second.Length == 0 || p.Second.StartsWith("Bearer bearer-", StringComparison.Ordinal), p.First + ": " + p.Second));
+            Assert.Contains(exchanges, p => p.First == "PUT /v2/team/app/manifests/1.0" && p.Second.StartsWith("Bearer bearer-", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public async Task AnIdentityTokenIsExchangedThroughTheOAuthForm()
+        {
+            using var server = new LoopbackRegistry();
+            using var client = RegistryClient.Create(server.Host, Options(new RegistryCredential("<token>", LoopbackRegistry.IdentityToken, "test", isIdentityToken: true)));
+            await client.PutManifestAsync("team/app", "id", MediaTypes.DockerManifest, Manifest, CancellationToken.None);
+            Assert.Contains("POST /token", server.Requests);
+            Assert.DoesNotContain("GET /token", server.Requests);
+        }
+
+        [Fact]
+        public async Task AWrongPasswordIsAuthenticationFailedNamingTheRegistryAndUserButNotTheSecret()
+        {
+            using var server = new LoopbackRegistry();
+            const string wrong = "not-the-password-77aa";
+            using var client = RegistryClient.Create(server.Host, Options(new RegistryCredential(LoopbackRegistry.User, wrong, "-Credential")));
+            var ex = await Assert.ThrowsAsync<RegistryException>(() => client.PingAsync(CancellationToken.None));
+            Assert.Equal(PublishErrorIds.AuthenticationFailed, ex.ErrorId);
+            Assert.Contains(server.Host, ex.Message);
+            Assert.Contains(LoopbackRegistry.User, ex.Message);
+            Assert.DoesNotContain(wrong, ex.ToString());
+
+            using var anonymous = RegistryClient.Create(server.Host, Options(null));
+            var none = await Assert.ThrowsAsync<RegistryException>(() => anonymous.GetManifestAsync("team/app", "1", CancellationToken.None));
+            Assert.Equal(PublishErrorIds.AuthenticationFailed, none.ErrorId);
+        }
+
+        [Fact]
+        public async Task ServerErrorsAndTooManyRequestsAreRetriedWithBackoff()
+        {
+            using var server = new LoopbackRegistry();
+            using var client = RegistryClient.Create(server.Host, Options(new RegistryCredential(LoopbackRegistry.User, LoopbackRegistry.Password, "test")));
+            await client.PutManifestAsync("team/app", "r", MediaTypes.DockerManifest, Manifest, CancellationToken.None);
+            server.FailNext(503, 502, 429);
+            int before = server.Requests.Count(r => r == "GET /v2/team/app/manifests/r");
+            var read = await client.GetManifestAsync("team/app", "r", CancellationToken.None);
+            Assert.Equal(Manifest, read!.Content);
+            Assert.True(before + 5 == server.Requests.Count(r => r == "GET /v2/team/app/manifests/r"), string.Join("\n", server.Requests));
+        }
+
+        [Fact]
+        public async Task ServerErrorsBeyondTheRetriesAreOneRegistryError()
+        {
+            using var server = new LoopbackRegistry();
+            var options = Options(new RegistryCredential(LoopbackRegistry.User, LoopbackRegistry.Password, "test"));
+            options.Retries = 2;
+            using var client = RegistryClient.Create(server.Host, options);
+            await client.PingAsync(CancellationToken.None);
+            server.FailNext(500, 500, 500, 500);
+            var ex = await Assert.ThrowsAsync<RegistryException>(() => client.GetManifestAsync("team/app", "x", CancellationToken.None));
+            Assert.Equal(PublishErrorIds.RegistryError, ex.ErrorId);
+            Assert.Equal(500, ex.StatusCode);
+            Assert.Contains("3 times", ex.Message);
+            Assert.Contains("UNAVAILABLE try later", ex.Message);
+        }
+
+        [Fact]
+        public async Task NothingListeningIsRegistryUnavailable()
+        {
+            int port;
+            using (var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+            {
+                l.Start();
+                port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+                l.Stop();
+            }
+
+            using var client = RegistryClient.Create("127.0.0.1:" + port, Options(null));
+            var ex = await Assert.ThrowsAsync<RegistryException>(() => client.PingAsync(CancellationToken.None));
+            Assert.Equal(PublishErrorIds.RegistryUnavailable, ex.ErrorId);
+            Assert.Contains("127.0.0.1:" + port, ex.Message);
+        }
+
+        [Theory]
+        [InlineData("localhost:5000", true)]
+        [InlineData("127.0.0.1:5000", true)]
+        [InlineData("127.8.9.10", true)]
+        [InlineData("[::1]:5000", true)]
+        [InlineData("registry.example:5000", false)]
+        [InlineData("10.0.0.1:5000", false)]
+        [InlineData("localhost.example", false)]
+        public void PlainHttpIsOnlyForLoopbackRegistries(string registry, bool loopback) => Assert.Equal(loopback, RegistryClient.IsLoopback(registry));
+
+        [Fact]
+        public void ChallengesAreParsedWithQuotedCommas()
+        {
+            var p = RegistryClient.ChallengeParameters("realm=\"https://auth.example/token\",service=\"registry.example\",scope=\"repository:a/b:pull,push\"");
+            Assert.Equal("https://auth.example/token", p["realm"]);
+            Assert.Equal("registry.example", p["service"]);
+            Assert.Equal("repository:a/b:pull,push", p["scope"]);
+        }
+
+        [RegistryFact(engine: false, auth: true)]
+        public async Task TheTlsRegistryIsTrustedThroughItsCaAndRefusedWithout()
+        {
+            var (user, password) = TestRegistries.Login;
+            var credential = new RegistryCredential(user, password, "test");
+            string empty = Directory.CreateTempSubdirectory("h13-publish-certs-").FullName;
+            try
+            {
+                using (var untrusted = RegistryClient.Create(TestRegistries.Auth, new RegistryClientOptions { Credential = credential, CertsDirectory = empty }))
+                {
+                    var ex = await Assert.ThrowsAsync<RegistryException>(() => untrusted.PingAsync(CancellationToken.None));
+                    Assert.Equal(PublishErrorIds.TlsFailed, ex.ErrorId);
+                    Assert.DoesNotContain(password, ex.ToString());
+                }
+
+                using var trusted = RegistryClient.Create(TestRegistries.Auth, new RegistryClientOptions { Credential = credential, CertificatePath = TestRegistries.AuthDirectory, CertsDirectory = empty });
+                await trusted.PingAsync(CancellationToken.None);
+                Assert.Equal("https", trusted.Scheme);
+
+                using var wrong = RegistryClient.Create(TestRegistries.Auth, new RegistryClientOptions { Credential = new RegistryCredential(user, "wrong-" + password, "test"), CertificatePath = TestRegistries.AuthDirectory });
+                var refused = await Assert.ThrowsAsync<RegistryException>(() => wrong.PingAsync(CancellationToken.None));
+                Assert.Equal(PublishErrorIds.AuthenticationFailed, refused.ErrorId);
+                Assert.DoesNotContain(password, refused.ToString());
+            }
+            finally
+            {
+                Directory.Delete(empty, true);
+            }
+        }
+    }
+}

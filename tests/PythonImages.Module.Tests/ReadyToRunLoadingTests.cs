@@ -1,0 +1,94 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
+using PythonImages.Tests.Hosting;
+using Xunit;
+
+namespace PythonImages.Tests
+{
+    /// <summary>
+    /// PowerShell 7 loads the dependencies from bin/r2r/&lt;rid&gt;/ (the ReadyToRun copies build.ps1 Package adds) when the
+    /// module has them for this platform, and from bin/dependencies/ (the netstandard2.0 IL) otherwise.
+    /// </summary>
+    public sealed class ReadyToRunLoadingTests
+    {
+        private static string HostRid()
+        {
+            string os = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "win" : RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? "osx" : "linux";
+            return os + "-" + RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
+        }
+
+        private static string CopyModule()
+        {
+            string dir = Path.Combine(Path.GetTempPath(), "h16-r2r-" + Guid.NewGuid().ToString("N")[..8]);
+            Directory.CreateDirectory(dir);
+            File.Copy(ModuleSession.ManifestPath, Path.Combine(dir, "PythonImages.psd1"));
+            string source = Path.Combine(ModuleSession.RepoRoot, "bin");
+            foreach (var file in Directory.GetFiles(source, "*", SearchOption.AllDirectories))
+            {
+                string rel = Path.GetRelativePath(source, file);
+                if (rel.StartsWith("r2r", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                string target = Path.Combine(dir, "bin", rel);
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target);
+            }
+
+            return dir;
+        }
+
+        private static FreshProcess.Result Run(string module) => FreshProcess.Run($@"
+Import-Module {FreshProcess.Quote(Path.Combine(module, "PythonImages.psd1"))} -ErrorAction Stop
+""images $(@(Get-PythonTag).Count)""
+foreach ($a in [AppDomain]::CurrentDomain.GetAssemblies()) {{ if ($a.GetName().Name -in 'PythonImages.Core', 'YamlDotNet') {{ ""loaded $($a.GetName().Name) $($a.Location)"" }} }}
+");
+
+        [Fact]
+        public void TheReadyToRunCopyForThisPlatformIsPreferred()
+        {
+            string module = CopyModule();
+            try
+            {
+                string r2r = Path.Combine(module, "bin", "r2r", HostRid());
+                Directory.CreateDirectory(r2r);
+                File.Copy(Path.Combine(module, "bin", "dependencies", "PythonImages.Core.dll"), Path.Combine(r2r, "PythonImages.Core.dll"));
+                File.Copy(Path.Combine(module, "bin", "dependencies", "PythonImages.matrix.bin"), Path.Combine(r2r, "PythonImages.matrix.bin"));
+
+                var r = Run(module);
+                Assert.True(r.ExitCode == 0, r.ToString());
+                Assert.Contains("images 42", r.Output);
+                Assert.Contains("loaded PythonImages.Core " + Path.Combine(r2r, "PythonImages.Core.dll"), r.Output);
+                Assert.DoesNotContain(r.Output, l => l.StartsWith("loaded YamlDotNet", StringComparison.Ordinal)); // the matrix data beside it was found
+            }
+            finally
+            {
+                Directory.Delete(module, true);
+            }
+        }
+
+        [Fact]
+        public void WithoutOneTheIlCopiesAreLoaded()
+        {
+            string module = CopyModule();
+            try
+            {
+                // A folder for another platform is never used.
+                Directory.CreateDirectory(Path.Combine(module, "bin", "r2r", "other-rid"));
+                File.Copy(Path.Combine(module, "bin", "dependencies", "PythonImages.Core.dll"), Path.Combine(module, "bin", "r2r", "other-rid", "PythonImages.Core.dll"));
+
+                var r = Run(module);
+                Assert.True(r.ExitCode == 0, r.ToString());
+                Assert.Contains("images 42", r.Output);
+                Assert.Contains("loaded PythonImages.Core " + Path.Combine(module, "bin", "dependencies", "PythonImages.Core.dll"), r.Output);
+            }
+            finally
+            {
+                Directory.Delete(module, true);
+            }
+        }
+    }
+}
