@@ -19,8 +19,8 @@ namespace PythonImages.Tests.Apps
 
         public AppImageTests(PythonImageFixture python) => this.python = python;
 
-        private PsResult Build(ModuleSession s, string app, string image, string extra = "") =>
-            s.Run($"New-PythonAppDockerfile -Path $app -Tag 3-slim -BaseImageRegistry $registry {extra} | Invoke-PythonImageBuild -Tag $image -Verbose",
+        private PsResult Build(ModuleSession s, string app, string image, string extra = "", string buildExtra = "") =>
+            s.Run($"New-PythonAppDockerfile -Path $app -Tag 3-slim -BaseImageRegistry $registry {extra} | Invoke-PythonImageBuild -Tag $image -Verbose {buildExtra}",
                 new Dictionary<string, object?> { ["app"] = app, ["registry"] = python.Registry, ["image"] = image });
 
         private static PsResult Run(ModuleSession s, string image, string extra = "") =>
@@ -51,7 +51,9 @@ namespace PythonImages.Tests.Apps
             });
             string image = python.Prefix + "-req";
             using var s = new ModuleSession();
-            var r = Build(s, app, image);
+
+            // -NoCache: layers an earlier run left on the engine must not hide the install (the second build shows the cache).
+            var r = Build(s, app, image, buildExtra: "-NoCache");
             Built(r, image);
             Assert.Contains(r.Verbose, v => v.Message.Contains("Successfully installed h15greeting-1.0", StringComparison.Ordinal));
 

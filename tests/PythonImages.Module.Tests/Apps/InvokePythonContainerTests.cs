@@ -276,6 +276,25 @@ namespace PythonImages.Tests.Apps
         }
 
         [DockerFact]
+        public void TheContainerJoinsTheNetworkAsked()
+        {
+            string folder = TestApp.Write(python.Folder("net"), new Dictionary<string, string> { ["net.py"] = "import os\nprint(' '.join(sorted(os.listdir('/sys/class/net'))))\n" });
+            using var s = new ModuleSession();
+
+            // -Network none: a network namespace of its own with only the loopback interface.
+            var none = Run(s, "Invoke-PythonContainer net.py -Image $image -Name $name -Network none", Vars(folder, Name("net-none")));
+            Assert.Empty(none.AllErrors);
+            Assert.Equal(new[] { "lo" }, Strings(none));
+
+            // -Network host: the host's interfaces, as this test process sees them.
+            string host = string.Join(" ", Directory.GetFileSystemEntries("/sys/class/net").Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal));
+            Assert.NotEqual("lo", host);
+            var hostRun = Run(s, "Invoke-PythonContainer net.py -Image $image -Name $name -Network host", Vars(folder, Name("net-host")));
+            Assert.Empty(hostRun.AllErrors);
+            Assert.Equal(new[] { host }, Strings(hostRun));
+        }
+
+        [DockerFact]
         public void WhatIfRunsNothing()
         {
             string folder = TestApp.Write(python.Folder("whatif"), new Dictionary<string, string> { ["w.py"] = "open('ran', 'w').write('x')\n" });
