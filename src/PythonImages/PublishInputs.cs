@@ -65,13 +65,13 @@ namespace PythonImages.Commands
         };
     }
 
-    /// <summary>A push's layer progress as progress records: at most one every 250 ms, and every finished layer.</summary>
+    /// <summary>A push's layer progress as progress records: the first, at most one every 250 ms after it, and every finished layer.</summary>
     internal sealed class PublishProgressWriter : IProgress<PublishProgress>
     {
         /// <summary>The progress id of Publish-PythonImage's records.</summary>
         internal const int ProgressId = 70;
 
-        private readonly Stopwatch clock = Stopwatch.StartNew();
+        private readonly Stopwatch clock = new Stopwatch();
         private readonly Action<ProgressRecord> write;
 
         /// <summary>A writer that hands each record to <paramref name="write"/> (called on the push's thread).</summary>
@@ -84,7 +84,7 @@ namespace PythonImages.Commands
         public void Report(PublishProgress value)
         {
             var p = value;
-            if ((clock.ElapsedMilliseconds > 250 || p.Layer.Status == "Pushed") && (p.Layer.Layer + p.Layer.Status).Trim().Length > 0)
+            if ((!clock.IsRunning || clock.ElapsedMilliseconds > 250 || IsFinished(p.Layer.Status)) && (p.Layer.Layer + p.Layer.Status).Trim().Length > 0)
             {
                 clock.Restart();
                 string bytes = p.Layer.Total > 0 ? $" {p.Layer.Current / 1048576.0:0.0}/{p.Layer.Total / 1048576.0:0.0} MB" : string.Empty;
@@ -94,5 +94,9 @@ namespace PythonImages.Commands
                 });
             }
         }
+
+        /// <summary>Whether the engine's layer status ends that layer's push: pushed, already there, or mounted from another repository.</summary>
+        internal static bool IsFinished(string? status) => status != null
+            && (status == "Pushed" || status == "Layer already exists" || status.StartsWith("Mounted from ", StringComparison.Ordinal));
     }
 }

@@ -31,7 +31,7 @@ namespace PythonImages.Tests
             Assert.NotNull(ast.ParamBlock);
             Assert.Contains(ast.ParamBlock!.Attributes, a => a.TypeName.Name == "CmdletBinding");
             var parameters = ast.ParamBlock.Parameters.ToDictionary(p => p.Name.VariablePath.UserPath, StringComparer.OrdinalIgnoreCase);
-            Assert.Equal(new[] { "Configuration", "OutputPath", "Task" }, parameters.Keys.OrderBy(k => k));
+            Assert.Equal(new[] { "Configuration", "OutputPath", "ReadyToRun", "Task" }, parameters.Keys.OrderBy(k => k));
 
             Assert.Equal(typeof(string[]), parameters["Task"].StaticType);
             Assert.Equal(new[] { "Build", "Format", "Test", "Package" }, ValidateSet(parameters["Task"]));
@@ -41,6 +41,7 @@ namespace PythonImages.Tests
             Assert.Equal(typeof(string), parameters["Configuration"].StaticType);
             Assert.Equal(new[] { "Debug", "Release" }, ValidateSet(parameters["Configuration"]));
             Assert.Equal(typeof(string), parameters["OutputPath"].StaticType);
+            Assert.Equal(typeof(string[]), parameters["ReadyToRun"].StaticType);
         }
 
         private static string[] ValidateSet(ParameterAst p)
