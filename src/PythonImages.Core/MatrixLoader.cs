@@ -408,7 +408,7 @@ namespace PythonImages
             string[] maintainers = ctx.StringList(node, key, out var maintainerNodes);
             for (int i = 0; i < maintainers.Length; i++)
             {
-                string? why = InputGrammar.Maintainer.Why(maintainers[i]);
+                string? why = ManifestGrammar.Maintainer.Why(maintainers[i]);
                 if (why != null)
                 {
                     throw ctx.Error(MatrixErrorIds.InvalidMaintainer, $"Maintainer '{InputGrammar.Show(maintainers[i])}' is not accepted: {why}.", maintainerNodes[i], key);

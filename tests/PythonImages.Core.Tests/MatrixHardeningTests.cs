@@ -145,6 +145,36 @@ namespace PythonImages.Tests
             Expect(errorId, at, key, line, "versions:", "  '3.14':", "    version: 3.14.6", "    variants: [trixie]");
         }
 
+        [Theory]
+        [InlineData("https://github.com/docker-library/python")]
+        [InlineData("https://github.com/docker-library/python.git")]
+        [InlineData("http://git.example.org:8080/team/c++-images/")]
+        [InlineData("https://[::1]:3000/o/r")]
+        [InlineData("https://localhost/o")]
+        public void ARepositoryTheMatrixAcceptsIsOneTheManifestAccepts(string url)
+        {
+            // One URL grammar: the matrix never lets in a GitRepo that Export would write and Import then reject.
+            var m = Load("repository: \"" + url + "\"", "versions:", "  '3.14':", "    version: 3.14.6", "    variants: [trixie]");
+            Assert.Null(PythonImages.Security.InputGrammar.GitRepositoryUrl.Why(url));
+            Assert.Null(PythonImages.Security.ManifestGrammar.GitRepo.Why(url));
+            Assert.Equal(url, m.Repository);
+        }
+
+        [Theory]
+        [InlineData("https://github.com")]
+        [InlineData("https://github.com/")]
+        public void ARepositoryWithoutAPathIsRefused(string url) =>
+            Expect(MatrixErrorIds.InvalidRepository, 1, "repository", "repository: \"" + url + "\"", "versions:", "  '3.14':", "    version: 3.14.6", "    variants: [trixie]");
+
+        [Fact]
+        public void MaintainersFollowTheManifestsGrammarIncludingNamesInAnyScript()
+        {
+            var m = Load("maintainers: [\"\u0141ukasz Langa <lukasz@example.org> (@ambv)\", \"\u5f20\u4f1f (@zw)\"]", "versions:", "  '3.14':", "    version: 3.14.6", "    variants: [trixie]");
+            Assert.Equal(new[] { "\u0141ukasz Langa <lukasz@example.org> (@ambv)", "\u5f20\u4f1f (@zw)" }, m.Maintainers);
+            Assert.All(m.Maintainers, x => Assert.True(PythonImages.Security.ManifestGrammar.Maintainer.IsMatch(x)));
+            Expect(MatrixErrorIds.InvalidMaintainer, 1, "maintainers", "maintainers: [\"Jane\u202e Doe (@jd)\"]", "versions:", "  '3.14':", "    version: 3.14.6", "    variants: [trixie]");
+        }
+
         [Fact]
         public void ValidHistoricalFieldsAndANullSetuptoolsStillLoad()
         {

@@ -7,7 +7,7 @@ using Microsoft.Win32.SafeHandles;
 
 namespace PythonImages.Security
 {
-    /// <summary>Why <see cref="InputFile.ReadText"/> refused a file.</summary>
+    /// <summary>Why <see cref="InputFile.ReadBytes"/> refused a file.</summary>
     public enum InputFileProblem
     {
         /// <summary>Nothing exists at the path (or a link points nowhere).</summary>
@@ -46,6 +46,14 @@ namespace PythonImages.Security
     {
         /// <summary>Reads the file as text; throws <see cref="InputFileException"/>.</summary>
         public static string ReadText(string path, long maxBytes)
+        {
+            byte[] bytes = ReadBytes(path, maxBytes);
+            using var reader = new StreamReader(new MemoryStream(bytes, false), new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true);
+            return reader.ReadToEnd();
+        }
+
+        /// <summary>Reads the file's bytes (at most <paramref name="maxBytes"/>); throws <see cref="InputFileException"/>.</summary>
+        public static byte[] ReadBytes(string path, long maxBytes)
         {
             if (string.IsNullOrEmpty(path) || path.IndexOf('\0') >= 0)
             {
@@ -89,8 +97,7 @@ namespace PythonImages.Security
                 throw new InputFileException(InputFileProblem.ReadFailed, "The file cannot be read: " + ex.Message, ex);
             }
 
-            using var reader = new StreamReader(new MemoryStream(bytes, false), new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true);
-            return reader.ReadToEnd();
+            return bytes;
         }
 
         private static FileStream Open(string path, long maxBytes)

@@ -143,30 +143,28 @@ namespace PythonImages.Security
         public static readonly Grammar GitCommit = new Grammar(
             "git commit", "40 or 64 lowercase hexadecimal digits", "[0-9a-f]{40}|[0-9a-f]{64}", 64);
 
-        /// <summary>The manifest's Builder field.</summary>
-        public static readonly Grammar Builder = new Grammar(
-            "builder", "buildkit or classic", "buildkit|classic", 16);
-
         /// <summary>A checksum in hex of any supported length (1 to 128 digits: md5 to sha512); callers check the algorithm's length.</summary>
         public static readonly Grammar HexDigest = new Grammar(
             "hex digest", "hexadecimal digits", "[0-9a-fA-F]{1,128}", 128);
 
         /// <summary>
-        /// A git repository URL as the manifest's GitRepo and the README's links use it: http(s), a host, path segments of
-        /// letters, digits, '.', '_', '~' and '-' (no '.' or '..' segment), no user info, query or fragment.
+        /// A git repository URL as the matrix names it (the manifest's GitRepo, the README's links): http(s), a host, one or
+        /// more path segments (no '.' or '..' segment), no user info, query or fragment. Every value it accepts is also
+        /// accepted by <see cref="ManifestGrammar.GitRepo"/>, so what the matrix lets in, Export can write and Import read.
         /// </summary>
         public static readonly Grammar GitRepositoryUrl = new Grammar(
-            "git repository URL", "https://host[:port]/path with letters, digits, '.', '_', '~' and '-' in the path, e.g. https://github.com/docker-library/python",
-            "https?://" + HostPattern + @"(?:/(?!\.\.?(?:/|\z))[A-Za-z0-9._~-]{1,128}){0,16}/?", 512);
-
-        /// <summary>A maintainer as the manifest header lists it: Full Name &lt;email&gt; (@github-handle), the email optional; no commas.</summary>
-        public static readonly Grammar Maintainer = new Grammar(
-            "maintainer", "'Full Name <email> (@github-handle)' (the email is optional) of printable ASCII without commas",
-            @"[A-Za-z0-9][A-Za-z0-9 ._'-]{0,127} (?:<[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}> )?\(@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\)", 512, allowSpace: true);
+            "git repository URL", "https://host[:port]/path with letters, digits, '.', '_', '~', '+' and '-' in the path, e.g. https://github.com/docker-library/python",
+            "https?://" + HostPattern + "(?:/" + UrlSegment + "){1,16}/?", 512);
 
         private const string PathComponent = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
-        private const string DomainComponent = "(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])";
-        private const string HostPattern = "(?:" + DomainComponent + @"(?:\." + DomainComponent + @")*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?";
+        /// <summary>One DNS label: letters, digits and inner dashes.</summary>
+        internal const string DomainComponent = "(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])";
+
+        /// <summary>One URL path segment: no '.' or '..' segment, only unreserved characters (RFC 3986) and '+'.</summary>
+        internal const string UrlSegment = @"(?!\.\.?(?:/|\z))[A-Za-z0-9._~+-]{1,128}";
+
+        /// <summary>A host name or bracketed IP address, with an optional port.</summary>
+        internal const string HostPattern = "(?:" + DomainComponent + @"(?:\." + DomainComponent + @")*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?";
 
         /// <summary>Index of the first character outside printable ASCII (0x21–0x7E; space included only when allowed), or -1.</summary>
         public static int FirstNonPrintable(string value, bool allowSpace = false)

@@ -12,11 +12,9 @@ namespace PythonImages.Security
     /// </summary>
     public static class ManifestGrammar
     {
-        private const string DomainComponent = "(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])";
-        private const string Host = DomainComponent + @"(?:\." + DomainComponent + @")*(?::[0-9]{1,5})?";
-
-        // A URL path segment: no '.' or '..' segment, only unreserved characters (RFC 3986) and '+'.
-        private const string UrlSegment = @"(?!\.\.?(?:/|\z))[A-Za-z0-9._~+-]{1,128}";
+        private const string DomainComponent = InputGrammar.DomainComponent;
+        private const string Host = InputGrammar.HostPattern;
+        private const string UrlSegment = InputGrammar.UrlSegment;
 
         /// <summary>
         /// GitRepo: an https, http, git or ssh URL (ssh may name a user), or the scp-like user@host:path form. No

@@ -104,7 +104,7 @@ namespace PythonImages.Tests.Injection
                     }
                 }
 
-                return new ProbeResult { Steps = steps, Calls = ParseCalls(output), Changes = changes, Output = output };
+                return new ProbeResult { Steps = steps, Calls = ParseCalls(failed == null ? string.Empty : CopyCallLog(failed)), Changes = changes, Output = output };
             }
             finally
             {
@@ -161,9 +161,20 @@ namespace PythonImages.Tests.Injection
                 args.Add(kv.Key + "=" + kv.Value);
             }
 
-            args.AddRange(new[] { "-e", "PROBE_SCRIPT=" + statement, BaseImage, "/bin/sh", "-c", "/bin/sh -c \"$PROBE_SCRIPT\"; echo \"exit=$?\"; if [ -e /tmp/pwned ]; then echo MARKER-FOUND; fi" });
+            args.AddRange(new[] { "-e", "PROBE_SCRIPT=" + statement, BaseImage, "/bin/sh", "-c", "/bin/sh -c \"$PROBE_SCRIPT\"; echo \"exit=$?\"; if [ -e /tmp/pwned ]; then echo MARKER-FOUND; fi; cat " + CallLog + " 2>/dev/null" });
             var (_, output) = Docker(args.ToArray());
             return (ParseCalls(output), output.Contains("MARKER-FOUND", StringComparison.Ordinal), output);
+        }
+
+        /// <summary>Where the stubs record their calls inside the container.</summary>
+        private const string CallLog = "/tmp/.stub-calls";
+
+        /// <summary>The stubs' call log of the (stopped) container <paramref name="container"/>, or "" when no stub ran.</summary>
+        private string CopyCallLog(string container)
+        {
+            string target = Path.Combine(dir, "calls-" + Guid.NewGuid().ToString("N"));
+            var (code, _) = Docker("cp", container + ":" + CallLog, target);
+            return code == 0 && File.Exists(target) ? File.ReadAllText(target) : string.Empty;
         }
 
         private static List<(string, IReadOnlyList<string>)> ParseCalls(string output)
@@ -223,8 +234,9 @@ namespace PythonImages.Tests.Injection
             foreach (var stub in Stubs)
             {
                 string path = Path.Combine(rootfs, "usr/local/bin", stub);
-                // The report goes to stderr, the pipe set -x writes its traces to: one pipe keeps the order, so no line is cut into.
-                File.WriteAllText(path, "#!/bin/sh\n{ printf 'STUB %s\\n' \"${0##*/}\"; for a in \"$@\"; do printf 'ARG %s\\n' \"$a\"; done; echo END; } >&2\n"
+                // The report is appended to a file in the container, not written to the build's output: the engine and
+                // the CLI may reorder stderr chunks against set -x traces, a file written by one stub at a time cannot.
+                File.WriteAllText(path, "#!/bin/sh\n{ printf 'STUB %s\\n' \"${0##*/}\"; for a in \"$@\"; do printf 'ARG %s\\n' \"$a\"; done; echo END; } >> " + CallLog + "\n"
                     + (stub == "tar" ? "exit 97\n" : "exit 0\n"));
                 if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, (UnixFileMode)Convert.ToInt32("755", 8));
             }
