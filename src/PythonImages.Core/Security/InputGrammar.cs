@@ -6,21 +6,25 @@ namespace PythonImages.Security
     /// <summary>
     /// One allowlist rule for one kind of value. Every pattern is anchored at the real start and end of the
     /// string (<c>\A</c> … <c>\z</c>: a trailing newline never matches), and a value longer than
-    /// <see cref="MaxLength"/> or holding a character outside printable ASCII is rejected before the pattern runs.
+    /// <see cref="MaxLength"/> or holding a character outside the grammar's character set (printable ASCII; with the
+    /// space; or, for text such as maintainer names, printable characters of any script on one line) is rejected before
+    /// the pattern runs.
     /// </summary>
     public sealed class Grammar
     {
         private readonly string pattern;
         private readonly bool allowSpace;
+        private readonly bool allowUnicode;
         private Regex? regex;
 
-        internal Grammar(string name, string description, string pattern, int maxLength, bool allowSpace = false)
+        internal Grammar(string name, string description, string pattern, int maxLength, bool allowSpace = false, bool allowUnicode = false)
         {
             Name = name;
             Description = description;
             this.pattern = @"\A(?:" + pattern + @")\z";
             MaxLength = maxLength;
-            this.allowSpace = allowSpace;
+            this.allowSpace = allowSpace || allowUnicode;
+            this.allowUnicode = allowUnicode;
         }
 
         /// <summary>Short name used in messages ("sha256 checksum", "Docker tag").</summary>
@@ -56,13 +60,32 @@ namespace PythonImages.Security
                 return $"the value is {value.Length} characters long; at most {MaxLength} are allowed";
             }
 
-            int bad = InputGrammar.FirstNonPrintable(value, allowSpace);
+            int bad = FirstOutside(value);
             if (bad >= 0)
             {
-                return $"the value contains the character U+{(int)value[bad]:X4} at position {bad + 1}; only printable ASCII is allowed";
+                return $"the value contains the character U+{(int)value[bad]:X4} at position {bad + 1}; only "
+                    + (allowUnicode ? "printable characters on one line are" : "printable ASCII is") + " allowed";
             }
 
             return Regex.IsMatch(value) ? null : $"it is not a valid {Name} ({Description})";
+        }
+
+        private int FirstOutside(string value)
+        {
+            if (!allowUnicode)
+            {
+                return InputGrammar.FirstNonPrintable(value, allowSpace);
+            }
+
+            for (int i = 0; i < value.Length; i++)
+            {
+                if (!ManifestGrammar.IsTextChar(value, i, allowUnicode: true))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
         }
 
         /// <inheritdoc/>

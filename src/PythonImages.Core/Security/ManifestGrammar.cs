@@ -52,7 +52,7 @@ namespace PythonImages.Security
         /// One Maintainers item, bashbrew's form <c>Full Name &lt;contact&gt; (@github-handle)</c> (the contact is optional).
         /// The name may hold letters of any script; no control, format or line-separator characters, no commas.
         /// </summary>
-        public static readonly TextGrammar Maintainer = new TextGrammar(
+        public static readonly Grammar Maintainer = new Grammar(
             "maintainer",
             "'Full Name <email-or-url> (@github-handle)' or 'Full Name (@github-handle)'",
             @"[^\s<>(),][^<>(),]{0,199}?(?: +<[^\s<>(),]{1,200}>)? +\(@[^\s<>(),]{1,100}\)",
@@ -60,7 +60,7 @@ namespace PythonImages.Security
             allowUnicode: true);
 
         /// <summary>A comment line of the manifest's header (the generated-by line): '#', then text on one line.</summary>
-        public static readonly TextGrammar Comment = new TextGrammar(
+        public static readonly Grammar Comment = new Grammar(
             "comment line", "'#' followed by text on one line (no control characters)", "#.*", 1024, allowUnicode: true);
 
         /// <summary>The Docker Hub repository name in the README's architecture links (python, my-image).</summary>
@@ -115,73 +115,5 @@ namespace PythonImages.Security
 
             return allowUnicode && c > 0x9F && c != '\t' && c != '\n' && IsManifestChar(text, index);
         }
-    }
-
-    /// <summary>
-    /// Like <see cref="Grammar"/>, for values that hold spaces (maintainer names, comments): anchored at the real start and
-    /// end (<c>\A</c> … <c>\z</c>), with a maximum length, on one line, and (optionally) letters of any script but never
-    /// control, format or line-separator characters.
-    /// </summary>
-    public sealed class TextGrammar
-    {
-        private readonly string pattern;
-        private readonly bool allowUnicode;
-        private Regex? regex;
-
-        internal TextGrammar(string name, string description, string pattern, int maxLength, bool allowUnicode)
-        {
-            Name = name;
-            Description = description;
-            this.pattern = @"\A(?:" + pattern + @")\z";
-            MaxLength = maxLength;
-            this.allowUnicode = allowUnicode;
-        }
-
-        /// <summary>The grammar's name in messages.</summary>
-        public string Name { get; }
-
-        /// <summary>What the grammar accepts, in words.</summary>
-        public string Description { get; }
-
-        /// <summary>The longest accepted value.</summary>
-        public int MaxLength { get; }
-
-        private Regex Regex => regex ??= new Regex(pattern, RegexOptions.CultureInvariant);
-
-        /// <summary>Whether <paramref name="value"/> is accepted.</summary>
-        public bool IsMatch(string? value) => Why(value) == null;
-
-        /// <summary>Null when the value is valid; otherwise why not (never echoing control characters).</summary>
-        public string? Why(string? value)
-        {
-            if (value == null)
-            {
-                return "no value was given";
-            }
-
-            if (value.Length == 0)
-            {
-                return "the value is empty";
-            }
-
-            if (value.Length > MaxLength)
-            {
-                return $"the value is {value.Length} characters long; at most {MaxLength} are allowed";
-            }
-
-            for (int i = 0; i < value.Length; i++)
-            {
-                if (!ManifestGrammar.IsTextChar(value, i, allowUnicode))
-                {
-                    return $"the value contains the character U+{(int)value[i]:X4} at position {i + 1}; only "
-                        + (allowUnicode ? "printable characters on one line are" : "printable ASCII is") + " allowed";
-                }
-            }
-
-            return Regex.IsMatch(value) ? null : $"it is not a valid {Name} ({Description})";
-        }
-
-        /// <inheritdoc/>
-        public override string ToString() => Name;
     }
 }
