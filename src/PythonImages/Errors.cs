@@ -58,8 +58,8 @@ namespace PythonImages.Commands
         public static ErrorRecord FromDockerfile(DockerfileException ex, object? target) =>
             Create(ex, ex.ErrorId, target, ex.RecommendedAction);
 
-        /// <summary>The ErrorRecord for a failure of the updater.</summary>
-        public static ErrorRecord FromUpdate(UpdateException ex, object target) =>
+        /// <summary>The ErrorRecord for a failure named by the catalogue (app, updater): its id, category and action; its own target before <paramref name="target"/>.</summary>
+        public static ErrorRecord FromCatalogue(CatalogueException ex, object? target) =>
             Create(ex, ex.ErrorId, ex.Target ?? target, ex.RecommendedAction, category: ex.Category);
 
         private static ErrorRecord Build(Exception exception, ErrorDescriptor error, FailureCategory? category, object? target, string? recommendedAction, string? message)

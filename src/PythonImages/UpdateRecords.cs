@@ -71,6 +71,6 @@ namespace PythonImages.Commands
             }
         }
 
-        public static ErrorRecord Record(UpdateException ex, object target) => Errors.FromUpdate(ex, target);
+        public static ErrorRecord Record(UpdateException ex, object target) => Errors.FromCatalogue(ex, target);
     }
 }

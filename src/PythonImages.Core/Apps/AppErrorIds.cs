@@ -1,3 +1,4 @@
+using System.Linq;
 using PythonImages.Apps;
 using static PythonImages.FailureCategory;
 
@@ -187,13 +188,6 @@ namespace PythonImages
             D(PythonContainerErrorIds.OSMismatch, InvalidOperation, "Use a tag of the engine's OS (Get-PythonTag -OS), or point -DockerHost / DOCKER_HOST at an engine of the image's OS."),
             D(PythonContainerErrorIds.NameInUse, ResourceExists, "Pass another -Name, or remove the other container (docker rm <name>)."),
             D(PythonContainerErrorIds.NonZeroExitCode, InvalidResult, "Read what the program wrote to stderr (-InformationVariable captures it); -PassThru gives the exit code as ExitCode."),
-            D(PythonContainerErrorIds.InvalidInactivityTimeout, InvalidArgument, GiveTimeout),
-            D(PythonContainerErrorIds.EngineUnavailable, ConnectionError, EngineFailureIds.HowToPoint),
-            D(PythonContainerErrorIds.InvalidDockerHost, InvalidArgument, EngineFailureIds.HowToPoint),
-            D(PythonContainerErrorIds.TlsConfiguration, InvalidArgument, FixTls),
-            D(PythonContainerErrorIds.EngineConfiguration, InvalidArgument, EngineFailureIds.HowToPoint),
-            D(PythonContainerErrorIds.Stalled, OperationTimeout, RaiseTimeout),
-            D(PythonContainerErrorIds.EngineError, InvalidOperation, CheckEngine),
-        };
+        }.Concat(EngineFailures(EngineFailureIds.PythonContainer)).ToArray();
     }
 }

@@ -1,3 +1,4 @@
+using System.Linq;
 using PythonImages.Builds;
 using static PythonImages.FailureCategory;
 
@@ -181,13 +182,18 @@ namespace PythonImages
             D(ImageBuildErrorIds.Failed, InvalidResult, "Read the engine's message and the end of the log, fix the Dockerfile or the context, then build again."),
             D(ImageBuildErrorIds.BaseImageUnavailable, ResourceUnavailable, BuildFailureCause.PullAction),
             D(ImageBuildErrorIds.InvalidReference, InvalidData, BuildFailureCause.ReferenceAction),
-            D(ImageBuildErrorIds.InvalidInactivityTimeout, InvalidArgument, GiveTimeout),
-            D(ImageBuildErrorIds.EngineUnavailable, ConnectionError, EngineFailureIds.HowToPoint),
-            D(ImageBuildErrorIds.InvalidDockerHost, InvalidArgument, EngineFailureIds.HowToPoint),
-            D(ImageBuildErrorIds.TlsConfiguration, InvalidArgument, FixTls),
-            D(ImageBuildErrorIds.EngineConfiguration, InvalidArgument, EngineFailureIds.HowToPoint),
-            D(ImageBuildErrorIds.Stalled, OperationTimeout, RaiseTimeout),
-            D(ImageBuildErrorIds.EngineError, InvalidOperation, CheckEngine),
+        }.Concat(EngineFailures(EngineFailureIds.ImageBuild)).ToArray();
+
+        /// <summary>The descriptors of an engine cmdlet's engine failures (the same categories and advice in every area).</summary>
+        private static ErrorDescriptor[] EngineFailures(EngineFailureIds ids) => new[]
+        {
+            D(ids.InvalidInactivityTimeout, InvalidArgument, GiveTimeout),
+            D(ids.EngineUnavailable, ConnectionError, EngineFailureIds.HowToPoint),
+            D(ids.InvalidDockerHost, InvalidArgument, EngineFailureIds.HowToPoint),
+            D(ids.TlsConfiguration, InvalidArgument, FixTls),
+            D(ids.EngineConfiguration, InvalidArgument, EngineFailureIds.HowToPoint),
+            D(ids.Stalled, OperationTimeout, RaiseTimeout),
+            D(ids.EngineError, InvalidOperation, CheckEngine),
         };
     }
 }

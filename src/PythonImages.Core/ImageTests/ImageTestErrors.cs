@@ -1,3 +1,4 @@
+using System.Linq;
 using PythonImages.ImageTests;
 using static PythonImages.FailureCategory;
 
@@ -62,13 +63,6 @@ namespace PythonImages
             D(ImageTestErrorIds.NoTag, InvalidArgument, "Pass the image by name with -Image, or pipe the build result of Invoke-PythonImageBuild."),
             D(ImageTestErrorIds.InvalidImage, InvalidArgument, "Give an image reference (python:3.14-slim, registry.example/python:3.14) or an image id (sha256:...)."),
             D(ImageTestErrorIds.ImageNotFound, ObjectNotFound, "Build it first (New-PythonDockerfile | Invoke-PythonImageBuild), or pass the name of an existing image with -Image."),
-            D(ImageTestErrorIds.InvalidInactivityTimeout, InvalidArgument, GiveTimeout),
-            D(ImageTestErrorIds.EngineUnavailable, ConnectionError, EngineFailureIds.HowToPoint),
-            D(ImageTestErrorIds.InvalidDockerHost, InvalidArgument, EngineFailureIds.HowToPoint),
-            D(ImageTestErrorIds.TlsConfiguration, InvalidArgument, FixTls),
-            D(ImageTestErrorIds.EngineConfiguration, InvalidArgument, EngineFailureIds.HowToPoint),
-            D(ImageTestErrorIds.Stalled, OperationTimeout, RaiseTimeout),
-            D(ImageTestErrorIds.EngineError, InvalidOperation, CheckEngine),
-        };
+        }.Concat(EngineFailures(EngineFailureIds.ImageTest)).ToArray();
     }
 }

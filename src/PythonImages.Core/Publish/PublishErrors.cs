@@ -1,3 +1,4 @@
+using System.Linq;
 using PythonImages.Builds;
 using PythonImages.Publish;
 using static PythonImages.FailureCategory;
@@ -96,13 +97,6 @@ namespace PythonImages
             D(PublishErrorIds.RegistryError, ProtocolError, "Read the registry's message; check that -Registry names a registry (distribution API v2) and that the repository accepts pushes."),
             D(PublishErrorIds.PushFailed, InvalidResult, "Read the engine's message for the tag; check the credentials and the registry, then publish again (layers already pushed are not sent twice)."),
             D(PublishErrorIds.PlatformCollision, InvalidData, "Give each image of a shared tag its own platform (os/architecture/variant/os.version), or publish the images under separate tags."),
-            D(PublishErrorIds.InvalidInactivityTimeout, InvalidArgument, GiveTimeout),
-            D(PublishErrorIds.EngineUnavailable, ConnectionError, EngineFailureIds.HowToPoint),
-            D(PublishErrorIds.InvalidDockerHost, InvalidArgument, EngineFailureIds.HowToPoint),
-            D(PublishErrorIds.TlsConfiguration, InvalidArgument, FixTls),
-            D(PublishErrorIds.EngineConfiguration, InvalidArgument, EngineFailureIds.HowToPoint),
-            D(PublishErrorIds.Stalled, OperationTimeout, RaiseTimeout),
-            D(PublishErrorIds.EngineError, InvalidOperation, CheckEngine),
-        };
+        }.Concat(EngineFailures(EngineFailureIds.Publish)).ToArray();
     }
 }

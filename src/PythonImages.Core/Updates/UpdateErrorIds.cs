@@ -117,35 +117,13 @@ namespace PythonImages.Updates
     }
 
     /// <summary>A failure of the updater for one version key (or for the whole request): error id, category, what to do next.</summary>
-    public sealed class UpdateException : Exception
+    public sealed class UpdateException : CatalogueException
     {
-        /// <summary>A failure with id <paramref name="errorId"/> of the <see cref="ErrorCatalogue"/>; its category is the catalogue's unless <paramref name="category"/> names another one the id allows.</summary>
+        /// <summary>A failure with id <paramref name="errorId"/>; see <see cref="CatalogueException"/> (the target is the version key, URL or file).</summary>
         public UpdateException(string errorId, string message, string recommendedAction, string? target = null, Exception? inner = null, FailureCategory? category = null)
-            : base(message, inner)
+            : base(errorId, message, recommendedAction, target, inner, category)
         {
-            var descriptor = ErrorCatalogue.Get(errorId);
-            if (category is { } c && !descriptor.Allows(c))
-            {
-                throw new ArgumentException($"{errorId} is never {c}.", nameof(category));
-            }
-
-            ErrorId = errorId;
-            Category = category ?? descriptor.Category;
-            RecommendedAction = recommendedAction;
-            Target = target;
         }
-
-        /// <summary>The ErrorId ("Update.Reason").</summary>
-        public string ErrorId { get; }
-
-        /// <summary>The category (named as PowerShell's ErrorCategory).</summary>
-        public FailureCategory Category { get; }
-
-        /// <summary>What to do next.</summary>
-        public string RecommendedAction { get; }
-
-        /// <summary>The version key, URL or file the failure is about.</summary>
-        public string? Target { get; }
 
         /// <summary>The same failure attributed to a version key (keeps id, category and advice).</summary>
         internal UpdateException ForKey(string key) =>
