@@ -216,7 +216,28 @@ namespace PythonImages
         public IReadOnlyList<string> ExcludeArchitectures { get; set; } = DefaultExcludeArchitectures;
 
         /// <summary>The entry of version key <paramref name="key"/>, or null.</summary>
-        public MatrixVersion? Find(string key) => Versions.FirstOrDefault(v => string.Equals(v.Key.Text, key, StringComparison.Ordinal));
+        public MatrixVersion? Find(string key)
+        {
+            // A table made on first use (the versions never change): callers look keys up once per version.
+            var table = byKey;
+            if (table == null)
+            {
+                table = new Dictionary<string, MatrixVersion>(Versions.Count, StringComparer.Ordinal);
+                foreach (var v in Versions)
+                {
+                    if (!table.ContainsKey(v.Key.Text))
+                    {
+                        table[v.Key.Text] = v; // the first, as a scan would find it
+                    }
+                }
+
+                byKey = table;
+            }
+
+            return key != null && table.TryGetValue(key, out var found) ? found : null;
+        }
+
+        private Dictionary<string, MatrixVersion>? byKey;
 
         /// <summary>The alias words of a version key (explicit table, or the default rule).</summary>
         public IReadOnlyList<string> AliasesFor(VersionKey key)

@@ -252,10 +252,10 @@ namespace PythonImages
             }
 
             var versions = new List<MatrixVersion>();
-            var variantNodes = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+            var variantLines = new VariantTable(versionsNode.Children.Count);
             foreach (var kv in versionsNode.Children)
             {
-                versions.Add(ParseEntry(ctx, kv.Key, kv.Value, top.Architectures, variantNodes));
+                versions.Add(ParseEntry(ctx, kv.Key, kv.Value, top.Architectures, variantLines));
             }
 
             if (versions.Count == 0)
@@ -272,7 +272,7 @@ namespace PythonImages
                 Repository = top.Repository,
                 Maintainers = top.Maintainers,
             };
-            ValidateTags(ctx, matrix, top.AliasNodes, variantNodes);
+            ValidateTags(ctx, matrix, top.AliasNodes, variantLines);
             return matrix;
         }
 
@@ -461,8 +461,6 @@ namespace PythonImages
         private static IReadOnlyList<string> Default_Maintainers(IReadOnlyDictionary<string, IReadOnlyList<string>>? baseArchitectures) =>
             baseArchitectures == null ? Array.Empty<string>() : Default.Maintainers;
 
-        private static string VariantId(string key, string variant) => key + "/" + variant;
-
         /// <summary>What the keys of one version entry said, as they are read.</summary>
         private sealed class EntryFields
         {
@@ -477,7 +475,7 @@ namespace PythonImages
         }
 
         /// <summary>One version entry: each key by its own reader, then the version and the variants, each checked.</summary>
-        private static MatrixVersion ParseEntry(Context ctx, YamlNode keyNode, YamlNode valueNode, Dictionary<string, IReadOnlyList<string>> architectures, Dictionary<string, YamlNode> variantNodes)
+        private static MatrixVersion ParseEntry(Context ctx, YamlNode keyNode, YamlNode valueNode, Dictionary<string, IReadOnlyList<string>> architectures, VariantTable variantLines)
         {
             string keyText = ctx.KeyText(keyNode);
             if (!IsVersionKey(ctx, keyText, keyNode, keyText, out var key))
@@ -524,7 +522,7 @@ namespace PythonImages
             }
 
             var version = ReadVersion(ctx, keyNode, keyText, key!, e);
-            var variants = ReadVariants(ctx, keyNode, keyText, e.VariantsNode, architectures, variantNodes);
+            var variants = ReadVariants(ctx, keyNode, keyText, e.VariantsNode, architectures, variantLines);
             return new MatrixVersion(key!, version, variants)
             {
                 SourceSha256 = e.Source,
@@ -697,7 +695,7 @@ namespace PythonImages
         }
 
         /// <summary>variants: a non-empty list of safe, known, distinct variants whose base images have architectures.</summary>
-        private static List<VariantInfo> ReadVariants(Context ctx, YamlNode keyNode, string keyText, YamlNode? variantsNode, Dictionary<string, IReadOnlyList<string>> architectures, Dictionary<string, YamlNode> variantNodes)
+        private static List<VariantInfo> ReadVariants(Context ctx, YamlNode keyNode, string keyText, YamlNode? variantsNode, Dictionary<string, IReadOnlyList<string>> architectures, VariantTable variantLines)
         {
             if (variantsNode == null)
             {
@@ -716,38 +714,17 @@ namespace PythonImages
                 throw ctx.Error(MatrixErrorIds.EmptyVariants, $"Version {keyText} has an empty 'variants' list; list at least one variant or remove the version.", variantsNode, keyText + ".variants");
             }
 
-            var seen = new HashSet<string>(StringComparer.Ordinal);
+            // The line of each variant (for the tag checks' messages), kept per version: a few ints, not the YAML nodes.
+            var lines = new int[seq.Children.Count];
+            variants.Capacity = seq.Children.Count;
+            string where = keyText + ".variants";
             foreach (var node in seq.Children)
             {
-                string v = ctx.Scalar(node, keyText + ".variants");
-                int bad = InputGrammar.FirstNonPrintable(v);
-                if (bad >= 0 || v.Length > InputGrammar.VariantName.MaxLength)
+                var info = ReadVariant(ctx, node, where, variantLines.Known);
+                string v = info.Path;
+                if (IndexOfVariant(variants, v) >= 0)
                 {
-                    string why = bad >= 0 ? $"it contains the character U+{(int)v[bad]:X4} at position {bad + 1}" : $"it is {v.Length} characters long (at most {InputGrammar.VariantName.MaxLength})";
-                    throw ctx.Error(MatrixErrorIds.InvalidVariantPath, $"Variant '{InputGrammar.Show(v)}' is not a safe directory name: {why}.", node, keyText + ".variants");
-                }
-
-                string withoutPrefix = VariantInfo.NameOf(v);
-                if (v.Contains("..") || withoutPrefix.Contains("/") || v.Contains("\\") || v.Length == 0 || Path.IsPathRooted(v))
-                {
-                    throw ctx.Error(MatrixErrorIds.InvalidVariantPath, $"Variant '{v}' is not a safe directory name: it may not contain '..' or path separators (only the 'windows/' prefix is allowed).", node, keyText + ".variants");
-                }
-
-                var info = VariantInfo.TryParse(v, out string formWhy);
-                if (info == null)
-                {
-                    throw ctx.Error(MatrixErrorIds.UnknownVariantForm, $"Variant '{v}' has an unknown form: {formWhy}.", node, keyText + ".variants");
-                }
-
-                string? nameWhy = InputGrammar.VariantName.Why(v);
-                if (nameWhy != null)
-                {
-                    throw ctx.Error(MatrixErrorIds.InvalidVariantPath, $"Variant '{v}' is not a safe directory name: {nameWhy}.", node, keyText + ".variants");
-                }
-
-                if (!seen.Add(v))
-                {
-                    throw ctx.Error(MatrixErrorIds.DuplicateVariant, $"Variant '{v}' is listed twice in version {keyText}.", node, keyText + ".variants");
+                    throw ctx.Error(MatrixErrorIds.DuplicateVariant, $"Variant '{v}' is listed twice in version {keyText}.", node, where);
                 }
 
                 if (info.OS == ImageOS.Linux && !architectures.ContainsKey(info.BaseImage))
@@ -755,11 +732,79 @@ namespace PythonImages
                     throw ctx.Error(MatrixErrorIds.MissingArchitectures, $"Variant '{v}' builds FROM '{info.BaseImage}', which has no architectures; add '{info.BaseImage}: [amd64, ...]' to the 'architectures' table.", node, "architectures." + info.BaseImage);
                 }
 
-                variantNodes[VariantId(keyText, v)] = node;
+                lines[variants.Count] = (int)node.Start.Line;
                 variants.Add(info);
             }
 
+            variantLines.Lines[keyText] = lines;
+
             return variants;
+        }
+
+        /// <summary>
+        /// One variant: a safe directory name of a known form. A variant already read in this file (the same few
+        /// variants repeat in every version) is the same checked, immutable <see cref="VariantInfo"/>, read once.
+        /// </summary>
+        private static VariantInfo ReadVariant(Context ctx, YamlNode node, string where, Dictionary<string, VariantInfo> known)
+        {
+            string v = ctx.Scalar(node, where);
+            if (known.TryGetValue(v, out var seen))
+            {
+                return seen;
+            }
+
+            int bad = InputGrammar.FirstNonPrintable(v);
+            if (bad >= 0 || v.Length > InputGrammar.VariantName.MaxLength)
+            {
+                string why = bad >= 0 ? $"it contains the character U+{(int)v[bad]:X4} at position {bad + 1}" : $"it is {v.Length} characters long (at most {InputGrammar.VariantName.MaxLength})";
+                throw ctx.Error(MatrixErrorIds.InvalidVariantPath, $"Variant '{InputGrammar.Show(v)}' is not a safe directory name: {why}.", node, where);
+            }
+
+            string withoutPrefix = VariantInfo.NameOf(v);
+            if (v.Contains("..") || withoutPrefix.Contains("/") || v.Contains("\\") || v.Length == 0 || Path.IsPathRooted(v))
+            {
+                throw ctx.Error(MatrixErrorIds.InvalidVariantPath, $"Variant '{v}' is not a safe directory name: it may not contain '..' or path separators (only the 'windows/' prefix is allowed).", node, where);
+            }
+
+            var info = VariantInfo.TryParse(v, out string formWhy);
+            if (info == null)
+            {
+                throw ctx.Error(MatrixErrorIds.UnknownVariantForm, $"Variant '{v}' has an unknown form: {formWhy}.", node, where);
+            }
+
+            string? nameWhy = InputGrammar.VariantName.Why(v);
+            if (nameWhy != null)
+            {
+                throw ctx.Error(MatrixErrorIds.InvalidVariantPath, $"Variant '{v}' is not a safe directory name: {nameWhy}.", node, where);
+            }
+
+            known[v] = info;
+            return info;
+        }
+
+        /// <summary>What the variant lists of one file said: each variant read once, and each version's variant lines.</summary>
+        private sealed class VariantTable
+        {
+            public VariantTable(int versions) => Lines = new Dictionary<string, int[]>(versions, StringComparer.Ordinal);
+
+            /// <summary>The variants read so far, by their text.</summary>
+            public Dictionary<string, VariantInfo> Known { get; } = new Dictionary<string, VariantInfo>(StringComparer.Ordinal);
+
+            /// <summary>Version key → the line of each of its variants, in order.</summary>
+            public Dictionary<string, int[]> Lines { get; }
+        }
+
+        private static int IndexOfVariant(List<VariantInfo> variants, string path)
+        {
+            for (int i = 0; i < variants.Count; i++)
+            {
+                if (string.Equals(variants[i].Path, path, StringComparison.Ordinal))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
         }
 
         /// <summary>A version key (grammar and parse); a number too large for it is its own error.</summary>
@@ -774,10 +819,10 @@ namespace PythonImages
         /// The tags the matrix produces, checked before anyone sees them: alias words claimed twice, tags outside Docker's
         /// grammar, a tag naming two images, an image left without architectures. Each error names the line it comes from.
         /// </summary>
-        private static void ValidateTags(Context ctx, Matrix matrix, List<(string Key, string Word, YamlNode Node)> aliasNodes, Dictionary<string, YamlNode> variantNodes)
+        private static void ValidateTags(Context ctx, Matrix matrix, List<(string Key, string Word, YamlNode Node)> aliasNodes, VariantTable variantLines)
         {
-            var present = new Dictionary<string, MatrixVersion>(StringComparer.Ordinal);
-            var versionNames = new Dictionary<string, string>(StringComparer.Ordinal); // key text or full version → key
+            var present = new Dictionary<string, MatrixVersion>(matrix.Versions.Count, StringComparer.Ordinal);
+            var versionNames = new Dictionary<string, string>(2 * matrix.Versions.Count, StringComparer.Ordinal); // key text or full version → key
             foreach (var v in matrix.Versions)
             {
                 present[v.Key.Text] = v;
@@ -787,16 +832,32 @@ namespace PythonImages
 
             CheckAliases(ctx, aliasNodes, present, versionNames);
 
-            var simple = new Dictionary<string, PythonImage>(StringComparer.Ordinal);
-            var shared = new Dictionary<string, PythonImage>(StringComparer.Ordinal);
-            foreach (var image in TagRules.Compute(matrix))
+            CheckImages(ctx, matrix, variantLines);
+        }
+
+        /// <summary>
+        /// Every image's architectures and tags: a tag names one image (simple tags are unique, a shared tag is never also
+        /// a simple one) and is a valid Docker tag. One pass over the images, one table of all tags.
+        /// </summary>
+        private static void CheckImages(Context ctx, Matrix matrix, VariantTable variantLines)
+        {
+            var images = TagRules.Compute(matrix);
+            int tagCount = 0;
+            foreach (var image in images)
             {
-                var node = variantNodes.TryGetValue(VariantId(image.VersionKey, image.Variant), out var n) ? n : null;
-                int line = node != null ? (int)node.Start.Line : present[image.VersionKey].Line;
+                tagCount += image.Tags.Length + image.SharedTags.Length;
+            }
+
+            // tag → (the image that has it, whether as a shared tag); a tag is in the table once, as simple or as shared.
+            var owners = new Dictionary<string, (PythonImage Image, bool Shared)>(tagCount, StringComparer.Ordinal);
+            foreach (var image in images)
+            {
+                var entry = image.Release!;
+                int line = VariantLine(variantLines, entry, image);
                 string where = image.VersionKey + ".variants";
                 if (image.OS == ImageOS.Linux && image.Architectures.Length == 0)
                 {
-                    var excluded = matrix.ExcludeArchitectures.Concat(present[image.VersionKey].ExcludeArchitectures).Distinct(StringComparer.Ordinal);
+                    var excluded = matrix.ExcludeArchitectures.Concat(entry.ExcludeArchitectures).Distinct(StringComparer.Ordinal);
                     throw ctx.ErrorAt(
                         MatrixErrorIds.NoArchitectures,
                         $"Image {image.Directory} has no architecture left: its base image '{image.BaseImage}' lists [{string.Join(", ", matrix.Architectures[image.BaseImage!])}] and excludeArchitectures removes [{string.Join(", ", excluded)}]. Remove an exclusion or the variant.",
@@ -807,34 +868,58 @@ namespace PythonImages
                 foreach (var tag in image.Tags)
                 {
                     CheckTag(ctx, image, tag, line, where);
-                    if (simple.TryGetValue(tag, out var first) || shared.TryGetValue(tag, out first))
+                    if (owners.TryGetValue(tag, out var first))
                     {
-                        throw ctx.ErrorAt(MatrixErrorIds.DuplicateTag, $"Tag '{tag}' of {image.Directory} is also a tag of {first.Directory}; every tag must name one image. Change the aliases or the variants.", line, where);
+                        throw ctx.ErrorAt(MatrixErrorIds.DuplicateTag, $"Tag '{tag}' of {image.Directory} is also a tag of {first.Image.Directory}; every tag must name one image. Change the aliases or the variants.", line, where);
                     }
 
-                    simple[tag] = image;
+                    owners[tag] = (image, false);
                 }
 
-                var own = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var tag in image.SharedTags)
+                CheckSharedTags(ctx, image, owners, line, where);
+            }
+        }
+
+        private static void CheckSharedTags(Context ctx, PythonImage image, Dictionary<string, (PythonImage Image, bool Shared)> owners, int line, string where)
+        {
+            var sharedTags = image.SharedTags;
+            for (int i = 0; i < sharedTags.Length; i++)
+            {
+                string tag = sharedTags[i];
+                CheckTag(ctx, image, tag, line, where);
+                bool known = owners.TryGetValue(tag, out var first);
+                if (known && !first.Shared)
                 {
-                    CheckTag(ctx, image, tag, line, where);
-                    if (simple.TryGetValue(tag, out var first))
-                    {
-                        throw ctx.ErrorAt(MatrixErrorIds.DuplicateTag, $"Shared tag '{tag}' of {image.Directory} is a tag of {first.Directory}; a shared tag may not also be a simple tag. Change the aliases or the variants.", line, where);
-                    }
+                    throw ctx.ErrorAt(MatrixErrorIds.DuplicateTag, $"Shared tag '{tag}' of {image.Directory} is a tag of {first.Image.Directory}; a shared tag may not also be a simple tag. Change the aliases or the variants.", line, where);
+                }
 
-                    if (!own.Add(tag))
-                    {
-                        throw ctx.ErrorAt(MatrixErrorIds.DuplicateTag, $"Shared tag '{tag}' appears twice for {image.Directory}. Change the aliases.", line, where);
-                    }
+                if (Array.IndexOf(sharedTags, tag, 0, i) >= 0)
+                {
+                    throw ctx.ErrorAt(MatrixErrorIds.DuplicateTag, $"Shared tag '{tag}' appears twice for {image.Directory}. Change the aliases.", line, where);
+                }
 
-                    if (!shared.ContainsKey(tag))
+                if (!known)
+                {
+                    owners[tag] = (image, true);
+                }
+            }
+        }
+
+        /// <summary>The line of an image's variant in the matrix file (the version's line when it is not known).</summary>
+        private static int VariantLine(VariantTable variantLines, MatrixVersion entry, PythonImage image)
+        {
+            if (variantLines.Lines.TryGetValue(entry.Key.Text, out var lines))
+            {
+                for (int i = 0; i < entry.Variants.Count && i < lines.Length; i++)
+                {
+                    if (ReferenceEquals(entry.Variants[i], image.VariantInfo))
                     {
-                        shared[tag] = image;
+                        return lines[i];
                     }
                 }
             }
+
+            return entry.Line;
         }
 
         /// <summary>Alias words claimed twice, or naming a version key or version, for the versions the matrix lists.</summary>

@@ -100,7 +100,16 @@ namespace PythonImages
         public string? File { get; set; }
 
         /// <summary>Per-architecture overrides from a manifest (e.g. "arm64v8-GitCommit" → value), kept as read.</summary>
-        public IDictionary<string, string> ArchitectureFields { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
+        public IDictionary<string, string> ArchitectureFields
+        {
+            // Made on first use: most images (every image of a matrix) never have any, and a large matrix has thousands.
+            get => architectureFields
+                ?? System.Threading.Interlocked.CompareExchange(ref architectureFields, new Dictionary<string, string>(StringComparer.Ordinal), null)
+                ?? architectureFields!;
+            set => architectureFields = value;
+        }
+
+        private IDictionary<string, string>? architectureFields;
 
         /// <summary>The manifest header an imported image was read with (null for images computed from the matrix).</summary>
         public ManifestHeader? ManifestHeader { get; set; }
@@ -123,7 +132,7 @@ namespace PythonImages
             c.SharedTags = (string[])SharedTags.Clone();
             c.Architectures = (string[])Architectures.Clone();
             c.Constraints = (string[])Constraints.Clone();
-            c.ArchitectureFields = new Dictionary<string, string>(ArchitectureFields, StringComparer.Ordinal);
+            c.architectureFields = architectureFields == null ? null : new Dictionary<string, string>(architectureFields, StringComparer.Ordinal);
             return c;
         }
 

@@ -13,10 +13,19 @@ namespace PythonImages
         /// <summary>Every image of the matrix with its tags, in manifest order.</summary>
         public static IReadOnlyList<PythonImage> Compute(Matrix matrix)
         {
-            var result = new List<PythonImage>();
+            // One pass, no per-version scan of the whole matrix: the default aliases are computed once per matrix
+            // (Matrix.AliasesFor) and the architectures once per base image (ArchitectureTable).
+            var architectures = new ArchitectureTable(matrix);
+            int count = 0;
             foreach (var version in matrix.Versions)
             {
-                result.AddRange(Compute(matrix, version));
+                count += version.Variants.Count;
+            }
+
+            var result = new List<PythonImage>(count);
+            foreach (var version in matrix.Versions)
+            {
+                AddImages(matrix, version, architectures, result);
             }
 
             return result;
@@ -25,55 +34,103 @@ namespace PythonImages
         /// <summary>The images of one version entry with their tags.</summary>
         public static IEnumerable<PythonImage> Compute(Matrix matrix, MatrixVersion entry)
         {
-            var aliases = matrix.AliasesFor(entry.Key);
-            var versionAliases = new List<string> { entry.Version.Text, entry.Key.Text };
-            versionAliases.AddRange(aliases);
+            var result = new List<PythonImage>(entry.Variants.Count);
+            AddImages(matrix, entry, new ArchitectureTable(matrix), result);
+            foreach (var image in result)
+            {
+                yield return image;
+            }
+        }
 
-            string? defaultDebian = entry.Variants.FirstOrDefault(v => v.Family == ImageFamily.DebianFull)?.Path;
-            string? defaultAlpine = entry.Variants.FirstOrDefault(v => v.Family == ImageFamily.Alpine)?.Path;
+        private static void AddImages(Matrix matrix, MatrixVersion entry, ArchitectureTable architectures, List<PythonImage> result)
+        {
+            var aliases = matrix.AliasesFor(entry.Key);
+            var versionAliases = new string[aliases.Count + 2];
+            versionAliases[0] = entry.Version.Text;
+            versionAliases[1] = entry.Key.Text;
+            for (int i = 0; i < aliases.Count; i++)
+            {
+                versionAliases[i + 2] = aliases[i];
+            }
+
+            string? defaultDebian = null, defaultAlpine = null;
+            foreach (var v in entry.Variants)
+            {
+                if (defaultDebian == null && v.Family == ImageFamily.DebianFull)
+                {
+                    defaultDebian = v.Path;
+                }
+                else if (defaultAlpine == null && v.Family == ImageFamily.Alpine)
+                {
+                    defaultAlpine = v.Path;
+                }
+            }
 
             foreach (var variant in entry.Variants)
             {
-                string name = variant.Name;
-                var tags = versionAliases.Select(a => a + "-" + name).ToList();
-                if (defaultDebian != null && name.EndsWith("-" + defaultDebian, StringComparison.Ordinal))
-                {
-                    string shortName = name.Substring(0, name.Length - defaultDebian.Length - 1);
-                    tags.AddRange(versionAliases.Select(a => a + "-" + shortName));
-                }
-                else if (name == defaultAlpine)
-                {
-                    tags.AddRange(versionAliases.Select(a => a + "-alpine"));
-                }
-
-                var shared = new List<string>();
-                bool windows = variant.Family == ImageFamily.WindowsServerCore;
-                if (windows)
-                {
-                    shared.AddRange(versionAliases.Select(a => a + "-windowsservercore"));
-                }
-
-                if (name == defaultDebian || windows)
-                {
-                    shared.AddRange(versionAliases);
-                }
-
-                var image = new PythonImage(entry.Key.Text, entry.Version.Text, variant)
-                {
-                    Directory = entry.Key.Text + "/" + variant.Path,
-                    Tags = tags.Select(StripLatest).ToArray(),
-                    SharedTags = shared.Select(StripLatest).ToArray(),
-                    Architectures = ArchitecturesFor(matrix, entry, variant),
-                    Release = entry,
-                };
-                if (windows)
-                {
-                    image.Constraints = new[] { name };
-                    image.Builder = "classic";
-                }
-
-                yield return image;
+                result.Add(Image(matrix, entry, variant, versionAliases, defaultDebian, defaultAlpine, architectures));
             }
+        }
+
+        /// <summary>One image: its simple tags (every version alias with the variant, then with the short variant name of
+        /// the default Debian suite or the default Alpine), its shared tags and its architectures.</summary>
+        private static PythonImage Image(Matrix matrix, MatrixVersion entry, VariantInfo variant, string[] versionAliases, string? defaultDebian, string? defaultAlpine, ArchitectureTable architectures)
+        {
+            string name = variant.Name;
+            string? shortName = null;
+            if (defaultDebian != null && name.EndsWith("-" + defaultDebian, StringComparison.Ordinal))
+            {
+                shortName = name.Substring(0, name.Length - defaultDebian.Length - 1);
+            }
+            else if (name == defaultAlpine)
+            {
+                shortName = "alpine";
+            }
+
+            int n = versionAliases.Length;
+            var tags = new string[shortName == null ? n : 2 * n];
+            for (int i = 0; i < n; i++)
+            {
+                tags[i] = StripLatest(versionAliases[i] + "-" + name);
+                if (shortName != null)
+                {
+                    tags[n + i] = StripLatest(versionAliases[i] + "-" + shortName);
+                }
+            }
+
+            bool windows = variant.Family == ImageFamily.WindowsServerCore;
+            var shared = new List<string>();
+            if (windows)
+            {
+                foreach (var a in versionAliases)
+                {
+                    shared.Add(StripLatest(a + "-windowsservercore"));
+                }
+            }
+
+            if (name == defaultDebian || windows)
+            {
+                foreach (var a in versionAliases)
+                {
+                    shared.Add(StripLatest(a));
+                }
+            }
+
+            var image = new PythonImage(entry.Key.Text, entry.Version.Text, variant)
+            {
+                Directory = entry.Key.Text + "/" + variant.Path,
+                Tags = tags,
+                SharedTags = shared.ToArray(),
+                Architectures = architectures.For(entry, variant),
+                Release = entry,
+            };
+            if (windows)
+            {
+                image.Constraints = new[] { name };
+                image.Builder = "classic";
+            }
+
+            return image;
         }
 
         /// <summary>Deletes every "latest-" substring, so latest-trixie becomes trixie.</summary>
@@ -99,6 +156,34 @@ namespace PythonImages
 
             var excluded = new HashSet<string>(matrix.ExcludeArchitectures.Concat(entry.ExcludeArchitectures), StringComparer.Ordinal);
             return arches.Where(a => !excluded.Contains(a)).Distinct(StringComparer.Ordinal).OrderBy(a => a, StringComparer.Ordinal).ToArray();
+        }
+
+        /// <summary>
+        /// <see cref="ArchitecturesFor"/> of one matrix, computed once per base image for the versions without their own
+        /// exclusions (most of them); every image still gets its own array.
+        /// </summary>
+        private sealed class ArchitectureTable
+        {
+            private readonly Matrix matrix;
+            private readonly Dictionary<string, string[]> common = new Dictionary<string, string[]>(StringComparer.Ordinal);
+
+            public ArchitectureTable(Matrix matrix) => this.matrix = matrix;
+
+            public string[] For(MatrixVersion entry, VariantInfo variant)
+            {
+                if (variant.OS == ImageOS.Windows || entry.ExcludeArchitectures.Count != 0)
+                {
+                    return ArchitecturesFor(matrix, entry, variant);
+                }
+
+                if (!common.TryGetValue(variant.BaseImage, out var arches))
+                {
+                    arches = ArchitecturesFor(matrix, entry, variant);
+                    common[variant.BaseImage] = arches;
+                }
+
+                return (string[])arches.Clone();
+            }
         }
     }
 }

@@ -337,7 +337,9 @@ namespace PythonImages.Engine
                             while (left > 0)
                             {
                                 int want = (int)Math.Min(buffer.Length, left);
-                                int n = await file.ReadAsync(buffer, 0, want, cancellationToken).ConfigureAwait(false);
+                                // A plain read: the writer runs on its own pool thread, and an asynchronous read of a file
+                                // opened without async I/O would only hand every 128 KiB to another pool thread and back.
+                                int n = file.Read(buffer, 0, want);
                                 if (n == 0)
                                 {
                                     throw Changed(e);
@@ -347,7 +349,7 @@ namespace PythonImages.Engine
                                 left -= n;
                             }
 
-                            if (await file.ReadAsync(buffer, 0, 1, cancellationToken).ConfigureAwait(false) != 0)
+                            if (file.Read(buffer, 0, 1) != 0)
                             {
                                 throw Changed(e);
                             }

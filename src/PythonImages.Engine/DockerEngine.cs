@@ -181,7 +181,16 @@ namespace PythonImages.Engine
             var limit = request.InactivityTimeout ?? InactivityTimeout;
             using var watchdog = new InactivityWatchdog(limit, cancellationToken);
             var state = new BuildStreamState(events, watchdog.Touch);
-            var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19, minimumSegmentSize: UploadStream.WriteBytes));
+            // Inline schedulers: the side a write or a read un-blocks continues on the thread that un-blocked it, instead of
+            // being queued to another pool thread for every 128 KiB (on a busy machine those hand-offs and the pool's
+            // spinning cost more client CPU than the copying).
+            var pipe = new Pipe(new PipeOptions(
+                readerScheduler: PipeScheduler.Inline,
+                writerScheduler: PipeScheduler.Inline,
+                pauseWriterThreshold: 1 << 20,
+                resumeWriterThreshold: 1 << 19,
+                minimumSegmentSize: UploadStream.WriteBytes,
+                useSynchronizationContext: false));
             using var uploadCts = CancellationTokenSource.CreateLinkedTokenSource(watchdog.Token);
             var producer = StartTarUpload(context, pipe, uploadCts.Token);
 
