@@ -111,7 +111,7 @@ namespace PythonImages.Tests.ImageBuild
         private static string Credential(string user, string password) =>
             $"-Credential ([pscredential]::new('{user}', ([System.Net.NetworkCredential]::new('', '{password}')).SecurePassword))";
 
-        private PsResult Build(ModuleSession s, string ctx, string tag, string extra) =>
+        private static PsResult Build(ModuleSession s, string ctx, string tag, string extra) =>
             s.Run($"Invoke-PythonImageBuild -Path $ctx -Tag $tag -Pull {extra} -Verbose", new Dictionary<string, object?> { ["ctx"] = ctx, ["tag"] = tag });
 
         private static void AssertBuilt(PsResult r, string tag)
@@ -216,7 +216,7 @@ namespace PythonImages.Tests.ImageBuild
             var r = s.Run($"Invoke-PythonImageBuild -Path $ctx -Tag $tag {Credential(user, password)}", new Dictionary<string, object?> { ["ctx"] = ctx, ["tag"] = tag });
             var error = Assert.Single(r.Errors);
             Assert.Equal("ImageBuild.CredentialRegistryAmbiguous", error.FullyQualifiedErrorId.Split(',')[0]);
-            Assert.Contains($"{TestRegistries.Auth}, docker.io", error.Exception.Message);
+            Assert.Contains($"(docker.io, {TestRegistries.Auth})", error.Exception.Message);
             Assert.Empty(r.Output);
             Assert.False(PrivateBaseImage.ExistsLocally(tag));
 
