@@ -199,7 +199,7 @@ namespace PythonImages.Engine
                 using var body = new UploadStream(pipe.Reader.AsStream(), context.TarLength, watchdog.Touch, uploadCts.Token);
                 await watchdog.RunAsync(async token =>
                 {
-                    await docker.Images.BuildImageFromDockerfileAsync(parameters, body, null, null, new SyncProgress<JSONMessage>(state.Handle), token).ConfigureAwait(false);
+                    await docker.Images.BuildImageFromDockerfileAsync(parameters, body, null, BuildLoginHeaders(request.RegistryLogins), new SyncProgress<JSONMessage>(state.Handle), token).ConfigureAwait(false);
                     return true;
                 }).ConfigureAwait(false);
             }

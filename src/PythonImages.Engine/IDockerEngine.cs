@@ -94,6 +94,9 @@ namespace PythonImages.Engine
 
         /// <summary>No upload progress and no output for this long stalls the build (null: the engine's <see cref="IDockerEngine.InactivityTimeout"/>).</summary>
         public TimeSpan? InactivityTimeout { get; set; }
+
+        /// <summary>The logins for pulling the base images (sent as X-Registry-Config; only the registries the Dockerfile names).</summary>
+        public IList<Registry.BuildRegistryLogin> RegistryLogins { get; set; } = new List<Registry.BuildRegistryLogin>();
     }
 
     /// <summary>The engine's builder.</summary>

@@ -55,6 +55,9 @@ namespace PythonImages.Commands
                 options.Log = LogPathCheck.Validate(cmdlet, cmdlet.LogPath);
             }
 
+            // Registry logins for base-image pulls (-Credential, -CredentialRegistry, the docker configuration).
+            options.RegistryLogins = cmdlet.ReadRegistryLogins();
+
             return options;
         }
 

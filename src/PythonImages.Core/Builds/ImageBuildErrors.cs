@@ -5,7 +5,7 @@ using static PythonImages.FailureCategory;
 namespace PythonImages.Builds
 {
     /// <summary>Stable error ids of Invoke-PythonImageBuild ("ImageBuild.Reason").</summary>
-    public static class ImageBuildErrorIds
+    public static partial class ImageBuildErrorIds
     {
         /// <summary>-Platform is not os[/architecture[/variant]].</summary>
         public const string InvalidPlatform = "ImageBuild.InvalidPlatform";

@@ -76,6 +76,9 @@ namespace PythonImages.Engine.Builds
 
         /// <summary>The engine ran the build and it failed (a result follows).</summary>
         BuildFailed,
+
+        /// <summary>The registry logins for the base images cannot be chosen (nothing sent).</summary>
+        Login,
     }
 
     /// <summary>A failure of one job, explained: what, which step, the end of the log, what to do.</summary>

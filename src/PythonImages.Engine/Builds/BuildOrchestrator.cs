@@ -67,7 +67,7 @@ namespace PythonImages.Engine.Builds
 
             job.OS = os;
             job.Engine = engine;
-            return true;
+            return PrepareLogins(job);
         }
 
         /// <summary>Builds one prepared job and reports its events and result.</summary>

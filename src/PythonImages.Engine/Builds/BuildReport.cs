@@ -120,7 +120,7 @@ namespace PythonImages.Engine.Builds
         /// engine refuses, a failing step): the step, what the cause is or a hint when the log shows a known one, the
         /// engine's error, the end of the log, and what to do about that cause.
         /// </summary>
-        private static BuildFailure BuildFailed(BuildRun run)
+        private BuildFailure BuildFailed(BuildRun run)
         {
             var build = run.Build!;
             var tail = build.Log.Skip(Math.Max(0, build.Log.Count - TailLines)).ToList();
@@ -130,12 +130,13 @@ namespace PythonImages.Engine.Builds
             hint = string.IsNullOrEmpty(hint) ? null : hint;
             string message = $"Building {run.Job.DisplayName} failed{step}: " + (hint != null ? hint + Environment.NewLine : string.Empty) + BuildFailureHints.ShortenEngineMessage(build.ErrorMessage)
                 + Environment.NewLine + "Last " + tail.Count + " log lines:" + Environment.NewLine + string.Join(Environment.NewLine, tail);
-            return new BuildFailure(BuildFailureKind.BuildFailed, message)
+            var failure = new BuildFailure(BuildFailureKind.BuildFailed, message)
             {
                 ErrorId = cause.ErrorId,
                 FailedStep = build.FailedStep,
                 RecommendedAction = cause.RecommendedAction + " Full log: " + (run.LogPath ?? "run with -Verbose or -LogPath") + ".",
             };
+            return LoginRefused(run, cause, failure) ?? failure;
         }
 
         private static ImageBuildOutcome Outcome(BuildRun run)

@@ -153,6 +153,7 @@ namespace PythonImages.Engine.Builds
             NetworkMode = options.Network,
             Platform = options.Platform,
             ForceRemoveIntermediate = true,
+            RegistryLogins = LoginsOf(job),
 
             // Windows images use the classic builder (upstream's manifest says so); API builds are classic anyway.
             Builder = BuilderKind.Classic,

@@ -73,6 +73,9 @@ namespace PythonImages.Engine.Builds
 
         /// <summary>Whether every build log line is reported as an event (verbose output); steps always are.</summary>
         public bool ReportLogLines { get; set; }
+
+        /// <summary>Where the logins for base-image pulls come from (null: none are sent).</summary>
+        public Registry.BuildRegistryLogins? RegistryLogins { get; set; }
     }
 
     /// <summary>Where build logs are written: a folder (one log per image) or one file (all logs).</summary>
