@@ -76,6 +76,9 @@ namespace PythonImages.Engine.Builds
 
         /// <summary>The engine ran the build and it failed (a result follows).</summary>
         BuildFailed,
+
+        /// <summary>A post-build hook could not finish its own work (e.g. write the ledger); the image was built (a result follows).</summary>
+        HookFailed,
     }
 
     /// <summary>A failure of one job, explained: what, which step, the end of the log, what to do.</summary>
