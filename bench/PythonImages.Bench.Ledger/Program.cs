@@ -55,7 +55,7 @@ try
     Run(Images);
     int count = Run("$jobs.Count").Select(o => (int)o.BaseObject).Single();
     var setup = Stopwatch.StartNew();
-    var first = Run("$jobs | Invoke-PythonImageBuild -OS Linux -Repository $repo -Ledger $ledger -ThrottleLimit 2");
+    var first = Run("$jobs | Invoke-PythonImageBuild -OS Linux -Repository $repo -Ledger $ledger");
     setup.Stop();
     if (first.Count != count || first.Any(r => r.Properties["Status"].Value.ToString() != "Built"))
     {
