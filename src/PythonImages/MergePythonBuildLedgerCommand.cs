@@ -14,6 +14,7 @@ namespace PythonImages.Commands
     /// otherwise the merge is a Ledger.Conflict error and nothing is written.</para>
     /// </summary>
     [Cmdlet(VerbsData.Merge, "PythonBuildLedger", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(FileInfo))]
     public sealed class MergePythonBuildLedgerCommand : PSCmdlet
     {
         private readonly List<KeyValuePair<string, BuildLedger>> fragments = new List<KeyValuePair<string, BuildLedger>>();
@@ -34,6 +35,10 @@ namespace PythonImages.Commands
         /// <summary>Replace an existing -Destination.</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
+
+        /// <summary>Output the merged ledger's file.</summary>
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
 
         /// <inheritdoc/>
         protected override void BeginProcessing()
@@ -93,6 +98,10 @@ namespace PythonImages.Commands
             }
 
             WriteVerbose($"Merged {fragments.Count} fragment(s) into {destination}: {merged.Count} image(s).");
+            if (PassThru)
+            {
+                WriteObject(new FileInfo(destination!));
+            }
         }
 
         /// <summary>The fragments a -Path value names (wildcards expanded); a terminating Ledger.NotFound / Ledger.InvalidPath otherwise.</summary>
