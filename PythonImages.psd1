@@ -34,6 +34,7 @@
         'Invoke-PythonContainer'
         'Export-PythonBuildMatrix'
         'Publish-PythonImage'
+        'Merge-PythonBuildLedger'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -204,6 +204,7 @@ namespace PythonImages
             yield return BuildMatrix();
             yield return Publish();
             yield return BuildLogins();
+            yield return Ledger();
         }
 
         private sealed class Catalogue

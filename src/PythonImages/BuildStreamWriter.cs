@@ -45,7 +45,9 @@ namespace PythonImages.Commands
         {
             Name = outcome.Job.DisplayName,
             ImageId = outcome.ImageId,
-            Tags = outcome.Tags.ToArray(),
+            Tags = (outcome.Action == BuildAction.Skip && outcome.ImageId != null ? outcome.Job.References : outcome.Tags).ToArray(), // a skipped image is current: it carries them
+            Status = !outcome.Succeeded ? ImageBuildStatus.Failed : outcome.Action == BuildAction.Skip ? ImageBuildStatus.Skipped : outcome.Action == BuildAction.Retag ? ImageBuildStatus.Retagged : ImageBuildStatus.Built,
+            Reason = outcome.Reason,
             Duration = outcome.Duration,
             Size = outcome.Size,
             Succeeded = outcome.Succeeded,

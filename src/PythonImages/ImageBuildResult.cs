@@ -41,7 +41,29 @@ namespace PythonImages.Commands
         /// <summary>The image object the build came from (null for -Path builds).</summary>
         public PythonImage? Image { get; set; }
 
+        /// <summary>Built, Retagged or Skipped (with -Ledger: the image was current), or Failed.</summary>
+        public ImageBuildStatus Status { get; set; }
+
+        /// <summary>Why the image was built, re-tagged or skipped (with -Ledger), when there is a reason.</summary>
+        public string? Reason { get; set; }
+
         /// <inheritdoc/>
         public override string ToString() => (Name.Length > 0 ? Name : Tags.Length > 0 ? Tags[0] : ContextPath) + (Succeeded ? " " + ImageId : " (failed)");
+    }
+
+    /// <summary>What Invoke-PythonImageBuild did with an image.</summary>
+    public enum ImageBuildStatus
+    {
+        /// <summary>The image was built.</summary>
+        Built,
+
+        /// <summary>The existing image was tagged with the image's references instead of building (-Ledger: only its tags changed).</summary>
+        Retagged,
+
+        /// <summary>Nothing was done: the image is current (-Ledger).</summary>
+        Skipped,
+
+        /// <summary>The build failed or stalled.</summary>
+        Failed,
     }
 }

@@ -127,6 +127,7 @@ namespace PythonImages.Commands
             options.ReportLogLines = VerboseWanted; // read here, on the pipeline thread
             var selector = new SingleEngineSelector(() => new EngineTarget(Engine, EngineInfo));
             orchestrator = new BuildOrchestrator(selector, options, new BuildStreamWriter(this));
+            AttachLedger(options);
         }
 
         /// <inheritdoc/>
@@ -142,7 +143,7 @@ namespace PythonImages.Commands
         {
             string what = (job.References.Count > 0 ? string.Join(", ", job.References) : "an untagged image")
                 + $" from {job.DockerfilePath}" + (job.OS != null ? $" ({job.OS})" : string.Empty);
-            if (!ShouldProcess(what, "Build image"))
+            if (!ShouldBuild(job, what))
             {
                 return;
             }

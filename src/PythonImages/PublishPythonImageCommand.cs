@@ -18,7 +18,7 @@ namespace PythonImages.Commands
     /// </summary>
     [Cmdlet(VerbsData.Publish, "PythonImage", DefaultParameterSetName = InputSet, SupportsShouldProcess = true)]
     [OutputType(typeof(PublishResult))]
-    public sealed class PublishPythonImageCommand : EngineCmdlet
+    public sealed partial class PublishPythonImageCommand : EngineCmdlet
     {
         private const string InputSet = "InputObject";
         private const string ImageSet = "Image";
@@ -72,6 +72,7 @@ namespace PythonImages.Commands
         {
             // Everything given is checked before the engine or the registry is contacted.
             ValidateEngineParameters();
+            ReadLedger();
             foreach (var tag in SharedTag)
             {
                 Guard(() => InputGrammar.Require(InputGrammar.DockerTag, tag, PublishErrorIds.InvalidImage, "-SharedTag"), tag, terminating: true);
@@ -117,6 +118,7 @@ namespace PythonImages.Commands
             var outcomes = Guard(() => RunPumped(ct => publisher!.PushAsync(target, r => approved.Contains(r.Reference), progress, ct)), target.Image, terminating: false);
             WriteProgress(PublishProgressWriter.Completed);
             Write(outcomes);
+            RecordPushed(outcomes);
         }
 
         /// <inheritdoc/>
@@ -134,6 +136,7 @@ namespace PythonImages.Commands
                 }
             }
 
+            AddLedgerImages();
             var approved = new HashSet<string>(publisher!.PendingSharedTags.Where(t => ShouldProcess(t, "Write the multi-platform index")), StringComparer.Ordinal);
             Write(Guard(() => RunPumped(ct => publisher.PublishSharedTagsAsync(r => approved.Contains(r.Reference), ct)), Registry, terminating: false));
             publisher.Dispose();

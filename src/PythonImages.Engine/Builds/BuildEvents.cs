@@ -79,6 +79,9 @@ namespace PythonImages.Engine.Builds
 
         /// <summary>The registry logins for the base images cannot be chosen (nothing sent).</summary>
         Login,
+
+        /// <summary>A post-build hook could not finish its own work (e.g. write the ledger); the image was built (a result follows).</summary>
+        HookFailed,
     }
 
     /// <summary>A failure of one job, explained: what, which step, the end of the log, what to do.</summary>

@@ -85,6 +85,9 @@ namespace PythonImages.Engine.Builds
         /// <summary>Tag <paramref name="imageId"/> with the job's references instead of building.</summary>
         public static BuildDecision Retag(string imageId, string reason) => new BuildDecision(BuildAction.Retag, reason, imageId);
 
+        /// <summary>Build, and say why (a decider that compared the job with what was built before).</summary>
+        public static BuildDecision BuildBecause(string reason) => new BuildDecision(BuildAction.Build, reason, null);
+
         /// <summary>Leave the job: <paramref name="imageId"/> (when known) is already what it would build.</summary>
         public static BuildDecision Skip(string reason, string? imageId = null) => new BuildDecision(BuildAction.Skip, reason, imageId);
     }

@@ -60,8 +60,18 @@ namespace PythonImages.Engine.Builds
                 if (run.Decision.Action != BuildAction.Build)
                 {
                     await ApplyDecisionAsync(run, target, prefix, ct).ConfigureAwait(false);
+                    if (run.Decision.Action == BuildAction.Retag && run.EngineError == null && run.Stalled == null && AfterBuild != null)
+                    {
+                        await RunAfterBuildAsync(run, target, ct).ConfigureAwait(false); // a retag changes what the image is tagged with
+                    }
+
                     run.Duration = watch.Elapsed;
                     return run;
+                }
+
+                if (run.Decision.Reason != null)
+                {
+                    events.LogLine(job, $"{prefix}Building {job.DisplayName}: {run.Decision.Reason}");
                 }
             }
 

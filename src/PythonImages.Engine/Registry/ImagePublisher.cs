@@ -113,7 +113,7 @@ namespace PythonImages.Engine.Registry
     /// index (Docker manifest list or OCI image index) of the pushed manifests, written through the registry API with the
     /// platform of each image read from its config.
     /// </summary>
-    public sealed class ImagePublisher : IDisposable
+    public sealed partial class ImagePublisher : IDisposable
     {
         private readonly IDockerEngine engine;
         private readonly RegistryClient client;

@@ -1,0 +1,19 @@
+namespace PythonImages.Security
+{
+    /// <summary>The allowlist grammars of the values a build ledger holds (besides references, tags and platforms, which have their own).</summary>
+    public static class LedgerGrammar
+    {
+        /// <summary>A content digest as the engine and registries write it: sha256:&lt;64 lowercase hex digits&gt;.</summary>
+        public static readonly Grammar Digest = new Grammar(
+            "sha256 digest", "sha256: followed by 64 lowercase hexadecimal digits",
+            "sha256:[0-9a-f]{64}", 71);
+
+        /// <summary>
+        /// What names an image in a ledger: the matrix directory of a python image (3.14/slim-trixie), or the full path of
+        /// the Dockerfile of a build of a folder (printable text; the ledger compares it, nothing runs it).
+        /// </summary>
+        public static readonly Grammar ImageKey = new Grammar(
+            "image key", "a matrix directory such as 3.14/slim-trixie, or the full path of a Dockerfile",
+            "[ -~]{1,4096}", 4096, allowSpace: true);
+    }
+}

@@ -1,0 +1,114 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using PythonImages.Engine.Registry;
+using PythonImages.Ledger;
+using PythonImages.Security;
+
+namespace PythonImages.Commands
+{
+    /// <summary>Publish-PythonImage -Ledger: pushed digests recorded in the build ledger; -SharedTagsOnly: indexes from a merged ledger.</summary>
+    public sealed partial class PublishPythonImageCommand
+    {
+        private const string SharedSet = "SharedTagsOnly";
+        private string? ledgerPath;
+        private BuildLedger? ledger;
+
+        /// <summary>
+        /// A build ledger (Invoke-PythonImageBuild -Ledger, Merge-PythonBuildLedger): the digest of every pushed tag is recorded
+        /// in the entry of the image it came from. With -SharedTagsOnly: the ledger whose pushed images the indexes list.
+        /// </summary>
+        [Parameter(ParameterSetName = InputSet)]
+        [Parameter(ParameterSetName = ImageSet)]
+        [Parameter(Mandatory = true, ParameterSetName = SharedSet)]
+        [ValidateNotNullOrEmpty]
+        public string? Ledger { get; set; }
+
+        /// <summary>
+        /// Push nothing: write the multi-platform index of every shared tag of the -Ledger's images from the digests the ledger
+        /// recorded under -Registry (the final job of a CI run, after Merge-PythonBuildLedger).
+        /// </summary>
+        [Parameter(Mandatory = true, ParameterSetName = SharedSet)]
+        public SwitchParameter SharedTagsOnly { get; set; }
+
+        /// <summary>Reads -Ledger (a terminating error when it is unusable); a missing ledger is an error only for -SharedTagsOnly.</summary>
+        private void ReadLedger()
+        {
+            if (Ledger == null)
+            {
+                return;
+            }
+
+            ledgerPath = LedgerFiles.ResolveTarget(this, Ledger);
+            try
+            {
+                ledger = SharedTagsOnly || System.IO.File.Exists(ledgerPath) ? LedgerJson.Read(ledgerPath) : new BuildLedger();
+            }
+            catch (LedgerException ex)
+            {
+                ThrowTerminatingError(LedgerFiles.Record(ex, Ledger));
+            }
+        }
+
+        /// <summary>Records the digests of pushed (or already present) tags in the ledger entries of their image, and writes the ledger.</summary>
+        private void RecordPushed(IReadOnlyList<PublishOutcome>? outcomes)
+        {
+            if (ledger == null || outcomes == null)
+            {
+                return;
+            }
+
+            bool changed = false;
+            foreach (var result in outcomes.Select(o => o.Result).Where(r => !r.IsIndex && r.Digest != null && r.Status != PublishStatus.Failed))
+            {
+                foreach (var entry in ledger.Entries.Where(e => e.ImageId == result.Source || e.Tags.Contains(result.Source, StringComparer.Ordinal)))
+                {
+                    changed |= !entry.Pushed.TryGetValue(result.Reference, out string? digest) || digest != result.Digest;
+                    entry.Pushed[result.Reference] = result.Digest!;
+                }
+            }
+
+            if (changed)
+            {
+                try
+                {
+                    LedgerJson.Write(ledgerPath!, ledger);
+                }
+                catch (LedgerException ex)
+                {
+                    WriteError(LedgerFiles.Record(ex, ledgerPath));
+                }
+            }
+        }
+
+        /// <summary>-SharedTagsOnly: every ledger image pushed under -Registry joins the indexes of its shared tags.</summary>
+        private void AddLedgerImages()
+        {
+            if (!SharedTagsOnly || ledger == null)
+            {
+                return;
+            }
+
+            int added = 0;
+            foreach (var entry in ledger.Entries.Where(e => e.SharedTags.Count > 0))
+            {
+                foreach (var pushed in entry.Pushed)
+                {
+                    var reference = ImageReference.Parse(pushed.Key, PythonImages.Publish.PublishErrorIds.InvalidImage);
+                    if (Guard(() => RunPumped(ct => publisher!.AddPushedAsync(entry.Key, reference, pushed.Value, entry.SharedTags.ToList(), ct)), entry.Key, terminating: false))
+                    {
+                        added++;
+                        break; // one pushed manifest per image and platform
+                    }
+                }
+            }
+
+            WriteVerbose($"The ledger lists {added} image(s) pushed under {Registry} with shared tags.");
+            if (added == 0)
+            {
+                WriteWarning($"The ledger {ledgerPath} records no image pushed under {Registry} with shared tags: no index to write.");
+            }
+        }
+    }
+}
