@@ -203,6 +203,7 @@ namespace PythonImages
             yield return PythonContainer();
             yield return BuildMatrix();
             yield return Publish();
+            yield return BuildEngine();
         }
 
         private sealed class Catalogue

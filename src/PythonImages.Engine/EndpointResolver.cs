@@ -197,6 +197,32 @@ namespace PythonImages.Engine
         public static EndpointAddress ValidateHost(string dockerHost, string origin = "-DockerHost", IEndpointEnvironment? environment = null) =>
             EndpointAddress.Parse(dockerHost, origin, (environment ?? ProcessEndpointEnvironment.Instance).IsWindows);
 
+        /// <summary>
+        /// The endpoint of one engine of Invoke-PythonImageBuild -Engine: an engine address (with "://": parsed as -DockerHost,
+        /// with DOCKER_TLS_VERIFY / DOCKER_CERT_PATH), or the name of a docker context read from the docker configuration
+        /// folder (DOCKER_CONFIG, else ~/.docker) like the docker CLI; "default" is DOCKER_HOST, else the platform default.
+        /// Throws <see cref="EngineConfigurationException"/> for an unusable address or context; contacts nothing.
+        /// </summary>
+        public static EngineEndpoint ResolveEngine(string value, string origin, IEndpointEnvironment? environment = null)
+        {
+            var env = environment ?? ProcessEndpointEnvironment.Instance;
+            string configDir = ConfigDirectory(env);
+            if (value.IndexOf("://", StringComparison.Ordinal) >= 0)
+            {
+                return WithEnvironmentTls(EndpointAddress.Parse(value, origin, env.IsWindows), EndpointSource.Parameter, env, configDir);
+            }
+
+            if (value == "default")
+            {
+                string? fromEnv = env.GetVariable("DOCKER_HOST");
+                return string.IsNullOrWhiteSpace(fromEnv)
+                    ? WithEnvironmentTls(EndpointAddress.Parse(env.IsWindows ? WindowsDefault : LinuxDefault, "The platform default", env.IsWindows), EndpointSource.PlatformDefault, env, configDir)
+                    : WithEnvironmentTls(EndpointAddress.Parse(fromEnv, "DOCKER_HOST", env.IsWindows), EndpointSource.DockerHostVariable, env, configDir);
+            }
+
+            return FromContext(value, configDir, env.IsWindows);
+        }
+
         /// <summary>DOCKER_CONFIG, else ~/.docker.</summary>
         public static string ConfigDirectory(IEndpointEnvironment env) =>
             env.GetVariable("DOCKER_CONFIG") is { Length: > 0 } dir ? dir : Path.Combine(env.HomeDirectory, ".docker");

@@ -76,6 +76,9 @@ namespace PythonImages.Engine.Builds
 
         /// <summary>The engine ran the build and it failed (a result follows).</summary>
         BuildFailed,
+
+        /// <summary>No engine of the engine map fits the job, or the one it maps is refused (nothing sent).</summary>
+        EngineRoute,
     }
 
     /// <summary>A failure of one job, explained: what, which step, the end of the log, what to do.</summary>
