@@ -20,6 +20,9 @@ namespace PythonImages.Engine
         Context,
         /// <summary>The platform's default socket or pipe.</summary>
         PlatformDefault,
+
+        /// <summary>An engine of Invoke-PythonImageBuild -Engine given by its address.</summary>
+        EngineMap,
     }
 
     /// <summary>A resolved engine endpoint and its transport security.</summary>
@@ -80,6 +83,7 @@ namespace PythonImages.Engine
             EndpointSource.Parameter => "-DockerHost",
             EndpointSource.DockerHostVariable => "DOCKER_HOST",
             EndpointSource.Context => "docker context '" + ContextName + "'",
+            EndpointSource.EngineMap => "-Engine",
             _ => "the platform default",
         };
 
@@ -209,7 +213,7 @@ namespace PythonImages.Engine
             string configDir = ConfigDirectory(env);
             if (value.IndexOf("://", StringComparison.Ordinal) >= 0)
             {
-                return WithEnvironmentTls(EndpointAddress.Parse(value, origin, env.IsWindows), EndpointSource.Parameter, env, configDir);
+                return WithEnvironmentTls(EndpointAddress.Parse(value, origin, env.IsWindows), EndpointSource.EngineMap, env, configDir);
             }
 
             if (value == "default")

@@ -25,6 +25,11 @@ namespace PythonImages.Commands
                     "Use -Engine alone (add the -DockerHost engine to it under its platform), or -DockerHost alone.");
             }
 
+            if (table is EngineMapStrings strings && strings.Repeated != null)
+            {
+                Fail(cmdlet, BuildEngineErrorIds.InvalidPlatformKey, InputGrammar.Show(strings.Repeated), $"-Engine names the platform '{InputGrammar.Show(strings.Repeated)}' twice.", null);
+            }
+
             if (table.Count == 0)
             {
                 Fail(cmdlet, BuildEngineErrorIds.InvalidEngine, "-Engine", "-Engine maps no platform to an engine.", null);
@@ -127,9 +132,9 @@ namespace PythonImages.Commands
             }
         }
 
-        private static Hashtable FromStrings(IEnumerable items)
+        private static EngineMapStrings FromStrings(IEnumerable items)
         {
-            var table = new Hashtable(StringComparer.Ordinal);
+            var table = new EngineMapStrings();
             foreach (var raw in items)
             {
                 object? item = raw is PSObject p ? p.BaseObject : raw;
@@ -137,6 +142,11 @@ namespace PythonImages.Commands
                 {
                     foreach (DictionaryEntry e in dictionary)
                     {
+                        if (table.ContainsKey(e.Key))
+                        {
+                            table.Repeated ??= e.Key as string ?? "(not a string)";
+                        }
+
                         table[e.Key] = e.Value;
                     }
 
@@ -146,10 +156,28 @@ namespace PythonImages.Commands
                 string text = item as string ?? string.Empty;
                 int equals = text.IndexOf('=');
                 string key = equals < 0 ? text : text.Substring(0, equals);
-                table[key.Length == 0 ? "(empty)" : key] = equals < 0 ? null : text.Substring(equals + 1);
+                key = key.Length == 0 ? "(empty)" : key;
+                if (table.ContainsKey(key))
+                {
+                    table.Repeated ??= key; // refused by the cmdlet, which says so with its own error
+                }
+
+                table[key] = equals < 0 ? null : text.Substring(equals + 1);
             }
 
             return table;
         }
+    }
+
+    /// <summary>-Engine given as strings: the table, and the first platform named twice (a hashtable cannot hold it twice).</summary>
+    internal sealed class EngineMapStrings : Hashtable
+    {
+        public EngineMapStrings()
+            : base(StringComparer.OrdinalIgnoreCase)
+        {
+        }
+
+        /// <summary>The first key given twice, or null.</summary>
+        public string? Repeated { get; set; }
     }
 }

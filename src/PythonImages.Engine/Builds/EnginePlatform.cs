@@ -125,7 +125,7 @@ namespace PythonImages.Engine.Builds
             string engineOS = info.OSType.ToLowerInvariant();
             if (engineOS != OS)
             {
-                return $"it runs {(engineOS.Length == 0 ? "an unknown OS" : engineOS)} containers, not {OS}";
+                return engineOS.Length == 0 ? $"it does not say which containers it runs, so it cannot be checked for {OS}" : $"it runs {InputGrammar.Show(engineOS)} containers, not {OS}";
             }
 
             string? engineArch = NativeArchitecture(info);

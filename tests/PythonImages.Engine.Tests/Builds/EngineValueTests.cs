@@ -45,6 +45,7 @@ namespace PythonImages.Engine.Tests.Builds
             var endpoint = EndpointResolver.ResolveEngine("tcp://user:secret@127.0.0.1:2376", "-Engine's engine for linux/amd64", env);
 
             Assert.Equal("tcp://***@127.0.0.1:2376", endpoint.Host);
+            Assert.Equal("-Engine", endpoint.Origin);
             Assert.True(endpoint.UseTls && endpoint.VerifyServer);
             Assert.Equal("/certs", endpoint.CertPath);
         }

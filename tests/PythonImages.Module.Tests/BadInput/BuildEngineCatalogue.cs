@@ -66,6 +66,7 @@ namespace PythonImages.Tests.BadInput
             }
 
             Add("one platform twice (x86_64 is amd64)", Build + "@{ 'linux/amd64' = " + None + "; 'LINUX/X86_64' = " + None + " }", "BuildEngine.InvalidPlatformKey");
+            Add("one platform twice as strings", Build + "'linux/amd64=default', 'LINUX/amd64=tcp://127.0.0.1:1'", "BuildEngine.InvalidPlatformKey");
             Add("a key that is not a string", Build + "@{ 42 = " + None + " }", "BuildEngine.InvalidPlatformKey");
 
             // Engine values: the engine address grammar of -DockerHost, or a docker context name and an existing context.
