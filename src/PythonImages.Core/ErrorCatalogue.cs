@@ -205,6 +205,7 @@ namespace PythonImages
             yield return Publish();
             yield return BuildLogins();
             yield return Ledger();
+            yield return BuildEngine();
         }
 
         private sealed class Catalogue

@@ -750,6 +750,7 @@ namespace PythonImages.Engine
                         NegotiatedApiVersion = negotiated.ToString(2),
                         OSType = version.Os ?? string.Empty,
                         Architecture = version.Arch ?? string.Empty,
+                        KernelVersion = version.KernelVersion ?? string.Empty,
                     };
                     client = created;
                     return created;

@@ -20,6 +20,9 @@ namespace PythonImages.Engine
         Context,
         /// <summary>The platform's default socket or pipe.</summary>
         PlatformDefault,
+
+        /// <summary>An engine of Invoke-PythonImageBuild -Engine given by its address.</summary>
+        EngineMap,
     }
 
     /// <summary>A resolved engine endpoint and its transport security.</summary>
@@ -80,6 +83,7 @@ namespace PythonImages.Engine
             EndpointSource.Parameter => "-DockerHost",
             EndpointSource.DockerHostVariable => "DOCKER_HOST",
             EndpointSource.Context => "docker context '" + ContextName + "'",
+            EndpointSource.EngineMap => "-Engine",
             _ => "the platform default",
         };
 
@@ -196,6 +200,32 @@ namespace PythonImages.Engine
         /// </summary>
         public static EndpointAddress ValidateHost(string dockerHost, string origin = "-DockerHost", IEndpointEnvironment? environment = null) =>
             EndpointAddress.Parse(dockerHost, origin, (environment ?? ProcessEndpointEnvironment.Instance).IsWindows);
+
+        /// <summary>
+        /// The endpoint of one engine of Invoke-PythonImageBuild -Engine: an engine address (with "://": parsed as -DockerHost,
+        /// with DOCKER_TLS_VERIFY / DOCKER_CERT_PATH), or the name of a docker context read from the docker configuration
+        /// folder (DOCKER_CONFIG, else ~/.docker) like the docker CLI; "default" is DOCKER_HOST, else the platform default.
+        /// Throws <see cref="EngineConfigurationException"/> for an unusable address or context; contacts nothing.
+        /// </summary>
+        public static EngineEndpoint ResolveEngine(string value, string origin, IEndpointEnvironment? environment = null)
+        {
+            var env = environment ?? ProcessEndpointEnvironment.Instance;
+            string configDir = ConfigDirectory(env);
+            if (value.IndexOf("://", StringComparison.Ordinal) >= 0)
+            {
+                return WithEnvironmentTls(EndpointAddress.Parse(value, origin, env.IsWindows), EndpointSource.EngineMap, env, configDir);
+            }
+
+            if (value == "default")
+            {
+                string? fromEnv = env.GetVariable("DOCKER_HOST");
+                return string.IsNullOrWhiteSpace(fromEnv)
+                    ? WithEnvironmentTls(EndpointAddress.Parse(env.IsWindows ? WindowsDefault : LinuxDefault, "The platform default", env.IsWindows), EndpointSource.PlatformDefault, env, configDir)
+                    : WithEnvironmentTls(EndpointAddress.Parse(fromEnv, "DOCKER_HOST", env.IsWindows), EndpointSource.DockerHostVariable, env, configDir);
+            }
+
+            return FromContext(value, configDir, env.IsWindows);
+        }
 
         /// <summary>DOCKER_CONFIG, else ~/.docker.</summary>
         public static string ConfigDirectory(IEndpointEnvironment env) =>

@@ -61,6 +61,9 @@ namespace PythonImages.Engine
         public string OSType { get; set; } = string.Empty;
         /// <summary>The engine's CPU architecture.</summary>
         public string Architecture { get; set; } = string.Empty;
+
+        /// <summary>The engine host's kernel version (on Windows "10.0 26100 (26100.1.amd64fre...)": its build tells the Windows version).</summary>
+        public string KernelVersion { get; set; } = string.Empty;
     }
 
     /// <summary>What to build and how.</summary>

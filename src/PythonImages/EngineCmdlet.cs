@@ -126,6 +126,13 @@ namespace PythonImages.Commands
         }
 
         /// <summary>
+        /// The client of the engine at <paramref name="endpoint"/>, shared like the default engine (one per endpoint in the
+        /// process), with this invocation's inactivity timeout; nothing is contacted (engines per platform connect lazily).
+        /// </summary>
+        protected internal IDockerEngine SharedEngine(EngineEndpoint endpoint) =>
+            Engines.GetOrAdd(endpoint.ToString() + "|" + endpoint.CertPath, _ => EngineFactory.Create(endpoint)).WithInactivityTimeout(InactivityTimeout);
+
+        /// <summary>
         /// The record for an engine failure that is not a configuration problem: stalled (OperationTimeout), unavailable or
         /// lost (ConnectionError), or a request the engine refused or an unexpected failure (.EngineError).
         /// </summary>

@@ -125,7 +125,7 @@ namespace PythonImages.Commands
             inputs = new ImageBuildInputs(this);
             var options = inputs.ReadOptions();
             options.ReportLogLines = VerboseWanted; // read here, on the pipeline thread
-            var selector = new SingleEngineSelector(() => new EngineTarget(Engine, EngineInfo));
+            var selector = CreateEngineSelector(); // one engine, or -Engine's engines per platform
             orchestrator = new BuildOrchestrator(selector, options, new BuildStreamWriter(this));
             AttachLedger(options);
         }
@@ -148,7 +148,7 @@ namespace PythonImages.Commands
                 return;
             }
 
-            if (ThrottleLimit > 1)
+            if (ThrottleLimit > 1 || Engine != null)
             {
                 queued.Add(job);
                 return;

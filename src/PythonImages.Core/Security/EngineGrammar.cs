@@ -34,6 +34,19 @@ namespace PythonImages.Security
             "(?:sha256:)?[0-9a-f]{12,64}", 71);
 
         /// <summary>
+        /// A platform key of Invoke-PythonImageBuild -Engine: linux or windows, then optionally an architecture and a variant
+        /// (linux/arm/v7) or a Windows version (windows/amd64/ltsc2025); lowercase (keys are lowercased before the check).
+        /// </summary>
+        public static readonly Grammar EnginePlatformKey = new Grammar(
+            "engine platform key", "linux or windows[/architecture[/variant or ltsc<year>]] in lowercase letters, digits and '_', e.g. linux/amd64, linux/arm/v7 or windows/amd64/ltsc2025",
+            "(?:linux|windows)(?:/[a-z0-9_]{1,16}(?:/[a-z0-9_]{1,16})?)?", 42);
+
+        /// <summary>A docker context name, as the docker CLI allows it (a letter or digit, then letters, digits, '_', '.', '+', '-').</summary>
+        public static readonly Grammar ContextName = new Grammar(
+            "docker context name", "a letter or digit followed by letters, digits, '_', '.', '+' or '-', e.g. arm-builder",
+            "[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}", 128);
+
+        /// <summary>
         /// Why a free-text value (a build argument or label value) cannot be passed on, or null: it may hold spaces and
         /// any printable character, and non-ASCII letters, but no control character (NUL, line breaks, escapes) and no
         /// Unicode line or paragraph separator.

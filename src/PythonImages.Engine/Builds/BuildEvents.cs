@@ -82,6 +82,9 @@ namespace PythonImages.Engine.Builds
 
         /// <summary>A post-build hook could not finish its own work (e.g. write the ledger); the image was built (a result follows).</summary>
         HookFailed,
+
+        /// <summary>No engine of the engine map fits the job, or the one it maps is refused (nothing sent).</summary>
+        EngineRoute,
     }
 
     /// <summary>A failure of one job, explained: what, which step, the end of the log, what to do.</summary>

@@ -19,6 +19,12 @@ namespace PythonImages.Engine.Builds
 
         /// <summary>Its OS, version and endpoint.</summary>
         public EngineInfo Info { get; }
+
+        /// <summary>
+        /// The platform the engine builds for when it is not its own (an amd64 engine building linux/386 for -Engine
+        /// @{ 'linux/386' = ... }); null: the engine's own platform (or -Platform).
+        /// </summary>
+        public string? Platform { get; set; }
     }
 
     /// <summary>

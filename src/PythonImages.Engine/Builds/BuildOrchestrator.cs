@@ -21,6 +21,7 @@ namespace PythonImages.Engine.Builds
         private readonly BuildLogs logs;
         private int total;
         private int done;
+        private bool interleaved;
 
         /// <summary>An orchestrator that builds with <paramref name="options"/> on the engines <paramref name="engines"/> picks.</summary>
         public BuildOrchestrator(IEngineSelector engines, ImageBuildOptions options, IImageBuildEvents events)
@@ -57,7 +58,17 @@ namespace PythonImages.Engine.Builds
             }
 
             string? os = job.OS ?? BuildPlatform.SniffOS(job.DockerfilePath);
-            var engine = engines.Choose(job, options.Platform);
+            EngineTarget engine;
+            try
+            {
+                engine = engines.Choose(job, options.Platform);
+            }
+            catch (EngineRouteException ex)
+            {
+                events.Failure(job, ex.Failure); // engines per platform: no engine fits, or it was refused
+                return false;
+            }
+
             var mismatch = BuildPlatform.CheckOS(job, os, engine.Info);
             if (mismatch != null)
             {
@@ -84,9 +95,23 @@ namespace PythonImages.Engine.Builds
         public async Task BuildAllAsync(IReadOnlyList<ImageBuildJob> jobs, int queued, CancellationToken cancellationToken)
         {
             total = queued;
-            using var slots = new SemaphoreSlim(options.ThrottleLimit, options.ThrottleLimit);
+
+            // -ThrottleLimit holds per engine: each engine of an engine map builds that many at once.
+            var perEngine = new Dictionary<IDockerEngine, SemaphoreSlim>();
+            foreach (var job in jobs)
+            {
+                var engine = (job.Engine ?? throw new InvalidOperationException("The job was not prepared (BuildOrchestrator.Prepare).")).Engine;
+                if (!perEngine.ContainsKey(engine))
+                {
+                    perEngine[engine] = new SemaphoreSlim(options.ThrottleLimit, options.ThrottleLimit);
+                }
+            }
+
+            interleaved = perEngine.Count > 1;
+            using var disposeSlots = new SlotSet(perEngine.Values);
             var tasks = jobs.Select(async job =>
             {
+                var slots = perEngine[job.Engine!.Engine];
                 await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
@@ -111,6 +136,22 @@ namespace PythonImages.Engine.Builds
                 Percent = 100,
                 Completed = true,
             });
+        }
+
+        /// <summary>Disposes the per-engine semaphores.</summary>
+        private sealed class SlotSet : IDisposable
+        {
+            private readonly IEnumerable<SemaphoreSlim> slots;
+
+            public SlotSet(IEnumerable<SemaphoreSlim> slots) => this.slots = slots;
+
+            public void Dispose()
+            {
+                foreach (var slot in slots)
+                {
+                    slot.Dispose();
+                }
+            }
         }
 
         private static int ActivityOf(ImageBuildJob job) => BuildProgress.OverallActivityId + 1 + job.Index;

@@ -52,7 +52,7 @@ namespace PythonImages.Engine.Builds
             var run = new BuildRun(job);
             var watch = Stopwatch.StartNew();
             var target = job.Engine ?? throw new InvalidOperationException("The job was not prepared (BuildOrchestrator.Prepare).");
-            string prefix = options.ThrottleLimit > 1 ? "[" + job.DisplayName + "] " : string.Empty;
+            string prefix = options.ThrottleLimit > 1 || interleaved ? "[" + job.DisplayName + "] " : string.Empty;
             Progress(ActivityOf(job), "Building " + job.DisplayName, "Sending build context", 0);
             if (Decider != null)
             {
@@ -126,7 +126,7 @@ namespace PythonImages.Engine.Builds
                 // Before anything is sent: the build's labels, and the tags it would move away from images of others.
                 var labels = await LabelsAsync(job, target.Engine, ct).ConfigureAwait(false);
                 run.ForeignTags = await ImageProvenance.ForeignTagsAsync(target.Engine, job.References, ct).ConfigureAwait(false);
-                run.Build = await target.Engine.BuildAsync(Request(job, labels), router, ct).ConfigureAwait(false);
+                run.Build = await target.Engine.BuildAsync(Request(job, labels, target.Platform), router, ct).ConfigureAwait(false);
                 if (run.Build.Succeeded && run.Build.ImageId != null)
                 {
                     var details = await target.Engine.InspectImageAsync(run.Build.ImageId, ct).ConfigureAwait(false);
@@ -151,7 +151,7 @@ namespace PythonImages.Engine.Builds
             }
         }
 
-        private EngineBuildRequest Request(ImageBuildJob job, Dictionary<string, string> labels) => new EngineBuildRequest
+        private EngineBuildRequest Request(ImageBuildJob job, Dictionary<string, string> labels, string? routedPlatform) => new EngineBuildRequest
         {
             ContextDirectory = job.ContextPath,
             Dockerfile = MakeRelative(job.ContextPath, job.DockerfilePath),
@@ -161,7 +161,7 @@ namespace PythonImages.Engine.Builds
             NoCache = options.NoCache,
             Pull = options.Pull,
             NetworkMode = options.Network,
-            Platform = options.Platform,
+            Platform = options.Platform ?? routedPlatform, // an engine map may build a platform that is not the engine's own (linux/386 on amd64)
             ForceRemoveIntermediate = true,
             RegistryLogins = LoginsOf(job),
 

@@ -1,0 +1,109 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using PythonImages.Tests.BadInput;
+using PythonImages.Tests.Hosting;
+using Xunit;
+
+namespace PythonImages.Tests.ImageBuild
+{
+    /// <summary>
+    /// Invoke-PythonImageBuild -Engine on two real engines of this machine: images land on the engine they were routed to and
+    /// on no other. DOCKER_CONFIG is process-wide: this class runs in the engine environment collection.
+    /// </summary>
+    [Collection(EngineEnvironmentCollection.Name)]
+    public sealed class EngineMapTests
+    {
+        private const string Images = @"
+$script:imgs = @(Get-PythonTag -OS Linux)
+function Img([int]$i, [string]$ctx, [string]$tag, [string[]]$arch) {
+    $c = $imgs[$i].Clone(); $c.ContextPath = $ctx; $c.DockerfilePath = [IO.Path]::Combine($ctx, 'Dockerfile')
+    $c.Tags = @($tag); $c.SharedTags = @(); $c.Architectures = $arch; $c
+}
+";
+
+        [SecondEngineFact]
+        public void TwoImagesLandOnTheEnginesTheirPlatformsMapTo()
+        {
+            using var c = new Contexts("s4-engines");
+            using var s = new ModuleSession();
+            string config = Path.Combine(Path.GetTempPath(), "pitest5-s4-engines-cfg-" + Guid.NewGuid().ToString("N")[..8]);
+            WriteContext(config, "pitest5-second", SecondEngine.Endpoint);
+            string first = c.Repository + ":amd", second = c.Repository + ":i386";
+            try
+            {
+                // linux/amd64 by address, linux/386 by docker context (read from DOCKER_CONFIG like the CLI).
+                var r = s.Run(
+                    Images +
+                    "$saved = $env:DOCKER_CONFIG; $env:DOCKER_CONFIG = $config\n" +
+                    "try { (Img 0 $a 'amd' 'amd64'), (Img 1 $b 'i386' 'i386') | Invoke-PythonImageBuild -Repository $repo -Engine @{ 'linux/amd64' = $first; 'linux/386' = 'pitest5-second' } -Verbose }\n" +
+                    "finally { $env:DOCKER_CONFIG = $saved }",
+                    new Dictionary<string, object?> { ["a"] = c.Small("on the first engine"), ["b"] = c.Small("on the second engine"), ["repo"] = c.Repository, ["config"] = config, ["first"] = DockerProbe.Endpoint });
+
+                Assert.Empty(r.AllErrors);
+                Assert.Equal(2, r.Output.Count);
+                Assert.All(r.Output, o => Assert.True((bool)o.Properties["Succeeded"].Value));
+                string firstId = (string)r.Output[0].Properties["ImageId"].Value;
+                string secondId = (string)r.Output[1].Properties["ImageId"].Value;
+
+                Assert.Equal(firstId + " amd64", Inspect(null, first));
+                Assert.Null(Inspect(SecondEngine.Endpoint, first));
+                Assert.Equal(secondId + " 386", Inspect(SecondEngine.Endpoint, second)); // an amd64 engine asked for linux/386
+                Assert.Null(Inspect(null, second));
+                Assert.Contains(r.Verbose, v => v.Message.Contains("at " + SecondEngine.Endpoint, StringComparison.Ordinal) && v.Message.EndsWith("builds linux/386.", StringComparison.Ordinal));
+                Assert.Contains(r.Verbose, v => v.Message.Contains("at " + DockerProbe.Endpoint, StringComparison.Ordinal) && v.Message.EndsWith("builds linux/amd64.", StringComparison.Ordinal));
+            }
+            finally
+            {
+                DockerCli.Run("-H", SecondEngine.Endpoint, "rmi", "-f", second);
+                DockerCli.Run("-H", SecondEngine.Endpoint, "rmi", "-f", first);
+                Directory.Delete(config, true);
+            }
+        }
+
+        [DockerFact]
+        public void AnEngineOfAnotherArchitectureIsRefusedAndNothingIsBuilt()
+        {
+            using var c = new Contexts("s4-engines");
+            using var s = new ModuleSession();
+            string reference = c.Repository + ":arm";
+            var r = s.Run(
+                Images + "(Img 0 $a 'arm' 'arm64v8'), (Img 1 $b 'arm2' 'arm64v8', 'amd64') | Invoke-PythonImageBuild -Repository $repo -Engine @{ 'linux/arm64' = $engine }",
+                new Dictionary<string, object?> { ["a"] = c.Small("a"), ["b"] = c.Small("b"), ["repo"] = c.Repository, ["engine"] = DockerProbe.Endpoint });
+
+            Assert.Empty(r.Output);
+            Assert.Equal(2, r.Errors.Count); // one per image, the engine checked once
+            Assert.All(r.Errors, e =>
+            {
+                Assert.Equal("BuildEngine.PlatformMismatch", e.FullyQualifiedErrorId.Split(',')[0]);
+                Assert.Equal(ErrorCategory.InvalidOperation, e.CategoryInfo.Category);
+                Assert.Contains("which cannot build arm64", e.ErrorDetails.Message, StringComparison.Ordinal);
+                Assert.False(string.IsNullOrEmpty(e.ErrorDetails.RecommendedAction));
+            });
+            Assert.Null(Inspect(null, reference));
+        }
+
+        /// <summary>"id architecture" of an image on the engine at <paramref name="host"/> (null: the default), or null when it has none.</summary>
+        private static string? Inspect(string? host, string reference)
+        {
+            var args = new List<string>();
+            if (host != null)
+            {
+                args.AddRange(new[] { "-H", host });
+            }
+
+            args.AddRange(new[] { "image", "inspect", "--format", "{{.Id}} {{.Architecture}}", reference });
+            var (code, output) = DockerCli.Run(args.ToArray());
+            return code == 0 ? output.Trim() : null;
+        }
+
+        private static void WriteContext(string config, string name, string host)
+        {
+            string meta = Path.Combine(config, "contexts", "meta", Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name))).ToLowerInvariant());
+            Directory.CreateDirectory(meta);
+            File.WriteAllText(Path.Combine(meta, "meta.json"), "{\"Name\":\"" + name + "\",\"Metadata\":{},\"Endpoints\":{\"docker\":{\"Host\":\"" + host + "\",\"SkipTLSVerify\":false}}}");
+        }
+    }
+}
