@@ -91,12 +91,21 @@ namespace PythonImages.Commands
             }
 
             int added = 0;
-            foreach (var entry in ledger.Entries.Where(e => e.SharedTags.Count > 0))
+            var multiPlatform = MultiPlatformTags(ledger);
+            foreach (var entry in ledger.Entries)
             {
+                // The shared tags, and the image's own tags that other platforms' legs pushed too (each leg overwrote the
+                // others'): both become multi-platform indexes.
+                var indexTags = entry.SharedTags.Concat(entry.Tags.Where(multiPlatform.ContainsKey).Select(t => multiPlatform[t])).Distinct(StringComparer.Ordinal).ToList();
+                if (indexTags.Count == 0)
+                {
+                    continue;
+                }
+
                 foreach (var pushed in entry.Pushed)
                 {
                     var reference = ImageReference.Parse(pushed.Key, PythonImages.Publish.PublishErrorIds.InvalidImage);
-                    if (Guard(() => RunPumped(ct => publisher!.AddPushedAsync(entry.Key, reference, pushed.Value, entry.SharedTags.ToList(), ct)), entry.Key, terminating: false))
+                    if (Guard(() => RunPumped(ct => publisher!.AddPushedAsync(entry.Key, reference, pushed.Value, indexTags, ct)), entry.Key, terminating: false))
                     {
                         added++;
                         break; // one pushed manifest per image and platform
@@ -104,11 +113,20 @@ namespace PythonImages.Commands
                 }
             }
 
-            WriteVerbose($"The ledger lists {added} image(s) pushed under {Registry} with shared tags.");
+            WriteVerbose($"The ledger lists {added} image(s) pushed under {Registry} with shared tags or tags of several platforms.");
             if (added == 0)
             {
                 WriteWarning($"The ledger {ledgerPath} records no image pushed under {Registry} with shared tags: no index to write.");
             }
         }
+
+        /// <summary>The image tags (full references) that entries of more than one platform carry → their tag names.</summary>
+        private static Dictionary<string, string> MultiPlatformTags(BuildLedger ledger) => ledger.Entries
+            .SelectMany(e => e.Tags.Select(t => (Reference: t, e.Platform)))
+            .GroupBy(x => x.Reference, StringComparer.Ordinal)
+            .Where(g => g.Select(x => x.Platform).Distinct(StringComparer.Ordinal).Count() > 1)
+            .Select(g => (g.Key, Tag: ImageReference.Parse(g.Key, PythonImages.Publish.PublishErrorIds.InvalidImage).Tag))
+            .Where(x => x.Tag != null)
+            .ToDictionary(x => x.Key, x => x.Tag!, StringComparer.Ordinal);
     }
 }

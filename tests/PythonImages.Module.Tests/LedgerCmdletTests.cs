@@ -117,5 +117,39 @@ namespace PythonImages.Tests
             Assert.Equal(Prop(pushed.Output.Single(o => Prop(o, "Platform") == "linux/arm64"), "Digest"), digests["arm64"]);
             Assert.Equal(404, reader.Manifest($"{ns}/{images.Repository}", "s4broken").Status);
         }
+
+        [RegistryFact]
+        public void SharedTagsOnlyTurnsAnImageTagThatSeveralPlatformsPushedIntoOneIndex()
+        {
+            // Each CI leg pushes the image's own tags for its platform, so the last leg's push wins; the final job makes
+            // such a tag (here python:s4multi, carried by the amd64 and the arm64 entry) one index of both.
+            string ns = "s4multi" + Guid.NewGuid().ToString("N")[..6];
+            string ledger = Path.Combine(dir, "multi.json");
+            using var s = new ModuleSession();
+            var vars = new Dictionary<string, object?> { ["ledger"] = ledger, ["registry"] = TestRegistries.Plain + "/" + ns, ["amd"] = images.Amd64, ["arm"] = images.Arm64 };
+            var pushed = s.Run("Publish-PythonImage -Image $amd, $arm -Registry $registry", vars);
+            Assert.Empty(pushed.AllErrors);
+            var byPlatform = pushed.Output.ToDictionary(o => Prop(o, "Platform"));
+            string same = images.Repository + ":s4multi";
+            string Entry(string platform, string id) =>
+                "{ \"image\": \"3.14/slim-trixie\", \"platform\": " + Q(platform) + ", \"dockerfileSha256\": " + Q(new string('a', 64)) + ", \"contextDigest\": " + Q("sha256:" + new string('b', 64))
+                + ", \"buildArgs\": {}, \"imageId\": " + Q(id) + ", \"tags\": [" + Q(same) + "], \"sharedTags\": [], \"created\": \"2026-11-30T10:00:00Z\", \"pushed\": { "
+                + Q(Prop(byPlatform[platform], "Reference")) + ": " + Q(Prop(byPlatform[platform], "Digest")) + " } }";
+            File.WriteAllText(ledger, LedgerCatalogue.Ledger(Entry("linux/amd64", images.AmdId), Entry("linux/arm64", images.ArmId)));
+
+            var r = s.Run("Publish-PythonImage -Registry $registry -Ledger $ledger -SharedTagsOnly", vars);
+            Assert.Empty(r.AllErrors);
+            var index = r.Output.Single();
+            Assert.Equal($"{TestRegistries.Plain}/{ns}/{same}", Prop(index, "Reference"));
+            Assert.Equal("linux/amd64, linux/arm64", Prop(index, "Platform"));
+
+            using var reader = new RegistryReader(TestRegistries.Plain);
+            var (status, _, body) = reader.Manifest($"{ns}/{images.Repository}", "s4multi");
+            Assert.Equal(200, status);
+            using var doc = JsonDocument.Parse(body);
+            var digests = doc.RootElement.GetProperty("manifests").EnumerateArray().ToDictionary(m => m.GetProperty("platform").GetProperty("architecture").GetString()!, m => m.GetProperty("digest").GetString());
+            Assert.Equal(Prop(byPlatform["linux/amd64"], "Digest"), digests["amd64"]);
+            Assert.Equal(Prop(byPlatform["linux/arm64"], "Digest"), digests["arm64"]);
+        }
     }
 }
