@@ -147,7 +147,7 @@ function Img([int]$i, [string]$ctx) { $c = $imgs[$i].Clone(); $c.ContextPath = $
             var lines = r.HostText.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Trim().Length > 0).ToList();
             int header = lines.FindIndex(l => l.StartsWith("Succeeded", StringComparison.Ordinal));
             Assert.True(header >= 0, r.HostText);
-            Assert.Matches(@"^Succeeded\s+ImageId\s+Duration\s+Size\(MB\)\s+Image\s+FailedStep\s+Error$", lines[header]);
+            Assert.Matches(@"^Succeeded\s+Status\s+ImageId\s+Duration\s+Size\(MB\)\s+Image\s+FailedStep\s+Error$", lines[header]);
             string row = lines[header + 2];
             // Columns as the dashes under the headers mark them (the last one runs to the end of the row).
             var names = lines[header].Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
@@ -162,6 +162,7 @@ function Img([int]$i, [string]$ctx) { $c = $imgs[$i].Clone(); $c.ContextPath = $
             }
 
             Assert.Equal("False", Column("Succeeded"));
+            Assert.Equal("Failed", Column("Status"));
             Assert.Equal(string.Empty, Column("ImageId"));
             Assert.Equal(tag, Column("Image"));
             Assert.Matches(@"^3/[0-9]+ RUN \[", Column("FailedStep"));
