@@ -10,27 +10,12 @@ namespace PythonImages.Commands
     /// values are checked by the cmdlet afterwards, as for a hashtable; values are never shown.
     /// </summary>
     [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
-    public sealed class BuildArgTransformationAttribute : ArgumentTransformationAttribute
+    public sealed class BuildArgTransformationAttribute : KeyValueStringsTransformationAttribute
     {
         /// <inheritdoc/>
-        public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
-        {
-            object? value = inputData is PSObject pso ? pso.BaseObject : inputData;
-            switch (value)
-            {
-                case null:
-                case IDictionary _:
-                    return inputData;
-                case string text:
-                    return FromStrings(new object[] { text });
-                case IEnumerable list:
-                    return FromStrings(list);
-                default:
-                    return inputData;
-            }
-        }
+        protected override object FromStrings(IEnumerable items) => Table(items);
 
-        private static Hashtable FromStrings(IEnumerable items)
+        private static Hashtable Table(IEnumerable items)
         {
             var table = new Hashtable(StringComparer.Ordinal);
             foreach (var raw in items)
@@ -74,5 +59,33 @@ namespace PythonImages.Commands
 
             return table;
         }
+    }
+
+    /// <summary>
+    /// The binding of a parameter that takes a hashtable or docker's 'KEY=value' strings: a hashtable (or nothing) is taken
+    /// as it is; one string or a list of strings becomes the table <see cref="FromStrings"/> makes of them.
+    /// </summary>
+    public abstract class KeyValueStringsTransformationAttribute : ArgumentTransformationAttribute
+    {
+        /// <inheritdoc/>
+        public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
+        {
+            object? value = inputData is PSObject pso ? pso.BaseObject : inputData;
+            switch (value)
+            {
+                case null:
+                case IDictionary _:
+                    return inputData;
+                case string text:
+                    return FromStrings(new object[] { text });
+                case IEnumerable list:
+                    return FromStrings(list);
+                default:
+                    return inputData;
+            }
+        }
+
+        /// <summary>The table made of <paramref name="items"/> (strings as the user typed them).</summary>
+        protected abstract object FromStrings(IEnumerable items);
     }
 }

@@ -112,27 +112,12 @@ namespace PythonImages.Commands
     /// own error (BuildEngine.InvalidEngine).
     /// </summary>
     [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
-    public sealed class EngineMapTransformationAttribute : ArgumentTransformationAttribute
+    public sealed class EngineMapTransformationAttribute : KeyValueStringsTransformationAttribute
     {
         /// <inheritdoc/>
-        public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
-        {
-            object? value = inputData is PSObject pso ? pso.BaseObject : inputData;
-            switch (value)
-            {
-                case null:
-                case IDictionary _:
-                    return inputData;
-                case string text:
-                    return FromStrings(new object[] { text });
-                case IEnumerable list:
-                    return FromStrings(list);
-                default:
-                    return inputData;
-            }
-        }
+        protected override object FromStrings(IEnumerable items) => Table(items);
 
-        private static EngineMapStrings FromStrings(IEnumerable items)
+        private static EngineMapStrings Table(IEnumerable items)
         {
             var table = new EngineMapStrings();
             foreach (var raw in items)

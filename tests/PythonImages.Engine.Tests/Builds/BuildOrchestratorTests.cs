@@ -236,6 +236,35 @@ namespace PythonImages.Engine.Tests.Builds
         }
 
         [Fact]
+        public async Task ACancelledBuildRecordsNothingInTheLedger()
+        {
+            var started = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            engine.OnBuild = async (request, progress, ct) =>
+            {
+                started.TrySetResult(true);
+                await Task.Delay(Timeout.Infinite, ct);
+                return Built("never");
+            };
+            string ledgerPath = Path.Combine(Path.GetTempPath(), "pitest5-ledger-" + Guid.NewGuid().ToString("N") + ".json");
+            var options = new ImageBuildOptions();
+            var hooks = new LedgerBuildHooks(ledgerPath, new PythonImages.Ledger.BuildLedger(), options);
+            var orchestrator = Orchestrator(options);
+            orchestrator.Decider = hooks;
+            orchestrator.AfterBuild = hooks;
+            var job = folder.Job(0);
+            orchestrator.Prepare(job);
+            using var cts = new CancellationTokenSource();
+
+            var run = orchestrator.BuildAsync(job, cts.Token);
+            await started.Task;
+            cts.Cancel();
+
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+            Assert.Empty(events.Results);
+            Assert.False(File.Exists(ledgerPath), "a cancelled build must not write the ledger");
+        }
+
+        [Fact]
         public async Task TheDeciderCanSkipOrRetagInsteadOfBuilding()
         {
             var orchestrator = Orchestrator();
