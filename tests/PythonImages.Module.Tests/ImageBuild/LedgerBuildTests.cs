@@ -86,14 +86,12 @@ function Img([int]$i, [string]$ctx) { $c = $imgs[$i].Clone(); $c.ContextPath = $
             Assert.Equal(first[1].ImageId, ledger[DirectoryOf(1)].GetProperty("imageId").GetString());
             Assert.Equal(Sha256(Path.Combine((string)vars["c1"]!, "Dockerfile")), ledger[DirectoryOf(1)].GetProperty("dockerfileSha256").GetString());
             Assert.Equal(first[1].Tags, ledger[DirectoryOf(1)].GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
-            int images = DockerCli.Lines("images", "-a", "-q").Length;
 
             var second = Results(Build(Three, vars));
             Assert.All(second, r => Assert.Equal("Skipped", r.Status));
             Assert.All(second, r => Assert.StartsWith("unchanged since ", r.Reason, StringComparison.Ordinal));
             Assert.Equal(first.Select(r => r.ImageId), second.Select(r => r.ImageId));
             Assert.Equal(first.Select(r => r.Tags), second.Select(r => r.Tags));
-            Assert.Equal(images, DockerCli.Lines("images", "-a", "-q").Length);
 
             File.AppendAllText(Path.Combine((string)vars["c1"]!, "Dockerfile"), "LABEL touched=yes\n");
             byte[] before = File.ReadAllBytes(LedgerPath);
