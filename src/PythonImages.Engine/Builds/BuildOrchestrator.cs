@@ -115,6 +115,9 @@ namespace PythonImages.Engine.Builds
                 await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
+                    // A slot freed by a build that was just cancelled can reach a waiter before its own
+                    // cancellation does: nothing starts once the run is cancelled.
+                    cancellationToken.ThrowIfCancellationRequested();
                     return await RunAsync(job, cancellationToken).ConfigureAwait(false);
                 }
                 finally

@@ -236,6 +236,44 @@ namespace PythonImages.Engine.Tests.Builds
         }
 
         [Fact]
+        public async Task ASlotFreedDuringCancellationStartsNoWaitingBuild()
+        {
+            // The running build gives up its slot from inside the cancellation itself (its callback is
+            // registered after the waiting job's, so it runs first): the waiter must not start a build.
+            var waiting = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            engine.OnBuild = async (request, progress, ct) =>
+            {
+                await waiting.Task.ConfigureAwait(false);
+                var stop = new TaskCompletionSource<bool>();
+                using (ct.Register(() => stop.TrySetCanceled()))
+                {
+                    await stop.Task.ConfigureAwait(false);
+                }
+
+                return Built("never");
+            };
+            var orchestrator = Orchestrator(new ImageBuildOptions { ThrottleLimit = 1 });
+            var jobs = Enumerable.Range(0, 2).Select(i => folder.Job(i)).ToList();
+            jobs.ForEach(j => orchestrator.Prepare(j));
+            using var cts = new CancellationTokenSource();
+
+            var run = orchestrator.BuildAllAsync(jobs, 2, cts.Token);
+            waiting.SetResult(true);
+            while (engine.Builds.IsEmpty)
+            {
+                await Task.Delay(10);
+            }
+
+            await Task.Delay(100); // the first build registers its cancellation callback
+            cts.Cancel();
+
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+            await Task.Delay(200); // a wrongly started second build would show up here
+            Assert.Single(engine.Builds);
+            Assert.Empty(events.Results);
+        }
+
+        [Fact]
         public async Task ACancelledBuildRecordsNothingInTheLedger()
         {
             var started = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
