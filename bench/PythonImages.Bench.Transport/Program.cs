@@ -130,19 +130,14 @@ static void WriteContext(string dir, int megabytes)
     File.WriteAllText(Path.Combine(dir, "Dockerfile"), "FROM scratch\nCOPY Dockerfile /Dockerfile\n");
 }
 
-static double Median(IEnumerable<double> values)
-{
-    var sorted = values.OrderBy(v => v).ToList();
-    return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-}
 
 static void Print(string name, List<(double Wall, double Cpu)> runs) =>
-    Console.WriteLine($"{name,-48} wall median {Median(runs.Select(r => r.Wall)),8:0} ms   CPU median {Median(runs.Select(r => r.Cpu)),6:0} ms");
+    Console.WriteLine($"{name,-48} wall median {BenchKit.Median(runs.Select(r => r.Wall)),8:0} ms   CPU median {BenchKit.Median(runs.Select(r => r.Cpu)),6:0} ms");
 
 static void Ratio(string name, IEnumerable<double> ratios)
 {
     var list = ratios.ToList();
-    Console.WriteLine($"{name,-48} median {Median(list):0.000} (min {list.Min():0.000}, max {list.Max():0.000})");
+    Console.WriteLine($"{name,-48} median {BenchKit.Median(list):0.000} (min {list.Min():0.000}, max {list.Max():0.000})");
 }
 
 /// <summary>The context's tar written straight into the request stream, with its exact length.</summary>
