@@ -12,7 +12,7 @@ using System.Management.Automation.Runspaces;
 int pairs = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 10;
 int rounds = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3;
 string repo = "pitest5-bench-" + Guid.NewGuid().ToString("N")[..8];
-string root = FindRepoRoot();
+string root = BenchKit.RepoRoot();
 var temp = new List<string>();
 
 string NewContext(string marker)
@@ -31,19 +31,7 @@ using var runspace = RunspaceFactory.CreateRunspace(iss);
 runspace.Open();
 Invoke(ps => ps.AddCommand("Import-Module").AddParameter("Name", Path.Combine(root, "PythonImages.psd1")).AddParameter("ErrorAction", "Stop"));
 
-List<PSObject> Invoke(Action<PowerShell> build)
-{
-    using var ps = PowerShell.Create();
-    ps.Runspace = runspace;
-    build(ps);
-    var output = ps.Invoke().ToList();
-    if (ps.Streams.Error.Count > 0)
-    {
-        throw new InvalidOperationException(string.Join("; ", ps.Streams.Error));
-    }
-
-    return output;
-}
+List<PSObject> Invoke(Action<PowerShell> build) => BenchRunspace.Invoke(runspace, build);
 
 double ModuleBuild(string ctx, string tag)
 {
@@ -81,11 +69,6 @@ double CliBuild(string ctx, string tag)
     return w.Elapsed.TotalMilliseconds;
 }
 
-static double Median(List<double> xs)
-{
-    var s = xs.OrderBy(x => x).ToList();
-    return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
-}
 
 try
 {
@@ -109,10 +92,10 @@ try
         }
     }
 
-    double ratio = Median(module) / Median(cli);
+    double ratio = BenchKit.Median(module) / BenchKit.Median(cli);
     Console.WriteLine($"same small context, --no-cache, {pairs} alternating pairs");
-    Console.WriteLine($"  Invoke-PythonImageBuild   median {Median(module),8:0} ms  (min {module.Min():0}, max {module.Max():0})");
-    Console.WriteLine($"  DOCKER_BUILDKIT=0 docker  median {Median(cli),8:0} ms  (min {cli.Min():0}, max {cli.Max():0})");
+    Console.WriteLine($"  Invoke-PythonImageBuild   median {BenchKit.Median(module),8:0} ms  (min {module.Min():0}, max {module.Max():0})");
+    Console.WriteLine($"  DOCKER_BUILDKIT=0 docker  median {BenchKit.Median(cli),8:0} ms  (min {cli.Min():0}, max {cli.Max():0})");
     Console.WriteLine($"  ratio module/cli          {ratio:0.000}   (target <= 1.02) {(ratio <= 1.02 ? "OK" : "MISSED")}");
 
     // 2. Six small, different images: -ThrottleLimit 2 against one at a time, alternating, several rounds.
@@ -139,10 +122,10 @@ try
         }
     }
 
-    double speed = Median(par) / Median(seq);
+    double speed = BenchKit.Median(par) / BenchKit.Median(seq);
     Console.WriteLine($"6 small images, --no-cache, {rounds} rounds");
-    Console.WriteLine($"  sequential (-ThrottleLimit 1) median {Median(seq),8:0} ms");
-    Console.WriteLine($"  -ThrottleLimit 2              median {Median(par),8:0} ms");
+    Console.WriteLine($"  sequential (-ThrottleLimit 1) median {BenchKit.Median(seq),8:0} ms");
+    Console.WriteLine($"  -ThrottleLimit 2              median {BenchKit.Median(par),8:0} ms");
     Console.WriteLine($"  wall ratio                    {speed:0.000}   (target <= 0.6) {(speed <= 0.6 ? "OK" : "MISSED")}");
     Console.WriteLine($"  machine: {Environment.ProcessorCount} logical CPUs (shared)");
 }
@@ -174,13 +157,3 @@ static string Run(params string[] args)
     return output;
 }
 
-static string FindRepoRoot()
-{
-    var dir = new DirectoryInfo(AppContext.BaseDirectory);
-    while (dir != null && !File.Exists(Path.Combine(dir.FullName, "PythonImages.psd1")))
-    {
-        dir = dir.Parent;
-    }
-
-    return dir?.FullName ?? throw new InvalidOperationException("PythonImages.psd1 not found");
-}

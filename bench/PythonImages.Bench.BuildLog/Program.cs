@@ -124,7 +124,7 @@ static int Child(string warm, string big, string repo, string logDir)
         "if (-not $r.Succeeded) { throw 'the big build failed' }\n" +
         "[IO.Directory]::Delete($log + '-warm', $true)\n" +
         "'{0} {1} {2} {3}' -f $before, $p.PeakWorkingSet64, ([IO.FileInfo]$r.LogPath).Length, $w.Elapsed.TotalSeconds.ToString([Globalization.CultureInfo]::InvariantCulture)\n")
-        .AddArgument(Path.Combine(FindRepoRoot(), "PythonImages.psd1")).AddArgument(warm).AddArgument(big).AddArgument(repo).AddArgument(logDir);
+        .AddArgument(Path.Combine(BenchKit.RepoRoot(), "PythonImages.psd1")).AddArgument(warm).AddArgument(big).AddArgument(repo).AddArgument(logDir);
     var output = ps.Invoke();
     foreach (var o in output)
     {
@@ -139,7 +139,7 @@ static string PwshScript(string warm, string big, string repo, string logDir)
 {
     static string Q(string s) => "'" + s.Replace("'", "''") + "'";
     return "$ErrorActionPreference = 'Stop'\n" +
-        $"Import-Module {Q(Path.Combine(FindRepoRoot(), "PythonImages.psd1"))}\n" +
+        $"Import-Module {Q(Path.Combine(BenchKit.RepoRoot(), "PythonImages.psd1"))}\n" +
         "$p = [Diagnostics.Process]::GetCurrentProcess()\n" +
         $"$null = Invoke-PythonImageBuild -Path {Q(warm)} -Tag {Q(repo + ":warm")} -Network host -NoCache -LogPath {Q(logDir + "-warm/")} -Verbose\n" +
         "[GC]::Collect(); $p.Refresh(); $before = $p.PeakWorkingSet64\n" +
@@ -192,13 +192,3 @@ static (int Code, string Output) Exec(string file, params string[] arguments)
     return (p.ExitCode, output + err.Result);
 }
 
-static string FindRepoRoot()
-{
-    var dir = new DirectoryInfo(AppContext.BaseDirectory);
-    while (dir != null && !File.Exists(Path.Combine(dir.FullName, "PythonImages.psd1")))
-    {
-        dir = dir.Parent;
-    }
-
-    return dir?.FullName ?? throw new InvalidOperationException("PythonImages.psd1 not found");
-}

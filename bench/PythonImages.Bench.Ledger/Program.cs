@@ -13,7 +13,7 @@ using System.Management.Automation.Runspaces;
 // Usage: dotnet run -c Release --project bench/PythonImages.Bench.Ledger [-- <rounds>]
 int rounds = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 5;
 string repo = "pitest5-bench-ledger-" + Guid.NewGuid().ToString("N")[..8];
-string root = FindRepoRoot();
+string root = BenchKit.RepoRoot();
 string work = Directory.CreateTempSubdirectory("pitest5-bench-ledger-").FullName;
 string ledger = Path.Combine(work, "ledger.json");
 
@@ -93,8 +93,8 @@ try
         }
     }
 
-    double planMedian = plans.OrderBy(x => x).ElementAt(plans.Count / 2);
-    double skipMedian = skips.OrderBy(x => x).ElementAt(skips.Count / 2);
+    double planMedian = BenchKit.Median(plans);
+    double skipMedian = BenchKit.Median(skips);
     Console.WriteLine($"plan (-WhatIf), {count} images, nothing changed: median {planMedian:0} ms ({planMedian / count:0.0} ms per image), {planMedian / 1000:0.00}x the 1 s goal");
     Console.WriteLine($"run (all Skipped), {count} images:              median {skipMedian:0} ms ({skipMedian / count:0.0} ms per image), {skipMedian / 1000:0.00}x the 1 s goal");
     Console.WriteLine($"rounds: plan {string.Join(", ", plans.Select(p => p.ToString("0", System.Globalization.CultureInfo.InvariantCulture)))} ms; run {string.Join(", ", skips.Select(p => p.ToString("0", System.Globalization.CultureInfo.InvariantCulture)))} ms");
@@ -114,13 +114,3 @@ finally
     Directory.Delete(work, true);
 }
 
-static string FindRepoRoot()
-{
-    var dir = new DirectoryInfo(AppContext.BaseDirectory);
-    while (dir != null && !File.Exists(Path.Combine(dir.FullName, "PythonImages.psd1")))
-    {
-        dir = dir.Parent;
-    }
-
-    return dir?.FullName ?? throw new InvalidOperationException("PythonImages.psd1 not found");
-}

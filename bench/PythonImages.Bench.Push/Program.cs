@@ -17,7 +17,7 @@ int megabytes = args.Length > 1 ? int.Parse(args[1], System.Globalization.Cultur
 const string Registry = "127.0.0.1:5000";
 const int Layers = 4;
 string run = "s4-publish-bench-" + Guid.NewGuid().ToString("N")[..8];
-string root = FindRepoRoot();
+string root = BenchKit.RepoRoot();
 string context = Path.Combine(Path.GetTempPath(), run);
 Directory.CreateDirectory(context);
 
@@ -41,19 +41,7 @@ using var runspace = RunspaceFactory.CreateRunspace(iss);
 runspace.Open();
 Invoke(ps => ps.AddCommand("Import-Module").AddParameter("Name", Path.Combine(root, "PythonImages.psd1")).AddParameter("ErrorAction", "Stop"));
 
-List<PSObject> Invoke(Action<PowerShell> build)
-{
-    using var ps = PowerShell.Create();
-    ps.Runspace = runspace;
-    build(ps);
-    var output = ps.Invoke().ToList();
-    if (ps.Streams.Error.Count > 0)
-    {
-        throw new InvalidOperationException(string.Join("; ", ps.Streams.Error));
-    }
-
-    return output;
-}
+List<PSObject> Invoke(Action<PowerShell> build) => BenchRunspace.Invoke(runspace, build);
 
 int built = 0;
 
@@ -95,11 +83,6 @@ double CliPush(string image)
     return w.Elapsed.TotalMilliseconds;
 }
 
-static double Median(List<double> xs)
-{
-    var s = xs.OrderBy(x => x).ToList();
-    return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
-}
 
 // Pushes one fresh image each way and removes it (vfs keeps a full copy per layer).
 double Measure(Func<string, double> push)
@@ -136,10 +119,10 @@ try
         }
     }
 
-    double ratio = Median(module) / Median(cli);
+    double ratio = BenchKit.Median(module) / BenchKit.Median(cli);
     Console.WriteLine($"~{megabytes} MB image in {Layers} layers (random files), FROM scratch, fresh image and repository per push, {pairs} alternating pairs, to {Registry}");
-    Console.WriteLine($"  Publish-PythonImage   median {Median(module),8:0} ms  (min {module.Min():0}, max {module.Max():0})");
-    Console.WriteLine($"  docker push           median {Median(cli),8:0} ms  (min {cli.Min():0}, max {cli.Max():0})");
+    Console.WriteLine($"  Publish-PythonImage   median {BenchKit.Median(module),8:0} ms  (min {module.Min():0}, max {module.Max():0})");
+    Console.WriteLine($"  docker push           median {BenchKit.Median(cli),8:0} ms  (min {cli.Min():0}, max {cli.Max():0})");
     Console.WriteLine($"  ratio module/cli      {ratio:0.000}   (goal <= 1.05) {(ratio <= 1.05 ? "OK" : "MISSED")}");
     Console.WriteLine($"  machine: {Environment.ProcessorCount} logical CPUs (shared), load average {File.ReadAllText("/proc/loadavg").Trim()}");
 }
@@ -182,13 +165,3 @@ static string Docker(params string[] args)
     return output;
 }
 
-static string FindRepoRoot()
-{
-    var dir = new DirectoryInfo(AppContext.BaseDirectory);
-    while (dir != null && !File.Exists(Path.Combine(dir.FullName, "PythonImages.psd1")))
-    {
-        dir = dir.Parent;
-    }
-
-    return dir?.FullName ?? throw new InvalidOperationException("PythonImages.psd1 not found");
-}
