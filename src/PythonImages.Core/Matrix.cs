@@ -168,6 +168,9 @@ namespace PythonImages
         /// <summary>The line of this entry in its file (0 when built in code).</summary>
         public int Line { get; set; }
 
+        /// <summary>The line of each variant in the matrix file, in order (null when built in code): for the load-time tag checks' messages.</summary>
+        internal int[]? VariantLines { get; set; }
+
         /// <inheritdoc/>
         public override string ToString() => Key + " = " + Version;
     }
