@@ -210,10 +210,24 @@ namespace PythonImages
                     break;
                 case MappingEnd:
                 case SequenceEnd:
+                    if (open == 0 || frames[open - 1].IsMap != (e is MappingEnd) || !frames[open - 1].AwaitingKey)
+                    {
+                        throw Fail(UnexpectedEvent());
+                    }
+
                     Close();
                     break;
+                case DocumentEnd when open > 0:
+                    throw Fail(UnexpectedEvent());
             }
         }
+
+        /// <summary>
+        /// YamlDotNet's parser can, on some broken input, end a map or list where a node is due (a map whose last key has
+        /// no value): the file is not valid YAML, named at the last event read.
+        /// </summary>
+        private MatrixException UnexpectedEvent() =>
+            new MatrixException(MatrixErrorIds.MalformedYaml, $"The file is not valid YAML after line {lastLine} (an unclosed [ or {{, or a stray indentation?): a map or list ends where a value is due.", source, lastLine, null);
 
         private void Open(bool isMap)
         {
