@@ -268,6 +268,18 @@ namespace PythonImages
         /// </summary>
         private static void ValidateTags(Context ctx, Matrix matrix, List<(string Key, string Word, int Line)> aliasLines)
         {
+            if (aliasLines.Count > 0)
+            {
+                CheckAliases(ctx, matrix, aliasLines);
+            }
+
+            // The checked images are the ones the first TagRules.Compute of this matrix returns (made once, not twice).
+            matrix.HandOver(CheckImages(ctx, matrix));
+        }
+
+        /// <summary>Alias words claimed twice, or naming a version key or version, for the versions the matrix lists.</summary>
+        private static void CheckAliases(Context ctx, Matrix matrix, List<(string Key, string Word, int Line)> aliasLines)
+        {
             var present = new Dictionary<string, MatrixVersion>(matrix.Versions.Count, StringComparer.Ordinal);
             var versionNames = new Dictionary<string, string>(2 * matrix.Versions.Count, StringComparer.Ordinal); // key text or full version → key
             foreach (var v in matrix.Versions)
@@ -278,15 +290,13 @@ namespace PythonImages
             }
 
             CheckAliases(ctx, aliasLines, present, versionNames);
-
-            CheckImages(ctx, matrix);
         }
 
         /// <summary>
         /// Every image's architectures and tags: a tag names one image (simple tags are unique, a shared tag is never also
         /// a simple one) and is a valid Docker tag. One pass over the images, one table of all tags.
         /// </summary>
-        private static void CheckImages(Context ctx, Matrix matrix)
+        private static IReadOnlyList<PythonImage> CheckImages(Context ctx, Matrix matrix)
         {
             var images = TagRules.Compute(matrix);
             int tagCount = 0;
@@ -299,50 +309,49 @@ namespace PythonImages
             var owners = new Dictionary<string, (PythonImage Image, bool Shared)>(tagCount, StringComparer.Ordinal);
             foreach (var image in images)
             {
-                var entry = image.Release!;
-                int line = VariantLine(entry, image);
-                string where = image.VersionKey + ".variants";
                 if (image.OS == ImageOS.Linux && image.Architectures.Length == 0)
                 {
-                    var excluded = matrix.ExcludeArchitectures.Concat(entry.ExcludeArchitectures).Distinct(StringComparer.Ordinal);
-                    throw ctx.ErrorAt(
+                    var excluded = matrix.ExcludeArchitectures.Concat(image.Release!.ExcludeArchitectures).Distinct(StringComparer.Ordinal);
+                    throw ImageError(
+                        ctx,
+                        image,
                         MatrixErrorIds.NoArchitectures,
-                        $"Image {image.Directory} has no architecture left: its base image '{image.BaseImage}' lists [{string.Join(", ", matrix.Architectures[image.BaseImage!])}] and excludeArchitectures removes [{string.Join(", ", excluded)}]. Remove an exclusion or the variant.",
-                        line,
-                        where);
+                        $"Image {image.Directory} has no architecture left: its base image '{image.BaseImage}' lists [{string.Join(", ", matrix.Architectures[image.BaseImage!])}] and excludeArchitectures removes [{string.Join(", ", excluded)}]. Remove an exclusion or the variant.");
                 }
 
                 foreach (var tag in image.Tags)
                 {
-                    CheckTag(ctx, image, tag, line, where);
+                    CheckTag(ctx, image, tag);
                     if (owners.TryGetValue(tag, out var first))
                     {
-                        throw ctx.ErrorAt(MatrixErrorIds.DuplicateTag, $"Tag '{tag}' of {image.Directory} is also a tag of {first.Image.Directory}; every tag must name one image. Change the aliases or the variants.", line, where);
+                        throw ImageError(ctx, image, MatrixErrorIds.DuplicateTag, $"Tag '{tag}' of {image.Directory} is also a tag of {first.Image.Directory}; every tag must name one image. Change the aliases or the variants.");
                     }
 
                     owners[tag] = (image, false);
                 }
 
-                CheckSharedTags(ctx, image, owners, line, where);
+                CheckSharedTags(ctx, image, owners);
             }
+
+            return images;
         }
 
-        private static void CheckSharedTags(Context ctx, PythonImage image, Dictionary<string, (PythonImage Image, bool Shared)> owners, int line, string where)
+        private static void CheckSharedTags(Context ctx, PythonImage image, Dictionary<string, (PythonImage Image, bool Shared)> owners)
         {
             var sharedTags = image.SharedTags;
             for (int i = 0; i < sharedTags.Length; i++)
             {
                 string tag = sharedTags[i];
-                CheckTag(ctx, image, tag, line, where);
+                CheckTag(ctx, image, tag);
                 bool known = owners.TryGetValue(tag, out var first);
                 if (known && !first.Shared)
                 {
-                    throw ctx.ErrorAt(MatrixErrorIds.DuplicateTag, $"Shared tag '{tag}' of {image.Directory} is a tag of {first.Image.Directory}; a shared tag may not also be a simple tag. Change the aliases or the variants.", line, where);
+                    throw ImageError(ctx, image, MatrixErrorIds.DuplicateTag, $"Shared tag '{tag}' of {image.Directory} is a tag of {first.Image.Directory}; a shared tag may not also be a simple tag. Change the aliases or the variants.");
                 }
 
                 if (Array.IndexOf(sharedTags, tag, 0, i) >= 0)
                 {
-                    throw ctx.ErrorAt(MatrixErrorIds.DuplicateTag, $"Shared tag '{tag}' appears twice for {image.Directory}. Change the aliases.", line, where);
+                    throw ImageError(ctx, image, MatrixErrorIds.DuplicateTag, $"Shared tag '{tag}' appears twice for {image.Directory}. Change the aliases.");
                 }
 
                 if (!known)
@@ -351,6 +360,10 @@ namespace PythonImages
                 }
             }
         }
+
+        /// <summary>An error of one image, named at the line of its variant (key: VERSION.variants).</summary>
+        private static MatrixException ImageError(Context ctx, PythonImage image, string errorId, string message) =>
+            ctx.ErrorAt(errorId, message, VariantLine(image.Release!, image), image.VersionKey + ".variants");
 
         /// <summary>The line of an image's variant in the matrix file (the version's line when it is not known).</summary>
         private static int VariantLine(MatrixVersion entry, PythonImage image)
@@ -408,12 +421,12 @@ namespace PythonImages
             }
         }
 
-        private static void CheckTag(Context ctx, PythonImage image, string tag, int line, string where)
+        private static void CheckTag(Context ctx, PythonImage image, string tag)
         {
             string? why = InputGrammar.DockerTag.Why(tag);
             if (why != null)
             {
-                throw ctx.ErrorAt(MatrixErrorIds.InvalidTag, $"Tag '{InputGrammar.Show(tag)}' of {image.Directory} is not a valid Docker tag: {why}. Shorten the aliases.", line, where);
+                throw ImageError(ctx, image, MatrixErrorIds.InvalidTag, $"Tag '{InputGrammar.Show(tag)}' of {image.Directory} is not a valid Docker tag: {why}. Shorten the aliases.");
             }
         }
 
