@@ -305,10 +305,12 @@ namespace PythonImages
                 tagCount += image.Tags.Length + image.SharedTags.Length;
             }
 
-            // tag → (the image that has it, whether as a shared tag); a tag is in the table once, as simple or as shared.
-            var owners = new Dictionary<string, (PythonImage Image, bool Shared)>(tagCount, StringComparer.Ordinal);
-            foreach (var image in images)
+            // tag → 2 × the index of the image that has it, + 1 when it is a shared tag; a tag is in the table once, as
+            // simple or as shared.
+            var owners = new Dictionary<string, int>(tagCount, StringComparer.Ordinal);
+            for (int index = 0; index < images.Count; index++)
             {
+                var image = images[index];
                 if (image.OS == ImageOS.Linux && image.Architectures.Length == 0)
                 {
                     var excluded = matrix.ExcludeArchitectures.Concat(image.Release!.ExcludeArchitectures).Distinct(StringComparer.Ordinal);
@@ -322,31 +324,32 @@ namespace PythonImages
                 foreach (var tag in image.Tags)
                 {
                     CheckTag(ctx, image, tag);
-                    if (owners.TryGetValue(tag, out var first))
+                    if (owners.TryGetValue(tag, out int first))
                     {
-                        throw ImageError(ctx, image, MatrixErrorIds.DuplicateTag, $"Tag '{tag}' of {image.Directory} is also a tag of {first.Image.Directory}; every tag must name one image. Change the aliases or the variants.");
+                        throw ImageError(ctx, image, MatrixErrorIds.DuplicateTag, $"Tag '{tag}' of {image.Directory} is also a tag of {images[first >> 1].Directory}; every tag must name one image. Change the aliases or the variants.");
                     }
 
-                    owners[tag] = (image, false);
+                    owners[tag] = 2 * index;
                 }
 
-                CheckSharedTags(ctx, image, owners);
+                CheckSharedTags(ctx, images, index, owners);
             }
 
             return images;
         }
 
-        private static void CheckSharedTags(Context ctx, PythonImage image, Dictionary<string, (PythonImage Image, bool Shared)> owners)
+        private static void CheckSharedTags(Context ctx, IReadOnlyList<PythonImage> images, int index, Dictionary<string, int> owners)
         {
+            var image = images[index];
             var sharedTags = image.SharedTags;
             for (int i = 0; i < sharedTags.Length; i++)
             {
                 string tag = sharedTags[i];
                 CheckTag(ctx, image, tag);
-                bool known = owners.TryGetValue(tag, out var first);
-                if (known && !first.Shared)
+                bool known = owners.TryGetValue(tag, out int first);
+                if (known && (first & 1) == 0)
                 {
-                    throw ImageError(ctx, image, MatrixErrorIds.DuplicateTag, $"Shared tag '{tag}' of {image.Directory} is a tag of {first.Image.Directory}; a shared tag may not also be a simple tag. Change the aliases or the variants.");
+                    throw ImageError(ctx, image, MatrixErrorIds.DuplicateTag, $"Shared tag '{tag}' of {image.Directory} is a tag of {images[first >> 1].Directory}; a shared tag may not also be a simple tag. Change the aliases or the variants.");
                 }
 
                 if (Array.IndexOf(sharedTags, tag, 0, i) >= 0)
@@ -356,7 +359,7 @@ namespace PythonImages
 
                 if (!known)
                 {
-                    owners[tag] = (image, true);
+                    owners[tag] = (2 * index) + 1;
                 }
             }
         }
