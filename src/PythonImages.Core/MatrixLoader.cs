@@ -190,7 +190,8 @@ namespace PythonImages
         public static Matrix Parse(string text, string source, IReadOnlyDictionary<string, IReadOnlyList<string>>? baseArchitectures) =>
             Parse(text, source, () => baseArchitectures, () => Default_Maintainers(baseArchitectures));
 
-        private static Matrix Parse(
+        /// <summary>Parses matrix text over the base table and maintainers the getters give (each fetched only when needed).</summary>
+        internal static Matrix Parse(
             string text,
             string source,
             Func<IReadOnlyDictionary<string, IReadOnlyList<string>>?> getBaseArchitectures,
