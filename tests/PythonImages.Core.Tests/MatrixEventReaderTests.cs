@@ -61,12 +61,12 @@ namespace PythonImages.Tests
             foreach (var v in m.Versions)
             {
                 string variants = string.Join(" ", v.Variants.Select(x => x.Path + "/" + x.Family + "/" + x.Distro + "/" + x.BaseImage));
-                sb.Append($"v {v.Key.Text} {v.Version.Text} {v.SourceSha256} {v.WindowsSha256} {v.SetuptoolsVersion} {v.GpgKey} line {v.Line} x {Join(v.ExcludeArchitectures)} : {variants}\n");
+                sb.Append(CultureInfo.InvariantCulture, $"v {v.Key.Text} {v.Version.Text} {v.SourceSha256} {v.WindowsSha256} {v.SetuptoolsVersion} {v.GpgKey} line {v.Line} x {Join(v.ExcludeArchitectures)} : {variants}\n");
             }
 
             foreach (var im in TagRules.Compute(m))
             {
-                sb.Append($"i {im.Directory} {Join(im.Tags)} | {Join(im.SharedTags)} | {Join(im.Architectures)} | {Join(im.Constraints)} {im.Builder}\n");
+                sb.Append(CultureInfo.InvariantCulture, $"i {im.Directory} {Join(im.Tags)} | {Join(im.SharedTags)} | {Join(im.Architectures)} | {Join(im.Constraints)} {im.Builder}\n");
             }
 
             return sb.ToString();
@@ -165,7 +165,7 @@ namespace PythonImages.Tests
             foreach (var line in expected)
             {
                 int tab = line.IndexOf('\t', StringComparison.Ordinal);
-                int i = int.Parse(line.Substring(0, tab), CultureInfo.InvariantCulture);
+                int i = int.Parse(line.AsSpan(0, tab), CultureInfo.InvariantCulture);
                 string want = line.Substring(tab + 1);
                 string got = Short(Result(Mutate(bases, i), "fuzz.yaml")).Replace("\n", "\\n", StringComparison.Ordinal);
                 if (want != got)
