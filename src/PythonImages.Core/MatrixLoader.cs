@@ -86,7 +86,7 @@ namespace PythonImages
     /// <summary>
     /// Reads the matrix file format (matrix-schema) and bare upstream versions.json files. The input is untrusted: the file
     /// is read only when it is a regular file of at most <see cref="MaxFileBytes"/>, the YAML may nest at most
-    /// <see cref="MaxDepth"/> levels (checked on the parser's events, before any node is built), and every value is checked
+    /// <see cref="MaxDepth"/> levels (checked on the parser's events; no node tree is built), and every value is checked
     /// against its allowlist grammar (<see cref="InputGrammar"/>) where it is read. The tags the matrix produces are
     /// validated before the matrix is returned.
     /// </summary>
