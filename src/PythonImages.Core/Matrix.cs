@@ -168,6 +168,9 @@ namespace PythonImages
         /// <summary>The line of this entry in its file (0 when built in code).</summary>
         public int Line { get; set; }
 
+        /// <summary>The line of each variant in the matrix file, in order (null when built in code): for the load-time tag checks' messages.</summary>
+        internal int[]? VariantLines { get; set; }
+
         /// <inheritdoc/>
         public override string ToString() => Key + " = " + Version;
     }
@@ -238,6 +241,62 @@ namespace PythonImages
         }
 
         private Dictionary<string, MatrixVersion>? byKey;
+
+        // The images the loader computed to check this matrix's tags, for the first TagRules.Compute of the matrix: a file
+        // that is loaded and then listed has its tags made once, not twice. Taken once; later calls compute new images.
+        private HandedImages? handedImages;
+
+        /// <summary>Keeps <paramref name="images"/> (computed from this matrix, referenced by nobody else) for the first <see cref="TagRules.Compute(Matrix)"/>.</summary>
+        internal void HandOver(IReadOnlyList<PythonImage> images) => handedImages = new HandedImages(this, images);
+
+        /// <summary>The images kept by <see cref="HandOver"/>, once, and only while the matrix still has the settings they were computed from.</summary>
+        internal IReadOnlyList<PythonImage>? TakeHandedImages()
+        {
+            var handed = handedImages == null ? null : System.Threading.Interlocked.Exchange(ref handedImages, null);
+            return handed != null && handed.ComputedFrom(this) ? handed.Images : null;
+        }
+
+        /// <summary>Images and the settings they were computed from (the same objects: the matrix's settings are replaced, not changed).</summary>
+        private sealed class HandedImages
+        {
+            private readonly IReadOnlyDictionary<string, IReadOnlyList<string>>? aliases;
+            private readonly IReadOnlyDictionary<string, IReadOnlyList<string>> architectures;
+            private readonly IReadOnlyList<string> exclude;
+            private readonly IReadOnlyList<string>[] versionExcludes;
+
+            public HandedImages(Matrix matrix, IReadOnlyList<PythonImage> images)
+            {
+                Images = images;
+                aliases = matrix.Aliases;
+                architectures = matrix.Architectures;
+                exclude = matrix.ExcludeArchitectures;
+                versionExcludes = new IReadOnlyList<string>[matrix.Versions.Count];
+                for (int i = 0; i < versionExcludes.Length; i++)
+                {
+                    versionExcludes[i] = matrix.Versions[i].ExcludeArchitectures;
+                }
+            }
+
+            public IReadOnlyList<PythonImage> Images { get; }
+
+            public bool ComputedFrom(Matrix matrix)
+            {
+                if (!ReferenceEquals(aliases, matrix.Aliases) || !ReferenceEquals(architectures, matrix.Architectures) || !ReferenceEquals(exclude, matrix.ExcludeArchitectures))
+                {
+                    return false;
+                }
+
+                for (int i = 0; i < versionExcludes.Length; i++)
+                {
+                    if (!ReferenceEquals(versionExcludes[i], matrix.Versions[i].ExcludeArchitectures))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            }
+        }
 
         /// <summary>The alias words of a version key (explicit table, or the default rule).</summary>
         public IReadOnlyList<string> AliasesFor(VersionKey key)

@@ -13,6 +13,13 @@ namespace PythonImages
         /// <summary>Every image of the matrix with its tags, in manifest order.</summary>
         public static IReadOnlyList<PythonImage> Compute(Matrix matrix)
         {
+            // A matrix read from a file brings the images its loader computed to check the tags (the first call only).
+            var handed = matrix.TakeHandedImages();
+            if (handed != null)
+            {
+                return handed;
+            }
+
             // One pass, no per-version scan of the whole matrix: the default aliases are computed once per matrix
             // (Matrix.AliasesFor) and the architectures once per base image (ArchitectureTable).
             var architectures = new ArchitectureTable(matrix);
@@ -78,7 +85,7 @@ namespace PythonImages
         {
             string name = variant.Name;
             string? shortName = null;
-            if (defaultDebian != null && name.EndsWith("-" + defaultDebian, StringComparison.Ordinal))
+            if (defaultDebian != null && EndsWithSuite(name, defaultDebian))
             {
                 shortName = name.Substring(0, name.Length - defaultDebian.Length - 1);
             }
@@ -99,28 +106,23 @@ namespace PythonImages
             }
 
             bool windows = variant.Family == ImageFamily.WindowsServerCore;
-            var shared = new List<string>();
-            if (windows)
+            bool sharesVersion = windows || name == defaultDebian;
+            var shared = sharesVersion ? new string[windows ? 2 * n : n] : Array.Empty<string>();
+            for (int i = 0; i < n && sharesVersion; i++)
             {
-                foreach (var a in versionAliases)
+                if (windows)
                 {
-                    shared.Add(StripLatest(a + "-windowsservercore"));
+                    shared[i] = StripLatest(versionAliases[i] + "-windowsservercore");
                 }
-            }
 
-            if (name == defaultDebian || windows)
-            {
-                foreach (var a in versionAliases)
-                {
-                    shared.Add(StripLatest(a));
-                }
+                shared[windows ? n + i : i] = StripLatest(versionAliases[i]);
             }
 
             var image = new PythonImage(entry.Key.Text, entry.Version.Text, variant)
             {
                 Directory = entry.Key.Text + "/" + variant.Path,
                 Tags = tags,
-                SharedTags = shared.ToArray(),
+                SharedTags = shared,
                 Architectures = architectures.For(entry, variant),
                 Release = entry,
             };
@@ -132,6 +134,10 @@ namespace PythonImages
 
             return image;
         }
+
+        /// <summary>True when <paramref name="name"/> is "&lt;something&gt;-<paramref name="suite"/>" (no string made).</summary>
+        private static bool EndsWithSuite(string name, string suite) =>
+            name.Length > suite.Length && name[name.Length - suite.Length - 1] == '-' && name.EndsWith(suite, StringComparison.Ordinal);
 
         /// <summary>Deletes every "latest-" substring, so latest-trixie becomes trixie.</summary>
         public static string StripLatest(string tag) => tag.Replace("latest-", string.Empty);

@@ -1,6 +1,5 @@
 using System;
 using System.Globalization;
-using System.Text.RegularExpressions;
 
 namespace PythonImages
 {
@@ -20,13 +19,6 @@ namespace PythonImages
     /// <summary>A full CPython version: 3.14.6, 3.15.0b3, 3.8.0a3, 3.15.0rc1.</summary>
     public sealed class PythonVersion : IComparable<PythonVersion>, IEquatable<PythonVersion>
     {
-        // Anchored at the real end (\z): "$" would also match before a trailing newline. Built on first use.
-        private static Regex? pattern;
-
-        private static Regex Pattern => pattern ??= new Regex(
-            @"\A(?<maj>0|[1-9][0-9]*)\.(?<min>0|[1-9][0-9]*)\.(?<pat>0|[1-9][0-9]*)(?:(?<pre>a|b|rc)(?<num>0|[1-9][0-9]*))?\z",
-            RegexOptions.CultureInvariant);
-
         private PythonVersion(string text, int major, int minor, int patch, PreReleaseKind kind, int preNumber)
         {
             Text = text;
@@ -67,38 +59,36 @@ namespace PythonImages
                 return false;
             }
 
-            var m = Pattern.Match(text);
-            if (!m.Success)
+            // MAJOR.MINOR.PATCH[(a|b|rc)N], each number 0 or without leading zeros, read by hand (no regex match, no
+            // group strings: a large matrix parses thousands). A number too large for an int is "not a version", never an
+            // OverflowException.
+            int at = 0;
+            if (!VersionText.Number(text, ref at, out int major) || !VersionText.Dot(text, ref at)
+                || !VersionText.Number(text, ref at, out int minor) || !VersionText.Dot(text, ref at)
+                || !VersionText.Number(text, ref at, out int patch))
             {
                 return false;
             }
 
-            // A number too large for an int is "not a version", never an OverflowException.
-            if (!Number(m.Groups["maj"].Value, out int major) || !Number(m.Groups["min"].Value, out int minor) || !Number(m.Groups["pat"].Value, out int patch))
-            {
-                return false;
-            }
-
+            var kind = PreReleaseKind.None;
             int preNumber = 0;
-            if (m.Groups["num"].Success && !Number(m.Groups["num"].Value, out preNumber))
+            if (at < text.Length)
+            {
+                kind = VersionText.PreRelease(text, ref at);
+                if (kind == PreReleaseKind.None || !VersionText.Number(text, ref at, out preNumber))
+                {
+                    return false;
+                }
+            }
+
+            if (at != text.Length)
             {
                 return false;
             }
 
-            var kind = m.Groups["pre"].Success
-                ? m.Groups["pre"].Value switch
-                {
-                    "a" => PreReleaseKind.Alpha,
-                    "b" => PreReleaseKind.Beta,
-                    _ => PreReleaseKind.ReleaseCandidate,
-                }
-                : PreReleaseKind.None;
             version = new PythonVersion(text, major, minor, patch, kind, preNumber);
             return true;
         }
-
-        internal static bool Number(string digits, out int value) =>
-            int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out value);
 
         /// <summary>Parses <paramref name="text"/>; throws <see cref="FormatException"/> when it is not a CPython version.</summary>
         public static PythonVersion Parse(string text)
@@ -168,12 +158,6 @@ namespace PythonImages
     /// <summary>A matrix version key: MAJOR.MINOR for a released series, MAJOR.MINOR-rc for the pre-release series.</summary>
     public sealed class VersionKey : IComparable<VersionKey>, IEquatable<VersionKey>
     {
-        private static Regex? pattern;
-
-        private static Regex Pattern => pattern ??= new Regex(
-            @"\A(?<maj>0|[1-9][0-9]*)\.(?<min>0|[1-9][0-9]*)(?<rc>-rc)?\z",
-            RegexOptions.CultureInvariant);
-
         private VersionKey(string text, int major, int minor, bool isRc)
         {
             Text = text;
@@ -203,18 +187,20 @@ namespace PythonImages
                 return false;
             }
 
-            var m = Pattern.Match(text);
-            if (!m.Success)
+            // MAJOR.MINOR[-rc], read by hand like PythonVersion; too large for an int: not a key, never an OverflowException.
+            int at = 0;
+            if (!VersionText.Number(text, ref at, out int major) || !VersionText.Dot(text, ref at) || !VersionText.Number(text, ref at, out int minor))
             {
                 return false;
             }
 
-            if (!PythonVersion.Number(m.Groups["maj"].Value, out int major) || !PythonVersion.Number(m.Groups["min"].Value, out int minor))
+            bool rc = string.CompareOrdinal(text, at, "-rc", 0, 3) == 0 && at + 3 == text.Length;
+            if (!rc && at != text.Length)
             {
-                return false; // too large for an int: not a key, never an OverflowException
+                return false;
             }
 
-            key = new VersionKey(text, major, minor, m.Groups["rc"].Success);
+            key = new VersionKey(text, major, minor, rc);
             return true;
         }
 
@@ -286,6 +272,72 @@ namespace PythonImages
 
         /// <inheritdoc/>
         public override string ToString() => Text;
+    }
+
+    /// <summary>The pieces of a version text: numbers (0 or without leading zeros, ASCII digits) and separators.</summary>
+    internal static class VersionText
+    {
+        /// <summary>Reads "0|[1-9][0-9]*" at <paramref name="at"/>; false when there is none or it does not fit an int.</summary>
+        public static bool Number(string text, ref int at, out int value)
+        {
+            value = 0;
+            if (at >= text.Length || !IsDigit(text[at]))
+            {
+                return false;
+            }
+
+            if (text[at] == '0')
+            {
+                at++;
+                return true;
+            }
+
+            long n = 0;
+            while (at < text.Length && IsDigit(text[at]))
+            {
+                n = (n * 10) + (text[at++] - '0');
+                if (n > int.MaxValue)
+                {
+                    return false;
+                }
+            }
+
+            value = (int)n;
+            return true;
+        }
+
+        /// <summary>Reads a '.' at <paramref name="at"/>.</summary>
+        public static bool Dot(string text, ref int at)
+        {
+            if (at < text.Length && text[at] == '.')
+            {
+                at++;
+                return true;
+            }
+
+            return false;
+        }
+
+        /// <summary>Reads a, b or rc at <paramref name="at"/>; None when there is none.</summary>
+        public static PreReleaseKind PreRelease(string text, ref int at)
+        {
+            if (string.CompareOrdinal(text, at, "rc", 0, 2) == 0)
+            {
+                at += 2;
+                return PreReleaseKind.ReleaseCandidate;
+            }
+
+            char c = text[at];
+            if (c == 'a' || c == 'b')
+            {
+                at++;
+                return c == 'a' ? PreReleaseKind.Alpha : PreReleaseKind.Beta;
+            }
+
+            return PreReleaseKind.None;
+        }
+
+        private static bool IsDigit(char c) => c >= '0' && c <= '9';
     }
 
     /// <summary>String comparison with the semantics of GNU <c>sort -V</c> (filevercmp) for the strings this module sorts.</summary>

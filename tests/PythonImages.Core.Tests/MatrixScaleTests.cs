@@ -30,7 +30,7 @@ namespace PythonImages.Tests
         };
 
         /// <summary>One generated version entry, as the reference sees it.</summary>
-        private sealed class Entry
+        internal sealed class Entry
         {
             public Entry(int major, int minor, bool rc, string version, string[] variants, string[] exclude)
             {
@@ -56,7 +56,7 @@ namespace PythonImages.Tests
         /// to sort), every 7th a pre-release key, variant lists that rotate the default Debian suite and Alpine, Windows
         /// variants on some, a per-version exclusion on some.
         /// </summary>
-        private static List<Entry> Generate(int count)
+        internal static List<Entry> Generate(int count)
         {
             var entries = new List<Entry>();
             for (int i = 0; i < count; i++)
@@ -94,7 +94,7 @@ namespace PythonImages.Tests
             return entries;
         }
 
-        private static string Yaml(List<Entry> entries, Dictionary<string, string[]>? aliases)
+        internal static string Yaml(List<Entry> entries, Dictionary<string, string[]>? aliases)
         {
             var sb = new StringBuilder();
             sb.Append("excludeArchitectures: [mips64le, riscv64]\n");

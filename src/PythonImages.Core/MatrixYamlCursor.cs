@@ -1,0 +1,434 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text;
+using PythonImages.Security;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace PythonImages
+{
+    /// <summary>
+    /// YamlDotNet's parser events for a matrix file, one at a time, with the checks on the file's structure made on the
+    /// events themselves (no node tree is built; the reader keeps only what it has read into the matrix): at most
+    /// <see cref="MatrixLoader.MaxDepth"/> nested maps and lists (a counter, no recursion), one document, no anchors,
+    /// aliases or YAML tags, and no key twice in one map. The structure errors are raised exactly where and in the order
+    /// the representation model raised them: a limit on the event that breaks it, a repeated key once its value has been
+    /// read and the next event fetched. Also remembers where the last event started, for errors YamlDotNet raises without
+    /// a position.
+    /// </summary>
+    internal sealed class MatrixYamlCursor
+    {
+        // A map keeps its plain keys in the shared key stack while it has few (a version entry has 3-5); a larger one (the
+        // versions map) moves them to its own set.
+        private const int ListedKeys = 8;
+
+        private readonly Parser parser;
+        private readonly string source;
+        private readonly Frame[] frames = new Frame[MatrixLoader.MaxDepth + 1];
+        private readonly List<string> keys = new List<string>();
+        private int open;
+        private int documents;
+        private int lastLine = 1;
+        private readonly List<SequenceKey> listKeys = new List<SequenceKey>();
+        private string? armedKey;
+        private int armedLine;
+
+        public MatrixYamlCursor(string text, string source)
+        {
+            parser = new Parser(new StringReader(text));
+            this.source = source;
+            Fetch();
+        }
+
+        /// <summary>The event not yet consumed; null after the end of the stream.</summary>
+        public ParsingEvent? Current { get; private set; }
+
+        /// <summary>The 1-based line where <see cref="Current"/> starts.</summary>
+        public int Line => Current == null ? lastLine : Math.Max(1, (int)Current.Start.Line);
+
+        /// <summary>Maps and lists whose start has been consumed and whose end has not.</summary>
+        public int Depth { get; private set; }
+
+        /// <summary>Events consumed so far.</summary>
+        public long Consumed { get; private set; }
+
+        /// <summary>A structure error was raised: the parser cannot go on.</summary>
+        public bool Failed { get; private set; }
+
+        /// <summary>True when <see cref="Current"/> ends a map.</summary>
+        public bool AtMapEnd => Current is MappingEnd;
+
+        /// <summary>Consumes <see cref="Current"/> and fetches the next event (checked).</summary>
+        public void Next()
+        {
+            var e = Current;
+            if (e == null)
+            {
+                return;
+            }
+
+            Consumed++;
+            if (e is MappingStart || e is SequenceStart)
+            {
+                Depth++;
+            }
+            else if (e is MappingEnd || e is SequenceEnd)
+            {
+                Depth--;
+            }
+
+            Fetch();
+        }
+
+        /// <summary>Consumes the node that starts at <see cref="Current"/> (a scalar, or a map or list with everything in it).</summary>
+        public void SkipNode()
+        {
+            int depth = Depth;
+            Next();
+            while (Depth > depth)
+            {
+                Next();
+            }
+        }
+
+        /// <summary>
+        /// After a reader stopped inside a node that started when <paramref name="consumed"/> events had been consumed at
+        /// depth <paramref name="depth"/>: consumes the rest of that node.
+        /// </summary>
+        public void SkipRestOf(int depth, long consumed)
+        {
+            if (Consumed == consumed)
+            {
+                SkipNode();
+                return;
+            }
+
+            while (Depth > depth)
+            {
+                Next();
+            }
+        }
+
+        /// <summary>
+        /// Reads the rest of the stream for its structure only: after a content error, a structure error later in the file
+        /// is still the one reported (the representation model checked the whole structure before any content).
+        /// </summary>
+        public void Drain()
+        {
+            while (Current != null && !Failed)
+            {
+                Next();
+            }
+        }
+
+        private void Fetch()
+        {
+            bool more;
+            try
+            {
+                more = parser.MoveNext();
+            }
+            catch (YamlException ex)
+            {
+                throw Fail(new MatrixException(MatrixErrorIds.MalformedYaml, "The file is not valid YAML: " + Inner(ex), source, Math.Max(1, (int)ex.Start.Line), null, ex));
+            }
+            catch (Exception ex) when (!(ex is OutOfMemoryException))
+            {
+                // YamlDotNet reports some syntax errors (e.g. an unclosed flow sequence) without a position: name the last good place.
+                throw Fail(new MatrixException(MatrixErrorIds.MalformedYaml, $"The file is not valid YAML after line {lastLine} (an unclosed [ or {{, or a stray indentation?): " + ex.Message, source, lastLine, null, ex));
+            }
+
+            var e = more ? parser.Current : null;
+            Current = e;
+            if (e == null)
+            {
+                return;
+            }
+
+            lastLine = Math.Max(1, (int)e.Start.Line);
+            Guard(e);
+            if (armedKey != null)
+            {
+                throw Fail(DuplicateKey(armedKey, armedLine));
+            }
+
+            Track(e);
+        }
+
+        /// <summary>The structures a matrix never needs, refused on the event that opens them.</summary>
+        private void Guard(ParsingEvent e)
+        {
+            int line = lastLine;
+            switch (e)
+            {
+                case DocumentStart:
+                    if (++documents > 1)
+                    {
+                        throw Fail(new MatrixException(MatrixErrorIds.MultipleDocuments, "The file holds more than one YAML document ('---' starts a second one); a matrix is a single document.", source, line, null));
+                    }
+
+                    break;
+                case AnchorAlias alias:
+                    throw Fail(new MatrixException(MatrixErrorIds.AnchorNotAllowed, $"YAML aliases (*{InputGrammar.Show(alias.Value.ToString())}) are not supported in a matrix; write the value out.", source, line, null));
+                case NodeEvent node:
+                    if (!node.Anchor.IsEmpty)
+                    {
+                        throw Fail(new MatrixException(MatrixErrorIds.AnchorNotAllowed, $"YAML anchors (&{InputGrammar.Show(node.Anchor.ToString())}) are not supported in a matrix; write the value out.", source, line, null));
+                    }
+
+                    if (!node.Tag.IsEmpty)
+                    {
+                        throw Fail(new MatrixException(MatrixErrorIds.YamlTagNotAllowed, $"YAML tags ({InputGrammar.Show(node.Tag.ToString())}) are not supported in a matrix; every value is read as a string, so remove the tag.", source, line, null));
+                    }
+
+                    if ((node is MappingStart || node is SequenceStart) && open + 1 > MatrixLoader.MaxDepth)
+                    {
+                        throw Fail(new MatrixException(MatrixErrorIds.TooDeep, $"Maps and lists are nested more than {MatrixLoader.MaxDepth} levels deep; a matrix needs 5. Nothing past this point was read.", source, line, null));
+                    }
+
+                    break;
+            }
+        }
+
+        /// <summary>Follows the open maps and lists, and which node of a map is a key, to find a key given twice.</summary>
+        private void Track(ParsingEvent e)
+        {
+            switch (e)
+            {
+                case Scalar scalar:
+                    foreach (var key in listKeys)
+                    {
+                        key.Add(scalar.Value);
+                    }
+
+                    Completed(scalar.Value, null, lastLine);
+                    break;
+                case MappingStart:
+                case SequenceStart:
+                    Open(e is MappingStart);
+                    break;
+                case MappingEnd:
+                case SequenceEnd:
+                    if (open == 0 || frames[open - 1].IsMap != (e is MappingEnd) || !frames[open - 1].AwaitingKey)
+                    {
+                        throw Fail(UnexpectedEvent());
+                    }
+
+                    Close();
+                    break;
+                case DocumentEnd when open > 0:
+                    throw Fail(UnexpectedEvent());
+            }
+        }
+
+        /// <summary>
+        /// YamlDotNet's parser can, on some broken input, end a map or list where a node is due (a map whose last key has
+        /// no value): the file is not valid YAML, named at the last event read.
+        /// </summary>
+        private MatrixException UnexpectedEvent() =>
+            new MatrixException(MatrixErrorIds.MalformedYaml, $"The file is not valid YAML after line {lastLine} (an unclosed [ or {{, or a stray indentation?): a map or list ends where a value is due.", source, lastLine, null);
+
+        private void Open(bool isMap)
+        {
+            foreach (var key in listKeys)
+            {
+                key.Open(isMap);
+            }
+
+            if (!isMap && open > 0 && frames[open - 1].IsMap && frames[open - 1].AwaitingKey)
+            {
+                listKeys.Add(new SequenceKey(open - 1, lastLine));
+            }
+
+            frames[open++] = new Frame { IsMap = isMap, AwaitingKey = true, FirstKey = keys.Count };
+        }
+
+        private void Close()
+        {
+            int firstKey = frames[--open].FirstKey;
+            frames[open] = default;
+            if (keys.Count > firstKey)
+            {
+                keys.RemoveRange(firstKey, keys.Count - firstKey);
+            }
+
+            SequenceKey? ended = null;
+            if (listKeys.Count > 0 && listKeys[listKeys.Count - 1].Owner == open - 1)
+            {
+                ended = listKeys[listKeys.Count - 1];
+                listKeys.RemoveAt(listKeys.Count - 1);
+            }
+
+            foreach (var key in listKeys)
+            {
+                key.Close();
+            }
+
+            Completed(null, ended, ended?.Line ?? lastLine);
+        }
+
+        /// <summary>A node of the innermost open map or list is complete: in a map it is a key or a value.</summary>
+        private void Completed(string? plainKey, SequenceKey? listKey, int line)
+        {
+            if (open == 0 || !frames[open - 1].IsMap)
+            {
+                return;
+            }
+
+            ref var frame = ref frames[open - 1];
+            if (!frame.AwaitingKey)
+            {
+                frame.AwaitingKey = true;
+                if (frame.DuplicateKey != null)
+                {
+                    armedKey = frame.DuplicateKey;
+                    armedLine = frame.DuplicateLine;
+                }
+
+                return;
+            }
+
+            frame.AwaitingKey = false;
+            bool repeated = plainKey != null ? !AddKey(ref frame, plainKey) : listKey != null && listKey.Comparable && !(frame.ListKeys ??= new HashSet<string>(StringComparer.Ordinal)).Add(listKey.Identity);
+            if (repeated && frame.DuplicateKey == null)
+            {
+                frame.DuplicateKey = plainKey ?? listKey!.Shown;
+                frame.DuplicateLine = line;
+            }
+        }
+
+        /// <summary>Adds a plain key to the map's keys; false when the map has it already.</summary>
+        private bool AddKey(ref Frame frame, string key)
+        {
+            if (frame.Many != null)
+            {
+                return frame.Many.Add(key);
+            }
+
+            for (int i = frame.FirstKey; i < keys.Count; i++)
+            {
+                if (string.Equals(keys[i], key, StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+
+            keys.Add(key);
+            if (keys.Count - frame.FirstKey > ListedKeys)
+            {
+                frame.Many = new HashSet<string>(StringComparer.Ordinal);
+                for (int i = frame.FirstKey; i < keys.Count; i++)
+                {
+                    frame.Many.Add(keys[i]);
+                }
+
+                keys.RemoveRange(frame.FirstKey, keys.Count - frame.FirstKey);
+            }
+
+            return true;
+        }
+
+        private MatrixException DuplicateKey(string key, int line)
+        {
+            if (key.Length == 0)
+            {
+                // As before: an empty key given twice is reported as YamlDotNet's own message.
+                return new MatrixException(MatrixErrorIds.MalformedYaml, "The file is not valid YAML: Duplicate key ", source, Math.Max(1, line), null);
+            }
+
+            string shown = InputGrammar.Show(key);
+            return new MatrixException(MatrixErrorIds.DuplicateKey, $"The key '{shown}' appears twice in the same map; keep one. (key: {shown})", source, line, shown);
+        }
+
+        private MatrixException Fail(MatrixException ex)
+        {
+            Failed = true;
+            return ex;
+        }
+
+        private static string Inner(YamlException ex)
+        {
+            string msg = ex.Message;
+            if (ex.InnerException != null && !string.IsNullOrEmpty(ex.InnerException.Message))
+            {
+                msg += " " + ex.InnerException.Message;
+            }
+
+            return msg;
+        }
+
+        /// <summary>An open map or list.</summary>
+        private struct Frame
+        {
+            public bool IsMap;
+            public bool AwaitingKey;
+            public int FirstKey;
+            public HashSet<string>? Many;
+            public HashSet<string>? ListKeys;
+            public string? DuplicateKey;
+            public int DuplicateLine;
+        }
+
+        /// <summary>
+        /// A list used as a map key (never in a matrix, which then fails on it as a key that is not a string). The
+        /// representation model compared such keys by their items, so two equal lists of strings were a repeated key; a
+        /// list holding a map never equalled another.
+        /// </summary>
+        private sealed class SequenceKey
+        {
+            private readonly StringBuilder identity = new StringBuilder("[");
+            private readonly StringBuilder shown = new StringBuilder("[ ");
+            private readonly Stack<int> items = new Stack<int>();
+            private int count;
+
+            public SequenceKey(int owner, int line)
+            {
+                Owner = owner;
+                Line = line;
+            }
+
+            public int Owner { get; }
+
+            public int Line { get; }
+
+            public bool Comparable { get; private set; } = true;
+
+            public string Identity => identity.ToString();
+
+            public string Shown => shown.ToString() + " ]";
+
+            public void Add(string value)
+            {
+                Separate();
+                identity.Append(value.Length).Append(':').Append(value);
+                shown.Append(value);
+            }
+
+            public void Open(bool isMap)
+            {
+                Comparable &= !isMap;
+                Separate();
+                identity.Append('[');
+                shown.Append("[ ");
+                items.Push(count);
+                count = 0;
+            }
+
+            public void Close()
+            {
+                identity.Append(']');
+                shown.Append(" ]");
+                count = items.Count > 0 ? items.Pop() : 0;
+            }
+
+            private void Separate()
+            {
+                if (count++ > 0)
+                {
+                    shown.Append(", ");
+                }
+            }
+        }
+    }
+}
