@@ -6,29 +6,38 @@ using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
 
-// Benchmark (issue 16): the cold one-shot command CI legs run, in a new pwsh each time,
+// Benchmark (issue 16): the cold one-shot command CI legs run, in a new PowerShell process each time,
 //   pwsh -NoProfile -c 'Import-Module <module>/PythonImages.psd1; Get-PythonTag | New-PythonDockerfile -Path <tmp>'
 // against `pwsh -NoProfile -c exit`, interleaved rounds. The module's share is the difference within each round, in wall
 // time and in CPU time (user + system of the child, which a loaded machine disturbs less). Linux only (getrusage).
 // Each round also runs the smallest binary module (bench/BaselineModule: one cmdlet, one view) the same way, which
 // separates what any binary module costs PowerShell on a first Import-Module and a first cmdlet call from what
 // PythonImages adds.
+// Two PowerShell 7.6.9 hosts, measured in the same rounds: the `pwsh` on PATH (here the `dotnet tool` install, whose
+// System.Management.Automation.dll is IL only, so PowerShell JIT-compiles its own code in every measured process) and
+// bench/PwshHost (PowerShell's console host from Microsoft.PowerShell.SDK, published ReadyToRun for this machine like
+// Microsoft's pwsh packages), which the benchmark publishes on first use into bench/PwshHost/bin/r2r-host/<rid>/.
 // By default the module is the package build.ps1 makes (-Task Package -ReadyToRun <this machine's rid>: the
 // dependencies compiled ReadyToRun, as PowerShell 7 users get it), built into a temp folder first.
 // Usage: dotnet run -c Release --project bench/PythonImages.Bench.Cold [-- <rounds> [<manifest path> | --repo]]
 //   --repo: the repository's PythonImages.psd1 as dotnet build laid it out (IL only).
 int pairs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
-string pwsh = "pwsh";
 string repoRoot = FindRepoRoot();
 string manifest = args.Length > 1
     ? (args[1] == "--repo" ? Path.Combine(repoRoot, "PythonImages.psd1") : Path.GetFullPath(args[1]))
     : Package(repoRoot);
 string baseline = BaselineManifest(repoRoot);
+var shells = new[] { new Shell("pwsh on PATH", "pwsh"), new Shell("ReadyToRun host (bench/PwshHost)", PwshHost(repoRoot)) };
+foreach (var shell in shells)
+{
+    Describe(shell);
+}
+
 string load0 = File.ReadAllText("/proc/loadavg").Trim();
 
-(double Wall, double Cpu) Run(string command)
+(double Wall, double Cpu) Run(Shell shell, string command)
 {
-    var psi = new ProcessStartInfo(pwsh) { RedirectStandardOutput = true, RedirectStandardError = true };
+    var psi = new ProcessStartInfo(shell.Path) { RedirectStandardOutput = true, RedirectStandardError = true };
     foreach (var a in new[] { "-NoProfile", "-NonInteractive", "-Command", command })
     {
         psi.ArgumentList.Add(a);
@@ -43,18 +52,18 @@ string load0 = File.ReadAllText("/proc/loadavg").Trim();
     w.Stop();
     if (p.ExitCode != 0 || err.Length > 0)
     {
-        throw new InvalidOperationException($"pwsh -c {command} failed ({p.ExitCode}): {err}");
+        throw new InvalidOperationException($"{shell.Path} -c {command} failed ({p.ExitCode}): {err}");
     }
 
     return (w.Elapsed.TotalMilliseconds, ChildrenCpuMs() - cpu0);
 }
 
-(double Wall, double Cpu) Regenerate()
+(double Wall, double Cpu) Regenerate(Shell shell)
 {
     string dir = Path.Combine(Path.GetTempPath(), "h16-cold-" + Guid.NewGuid().ToString("N")[..8]);
     try
     {
-        var r = Run($"Import-Module '{manifest.Replace("'", "''", StringComparison.Ordinal)}'; Get-PythonTag | New-PythonDockerfile -Path '{dir}' | Out-Null");
+        var r = Run(shell, $"Import-Module '{manifest.Replace("'", "''", StringComparison.Ordinal)}'; Get-PythonTag | New-PythonDockerfile -Path '{dir}' | Out-Null");
         int written = Directory.GetFiles(dir, "Dockerfile", SearchOption.AllDirectories).Length;
         if (written != 42)
         {
@@ -72,57 +81,64 @@ string load0 = File.ReadAllText("/proc/loadavg").Trim();
     }
 }
 
-(double Wall, double Cpu) Exit() => Run("exit");
+(double Wall, double Cpu) Exit(Shell shell) => Run(shell, "exit");
 
-(double Wall, double Cpu) Baseline() => Run($"Import-Module '{baseline.Replace("'", "''", StringComparison.Ordinal)}'; Get-BenchBaseline | Out-Null");
+(double Wall, double Cpu) Baseline(Shell shell) => Run(shell, $"Import-Module '{baseline.Replace("'", "''", StringComparison.Ordinal)}'; Get-BenchBaseline | Out-Null");
 
-// Warm the file cache, then interleaved rounds (the order rotates).
-Regenerate();
-Exit();
-Baseline();
-var full = new List<(double Wall, double Cpu)>();
-var bare = new List<(double Wall, double Cpu)>();
-var trivial = new List<(double Wall, double Cpu)>();
-for (int i = 0; i < pairs; i++)
+// Warm the file cache, then interleaved rounds: every round runs the three commands with both hosts, in an order that
+// rotates from round to round.
+var steps = new List<(Shell Shell, int Kind)>();
+foreach (var shell in shells)
 {
-    switch (i % 3)
+    Regenerate(shell);
+    Exit(shell);
+    Baseline(shell);
+    for (int kind = 0; kind < 3; kind++)
     {
-        case 0:
-            full.Add(Regenerate());
-            bare.Add(Exit());
-            trivial.Add(Baseline());
-            break;
-        case 1:
-            bare.Add(Exit());
-            trivial.Add(Baseline());
-            full.Add(Regenerate());
-            break;
-        default:
-            trivial.Add(Baseline());
-            full.Add(Regenerate());
-            bare.Add(Exit());
-            break;
+        steps.Add((shell, kind));
     }
 }
 
-var wallShare = full.Zip(bare, (f, b) => f.Wall - b.Wall).ToList();
-var cpuShare = full.Zip(bare, (f, b) => f.Cpu - b.Cpu).ToList();
-var wallRatio = full.Zip(bare, (f, b) => f.Wall / b.Wall).ToList();
-Console.WriteLine($"cold pwsh -c: Import-Module + Get-PythonTag | New-PythonDockerfile (42 files) vs pwsh -c exit, {pairs} alternating pairs");
+for (int i = 0; i < pairs; i++)
+{
+    for (int k = 0; k < steps.Count; k++)
+    {
+        var (shell, kind) = steps[(i + k) % steps.Count];
+        var list = kind switch { 0 => shell.Full, 1 => shell.Bare, _ => shell.Trivial };
+        list.Add(kind switch { 0 => Regenerate(shell), 1 => Exit(shell), _ => Baseline(shell) });
+    }
+}
+
+Console.WriteLine($"cold -c: Import-Module + Get-PythonTag | New-PythonDockerfile (42 files) vs -c exit, {pairs} interleaved rounds");
 Console.WriteLine($"  module  {manifest}");
-Console.WriteLine($"  pwsh -c regenerate   wall median {Median(full.Select(x => x.Wall)),7:0} ms   CPU median {Median(full.Select(x => x.Cpu)),6:0} ms");
-Console.WriteLine($"  pwsh -c exit         wall median {Median(bare.Select(x => x.Wall)),7:0} ms   CPU median {Median(bare.Select(x => x.Cpu)),6:0} ms");
-Console.WriteLine($"  wall ratio           median {Median(wallRatio):0.000} (min {wallRatio.Min():0.000}, max {wallRatio.Max():0.000})");
-Console.WriteLine($"  module share, wall   median {Median(wallShare),7:0} ms (min {wallShare.Min():0}, max {wallShare.Max():0})   (target <= 150 ms) {(Median(wallShare) <= 150 ? "OK" : "MISSED")}");
-Console.WriteLine($"  module share, CPU    median {Median(cpuShare),7:0} ms (min {cpuShare.Min():0}, max {cpuShare.Max():0})");
-var trivialWall = trivial.Zip(bare, (t, b) => t.Wall - b.Wall).ToList();
-var trivialCpu = trivial.Zip(bare, (t, b) => t.Cpu - b.Cpu).ToList();
-var aboveWall = full.Zip(trivial, (f, t) => f.Wall - t.Wall).ToList();
-var aboveCpu = full.Zip(trivial, (f, t) => f.Cpu - t.Cpu).ToList();
-Console.WriteLine($"  smallest binary module (Import-Module + one cmdlet) over exit: wall median {Median(trivialWall),5:0} ms, CPU median {Median(trivialCpu),5:0} ms");
-Console.WriteLine($"  PythonImages over the smallest binary module:                 wall median {Median(aboveWall),5:0} ms, CPU median {Median(aboveCpu),5:0} ms");
-Console.WriteLine($"  PowerShell: {PowerShellAutomation()}");
+foreach (var shell in shells)
+{
+    Report(shell);
+}
+
 Console.WriteLine($"  machine: {Environment.ProcessorCount} logical CPUs (shared); load average before {load0}, after {File.ReadAllText("/proc/loadavg").Trim()}");
+
+static void Report(Shell shell)
+{
+    var full = shell.Full;
+    var bare = shell.Bare;
+    var trivial = shell.Trivial;
+    var wallShare = full.Zip(bare, (f, b) => f.Wall - b.Wall).ToList();
+    var cpuShare = full.Zip(bare, (f, b) => f.Cpu - b.Cpu).ToList();
+    var wallRatio = full.Zip(bare, (f, b) => f.Wall / b.Wall).ToList();
+    Console.WriteLine($"  {shell.Name}: {shell.Description}");
+    Console.WriteLine($"    -c regenerate        wall median {Median(full.Select(x => x.Wall)),7:0} ms   CPU median {Median(full.Select(x => x.Cpu)),6:0} ms");
+    Console.WriteLine($"    -c exit              wall median {Median(bare.Select(x => x.Wall)),7:0} ms   CPU median {Median(bare.Select(x => x.Cpu)),6:0} ms");
+    Console.WriteLine($"    wall ratio           median {Median(wallRatio):0.000} (min {wallRatio.Min():0.000}, max {wallRatio.Max():0.000})");
+    Console.WriteLine($"    module share, wall   median {Median(wallShare),7:0} ms (min {wallShare.Min():0}, max {wallShare.Max():0})   (target <= 150 ms) {(Median(wallShare) <= 150 ? "OK" : "MISSED")}");
+    Console.WriteLine($"    module share, CPU    median {Median(cpuShare),7:0} ms (min {cpuShare.Min():0}, max {cpuShare.Max():0})   (target <= 150 ms) {(Median(cpuShare) <= 150 ? "OK" : "MISSED")}");
+    var trivialWall = trivial.Zip(bare, (t, b) => t.Wall - b.Wall).ToList();
+    var trivialCpu = trivial.Zip(bare, (t, b) => t.Cpu - b.Cpu).ToList();
+    var aboveWall = full.Zip(trivial, (f, t) => f.Wall - t.Wall).ToList();
+    var aboveCpu = full.Zip(trivial, (f, t) => f.Cpu - t.Cpu).ToList();
+    Console.WriteLine($"    smallest binary module (Import-Module + one cmdlet) over exit: wall median {Median(trivialWall),5:0} ms, CPU median {Median(trivialCpu),5:0} ms");
+    Console.WriteLine($"    PythonImages over the smallest binary module:                 wall median {Median(aboveWall),5:0} ms, CPU median {Median(aboveCpu),5:0} ms");
+}
 
 static double Median(IEnumerable<double> values)
 {
@@ -143,11 +159,11 @@ static double ChildrenCpuMs()
 }
 
 // build.ps1 -Task Package -ReadyToRun <rid> into a temp folder; the packaged manifest.
-string Package(string root)
+static string Package(string root)
 {
     string output = Path.Combine(Path.GetTempPath(), "pythonimages-bench-cold-package");
     string rid = RuntimeInformation.RuntimeIdentifier;
-    var psi = new ProcessStartInfo(pwsh) { RedirectStandardOutput = true, RedirectStandardError = true };
+    var psi = new ProcessStartInfo("pwsh") { RedirectStandardOutput = true, RedirectStandardError = true };
     foreach (var a in new[] { "-NoProfile", "-NonInteractive", "-File", Path.Combine(root, "build.ps1"), "-Task", "Package", "-ReadyToRun", rid, "-OutputPath", output })
     {
         psi.ArgumentList.Add(a);
@@ -187,21 +203,102 @@ static string BaselineManifest(string root)
     return path;
 }
 
-// Whether PowerShell's own engine (System.Management.Automation) is compiled ReadyToRun: the pwsh packages are, the
-// `dotnet tool` install is IL only, and then every PowerShell code path a first Import-Module or a first parameter
-// binding takes is JIT-compiled too, which this benchmark counts as the module's share.
-string PowerShellAutomation()
+// bench/PwshHost published ReadyToRun for this machine (dotnet publish -c Release -r <rid>), reused while it is newer
+// than its sources; its $PSHOME gets the in-box modules (Modules/) of the pwsh on PATH when that is the same version,
+// so both hosts start with the same module folders. The host's path.
+static string PwshHost(string root)
 {
-    var psi = new ProcessStartInfo(pwsh) { RedirectStandardOutput = true, RedirectStandardError = true };
-    foreach (var a in new[] { "-NoProfile", "-NonInteractive", "-Command", "$p = [System.Management.Automation.PSObject].Assembly.Location; $s = [IO.File]::OpenRead($p); try { $r = [System.Reflection.PortableExecutable.PEReader]::new($s); '{0} {1}, {2}' -f $PSVersionTable.PSVersion, $p, ($(if ($r.PEHeaders.CorHeader.ManagedNativeHeaderDirectory.Size -gt 0) { 'ReadyToRun' } else { 'IL only (not ReadyToRun)' })) } finally { $s.Dispose() }" })
+    string rid = RuntimeInformation.RuntimeIdentifier;
+    string project = Path.Combine(root, "bench", "PwshHost");
+    string output = Path.Combine(project, "bin", "r2r-host", rid);
+    string host = Path.Combine(output, RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "pwsh-r2r.exe" : "pwsh-r2r");
+    var sources = new[] { Path.Combine(project, "PwshHost.csproj"), Path.Combine(project, "Program.cs"), Path.Combine(root, "Directory.Packages.props") };
+    if (!File.Exists(host) || sources.Any(s => File.GetLastWriteTimeUtc(s) > File.GetLastWriteTimeUtc(host)))
+    {
+        Console.WriteLine($"publishing bench/PwshHost ReadyToRun for {rid} into {output} (a few minutes, once) ...");
+        var (code, text) = Capture("dotnet", "publish", Path.Combine(project, "PwshHost.csproj"), "-c", "Release", "-r", rid, "--self-contained", "false", "-nologo", "-o", output);
+        if (code != 0)
+        {
+            throw new InvalidOperationException("dotnet publish bench/PwshHost failed: " + text);
+        }
+
+        File.SetLastWriteTimeUtc(host, DateTime.UtcNow);
+    }
+
+    string modules = Path.Combine(output, "Modules");
+    if (!Directory.Exists(modules))
+    {
+        var (code, text) = Capture("pwsh", "-NoProfile", "-NonInteractive", "-Command", "$PSVersionTable.PSVersion.ToString(); $PSHOME");
+        string[] lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        string source = lines.Length >= 2 ? Path.Combine(lines[1], "Modules") : string.Empty;
+        if (code == 0 && lines[0] == "7.6.9" && Directory.Exists(source))
+        {
+            CopyDirectory(source, modules);
+        }
+        else
+        {
+            Console.WriteLine("  (no pwsh 7.6.9 on PATH to take the in-box modules from: the ReadyToRun host runs without $PSHOME/Modules)");
+        }
+    }
+
+    return host;
+}
+
+static void CopyDirectory(string from, string to)
+{
+    Directory.CreateDirectory(to);
+    foreach (var file in Directory.GetFiles(from))
+    {
+        File.Copy(file, Path.Combine(to, Path.GetFileName(file)), true);
+    }
+
+    foreach (var dir in Directory.GetDirectories(from))
+    {
+        CopyDirectory(dir, Path.Combine(to, Path.GetFileName(dir)));
+    }
+}
+
+static (int Code, string Output) Capture(string file, params string[] arguments)
+{
+    var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+    foreach (var a in arguments)
     {
         psi.ArgumentList.Add(a);
     }
 
     using var p = Process.Start(psi)!;
-    string text = p.StandardOutput.ReadToEnd().Trim();
+    var stderr = p.StandardError.ReadToEndAsync();
+    string stdout = p.StandardOutput.ReadToEnd();
     p.WaitForExit();
-    return text;
+    return (p.ExitCode, stdout + stderr.Result);
+}
+
+// What each host is, checked before anything is measured: its PowerShell version, whether its engine
+// (System.Management.Automation.dll) is ReadyToRun (the pwsh packages are, the `dotnet tool` install is IL only, and
+// then every PowerShell code path a first Import-Module or a first parameter binding takes is JIT-compiled too, which
+// this benchmark counts as the module's share), that -c runs, and that it imports the module and finds its cmdlets.
+void Describe(Shell shell)
+{
+    string script =
+        "$p = [System.Management.Automation.PSObject].Assembly.Location; $s = [IO.File]::OpenRead($p); " +
+        "try { $r = [System.Reflection.PortableExecutable.PEReader]::new($s); $rtr = $r.PEHeaders.CorHeader.ManagedNativeHeaderDirectory.Size -gt 0 } finally { $s.Dispose() }; " +
+        $"$m = Import-Module '{manifest.Replace("'", "''", StringComparison.Ordinal)}' -PassThru; " +
+        "'{0}|{1}|{2}|{3} {4} ({5} cmdlets)' -f $PSVersionTable.PSVersion, $p, $(if ($rtr) { 'ReadyToRun' } else { 'IL only (not ReadyToRun)' }), $m.Name, $m.Version, $m.ExportedCmdlets.Count";
+    var (code, text) = Capture(shell.Path, "-NoProfile", "-NonInteractive", "-Command", script);
+    string[] parts = text.Trim().Split('|');
+    if (code != 0 || parts.Length != 4 || !parts[0].StartsWith("7.", StringComparison.Ordinal) || !parts[3].StartsWith("PythonImages ", StringComparison.Ordinal))
+    {
+        throw new InvalidOperationException($"{shell.Path} -c does not run PowerShell 7 with the module ({code}): {text}");
+    }
+
+    if (shell.Path != "pwsh" && parts[2] != "ReadyToRun")
+    {
+        throw new InvalidOperationException($"{shell.Path}: System.Management.Automation.dll is not ReadyToRun ({parts[1]})");
+    }
+
+    shell.Description = $"PowerShell {parts[0]}, {parts[1]}: {parts[2]}; imports {parts[3]}";
+    Console.WriteLine($"{shell.Name}: {shell.Path}");
+    Console.WriteLine($"  {shell.Description}");
 }
 
 static string FindRepoRoot()
@@ -213,6 +310,21 @@ static string FindRepoRoot()
     }
 
     return dir?.FullName ?? throw new InvalidOperationException("PythonImages.psd1 not found");
+}
+
+internal sealed class Shell(string name, string path)
+{
+    public string Name { get; } = name;
+
+    public string Path { get; } = path;
+
+    public string Description { get; set; } = string.Empty;
+
+    public List<(double Wall, double Cpu)> Full { get; } = [];
+
+    public List<(double Wall, double Cpu)> Bare { get; } = [];
+
+    public List<(double Wall, double Cpu)> Trivial { get; } = [];
 }
 
 internal static class Native

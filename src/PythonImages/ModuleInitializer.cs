@@ -178,7 +178,7 @@ namespace PythonImages.Commands
         {
             private readonly string directory;
             private readonly string? readyToRun;
-            private readonly Dictionary<string, string> platform;
+            private readonly HashSet<string> platform;
 
             public DependencyLoadContext(string directory, string? readyToRun)
             {
@@ -191,17 +191,19 @@ namespace PythonImages.Commands
 
             protected override Assembly? Load(AssemblyName name)
             {
-                // The runtime's own copy wins when it is at least as new (System.Memory, System.Text.Json on newer
-                // PowerShell): one Span<T>, one JsonSerializer for everybody. Everything else comes from our folder.
-                if (name.Name != null && platform.TryGetValue(name.Name, out var file) && IsAtLeast(file, name.Version))
+                // Not in our folder (netstandard, System.Runtime, ...): the default context has it. Checked first, so that
+                // the framework's own assemblies are never opened to read their version (cold start).
+                string path = Path.Combine(directory, name.Name + ".dll");
+                if (name.Name == null || !File.Exists(path))
                 {
                     return null;
                 }
 
-                string path = Path.Combine(directory, name.Name + ".dll");
-                if (!File.Exists(path))
+                // The runtime's own copy wins when it is at least as new (System.Memory, System.Text.Json on newer
+                // PowerShell): one Span<T>, one JsonSerializer for everybody. Everything else comes from our folder.
+                if (platform.Contains(name.Name) && FromPlatform(name) is Assembly shared)
                 {
-                    return null;
+                    return shared;
                 }
 
                 // The ready-to-run copy of the same assembly when the package has one for this platform.
@@ -209,30 +211,34 @@ namespace PythonImages.Commands
                 return LoadFromAssemblyPath(compiled.Length > 0 && File.Exists(compiled) ? compiled : path);
             }
 
-            private static bool IsAtLeast(string file, Version? wanted)
+            /// <summary>
+            /// The shared framework's copy when it is at least the version asked for: the default context's binder loads
+            /// it by name and refuses a request for a higher version than it has. No file is opened here to read its
+            /// version (that would load System.Reflection.Metadata on every cold start).
+            /// </summary>
+            private static Assembly? FromPlatform(AssemblyName name)
             {
                 try
                 {
-                    var available = AssemblyName.GetAssemblyName(file).Version;
-                    return wanted == null || (available != null && available >= wanted);
+                    return Default.LoadFromAssemblyName(name);
                 }
                 catch (Exception ex) when (ex is BadImageFormatException || ex is IOException)
                 {
-                    return false;
+                    return null;
                 }
             }
 
-            private static Dictionary<string, string> PlatformAssemblies()
+            private static HashSet<string> PlatformAssemblies()
             {
-                // File name → path of the shared framework's assemblies (the runtime's TPA list, minus application files).
-                var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+                // Names of the shared framework's assemblies (the runtime's TPA list, minus application files).
+                var result = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
                 string coreDir = Path.GetDirectoryName(typeof(object).Assembly.Location) ?? string.Empty;
                 var tpa = AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string ?? string.Empty;
                 foreach (var file in tpa.Split(Path.PathSeparator))
                 {
                     if (file.Length > 0 && string.Equals(Path.GetDirectoryName(file), coreDir, StringComparison.OrdinalIgnoreCase))
                     {
-                        result[Path.GetFileNameWithoutExtension(file)] = file;
+                        result.Add(Path.GetFileNameWithoutExtension(file));
                     }
                 }
 

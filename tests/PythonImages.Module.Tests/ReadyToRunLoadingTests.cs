@@ -70,6 +70,43 @@ foreach ($a in [AppDomain]::CurrentDomain.GetAssemblies()) {{ if ($a.GetName().N
             }
         }
 
+        /// <summary>
+        /// Cold start: the private load context sends requests for the framework's assemblies (netstandard, System.Runtime,
+        /// System.Memory) to the default context without opening their files to read a version, so a first Import-Module
+        /// and Get-PythonTag load no System.Reflection.Metadata; the framework's copies of what we also ship are shared.
+        /// </summary>
+        [Fact]
+        public void TheColdPathOpensNoFrameworkFileAndSharesTheFrameworksCopies()
+        {
+            var r = FreshProcess.Run($@"
+$dependencies = {FreshProcess.Quote(Path.Combine(ModuleSession.RepoRoot, "bin", "dependencies"))}
+function Loaded {{ [AppDomain]::CurrentDomain.GetAssemblies() | ForEach-Object {{ $_.GetName().Name }} }}
+""before SRM $((Loaded) -contains 'System.Reflection.Metadata')""
+Import-Module {FreshProcess.Quote(ModuleSession.ManifestPath)} -ErrorAction Stop
+""images $(@(Get-PythonTag).Count)""
+""after SRM $((Loaded) -contains 'System.Reflection.Metadata')""
+foreach ($a in [AppDomain]::CurrentDomain.GetAssemblies()) {{
+    $name = $a.GetName().Name
+    if ([IO.File]::Exists([IO.Path]::Combine($dependencies, $name + '.dll'))) {{
+        ""loaded $name $([System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($a) -eq [System.Runtime.Loader.AssemblyLoadContext]::Default) $($a.Location)""
+    }}
+}}
+");
+            Assert.True(r.ExitCode == 0, r.ToString());
+            Assert.Contains("images 42", r.Output);
+            Assert.Contains("before SRM False", r.Output); // otherwise this test could not tell
+            Assert.Contains("after SRM False", r.Output);
+            var loaded = r.Output.Where(l => l.StartsWith("loaded ", StringComparison.Ordinal)).Select(l => l.Split(' ', 4)).ToList();
+            Assert.Contains(loaded, l => l[1] == "PythonImages.Core" && l[2] == "False");
+
+            // What we ship and the framework also has (System.Memory, System.Buffers, ...): only the framework's copy, in the
+            // default context, never a second one from our folder.
+            string framework = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
+            var shared = loaded.Where(l => l[1].StartsWith("System.", StringComparison.Ordinal)).ToList();
+            Assert.NotEmpty(shared);
+            Assert.All(shared, l => Assert.True(l[2] == "True" && Path.GetDirectoryName(l[3]) == framework, string.Join(" ", l)));
+        }
+
         [Fact]
         public void WithoutOneTheIlCopiesAreLoaded()
         {
