@@ -303,179 +303,36 @@ namespace PythonImages.Engine
         }
 
         /// <summary>The failure of a file that changed size between the scan and the upload.</summary>
-        private static BuildContextException Changed(ContextEntry e) => new BuildContextException(
+        internal static BuildContextException Changed(ContextEntry e) => new BuildContextException(
             BuildContextFailure.Unreadable,
             e.FullPath,
             $"The file '{e.Path}' of the build context changed size while it was being sent; nothing was built. Build again once nothing writes into the context.");
 
         /// <summary>
-        /// Streams the context as a tar to <paramref name="output"/>; each file is read only while it is written, and
-        /// exactly <see cref="TarLength"/> bytes are written. A file whose size changed since the scan stops the upload with a
-        /// <see cref="BuildContextException"/> (the engine gets a cut request and builds nothing): an image is never built
-        /// from a file that was cut or filled up.
+        /// The context as a tar, read front to back (<see cref="ContextTarStream"/>): each file is read only while its part
+        /// of the tar is read, straight into the reader's buffer, and exactly <see cref="TarLength"/> bytes come out. A file
+        /// whose size changed since the scan ends the stream with a <see cref="BuildContextException"/>.
+        /// </summary>
+        public Stream OpenTar() => new ContextTarStream(Entries);
+
+        /// <summary>
+        /// Streams the context as a tar to <paramref name="output"/> in writes of <see cref="UploadStream.WriteBytes"/> bytes;
+        /// each file is read only while it is written, and exactly <see cref="TarLength"/> bytes are written. A file whose size
+        /// changed since the scan stops the upload with a <see cref="BuildContextException"/> (the engine gets a cut request
+        /// and builds nothing): an image is never built from a file that was cut or filled up.
         /// </summary>
         public async Task WriteTarAsync(Stream output, CancellationToken cancellationToken)
         {
+            using var tar = OpenTar();
             var buffer = new byte[UploadStream.WriteBytes];
-            foreach (var e in Entries)
+            int n;
+            while ((n = tar.Read(buffer, 0, buffer.Length)) > 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                switch (e.Kind)
-                {
-                    case ContextEntryKind.Directory:
-                        await TarWriter.WriteHeaderAsync(output, e.Path + "/", '5', e.Mode, 0, e.ModifiedUtc, null, cancellationToken).ConfigureAwait(false);
-                        break;
-                    case ContextEntryKind.Symlink:
-                        await TarWriter.WriteHeaderAsync(output, e.Path, '2', e.Mode == 0 ? 0x1FF : e.Mode, 0, e.ModifiedUtc, e.LinkTarget, cancellationToken).ConfigureAwait(false);
-                        break;
-                    default:
-                        using (var file = new FileStream(e.FullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, useAsync: false))
-                        {
-                            long size = e.Size;
-                            await TarWriter.WriteHeaderAsync(output, e.Path, '0', e.Mode, size, e.ModifiedUtc, null, cancellationToken).ConfigureAwait(false);
-                            long left = size;
-                            while (left > 0)
-                            {
-                                int want = (int)Math.Min(buffer.Length, left);
-                                // A plain read: the writer runs on its own pool thread, and an asynchronous read of a file
-                                // opened without async I/O would only hand every 128 KiB to another pool thread and back.
-                                int n = file.Read(buffer, 0, want);
-                                if (n == 0)
-                                {
-                                    throw Changed(e);
-                                }
-
-                                await output.WriteAsync(buffer, 0, n, cancellationToken).ConfigureAwait(false);
-                                left -= n;
-                            }
-
-                            if (file.Read(buffer, 0, 1) != 0)
-                            {
-                                throw Changed(e);
-                            }
-
-                            await TarWriter.PadAsync(output, size, cancellationToken).ConfigureAwait(false);
-                        }
-
-                        break;
-                }
+                await output.WriteAsync(buffer, 0, n, cancellationToken).ConfigureAwait(false);
             }
 
-            await TarWriter.FinishAsync(output, cancellationToken).ConfigureAwait(false);
             await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>
-    /// The request body of a build: the tar, read from the pipe its producer fills, handed to the HTTP transport in
-    /// writes of <see cref="WriteBytes"/> bytes. It says how long it is (seekable, with a length), so the request carries
-    /// a Content-Length and the transport copies it straight to the socket: no chunk framing, which Docker.DotNet's
-    /// transport writes as three socket writes per chunk, and no 4 KiB pipe segments reaching the socket one by one (the
-    /// cause of ~1.4 KB writes). Nothing is buffered beyond one write; every read that returns data is a sign of life.
-    /// </summary>
-    internal sealed class UploadStream : Stream
-    {
-        /// <summary>Bytes per write to the transport (and per read from the context files).</summary>
-        internal const int WriteBytes = 128 * 1024;
-
-        private readonly Stream source;
-        private readonly long length;
-        private readonly Action touch;
-        private readonly CancellationToken cancellation;
-        private long position;
-
-        public UploadStream(Stream source, long length, Action touch, CancellationToken cancellation)
-        {
-            this.source = source;
-            this.length = length;
-            this.touch = touch;
-            this.cancellation = cancellation;
-        }
-
-        public override bool CanRead => true;
-
-        // Seekable only in name: it reports its length and position (what StreamContent needs for a Content-Length);
-        // the only seek it accepts is to where it already is.
-        public override bool CanSeek => true;
-
-        public override bool CanWrite => false;
-
-        public override long Length => length;
-
-        public override long Position
-        {
-            get => position;
-            set => Seek(value, SeekOrigin.Begin);
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) =>
-            ReadAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
-
-        /// <summary>Fills <paramref name="count"/> bytes unless the tar ends first (a pipe read returns one segment).</summary>
-        public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        {
-            using var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, cancellation) : null;
-            var token = linked?.Token ?? cancellation;
-            int total = 0;
-            while (total < count)
-            {
-                int n = await source.ReadAsync(buffer, offset + total, count - total, token).ConfigureAwait(false);
-                if (n == 0)
-                {
-                    break;
-                }
-
-                total += n;
-                touch();
-            }
-
-            position += total;
-            if (total == 0 && position != length)
-            {
-                throw new IOException($"The build context ended after {position} of {length} bytes.");
-            }
-
-            return total;
-        }
-
-        /// <summary>Copies in <see cref="WriteBytes"/> writes whatever buffer size the caller suggests (StreamContent asks for 4–80 KiB).</summary>
-        public override async Task CopyToAsync(Stream destination, int bufferSize, CancellationToken cancellationToken)
-        {
-            var buffer = new byte[WriteBytes];
-            int n;
-            while ((n = await ReadAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                await destination.WriteAsync(buffer, 0, n, cancellation).ConfigureAwait(false);
-            }
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin)
-        {
-            long target = origin == SeekOrigin.Begin ? offset : origin == SeekOrigin.Current ? position + offset : length + offset;
-            if (target != position)
-            {
-                throw new NotSupportedException("The build context is streamed: it cannot be rewound.");
-            }
-
-            return position;
-        }
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                source.Dispose();
-            }
-
-            base.Dispose(disposing);
         }
     }
 
@@ -487,7 +344,7 @@ namespace PythonImages.Engine
         /// <summary>The two zero blocks that end an archive.</summary>
         public const int EndLength = Block * 2;
 
-        /// <summary>Bytes of the header(s) <see cref="WriteHeaderAsync"/> writes for an entry (PAX records included).</summary>
+        /// <summary>Bytes of the header(s) <see cref="HeaderBytes"/> makes for an entry (PAX records included).</summary>
         public static long HeaderLength(string name, long size, string? linkName)
         {
             var pax = PaxFields(name, size, linkName);
@@ -497,7 +354,11 @@ namespace PythonImages.Engine
         /// <summary><paramref name="size"/> rounded up to whole blocks.</summary>
         public static long Padded(long size) => (size + Block - 1) / Block * Block;
 
-        public static async Task WriteHeaderAsync(Stream output, string name, char type, int mode, long size, DateTime mtimeUtc, string? linkName, CancellationToken ct)
+        /// <summary>
+        /// The header block(s) of an entry, as <see cref="HeaderLength"/> counts them: a PAX extended header (with its records,
+        /// padded to whole blocks) when the name, link or size does not fit ustar, then the ustar header.
+        /// </summary>
+        public static byte[] HeaderBytes(string name, char type, int mode, long size, DateTime mtimeUtc, string? linkName)
         {
             var pax = PaxFields(name, size, linkName);
             long mtime = (long)(mtimeUtc - new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc)).TotalSeconds;
@@ -506,27 +367,24 @@ namespace PythonImages.Engine
                 mtime = 0;
             }
 
-            if (pax.Count > 0)
+            var header = Header(Truncate(name, 100), type, mode, size > 077777777777L ? 0 : size, mtime, linkName == null ? null : Truncate(linkName, 100));
+            if (pax.Count == 0)
             {
-                byte[] records = PaxRecords(pax);
-                string paxName = "PaxHeaders.0/" + Truncate(System.IO.Path.GetFileName(name.TrimEnd('/')), 80);
-                var paxHeader = Header(paxName, 'x', 0x1A4, records.Length, mtime, null);
-                await output.WriteAsync(paxHeader, 0, Block, ct).ConfigureAwait(false);
-                await output.WriteAsync(records, 0, records.Length, ct).ConfigureAwait(false);
-                await PadAsync(output, records.Length, ct).ConfigureAwait(false);
+                return header;
             }
 
-            var header = Header(Truncate(name, 100), type, mode, size > 077777777777L ? 0 : size, mtime, linkName == null ? null : Truncate(linkName, 100));
-            await output.WriteAsync(header, 0, Block, ct).ConfigureAwait(false);
+            byte[] records = PaxRecords(pax);
+            string paxName = "PaxHeaders.0/" + Truncate(System.IO.Path.GetFileName(name.TrimEnd('/')), 80);
+            var paxHeader = Header(paxName, 'x', 0x1A4, records.Length, mtime, null);
+            var all = new byte[Block + Padded(records.Length) + Block];
+            Array.Copy(paxHeader, 0, all, 0, Block);
+            Array.Copy(records, 0, all, Block, records.Length);
+            Array.Copy(header, 0, all, all.Length - Block, Block);
+            return all;
         }
 
-        public static Task PadAsync(Stream output, long size, CancellationToken ct)
-        {
-            int pad = (int)((Block - (size % Block)) % Block);
-            return pad == 0 ? Task.CompletedTask : output.WriteAsync(new byte[pad], 0, pad, ct);
-        }
-
-        public static Task FinishAsync(Stream output, CancellationToken ct) => output.WriteAsync(new byte[Block * 2], 0, Block * 2, ct);
+        /// <summary>Zero bytes that pad <paramref name="size"/> to whole blocks.</summary>
+        public static int PaddingOf(long size) => (int)((Block - (size % Block)) % Block);
 
         private static List<KeyValuePair<string, string>> PaxFields(string name, long size, string? linkName)
         {

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
-using System.IO.Pipelines;
 using System.Linq;
 using System.Net;
 using System.Text.Json;
@@ -181,22 +180,12 @@ namespace PythonImages.Engine
             var limit = request.InactivityTimeout ?? InactivityTimeout;
             using var watchdog = new InactivityWatchdog(limit, cancellationToken);
             var state = new BuildStreamState(events, watchdog.Touch);
-            // Inline schedulers: the side a write or a read un-blocks continues on the thread that un-blocked it, instead of
-            // being queued to another pool thread for every 128 KiB (on a busy machine those hand-offs and the pool's
-            // spinning cost more client CPU than the copying).
-            var pipe = new Pipe(new PipeOptions(
-                readerScheduler: PipeScheduler.Inline,
-                writerScheduler: PipeScheduler.Inline,
-                pauseWriterThreshold: 1 << 20,
-                resumeWriterThreshold: 1 << 19,
-                minimumSegmentSize: UploadStream.WriteBytes,
-                useSynchronizationContext: false));
-            using var uploadCts = CancellationTokenSource.CreateLinkedTokenSource(watchdog.Token);
-            var producer = StartTarUpload(context, pipe, uploadCts.Token);
 
+            // The tar is produced as the transport sends it, on the transport's thread, from one 128 KiB buffer: no producer
+            // thread, no pipe between them, nothing read ahead (UploadStream).
+            using var body = new UploadStream(context.OpenTar(), context.TarLength, watchdog.Touch, watchdog.Token);
             try
             {
-                using var body = new UploadStream(pipe.Reader.AsStream(), context.TarLength, watchdog.Touch, uploadCts.Token);
                 await watchdog.RunAsync(async token =>
                 {
                     await docker.Images.BuildImageFromDockerfileAsync(parameters, body, null, BuildLoginHeaders(request.RegistryLogins), new SyncProgress<JSONMessage>(state.Handle), token).ConfigureAwait(false);
@@ -215,25 +204,16 @@ namespace PythonImages.Engine
             }
             catch (Exception) when (cancellationToken.IsCancellationRequested)
             {
-                uploadCts.Cancel();
                 throw new OperationCanceledException(cancellationToken);
             }
-            catch (Exception ex) when (!(ex is BuildContextException))
+            catch (Exception ex) when (ContextFailure(ex) is BuildContextException failure)
+            {
+                // A context file that changed or became unreadable during the upload (the transport may wrap it).
+                throw failure;
+            }
+            catch (Exception ex)
             {
                 throw Translate(ex, "building", cancellationToken);
-            }
-            finally
-            {
-                uploadCts.Cancel();
-                try
-                {
-                    await Task.WhenAny(producer, Task.Delay(InactivityWatchdog.AbandonGrace, CancellationToken.None)).ConfigureAwait(false);
-                    _ = producer.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-                }
-                catch (Exception)
-                {
-                    // the producer reports through the pipe
-                }
             }
 
             state.Flush();
@@ -262,26 +242,18 @@ namespace PythonImages.Engine
             };
         }
 
-        /// <summary>Writes the context's tar into the pipe on the thread pool; a failure completes the pipe with it.</summary>
-        private static Task StartTarUpload(BuildContext context, Pipe pipe, CancellationToken token)
+        /// <summary>The <see cref="BuildContextException"/> in <paramref name="ex"/>'s chain of inner exceptions, if any.</summary>
+        private static BuildContextException? ContextFailure(Exception ex)
         {
-            return Task.Run(
-                async () =>
+            for (Exception? e = ex; e != null; e = e.InnerException)
+            {
+                if (e is BuildContextException failure)
                 {
-                    Exception? failure = null;
-                    try
-                    {
-                        using var writerStream = pipe.Writer.AsStream(leaveOpen: true);
-                        await context.WriteTarAsync(writerStream, token).ConfigureAwait(false);
-                    }
-                    catch (Exception ex)
-                    {
-                        failure = ex;
-                    }
+                    return failure;
+                }
+            }
 
-                    await pipe.Writer.CompleteAsync(failure).ConfigureAwait(false);
-                },
-                CancellationToken.None);
+            return null;
         }
 
         private static string? ExtractMessage(string? body)

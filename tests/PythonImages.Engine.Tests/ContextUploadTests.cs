@@ -1,0 +1,395 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Formats.Tar;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using PythonImages.Tests.Fakes;
+using Xunit;
+
+namespace PythonImages.Engine.Tests
+{
+    /// <summary>
+    /// The build context upload: the tar is produced while the transport sends it, from one buffer, in writes of
+    /// <see cref="UploadStream.WriteBytes"/>, exactly <see cref="BuildContext.TarLength"/> bytes long; a file that changes or
+    /// disappears during the upload is a context error; an engine that stops reading stalls the build, and the caller can
+    /// cancel it, whatever the size of the context.
+    /// </summary>
+    public sealed class ContextUploadTests
+    {
+        private const string Built = "{\"stream\":\"Step 1/1 : FROM scratch\\n\"}\r\n{\"aux\":{\"ID\":\"sha256:" + "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb" + "\"}}\r\n";
+
+        [Fact]
+        public async Task TheUploadIsTheTarInWritesOfWriteBytesAndExactlyTarLength()
+        {
+            using var ctx = new TempContext();
+            ctx.Write("Dockerfile", "FROM scratch\nCOPY . /data\n");
+            var contents = new Dictionary<string, byte[]>();
+            var random = new Random(5);
+            foreach (var (name, size) in new[] { ("a.bin", 1), ("sub/b.bin", UploadStream.WriteBytes - 300), ("sub/c.bin", (3 * UploadStream.WriteBytes) + 7), (string.Join("/", Enumerable.Repeat("long-folder-name", 8)) + "/d.bin", 513) })
+            {
+                var bytes = new byte[size];
+                random.NextBytes(bytes);
+                string path = ctx.Write(name);
+                File.WriteAllBytes(path, bytes);
+                contents[name] = bytes;
+            }
+
+            var context = BuildContext.Scan(ctx.Root);
+            var sink = new RecordingStream();
+            int touches = 0;
+            using (var upload = new UploadStream(context.OpenTar(), context.TarLength, () => touches++, CancellationToken.None))
+            {
+                Assert.Equal(context.TarLength, upload.Length);
+                await upload.CopyToAsync(sink, 81920, CancellationToken.None);
+            }
+
+            Assert.Equal(context.TarLength, sink.Data.Length);
+            Assert.True(sink.Writes.Count > 3, "writes: " + sink.Writes.Count);
+            Assert.All(sink.Writes.Take(sink.Writes.Count - 1), n => Assert.Equal(UploadStream.WriteBytes, n));
+            Assert.InRange(sink.Writes[^1], 1, UploadStream.WriteBytes);
+            Assert.True(touches >= sink.Writes.Count, "signs of life: " + touches);
+
+            // What a standard tar reader finds in the body is the context, byte for byte.
+            var found = new Dictionary<string, byte[]>();
+            using (var reader = new TarReader(new MemoryStream(sink.Data)))
+            {
+                TarEntry? e;
+                while ((e = reader.GetNextEntry(copyData: true)) != null)
+                {
+                    if (e.EntryType == TarEntryType.RegularFile || e.EntryType == TarEntryType.V7RegularFile)
+                    {
+                        using var data = new MemoryStream();
+                        e.DataStream?.CopyTo(data);
+                        found[e.Name] = data.ToArray();
+                    }
+                }
+            }
+
+            foreach (var (name, bytes) in contents)
+            {
+                Assert.True(found.ContainsKey(name), name + " is missing from the tar");
+                Assert.True(bytes.AsSpan().SequenceEqual(found[name]), name + " differs");
+            }
+        }
+
+        [Fact]
+        public async Task ALargeContextIsSentWithoutHoldingItInMemory()
+        {
+            // 64 MiB of context through a sink that completes synchronously: the whole copy runs on this thread, so its
+            // allocations are this thread's. One buffer, headers and bookkeeping: far below the size of the context.
+            using var ctx = new TempContext();
+            ctx.Write("Dockerfile", "FROM scratch\n");
+            for (int i = 0; i < 4; i++)
+            {
+                using var f = File.Create(Path.Combine(ctx.Root, $"big{i}.bin"));
+                f.SetLength(16L << 20);
+            }
+
+            var context = BuildContext.Scan(ctx.Root);
+            var sink = new CountingStream();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            using (var upload = new UploadStream(context.OpenTar(), context.TarLength, () => { }, CancellationToken.None))
+            {
+                var copy = upload.CopyToAsync(sink, 81920, CancellationToken.None);
+                Assert.True(copy.IsCompleted, "the copy did not complete synchronously");
+                await copy;
+            }
+
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.Equal(context.TarLength, sink.Written);
+            Assert.True(allocated < 1 << 20, $"{allocated} bytes allocated to send {sink.Written} bytes");
+        }
+
+        [Fact]
+        public async Task AFileRemovedAfterTheScanIsAContextError()
+        {
+            using var ctx = new TempContext();
+            ctx.Write("Dockerfile", "FROM scratch\n");
+            string gone = ctx.Write("gone.txt", "soon gone");
+            var context = BuildContext.Scan(ctx.Root);
+            File.Delete(gone);
+
+            var ex = await Assert.ThrowsAsync<BuildContextException>(() => context.WriteTarAsync(Stream.Null, CancellationToken.None));
+            Assert.Equal(BuildContextFailure.Unreadable, ex.Reason);
+            Assert.Equal(gone, ex.Path);
+            Assert.Contains("gone.txt", ex.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public async Task TheEngineGetsAContentLengthAndTheTarOfTheContext()
+        {
+            using var fake = new FakeEngine(r => r.Path == "/build" ? new FakeResponse { Chunks = new List<(int, string)> { (0, Built) } } : FakeResponse.Stall);
+            using var ctx = new TempContext();
+            ctx.Write("Dockerfile", "FROM scratch\nCOPY . /data\n");
+            ctx.Write("text/a.txt", new string('a', (2 * UploadStream.WriteBytes) + 11));
+            using var engine = EngineFactory.Create(fake.Host());
+
+            var result = await engine.BuildAsync(new EngineBuildRequest { ContextDirectory = ctx.Root }, null, CancellationToken.None);
+
+            Assert.True(result.Succeeded, result.ErrorMessage);
+            var build = Assert.Single(fake.Requests, r => r.Path == "/build");
+            Assert.Equal(BuildContext.Scan(ctx.Root).TarLength.ToString(System.Globalization.CultureInfo.InvariantCulture), build.Headers["Content-Length"]);
+            Assert.False(build.Headers.ContainsKey("Transfer-Encoding"), "the body was sent chunked");
+            var names = new List<string>();
+            using (var reader = new TarReader(new MemoryStream(Encoding.Latin1.GetBytes(build.Body))))
+            {
+                TarEntry? e;
+                while ((e = reader.GetNextEntry()) != null)
+                {
+                    names.Add(e.Name);
+                }
+            }
+
+            Assert.Equal(new[] { "Dockerfile", "text/", "text/a.txt" }, names);
+        }
+
+        [Fact]
+        public async Task AFileCutDuringTheUploadIsAContextErrorNotALostEngine()
+        {
+            // The engine's answer to the request head truncates the big file; the body cannot have been sent whole by then
+            // (64 MiB, far more than the loopback socket buffers hold while the engine reads nothing).
+            string? big = null;
+            using var fake = new FakeEngine(r =>
+            {
+                if (r.Path != "/build")
+                {
+                    return FakeResponse.Stall;
+                }
+
+                using (var f = new FileStream(big!, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
+                {
+                    f.SetLength(0);
+                }
+
+                return new FakeResponse { Chunks = new List<(int, string)> { (0, Built) } };
+            });
+            using var ctx = new TempContext();
+            ctx.Write("Dockerfile", "FROM scratch\nCOPY . /data\n");
+            big = ctx.Write("big.bin", string.Empty);
+            using (var f = File.OpenWrite(big))
+            {
+                f.SetLength(64L << 20);
+            }
+
+            using var engine = EngineFactory.Create(fake.Host());
+            var ex = await Assert.ThrowsAsync<BuildContextException>(() => engine.BuildAsync(new EngineBuildRequest { ContextDirectory = ctx.Root }, null, CancellationToken.None));
+            Assert.Equal(BuildContextFailure.Unreadable, ex.Reason);
+            Assert.Contains("big.bin", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("changed size", ex.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public async Task AnEngineThatStopsReadingTheContextStallsTheBuild()
+        {
+            using var deaf = new DeafEngine();
+            using var ctx = LargeContext();
+            var limit = TimeSpan.FromSeconds(1.5);
+            using var engine = EngineFactory.Create(deaf.Host);
+            var watch = Stopwatch.StartNew();
+            var ex = await Assert.ThrowsAsync<EngineStalledException>(() => engine.BuildAsync(new EngineBuildRequest { ContextDirectory = ctx.Root, InactivityTimeout = limit }, null, CancellationToken.None));
+            Assert.True(watch.Elapsed >= limit, "gave up early: " + watch.Elapsed);
+            Assert.True(watch.Elapsed < limit + InactivityWatchdog.AbandonGrace + TimeSpan.FromSeconds(10), "took " + watch.Elapsed);
+            Assert.Equal("building", ex.Operation);
+        }
+
+        [Fact]
+        public async Task TheCallerCanCancelAnUploadThatTheEngineDoesNotRead()
+        {
+            using var deaf = new DeafEngine();
+            using var ctx = LargeContext();
+            using var engine = EngineFactory.Create(deaf.Host);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            var watch = Stopwatch.StartNew();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => engine.BuildAsync(new EngineBuildRequest { ContextDirectory = ctx.Root, InactivityTimeout = TimeSpan.FromMinutes(5) }, null, cts.Token));
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1) + InactivityWatchdog.AbandonGrace + TimeSpan.FromSeconds(10), "took " + watch.Elapsed);
+        }
+
+        /// <summary>A context of 64 MiB (sparse): more than the loopback socket buffers hold.</summary>
+        private static TempContext LargeContext()
+        {
+            var ctx = new TempContext();
+            ctx.Write("Dockerfile", "FROM scratch\nCOPY . /data\n");
+            using (var f = File.Create(Path.Combine(ctx.Root, "big.bin")))
+            {
+                f.SetLength(64L << 20);
+            }
+
+            return ctx;
+        }
+
+        /// <summary>
+        /// A loopback engine that answers /version and then reads the head of any other request and nothing more: the
+        /// request's body stays in the socket buffers, and once they are full the client's writes wait.
+        /// </summary>
+        private sealed class DeafEngine : IDisposable
+        {
+            private readonly TcpListener listener = new TcpListener(IPAddress.Loopback, 0);
+            private readonly List<TcpClient> clients = new List<TcpClient>();
+
+            public DeafEngine()
+            {
+                listener.Start();
+                _ = AcceptLoop();
+            }
+
+            public string Host => "tcp://127.0.0.1:" + ((IPEndPoint)listener.LocalEndpoint).Port;
+
+            public void Dispose()
+            {
+                listener.Stop();
+                lock (clients)
+                {
+                    clients.ForEach(c => c.Dispose());
+                }
+            }
+
+            private async Task AcceptLoop()
+            {
+                while (true)
+                {
+                    TcpClient client;
+                    try
+                    {
+                        client = await listener.AcceptTcpClientAsync();
+                    }
+                    catch (Exception)
+                    {
+                        return;
+                    }
+
+                    lock (clients)
+                    {
+                        clients.Add(client);
+                    }
+
+                    _ = Task.Run(() => Serve(client));
+                }
+            }
+
+            private static async Task Serve(TcpClient client)
+            {
+                try
+                {
+                    var stream = client.GetStream();
+                    while (true)
+                    {
+                        string head = await ReadHeadAsync(stream);
+                        string[] line = head.Split(' ');
+                        if (line.Length < 2 || line[0] != "GET" || !line[1].EndsWith("/version", StringComparison.Ordinal))
+                        {
+                            return; // deaf from here on: the body is never read
+                        }
+
+                        byte[] body = Encoding.ASCII.GetBytes("{\"Version\":\"20.10.99-deaf\",\"ApiVersion\":\"1.41\",\"Os\":\"linux\",\"Arch\":\"amd64\"}");
+                        byte[] answer = Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nApi-Version: 1.41\r\nContent-Length: {body.Length}\r\n\r\n");
+                        await stream.WriteAsync(answer);
+                        await stream.WriteAsync(body);
+                    }
+                }
+                catch (Exception ex) when (ex is IOException || ex is ObjectDisposedException || ex is SocketException)
+                {
+                    // the client went away
+                }
+            }
+
+            private static async Task<string> ReadHeadAsync(NetworkStream stream)
+            {
+                var head = new StringBuilder();
+                var one = new byte[1];
+                while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal))
+                {
+                    if (await stream.ReadAsync(one) == 0)
+                    {
+                        throw new IOException("closed");
+                    }
+
+                    head.Append((char)one[0]);
+                }
+
+                return head.ToString();
+            }
+        }
+
+        /// <summary>Keeps every byte and the size of every write.</summary>
+        private sealed class RecordingStream : Stream
+        {
+            private readonly MemoryStream data = new MemoryStream();
+
+            public List<int> Writes { get; } = new List<int>();
+
+            public byte[] Data => data.ToArray();
+
+            public override bool CanRead => false;
+
+            public override bool CanSeek => false;
+
+            public override bool CanWrite => true;
+
+            public override long Length => data.Length;
+
+            public override long Position { get => data.Length; set => throw new NotSupportedException(); }
+
+            public override void Flush()
+            {
+            }
+
+            public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+            public override void SetLength(long value) => throw new NotSupportedException();
+
+            public override void Write(byte[] buffer, int offset, int count)
+            {
+                Writes.Add(count);
+                data.Write(buffer, offset, count);
+            }
+        }
+
+        /// <summary>Counts what is written; every write completes synchronously and allocates nothing.</summary>
+        private sealed class CountingStream : Stream
+        {
+            public long Written { get; private set; }
+
+            public override bool CanRead => false;
+
+            public override bool CanSeek => false;
+
+            public override bool CanWrite => true;
+
+            public override long Length => Written;
+
+            public override long Position { get => Written; set => throw new NotSupportedException(); }
+
+            public override void Flush()
+            {
+            }
+
+            public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+            public override void SetLength(long value) => throw new NotSupportedException();
+
+            public override void Write(byte[] buffer, int offset, int count) => Written += count;
+
+            public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+            {
+                Written += count;
+                return Task.CompletedTask;
+            }
+
+            public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+            {
+                Written += buffer.Length;
+                return ValueTask.CompletedTask;
+            }
+        }
+    }
+}
