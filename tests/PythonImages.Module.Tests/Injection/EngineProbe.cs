@@ -40,6 +40,11 @@ namespace PythonImages.Tests.Injection
         private readonly string dir = Path.Combine(Path.GetTempPath(), Prefix + "-" + Guid.NewGuid().ToString("N"));
         private string? baseImage;
 
+        // The engine's answers depend only on the Dockerfile's text (every build runs with --no-cache), so a text seen before
+        // (the clean references, built once per hostile case otherwise) is answered from here instead of building it again.
+        private readonly Dictionary<string, ProbeResult> probes = new Dictionary<string, ProbeResult>(StringComparer.Ordinal);
+        private readonly Dictionary<string, int> stepCounts = new Dictionary<string, int>(StringComparer.Ordinal);
+
         public string BaseImage => baseImage ??= BuildBase();
 
         /// <summary>
@@ -49,6 +54,17 @@ namespace PythonImages.Tests.Injection
         /// copied verbatim. The containers and layers it leaves are removed.
         /// </summary>
         public ProbeResult Probe(string dockerfile)
+        {
+            if (!probes.TryGetValue(dockerfile, out var result))
+            {
+                result = ProbeUncached(dockerfile);
+                probes[dockerfile] = result;
+            }
+
+            return result;
+        }
+
+        private ProbeResult ProbeUncached(string dockerfile)
         {
             int steps = Steps(dockerfile);
             var lines = dockerfile.Split('\n');
@@ -123,20 +139,34 @@ namespace PythonImages.Tests.Injection
 
         private static void Cleanup(string output)
         {
-            foreach (Match m in Regex.Matches(output, @"---> Running in ([0-9a-f]{12})"))
+            // One docker call for the containers and one for the layers (newest first), not one per id.
+            var containers = Regex.Matches(output, @"---> Running in ([0-9a-f]{12})").Select(m => m.Groups[1].Value).ToList();
+            if (containers.Count > 0)
             {
-                Docker("rm", "-f", m.Groups[1].Value);
+                Docker(new[] { "rm", "-f" }.Concat(containers).ToArray());
             }
 
             // The first id is the FROM image (our base, kept for the next probe); the others are this build's layers.
-            foreach (var id in Regex.Matches(output, @"^ ---> ([0-9a-f]{12})\s*$", RegexOptions.Multiline).Select(m => m.Groups[1].Value).Skip(1).Reverse())
+            var layers = Regex.Matches(output, @"^ ---> ([0-9a-f]{12})\s*$", RegexOptions.Multiline).Select(m => m.Groups[1].Value).Skip(1).Reverse().ToList();
+            if (layers.Count > 0)
             {
-                Docker("rmi", id);
+                Docker(new[] { "rmi" }.Concat(layers).ToArray());
             }
         }
 
         /// <summary>N of "Step 1/N" for the Dockerfile as it is (its FROM is not replaced; a FROM that cannot be pulled only ends the build).</summary>
         public int StepsOnly(string dockerfile)
+        {
+            if (!stepCounts.TryGetValue(dockerfile, out int count))
+            {
+                count = StepsUncached(dockerfile);
+                stepCounts[dockerfile] = count;
+            }
+
+            return count;
+        }
+
+        private int StepsUncached(string dockerfile)
         {
             string context = Path.Combine(dir, "steps-" + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(context);

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Management.Automation.Language;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Web;
 using PythonImages.Tests.Fakes;
@@ -18,7 +19,7 @@ namespace PythonImages.Tests.PwshSuite
     /// tree. What the README shows as output (after `PS>`, or as comment lines right after a command) must be printed, and
     /// the only errors allowed are those it shows. The quick start runs verbatim against a loopback engine.
     /// </summary>
-    public sealed class ReadmeExampleTests
+    public sealed class ReadmeExampleTests : IClassFixture<ReadmeExampleTests.Runs>
     {
         private static readonly string[] NeedsEngineOrNetwork = { "Invoke-PythonImageBuild", "Test-PythonImage", "Update-PythonMatrix", "Invoke-PythonContainer", "Publish-PythonImage" };
 
@@ -159,34 +160,97 @@ namespace PythonImages.Tests.PwshSuite
                 + string.Join("\n", all.Where(x => x.s.Skip != null).Select(x => $"{x.b}: {x.s.Code.Split('\n')[0]} -- {x.s.Skip}")));
         }
 
+        /// <summary>
+        /// Every runnable block, run once in one pwsh process (a cold start and an import per block would be slow): each block
+        /// in a folder of its own (the current location, with the README's matrix.yaml and ./library/python manifest), in a
+        /// child scope, its errors read from $Error.
+        /// </summary>
+        public sealed class Runs : IDisposable
+        {
+            private readonly Lazy<Dictionary<int, (string Output, List<string> Errors)>> results;
+            private readonly string root = Directory.CreateTempSubdirectory("pi-h11-readme-").FullName;
+
+            public Runs() => results = new Lazy<Dictionary<int, (string, List<string>)>>(RunAll);
+
+            public (string Output, List<string> Errors) Get(int index) =>
+                results.Value.TryGetValue(index, out var r) ? r : throw new InvalidOperationException("README block " + index + " did not run");
+
+            private Dictionary<int, (string, List<string>)> RunAll()
+            {
+                string matrix = Path.Combine(ModuleSession.RepoRoot, "src", "PythonImages.Core", "Data", "matrix.yaml");
+                var cases = RunnableBlocks().Select(b => Blocks()[(int)b[0]]).Select(b => new
+                {
+                    b.Index,
+                    Code = string.Join("\n", Statements(b).Where(st => st.Skip == null).Select(st => st.Code)),
+                }).ToList();
+                string casesFile = Path.Combine(root, "cases.json");
+                string resultsFile = Path.Combine(root, "results.json");
+                File.WriteAllText(casesFile, JsonSerializer.Serialize(cases));
+                var r = Pwsh.Run(RunnerScript, root, null, 900, ModuleSession.ManifestPath, matrix, casesFile, resultsFile);
+                Assert.True(r.ExitCode == 0 && File.Exists(resultsFile), "the README block runner failed: " + r);
+                using var json = JsonDocument.Parse(File.ReadAllText(resultsFile));
+                return json.RootElement.EnumerateArray().ToDictionary(
+                    e => e.GetProperty("Index").GetInt32(),
+                    // One entry per line, as a per-block process printed them.
+                    e => (e.GetProperty("Output").GetString() ?? string.Empty, e.GetProperty("Errors").EnumerateArray()
+                        .SelectMany(x => x.GetString()!.Split('\n', StringSplitOptions.RemoveEmptyEntries)).ToList()));
+            }
+
+            public void Dispose()
+            {
+                try
+                {
+                    Directory.Delete(root, true);
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+
+        private const string RunnerScript = @"
+param([string] $Manifest, [string] $Matrix, [string] $CasesFile, [string] $ResultsFile)
+$PSStyle.OutputRendering = 'PlainText'
+$ProgressPreference = 'SilentlyContinue'
+Import-Module $Manifest -ErrorAction Stop
+$root = (Get-Location).ProviderPath
+$results = foreach ($case in (Get-Content -Raw -LiteralPath $CasesFile | ConvertFrom-Json)) {
+    $folder = New-Item -ItemType Directory -Path (Join-Path $root ('block-' + $case.Index))
+    Copy-Item -LiteralPath $Matrix -Destination (Join-Path $folder.FullName 'matrix.yaml')
+    Push-Location -LiteralPath $folder.FullName
+    $output = ''
+    try {
+        $null = New-Item -ItemType Directory -Path ./library
+        Get-PythonTag | Export-PythonLibraryManifest -GitCommit 0123456789abcdef0123456789abcdef01234567 -Path ./library/python
+        $Error.Clear()
+        try {
+            $output = & ([scriptblock]::Create($case.Code)) *>&1 | Out-String -Width 300
+        }
+        catch {
+            $output += ($_ | Out-String -Width 300)
+        }
+    }
+    finally {
+        $errors = @($Error | ForEach-Object { $_.FullyQualifiedErrorId + ' :: ' + $(if ($_.ErrorDetails) { $_.ErrorDetails.Message } else { $_.Exception.Message }) })
+        Pop-Location
+    }
+    [pscustomobject]@{ Index = $case.Index; Output = $output; Errors = $errors }
+}
+ConvertTo-Json -InputObject @($results) -Depth 4 | Set-Content -LiteralPath $ResultsFile -Encoding utf8
+";
+
+        private readonly Runs runs;
+
+        public ReadmeExampleTests(Runs runs) => this.runs = runs;
+
         [PwshTheory]
         [MemberData(nameof(RunnableBlocks))]
         public void ReadmeBlockRunsVerbatim(int index)
         {
             var block = Blocks()[index];
             var statements = Statements(block);
-            using var ws = new PwshWorkspace("readme");
-
-            // What the README's examples refer to: a matrix file (the embedded one) and a manifest.
-            File.Copy(Path.Combine(ModuleSession.RepoRoot, "src", "PythonImages.Core", "Data", "matrix.yaml"), ws["matrix.yaml"]);
             string runnable = string.Join("\n", statements.Where(s => s.Skip == null).Select(s => s.Code));
-            string script = $@"
-Import-Module {Pwsh.Quote(ModuleSession.ManifestPath)} -ErrorAction Stop
-$null = New-Item -ItemType Directory -Path ./library
-Get-PythonTag | Export-PythonLibraryManifest -GitCommit 0123456789abcdef0123456789abcdef01234567 -Path ./library/python
-$Error.Clear()
-& {{
-{runnable}
-}} *>&1 | Out-String -Width 300
-'@@ERRORS@@'
-$Error | ForEach-Object {{ $_.FullyQualifiedErrorId + ' :: ' + $(if ($_.ErrorDetails) {{ $_.ErrorDetails.Message }} else {{ $_.Exception.Message }}) }}
-";
-            var r = Pwsh.Run(script, ws.Root);
-            Assert.True(r.ExitCode == 0, $"{block}: pwsh failed running\n{runnable}\n{r}");
-            int marker = r.Output.LastIndexOf("@@ERRORS@@", StringComparison.Ordinal);
-            Assert.True(marker >= 0, r.ToString());
-            string output = r.Output.Substring(0, marker);
-            var errors = r.Output.Substring(marker + 10).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+            var (output, errors) = runs.Get(index);
 
             string shownText = string.Join("\n", statements.SelectMany(s => s.Shown));
             foreach (var e in errors)
