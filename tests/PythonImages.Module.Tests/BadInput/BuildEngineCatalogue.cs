@@ -12,28 +12,20 @@ namespace PythonImages.Tests.BadInput
     /// through would show as another error. DOCKER_CONFIG is process-wide: this class runs in the engine environment collection.
     /// </summary>
     [Collection(EngineEnvironmentCollection.Name)]
-    public sealed class BuildEngineCatalogue : IClassFixture<BadInputRunner>
+    public sealed class BuildEngineCatalogue : BadInputCatalogue<BuildEngineCatalogue>, IBadInputArea
     {
         private const string Area = "build-engine";
         private const string Build = "Invoke-PythonImageBuild -Path \"$work/ctx\" -Tag pitest5-s4-engines-bad:x -Engine ";
         private const string None = "\"unix://$work/none.sock\"";
 
-        private readonly BadInputRunner runner;
+        public BuildEngineCatalogue(BadInputRunner runner)
+            : base(runner)
+        {
+        }
 
-        public BuildEngineCatalogue(BadInputRunner runner) => this.runner = runner;
+        public static int Minimum => 20;
 
-        public static IEnumerable<object[]> Cases => All.Select(c => new object[] { c.Name });
-
-        private static readonly IReadOnlyList<BadInputCase> All = Create();
-
-        [Theory]
-        [MemberData(nameof(Cases))]
-        public void Rejected(string name) => runner.AssertRejected(All.Single(c => c.Name == name));
-
-        [Fact]
-        public void TheCatalogueHasItsShare() => Assert.True(All.Count >= 20 && All.Select(c => c.Name).Distinct().Count() == All.Count);
-
-        private static List<BadInputCase> Create()
+        public static List<BadInputCase> Create()
         {
             var list = new List<BadInputCase>();
 

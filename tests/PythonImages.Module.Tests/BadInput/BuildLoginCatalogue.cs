@@ -10,28 +10,20 @@ namespace PythonImages.Tests.BadInput
     /// a socket that does not exist, so a value that slipped through validation would show as ImageBuild.EngineUnavailable.
     /// </summary>
     [Collection(EngineEnvironmentCollection.Name)]
-    public sealed class BuildLoginCatalogue : IClassFixture<BadInputRunner>
+    public sealed class BuildLoginCatalogue : BadInputCatalogue<BuildLoginCatalogue>, IBadInputArea
     {
         private const string Area = "build-login";
         private const string Build = "Invoke-PythonImageBuild -Path \"$work/ctx\" -DockerHost \"unix://$work/none.sock\"";
         private const string Credential = " -Credential ([pscredential]::new('u', ([System.Net.NetworkCredential]::new('', 's4-secret-pw')).SecurePassword))";
 
-        private readonly BadInputRunner runner;
+        public BuildLoginCatalogue(BadInputRunner runner)
+            : base(runner)
+        {
+        }
 
-        public BuildLoginCatalogue(BadInputRunner runner) => this.runner = runner;
+        public static int Minimum => 8;
 
-        public static IEnumerable<object[]> Cases => All.Select(c => new object[] { c.Name });
-
-        private static readonly IReadOnlyList<BadInputCase> All = Create();
-
-        [Theory]
-        [MemberData(nameof(Cases))]
-        public void Rejected(string name) => runner.AssertRejected(All.Single(c => c.Name == name));
-
-        [Fact]
-        public void TheCatalogueHasItsShare() => Assert.True(All.Count >= 8 && All.Select(c => c.Name).Distinct().Count() == All.Count);
-
-        private static List<BadInputCase> Create()
+        public static List<BadInputCase> Create()
         {
             var list = new List<BadInputCase>();
             foreach (var (name, registry) in new[]

@@ -25,7 +25,7 @@ namespace PythonImages.Tests.BadInput
     /// at a socket that does not exist, so a value that slipped through validation would show as EngineUnavailable.
     /// </summary>
     [Collection(EngineEnvironmentCollection.Name)]
-    public sealed class EngineCatalogue : IClassFixture<BadInputRunner>
+    public sealed class EngineCatalogue : BadInputCatalogue<EngineCatalogue>, IBadInputArea
     {
         private const string Area = "engine";
 
@@ -34,22 +34,14 @@ namespace PythonImages.Tests.BadInput
         private const string Test = "Test-PythonImage -Image python:3.14-slim -DockerHost \"unix://$work/none.sock\"";
         private const string Dockerfile = "FROM scratch\nCOPY Dockerfile /x\n";
 
-        private readonly BadInputRunner runner;
+        public EngineCatalogue(BadInputRunner runner)
+            : base(runner)
+        {
+        }
 
-        public EngineCatalogue(BadInputRunner runner) => this.runner = runner;
+        public static int Minimum => 35;
 
-        public static IEnumerable<object[]> Cases => All.Select(c => new object[] { c.Name });
-
-        private static readonly IReadOnlyList<BadInputCase> All = Create();
-
-        [Theory]
-        [MemberData(nameof(Cases))]
-        public void Rejected(string name) => runner.AssertRejected(All.Single(c => c.Name == name));
-
-        [Fact]
-        public void TheCatalogueHasItsShare() => Assert.True(All.Count >= 35 && All.Select(c => c.Name).Distinct().Count() == All.Count);
-
-        private static List<BadInputCase> Create()
+        public static List<BadInputCase> Create()
         {
             var list = new List<BadInputCase>();
 

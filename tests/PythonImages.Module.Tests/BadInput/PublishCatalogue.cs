@@ -11,27 +11,19 @@ namespace PythonImages.Tests.BadInput
     /// validation would show as Publish.EngineUnavailable instead of its own id.
     /// </summary>
     [Collection(EngineEnvironmentCollection.Name)]
-    public sealed class PublishCatalogue : IClassFixture<BadInputRunner>
+    public sealed class PublishCatalogue : BadInputCatalogue<PublishCatalogue>, IBadInputArea
     {
         private const string Area = "publish";
         private const string Engine = " -DockerHost \"unix://$work/none.sock\"";
 
-        private readonly BadInputRunner runner;
+        public PublishCatalogue(BadInputRunner runner)
+            : base(runner)
+        {
+        }
 
-        public PublishCatalogue(BadInputRunner runner) => this.runner = runner;
+        public static int Minimum => 15;
 
-        public static IEnumerable<object[]> Cases => All.Select(c => new object[] { c.Name });
-
-        private static readonly IReadOnlyList<BadInputCase> All = Create();
-
-        [Theory]
-        [MemberData(nameof(Cases))]
-        public void Rejected(string name) => runner.AssertRejected(All.Single(c => c.Name == name));
-
-        [Fact]
-        public void TheCatalogueHasItsShare() => Assert.True(All.Count >= 15 && All.Select(c => c.Name).Distinct().Count() == All.Count);
-
-        private static List<BadInputCase> Create()
+        public static List<BadInputCase> Create()
         {
             var list = new List<BadInputCase>();
             void Add(string name, string script, string errorId, ErrorCategory category = ErrorCategory.InvalidArgument) =>
