@@ -9,16 +9,7 @@
     Description            = 'A complete toolchain for the Docker official python images: version matrix, tag rules, Dockerfiles (Debian, slim, Alpine, Windows Server Core), builds through the Docker Engine API, the official tests, the official-images manifest and the README tags block.'
     PowerShellVersion      = '5.1'
     DotNetFrameworkVersion = '4.7.2'
-    FormatsToProcess       = @(
-        'bin/PythonImage.format.ps1xml'
-        'bin/Manifest.format.ps1xml'
-        'bin/Dockerfile.format.ps1xml'
-        'bin/ImageBuild.format.ps1xml'
-        'bin/ImageTest.format.ps1xml'
-        'bin/Update.format.ps1xml'
-        'bin/App.format.ps1xml'
-        'bin/Publish.format.ps1xml'
-    )
+    FormatsToProcess       = @('bin/PythonImages.format.ps1xml')
     CmdletsToExport        = @(
         'Get-PythonTag'
         'New-PythonDockerfile'

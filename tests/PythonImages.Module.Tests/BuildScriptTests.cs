@@ -160,9 +160,7 @@ namespace PythonImages.Tests
 
                 string bin = Path.Combine(module, "bin");
                 var rootFiles = Directory.GetFiles(bin).Select(Path.GetFileName).OrderBy(n => n).ToArray();
-                Assert.Contains("PythonImages.dll", rootFiles);
-                Assert.Contains("PythonImage.format.ps1xml", rootFiles);
-                Assert.All(rootFiles, f => Assert.True(f == "PythonImages.dll" || f!.EndsWith(".format.ps1xml", StringComparison.Ordinal), f + " does not belong in bin/"));
+                Assert.Equal(new[] { "PythonImages.dll", "PythonImages.format.ps1xml" }, rootFiles);
                 var deps = Directory.GetFiles(Path.Combine(bin, "dependencies")).Select(Path.GetFileName).ToArray();
                 Assert.Contains("PythonImages.Core.dll", deps);
                 Assert.Contains("YamlDotNet.dll", deps);

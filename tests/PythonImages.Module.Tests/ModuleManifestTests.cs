@@ -69,17 +69,24 @@ namespace PythonImages.Tests
         }
 
         [Fact]
-        public void EveryFormatFileListedExistsAndEveryBuiltFormatFileIsListed()
+        public void TheOneFormatFileHoldsEveryViewOfTheFormatSources()
         {
+            // One file is listed and shipped (one loader pass on import); the views are written one file per area in
+            // src/PythonImages/Formats and joined by the build.
             var listed = List(ManifestData(), "FormatsToProcess");
-            Assert.Contains("bin/PythonImage.format.ps1xml", listed);
-            foreach (var f in listed)
-            {
-                Assert.True(File.Exists(Path.Combine(ModuleSession.RepoRoot, f)), f + " is listed in FormatsToProcess but was not built");
-            }
+            Assert.Equal(new[] { "bin/PythonImages.format.ps1xml" }, listed);
+            string built = Path.Combine(ModuleSession.RepoRoot, "bin", "PythonImages.format.ps1xml");
+            Assert.True(File.Exists(built), built + " is listed in FormatsToProcess but was not built");
 
-            var sources = Directory.GetFiles(Path.Combine(ModuleSession.RepoRoot, "src", "PythonImages", "Formats"), "*.format.ps1xml").Select(p => "bin/" + Path.GetFileName(p));
-            Assert.Equal(sources.OrderBy(x => x), listed.OrderBy(x => x));
+            static string[] Views(System.Xml.Linq.XDocument doc) => doc.Descendants("View")
+                .Select(v => v.ToString(System.Xml.Linq.SaveOptions.DisableFormatting))
+                .OrderBy(v => v, StringComparer.Ordinal).ToArray();
+
+            var sources = Directory.GetFiles(Path.Combine(ModuleSession.RepoRoot, "src", "PythonImages", "Formats"), "*.format.ps1xml");
+            Assert.True(sources.Length >= 8, "the format sources were not found");
+            var expected = sources.SelectMany(f => Views(System.Xml.Linq.XDocument.Load(f))).OrderBy(v => v, StringComparer.Ordinal).ToArray();
+            Assert.Equal(expected, Views(System.Xml.Linq.XDocument.Load(built)));
+            Assert.DoesNotMatch(@">\s+<", File.ReadAllText(built)); // no indentation: less for PowerShell to read on import
         }
 
         [Fact]

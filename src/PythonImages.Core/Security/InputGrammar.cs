@@ -15,10 +15,12 @@ namespace PythonImages.Security
         private readonly string pattern;
         private readonly bool allowSpace;
         private readonly bool allowUnicode;
+        private readonly Func<string, bool>? quickAccept;
         private Regex? regex;
 
-        internal Grammar(string name, string description, string pattern, int maxLength, bool allowSpace = false, bool allowUnicode = false)
+        internal Grammar(string name, string description, string pattern, int maxLength, bool allowSpace = false, bool allowUnicode = false, Func<string, bool>? quickAccept = null)
         {
+            this.quickAccept = quickAccept;
             Name = name;
             Description = description;
             this.pattern = @"\A(?:" + pattern + @")\z";
@@ -67,8 +69,26 @@ namespace PythonImages.Security
                     + (allowUnicode ? "printable characters on one line are" : "printable ASCII is") + " allowed";
             }
 
+            // The pattern is the definition. A hand-written matcher of the common values (GrammarQuick) may accept a
+            // value first: it accepts only what the pattern accepts, so the first command of a process checks the
+            // matrix's values without building a regex (building the first one costs several milliseconds cold).
+            if (quickAccept != null && quickAccept(value))
+            {
+                return null;
+            }
+
             return Regex.IsMatch(value) ? null : $"it is not a valid {Name} ({Description})";
         }
+
+        /// <summary>True when the hand-written matcher accepts <paramref name="value"/> on its own (tests: it must never
+        /// accept what the pattern rejects).</summary>
+        internal bool QuickAccepts(string value) => quickAccept != null && quickAccept(value);
+
+        /// <summary>True when the pattern accepts <paramref name="value"/> (the regex alone, for tests).</summary>
+        internal bool PatternAccepts(string value) => Regex.IsMatch(value);
+
+        /// <summary>Whether this grammar's regex has been built in this process (tests of the cold path).</summary>
+        internal bool RegexBuilt => regex != null;
 
         private int FirstOutside(string value)
         {
@@ -102,40 +122,43 @@ namespace PythonImages.Security
         /// <summary>A CPython version: 3.14.6, 3.15.0b3, 3.15.0rc1.</summary>
         public static readonly Grammar PythonVersion = new Grammar(
             "Python version", "MAJOR.MINOR.PATCH with an optional a/b/rc pre-release number, e.g. 3.14.6 or 3.15.0b3",
-            @"(?:0|[1-9][0-9]{0,3})\.(?:0|[1-9][0-9]{0,3})\.(?:0|[1-9][0-9]{0,3})(?:(?:a|b|rc)(?:0|[1-9][0-9]{0,3}))?", 32);
+            @"(?:0|[1-9][0-9]{0,3})\.(?:0|[1-9][0-9]{0,3})\.(?:0|[1-9][0-9]{0,3})(?:(?:a|b|rc)(?:0|[1-9][0-9]{0,3}))?", 32,
+            quickAccept: GrammarQuick.PythonVersion);
 
         /// <summary>A matrix version key: 3.14 or 3.15-rc.</summary>
         public static readonly Grammar VersionKey = new Grammar(
             "version key", "MAJOR.MINOR or MAJOR.MINOR-rc, e.g. 3.14 or 3.15-rc",
-            @"(?:0|[1-9][0-9]{0,3})\.(?:0|[1-9][0-9]{0,3})(?:-rc)?", 16);
+            @"(?:0|[1-9][0-9]{0,3})\.(?:0|[1-9][0-9]{0,3})(?:-rc)?", 16,
+            quickAccept: GrammarQuick.VersionKey);
 
         /// <summary>A sha256 digest in hex (either case).</summary>
         public static readonly Grammar Sha256 = new Grammar(
-            "sha256 checksum", "64 hexadecimal digits", "[0-9a-fA-F]{64}", 64);
+            "sha256 checksum", "64 hexadecimal digits", "[0-9a-fA-F]{64}", 64, quickAccept: v => GrammarQuick.Hex(v, 64));
 
         /// <summary>An OpenPGP v4 key fingerprint: 40 hex digits.</summary>
         public static readonly Grammar GpgFingerprint = new Grammar(
-            "GPG key fingerprint", "40 hexadecimal digits", "[0-9A-Fa-f]{40}", 40);
+            "GPG key fingerprint", "40 hexadecimal digits", "[0-9A-Fa-f]{40}", 40, quickAccept: v => GrammarQuick.Hex(v, 40));
 
         /// <summary>A Python package version as pip and setuptools are released (a PEP 440 subset, no local part).</summary>
         public static readonly Grammar PackageVersion = new Grammar(
             "package version", "PEP 440 release digits with optional a/b/rc, .post and .dev parts, e.g. 79.0.1 or 25.1.1",
-            @"[0-9]{1,6}(?:\.[0-9]{1,6}){0,5}(?:(?:a|b|rc)[0-9]{1,6})?(?:\.post[0-9]{1,6})?(?:\.dev[0-9]{1,6})?", 64);
+            @"[0-9]{1,6}(?:\.[0-9]{1,6}){0,5}(?:(?:a|b|rc)[0-9]{1,6})?(?:\.post[0-9]{1,6})?(?:\.dev[0-9]{1,6})?", 64,
+            quickAccept: GrammarQuick.ReleaseDigits);
 
         /// <summary>A Docker tag (distribution reference grammar).</summary>
         public static readonly Grammar DockerTag = new Grammar(
             "Docker tag", "a letter, digit or underscore followed by up to 127 letters, digits, '_', '.' or '-'",
-            "[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}", 128);
+            "[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}", 128, quickAccept: GrammarQuick.DockerTag);
 
         /// <summary>A repository path without registry: lowercase components separated by '/' (library/python, python).</summary>
         public static readonly Grammar RepositoryPath = new Grammar(
             "repository name", "lowercase letters and digits, components joined by '.', '_', '__' or dashes, separated by '/'",
-            PathComponent + "(?:/" + PathComponent + ")*", 255);
+            PathComponent + "(?:/" + PathComponent + ")*", 255, quickAccept: GrammarQuick.RepositoryPath);
 
         /// <summary>A registry host with an optional port: localhost:5000, registry.example.com, [::1]:5000.</summary>
         public static readonly Grammar RegistryHost = new Grammar(
             "registry host", "a host name or IP address with an optional :port, e.g. localhost:5000",
-            HostPattern, 255);
+            HostPattern, 255, quickAccept: GrammarQuick.HostName);
 
         /// <summary>A registry with an optional namespace: localhost:5000/library, registry.example/hub.</summary>
         public static readonly Grammar RegistryPrefix = new Grammar(
@@ -145,7 +168,7 @@ namespace PythonImages.Security
         /// <summary>A variant name: trixie, slim-bookworm, alpine3.24, windows/windowsservercore-ltsc2025.</summary>
         public static readonly Grammar VariantName = new Grammar(
             "variant name", "lowercase letters, digits, '.' and '-', optionally under windows/",
-            "(?:windows/)?[a-z0-9](?:[a-z0-9.-]{0,62}[a-z0-9])?", 80);
+            "(?:windows/)?[a-z0-9](?:[a-z0-9.-]{0,62}[a-z0-9])?", 80, quickAccept: GrammarQuick.VariantName);
 
         /// <summary>An architecture name as the official images spell it: amd64, arm32v7, windows-amd64.</summary>
         public static readonly Grammar Architecture = new Grammar(
@@ -155,7 +178,8 @@ namespace PythonImages.Security
         /// <summary>A relative directory inside a repository (bashbrew's rules): no leading '/', no '.' or '..' component.</summary>
         public static readonly Grammar RelativeDirectory = new Grammar(
             "relative directory", "path components of letters, digits, '.', '_' and '-' separated by '/', without '.' or '..' components",
-            @"\.|(?!\.\.?(?:/|\z))[A-Za-z0-9_.-]{1,128}(?:/(?!\.\.?(?:/|\z))[A-Za-z0-9_.-]{1,128})*", 1024);
+            @"\.|(?!\.\.?(?:/|\z))[A-Za-z0-9_.-]{1,128}(?:/(?!\.\.?(?:/|\z))[A-Za-z0-9_.-]{1,128})*", 1024,
+            quickAccept: GrammarQuick.RelativeDirectory);
 
         /// <summary>A file name inside a directory (bashbrew's File field): no separators.</summary>
         public static readonly Grammar FileName = new Grammar(
