@@ -60,7 +60,7 @@ namespace PythonImages
                 {
                     // FileShare.None: on Linux/macOS .NET takes an exclusive flock, which is what tells a live
                     // temporary file from a leftover. It stays open across the rename there (rename keeps the lock).
-                    stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096);
+                    stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
                     locked = true;
                     stream.Write(bytes, 0, bytes.Length);
                     stream.Flush();

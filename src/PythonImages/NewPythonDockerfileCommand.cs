@@ -112,7 +112,11 @@ namespace PythonImages.Commands
                 return;
             }
 
-            plan.RemovedLeftovers.ToList().ForEach(f => WriteVerbose($"Removed leftover temporary file {f} (an interrupted earlier write)"));
+            foreach (string leftover in plan.RemovedLeftovers)
+            {
+                WriteVerbose($"Removed leftover temporary file {leftover} (an interrupted earlier write)");
+            }
+
             WriteVerbose($"{action}: {plan.FullPath}");
             var result = image.Clone();
             result.DockerfilePath = plan.FullPath;

@@ -65,7 +65,11 @@ namespace PythonImages.Dockerfiles
             return this;
         }
 
-        public DockerfileBuilder Env(string name, string value) => Instruction("ENV", name + " " + value);
+        public DockerfileBuilder Env(string name, string value)
+        {
+            text.Append("ENV ").Append(OneLine(name)).Append(' ').Append(OneLine(value)).Append('\n');
+            return this;
+        }
 
         public DockerfileBuilder Run(Script script)
         {
@@ -90,6 +94,11 @@ namespace PythonImages.Dockerfiles
                     text.Append('\t', line.Depth);
                 }
 
+                if (line.IsComment)
+                {
+                    text.Append("# ");
+                }
+
                 text.Append(OneLine(line.Text));
                 if (line.IsComment)
                 {
@@ -111,6 +120,7 @@ namespace PythonImages.Dockerfiles
                 text.Append('\n');
             }
 
+            script.Release();
             return this;
         }
 
@@ -136,15 +146,31 @@ namespace PythonImages.Dockerfiles
         /// <summary>A shell (or PowerShell) script: commands, nested blocks and section comments.</summary>
         internal sealed class Script
         {
+            // The line list is reused like the builder's text: a script is written by Run and then released.
+            [ThreadStatic]
+            private static List<ScriptLine>? cachedLines;
+
             private int depth;
 
             public Script(string first)
             {
+                Lines = cachedLines ?? new List<ScriptLine>(128);
+                cachedLines = null;
                 Lines.Add(new ScriptLine(first, 0, terminated: true, isComment: false));
                 depth = 1;
             }
 
-            public List<ScriptLine> Lines { get; } = new List<ScriptLine>(64);
+            public List<ScriptLine> Lines { get; }
+
+            /// <summary>After Run wrote the script: its line list serves the next script.</summary>
+            internal void Release()
+            {
+                if (Lines.Capacity <= 1024)
+                {
+                    Lines.Clear();
+                    cachedLines = Lines;
+                }
+            }
 
             /// <summary>A command that ends with ';' (unless it is the last line of the RUN).</summary>
             public Script Cmd(string command)
@@ -166,7 +192,7 @@ namespace PythonImages.Dockerfiles
             /// <summary>A section comment (dropped by Docker, kept for readers).</summary>
             public Script Note(string comment)
             {
-                Lines.Add(new ScriptLine("# " + comment, depth, terminated: false, isComment: true));
+                Lines.Add(new ScriptLine(comment, depth, terminated: false, isComment: true)); // written after "# "
                 return this;
             }
 
