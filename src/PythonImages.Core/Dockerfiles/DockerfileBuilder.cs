@@ -18,8 +18,13 @@ namespace PythonImages.Dockerfiles
         private const int Capacity = 8192;
         private const int MaxKept = 32768;
 
+        private static readonly UTF8Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+
         [ThreadStatic]
         private static StringBuilder? cached;
+
+        [ThreadStatic]
+        private static char[]? charBuffer;
 
         private readonly StringBuilder text = Take();
         private bool finished;
@@ -127,20 +132,47 @@ namespace PythonImages.Dockerfiles
         /// <summary>The text; the builder gives its buffer back for the next Dockerfile and must not be used again.</summary>
         public override string ToString()
         {
+            string result = Finish().ToString();
+            Release();
+            return result;
+        }
+
+        /// <summary>The text as UTF-8 bytes (what the file holds), without making a string of it first; the builder gives
+        /// its buffer back for the next Dockerfile and must not be used again.</summary>
+        public byte[] ToUtf8()
+        {
+            var sb = Finish();
+            var chars = charBuffer != null && charBuffer.Length >= sb.Length ? charBuffer : new char[Math.Max(sb.Length, Capacity)];
+            charBuffer = null;
+            sb.CopyTo(0, chars, 0, sb.Length);
+            byte[] bytes = Utf8.GetBytes(chars, 0, sb.Length);
+            if (chars.Length <= MaxKept)
+            {
+                charBuffer = chars;
+            }
+
+            Release();
+            return bytes;
+        }
+
+        private StringBuilder Finish()
+        {
             if (finished)
             {
                 throw new InvalidOperationException("The Dockerfile text was already taken.");
             }
 
             finished = true;
-            string result = text.ToString();
+            return text;
+        }
+
+        private void Release()
+        {
             if (text.Capacity <= MaxKept)
             {
                 text.Clear();
                 cached = text;
             }
-
-            return result;
         }
 
         /// <summary>A shell (or PowerShell) script: commands, nested blocks and section comments.</summary>

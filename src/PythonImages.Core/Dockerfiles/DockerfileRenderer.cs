@@ -8,12 +8,28 @@ namespace PythonImages.Dockerfiles
     /// <summary>One rendered Dockerfile: where it goes (relative to the images root) and its text.</summary>
     public sealed class RenderedDockerfile
     {
+        private static readonly System.Text.UTF8Encoding Utf8 = new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+        private string? content;
+        private byte[]? utf8;
+
         /// <summary>A rendered Dockerfile of <paramref name="image"/> for <paramref name="directory"/>.</summary>
         public RenderedDockerfile(PythonImage image, string directory, string content, IReadOnlyList<string>? warnings = null)
+            : this(image, directory, warnings)
+        {
+            this.content = content ?? throw new ArgumentNullException(nameof(content));
+        }
+
+        /// <summary>Rendered as UTF-8 (what is written to disk); <see cref="Content"/> is decoded only if somebody reads it.</summary>
+        internal RenderedDockerfile(PythonImage image, string directory, byte[] utf8, IReadOnlyList<string>? warnings)
+            : this(image, directory, warnings)
+        {
+            this.utf8 = utf8;
+        }
+
+        private RenderedDockerfile(PythonImage image, string directory, IReadOnlyList<string>? warnings)
         {
             Image = image;
             Directory = directory;
-            Content = content;
             Warnings = warnings ?? Array.Empty<string>();
         }
 
@@ -24,7 +40,10 @@ namespace PythonImages.Dockerfiles
         public string Directory { get; }
 
         /// <summary>The Dockerfile text (LF line endings).</summary>
-        public string Content { get; }
+        public string Content => content ??= Utf8.GetString(utf8!);
+
+        /// <summary>The text as the file's bytes (UTF-8, no BOM); shared, never to be modified.</summary>
+        internal byte[] Utf8Bytes => utf8 ??= Utf8.GetBytes(content!);
 
         /// <summary>
         /// What the user opted into that weakens this image's download (a plain-text mirror or key server, no checksum),
@@ -54,6 +73,9 @@ namespace PythonImages.Dockerfiles
         private static readonly string[] MakeArguments = { "\"EXTRA_CFLAGS=${EXTRA_CFLAGS:-}\"", "\"LDFLAGS=${LDFLAGS:-}\"" };
 
         private static readonly char[] GlobCharacters = { '*', '?', '[' };
+
+        // Lines that are the same in every Dockerfile, made once (ImageRules' tables never change).
+        private static string? pruneDirectories, pruneFiles, linkLoop, noLtoCase;
 
         /// <summary>The name of the generated file.</summary>
         public const string FileName = "Dockerfile";
@@ -99,7 +121,7 @@ namespace PythonImages.Dockerfiles
                 LinuxTemplate(d, image, release, options, warnings);
             }
 
-            return new RenderedDockerfile(image, directory, d.ToString(), warnings);
+            return new RenderedDockerfile(image, directory, d.ToUtf8(), warnings);
         }
 
         /// <summary>Returns <paramref name="value"/> when <paramref name="grammar"/> accepts it; otherwise throws <see cref="DockerfileErrorIds.UnsafeValue"/>.</summary>
@@ -362,7 +384,7 @@ namespace PythonImages.Dockerfiles
             s.Cmd("cd /usr/src/python");
             s.Cmd("gnuArch=\"$(dpkg-architecture --query DEB_BUILD_GNU_TYPE)\"");
             s.Cmd($"lto='{ImageRules.LtoFlag}'");
-            s.Cmd("case \"${gnuArch%%-*}\" in " + string.Join(" | ", ImageRules.NoLtoCpus) + ") lto='' ;; esac");
+            s.Cmd(noLtoCase ??= "case \"${gnuArch%%-*}\" in " + string.Join(" | ", ImageRules.NoLtoCpus) + ") lto='' ;; esac");
             var flags = ImageRules.ConfigureFlagsBeforeLto(c.Family).Concat(LtoFlag).Concat(ImageRules.ConfigureFlagsAfterLto);
             s.List("./configure", flags);
             s.Gap();
@@ -430,8 +452,8 @@ namespace PythonImages.Dockerfiles
             s.Cmd("rm -rf /usr/src/python");
             s.Raw("find /usr/local -depth \\(");
             s.Indent();
-            s.Raw("-type d \\( " + NameTests(ImageRules.PrunedDirectories) + " \\)");
-            s.Raw("-o -type f \\( " + NameTests(ImageRules.PrunedFiles) + " \\)");
+            s.Raw(pruneDirectories ??= "-type d \\( " + NameTests(ImageRules.PrunedDirectories) + " \\)");
+            s.Raw(pruneFiles ??= "-o -type f \\( " + NameTests(ImageRules.PrunedFiles) + " \\)");
             s.Raw("\\) -exec rm -rf '{}' +");
             s.Outdent();
             s.Raw(";");
@@ -499,7 +521,7 @@ namespace PythonImages.Dockerfiles
             d.Comment("unversioned names (python, pip, ...) for the versioned commands, as relative links");
             var links = new DockerfileBuilder.Script("set -eux");
             links.Cmd("cd /usr/local/bin");
-            links.Raw("for link in " + string.Join(" ", ImageRules.CommandLinks.Select(l => l.Key + ":" + l.Value)) + "; do");
+            links.Raw(linkLoop ??= "for link in " + string.Join(" ", ImageRules.CommandLinks.Select(l => l.Key + ":" + l.Value)) + "; do");
             links.Indent();
             links.Cmd("name=\"${link%%:*}\"; target=\"${link#*:}\"");
             links.Cmd("[ -s \"$target\" ]");

@@ -117,7 +117,7 @@ namespace PythonImages.Dockerfiles
         public static DockerfilePlan Plan(string fullRoot, RenderedDockerfile rendered)
         {
             string path = PathFor(fullRoot, rendered.Directory);
-            byte[] bytes = Utf8.GetBytes(rendered.Content);
+            byte[] bytes = rendered.Utf8Bytes;
             DockerfileAction action = DockerfileAction.Create;
             var kind = FileProbe.KindOf(path);
             if (kind == FileKind.Directory)
