@@ -107,6 +107,44 @@ foreach ($a in [AppDomain]::CurrentDomain.GetAssemblies()) {{
             Assert.All(shared, l => Assert.True(l[2] == "True" && Path.GetDirectoryName(l[3]) == framework, string.Join(" ", l)));
         }
 
+        /// <summary>
+        /// Cold start: regenerating every Dockerfile checks each value against its grammar without building a regex (the
+        /// hand-written matchers accept the matrix's values; building a process's first regex costs milliseconds), and
+        /// the check is still made: a grammar's pattern decides what the matcher does not accept.
+        /// </summary>
+        [Fact]
+        public void AColdRegenerationBuildsNoGrammarRegex()
+        {
+            string dir = Path.Combine(Path.GetTempPath(), "s6-cold-" + Guid.NewGuid().ToString("N")[..8]);
+            try
+            {
+                var r = FreshProcess.Run($@"
+Import-Module {FreshProcess.Quote(ModuleSession.ManifestPath)} -ErrorAction Stop
+$written = @(Get-PythonTag | New-PythonDockerfile -Path {FreshProcess.Quote(dir)})
+""written $($written.Count)""
+$core = $written[0].PSObject.BaseObject.GetType().Assembly
+$flags = [Reflection.BindingFlags]'NonPublic,Public,Static,Instance'
+$grammars = @($core.GetType('PythonImages.Security.InputGrammar').GetFields($flags) | Where-Object {{ $_.FieldType.Name -eq 'Grammar' }})
+""grammars $($grammars.Count)""
+foreach ($f in $grammars) {{ $g = $f.GetValue($null); if ($g.GetType().GetField('regex', $flags).GetValue($g)) {{ ""built $($f.Name)"" }} }}
+$null = $core.GetType('PythonImages.Security.InputGrammar').GetField('PackageVersion').GetValue($null).Why('1.0rc1')
+foreach ($f in $grammars) {{ $g = $f.GetValue($null); if ($g.GetType().GetField('regex', $flags).GetValue($g)) {{ ""then built $($f.Name)"" }} }}
+");
+                Assert.True(r.ExitCode == 0, r.ToString());
+                Assert.Contains("written 42", r.Output);
+                Assert.Contains(r.Output, l => l.StartsWith("grammars ", StringComparison.Ordinal) && int.Parse(l[9..], System.Globalization.CultureInfo.InvariantCulture) >= 10);
+                Assert.DoesNotContain(r.Output, l => l.StartsWith("built ", StringComparison.Ordinal));
+                Assert.Contains("then built PackageVersion", r.Output); // a value the matcher leaves to the pattern: the probe can see a built regex
+            }
+            finally
+            {
+                if (Directory.Exists(dir))
+                {
+                    Directory.Delete(dir, true);
+                }
+            }
+        }
+
         [Fact]
         public void WithoutOneTheIlCopiesAreLoaded()
         {
