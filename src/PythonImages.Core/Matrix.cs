@@ -193,8 +193,29 @@ namespace PythonImages
         /// <summary>A matrix of <paramref name="versions"/>, newest first.</summary>
         public Matrix(IReadOnlyList<MatrixVersion> versions)
         {
-            // Manifest order: newest key first by version sort.
-            Versions = versions.OrderByDescending(v => v.Key).ToArray();
+            // Manifest order: newest key first by version sort; entries with equal keys keep their order. Sorted through
+            // an index array with a comparison delegate: LINQ's OrderBy over a key type of ours is generic code that no
+            // ready-to-run image holds, and the first Get-PythonTag of a process would compile it.
+            var given = new MatrixVersion[versions.Count];
+            var order = new int[given.Length];
+            for (int i = 0; i < given.Length; i++)
+            {
+                given[i] = versions[i];
+                order[i] = i;
+            }
+
+            Array.Sort(order, (a, b) =>
+            {
+                int byKey = given[b].Key.CompareTo(given[a].Key);
+                return byKey != 0 ? byKey : a.CompareTo(b);
+            });
+            var sorted = new MatrixVersion[given.Length];
+            for (int i = 0; i < sorted.Length; i++)
+            {
+                sorted[i] = given[order[i]];
+            }
+
+            Versions = sorted;
         }
 
         /// <summary>Where the matrix came from: a file path, or "(embedded)".</summary>

@@ -172,12 +172,17 @@ namespace PythonImages.Dockerfiles
                 return;
             }
 
-            if (plan.Action == DockerfileAction.Create)
+            if (plan.Action == DockerfileAction.Create && !Directory.Exists(plan.ContextPath))
             {
+                // A folder made just now holds no leftover of an earlier write (and a concurrent writer's temporary
+                // file would be live, never removed): nothing to look for.
                 Directory.CreateDirectory(plan.ContextPath);
+                plan.RemovedLeftovers = Array.Empty<string>();
             }
-
-            plan.RemovedLeftovers = AtomicFile.RemoveLeftovers(plan.ContextPath, DockerfileRenderer.FileName);
+            else
+            {
+                plan.RemovedLeftovers = AtomicFile.RemoveLeftovers(plan.ContextPath, DockerfileRenderer.FileName);
+            }
 
             // No fsync: the rename makes the replacement atomic for readers and for an interrupted run; syncing
             // every file would make regenerating the matrix I/O-bound for no gain in that guarantee.
