@@ -33,10 +33,11 @@ namespace PythonImages
             string text,
             string source,
             Func<IReadOnlyDictionary<string, IReadOnlyList<string>>?> getBaseArchitectures,
-            Func<IReadOnlyList<string>> getDefaultMaintainers)
+            Func<IReadOnlyList<string>> getDefaultMaintainers,
+            bool subset = true)
         {
             ctx = new MatrixLoader.Context(source);
-            r = new MatrixYamlCursor(text, source);
+            r = new MatrixYamlCursor(text, source, subset);
             this.getBaseArchitectures = getBaseArchitectures;
             this.getDefaultMaintainers = getDefaultMaintainers;
             Variants = new VariantTable();

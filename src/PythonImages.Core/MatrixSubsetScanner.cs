@@ -7,8 +7,8 @@ namespace PythonImages
     /// A recognizer for the small part of YAML that matrix files use, producing the events YamlDotNet's parser would (same
     /// kinds, values, plain-or-quoted and start lines) without YamlDotNet's tokens, events and marks. It is a strict
     /// subset recognizer: a single document whose root is a block map at column 0; block maps of one-line keys; block
-    /// lists of one-line items; flow lists and flow maps on one line; plain scalars of a small character set, single- and
-    /// double-quoted scalars on one line without escapes; comments and blank lines; printable ASCII and line feeds only,
+    /// lists of one-line items (also at their key's column); flow lists and flow maps on one line; plain scalars of a
+    /// small character set, single- and double-quoted scalars on one line without escapes; comments and blank lines; printable ASCII and line feeds only,
     /// ending with a line feed. At the first thing outside it (tabs, carriage returns, anchors, aliases, tags, complex
     /// keys, block scalars, multi-line or escaped scalars, directives, document markers, odd indentation, an empty file,
     /// nesting deeper than the loader allows, any doubt) it declines, and the loader reads the text with YamlDotNet as
@@ -229,20 +229,23 @@ namespace PythonImages
             NextContentLine();
             if (!eof && indent > n)
             {
-                return text[pos] == '-' ? BlockList(indent, depth + 1) : BlockMap(indent, depth + 1);
+                return text[pos] == '-' ? BlockList(indent, depth + 1, false) : BlockMap(indent, depth + 1);
             }
 
-            if (!eof && text[pos] == '-')
+            if (!eof && indent == n && text[pos] == '-')
             {
-                return false; // a list at the key's own column
+                return BlockList(n, depth + 1, true); // a list at the key's own column
             }
 
             Emit(MatrixEventKind.Scalar, keyLine, string.Empty, true);
             return true;
         }
 
-        /// <summary>A block list whose dashes are at column <paramref name="n"/>, each item one line.</summary>
-        private bool BlockList(int n, int depth)
+        /// <summary>
+        /// A block list whose dashes are at column <paramref name="n"/>, each item one line; <paramref name="atKeyColumn"/>:
+        /// at the column of the key it is the value of, so a key at that column ends it.
+        /// </summary>
+        private bool BlockList(int n, int depth, bool atKeyColumn)
         {
             if (depth > MatrixLoader.MaxDepth)
             {
@@ -269,7 +272,7 @@ namespace PythonImages
                 }
 
                 NextContentLine();
-                if (eof || indent < n)
+                if (eof || indent < n || (atKeyColumn && indent == n && text[pos] != '-'))
                 {
                     Emit(MatrixEventKind.SequenceEnd, eof ? endLine : line);
                     return true;

@@ -36,9 +36,9 @@ namespace PythonImages
         private string? armedKey;
         private int armedLine;
 
-        public MatrixYamlCursor(string text, string source)
+        public MatrixYamlCursor(string text, string source, bool subset = true)
         {
-            if (MatrixSubsetScanner.TryScan(text, out var events, out int count))
+            if (subset && MatrixSubsetScanner.TryScan(text, out var events, out int count))
             {
                 scanned = events;
                 scannedCount = count;
