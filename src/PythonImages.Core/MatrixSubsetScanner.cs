@@ -344,15 +344,21 @@ namespace PythonImages
                 }
 
                 SkipSpaces();
-                char c = text[pos++];
-                if (c == ']')
+                if (text[pos] == ']')
                 {
+                    pos++;
                     Emit(MatrixEventKind.SequenceEnd, line);
                     return true;
                 }
 
+                if (text[pos] != ',')
+                {
+                    return false;
+                }
+
+                pos++;
                 SkipSpaces();
-                if (c != ',' || text[pos] == ']' || text[pos] == ',')
+                if (text[pos] == ']' || text[pos] == ',')
                 {
                     return false;
                 }
@@ -390,15 +396,21 @@ namespace PythonImages
                 }
 
                 SkipSpaces();
-                char c = text[pos++];
-                if (c == '}')
+                if (text[pos] == '}')
                 {
+                    pos++;
                     Emit(MatrixEventKind.MappingEnd, line);
                     return true;
                 }
 
+                if (text[pos] != ',')
+                {
+                    return false;
+                }
+
+                pos++;
                 SkipSpaces();
-                if (c != ',' || text[pos] == '}' || text[pos] == ',')
+                if (text[pos] == '}' || text[pos] == ',')
                 {
                     return false;
                 }

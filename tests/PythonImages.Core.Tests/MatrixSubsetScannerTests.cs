@@ -176,6 +176,8 @@ namespace PythonImages.Tests
             { "list in a list item", "versions:\n  '3.14':\n    version: 3.14.6\n    variants:\n      - - trixie\n" },
             { "map in a list item", "versions:\n  '3.14':\n    version: 3.14.6\n    variants:\n      - name: trixie\n" },
             { "multi-line flow list", "versions:\n  '3.14':\n    version: 3.14.6\n    variants: [trixie,\n      bookworm]\n" },
+            { "unclosed flow list at the end", "versions:\n  '3.14': {version: 3.14.6, variants: [trixie\n" },
+            { "unclosed flow map at the end", "versions:\n  '3.14': {version: 3.14.6\n" },
             { "trailing comma", "versions:\n  '3.14': {version: 3.14.6, variants: [trixie,]}\n" },
             { "colon in a flow scalar", "versions:\n  '3.14': {version: 3.14.6, variants: [a:b]}\n" },
             { "JSON-style pair", "versions:\n  '3.14': {\"version\":\"3.14.6\", variants: [trixie]}\n" },
@@ -283,6 +285,63 @@ namespace PythonImages.Tests
 
             Assert.True(failures.Count == 0, $"{failures.Count} differ:\n" + string.Join("\n", failures.Take(5)));
             Assert.True(taken >= Count / 5 && taken < Count, $"the scanner took {taken} of {Count} files");
+        }
+
+        private static readonly string[] Pieces =
+        {
+            "a", "b", "a:", "b: ", "k: v", "- ", "-", "[", "]", "{", "}", ", ", ",", ": ", ":", "'x'", "'x y'", "\"y\"", "''", " #c", "#c", "x y",
+            "a:b", "3.14", " ", "  ", "[a, b]", "{k: v}", "~", "(z)", "<m@n>", "x-y", "'", "\"",
+        };
+
+        private static readonly string[] Values =
+        {
+            "v", "'q'", "\"d\"", "[a, b]", "{x: y}", "[]", "{}", "a b", "a:b", "3.14", "v #c", "[a, [b]]", "{x: [y], z: {}}", "'a #b'", "",
+        };
+
+        [Fact]
+        public void GeneratedSmallDocumentsGiveTheSameEventsAsYamlDotNet()
+        {
+            // Short documents of YAML pieces at random indentation: most are at the subset's edges, inside or just outside.
+            var failures = new List<string>();
+            int taken = 0;
+            const int Count = 6000;
+            for (int i = 0; i < Count; i++)
+            {
+                var random = new Random(77_000 + i);
+                var sb = new StringBuilder("k:\n");
+                int lines = 1 + random.Next(6);
+                for (int l = 0; l < lines; l++)
+                {
+                    sb.Append(' ', random.Next(3) * 2 + (random.Next(8) == 0 ? 1 : 0));
+                    switch (random.Next(4))
+                    {
+                        case 0:
+                            sb.Append('k').Append(random.Next(4)).Append(": ").Append(Values[random.Next(Values.Length)]);
+                            break;
+                        case 1:
+                            sb.Append('k').Append(random.Next(4)).Append(':');
+                            break;
+                        case 2:
+                            sb.Append("- ").Append(Values[random.Next(Values.Length)]);
+                            break;
+                        default:
+                            break;
+                    }
+
+                    int noise = random.Next(3) == 0 ? 1 + random.Next(2) : 0;
+                    for (int p = 0; p < noise; p++)
+                    {
+                        sb.Insert(sb.Length - random.Next(Math.Min(4, sb.Length - 3)), Pieces[random.Next(Pieces.Length)]);
+                    }
+
+                    sb.Append('\n');
+                }
+
+                taken += Check("generated " + i, sb.ToString(), failures) ? 1 : 0;
+            }
+
+            Assert.True(failures.Count == 0, $"{failures.Count} differ:\n" + string.Join("\n", failures.Take(5)));
+            Assert.True(taken >= Count / 10 && taken < Count, $"the scanner took {taken} of {Count} files");
         }
 
         /// <summary>One to three edits at the subset's edges: inserted characters, deleted spans, lines re-indented, duplicated or removed.</summary>
