@@ -23,8 +23,8 @@ namespace PythonImages
         private const int ListedKeys = 8;
 
         private readonly YamlEventSource? parser;
-        private readonly MatrixEvent[]? scanned;
-        private readonly int scannedCount;
+        private MatrixEvent[]? scanned;
+        private int scannedCount;
         private int scannedNext;
         private readonly string source;
         private readonly Frame[] frames = new Frame[MatrixLoader.MaxDepth + 1];
@@ -42,6 +42,7 @@ namespace PythonImages
             {
                 scanned = events;
                 scannedCount = count;
+                Subset = true;
             }
             else
             {
@@ -53,7 +54,7 @@ namespace PythonImages
         }
 
         /// <summary>The events come from <see cref="MatrixSubsetScanner"/> (the file is within its subset), not YamlDotNet.</summary>
-        public bool Subset => scanned != null;
+        public bool Subset { get; }
 
         /// <summary>The event not yet consumed; its kind is <see cref="MatrixEventKind.None"/> after the end of the stream.</summary>
         public MatrixEvent Current { get; private set; }
@@ -88,6 +89,8 @@ namespace PythonImages
             if (scanned != null)
             {
                 MatrixSubsetScanner.Release(scanned);
+                scanned = Array.Empty<MatrixEvent>(); // no event is read from the pool's array again
+                scannedCount = 0;
             }
         }
 

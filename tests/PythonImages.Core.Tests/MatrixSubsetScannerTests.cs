@@ -247,7 +247,7 @@ namespace PythonImages.Tests
                 Fixture("versions-2026-06.json"),
                 Fixture("update", "matrix-commented.yaml"),
             };
-            for (int i = 0; i < 1500; i++)
+            for (int i = 0; i < 80000; i++)
             {
                 total++;
                 taken += Check("mutation " + i, MatrixEventReaderTests.Mutate(bases, i), failures) ? 1 : 0;
@@ -277,10 +277,10 @@ namespace PythonImages.Tests
             };
             var failures = new List<string>();
             int taken = 0;
-            const int Count = 4000;
+            const int Count = 80000;
             for (int i = 0; i < Count; i++)
             {
-                taken += Check("new mutation " + i, MutateLines(bases[i % bases.Length], new Random(16_000 + i)), failures) ? 1 : 0;
+                taken += Check("new mutation " + i, MutateLines(bases[i % bases.Length], new Random(2_016_000 + i)), failures) ? 1 : 0;
             }
 
             Assert.True(failures.Count == 0, $"{failures.Count} differ:\n" + string.Join("\n", failures.Take(5)));
