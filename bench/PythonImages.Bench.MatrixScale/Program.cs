@@ -49,9 +49,12 @@ double ParseAndTags(string text, int expectedImages)
     return cpu;
 }
 
-// Warm: enough calls of both sizes that the loader's methods run their tier-1 code (three rounds left the code called
-// once per file at tier 0, which weighed on the short 100-version case only).
-for (int i = 0; i < 40; i++)
+// Warm: enough calls of both sizes, for long enough, that the loader's methods run their final (tier-1, PGO) code.
+// Session 5 used 40 + 10 calls; under tiered PGO a method needs 30 calls at tier 0, 30 instrumented and a background
+// compile after a 100 ms quiet period at each step, so part of that code was still being replaced while the pairs ran
+// (session 6: 100-version times of 1.0-9.5 ms in one run). Now at least 3 s and 200 + 50 calls.
+var warm = Stopwatch.StartNew();
+for (int i = 0; i < 200 || warm.Elapsed.TotalSeconds < 3; i++)
 {
     ParseAndTags(small, 600);
     if (i % 4 == 0)
