@@ -9,8 +9,9 @@ using PythonImages;
 // Benchmark (issue 16): parse + tags of a matrix of 1,000 versions × 6 variants against one of 100 versions × 6
 // variants, with the default alias rule (what a bare versions.json gets); paired, interleaved rounds after a warm-up,
 // the ratio of each pair printed as min / median / max. Linear loading gives about 10.
-// Usage: dotnet run -c Release --project bench/PythonImages.Bench.MatrixScale [-- <rounds>]
-int rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 15;
+// Usage: dotnet run -c Release --project bench/PythonImages.Bench.MatrixScale [-- <rounds>] (default 21)
+int rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 21;
+Console.WriteLine($"load average at start: {LoadAverage()}");
 string small = MatrixText(100);
 string large = MatrixText(1000);
 var baseArchitectures = MatrixLoader.Default.Architectures;
@@ -48,9 +49,12 @@ double ParseAndTags(string text, int expectedImages)
     return cpu;
 }
 
-// Warm: enough calls of both sizes that the loader's methods run their tier-1 code (three rounds left the code called
-// once per file at tier 0, which weighed on the short 100-version case only).
-for (int i = 0; i < 40; i++)
+// Warm: enough calls of both sizes, for long enough, that the loader's methods run their final (tier-1, PGO) code.
+// Session 5 used 40 + 10 calls; under tiered PGO a method needs 30 calls at tier 0, 30 instrumented and a background
+// compile after a 100 ms quiet period at each step, so part of that code was still being replaced while the pairs ran
+// (session 6: 100-version times of 1.0-9.5 ms in one run). Now at least 3 s and 200 + 50 calls.
+var warm = Stopwatch.StartNew();
+for (int i = 0; i < 200 || warm.Elapsed.TotalSeconds < 3; i++)
 {
     ParseAndTags(small, 600);
     if (i % 4 == 0)
@@ -94,6 +98,32 @@ Console.WriteLine($"  1,000 versions × 6 variants  CPU median {Median(largeMs),
 Console.WriteLine($"  allocation ratio 1,000 / 100  {Median(largeAlloc) / Median(smallAlloc):0.00}");
 Console.WriteLine($"  CPU ratio 1,000 / 100        median {median:0.00} (min {ratios.Min():0.00}, max {ratios.Max():0.00})   (target <= 10) {(median <= 10 ? "OK" : "MISSED")}");
 Console.WriteLine($"  wall ratio 1,000 / 100       median {Median(wallRatios):0.00} (min {wallRatios.Min():0.00}, max {wallRatios.Max():0.00})");
+
+// The real matrix (the module's embedded one, as YAML), warm: one load at a time, the median of many.
+string real;
+using (var stream = typeof(MatrixLoader).Assembly.GetManifestResourceStream("PythonImages.matrix.yaml")!)
+using (var reader = new System.IO.StreamReader(stream))
+{
+    real = reader.ReadToEnd();
+}
+
+var realMs = new List<double>();
+for (int i = 0; i < 2200; i++)
+{
+    double c0 = CpuClock.Milliseconds();
+    MatrixLoader.Parse(real, "matrix.yaml", baseArchitectures);
+    double c = CpuClock.Milliseconds() - c0;
+    if (i >= 200)
+    {
+        realMs.Add(c);
+    }
+}
+
+Console.WriteLine($"  the real matrix (embedded YAML), warm, 2,000 loads: CPU median {Median(realMs) * 1000:0} us (min {realMs.Min() * 1000:0}, max {realMs.Max() * 1000:0})");
+Console.WriteLine($"load average at end: {LoadAverage()}");
+
+static string LoadAverage() =>
+    System.IO.File.Exists("/proc/loadavg") ? System.IO.File.ReadAllText("/proc/loadavg").Trim() : "(no /proc/loadavg)";
 
 static double Median(List<double> xs)
 {

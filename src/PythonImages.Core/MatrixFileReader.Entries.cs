@@ -3,8 +3,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using PythonImages.Security;
-using YamlDotNet.Core;
-using YamlDotNet.Core.Events;
 
 namespace PythonImages
 {
@@ -101,14 +99,14 @@ namespace PythonImages
         {
             e.VariantsLine = r.Line;
             items.Clear();
-            if (r.Current is Scalar s)
+            if (r.AtScalar)
             {
-                e.Variants = s.Value.Length == 0 ? VariantsShape.Empty : VariantsShape.Other;
+                e.Variants = r.Value.Length == 0 ? VariantsShape.Empty : VariantsShape.Other;
                 r.Next();
                 return;
             }
 
-            if (!(r.Current is SequenceStart))
+            if (r.Kind != MatrixEventKind.SequenceStart)
             {
                 e.Variants = VariantsShape.Other;
                 r.SkipNode();
@@ -117,9 +115,9 @@ namespace PythonImages
 
             e.Variants = VariantsShape.List;
             r.Next();
-            while (!(r.Current is SequenceEnd))
+            while (r.Kind != MatrixEventKind.SequenceEnd)
             {
-                items.Add((r.Current is Scalar item ? item.Value : null, r.Line));
+                items.Add((r.AtScalar ? r.Value : null, r.Line));
                 r.SkipNode();
             }
 
@@ -414,7 +412,7 @@ namespace PythonImages
                 return false;
             }
 
-            key = r.Current is Scalar s ? s.Value : throw ctx.ErrorAt(MatrixErrorIds.WrongType, "Map keys must be plain strings.", line, null);
+            key = r.AtScalar ? r.Value : throw ctx.ErrorAt(MatrixErrorIds.WrongType, "Map keys must be plain strings.", line, null);
             r.Next();
             return true;
         }
@@ -423,7 +421,7 @@ namespace PythonImages
         private int BeginMap(KeyPath path)
         {
             int line = r.Line;
-            if (!(r.Current is MappingStart))
+            if (r.Kind != MatrixEventKind.MappingStart)
             {
                 throw ctx.ErrorAt(MatrixErrorIds.WrongType, $"'{InputGrammar.Show(path.ToString())}' must be a map.", line, path.ToString());
             }
@@ -434,30 +432,31 @@ namespace PythonImages
 
         private string Scalar(KeyPath path)
         {
-            if (!(r.Current is Scalar s))
+            if (!r.AtScalar)
             {
                 throw ctx.ErrorAt(MatrixErrorIds.WrongType, $"'{InputGrammar.Show(path.ToString())}' must be a single value.", r.Line, path.ToString());
             }
 
+            string value = r.Value;
             r.Next();
-            return s.Value;
+            return value;
         }
 
         /// <summary>JSON null (or YAML's ~ and empty plain value) at the current event.</summary>
         private bool AtNull() =>
-            r.Current is Scalar { Style: ScalarStyle.Plain or ScalarStyle.Any } s && s.Value is "" or "~" or "null" or "Null" or "NULL";
+            r.AtScalar && r.Current.Plain && r.Value is "" or "~" or "null" or "Null" or "NULL";
 
         /// <summary>A list of strings (an empty value is an empty list), with the line of each item.</summary>
         private string[] StringList(KeyPath path, out int[] lines)
         {
-            if (r.Current is Scalar { Value: "" })
+            if (r.AtScalar && r.Value.Length == 0)
             {
                 r.Next();
                 lines = Array.Empty<int>();
                 return Array.Empty<string>();
             }
 
-            if (!(r.Current is SequenceStart))
+            if (r.Kind != MatrixEventKind.SequenceStart)
             {
                 throw ctx.ErrorAt(MatrixErrorIds.WrongType, $"'{InputGrammar.Show(path.ToString())}' must be a list.", r.Line, path.ToString());
             }
@@ -465,7 +464,7 @@ namespace PythonImages
             r.Next();
             var values = new List<string>();
             var at = new List<int>();
-            while (!(r.Current is SequenceEnd))
+            while (r.Kind != MatrixEventKind.SequenceEnd)
             {
                 at.Add(r.Line);
                 values.Add(Scalar(path));

@@ -1,12 +1,11 @@
 using System;
 using System.Collections.Generic;
 using PythonImages.Security;
-using YamlDotNet.Core.Events;
 
 namespace PythonImages
 {
     /// <summary>
-    /// Reads a matrix file on YamlDotNet's parser events (<see cref="MatrixYamlCursor"/>), keeping only the version entry
+    /// Reads a matrix file on its parser events (<see cref="MatrixYamlCursor"/>: the subset scanner's or YamlDotNet's), keeping only the version entry
     /// it is reading besides what it has read into the matrix. Reports the same error as the reader of the representation
     /// model did, in the same order: the file's structure first (a structure error anywhere in the file wins over a
     /// content error before it), then the top-level settings in file order, then the version entries in file order, then
@@ -34,16 +33,20 @@ namespace PythonImages
             string text,
             string source,
             Func<IReadOnlyDictionary<string, IReadOnlyList<string>>?> getBaseArchitectures,
-            Func<IReadOnlyList<string>> getDefaultMaintainers)
+            Func<IReadOnlyList<string>> getDefaultMaintainers,
+            bool subset = true)
         {
             ctx = new MatrixLoader.Context(source);
-            r = new MatrixYamlCursor(text, source);
+            r = new MatrixYamlCursor(text, source, subset);
             this.getBaseArchitectures = getBaseArchitectures;
             this.getDefaultMaintainers = getDefaultMaintainers;
             Variants = new VariantTable();
         }
 
         public MatrixLoader.Context Context => ctx;
+
+        /// <summary>The file was read from the subset scanner's events (not YamlDotNet's).</summary>
+        public bool Subset => r.Subset;
 
         public List<MatrixVersion> Versions { get; } = new List<MatrixVersion>();
 
@@ -93,6 +96,10 @@ namespace PythonImages
                 r.Drain(); // a structure error later in the file is reported first
                 throw;
             }
+            finally
+            {
+                r.Release();
+            }
 
             Finish();
         }
@@ -100,18 +107,18 @@ namespace PythonImages
         private void ReadDocument()
         {
             r.Next(); // stream start
-            if (r.Current is StreamEnd)
+            if (r.Kind == MatrixEventKind.StreamEnd)
             {
                 throw EmptyFile();
             }
 
             r.Next(); // document start
-            if (r.Current is Scalar { Value: "" })
+            if (r.AtScalar && r.Value.Length == 0)
             {
                 throw EmptyFile();
             }
 
-            if (!(r.Current is MappingStart))
+            if (r.Kind != MatrixEventKind.MappingStart)
             {
                 throw ctx.ErrorAt(MatrixErrorIds.WrongType, "'(top level)' must be a map.", r.Line, "(top level)");
             }
@@ -139,22 +146,24 @@ namespace PythonImages
                 return;
             }
 
-            if (!(r.Current is Scalar first))
+            if (!r.AtScalar)
             {
                 throw ctx.ErrorAt(MatrixErrorIds.WrongType, "Map keys must be plain strings.", r.Line, null);
             }
 
-            if (IsTopKey(first.Value))
+            string first = r.Value;
+
+            if (IsTopKey(first))
             {
                 ReadTopLevel();
             }
-            else if (MatrixLoader.LooseVersionKey.IsMatch(first.Value))
+            else if (MatrixLoader.LooseVersionKey.IsMatch(first))
             {
-                ReadBare(first.Value, r.Line);
+                ReadBare(first, r.Line);
             }
             else
             {
-                RefuseFirstKey(first.Value, r.Line);
+                RefuseFirstKey(first, r.Line);
             }
         }
 
@@ -216,10 +225,10 @@ namespace PythonImages
             bool top = false, version = false;
             while (!r.AtMapEnd)
             {
-                if (r.Current is Scalar key)
+                if (r.AtScalar)
                 {
-                    top |= IsTopKey(key.Value);
-                    version |= MatrixLoader.LooseVersionKey.IsMatch(key.Value);
+                    top |= IsTopKey(r.Value);
+                    version |= MatrixLoader.LooseVersionKey.IsMatch(r.Value);
                 }
 
                 r.SkipNode();
@@ -245,8 +254,8 @@ namespace PythonImages
             while (!r.AtMapEnd)
             {
                 versionsCount++;
-                var key = r.Current as Scalar;
-                if (root && key != null && IsTopKey(key.Value))
+                string? key = r.AtScalar ? r.Value : null;
+                if (root && key != null && IsTopKey(key))
                 {
                     throw UnknownTopKey(firstKey!, firstLine); // not bare after all
                 }
@@ -259,7 +268,7 @@ namespace PythonImages
                     continue;
                 }
 
-                pending = ReadEntryOrError(key.Value);
+                pending = ReadEntryOrError(key);
             }
 
             r.Next();

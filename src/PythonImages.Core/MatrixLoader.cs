@@ -190,12 +190,17 @@ namespace PythonImages
         public static Matrix Parse(string text, string source, IReadOnlyDictionary<string, IReadOnlyList<string>>? baseArchitectures) =>
             Parse(text, source, () => baseArchitectures, () => Default_Maintainers(baseArchitectures));
 
-        /// <summary>Parses matrix text over the base table and maintainers the getters give (each fetched only when needed).</summary>
+        /// <summary>
+        /// Parses matrix text over the base table and maintainers the getters give (each fetched only when needed).
+        /// <paramref name="subset"/>: read a text within the subset scanner's YAML on its events (false: always YamlDotNet's,
+        /// for the tests that compare the two).
+        /// </summary>
         internal static Matrix Parse(
             string text,
             string source,
             Func<IReadOnlyDictionary<string, IReadOnlyList<string>>?> getBaseArchitectures,
-            Func<IReadOnlyList<string>> getDefaultMaintainers)
+            Func<IReadOnlyList<string>> getDefaultMaintainers,
+            bool subset = true)
         {
             if (text.Length > MaxFileBytes)
             {
@@ -204,8 +209,9 @@ namespace PythonImages
 
             RejectNonYamlCharacters(text, source);
 
-            // Read on the parser's events: no YAML node tree, only the matrix being built.
-            var reader = new MatrixFileReader(text, source, getBaseArchitectures, getDefaultMaintainers);
+            // Read on the parser's events (the subset scanner's, or YamlDotNet's for any other YAML): no YAML node tree,
+            // only the matrix being built.
+            var reader = new MatrixFileReader(text, source, getBaseArchitectures, getDefaultMaintainers, subset);
             reader.Read();
             var matrix = new Matrix(reader.Versions)
             {

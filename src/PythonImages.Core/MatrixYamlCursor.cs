@@ -1,15 +1,14 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Text;
 using PythonImages.Security;
 using YamlDotNet.Core;
-using YamlDotNet.Core.Events;
 
 namespace PythonImages
 {
     /// <summary>
-    /// YamlDotNet's parser events for a matrix file, one at a time, with the checks on the file's structure made on the
+    /// The parser events of a matrix file, one at a time: from <see cref="MatrixSubsetScanner"/> when the file stays within
+    /// the subset of YAML it recognizes, otherwise from YamlDotNet's parser, with the checks on the file's structure made on the
     /// events themselves (no node tree is built; the reader keeps only what it has read into the matrix): at most
     /// <see cref="MatrixLoader.MaxDepth"/> nested maps and lists (a counter, no recursion), one document, no anchors,
     /// aliases or YAML tags, and no key twice in one map. The structure errors are raised exactly where and in the order
@@ -23,7 +22,10 @@ namespace PythonImages
         // versions map) moves them to its own set.
         private const int ListedKeys = 8;
 
-        private readonly Parser parser;
+        private readonly YamlEventSource? parser;
+        private MatrixEvent[]? scanned;
+        private int scannedCount;
+        private int scannedNext;
         private readonly string source;
         private readonly Frame[] frames = new Frame[MatrixLoader.MaxDepth + 1];
         private readonly List<string> keys = new List<string>();
@@ -34,18 +36,40 @@ namespace PythonImages
         private string? armedKey;
         private int armedLine;
 
-        public MatrixYamlCursor(string text, string source)
+        public MatrixYamlCursor(string text, string source, bool subset = true)
         {
-            parser = new Parser(new StringReader(text));
+            if (subset && MatrixSubsetScanner.TryScan(text, out var events, out int count))
+            {
+                scanned = events;
+                scannedCount = count;
+                Subset = true;
+            }
+            else
+            {
+                parser = new YamlEventSource(text);
+            }
+
             this.source = source;
             Fetch();
         }
 
-        /// <summary>The event not yet consumed; null after the end of the stream.</summary>
-        public ParsingEvent? Current { get; private set; }
+        /// <summary>The events come from <see cref="MatrixSubsetScanner"/> (the file is within its subset), not YamlDotNet.</summary>
+        public bool Subset { get; }
+
+        /// <summary>The event not yet consumed; its kind is <see cref="MatrixEventKind.None"/> after the end of the stream.</summary>
+        public MatrixEvent Current { get; private set; }
+
+        /// <summary>The kind of <see cref="Current"/>.</summary>
+        public MatrixEventKind Kind => Current.Kind;
+
+        /// <summary>True when <see cref="Current"/> is a scalar.</summary>
+        public bool AtScalar => Current.Kind == MatrixEventKind.Scalar;
+
+        /// <summary>The value of <see cref="Current"/> when it is a scalar.</summary>
+        public string Value => Current.Value ?? string.Empty;
 
         /// <summary>The 1-based line where <see cref="Current"/> starts.</summary>
-        public int Line => Current == null ? lastLine : Math.Max(1, (int)Current.Start.Line);
+        public int Line => Current.Kind == MatrixEventKind.None ? lastLine : Current.Line;
 
         /// <summary>Maps and lists whose start has been consumed and whose end has not.</summary>
         public int Depth { get; private set; }
@@ -57,23 +81,34 @@ namespace PythonImages
         public bool Failed { get; private set; }
 
         /// <summary>True when <see cref="Current"/> ends a map.</summary>
-        public bool AtMapEnd => Current is MappingEnd;
+        public bool AtMapEnd => Current.Kind == MatrixEventKind.MappingEnd;
+
+        /// <summary>Gives the scanner's event array back to the pool (the cursor is done).</summary>
+        public void Release()
+        {
+            if (scanned != null)
+            {
+                MatrixSubsetScanner.Release(scanned);
+                scanned = Array.Empty<MatrixEvent>(); // no event is read from the pool's array again
+                scannedCount = 0;
+            }
+        }
 
         /// <summary>Consumes <see cref="Current"/> and fetches the next event (checked).</summary>
         public void Next()
         {
-            var e = Current;
-            if (e == null)
+            var e = Current.Kind;
+            if (e == MatrixEventKind.None)
             {
                 return;
             }
 
             Consumed++;
-            if (e is MappingStart || e is SequenceStart)
+            if (e == MatrixEventKind.MappingStart || e == MatrixEventKind.SequenceStart)
             {
                 Depth++;
             }
-            else if (e is MappingEnd || e is SequenceEnd)
+            else if (e == MatrixEventKind.MappingEnd || e == MatrixEventKind.SequenceEnd)
             {
                 Depth--;
             }
@@ -116,7 +151,7 @@ namespace PythonImages
         /// </summary>
         public void Drain()
         {
-            while (Current != null && !Failed)
+            while (Current.Kind != MatrixEventKind.None && !Failed)
             {
                 Next();
             }
@@ -125,9 +160,10 @@ namespace PythonImages
         private void Fetch()
         {
             bool more;
+            MatrixEvent e;
             try
             {
-                more = parser.MoveNext();
+                more = Read(out e);
             }
             catch (YamlException ex)
             {
@@ -139,14 +175,13 @@ namespace PythonImages
                 throw Fail(new MatrixException(MatrixErrorIds.MalformedYaml, $"The file is not valid YAML after line {lastLine} (an unclosed [ or {{, or a stray indentation?): " + ex.Message, source, lastLine, null, ex));
             }
 
-            var e = more ? parser.Current : null;
-            Current = e;
-            if (e == null)
+            Current = more ? e : default;
+            if (!more)
             {
                 return;
             }
 
-            lastLine = Math.Max(1, (int)e.Start.Line);
+            lastLine = e.Line;
             Guard(e);
             if (armedKey != null)
             {
@@ -156,33 +191,53 @@ namespace PythonImages
             Track(e);
         }
 
+        /// <summary>The next event of the scanner's array or of YamlDotNet's parser.</summary>
+        private bool Read(out MatrixEvent e)
+        {
+            if (scanned == null)
+            {
+                return parser!.Next(out e);
+            }
+
+            if (scannedNext < scannedCount)
+            {
+                e = scanned[scannedNext++];
+                return true;
+            }
+
+            e = default;
+            return false;
+        }
+
         /// <summary>The structures a matrix never needs, refused on the event that opens them.</summary>
-        private void Guard(ParsingEvent e)
+        private void Guard(MatrixEvent e)
         {
             int line = lastLine;
-            switch (e)
+            switch (e.Kind)
             {
-                case DocumentStart:
+                case MatrixEventKind.DocumentStart:
                     if (++documents > 1)
                     {
                         throw Fail(new MatrixException(MatrixErrorIds.MultipleDocuments, "The file holds more than one YAML document ('---' starts a second one); a matrix is a single document.", source, line, null));
                     }
 
                     break;
-                case AnchorAlias alias:
-                    throw Fail(new MatrixException(MatrixErrorIds.AnchorNotAllowed, $"YAML aliases (*{InputGrammar.Show(alias.Value.ToString())}) are not supported in a matrix; write the value out.", source, line, null));
-                case NodeEvent node:
-                    if (!node.Anchor.IsEmpty)
+                case MatrixEventKind.Alias:
+                    throw Fail(new MatrixException(MatrixErrorIds.AnchorNotAllowed, $"YAML aliases (*{InputGrammar.Show(e.Value ?? string.Empty)}) are not supported in a matrix; write the value out.", source, line, null));
+                case MatrixEventKind.Scalar:
+                case MatrixEventKind.MappingStart:
+                case MatrixEventKind.SequenceStart:
+                    if (parser?.Anchor != null)
                     {
-                        throw Fail(new MatrixException(MatrixErrorIds.AnchorNotAllowed, $"YAML anchors (&{InputGrammar.Show(node.Anchor.ToString())}) are not supported in a matrix; write the value out.", source, line, null));
+                        throw Fail(new MatrixException(MatrixErrorIds.AnchorNotAllowed, $"YAML anchors (&{InputGrammar.Show(parser.Anchor)}) are not supported in a matrix; write the value out.", source, line, null));
                     }
 
-                    if (!node.Tag.IsEmpty)
+                    if (parser?.Tag != null)
                     {
-                        throw Fail(new MatrixException(MatrixErrorIds.YamlTagNotAllowed, $"YAML tags ({InputGrammar.Show(node.Tag.ToString())}) are not supported in a matrix; every value is read as a string, so remove the tag.", source, line, null));
+                        throw Fail(new MatrixException(MatrixErrorIds.YamlTagNotAllowed, $"YAML tags ({InputGrammar.Show(parser.Tag)}) are not supported in a matrix; every value is read as a string, so remove the tag.", source, line, null));
                     }
 
-                    if ((node is MappingStart || node is SequenceStart) && open + 1 > MatrixLoader.MaxDepth)
+                    if (e.Kind != MatrixEventKind.Scalar && open + 1 > MatrixLoader.MaxDepth)
                     {
                         throw Fail(new MatrixException(MatrixErrorIds.TooDeep, $"Maps and lists are nested more than {MatrixLoader.MaxDepth} levels deep; a matrix needs 5. Nothing past this point was read.", source, line, null));
                     }
@@ -192,32 +247,33 @@ namespace PythonImages
         }
 
         /// <summary>Follows the open maps and lists, and which node of a map is a key, to find a key given twice.</summary>
-        private void Track(ParsingEvent e)
+        private void Track(MatrixEvent e)
         {
-            switch (e)
+            switch (e.Kind)
             {
-                case Scalar scalar:
+                case MatrixEventKind.Scalar:
+                    string value = e.Value ?? string.Empty;
                     foreach (var key in listKeys)
                     {
-                        key.Add(scalar.Value);
+                        key.Add(value);
                     }
 
-                    Completed(scalar.Value, null, lastLine);
+                    Completed(value, null, lastLine);
                     break;
-                case MappingStart:
-                case SequenceStart:
-                    Open(e is MappingStart);
+                case MatrixEventKind.MappingStart:
+                case MatrixEventKind.SequenceStart:
+                    Open(e.Kind == MatrixEventKind.MappingStart);
                     break;
-                case MappingEnd:
-                case SequenceEnd:
-                    if (open == 0 || frames[open - 1].IsMap != (e is MappingEnd) || !frames[open - 1].AwaitingKey)
+                case MatrixEventKind.MappingEnd:
+                case MatrixEventKind.SequenceEnd:
+                    if (open == 0 || frames[open - 1].IsMap != (e.Kind == MatrixEventKind.MappingEnd) || !frames[open - 1].AwaitingKey)
                     {
                         throw Fail(UnexpectedEvent());
                     }
 
                     Close();
                     break;
-                case DocumentEnd when open > 0:
+                case MatrixEventKind.DocumentEnd when open > 0:
                     throw Fail(UnexpectedEvent());
             }
         }

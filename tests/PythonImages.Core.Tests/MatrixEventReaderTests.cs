@@ -22,21 +22,21 @@ namespace PythonImages.Tests
     /// </summary>
     public sealed class MatrixEventReaderTests
     {
-        private static readonly string Dir = Path.Combine(AppContext.BaseDirectory, "fixtures");
+        internal static readonly string Dir = Path.Combine(AppContext.BaseDirectory, "fixtures");
 
         private static readonly Lazy<Matrix> Base = new Lazy<Matrix>(() =>
             MatrixLoader.Parse(File.ReadAllText(Path.Combine(Dir, "matrix-loader", "matrix-2026-06.yaml")), "base.yaml", null));
 
-        private static Matrix Load(string text, string source) =>
-            MatrixLoader.Parse(text, source, () => Base.Value.Architectures, () => Base.Value.Maintainers);
+        private static Matrix Load(string text, string source, bool subset = true) =>
+            MatrixLoader.Parse(text, source, () => Base.Value.Architectures, () => Base.Value.Maintainers, subset);
 
         /// <summary>The matrix and its images as text (the format the node-tree loader's results were written in), or the error.</summary>
-        private static string Result(string text, string source)
+        internal static string Result(string text, string source, bool subset = true)
         {
             Matrix m;
             try
             {
-                m = Load(text, source);
+                m = Load(text, source, subset);
             }
             catch (MatrixException ex)
             {
@@ -274,7 +274,7 @@ namespace PythonImages.Tests
         // ------------------------------------------------------------------ inputs
 
         /// <summary>The benchmark's matrix (bench/PythonImages.Bench.MatrixScale): keys 3.0 ..., six variants each.</summary>
-        private static string BenchText(int versions)
+        internal static string BenchText(int versions)
         {
             var sb = new StringBuilder("versions:\n");
             for (int i = 0; i < versions; i++)
@@ -298,7 +298,7 @@ namespace PythonImages.Tests
         };
 
         /// <summary>Mutation <paramref name="i"/>: one to four random edits (inserts of YAML structure and matrix lines, deletions, replaced characters) of a base file.</summary>
-        private static string Mutate(string[] bases, int i)
+        internal static string Mutate(string[] bases, int i)
         {
             var random = new Random(i);
             var sb = new StringBuilder(bases[i % bases.Length]);
