@@ -343,24 +343,10 @@ namespace PythonImages
                     return false;
                 }
 
-                SkipSpaces();
-                if (text[pos] == ']')
+                int next = AfterItem(']', MatrixEventKind.SequenceEnd);
+                if (next != 0)
                 {
-                    pos++;
-                    Emit(MatrixEventKind.SequenceEnd, line);
-                    return true;
-                }
-
-                if (text[pos] != ',')
-                {
-                    return false;
-                }
-
-                pos++;
-                SkipSpaces();
-                if (text[pos] == ']' || text[pos] == ',')
-                {
-                    return false;
+                    return next > 0;
                 }
             }
         }
@@ -395,26 +381,34 @@ namespace PythonImages
                     return false;
                 }
 
-                SkipSpaces();
-                if (text[pos] == '}')
+                int next = AfterItem('}', MatrixEventKind.MappingEnd);
+                if (next != 0)
                 {
-                    pos++;
-                    Emit(MatrixEventKind.MappingEnd, line);
-                    return true;
-                }
-
-                if (text[pos] != ',')
-                {
-                    return false;
-                }
-
-                pos++;
-                SkipSpaces();
-                if (text[pos] == '}' || text[pos] == ',')
-                {
-                    return false;
+                    return next > 0;
                 }
             }
+        }
+
+        /// <summary>After an item of a flow collection: 1 when <paramref name="close"/> ended it (its end event
+        /// emitted), 0 when a ',' leads to another item, -1 for anything else (declined).</summary>
+        private int AfterItem(char close, MatrixEventKind end)
+        {
+            SkipSpaces();
+            if (text[pos] == close)
+            {
+                pos++;
+                Emit(end, line);
+                return 1;
+            }
+
+            if (text[pos] != ',')
+            {
+                return -1;
+            }
+
+            pos++;
+            SkipSpaces();
+            return text[pos] == close || text[pos] == ',' ? -1 : 0;
         }
 
         private void SkipSpaces()
