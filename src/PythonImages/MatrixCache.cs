@@ -9,8 +9,9 @@ namespace PythonImages.Commands
     internal static class MatrixCache
     {
         private static readonly object Gate = new object();
-        private static readonly Dictionary<string, (DateTime Stamp, long Length, Matrix Matrix, IReadOnlyList<PythonImage> Images)> Files =
-            new Dictionary<string, (DateTime, long, Matrix, IReadOnlyList<PythonImage>)>(StringComparer.Ordinal);
+        // Entries are a class, not a value tuple: a dictionary over a struct value is generic code that no ready-to-run
+        // image holds, and the first command of every process would compile it.
+        private static readonly Dictionary<string, Entry> Files = new Dictionary<string, Entry>(StringComparer.Ordinal);
 
         private static readonly Lazy<IReadOnlyList<PythonImage>> DefaultImages =
             new Lazy<IReadOnlyList<PythonImage>>(() => TagRules.Compute(MatrixLoader.Default));
@@ -50,7 +51,7 @@ namespace PythonImages.Commands
             var images = TagRules.Compute(matrix);
             lock (Gate)
             {
-                Files[fullPath!] = (info.LastWriteTimeUtc, info.Length, matrix, images);
+                Files[fullPath!] = new Entry(info.LastWriteTimeUtc, info.Length, matrix, images);
             }
 
             return (matrix, images);
@@ -64,6 +65,25 @@ namespace PythonImages.Commands
             {
                 Files.Remove(fullPath);
             }
+        }
+
+        private sealed class Entry
+        {
+            public Entry(DateTime stamp, long length, Matrix matrix, IReadOnlyList<PythonImage> images)
+            {
+                Stamp = stamp;
+                Length = length;
+                Matrix = matrix;
+                Images = images;
+            }
+
+            public DateTime Stamp { get; }
+
+            public long Length { get; }
+
+            public Matrix Matrix { get; }
+
+            public IReadOnlyList<PythonImage> Images { get; }
         }
     }
 }

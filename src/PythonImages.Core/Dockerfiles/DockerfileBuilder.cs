@@ -180,19 +180,19 @@ namespace PythonImages.Dockerfiles
         {
             // The line list is reused like the builder's text: a script is written by Run and then released.
             [ThreadStatic]
-            private static List<ScriptLine>? cachedLines;
+            private static ScriptLines? cachedLines;
 
             private int depth;
 
             public Script(string first)
             {
-                Lines = cachedLines ?? new List<ScriptLine>(128);
+                Lines = cachedLines ?? new ScriptLines(128);
                 cachedLines = null;
                 Lines.Add(new ScriptLine(first, 0, terminated: true, isComment: false));
                 depth = 1;
             }
 
-            public List<ScriptLine> Lines { get; }
+            public ScriptLines Lines { get; }
 
             /// <summary>After Run wrote the script: its line list serves the next script.</summary>
             internal void Release()
@@ -253,6 +253,41 @@ namespace PythonImages.Dockerfiles
             {
                 depth--;
                 return this;
+            }
+        }
+
+        /// <summary>
+        /// The lines of a script: a growable array of our own rather than List&lt;ScriptLine&gt;, whose code for a struct
+        /// of this assembly no ready-to-run image holds (the first Dockerfile of a process would compile six methods).
+        /// </summary>
+        internal sealed class ScriptLines
+        {
+            private ScriptLine[] items;
+
+            public ScriptLines(int capacity) => items = new ScriptLine[capacity];
+
+            public int Count { get; private set; }
+
+            public int Capacity => items.Length;
+
+            public ScriptLine this[int index] => index < Count ? items[index] : throw new ArgumentOutOfRangeException(nameof(index));
+
+            public void Add(ScriptLine line)
+            {
+                if (Count == items.Length)
+                {
+                    var grown = new ScriptLine[items.Length * 2];
+                    Array.Copy(items, grown, Count);
+                    items = grown;
+                }
+
+                items[Count++] = line;
+            }
+
+            public void Clear()
+            {
+                Array.Clear(items, 0, Count);
+                Count = 0;
             }
         }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Text;
 using PythonImages.Security;
 
 namespace PythonImages.Dockerfiles
@@ -515,13 +516,29 @@ namespace PythonImages.Dockerfiles
             s.Cmd("pip3 --version");
         }
 
+        /// <summary>
+        /// The loop header over the name:target pairs (a plain loop: LINQ's Select over key-value pairs is generic code
+        /// that no ready-to-run image holds).
+        /// </summary>
+        private static string LinkLoop()
+        {
+            var text = new StringBuilder("for link in");
+            for (int i = 0; i < ImageRules.CommandLinks.Count; i++)
+            {
+                var link = ImageRules.CommandLinks[i];
+                text.Append(' ').Append(link.Key).Append(':').Append(link.Value);
+            }
+
+            return text.Append("; do").ToString();
+        }
+
         /// <summary>Unversioned names (python, pip, ...) for the versioned commands, as relative links.</summary>
         private static void CommandLinks(DockerfileBuilder d)
         {
             d.Comment("unversioned names (python, pip, ...) for the versioned commands, as relative links");
             var links = new DockerfileBuilder.Script("set -eux");
             links.Cmd("cd /usr/local/bin");
-            links.Raw(linkLoop ??= "for link in " + string.Join(" ", ImageRules.CommandLinks.Select(l => l.Key + ":" + l.Value)) + "; do");
+            links.Raw(linkLoop ??= LinkLoop());
             links.Indent();
             links.Cmd("name=\"${link%%:*}\"; target=\"${link#*:}\"");
             links.Cmd("[ -s \"$target\" ]");
