@@ -37,25 +37,32 @@ string load0 = File.ReadAllText("/proc/loadavg").Trim();
 
 (double Wall, double Cpu) Run(Shell shell, string command)
 {
+    double cpu0 = ChildrenCpuMs();
+    var w = Stopwatch.StartNew();
+    RunForOutput(shell, command);
+    w.Stop();
+    return (w.Elapsed.TotalMilliseconds, ChildrenCpuMs() - cpu0);
+}
+
+// Runs one `-c` command in a new process; its standard output (standard error must stay empty).
+string RunForOutput(Shell shell, string command)
+{
     var psi = new ProcessStartInfo(shell.Path) { RedirectStandardOutput = true, RedirectStandardError = true };
     foreach (var a in new[] { "-NoProfile", "-NonInteractive", "-Command", command })
     {
         psi.ArgumentList.Add(a);
     }
 
-    double cpu0 = ChildrenCpuMs();
-    var w = Stopwatch.StartNew();
     using var p = Process.Start(psi)!;
-    p.StandardOutput.ReadToEnd();
+    string output = p.StandardOutput.ReadToEnd();
     string err = p.StandardError.ReadToEnd();
     p.WaitForExit();
-    w.Stop();
     if (p.ExitCode != 0 || err.Length > 0)
     {
         throw new InvalidOperationException($"{shell.Path} -c {command} failed ({p.ExitCode}): {err}");
     }
 
-    return (w.Elapsed.TotalMilliseconds, ChildrenCpuMs() - cpu0);
+    return output;
 }
 
 (double Wall, double Cpu) Regenerate(Shell shell)
@@ -109,6 +116,51 @@ for (int i = 0; i < pairs; i++)
     }
 }
 
+// Inside one cold process: a stopwatch between the steps and the methods JIT-compiled in each (all threads,
+// System.Runtime.JitInfo), the medians of a few processes per host. This says where the module's share goes; what the
+// process costs before the first step and after the last (start-up, the startup profile PowerShell writes at exit,
+// tearing the process down) is in the share above but not here.
+string StepsCommand(string dir) =>
+    "$w = [Diagnostics.Stopwatch]::StartNew(); $r = @(); " +
+    "function m { $script:r += '{0:0.00}/{1}' -f $w.Elapsed.TotalMilliseconds, [System.Runtime.JitInfo]::GetCompiledMethodCount($false); $w.Restart() }; " +
+    $"m; Import-Module '{manifest.Replace("'", "''", StringComparison.Ordinal)}'; m; Get-PythonTag | Out-Null; m; " +
+    $"Get-PythonTag | New-PythonDockerfile -Path '{dir}' | Out-Null; m; $r -join ' '";
+var stepNames = new[] { "Import-Module", "first Get-PythonTag", "first regeneration (42 files)" };
+foreach (var shell in shells)
+{
+    var ms = new List<double>[stepNames.Length];
+    var jitted = new List<double>[stepNames.Length];
+    for (int k = 0; k < stepNames.Length; k++)
+    {
+        ms[k] = new List<double>();
+        jitted[k] = new List<double>();
+    }
+
+    for (int i = 0; i < 7; i++)
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "h16-cold-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var marks = RunForOutput(shell, StepsCommand(dir)).Trim().Split(' ')
+                .Select(x => x.Split('/')).Select(x => (Ms: double.Parse(x[0], CultureInfo.InvariantCulture), Jit: double.Parse(x[1], CultureInfo.InvariantCulture))).ToList();
+            for (int k = 0; k < stepNames.Length; k++)
+            {
+                ms[k].Add(marks[k + 1].Ms);
+                jitted[k].Add(marks[k + 1].Jit - marks[k].Jit);
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, true);
+            }
+        }
+    }
+
+    shell.Steps = string.Join(", ", stepNames.Select((n, k) => $"{n} {Median(ms[k]):0.0} ms ({Median(jitted[k]):0} methods compiled)"));
+}
+
 Console.WriteLine($"cold -c: Import-Module + Get-PythonTag | New-PythonDockerfile (42 files) vs -c exit, {pairs} interleaved rounds");
 Console.WriteLine($"  module  {manifest}");
 foreach (var shell in shells)
@@ -138,6 +190,7 @@ static void Report(Shell shell)
     var aboveCpu = full.Zip(trivial, (f, t) => f.Cpu - t.Cpu).ToList();
     Console.WriteLine($"    smallest binary module (Import-Module + one cmdlet) over exit: wall median {Median(trivialWall),5:0} ms, CPU median {Median(trivialCpu),5:0} ms");
     Console.WriteLine($"    PythonImages over the smallest binary module:                 wall median {Median(aboveWall),5:0} ms, CPU median {Median(aboveCpu),5:0} ms");
+    Console.WriteLine($"    inside one cold process (medians of 7): {shell.Steps}");
 }
 
 static double Median(IEnumerable<double> values)
@@ -325,6 +378,8 @@ internal sealed class Shell(string name, string path)
     public List<(double Wall, double Cpu)> Bare { get; } = [];
 
     public List<(double Wall, double Cpu)> Trivial { get; } = [];
+
+    public string Steps { get; set; } = string.Empty;
 }
 
 internal static class Native
