@@ -159,22 +159,8 @@ namespace PythonImages
 
         private void Fetch()
         {
-            bool more;
             MatrixEvent e;
-            try
-            {
-                more = Read(out e);
-            }
-            catch (YamlException ex)
-            {
-                throw Fail(new MatrixException(MatrixErrorIds.MalformedYaml, "The file is not valid YAML: " + Inner(ex), source, Math.Max(1, (int)ex.Start.Line), null, ex));
-            }
-            catch (Exception ex) when (!(ex is OutOfMemoryException))
-            {
-                // YamlDotNet reports some syntax errors (e.g. an unclosed flow sequence) without a position: name the last good place.
-                throw Fail(new MatrixException(MatrixErrorIds.MalformedYaml, $"The file is not valid YAML after line {lastLine} (an unclosed [ or {{, or a stray indentation?): " + ex.Message, source, lastLine, null, ex));
-            }
-
+            bool more = scanned != null ? ReadScanned(out e) : ReadParsed(out e);
             Current = more ? e : default;
             if (!more)
             {
@@ -191,17 +177,34 @@ namespace PythonImages
             Track(e);
         }
 
-        /// <summary>The next event of the scanner's array or of YamlDotNet's parser.</summary>
-        private bool Read(out MatrixEvent e)
+        /// <summary>
+        /// The next event of YamlDotNet's parser, its exceptions turned into the loader's. Kept apart from the scanner's
+        /// path: a method that names YamlDotNet's types loads YamlDotNet when it first runs, and a file the scanner reads
+        /// needs none of it.
+        /// </summary>
+        private bool ReadParsed(out MatrixEvent e)
         {
-            if (scanned == null)
+            try
             {
                 return parser!.Next(out e);
             }
+            catch (YamlException ex)
+            {
+                throw Fail(new MatrixException(MatrixErrorIds.MalformedYaml, "The file is not valid YAML: " + Inner(ex), source, Math.Max(1, (int)ex.Start.Line), null, ex));
+            }
+            catch (Exception ex) when (!(ex is OutOfMemoryException))
+            {
+                // YamlDotNet reports some syntax errors (e.g. an unclosed flow sequence) without a position: name the last good place.
+                throw Fail(new MatrixException(MatrixErrorIds.MalformedYaml, $"The file is not valid YAML after line {lastLine} (an unclosed [ or {{, or a stray indentation?): " + ex.Message, source, lastLine, null, ex));
+            }
+        }
 
+        /// <summary>The next event of the scanner's array.</summary>
+        private bool ReadScanned(out MatrixEvent e)
+        {
             if (scannedNext < scannedCount)
             {
-                e = scanned[scannedNext++];
+                e = scanned![scannedNext++];
                 return true;
             }
 

@@ -59,5 +59,43 @@ Describe-Matrix ($loader::Parse([System.IO.File]::ReadAllText({FreshProcess.Quot
             Assert.True(fromData.Length > 60, r.ToString());
             Assert.Equal(fromYaml, fromData);
         }
+
+        /// <summary>
+        /// A matrix file within the subset our scanner reads (the module's own matrix.yaml) loads no YamlDotNet in a fresh
+        /// process; a file outside it (here one that starts with a document marker) is read with YamlDotNet, to the same
+        /// images.
+        /// </summary>
+        [Fact]
+        public void AMatrixFileTheScannerReadsLoadsNoYamlDotNet()
+        {
+            string yaml = Path.Combine(ModuleSession.RepoRoot, "src", "PythonImages.Core", "Data", "matrix.yaml");
+            string dir = Path.Combine(Path.GetTempPath(), "s7-yaml-" + Guid.NewGuid().ToString("N")[..8]);
+            Directory.CreateDirectory(dir);
+            try
+            {
+                string inSubset = Path.Combine(dir, "subset.yaml");
+                string outside = Path.Combine(dir, "outside.yaml");
+                File.Copy(yaml, inSubset);
+                File.WriteAllText(outside, "---\n" + File.ReadAllText(yaml));
+                string script = $@"
+Import-Module {FreshProcess.Quote(ModuleSession.ManifestPath)} -ErrorAction Stop
+function Yaml {{ @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object {{ $_.GetName().Name -eq 'YamlDotNet' }}).Count }}
+$a = @(Get-PythonTag -MatrixPath {FreshProcess.Quote(inSubset)})
+""subset $($a.Count) yaml $(Yaml)""
+$b = @(Get-PythonTag -MatrixPath {FreshProcess.Quote(outside)})
+""outside $($b.Count) yaml $(Yaml)""
+""same $((($a | ForEach-Object {{ $_.Tags -join ',' }}) -join ';') -eq (($b | ForEach-Object {{ $_.Tags -join ',' }}) -join ';'))""
+";
+                var r = FreshProcess.Run(script);
+                Assert.True(r.ExitCode == 0, r.ToString());
+                Assert.Contains("subset 42 yaml 0", r.Output);
+                Assert.Contains("outside 42 yaml 1", r.Output);
+                Assert.Contains("same True", r.Output);
+            }
+            finally
+            {
+                Directory.Delete(dir, true);
+            }
+        }
     }
 }
