@@ -26,11 +26,9 @@ namespace PythonImages
 
         private PythonImage(string versionKey, string version, string variant, VariantInfo? info)
         {
-            VersionKey = versionKey;
-            Version = version;
-            Variant = variant;
             VariantInfo = info;
             directory = string.Empty;
+            extras = new Extras { VersionKey = versionKey, Version = version, Variant = variant };
         }
 
         /// <summary>
@@ -40,33 +38,33 @@ namespace PythonImages
         /// </summary>
         internal PythonImage(MatrixVersion entry, VariantInfo variant, string[] tags, string[] sharedTags, SharedArchitectures architectures)
         {
-            VersionKey = entry.Key.Text;
-            Version = entry.Version.Text;
-            Variant = variant.Path;
+            origin = entry;
             VariantInfo = variant;
             Tags = tags;
             SharedTags = sharedTags;
             this.architectures = architectures;
-            Release = entry;
         }
 
         // What an image holds, kept small: a large matrix makes thousands of images at once, and most of them are listed,
-        // checked or turned into Dockerfiles without reading their manifest fields. So Family, OS and BaseImage come from
-        // the parsed variant until they are set, Directory is made on first read, the architectures array of a computed
+        // checked or turned into Dockerfiles without reading their manifest fields. So an image computed from a matrix
+        // entry takes VersionKey, Version and Release from the entry and Variant from the parsed variant (an image made by
+        // the public constructors keeps its strings in the side object), Family, OS and BaseImage come from the parsed
+        // variant until they are set, Directory is made on first read, the architectures array of a computed
         // image is shared until it is read, and the fields that only manifests and Dockerfiles fill live in a side object
         // made when one of them is set. None of this shows through the properties: each behaves as a plain field.
+        private readonly MatrixVersion? origin; // the entry of an image computed from the matrix (null otherwise)
         private string? directory;
         private object? architectures = Array.Empty<string>(); // string[] owned by this image, or SharedArchitectures
         private Extras? extras;
 
         /// <summary>Matrix key, e.g. 3.14 or 3.15-rc.</summary>
-        public string VersionKey { get; }
+        public string VersionKey => origin != null ? origin.Key.Text : extras!.VersionKey!;
 
         /// <summary>Full Python version, e.g. 3.14.6.</summary>
-        public string Version { get; }
+        public string Version => origin != null ? origin.Version.Text : extras!.Version!;
 
         /// <summary>The variant as written in the matrix (windows/windowsservercore-ltsc2025 keeps its prefix).</summary>
-        public string Variant { get; }
+        public string Variant => origin != null ? VariantInfo!.Path : extras!.Variant!;
 
         /// <summary>
         /// The parsed variant (family, OS, distribution, name); null when <see cref="Variant"/> is none of the four known
@@ -164,7 +162,16 @@ namespace PythonImages
         }
 
         /// <summary>The matrix entry the image was computed from (checksums, setuptools); null for images read from a manifest.</summary>
-        public MatrixVersion? Release { get; set; }
+        public MatrixVersion? Release
+        {
+            get => extras != null && extras.ReleaseSet ? extras.Release : origin;
+            set
+            {
+                var e = GetExtras();
+                e.Release = value;
+                e.ReleaseSet = true;
+            }
+        }
 
         // Manifest-only data (Import-PythonLibraryManifest, Export-PythonLibraryManifest).
         /// <summary>The manifest's GitRepo of this entry, when it differs from the header's.</summary>
@@ -268,6 +275,11 @@ namespace PythonImages
         /// <summary>The values that most images never set (see the comment at the fields).</summary>
         private sealed class Extras
         {
+            public string? VersionKey;
+            public string? Version;
+            public string? Variant;
+            public bool ReleaseSet;
+            public MatrixVersion? Release;
             public ImageFamily? Family;
             public ImageOS? OS;
             public bool BaseImageSet;
