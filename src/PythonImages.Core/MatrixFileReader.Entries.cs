@@ -317,16 +317,15 @@ namespace PythonImages
         /// <summary>variants: a non-empty list of safe, known, distinct variants whose base images have architectures.</summary>
         private (VariantInfo[] Variants, int[] Lines) ReadVariants(string keyText, int keyLine, EntryFields e)
         {
-            string where = keyText + ".variants";
             switch (e.Variants)
             {
                 case VariantsShape.Missing:
-                    throw ctx.ErrorAt(MatrixErrorIds.EmptyVariants, $"Version {keyText} has no 'variants' list.", keyLine, where);
+                    throw ctx.ErrorAt(MatrixErrorIds.EmptyVariants, $"Version {keyText} has no 'variants' list.", keyLine, VariantsKey(keyText));
                 case VariantsShape.Other:
-                    throw ctx.ErrorAt(MatrixErrorIds.WrongType, $"'variants' of {keyText} must be a list.", e.VariantsLine, where);
+                    throw ctx.ErrorAt(MatrixErrorIds.WrongType, $"'variants' of {keyText} must be a list.", e.VariantsLine, VariantsKey(keyText));
                 case VariantsShape.Empty:
                 case VariantsShape.List when items.Count == 0:
-                    throw ctx.ErrorAt(MatrixErrorIds.EmptyVariants, $"Version {keyText} has an empty 'variants' list; list at least one variant or remove the version.", e.VariantsLine, where);
+                    throw ctx.ErrorAt(MatrixErrorIds.EmptyVariants, $"Version {keyText} has an empty 'variants' list; list at least one variant or remove the version.", e.VariantsLine, VariantsKey(keyText));
             }
 
             // The line of each variant (for the tag checks' messages), kept per version: a few ints, not the YAML nodes.
@@ -335,10 +334,10 @@ namespace PythonImages
             for (int i = 0; i < items.Count; i++)
             {
                 var (text, line) = items[i];
-                var info = ReadVariant(text, line, where);
+                var info = ReadVariant(text, line, keyText);
                 if (Array.IndexOf(variants, info, 0, i) >= 0)
                 {
-                    throw ctx.ErrorAt(MatrixErrorIds.DuplicateVariant, $"Variant '{info.Path}' is listed twice in version {keyText}.", line, where);
+                    throw ctx.ErrorAt(MatrixErrorIds.DuplicateVariant, $"Variant '{info.Path}' is listed twice in version {keyText}.", line, VariantsKey(keyText));
                 }
 
                 if (info.OS == ImageOS.Linux && !Architectures.ContainsKey(info.BaseImage))
@@ -362,11 +361,11 @@ namespace PythonImages
         /// One variant: a safe directory name of a known form. A variant already read in this file (the same few variants
         /// repeat in every version) is the same checked, immutable <see cref="VariantInfo"/>, read once.
         /// </summary>
-        private VariantInfo ReadVariant(string? v, int line, string where)
+        private VariantInfo ReadVariant(string? v, int line, string keyText)
         {
             if (v == null)
             {
-                throw ctx.ErrorAt(MatrixErrorIds.WrongType, $"'{InputGrammar.Show(where)}' must be a single value.", line, where);
+                throw ctx.ErrorAt(MatrixErrorIds.WrongType, $"'{InputGrammar.Show(VariantsKey(keyText))}' must be a single value.", line, VariantsKey(keyText));
             }
 
             if (Variants.Known.TryGetValue(v, out var seen))
@@ -378,26 +377,29 @@ namespace PythonImages
             if (bad >= 0 || v.Length > InputGrammar.VariantName.MaxLength)
             {
                 string why = bad >= 0 ? $"it contains the character U+{(int)v[bad]:X4} at position {bad + 1}" : $"it is {v.Length} characters long (at most {InputGrammar.VariantName.MaxLength})";
-                throw ctx.ErrorAt(MatrixErrorIds.InvalidVariantPath, $"Variant '{InputGrammar.Show(v)}' is not a safe directory name: {why}.", line, where);
+                throw ctx.ErrorAt(MatrixErrorIds.InvalidVariantPath, $"Variant '{InputGrammar.Show(v)}' is not a safe directory name: {why}.", line, VariantsKey(keyText));
             }
 
             string withoutPrefix = VariantInfo.NameOf(v);
             if (v.Contains("..") || withoutPrefix.Contains("/") || v.Contains("\\") || v.Length == 0 || Path.IsPathRooted(v))
             {
-                throw ctx.ErrorAt(MatrixErrorIds.InvalidVariantPath, $"Variant '{v}' is not a safe directory name: it may not contain '..' or path separators (only the 'windows/' prefix is allowed).", line, where);
+                throw ctx.ErrorAt(MatrixErrorIds.InvalidVariantPath, $"Variant '{v}' is not a safe directory name: it may not contain '..' or path separators (only the 'windows/' prefix is allowed).", line, VariantsKey(keyText));
             }
 
             var info = VariantInfo.TryParse(v, out string formWhy)
-                ?? throw ctx.ErrorAt(MatrixErrorIds.UnknownVariantForm, $"Variant '{v}' has an unknown form: {formWhy}.", line, where);
+                ?? throw ctx.ErrorAt(MatrixErrorIds.UnknownVariantForm, $"Variant '{v}' has an unknown form: {formWhy}.", line, VariantsKey(keyText));
             string? nameWhy = InputGrammar.VariantName.Why(v);
             if (nameWhy != null)
             {
-                throw ctx.ErrorAt(MatrixErrorIds.InvalidVariantPath, $"Variant '{v}' is not a safe directory name: {nameWhy}.", line, where);
+                throw ctx.ErrorAt(MatrixErrorIds.InvalidVariantPath, $"Variant '{v}' is not a safe directory name: {nameWhy}.", line, VariantsKey(keyText));
             }
 
             Variants.Known[v] = info;
             return info;
         }
+
+        /// <summary>The key path of a version's variants, for messages (made only for an error).</summary>
+        private static string VariantsKey(string keyText) => keyText + ".variants";
 
         // ------------------------------------------------------------------ values, on the events
 

@@ -306,19 +306,17 @@ namespace PythonImages
         private static IReadOnlyList<PythonImage> CheckImages(Context ctx, Matrix matrix)
         {
             var images = TagRules.Compute(matrix);
-            int tagCount = 0;
-            foreach (var image in images)
+            if (TagOwnerTable.CountTags(images) > TagOwnerTable.MaxTags)
             {
-                tagCount += image.Tags.Length + image.SharedTags.Length;
+                throw ctx.ErrorAt(MatrixErrorIds.TooLarge, $"The matrix makes more than {TagOwnerTable.MaxTags} tags. Remove aliases or variants.", 0, null);
             }
 
-            // tag → 2 × the index of the image that has it, + 1 when it is a shared tag; a tag is in the table once, as
-            // simple or as shared.
-            var owners = new Dictionary<string, int>(tagCount, StringComparer.Ordinal);
+            // Which image has a tag first, as a simple or a shared tag; a tag is in the table once.
+            var owners = new TagOwnerTable(images);
             for (int index = 0; index < images.Count; index++)
             {
                 var image = images[index];
-                if (image.OS == ImageOS.Linux && image.Architectures.Length == 0)
+                if (image.OS == ImageOS.Linux && image.ArchitectureList.Length == 0)
                 {
                     var excluded = matrix.ExcludeArchitectures.Concat(image.Release!.ExcludeArchitectures).Distinct(StringComparer.Ordinal);
                     throw ImageError(
@@ -328,15 +326,16 @@ namespace PythonImages
                         $"Image {image.Directory} has no architecture left: its base image '{image.BaseImage}' lists [{string.Join(", ", matrix.Architectures[image.BaseImage!])}] and excludeArchitectures removes [{string.Join(", ", excluded)}]. Remove an exclusion or the variant.");
                 }
 
-                foreach (var tag in image.Tags)
+                var tags = image.Tags;
+                for (int i = 0; i < tags.Length; i++)
                 {
+                    string tag = tags[i];
                     CheckTag(ctx, image, tag);
-                    if (owners.TryGetValue(tag, out int first))
+                    int first = owners.FindOrAdd(tag, owners.SimpleTag(index, i));
+                    if (first >= 0)
                     {
-                        throw ImageError(ctx, image, MatrixErrorIds.DuplicateTag, $"Tag '{tag}' of {image.Directory} is also a tag of {images[first >> 1].Directory}; every tag must name one image. Change the aliases or the variants.");
+                        throw ImageError(ctx, image, MatrixErrorIds.DuplicateTag, $"Tag '{tag}' of {image.Directory} is also a tag of {images[owners.ImageOf(first)].Directory}; every tag must name one image. Change the aliases or the variants.");
                     }
-
-                    owners[tag] = 2 * index;
                 }
 
                 CheckSharedTags(ctx, images, index, owners);
@@ -345,7 +344,7 @@ namespace PythonImages
             return images;
         }
 
-        private static void CheckSharedTags(Context ctx, IReadOnlyList<PythonImage> images, int index, Dictionary<string, int> owners)
+        private static void CheckSharedTags(Context ctx, IReadOnlyList<PythonImage> images, int index, TagOwnerTable owners)
         {
             var image = images[index];
             var sharedTags = image.SharedTags;
@@ -353,20 +352,15 @@ namespace PythonImages
             {
                 string tag = sharedTags[i];
                 CheckTag(ctx, image, tag);
-                bool known = owners.TryGetValue(tag, out int first);
-                if (known && (first & 1) == 0)
+                int first = owners.FindOrAdd(tag, owners.SharedTag(index, i));
+                if (first >= 0 && !owners.IsShared(first))
                 {
-                    throw ImageError(ctx, image, MatrixErrorIds.DuplicateTag, $"Shared tag '{tag}' of {image.Directory} is a tag of {images[first >> 1].Directory}; a shared tag may not also be a simple tag. Change the aliases or the variants.");
+                    throw ImageError(ctx, image, MatrixErrorIds.DuplicateTag, $"Shared tag '{tag}' of {image.Directory} is a tag of {images[owners.ImageOf(first)].Directory}; a shared tag may not also be a simple tag. Change the aliases or the variants.");
                 }
 
                 if (Array.IndexOf(sharedTags, tag, 0, i) >= 0)
                 {
                     throw ImageError(ctx, image, MatrixErrorIds.DuplicateTag, $"Shared tag '{tag}' appears twice for {image.Directory}. Change the aliases.");
-                }
-
-                if (!known)
-                {
-                    owners[tag] = (2 * index) + 1;
                 }
             }
         }

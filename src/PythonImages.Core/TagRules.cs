@@ -118,14 +118,9 @@ namespace PythonImages
                 shared[windows ? n + i : i] = StripLatest(versionAliases[i]);
             }
 
-            var image = new PythonImage(entry.Key.Text, entry.Version.Text, variant)
-            {
-                Directory = entry.Key.Text + "/" + variant.Path,
-                Tags = tags,
-                SharedTags = shared,
-                Architectures = architectures.For(entry, variant),
-                Release = entry,
-            };
+            // Directory (VersionKey/variant) is made on first read, and the architectures array is the one of the base
+            // image, copied when the image's Architectures are first read (PythonImage).
+            var image = new PythonImage(entry, variant, tags, shared, architectures.For(entry, variant));
             if (windows)
             {
                 image.Constraints = new[] { name };
@@ -165,30 +160,45 @@ namespace PythonImages
         }
 
         /// <summary>
-        /// <see cref="ArchitecturesFor"/> of one matrix, computed once per base image for the versions without their own
-        /// exclusions (most of them); every image still gets its own array.
+        /// <see cref="ArchitecturesFor"/> of one matrix, computed once per base image (per version for the versions with
+        /// their own exclusions) and shared by the images until one of them is asked for its own array.
         /// </summary>
         private sealed class ArchitectureTable
         {
             private readonly Matrix matrix;
-            private readonly Dictionary<string, string[]> common = new Dictionary<string, string[]>(StringComparer.Ordinal);
+            private readonly Dictionary<string, SharedArchitectures> common = new Dictionary<string, SharedArchitectures>(StringComparer.Ordinal);
+            private readonly Dictionary<string, SharedArchitectures> ofEntry = new Dictionary<string, SharedArchitectures>(StringComparer.Ordinal);
+            private MatrixVersion? entryOfTable;
+            private SharedArchitectures? windows;
 
             public ArchitectureTable(Matrix matrix) => this.matrix = matrix;
 
-            public string[] For(MatrixVersion entry, VariantInfo variant)
+            public SharedArchitectures For(MatrixVersion entry, VariantInfo variant)
             {
-                if (variant.OS == ImageOS.Windows || entry.ExcludeArchitectures.Count != 0)
+                if (variant.OS == ImageOS.Windows)
                 {
-                    return ArchitecturesFor(matrix, entry, variant);
+                    return windows ??= new SharedArchitectures(ArchitecturesFor(matrix, entry, variant));
                 }
 
-                if (!common.TryGetValue(variant.BaseImage, out var arches))
+                Dictionary<string, SharedArchitectures> table = common;
+                if (entry.ExcludeArchitectures.Count != 0)
                 {
-                    arches = ArchitecturesFor(matrix, entry, variant);
-                    common[variant.BaseImage] = arches;
+                    if (!ReferenceEquals(entry, entryOfTable))
+                    {
+                        ofEntry.Clear();
+                        entryOfTable = entry;
+                    }
+
+                    table = ofEntry;
                 }
 
-                return (string[])arches.Clone();
+                if (!table.TryGetValue(variant.BaseImage, out var arches))
+                {
+                    arches = new SharedArchitectures(ArchitecturesFor(matrix, entry, variant));
+                    table[variant.BaseImage] = arches;
+                }
+
+                return arches;
             }
         }
     }

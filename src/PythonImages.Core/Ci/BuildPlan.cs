@@ -231,7 +231,7 @@ namespace PythonImages.Ci
                     throw new BuildMatrixException(BuildMatrixErrorIds.DuplicateImage, $"Two images have the Directory '{image.Directory}'; each image is built once.", image);
                 }
 
-                foreach (var arch in image.Architectures)
+                foreach (var arch in image.ArchitectureList)
                 {
                     var (platform, key) = PlatformOf(image, arch);
                     if (runners.ContainsKey(key))
@@ -319,12 +319,12 @@ namespace PythonImages.Ci
             }
 
             Require(InputGrammar.DockerTag, image.Tags[0], image, "Tags[0]");
-            if (image.Architectures == null || image.Architectures.Length == 0)
+            if (image.ArchitectureList == null || image.ArchitectureList.Length == 0)
             {
                 throw new BuildMatrixException(BuildMatrixErrorIds.InvalidImage, $"The image {image.Tags[0]} has no architectures, so it has no platform to build on.", image);
             }
 
-            foreach (var arch in image.Architectures)
+            foreach (var arch in image.ArchitectureList)
             {
                 Require(InputGrammar.Architecture, arch, image, "Architectures");
             }

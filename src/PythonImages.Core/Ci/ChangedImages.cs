@@ -122,7 +122,7 @@ namespace PythonImages.Ci
                 i.BaseImage ?? string.Empty,
                 string.Join(",", i.Tags),
                 string.Join(",", i.SharedTags),
-                string.Join(",", i.Architectures),
+                string.Join(",", i.ArchitectureList),
                 string.Join(",", i.Constraints),
                 i.Builder ?? string.Empty,
                 r?.SourceSha256 ?? string.Empty,

@@ -62,7 +62,7 @@ namespace PythonImages
         /// <summary>What bashbrew compares to decide that two entries build the same thing.</summary>
         internal static string BuildInputs(PythonImage image) => string.Join("\u0001", new[]
         {
-            string.Join(",", image.Architectures), image.GitRepo ?? string.Empty, image.GitFetch ?? string.Empty, image.GitCommit ?? string.Empty,
+            string.Join(",", image.ArchitectureList), image.GitRepo ?? string.Empty, image.GitFetch ?? string.Empty, image.GitCommit ?? string.Empty,
             image.Directory ?? string.Empty, image.File ?? string.Empty, string.Join(",", image.Constraints), image.Builder ?? string.Empty,
             string.Join(",", (image.ArchitectureFields ?? new Dictionary<string, string>()).OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value)),
         });
@@ -301,12 +301,12 @@ namespace PythonImages
                 }
             }
 
-            if (image.Architectures.Length == 0)
+            if (image.ArchitectureList.Length == 0)
             {
                 yield return Problem(ManifestErrorIds.MissingArchitectures, "Architectures", $"{Cap(entry)} has no Architectures; a manifest entry without them means amd64 only, so list them explicitly.");
             }
 
-            foreach (var arch in image.Architectures.Where(a => !Matrix.KnownArchitectures.Contains(a)))
+            foreach (var arch in image.ArchitectureList.Where(a => !Matrix.KnownArchitectures.Contains(a)))
             {
                 yield return Problem(ManifestErrorIds.UnknownArchitecture, "Architectures", $"Architecture '{InputGrammar.Show(arch)}' of {entry} is unknown; known: {KnownArchitectureList}.");
             }

@@ -32,12 +32,15 @@ namespace PythonImages
                 // Null arrays (set from PowerShell) mean "none"; Clone needs arrays.
                 image.Tags ??= Array.Empty<string>();
                 image.SharedTags ??= Array.Empty<string>();
-                image.Architectures ??= Array.Empty<string>();
+                if (image.ArchitectureList == null)
+                {
+                    image.Architectures = Array.Empty<string>();
+                }
                 image.Constraints ??= Array.Empty<string>();
                 image.ArchitectureFields ??= new Dictionary<string, string>(StringComparer.Ordinal);
                 var c = image.Clone();
                 c.SharedTags = c.SharedTags.Distinct(StringComparer.Ordinal).ToArray();
-                c.Architectures = c.Architectures.Distinct(StringComparer.Ordinal).OrderBy(a => a, StringComparer.Ordinal).ToArray();
+                c.Architectures = c.ArchitectureList.Distinct(StringComparer.Ordinal).OrderBy(a => a, StringComparer.Ordinal).ToArray();
                 c.Directory = string.IsNullOrEmpty(c.Directory) ? LibraryManifest.DefaultDirectory : c.Directory;
                 c.File = string.IsNullOrEmpty(c.File) ? HeaderFile(header) : c.File;
                 c.GitRepo = string.IsNullOrEmpty(c.GitRepo) ? header.GitRepo : c.GitRepo;
@@ -127,7 +130,7 @@ namespace PythonImages
         {
             if (!a.Tags.SequenceEqual(b.Tags, StringComparer.Ordinal)) return "Tags";
             if (!a.SharedTags.SequenceEqual(b.SharedTags, StringComparer.Ordinal)) return "SharedTags";
-            if (!a.Architectures.SequenceEqual(b.Architectures, StringComparer.Ordinal)) return "Architectures";
+            if (!a.ArchitectureList.SequenceEqual(b.ArchitectureList, StringComparer.Ordinal)) return "Architectures";
             if (!a.Constraints.SequenceEqual(b.Constraints, StringComparer.Ordinal)) return "Constraints";
             if (!SameText(a.GitRepo, b.GitRepo)) return "GitRepo";
             if (!SameText(a.GitFetch, b.GitFetch)) return "GitFetch";
@@ -191,7 +194,7 @@ namespace PythonImages
                     Line(sb, "SharedTags", string.Join(", ", image.SharedTags));
                 }
 
-                Line(sb, "Architectures", string.Join(", ", image.Architectures));
+                Line(sb, "Architectures", string.Join(", ", image.ArchitectureList));
                 if (!string.IsNullOrEmpty(image.GitRepo) && !string.Equals(image.GitRepo, header.GitRepo, StringComparison.Ordinal))
                 {
                     Line(sb, "GitRepo", image.GitRepo);

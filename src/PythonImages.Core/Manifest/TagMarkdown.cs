@@ -194,7 +194,7 @@ namespace PythonImages
             }
         }
 
-        private static IEnumerable<string> ArchitecturesOf(PythonImage entry) => entry.Architectures ?? Array.Empty<string>();
+        private static IEnumerable<string> ArchitecturesOf(PythonImage entry) => entry.ArchitectureList ?? Array.Empty<string>();
 
         private static void ThrowFirst(IReadOnlyList<ManifestException> problems)
         {
