@@ -175,5 +175,38 @@ namespace PythonImages.Tests
             Assert.Equal(sign, Math.Sign(VersionSort.Compare(a, b)));
             Assert.Equal(-sign, Math.Sign(VersionSort.Compare(b, a)));
         }
+
+        /// <summary>
+        /// Keys compare by their numbers and suffix, which must give the sign of sort -V on their texts for every pair of
+        /// keys: the edge values of the grammar and random keys, in both orders.
+        /// </summary>
+        [Fact]
+        public void VersionKeysCompareAsTheirTextsSortV()
+        {
+            var texts = new System.Collections.Generic.List<string> { "0.0", "0.0-rc", "3.9", "3.10", "3.10-rc", "3.9-rc", "10.0", "2147483647.2147483647", "2147483647.0-rc", "1.2147483647" };
+            var random = new Random(20261201);
+            for (int i = 0; i < 400; i++)
+            {
+                int major = random.Next(4) == 0 ? random.Next() : random.Next(0, 15);
+                int minor = random.Next(4) == 0 ? random.Next() : random.Next(0, 15);
+                texts.Add(major + "." + minor + (random.Next(3) == 0 ? "-rc" : string.Empty));
+            }
+
+            var keys = texts.Select(VersionKey.Parse).ToList();
+            int checkedPairs = 0;
+            foreach (var a in keys)
+            {
+                foreach (var b in keys)
+                {
+                    Assert.True(Math.Sign(VersionSort.Compare(a.Text, b.Text)) == Math.Sign(a.CompareTo(b)), $"{a} vs {b}");
+                    checkedPairs++;
+                }
+            }
+
+            Assert.Equal(texts.Count * texts.Count, checkedPairs);
+            Assert.True(VersionKey.Parse("3.10").CompareTo(VersionKey.Parse("3.9")) > 0);
+            Assert.True(VersionKey.Parse("3.15-rc").CompareTo(VersionKey.Parse("3.15")) > 0);
+            Assert.True(VersionKey.Parse("3.15-rc").CompareTo(VersionKey.Parse("3.16")) < 0);
+        }
     }
 }
