@@ -306,13 +306,9 @@ namespace PythonImages
         private static IReadOnlyList<PythonImage> CheckImages(Context ctx, Matrix matrix)
         {
             var images = TagRules.Compute(matrix);
-            if (TagOwnerTable.CountTags(images) > TagOwnerTable.MaxTags)
-            {
-                throw ctx.ErrorAt(MatrixErrorIds.TooLarge, $"The matrix makes more than {TagOwnerTable.MaxTags} tags. Remove aliases or variants.", 0, null);
-            }
-
             // Which image has a tag first, as a simple or a shared tag; a tag is in the table once.
-            var owners = new TagOwnerTable(images);
+            var owners = TagOwnerTable.Create(images)
+                ?? throw ctx.ErrorAt(MatrixErrorIds.TooLarge, $"The matrix makes more than {TagOwnerTable.MaxTags} tags. Remove aliases or variants.", 0, null);
             for (int index = 0; index < images.Count; index++)
             {
                 var image = images[index];

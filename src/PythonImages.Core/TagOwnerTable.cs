@@ -23,37 +23,47 @@ namespace PythonImages
         private readonly int[] slots;
         private readonly int capacity;
 
-        /// <summary>
-        /// An empty table for the tags of <paramref name="images"/>, at most <see cref="MaxTags"/> (<see cref="CountTags"/>;
-        /// the tag arrays must not change while the table is used).
-        /// </summary>
-        public TagOwnerTable(IReadOnlyList<PythonImage> images)
+        // Equal hash codes of different tags, counted: past MaxSameHash the tags go to a dictionary instead (FindOrAdd).
+        private const int MaxSameHash = 64;
+
+        private readonly Func<string, int> hashOf;
+        private int sameHash;
+        private Dictionary<string, int>? fallback;
+
+        private TagOwnerTable(IReadOnlyList<PythonImage> images, int[] first, int count, Func<string, int> hashOf)
         {
             this.images = images;
-            first = new int[images.Count + 1];
-            int count = 0;
-            for (int i = 0; i < images.Count; i++)
-            {
-                first[i] = count;
-                count += images[i].Tags.Length + images[i].SharedTags.Length;
-            }
-
-            first[images.Count] = count;
+            this.first = first;
+            this.hashOf = hashOf;
             capacity = count + (count / 2) + 1; // at most two thirds full
             slots = new int[2 * capacity];
         }
 
-        /// <summary>The number of tags of <paramref name="images"/>.</summary>
-        public static long CountTags(IReadOnlyList<PythonImage> images)
+        /// <summary>
+        /// An empty table for the tags of <paramref name="images"/> (the tag arrays must not change while it is used), or
+        /// null when they have more than <see cref="MaxTags"/> tags. <paramref name="hashOf"/> replaces the hash code (tests).
+        /// </summary>
+        public static TagOwnerTable? Create(IReadOnlyList<PythonImage> images, Func<string, int>? hashOf = null)
         {
+            var first = new int[images.Count + 1];
             long count = 0;
-            foreach (var image in images)
+            for (int i = 0; i < images.Count; i++)
             {
-                count += image.Tags.Length + image.SharedTags.Length;
+                first[i] = (int)Math.Min(count, int.MaxValue);
+                count += images[i].Tags.Length + images[i].SharedTags.Length;
             }
 
-            return count;
+            if (count > MaxTags)
+            {
+                return null;
+            }
+
+            first[images.Count] = (int)count;
+            return new TagOwnerTable(images, first, (int)count, hashOf ?? StringComparer.Ordinal.GetHashCode);
         }
+
+        /// <summary>True once so many different tags shared a hash code that the table moved them into a dictionary.</summary>
+        public bool UsesDictionary => fallback != null;
 
         /// <summary>The number of <paramref name="image"/>'s simple tag <paramref name="position"/>.</summary>
         public int SimpleTag(int image, int position) => first[image] + position;
@@ -67,7 +77,12 @@ namespace PythonImages
         /// </summary>
         public int FindOrAdd(string tag, int number)
         {
-            int hash = StringComparer.Ordinal.GetHashCode(tag);
+            if (fallback != null)
+            {
+                return FindOrAddInDictionary(tag, number);
+            }
+
+            int hash = hashOf(tag);
             int slot = (int)(((ulong)(uint)hash * (ulong)capacity) >> 32);
             while (true)
             {
@@ -79,13 +94,51 @@ namespace PythonImages
                     return -1;
                 }
 
-                if (slots[2 * slot] == hash && string.Equals(TagAt(stored - 1), tag, StringComparison.Ordinal))
+                if (slots[2 * slot] == hash)
                 {
-                    return stored - 1;
+                    if (string.Equals(TagAt(stored - 1), tag, StringComparison.Ordinal))
+                    {
+                        return stored - 1;
+                    }
+
+                    // Different tags with one hash code: rare by chance, common only in a matrix made to collide (string
+                    // hash codes are not randomized on .NET Framework). Then a dictionary takes over, which randomizes its
+                    // string hashing under such collisions, so the probing here never turns quadratic.
+                    if (++sameHash > MaxSameHash)
+                    {
+                        MoveToDictionary();
+                        return FindOrAddInDictionary(tag, number);
+                    }
                 }
 
                 slot = slot + 1 == capacity ? 0 : slot + 1;
             }
+        }
+
+        private void MoveToDictionary()
+        {
+            var d = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (int slot = 0; slot < capacity; slot++)
+            {
+                int stored = slots[(2 * slot) + 1];
+                if (stored != 0)
+                {
+                    d[TagAt(stored - 1)] = stored - 1;
+                }
+            }
+
+            fallback = d;
+        }
+
+        private int FindOrAddInDictionary(string tag, int number)
+        {
+            if (fallback!.TryGetValue(tag, out int found))
+            {
+                return found;
+            }
+
+            fallback[tag] = number;
+            return -1;
         }
 
         /// <summary>The index of the image that has tag <paramref name="number"/>.</summary>

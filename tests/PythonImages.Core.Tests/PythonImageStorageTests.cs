@@ -158,10 +158,14 @@ namespace PythonImages.Tests
             Assert.Same(image.ArchitectureFields, image.ArchitectureFields);
         }
 
-        [Fact]
-        public void TagOwnerTableFindsTheFirstOwnerOfEveryTag()
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public void TagOwnerTableFindsTheFirstOwnerOfEveryTag(bool colliding)
         {
             // Images with and without tags, repeated tags across and within images; the answers compared with a dictionary.
+            // Colliding: every tag has the same hash code (a matrix made to collide), so the table moves to its dictionary
+            // part way through and must still answer the same.
             var random = new Random(16);
             var images = new List<PythonImage>();
             for (int i = 0; i < 400; i++)
@@ -170,7 +174,7 @@ namespace PythonImages.Tests
                 images.Add(new PythonImage("3.1", "3.1.0", "trixie") { Tags = Make(random.Next(4)), SharedTags = Make(random.Next(3)) });
             }
 
-            var table = new TagOwnerTable(images);
+            var table = TagOwnerTable.Create(images, colliding ? _ => 42 : null)!;
             var reference = new Dictionary<string, (int Image, bool Shared)>(StringComparer.Ordinal);
             int found = 0;
             for (int i = 0; i < images.Count; i++)
@@ -197,6 +201,7 @@ namespace PythonImages.Tests
             }
 
             Assert.True(found > 100, "the data repeats tags");
+            Assert.Equal(colliding, table.UsesDictionary);
         }
     }
 }
