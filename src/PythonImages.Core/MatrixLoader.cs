@@ -301,21 +301,70 @@ namespace PythonImages
 
         /// <summary>
         /// Every image's architectures and tags: a tag names one image (simple tags are unique, a shared tag is never also
-        /// a simple one) and is a valid Docker tag. One pass over the images, one table of all tags.
+        /// a simple one) and is a valid Docker tag. The images are checked as TagRules makes them, one version at a time
+        /// (<see cref="ImageCheck"/>), into one table of all tags.
         /// </summary>
-        private static IReadOnlyList<PythonImage> CheckImages(Context ctx, Matrix matrix)
+        private static List<PythonImage> CheckImages(Context ctx, Matrix matrix)
         {
-            var images = TagRules.Compute(matrix);
-            // Which image has a tag first, as a simple or a shared tag; a tag is in the table once.
-            var owners = TagOwnerTable.Create(images)
-                ?? throw ctx.ErrorAt(MatrixErrorIds.TooLarge, $"The matrix makes more than {TagOwnerTable.MaxTags} tags. Remove aliases or variants.", 0, null);
-            for (int index = 0; index < images.Count; index++)
+            return TagRules.Compute(matrix, new ImageCheck(ctx, matrix));
+        }
+
+        /// <summary>
+        /// The load-time checks of the images, made while TagRules makes them (their tags are still in the processor's
+        /// cache), in the order a check after all the images would make them: too many tags in all first, then each
+        /// image's errors in image order. (TagRules itself cannot fail here: the reader has checked that every variant's
+        /// base image has architectures.)
+        /// </summary>
+        private sealed class ImageCheck : TagRules.IImageCheck
+        {
+            private readonly Context ctx;
+            private readonly Matrix matrix;
+            private TagOwnerTable? owners; // which image has a tag first, as a simple or a shared tag; a tag is in it once
+
+            public ImageCheck(Context ctx, Matrix matrix)
+            {
+                this.ctx = ctx;
+                this.matrix = matrix;
+            }
+
+            public void Expect(List<PythonImage> images, int count, long tags)
+            {
+                if (tags > TagOwnerTable.MaxTags)
+                {
+                    throw TooManyTags();
+                }
+
+                owners = new TagOwnerTable(images, count, (int)tags, null);
+            }
+
+            public void Added(List<PythonImage> images, int start)
+            {
+                for (int index = start; index < images.Count; index++)
+                {
+                    if (!owners!.Register())
+                    {
+                        throw TooManyTags(); // only if the count Expect was given is wrong
+                    }
+
+                    var error = Check(images, index);
+                    if (error != null)
+                    {
+                        throw error;
+                    }
+                }
+            }
+
+            private MatrixException TooManyTags() =>
+                ctx.ErrorAt(MatrixErrorIds.TooLarge, $"The matrix makes more than {TagOwnerTable.MaxTags} tags. Remove aliases or variants.", 0, null);
+
+            /// <summary>The first error of image <paramref name="index"/>, or null.</summary>
+            private MatrixException? Check(List<PythonImage> images, int index)
             {
                 var image = images[index];
                 if (image.OS == ImageOS.Linux && image.ArchitectureList.Length == 0)
                 {
                     var excluded = matrix.ExcludeArchitectures.Concat(image.Release!.ExcludeArchitectures).Distinct(StringComparer.Ordinal);
-                    throw ImageError(
+                    return ImageError(
                         ctx,
                         image,
                         MatrixErrorIds.NoArchitectures,
@@ -326,38 +375,42 @@ namespace PythonImages
                 for (int i = 0; i < tags.Length; i++)
                 {
                     string tag = tags[i];
-                    CheckTag(ctx, image, tag);
-                    int first = owners.FindOrAdd(tag, owners.SimpleTag(index, i));
+                    var invalid = CheckTag(ctx, image, tag);
+                    if (invalid != null)
+                    {
+                        return invalid;
+                    }
+
+                    int first = owners!.FindOrAdd(tag, owners.SimpleTag(index, i));
                     if (first >= 0)
                     {
-                        throw ImageError(ctx, image, MatrixErrorIds.DuplicateTag, $"Tag '{tag}' of {image.Directory} is also a tag of {images[owners.ImageOf(first)].Directory}; every tag must name one image. Change the aliases or the variants.");
+                        return ImageError(ctx, image, MatrixErrorIds.DuplicateTag, $"Tag '{tag}' of {image.Directory} is also a tag of {images[owners.ImageOf(first)].Directory}; every tag must name one image. Change the aliases or the variants.");
                     }
                 }
 
-                CheckSharedTags(ctx, images, index, owners);
-            }
-
-            return images;
-        }
-
-        private static void CheckSharedTags(Context ctx, IReadOnlyList<PythonImage> images, int index, TagOwnerTable owners)
-        {
-            var image = images[index];
-            var sharedTags = image.SharedTags;
-            for (int i = 0; i < sharedTags.Length; i++)
-            {
-                string tag = sharedTags[i];
-                CheckTag(ctx, image, tag);
-                int first = owners.FindOrAdd(tag, owners.SharedTag(index, i));
-                if (first >= 0 && !owners.IsShared(first))
+                var sharedTags = image.SharedTags;
+                for (int i = 0; i < sharedTags.Length; i++)
                 {
-                    throw ImageError(ctx, image, MatrixErrorIds.DuplicateTag, $"Shared tag '{tag}' of {image.Directory} is a tag of {images[owners.ImageOf(first)].Directory}; a shared tag may not also be a simple tag. Change the aliases or the variants.");
+                    string tag = sharedTags[i];
+                    var invalid = CheckTag(ctx, image, tag);
+                    if (invalid != null)
+                    {
+                        return invalid;
+                    }
+
+                    int first = owners!.FindOrAdd(tag, owners.SharedTag(index, i));
+                    if (first >= 0 && !owners.IsShared(first))
+                    {
+                        return ImageError(ctx, image, MatrixErrorIds.DuplicateTag, $"Shared tag '{tag}' of {image.Directory} is a tag of {images[owners.ImageOf(first)].Directory}; a shared tag may not also be a simple tag. Change the aliases or the variants.");
+                    }
+
+                    if (Array.IndexOf(sharedTags, tag, 0, i) >= 0)
+                    {
+                        return ImageError(ctx, image, MatrixErrorIds.DuplicateTag, $"Shared tag '{tag}' appears twice for {image.Directory}. Change the aliases.");
+                    }
                 }
 
-                if (Array.IndexOf(sharedTags, tag, 0, i) >= 0)
-                {
-                    throw ImageError(ctx, image, MatrixErrorIds.DuplicateTag, $"Shared tag '{tag}' appears twice for {image.Directory}. Change the aliases.");
-                }
+                return null;
             }
         }
 
@@ -421,13 +474,10 @@ namespace PythonImages
             }
         }
 
-        private static void CheckTag(Context ctx, PythonImage image, string tag)
+        private static MatrixException? CheckTag(Context ctx, PythonImage image, string tag)
         {
             string? why = InputGrammar.DockerTag.Why(tag);
-            if (why != null)
-            {
-                throw ImageError(ctx, image, MatrixErrorIds.InvalidTag, $"Tag '{InputGrammar.Show(tag)}' of {image.Directory} is not a valid Docker tag: {why}. Shorten the aliases.");
-            }
+            return why == null ? null : ImageError(ctx, image, MatrixErrorIds.InvalidTag, $"Tag '{InputGrammar.Show(tag)}' of {image.Directory} is not a valid Docker tag: {why}. Shorten the aliases.");
         }
 
         /// <summary>Makes the matrix errors of one file.</summary>

@@ -15,52 +15,88 @@ namespace PythonImages
 
         private readonly IReadOnlyList<PythonImage> images;
 
-        // Where each image's tags start in the numbering of all tags: image i's simple tags are first[i] ...,
-        // then its shared tags; first[images.Count] is the number of tags.
-        private readonly int[] first;
+        // Where each registered image's tags start in the numbering of all tags: image i's simple tags are first[i] ...,
+        // then its shared tags; first[registered] is the number of tags so far.
+        private int[] first;
+        private int registered;
+        private long count;
 
         // Open addressing, linear probing: slots[2k] is the hash code, slots[2k + 1] the tag's number + 1 (0: empty).
-        private readonly int[] slots;
-        private readonly int capacity;
+        // At most two thirds full: past that the table doubles (the stored hash codes are moved, no tag is hashed again).
+        private int[] slots;
+        private int capacity;
+        private int used;
 
         // Equal hash codes of different tags, counted: past MaxSameHash the tags go to a dictionary instead (FindOrAdd).
         private const int MaxSameHash = 64;
 
-        private readonly Func<string, int> hashOf;
+        private readonly Func<string, int>? hashOf;
         private int sameHash;
         private Dictionary<string, int>? fallback;
 
-        private TagOwnerTable(IReadOnlyList<PythonImage> images, int[] first, int count, Func<string, int> hashOf)
+        /// <summary>
+        /// An empty table for the images of <paramref name="images"/>, registered one at a time (<see cref="Register"/>) as
+        /// the list grows; sized for <paramref name="expectedImages"/> images with <paramref name="expectedTags"/> tags in
+        /// all (a hint: it grows past them). <paramref name="hashOf"/> replaces the hash code (tests).
+        /// </summary>
+        public TagOwnerTable(IReadOnlyList<PythonImage> images, int expectedImages, int expectedTags, Func<string, int>? hashOf = null)
         {
             this.images = images;
-            this.first = first;
             this.hashOf = hashOf;
-            capacity = count + (count / 2) + 1; // at most two thirds full
+            first = new int[Math.Max(expectedImages, 0) + 1];
+            capacity = SlotsFor(Math.Max(expectedTags, 0));
             slots = new int[2 * capacity];
         }
 
         /// <summary>
-        /// An empty table for the tags of <paramref name="images"/> (the tag arrays must not change while it is used), or
-        /// null when they have more than <see cref="MaxTags"/> tags. <paramref name="hashOf"/> replaces the hash code (tests).
+        /// A table of all of <paramref name="images"/> (the tag arrays must not change while it is used), or null when they
+        /// have more than <see cref="MaxTags"/> tags. <paramref name="hashOf"/> replaces the hash code (tests).
         /// </summary>
         public static TagOwnerTable? Create(IReadOnlyList<PythonImage> images, Func<string, int>? hashOf = null)
         {
-            var first = new int[images.Count + 1];
-            long count = 0;
-            for (int i = 0; i < images.Count; i++)
+            long tags = 0;
+            for (int i = 0; i < images.Count && tags <= MaxTags; i++)
             {
-                first[i] = (int)Math.Min(count, int.MaxValue);
-                count += images[i].Tags.Length + images[i].SharedTags.Length;
+                tags += images[i].Tags.Length + images[i].SharedTags.Length;
             }
 
-            if (count > MaxTags)
+            if (tags > MaxTags)
             {
                 return null;
             }
 
-            first[images.Count] = (int)count;
-            return new TagOwnerTable(images, first, (int)count, hashOf ?? StringComparer.Ordinal.GetHashCode);
+            var table = new TagOwnerTable(images, images.Count, (int)tags, hashOf);
+            while (table.registered < images.Count)
+            {
+                table.Register();
+            }
+
+            return table;
         }
+
+        /// <summary>
+        /// Numbers the tags of the next image of the list after those of the images before it (its tag arrays must not
+        /// change from now on); false once the images registered have more than <see cref="MaxTags"/> tags in all.
+        /// </summary>
+        public bool Register()
+        {
+            var image = images[registered];
+            count += image.Tags.Length + image.SharedTags.Length;
+            if (count > MaxTags)
+            {
+                return false;
+            }
+
+            if (registered + 1 == first.Length)
+            {
+                Array.Resize(ref first, 2 * first.Length);
+            }
+
+            first[++registered] = (int)count;
+            return true;
+        }
+
+        private static int SlotsFor(int tags) => tags + (tags / 2) + 1;
 
         /// <summary>True once so many different tags shared a hash code that the table moved them into a dictionary.</summary>
         public bool UsesDictionary => fallback != null;
@@ -82,7 +118,12 @@ namespace PythonImages
                 return FindOrAddInDictionary(tag, number);
             }
 
-            int hash = hashOf(tag);
+            if (3 * (used + 1) > 2 * capacity)
+            {
+                Grow();
+            }
+
+            int hash = hashOf == null ? tag.GetHashCode() : hashOf(tag);
             int slot = (int)(((ulong)(uint)hash * (ulong)capacity) >> 32);
             while (true)
             {
@@ -91,6 +132,7 @@ namespace PythonImages
                 {
                     slots[2 * slot] = hash;
                     slots[(2 * slot) + 1] = number + 1;
+                    used++;
                     return -1;
                 }
 
@@ -112,6 +154,30 @@ namespace PythonImages
                 }
 
                 slot = slot + 1 == capacity ? 0 : slot + 1;
+            }
+        }
+
+        private void Grow()
+        {
+            var old = slots;
+            int oldCapacity = capacity;
+            capacity = SlotsFor(2 * Math.Max(used, 4));
+            slots = new int[2 * capacity];
+            for (int k = 0; k < oldCapacity; k++)
+            {
+                int stored = old[(2 * k) + 1];
+                if (stored != 0)
+                {
+                    int hash = old[2 * k];
+                    int slot = (int)(((ulong)(uint)hash * (ulong)capacity) >> 32);
+                    while (slots[(2 * slot) + 1] != 0)
+                    {
+                        slot = slot + 1 == capacity ? 0 : slot + 1;
+                    }
+
+                    slots[2 * slot] = hash;
+                    slots[(2 * slot) + 1] = stored;
+                }
             }
         }
 
@@ -145,7 +211,7 @@ namespace PythonImages
         public int ImageOf(int number)
         {
             // The last image whose first tag number is at most number (images without tags share their successor's).
-            int lo = 0, hi = images.Count - 1;
+            int lo = 0, hi = registered - 1;
             while (lo < hi)
             {
                 int mid = lo + ((hi - lo + 1) / 2);

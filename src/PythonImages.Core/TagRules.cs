@@ -20,22 +20,78 @@ namespace PythonImages
                 return handed;
             }
 
+            return Compute(matrix, (IImageCheck?)null);
+        }
+
+        /// <summary>What <see cref="Compute(Matrix, IImageCheck)"/> calls after each version's images (the load-time checks).</summary>
+        internal interface IImageCheck
+        {
+            /// <summary>Called after each version entry, whose images are <paramref name="images"/>[<paramref name="start"/>..].</summary>
+            void Added(List<PythonImage> images, int start);
+
+            /// <summary>Called before the first image is made, with the (empty) list, the number of images and of their tags.</summary>
+            void Expect(List<PythonImage> images, int count, long tags);
+        }
+
+        /// <summary>
+        /// Every image of the matrix with its tags, in manifest order; <paramref name="check"/> (if any) sees each version's
+        /// images as soon as they are made, while their tags are still in the processor's cache: a large matrix's images
+        /// outgrow the cache, and a second pass over all of them reads them from memory again.
+        /// </summary>
+        internal static List<PythonImage> Compute(Matrix matrix, IImageCheck? check)
+        {
             // One pass, no per-version scan of the whole matrix: the default aliases are computed once per matrix
             // (Matrix.AliasesFor) and the architectures once per base image (ArchitectureTable).
             var architectures = new ArchitectureTable(matrix);
             int count = 0;
+            long tags = 0;
             foreach (var version in matrix.Versions)
             {
                 count += version.Variants.Count;
+                if (check != null)
+                {
+                    tags += CountTags(matrix, version);
+                }
             }
 
             var result = new List<PythonImage>(count);
+            check?.Expect(result, count, tags);
             foreach (var version in matrix.Versions)
             {
+                int start = result.Count;
                 AddImages(matrix, version, architectures, result);
+                check?.Added(result, start);
             }
 
             return result;
+        }
+
+        /// <summary>The number of tags (simple and shared) of the images of <paramref name="matrix"/>, without making them.</summary>
+        internal static long CountTags(Matrix matrix)
+        {
+            long tags = 0;
+            foreach (var version in matrix.Versions)
+            {
+                tags += CountTags(matrix, version);
+            }
+
+            return tags;
+        }
+
+        /// <summary>The number of tags (simple and shared) of the images of <paramref name="entry"/>, without making them.</summary>
+        private static long CountTags(Matrix matrix, MatrixVersion entry)
+        {
+            long n = matrix.AliasesFor(entry.Key).Count + 2;
+            DefaultsOf(entry, out var defaultDebian, out var defaultAlpine);
+            long tags = 0;
+            foreach (var variant in entry.Variants)
+            {
+                bool windows = variant.Family == ImageFamily.WindowsServerCore;
+                tags += HasShortName(variant.Name, defaultDebian, defaultAlpine) ? 2 * n : n;
+                tags += windows ? 2 * n : variant.Name == defaultDebian ? n : 0;
+            }
+
+            return tags;
         }
 
         /// <summary>The images of one version entry with their tags.</summary>
@@ -60,7 +116,18 @@ namespace PythonImages
                 versionAliases[i + 2] = aliases[i];
             }
 
-            string? defaultDebian = null, defaultAlpine = null;
+            DefaultsOf(entry, out var defaultDebian, out var defaultAlpine);
+            foreach (var variant in entry.Variants)
+            {
+                result.Add(Image(matrix, entry, variant, versionAliases, defaultDebian, defaultAlpine, architectures));
+            }
+        }
+
+        /// <summary>The first Debian full variant and the first Alpine variant of <paramref name="entry"/> (null when none).</summary>
+        private static void DefaultsOf(MatrixVersion entry, out string? defaultDebian, out string? defaultAlpine)
+        {
+            defaultDebian = null;
+            defaultAlpine = null;
             foreach (var v in entry.Variants)
             {
                 if (defaultDebian == null && v.Family == ImageFamily.DebianFull)
@@ -72,27 +139,32 @@ namespace PythonImages
                     defaultAlpine = v.Path;
                 }
             }
-
-            foreach (var variant in entry.Variants)
-            {
-                result.Add(Image(matrix, entry, variant, versionAliases, defaultDebian, defaultAlpine, architectures));
-            }
         }
+
+        /// <summary>
+        /// The short variant name that the tags of variant <paramref name="name"/> also carry: "slim" for slim-SUITE of the
+        /// default Debian suite, "alpine" for the default Alpine; null for the others.
+        /// </summary>
+        private static string? ShortNameOf(string name, string? defaultDebian, string? defaultAlpine)
+        {
+            if (defaultDebian != null && EndsWithSuite(name, defaultDebian))
+            {
+                int length = name.Length - defaultDebian.Length - 1;
+                return length == 4 && name.StartsWith("slim", StringComparison.Ordinal) ? "slim" : name.Substring(0, length);
+            }
+
+            return name == defaultAlpine ? "alpine" : null;
+        }
+
+        private static bool HasShortName(string name, string? defaultDebian, string? defaultAlpine) =>
+            (defaultDebian != null && EndsWithSuite(name, defaultDebian)) || name == defaultAlpine;
 
         /// <summary>One image: its simple tags (every version alias with the variant, then with the short variant name of
         /// the default Debian suite or the default Alpine), its shared tags and its architectures.</summary>
         private static PythonImage Image(Matrix matrix, MatrixVersion entry, VariantInfo variant, string[] versionAliases, string? defaultDebian, string? defaultAlpine, ArchitectureTable architectures)
         {
             string name = variant.Name;
-            string? shortName = null;
-            if (defaultDebian != null && EndsWithSuite(name, defaultDebian))
-            {
-                shortName = name.Substring(0, name.Length - defaultDebian.Length - 1);
-            }
-            else if (name == defaultAlpine)
-            {
-                shortName = "alpine";
-            }
+            string? shortName = ShortNameOf(name, defaultDebian, defaultAlpine);
 
             int n = versionAliases.Length;
             var tags = new string[shortName == null ? n : 2 * n];

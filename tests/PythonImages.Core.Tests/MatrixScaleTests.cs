@@ -232,6 +232,7 @@ namespace PythonImages.Tests
 
             Assert.Equal(entries.Sum(e => e.Variants.Length), images.Count);
             AssertSameImages(Reference(entries, DefaultAliases(entries), new[] { "mips64le", "riscv64" }), Actual(images));
+            AssertTagCount(matrix, images);
 
             // Computing twice gives equal, separate images (no array shared between two results or two images).
             var again = TagRules.Compute(matrix);
@@ -253,8 +254,17 @@ namespace PythonImages.Tests
             };
             Assert.Contains(entries, e => e.Key == "5.2-rc");
             var matrix = MatrixLoader.Parse(Yaml(entries, aliases), "scale.yaml", MatrixLoader.Default.Architectures);
-            AssertSameImages(Reference(entries, aliases, new[] { "mips64le", "riscv64" }), Actual(TagRules.Compute(matrix)));
+            var images = TagRules.Compute(matrix);
+            AssertSameImages(Reference(entries, aliases, new[] { "mips64le", "riscv64" }), Actual(images));
+            AssertTagCount(matrix, images);
         }
+
+        /// <summary>
+        /// The number of tags TagRules counts before making the images (the loader sizes its tag table with it) is the number
+        /// the images have.
+        /// </summary>
+        private static void AssertTagCount(Matrix matrix, IReadOnlyList<PythonImage> images) =>
+            Assert.Equal(images.Sum(i => (long)i.Tags.Length + i.SharedTags.Length), TagRules.CountTags(matrix));
 
         [Fact]
         public void TheDefaultAliasesOfALargeMatrixAreTheReferenceOnes()
@@ -279,6 +289,7 @@ namespace PythonImages.Tests
             var parsed = TagRules.Compute(MatrixLoader.Parse(reader.ReadToEnd(), "matrix.yaml", MatrixLoader.Default.Architectures));
             Assert.Equal(42, parsed.Count);
             AssertSameImages(Actual(TagRules.Compute(MatrixLoader.Default)), Actual(parsed));
+            AssertTagCount(MatrixLoader.Default, parsed);
         }
 
         /// <summary>

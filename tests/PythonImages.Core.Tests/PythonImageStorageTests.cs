@@ -159,13 +159,16 @@ namespace PythonImages.Tests
         }
 
         [Theory]
-        [InlineData(false)]
-        [InlineData(true)]
-        public void TagOwnerTableFindsTheFirstOwnerOfEveryTag(bool colliding)
+        [InlineData(false, false)]
+        [InlineData(true, false)]
+        [InlineData(false, true)]
+        [InlineData(true, true)]
+        public void TagOwnerTableFindsTheFirstOwnerOfEveryTag(bool colliding, bool growing)
         {
             // Images with and without tags, repeated tags across and within images; the answers compared with a dictionary.
             // Colliding: every tag has the same hash code (a matrix made to collide), so the table moves to its dictionary
-            // part way through and must still answer the same.
+            // part way through and must still answer the same. Growing: the images are registered one at a time as the
+            // loader does, in a table sized for far fewer images and tags, so both of its arrays grow on the way.
             var random = new Random(16);
             var images = new List<PythonImage>();
             for (int i = 0; i < 400; i++)
@@ -174,11 +177,17 @@ namespace PythonImages.Tests
                 images.Add(new PythonImage("3.1", "3.1.0", "trixie") { Tags = Make(random.Next(4)), SharedTags = Make(random.Next(3)) });
             }
 
-            var table = TagOwnerTable.Create(images, colliding ? _ => 42 : null)!;
+            Func<string, int>? hash = colliding ? _ => 42 : null;
+            var table = growing ? new TagOwnerTable(images, 3, 2, hash) : TagOwnerTable.Create(images, hash)!;
             var reference = new Dictionary<string, (int Image, bool Shared)>(StringComparer.Ordinal);
             int found = 0;
             for (int i = 0; i < images.Count; i++)
             {
+                if (growing)
+                {
+                    Assert.True(table.Register());
+                }
+
                 for (int p = 0; p < images[i].Tags.Length + images[i].SharedTags.Length; p++)
                 {
                     bool shared = p >= images[i].Tags.Length;
