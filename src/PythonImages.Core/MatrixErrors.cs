@@ -68,7 +68,7 @@ namespace PythonImages
         /// <summary>The path names a directory, FIFO, device or socket, not a regular file.</summary>
         public const string NotAFile = "Matrix.NotAFile";
 
-        /// <summary>The file is larger than a matrix can be.</summary>
+        /// <summary>The file is larger than a matrix can be, or it makes more tags than a matrix may.</summary>
         public const string TooLarge = "Matrix.TooLarge";
 
         /// <summary>The file exists but cannot be read.</summary>
@@ -177,7 +177,7 @@ namespace PythonImages
             D(MatrixErrorIds.InvalidGpgKey, InvalidData, FixMatrix),
             D(MatrixErrorIds.InvalidPath, InvalidArgument, "Pass the path of a regular matrix file (YAML or versions.json) on the file system to -MatrixPath, or omit -MatrixPath to use the embedded matrix."),
             D(MatrixErrorIds.NotAFile, InvalidArgument, "Pass the path of a regular matrix file (YAML or versions.json) on the file system to -MatrixPath, or omit -MatrixPath to use the embedded matrix."),
-            D(MatrixErrorIds.TooLarge, LimitsExceeded, "Pass a matrix file of at most 1 MiB (a full matrix is a few kilobytes); check that -MatrixPath names the matrix."),
+            D(MatrixErrorIds.TooLarge, LimitsExceeded, "Pass a matrix file of at most 1 MiB (a full matrix is a few kilobytes) that makes at most 262,144 tags (the tags of a version are its aliases times its variants); check that -MatrixPath names the matrix."),
             D(MatrixErrorIds.ReadFailed, ReadError, "Check that the matrix file is readable by you, then run the command again."),
             D(MatrixErrorIds.TooDeep, LimitsExceeded, FixMatrix),
             D(MatrixErrorIds.MultipleDocuments, InvalidData, FixMatrix),

@@ -355,7 +355,7 @@ namespace PythonImages
             }
 
             private MatrixException TooManyTags() =>
-                ctx.ErrorAt(MatrixErrorIds.TooLarge, $"The matrix makes more than {TagOwnerTable.MaxTags} tags. Remove aliases or variants.", 0, null);
+                ctx.ErrorAt(MatrixErrorIds.TooLarge, $"The matrix would make more than {TagOwnerTable.MaxTags} tags (a version makes its aliases times its variants); none was made. Remove aliases or variants.", 0, null);
 
             /// <summary>The first error of image <paramref name="index"/>, or null.</summary>
             private MatrixException? Check(List<PythonImage> images, int index)
@@ -389,6 +389,7 @@ namespace PythonImages
                 }
 
                 var sharedTags = image.SharedTags;
+                int repeat = FirstRepeat(sharedTags);
                 for (int i = 0; i < sharedTags.Length; i++)
                 {
                     string tag = sharedTags[i];
@@ -404,7 +405,7 @@ namespace PythonImages
                         return ImageError(ctx, image, MatrixErrorIds.DuplicateTag, $"Shared tag '{tag}' of {image.Directory} is a tag of {images[owners.ImageOf(first)].Directory}; a shared tag may not also be a simple tag. Change the aliases or the variants.");
                     }
 
-                    if (Array.IndexOf(sharedTags, tag, 0, i) >= 0)
+                    if (i == repeat)
                     {
                         return ImageError(ctx, image, MatrixErrorIds.DuplicateTag, $"Shared tag '{tag}' appears twice for {image.Directory}. Change the aliases.");
                     }
@@ -412,6 +413,37 @@ namespace PythonImages
 
                 return null;
             }
+        }
+
+        /// <summary>
+        /// The position of the first tag of <paramref name="tags"/> equal to a tag before it, or -1: linear, so that an
+        /// image with many tags (a version with thousands of aliases) is not checked in quadratic time.
+        /// </summary>
+        internal static int FirstRepeat(string[] tags)
+        {
+            if (tags.Length <= 16)
+            {
+                for (int i = 1; i < tags.Length; i++)
+                {
+                    if (Array.IndexOf(tags, tags[i], 0, i) >= 0)
+                    {
+                        return i;
+                    }
+                }
+
+                return -1;
+            }
+
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (int i = 0; i < tags.Length; i++)
+            {
+                if (!seen.Add(tags[i]))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
         }
 
         /// <summary>An error of one image, named at the line of its variant (key: VERSION.variants).</summary>

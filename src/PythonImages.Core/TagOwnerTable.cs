@@ -10,8 +10,13 @@ namespace PythonImages
     /// </summary>
     internal sealed class TagOwnerTable
     {
-        /// <summary>The most tags one table holds (far more than a 1 MiB matrix can make).</summary>
-        public const int MaxTags = 256 * 1024 * 1024;
+        /// <summary>
+        /// The most tags a matrix may make (and one table holds). A 1 MiB matrix of distinct versions makes about 80,000;
+        /// but the tags of one version are its aliases times its variants, so a small hostile file (a few thousand alias
+        /// words and Windows variants) could otherwise make hundreds of millions of them, gigabytes of strings, before any
+        /// other check ran. The loader counts them first (TagRules.CountTags) and refuses a matrix past this.
+        /// </summary>
+        public const int MaxTags = 256 * 1024;
 
         private readonly IReadOnlyList<PythonImage> images;
 

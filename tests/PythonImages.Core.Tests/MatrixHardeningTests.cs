@@ -444,6 +444,69 @@ namespace PythonImages.Tests
             Expect(MatrixErrorIds.NoArchitectures, 6, "3.14.variants", "architectures: {'buildpack-deps:trixie': []}", "versions:", "  '3.14':", "    version: 3.14.6", "    variants:", "      - trixie");
         }
 
+        /// <summary>
+        /// One version 3.14 with <paramref name="aliases"/> alias words and <paramref name="variants"/> Windows variants:
+        /// its tags are aliases times variants (Windows variants need no architectures), from a few kilobytes of text.
+        /// </summary>
+        private static string ManyTagsMatrix(int aliases, int variants)
+        {
+            var sb = new StringBuilder("aliases:\n  '3.14': [");
+            sb.Append(string.Join(", ", Enumerable.Range(0, aliases).Select(i => "a" + i)));
+            sb.Append("]\nversions:\n  '3.14':\n    version: 3.14.6\n    checksums:\n      source: {sha256: ").Append(Sha)
+              .Append("}\n      windows: {sha256: ").Append(Sha).Append("}\n    variants: [");
+            sb.Append(string.Join(", ", Enumerable.Range(0, variants).Select(i => "windows/windowsservercore-r" + i)));
+            return sb.Append("]\n").ToString();
+        }
+
+        [Fact]
+        public void AMatrixThatWouldMakeTooManyTagsIsRefusedBeforeAnyIsMade()
+        {
+            // 1,000 alias words and 1,000 Windows variants in 37 KB ask for about three million tags (hundreds of
+            // megabytes of strings, and seconds). They are counted first: refused with next to nothing allocated.
+            string text = ManyTagsMatrix(1000, 1000);
+            Assert.True(text.Length < 40_000);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            var ex = Assert.Throws<MatrixException>(() => MatrixLoader.Parse(text, "many.yaml", MatrixLoader.Default.Architectures));
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.Equal(MatrixErrorIds.TooLarge, ex.ErrorId);
+            Assert.Contains($"more than {TagOwnerTable.MaxTags} tags", ex.Message);
+            Assert.True(allocated < 16_000_000, $"{allocated} bytes allocated before the matrix was refused");
+        }
+
+        [Fact]
+        public void ManyAliasesAndVariantsUnderTheLimitLoadWithEveryTag()
+        {
+            // 200 × 200: 121,200 tags, each Windows image with 202 simple and 404 shared tags (the repeat check's long
+            // path); the shared tags are the same for every image of the version.
+            var images = TagRules.Compute(MatrixLoader.Parse(ManyTagsMatrix(200, 200), "many.yaml", MatrixLoader.Default.Architectures));
+            Assert.Equal(200, images.Count);
+            Assert.All(images, i => Assert.Equal(202, i.Tags.Length));
+            Assert.All(images, i => Assert.Equal(images[0].SharedTags, i.SharedTags));
+            Assert.Equal(404, images[0].SharedTags.Length);
+            Assert.Equal(200 * 202, images.SelectMany(i => i.Tags).Distinct(StringComparer.Ordinal).Count());
+            Assert.Equal(images.Sum(i => (long)i.Tags.Length + i.SharedTags.Length), TagRules.CountTags(MatrixLoader.Parse(ManyTagsMatrix(200, 200), "many.yaml", MatrixLoader.Default.Architectures)));
+        }
+
+        [Theory]
+        [InlineData(2)]
+        [InlineData(5)]
+        [InlineData(16)]
+        [InlineData(17)]
+        [InlineData(500)]
+        public void FirstRepeatFindsTheFirstTagEqualToAnEarlierOne(int n)
+        {
+            // Short lists are searched, long ones go through a set: the same answers.
+            var tags = Enumerable.Range(0, n).Select(i => "t" + i).ToArray();
+            Assert.Equal(-1, MatrixLoader.FirstRepeat(tags));
+            var last = (string[])tags.Clone();
+            last[n - 1] = last[0];
+            Assert.Equal(n - 1, MatrixLoader.FirstRepeat(last));
+            var two = (string[])last.Clone();
+            two[n / 2] = two[(n / 2) - 1];
+            Assert.Equal(n / 2, MatrixLoader.FirstRepeat(two));
+            Assert.Equal(-1, MatrixLoader.FirstRepeat(Array.Empty<string>()));
+        }
+
         [Fact]
         public void TheDefaultAliasRuleNeverCollides()
         {
