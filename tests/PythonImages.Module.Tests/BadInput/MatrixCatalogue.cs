@@ -107,6 +107,14 @@ namespace PythonImages.Tests.BadInput
             broken.SpecialFiles.Add("m.yaml");
             yield return broken;
             yield return M("over 1 MiB", "versions: {'3.14': {version: 3.14.6, variants: [trixie]}}\n#" + new string('x', 1024 * 1024) + "\n", "Matrix.TooLarge", ErrorCategory.LimitsExceeded);
+            // One version's tags are its aliases times its variants: 1,000 × 1,000 in 37 KB would be three million tags.
+            yield return M(
+                "aliases times variants past the tag limit",
+                "aliases:\n  '3.14': [" + string.Join(", ", Enumerable.Range(0, 1000).Select(i => "a" + i)) + "]\nversions:\n  '3.14':\n    version: 3.14.6\n"
+                    + "    checksums:\n      source: {sha256: " + Sha + "}\n      windows: {sha256: " + Sha + "}\n"
+                    + "    variants: [" + string.Join(", ", Enumerable.Range(0, 1000).Select(i => "windows/windowsservercore-r" + i)) + "]\n",
+                "Matrix.TooLarge",
+                ErrorCategory.LimitsExceeded);
             var sparse = Arranged(C("50 GB sparse file", Load, "Matrix.TooLarge", ErrorCategory.LimitsExceeded), w =>
                 {
                     using var fs = new FileStream(Path.Combine(w, "m.yaml"), FileMode.CreateNew);
