@@ -107,15 +107,7 @@ namespace PythonImages
 
         private static void AddImages(Matrix matrix, MatrixVersion entry, ArchitectureTable architectures, List<PythonImage> result)
         {
-            var aliases = matrix.AliasesFor(entry.Key);
-            var versionAliases = new string[aliases.Count + 2];
-            versionAliases[0] = entry.Version.Text;
-            versionAliases[1] = entry.Key.Text;
-            for (int i = 0; i < aliases.Count; i++)
-            {
-                versionAliases[i + 2] = aliases[i];
-            }
-
+            var versionAliases = new VersionAliases(entry, matrix.AliasesFor(entry.Key));
             DefaultsOf(entry, out var defaultDebian, out var defaultAlpine);
             foreach (var variant in entry.Variants)
             {
@@ -161,7 +153,24 @@ namespace PythonImages
 
         /// <summary>One image: its simple tags (every version alias with the variant, then with the short variant name of
         /// the default Debian suite or the default Alpine), its shared tags and its architectures.</summary>
-        private static PythonImage Image(Matrix matrix, MatrixVersion entry, VariantInfo variant, string[] versionAliases, string? defaultDebian, string? defaultAlpine, ArchitectureTable architectures)
+        /// <summary>The words of a version's tags, most specific first: its version, its key, then its aliases (no array made).</summary>
+        private readonly struct VersionAliases
+        {
+            private readonly MatrixVersion entry;
+            private readonly IReadOnlyList<string> aliases;
+
+            public VersionAliases(MatrixVersion entry, IReadOnlyList<string> aliases)
+            {
+                this.entry = entry;
+                this.aliases = aliases;
+            }
+
+            public int Length => aliases.Count + 2;
+
+            public string this[int i] => i == 0 ? entry.Version.Text : i == 1 ? entry.Key.Text : aliases[i - 2];
+        }
+
+        private static PythonImage Image(Matrix matrix, MatrixVersion entry, VariantInfo variant, VersionAliases versionAliases, string? defaultDebian, string? defaultAlpine, ArchitectureTable architectures)
         {
             string name = variant.Name;
             string? shortName = ShortNameOf(name, defaultDebian, defaultAlpine);
