@@ -207,5 +207,31 @@ namespace PythonImages.Tests
             Assert.Equal(new[] { "3.14/slim-trixie", "images/3.13/alpine3.22" }, touched.OrderBy(f => f, StringComparer.Ordinal));
             Assert.Empty(ChangedImages.TouchedFolders(Array.Empty<string>(), paths));
         }
+
+        [Fact]
+        public void LegsWhoseIdsCollideAreNumberedWithoutRetryingEveryNumber()
+        {
+            // 4,096 manifest entries whose first tags differ only in '.' and '-' all make the id py_t_x_..._amd64: each
+            // leg tried every number the earlier ones took (8 million strings, a gigabyte).
+            const int separators = 12;
+            var sb = new StringBuilder(Header);
+            for (int m = 0; m < 1 << separators; m++)
+            {
+                sb.Append("\nTags: t");
+                for (int j = 0; j < separators; j++)
+                {
+                    sb.Append(((m >> j) & 1) == 1 ? '.' : '-').Append('x');
+                }
+
+                sb.Append("\nDirectory: d").Append(m).Append("\nArchitectures: amd64\n");
+            }
+
+            var images = LibraryManifest.Parse(sb.ToString()).Images;
+            BuildPlan? plan = null;
+            long allocated = Allocated(() => plan = BuildPlanner.Plan(images, new BuildMatrixOptions()));
+            string id = "py_t" + string.Concat(Enumerable.Repeat("_x", separators)) + "_amd64";
+            Assert.Equal(new[] { id }.Concat(Enumerable.Range(2, (1 << separators) - 1).Select(n => id + "_" + n)), plan!.Legs.Select(l => l.Id));
+            Assert.True(allocated < 100_000_000, $"{allocated} bytes allocated to plan {images.Count} legs");
+        }
     }
 }
