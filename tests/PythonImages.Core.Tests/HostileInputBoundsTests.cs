@@ -233,5 +233,44 @@ namespace PythonImages.Tests
             Assert.Equal(new[] { id }.Concat(Enumerable.Range(2, (1 << separators) - 1).Select(n => id + "_" + n)), plan!.Legs.Select(l => l.Id));
             Assert.True(allocated < 100_000_000, $"{allocated} bytes allocated to plan {images.Count} legs");
         }
+
+        private static string Letters(int i)
+        {
+            var c = new char[4];
+            for (int j = 0; j < 4; j++, i /= 26)
+            {
+                c[j] = (char)('a' + (i % 26));
+            }
+
+            return new string(c);
+        }
+
+        [Fact]
+        public void AVersionOfManyVariantsFindsARepeatedVariantInOnePass()
+        {
+            // 30,000 Windows variants (960 KB): each was searched for among the earlier ones (seconds before any other check).
+            var variants = Enumerable.Range(0, 30000).Select(i => "windows/windowsservercore-" + Letters(i)).ToList();
+            variants.Add(variants[12345]);
+            string text = "versions:\n  '3.14':\n    version: 3.14.6\n    checksums:\n      source: {sha256: " + Sha + "}\n      windows: {sha256: " + Sha
+                + "}\n    variants: [" + string.Join(", ", variants) + "]\n";
+            Assert.True(text.Length < MatrixLoader.MaxFileBytes);
+            var ex = Assert.Throws<MatrixException>(() => MatrixLoader.Parse(text, "m.yaml", MatrixLoader.Default.Architectures));
+            Assert.Equal(MatrixErrorIds.DuplicateVariant, ex.ErrorId);
+            Assert.Contains("'" + variants[12345] + "' is listed twice", ex.Message);
+        }
+
+        [Fact]
+        public void ADockerfileOfManyFromLinesListsEachBaseImageOnceInOnePass()
+        {
+            // 20,000 FROM lines (230 KB, a build context's Dockerfile): each base image was searched for in the list.
+            var sb = new StringBuilder("ARG REG=localhost:5000\n");
+            for (int i = 0; i < 20000; i++)
+            {
+                sb.Append("FROM ${REG}/r").Append(i % 15000).Append(":1 AS s").Append(i).Append('\n');
+            }
+
+            var images = PythonImages.Builds.DockerfileBaseImages.Of(sb.ToString());
+            Assert.Equal(Enumerable.Range(0, 15000).Select(i => "localhost:5000/r" + i + ":1"), images.Select(r => r.ToString()));
+        }
     }
 }
