@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
@@ -271,6 +272,42 @@ namespace PythonImages.Tests
 
             var images = PythonImages.Builds.DockerfileBaseImages.Of(sb.ToString());
             Assert.Equal(Enumerable.Range(0, 15000).Select(i => "localhost:5000/r" + i + ":1"), images.Select(r => r.ToString()));
+        }
+
+        [Fact]
+        public void TheEntriesOfAPushedReferenceAreFoundWithoutSearchingEveryTag()
+        {
+            // 20,000 entries of 50 tags each (a million tags), and 2,000 pushed references to find entries for.
+            var ledger = new PythonImages.Ledger.BuildLedger();
+            for (int i = 0; i < 20000; i++)
+            {
+                var entry = new PythonImages.Ledger.LedgerEntry { Image = "3.14/v" + i, Platform = "linux/amd64", ImageId = "sha256:" + (i % 100).ToString("x64", System.Globalization.CultureInfo.InvariantCulture) };
+                foreach (int j in Enumerable.Range(0, 50))
+                {
+                    entry.Tags.Add($"r/p:t{i}-{j}");
+                }
+
+                entry.Tags.Add("r/p:t" + i + "-0"); // a tag written twice names its entry once
+                ledger.Set(entry);
+            }
+
+            var sources = Enumerable.Range(0, 2000).Select(k => k % 2 == 0 ? $"r/p:t{k * 7}-{k % 50}" : "sha256:" + (k % 100).ToString("x64", System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            int found = 0;
+            IReadOnlyDictionary<string, List<PythonImages.Ledger.LedgerEntry>>? bySource = null;
+            long allocated = Allocated(() =>
+            {
+                bySource = ledger.EntriesOf(sources.Append("r/p:none"));
+                found = sources.Sum(s => bySource[s].Count);
+            });
+            Assert.True(allocated < 20_000_000, $"{allocated} bytes allocated");
+            Assert.False(bySource!.ContainsKey("r/p:none"));
+            var all = ledger.Entries;
+            foreach (string s in sources.Take(20))
+            {
+                Assert.Equal(all.Where(e => e.ImageId == s || e.Tags.Contains(s, StringComparer.Ordinal)), bySource[s]);
+            }
+
+            Assert.Equal(1000 + (1000 * 200), found);
         }
     }
 }
