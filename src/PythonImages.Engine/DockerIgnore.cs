@@ -2,8 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Text;
-using System.Text.RegularExpressions;
 
 namespace PythonImages.Engine
 {
@@ -81,8 +79,6 @@ namespace PythonImages.Engine
         public bool IsExcluded(string relativePath)
         {
             bool matched = false;
-            string parent = ParentOf(relativePath);
-            string[] parentDirs = parent == "." ? Array.Empty<string>() : parent.Split('/');
             foreach (var pattern in patterns)
             {
                 // An inclusion cannot change an already-excluded path, nor an exclusion a path not excluded yet.
@@ -91,16 +87,8 @@ namespace PythonImages.Engine
                     continue;
                 }
 
-                bool match = pattern.Matches(relativePath);
-                if (!match)
-                {
-                    for (int i = 0; i < parentDirs.Length && !match; i++)
-                    {
-                        match = pattern.Matches(string.Join("/", parentDirs, 0, i + 1));
-                    }
-                }
-
-                if (match)
+                // The path or one of its parent folders (one pass over the path, not one per parent).
+                if (pattern.MatchesSelfOrParent(relativePath))
                 {
                     matched = !pattern.Exclusion;
                 }
@@ -119,98 +107,24 @@ namespace PythonImages.Engine
             return patterns.Any(p => p.Exclusion && (p.Cleaned + "/").StartsWith(prefix, StringComparison.Ordinal));
         }
 
-        private static string ParentOf(string path)
-        {
-            int i = path.LastIndexOf('/');
-            return i < 0 ? "." : path.Substring(0, i);
-        }
-
         private sealed class IgnorePattern
         {
-            private readonly Regex regex;
+            private readonly GlobPattern glob;
 
             public IgnorePattern(string pattern)
             {
                 Exclusion = pattern.StartsWith("!", StringComparison.Ordinal);
                 Cleaned = Exclusion ? pattern.Substring(1) : pattern;
-                regex = new Regex(ToRegex(Cleaned), RegexOptions.CultureInvariant | RegexOptions.Singleline);
+                glob = new GlobPattern(Cleaned);
             }
 
             public bool Exclusion { get; }
 
             public string Cleaned { get; }
 
-            public bool Matches(string path) => regex.IsMatch(path);
+            public bool MatchesSelfOrParent(string path) => glob.MatchesSelfOrParent(path);
 
             public override string ToString() => (Exclusion ? "!" : string.Empty) + Cleaned;
-
-            private static string ToRegex(string pattern)
-            {
-                var sb = new StringBuilder("^");
-                for (int i = 0; i < pattern.Length; i++)
-                {
-                    char ch = pattern[i];
-                    if (ch == '*')
-                    {
-                        if (i + 1 < pattern.Length && pattern[i + 1] == '*')
-                        {
-                            i++;
-                            if (i + 1 < pattern.Length && pattern[i + 1] == '/')
-                            {
-                                i++; // "**/" is "**"
-                            }
-
-                            // "**" at the end matches everything; elsewhere any number of whole segments (or none).
-                            sb.Append(i + 1 >= pattern.Length ? ".*" : "(.*/)?");
-                        }
-                        else
-                        {
-                            sb.Append("[^/]*");
-                        }
-                    }
-                    else if (ch == '?')
-                    {
-                        sb.Append("[^/]");
-                    }
-                    else if (ch == '\\')
-                    {
-                        if (i + 1 < pattern.Length)
-                        {
-                            sb.Append(Regex.Escape(pattern[++i].ToString()));
-                        }
-                        else
-                        {
-                            sb.Append(@"\\");
-                        }
-                    }
-                    else if (ch == '[')
-                    {
-                        // A character class as in filepath.Match; '^' or '!' negates.
-                        int end = pattern.IndexOf(']', i + 1);
-                        if (end < 0)
-                        {
-                            sb.Append(@"\[");
-                            continue;
-                        }
-
-                        string body = pattern.Substring(i + 1, end - i - 1);
-                        if (body.StartsWith("!", StringComparison.Ordinal))
-                        {
-                            body = "^" + body.Substring(1);
-                        }
-
-                        sb.Append('[').Append(body.Replace(@"\", @"\\").Replace("[", @"\[")).Append(']');
-                        i = end;
-                    }
-                    else
-                    {
-                        sb.Append(Regex.Escape(ch.ToString()));
-                    }
-                }
-
-                sb.Append('$');
-                return sb.ToString();
-            }
         }
     }
 }

@@ -60,9 +60,11 @@ namespace PythonImages.Commands
             }
 
             bool changed = false;
-            foreach (var result in outcomes.Select(o => o.Result).Where(r => !r.IsIndex && r.Digest != null && r.Status != PublishStatus.Failed))
+            var pushed = outcomes.Select(o => o.Result).Where(r => !r.IsIndex && r.Digest != null && r.Status != PublishStatus.Failed).ToList();
+            var bySource = ledger.EntriesOf(pushed.Select(r => r.Source));
+            foreach (var result in pushed)
             {
-                foreach (var entry in ledger.Entries.Where(e => e.ImageId == result.Source || e.Tags.Contains(result.Source, StringComparer.Ordinal)))
+                foreach (var entry in bySource.TryGetValue(result.Source, out var found) ? found : new List<LedgerEntry>())
                 {
                     changed |= !entry.Pushed.TryGetValue(result.Reference, out string? digest) || digest != result.Digest;
                     entry.Pushed[result.Reference] = result.Digest!;

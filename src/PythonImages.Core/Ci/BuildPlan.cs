@@ -247,6 +247,7 @@ namespace PythonImages.Ci
 
             var legs = new List<BuildLeg>();
             var ids = new HashSet<string>(StringComparer.Ordinal);
+            var nextNumber = new Dictionary<string, int>(StringComparer.Ordinal);
             if (options.PerLineage)
             {
                 foreach (var group in routed.GroupBy(r => (r.Image.BaseImage ?? r.Image.Directory) + "\n" + r.Key, StringComparer.Ordinal))
@@ -254,14 +255,14 @@ namespace PythonImages.Ci
                     var first = group.First();
                     var members = group.Select(r => r.Image).ToList();
                     string name = members[0].Tags[0] + (members.Count > 1 ? " +" + (members.Count - 1).ToString(CultureInfo.InvariantCulture) : string.Empty) + " " + first.Key;
-                    legs.Add(new BuildLeg(UniqueId("lineage_" + members[0].Tags[0] + "_" + first.Arch, ids), name, first.Platform, first.Key, runners[first.Key], members));
+                    legs.Add(new BuildLeg(UniqueId("lineage_" + members[0].Tags[0] + "_" + first.Arch, ids, nextNumber), name, first.Platform, first.Key, runners[first.Key], members));
                 }
             }
             else
             {
                 foreach (var r in routed)
                 {
-                    legs.Add(new BuildLeg(UniqueId("py_" + r.Image.Tags[0] + "_" + r.Arch, ids), r.Image.Tags[0] + " " + r.Key, r.Platform, r.Key, runners[r.Key], new[] { r.Image }));
+                    legs.Add(new BuildLeg(UniqueId("py_" + r.Image.Tags[0] + "_" + r.Arch, ids, nextNumber), r.Image.Tags[0] + " " + r.Key, r.Platform, r.Key, runners[r.Key], new[] { r.Image }));
                 }
             }
 
@@ -347,7 +348,7 @@ namespace PythonImages.Ci
         }
 
         /// <summary>A job id of letters, digits and '_' (Azure's rule for matrix legs; valid for GitHub too), unique in the plan.</summary>
-        private static string UniqueId(string raw, HashSet<string> ids)
+        private static string UniqueId(string raw, HashSet<string> ids, Dictionary<string, int> nextNumber)
         {
             var sb = new StringBuilder(raw.Length);
             foreach (char c in raw)
@@ -357,12 +358,24 @@ namespace PythonImages.Ci
 
             string id = sb.ToString();
             string candidate = id;
-            for (int n = 2; !ids.Add(candidate); n++)
+            if (ids.Add(candidate))
             {
-                candidate = id + "_" + n.ToString(CultureInfo.InvariantCulture);
+                return candidate;
             }
 
+            // Numbered from where the last leg of this id stopped: 16,384 first tags that differ only in '.' and '-' (one
+            // id) tried every earlier number again, 134 million strings (7.5 s, 19 GB).
+            int n = nextNumber.TryGetValue(id, out int next) ? next : 2;
+            candidate = Numbered(id, n);
+            while (!ids.Add(candidate))
+            {
+                candidate = Numbered(id, ++n);
+            }
+
+            nextNumber[id] = n + 1;
             return candidate;
         }
+
+        private static string Numbered(string id, int n) => id + "_" + n.ToString(CultureInfo.InvariantCulture);
     }
 }

@@ -71,16 +71,40 @@ namespace PythonImages.Ci
 
             string prefix = imagesPath == "." ? string.Empty : imagesPath.TrimEnd('/') + "/";
             Dictionary<string, string>? oldEntries = matrixFile == null ? null : OldFingerprints(git, commit, revision, matrixFile);
+            var touched = TouchedFolders(images.Select(image => prefix + image.Directory), changed);
             return images.Where(image =>
-            {
-                string folder = prefix + image.Directory + "/";
-                if (changed.Any(p => p.StartsWith(folder, StringComparison.Ordinal)))
-                {
-                    return true;
-                }
+                touched.Contains(prefix + image.Directory)
+                || (oldEntries != null && (!oldEntries.TryGetValue(image.Directory, out var old) || old != Fingerprint(image)))).ToList();
+        }
 
-                return oldEntries != null && (!oldEntries.TryGetValue(image.Directory, out var old) || old != Fingerprint(image));
-            }).ToList();
+        /// <summary>
+        /// The <paramref name="folders"/> that hold one of the <paramref name="changedPaths"/> (at any depth). Each path is
+        /// looked at once, up to the length of the longest folder: a diff of a million files against a matrix of thousands
+        /// of images is not a million times thousands of comparisons.
+        /// </summary>
+        internal static HashSet<string> TouchedFolders(IEnumerable<string> folders, IEnumerable<string> changedPaths)
+        {
+            var wanted = new HashSet<string>(folders, StringComparer.Ordinal);
+            int longest = wanted.Count == 0 ? -1 : wanted.Max(f => f.Length);
+            var lengths = new bool[longest + 1]; // a prefix is cut (a string made) only at a length some folder has
+            foreach (string f in wanted)
+            {
+                lengths[f.Length] = true;
+            }
+
+            var touched = new HashSet<string>(StringComparer.Ordinal);
+            foreach (string path in changedPaths)
+            {
+                for (int slash = path.IndexOf('/'); slash >= 0 && slash <= longest; slash = path.IndexOf('/', slash + 1))
+                {
+                    if (lengths[slash] && wanted.Contains(path.Substring(0, slash)))
+                    {
+                        touched.Add(path.Substring(0, slash));
+                    }
+                }
+            }
+
+            return touched;
         }
 
         /// <summary>Directory → fingerprint of every image of the matrix file at <paramref name="commit"/>; empty when the file did not exist there.</summary>

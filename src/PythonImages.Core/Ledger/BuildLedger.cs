@@ -117,6 +117,46 @@ namespace PythonImages.Ledger
         /// <summary>Adds or replaces the entry of its image and platform.</summary>
         public void Set(LedgerEntry entry) => entries[IdOf(entry.Image, entry.Platform)] = entry;
 
+        /// <summary>
+        /// The entries whose image id or one of whose tags is one of <paramref name="sources"/>, by that name (an entry
+        /// once per name, in ledger order), in one pass over the ledger: searching every entry's tags for each pushed
+        /// reference made a ledger of a million tags and a push of 600 references take 6 s.
+        /// </summary>
+        public IReadOnlyDictionary<string, List<LedgerEntry>> EntriesOf(IEnumerable<string> sources)
+        {
+            var wanted = new HashSet<string>(sources, StringComparer.Ordinal);
+            var result = new Dictionary<string, List<LedgerEntry>>(StringComparer.Ordinal);
+            foreach (var entry in entries.Values)
+            {
+                Add(entry.ImageId, entry);
+                foreach (string tag in entry.Tags)
+                {
+                    Add(tag, entry);
+                }
+            }
+
+            return result;
+
+            void Add(string name, LedgerEntry entry)
+            {
+                if (name == null || !wanted.Contains(name))
+                {
+                    return;
+                }
+
+                if (!result.TryGetValue(name, out var list))
+                {
+                    list = new List<LedgerEntry>();
+                    result[name] = list;
+                }
+
+                if (list.Count == 0 || !ReferenceEquals(list[list.Count - 1], entry))
+                {
+                    list.Add(entry); // an entry's names are looked at together: a repeat of this entry is the last one
+                }
+            }
+        }
+
         /// <summary>Whether an entry of that image and platform exists.</summary>
         public bool Contains(LedgerEntry entry) => entries.ContainsKey(IdOf(entry.Image, entry.Platform));
 

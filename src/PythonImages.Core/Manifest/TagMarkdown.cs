@@ -220,7 +220,9 @@ namespace PythonImages
                         order.Add(tag);
                     }
 
-                    if (!list.Contains(i))
+                    // Entries come in order: a repeat within this entry can only be the list's last member (searching the
+                    // whole list made entries times shared tags times entries work).
+                    if (list.Count == 0 || list[list.Count - 1] != i)
                     {
                         list.Add(i);
                     }

@@ -10,6 +10,10 @@ namespace PythonImages.Updates
     /// <summary>A JSON value as a small ordered tree: objects keep their members, scalars their literal text.</summary>
     internal sealed class JsonTree
     {
+        // Where each member is, by name (rebuilt after a removal): a versions.json of thousands of versions is read,
+        // searched and edited in time proportional to its size, not to the square of its versions.
+        private Dictionary<string, int>? index;
+
         private JsonTree(JsonValueKind kind)
         {
             Kind = kind;
@@ -36,24 +40,63 @@ namespace PythonImages.Updates
 
         public static JsonTree String(string value) => new JsonTree(JsonValueKind.String) { Scalar = value };
 
-        public JsonTree? Get(string name) => Members.FirstOrDefault(m => m.Key == name).Value;
+        public JsonTree? Get(string name) => Index.TryGetValue(name, out int i) ? Members[i].Value : null;
 
         public JsonTree Set(string name, JsonTree value)
         {
-            int i = Members.FindIndex(m => m.Key == name);
-            if (i >= 0)
+            if (Index.TryGetValue(name, out int i))
             {
                 Members[i] = new KeyValuePair<string, JsonTree>(name, value);
             }
             else
             {
-                Members.Add(new KeyValuePair<string, JsonTree>(name, value));
+                Add(name, value);
             }
 
             return this;
         }
 
-        public void Remove(string name) => Members.RemoveAll(m => m.Key == name);
+        public void Remove(string name) => Remove(new[] { name });
+
+        /// <summary>Removes every member named in <paramref name="names"/> in one pass over the members.</summary>
+        public void Remove(IEnumerable<string> names)
+        {
+            var gone = new HashSet<string>(names, StringComparer.Ordinal);
+            if (Members.RemoveAll(m => gone.Contains(m.Key)) > 0)
+            {
+                index = null;
+            }
+        }
+
+        /// <summary>Adds a member; false (and nothing added) when the object has one of that name already.</summary>
+        private bool Add(string name, JsonTree value)
+        {
+            if (Index.ContainsKey(name))
+            {
+                return false;
+            }
+
+            index![name] = Members.Count;
+            Members.Add(new KeyValuePair<string, JsonTree>(name, value));
+            return true;
+        }
+
+        private Dictionary<string, int> Index
+        {
+            get
+            {
+                if (index == null)
+                {
+                    index = new Dictionary<string, int>(Members.Count, StringComparer.Ordinal);
+                    for (int i = 0; i < Members.Count; i++)
+                    {
+                        index[Members[i].Key] = i;
+                    }
+                }
+
+                return index;
+            }
+        }
 
         /// <summary>Parses strict JSON (no comments, no trailing commas, no duplicate member names).</summary>
         public static bool TryParse(string text, out JsonTree? tree)
@@ -83,12 +126,10 @@ namespace PythonImages.Updates
                     var o = Object();
                     foreach (var p in e.EnumerateObject())
                     {
-                        if (o.Members.Any(m => m.Key == p.Name))
+                        if (!o.Add(p.Name, From(p.Value)))
                         {
                             throw new InvalidOperationException("duplicate member " + p.Name);
                         }
-
-                        o.Members.Add(new KeyValuePair<string, JsonTree>(p.Name, From(p.Value)));
                     }
 
                     return o;
@@ -217,10 +258,7 @@ namespace PythonImages.Updates
             }
 
             var versions = copy!.Get("versions") is JsonTree v && v.Kind == JsonValueKind.Object ? v : copy;
-            foreach (string key in remove)
-            {
-                versions.Remove(key);
-            }
+            versions.Remove(remove);
 
             foreach (var entry in set)
             {

@@ -82,6 +82,23 @@ namespace PythonImages.Updates
         /// <summary>The unified diff of the file (empty when nothing changes).</summary>
         public string Diff => Changed ? UnifiedDiff.Create(OldText, NewText!, Path, Path) : string.Empty;
 
+        /// <summary>The file's text now (bounded as when it was read), or null when it is no longer a matrix-sized regular file.</summary>
+        private string? CurrentText()
+        {
+            try
+            {
+                return InputFile.ReadText(Path, MatrixLoader.MaxFileBytes);
+            }
+            catch (InputFileException ex) when (ex.Problem == InputFileProblem.ReadFailed)
+            {
+                throw new IOException(ex.Message, ex);
+            }
+            catch (InputFileException)
+            {
+                return null; // gone, replaced by something else, or grown past the limit: it changed
+            }
+        }
+
         /// <summary>Writes the new text atomically, unless the file changed since it was read. Throws <see cref="UpdateException"/>.</summary>
         public void Commit()
         {
@@ -97,7 +114,7 @@ namespace PythonImages.Updates
 
             try
             {
-                if (!string.Equals(File.ReadAllText(Path), OldText, StringComparison.Ordinal))
+                if (!string.Equals(CurrentText(), OldText, StringComparison.Ordinal))
                 {
                     throw new UpdateException(
                         UpdateErrorIds.FileChanged,
@@ -156,22 +173,38 @@ namespace PythonImages.Updates
         /// <summary>Receives progress, warnings and details.</summary>
         public Action<UpdateEvent>? Events { get; set; }
 
-        /// <summary>Reads and checks the file and the request, then resolves every key (in parallel). Writes nothing.</summary>
-        public async Task<UpdatePlan> PlanAsync(string path, UpdateRequest request, CancellationToken cancellationToken)
+        /// <summary>
+        /// The matrix file's text, read as the matrix loader reads a file: a regular file of at most
+        /// <see cref="MatrixLoader.MaxFileBytes"/> bytes (a larger file, a FIFO or /dev/zero is refused before it is read).
+        /// </summary>
+        internal static string ReadMatrixText(string path)
         {
-            string text;
             try
             {
-                text = File.ReadAllText(path);
+                return InputFile.ReadText(path, MatrixLoader.MaxFileBytes);
             }
-            catch (Exception ex) when (ex is FileNotFoundException || ex is DirectoryNotFoundException)
+            catch (InputFileException ex) when (ex.Problem == InputFileProblem.NotFound)
             {
                 throw new UpdateException(UpdateErrorIds.FileNotFound, $"The matrix file {path} does not exist.", "Pass the path of an existing matrix.yaml or versions.json to -Path.", path, ex);
             }
-            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            catch (InputFileException ex) when (ex.Problem == InputFileProblem.TooLarge)
+            {
+                throw new MatrixException(MatrixErrorIds.TooLarge, ex.Message + $" A matrix file may be at most {MatrixLoader.MaxFileBytes} bytes (1 MiB); nothing was read past the limit.", path, 0, null, ex);
+            }
+            catch (InputFileException ex) when (ex.Problem == InputFileProblem.NotAFile)
+            {
+                throw new MatrixException(MatrixErrorIds.NotAFile, ex.Message + " A matrix is a YAML or versions.json file.", path, 0, null, ex);
+            }
+            catch (InputFileException ex)
             {
                 throw new UpdateException(UpdateErrorIds.FileNotFound, $"The matrix file {path} cannot be read: {ex.Message}", "Pass the path of a readable matrix.yaml or versions.json to -Path.", path, ex);
             }
+        }
+
+        /// <summary>Reads and checks the file and the request, then resolves every key (in parallel). Writes nothing.</summary>
+        public async Task<UpdatePlan> PlanAsync(string path, UpdateRequest request, CancellationToken cancellationToken)
+        {
+            string text = ReadMatrixText(path);
 
             var matrix = MatrixLoader.Parse(text, path, MatrixLoader.Default.Architectures);
             var doc = MatrixText.Open(text, path);

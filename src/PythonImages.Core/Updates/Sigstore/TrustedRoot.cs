@@ -8,6 +8,7 @@ using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Security;
 using Org.BouncyCastle.Security.Certificates;
 using Org.BouncyCastle.X509;
+using PythonImages.Security;
 
 namespace PythonImages.Updates.Sigstore
 {
@@ -51,22 +52,17 @@ namespace PythonImages.Updates.Sigstore
             string text;
             try
             {
-                var info = new FileInfo(path);
-                if (!info.Exists)
-                {
-                    throw Invalid(path, "the file does not exist");
-                }
-
-                if (info.Length > 1024 * 1024)
-                {
-                    throw Invalid(path, "the file is larger than 1 MiB");
-                }
-
-                text = File.ReadAllText(path);
+                // Only a regular file, and never more than 1 MiB of it (a FIFO or /dev/zero is refused, not read).
+                text = InputFile.ReadText(path, 1024 * 1024);
             }
-            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            catch (InputFileException ex)
             {
-                throw Invalid(path, ex.Message);
+                throw Invalid(path, ex.Problem switch
+                {
+                    InputFileProblem.NotFound => "the file does not exist",
+                    InputFileProblem.TooLarge => "the file is larger than 1 MiB",
+                    _ => ex.Message,
+                });
             }
 
             return Parse(text, path);

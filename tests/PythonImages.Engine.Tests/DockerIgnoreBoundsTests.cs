@@ -1,0 +1,140 @@
+using System;
+using System.Linq;
+using System.Text;
+using System.Text.RegularExpressions;
+using System.Threading.Tasks;
+using Xunit;
+
+namespace PythonImages.Engine.Tests
+{
+    /// <summary>
+    /// A .dockerignore comes with the build context, so its patterns are hostile: they are matched without backtracking
+    /// (time proportional to pattern times path), parents in the same pass, and a malformed class is no exception.
+    /// </summary>
+    public sealed class DockerIgnoreBoundsTests
+    {
+        /// <summary>Runs on another thread and fails (instead of hanging the test run) if that takes more than 20 s.</summary>
+        private static bool Within20Seconds(Func<bool> match)
+        {
+            var task = Task.Run(match);
+            Assert.True(task.Wait(TimeSpan.FromSeconds(20)), "matching took more than 20 s");
+            return task.Result;
+        }
+
+        [Fact]
+        public void ManyStarsAgainstALongNameDoNotBacktrack()
+        {
+            // A regular expression made from '*a*a*a*a*b' took 0.7 s on 100 'a's; 12 stars on 250 would take years.
+            string stars = string.Concat(Enumerable.Repeat("*a", 12));
+            string name = new string('a', 250);
+            Assert.False(Within20Seconds(() => DockerIgnore.Parse(stars + "*b").IsExcluded(name)));
+            Assert.True(Within20Seconds(() => DockerIgnore.Parse(stars).IsExcluded(name)));
+            Assert.True(Within20Seconds(() => DockerIgnore.Parse(stars + "*b").IsExcluded(name + "b")));
+            string deep = string.Join("/", Enumerable.Repeat("a", 2000));
+            Assert.False(Within20Seconds(() => DockerIgnore.Parse(string.Concat(Enumerable.Repeat("**/", 40)) + "b").IsExcluded(deep)));
+            Assert.True(Within20Seconds(() => DockerIgnore.Parse(string.Concat(Enumerable.Repeat("**/", 40)) + "a").IsExcluded(deep + "/x")));
+        }
+
+        [Fact]
+        public void TheParentsOfADeepPathAreCheckedInOnePass()
+        {
+            // Each parent folder of a path 2,000 levels deep was joined again for each pattern (about 8 MB per pattern).
+            string deep = string.Join("/", Enumerable.Repeat("a", 2000)) + "/file";
+            var ignore = DockerIgnore.Parse(string.Join("\n", Enumerable.Range(0, 50).Select(i => "x" + i)) + "\na/a/a\n");
+            bool excluded = false;
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            excluded = ignore.IsExcluded(deep);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.True(excluded); // through its parent a/a/a
+            Assert.False(ignore.IsExcluded("b/" + deep));
+            Assert.True(allocated < 20_000_000, $"{allocated} bytes allocated for one path");
+        }
+
+        [Theory]
+        [InlineData("[z-a]x", "zx")]
+        [InlineData("[]x", "]x")]
+        [InlineData("a[]", "a]")]
+        public void AMalformedCharacterClassMatchesNothingInsteadOfThrowing(string pattern, string path)
+        {
+            var ignore = DockerIgnore.Parse(pattern + "\n");
+            Assert.False(ignore.IsExcluded(path));
+            Assert.False(ignore.IsExcluded("x"));
+        }
+
+        /// <summary>The translation to a .NET regular expression this matcher replaced: the oracle for well-formed patterns.</summary>
+        private static Regex Oracle(string pattern)
+        {
+            var sb = new StringBuilder("^");
+            for (int i = 0; i < pattern.Length; i++)
+            {
+                char ch = pattern[i];
+                if (ch == '*' && i + 1 < pattern.Length && pattern[i + 1] == '*')
+                {
+                    i++;
+                    i += i + 1 < pattern.Length && pattern[i + 1] == '/' ? 1 : 0;
+                    sb.Append(i + 1 >= pattern.Length ? ".*" : "(.*/)?");
+                }
+                else if (ch == '[' && pattern.IndexOf(']', i + 1) is int end && end > i)
+                {
+                    string body = pattern.Substring(i + 1, end - i - 1);
+                    body = body.Length > 0 && body[0] == '!' ? string.Concat("^", body.AsSpan(1)) : body;
+                    sb.Append('[').Append(body.Replace(@"\", @"\\").Replace("[", @"\[")).Append(']');
+                    i = end;
+                }
+                else
+                {
+                    sb.Append(ch switch
+                    {
+                        '*' => "[^/]*",
+                        '?' => "[^/]",
+                        '\\' => i + 1 < pattern.Length ? Regex.Escape(pattern[++i].ToString()) : @"\\",
+                        _ => Regex.Escape(ch.ToString()),
+                    });
+                }
+            }
+
+            return new Regex(sb.Append('$').ToString(), RegexOptions.CultureInvariant | RegexOptions.Singleline);
+        }
+
+        [Fact]
+        public void MatchesWhatARegularExpressionOfThePatternMatches()
+        {
+            var random = new Random(8);
+            const string patternChars = "ab/*?[]!^-\\.";
+            const string pathChars = "ab/.-*[]^!\\";
+            int compared = 0, matched = 0;
+            for (int t = 0; t < 20000; t++)
+            {
+                string raw = new string(Enumerable.Range(0, random.Next(1, 9)).Select(_ => patternChars[random.Next(patternChars.Length)]).ToArray());
+                var ignore = DockerIgnore.Parse(raw);
+                if (ignore.Patterns.Count != 1 || ignore.Patterns[0].StartsWith('!')
+                    || new[] { "[]", "[!]", "[^]" }.Any(c => ignore.Patterns[0].Contains(c, StringComparison.Ordinal)))
+                {
+                    continue; // exclusions, and empty classes (which a regular expression reads differently)
+                }
+
+                Regex oracle;
+                try
+                {
+                    oracle = Oracle(ignore.Patterns[0]);
+                }
+                catch (ArgumentException)
+                {
+                    continue; // a class the regular expression refuses (a range written backwards)
+                }
+
+                for (int u = 0; u < 5; u++)
+                {
+                    string path = new string(Enumerable.Range(0, random.Next(1, 8)).Select(_ => pathChars[random.Next(pathChars.Length)]).ToArray());
+                    bool expected = oracle.IsMatch(path)
+                        || Enumerable.Range(0, path.Length).Any(i => path[i] == '/' && oracle.IsMatch(path.AsSpan(0, i)));
+                    Assert.True(expected == ignore.IsExcluded(path), $"pattern '{ignore.Patterns[0]}', path '{path}': expected {expected}");
+                    compared++;
+                    matched += expected ? 1 : 0;
+                }
+            }
+
+            Assert.True(compared > 50000 && matched > 1000, $"{compared} paths compared, {matched} matched");
+        }
+    }
+}
