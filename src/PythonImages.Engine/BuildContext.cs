@@ -60,6 +60,9 @@ namespace PythonImages.Engine
 
         /// <summary>A folder of the context cannot be read.</summary>
         Unreadable,
+
+        /// <summary>The .dockerignore holds a pattern the docker CLI refuses.</summary>
+        InvalidIgnorePattern,
     }
 
     /// <summary>A context that cannot be sent (missing Dockerfile, a symlink escaping the context, unreadable folder).</summary>
@@ -82,6 +85,7 @@ namespace PythonImages.Engine
             BuildContextFailure.NotFound => ImageBuildErrorIds.ContextNotFound,
             BuildContextFailure.SymlinkEscapes => ImageBuildErrorIds.ContextSymlinkEscapes,
             BuildContextFailure.DockerfileOutside => ImageBuildErrorIds.ContextDockerfileOutside,
+            BuildContextFailure.InvalidIgnorePattern => ImageBuildErrorIds.InvalidDockerignore,
             _ => ImageBuildErrorIds.ContextUnreadable,
         };
 
@@ -145,11 +149,16 @@ namespace PythonImages.Engine
             string ignoreFile = System.IO.Path.Combine(root, ".dockerignore");
             if (File.Exists(ignoreFile))
             {
-                patterns.AddRange(DockerIgnore.ReadPatterns(File.ReadAllText(ignoreFile)));
+                patterns.AddRange(DockerIgnore.ReadPatterns(ReadIgnoreFile(ignoreFile)));
             }
 
             // The Dockerfile and .dockerignore are always sent (the daemon needs them), as the docker CLI does.
             var probe = new DockerIgnore(patterns);
+            if (probe.FirstProblem is string problem)
+            {
+                throw new BuildContextException(BuildContextFailure.InvalidIgnorePattern, ignoreFile, problem + "; docker build refuses it too. Fix or remove that line of " + ignoreFile + ".");
+            }
+
             if (probe.IsExcluded(".dockerignore"))
             {
                 patterns.Add("!.dockerignore");
@@ -164,6 +173,25 @@ namespace PythonImages.Engine
             var entries = new List<ContextEntry>();
             Walk(root, rootWithSep, string.Empty, ignore, entries);
             return new BuildContext(root, relDockerfile, ignore, entries);
+        }
+
+        /// <summary>The most a .dockerignore may hold (real ones are a few hundred bytes).</summary>
+        public const long MaxIgnoreFileBytes = 1024 * 1024;
+
+        /// <summary>
+        /// The text of the context's .dockerignore, read with a limit: the file comes with the project (a pull request may
+        /// make it a link to /dev/zero or a FIFO), so it is read only if it is a regular file of at most 1 MiB.
+        /// </summary>
+        private static string ReadIgnoreFile(string path)
+        {
+            try
+            {
+                return PythonImages.Security.InputFile.ReadText(path, MaxIgnoreFileBytes);
+            }
+            catch (PythonImages.Security.InputFileException ex)
+            {
+                throw new BuildContextException(BuildContextFailure.Unreadable, path, $"The context's .dockerignore ({path}) cannot be used: {ex.Message}", ex);
+            }
         }
 
         private static StringComparison PathComparison =>

@@ -24,6 +24,27 @@ namespace PythonImages.Engine
         /// <summary>The patterns, cleaned as Docker cleans them.</summary>
         public IReadOnlyList<string> Patterns => patterns.Select(p => p.ToString()).ToArray();
 
+        /// <summary>
+        /// The first pattern the docker CLI refuses, with why (an empty character class, a backwards range), or null: the
+        /// build stops on it (<see cref="BuildContext.Scan"/>), as docker build does, instead of sending files the
+        /// pattern was meant to keep out.
+        /// </summary>
+        public string? FirstProblem
+        {
+            get
+            {
+                foreach (var p in patterns)
+                {
+                    if (GlobPattern.Problem(p.Cleaned) is string why)
+                    {
+                        return $"The .dockerignore pattern '{PythonImages.Security.InputGrammar.Show(p.ToString())}' {why}";
+                    }
+                }
+
+                return null;
+            }
+        }
+
         /// <summary>Whether any pattern is an exclusion (!pattern).</summary>
         public bool HasExclusions => patterns.Any(p => p.Exclusion);
 

@@ -17,6 +17,49 @@ namespace PythonImages.Engine
 
         public GlobPattern(string pattern) => elements = Read(pattern);
 
+        /// <summary>
+        /// Why the docker CLI refuses <paramref name="pattern"/> (a character class with nothing in it, or a range written
+        /// backwards), or null when it accepts it. Such a pattern would otherwise match nothing, so a file meant to stay
+        /// out of the context would be sent.
+        /// </summary>
+        public static string? Problem(string pattern)
+        {
+            for (int i = 0; i < pattern.Length; i++)
+            {
+                char ch = pattern[i];
+                if (ch == '\\')
+                {
+                    i++;
+                }
+                else if (ch == '[' && pattern.IndexOf(']', i + 1) is int end && end > i)
+                {
+                    string body = pattern.Substring(i + 1, end - i - 1);
+                    int first = body.Length > 0 && (body[0] == '!' || body[0] == '^') ? 1 : 0;
+                    if (body.Length == first)
+                    {
+                        return "has a character class with nothing in it";
+                    }
+
+                    for (int k = first; k < body.Length; k++)
+                    {
+                        if (k + 2 < body.Length && body[k + 1] == '-')
+                        {
+                            if (body[k] > body[k + 2])
+                            {
+                                return $"has the range {body[k]}-{body[k + 2]}, written backwards";
+                            }
+
+                            k += 2;
+                        }
+                    }
+
+                    i = end;
+                }
+            }
+
+            return null;
+        }
+
         private enum Kind
         {
             Literal,

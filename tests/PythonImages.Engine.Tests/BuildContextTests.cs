@@ -122,6 +122,62 @@ namespace PythonImages.Engine.Tests
             Assert.Equal(new[] { ".dockerignore", "build/Dockerfile.custom" }, c.Entries.Where(e => e.Kind == ContextEntryKind.File).Select(e => e.Path).OrderBy(p => p, StringComparer.Ordinal));
         }
 
+        [Theory]
+        [InlineData("secrets/[z-a]*", "has the range z-a, written backwards")]
+        [InlineData("*.key\n[]x", "has a character class with nothing in it")]
+        [InlineData("![!]", "has a character class with nothing in it")]
+        public void APatternDockerRefusesStopsTheScanInsteadOfMatchingNothing(string ignore, string why)
+        {
+            // Matching nothing would send the files the line was meant to keep out; docker build refuses such a pattern.
+            using var ctx = new TempContext();
+            ctx.Write("Dockerfile", "FROM scratch\n");
+            ctx.Write("secrets/a.key", "k");
+            ctx.Write(".dockerignore", ignore + "\n");
+            var ex = Assert.Throws<BuildContextException>(() => BuildContext.Scan(ctx.Root));
+            Assert.Equal(BuildContextFailure.InvalidIgnorePattern, ex.Reason);
+            Assert.Equal("ImageBuild.InvalidDockerignore", ex.ErrorId);
+            Assert.Contains(why, ex.Message, StringComparison.Ordinal);
+            Assert.Contains(".dockerignore", ex.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void ValidClassesAndEscapedBracketsStillScan()
+        {
+            using var ctx = new TempContext();
+            ctx.Write("Dockerfile", "FROM scratch\n");
+            ctx.Write("a1.txt", "x");
+            ctx.Write("b1.txt", "x");
+            ctx.Write("[]x", "x");
+            ctx.Write(".dockerignore", "[a-a]1.txt\n\\[\\]x\n");
+            var files = BuildContext.Scan(ctx.Root).Entries.Where(e => e.Kind == ContextEntryKind.File).Select(e => e.Path).OrderBy(p => p, StringComparer.Ordinal);
+            Assert.Equal(new[] { ".dockerignore", "Dockerfile", "b1.txt" }, files);
+        }
+
+        [Theory]
+        [InlineData("/dev/zero")]
+        [InlineData("fifo")]
+        public void ADockerignoreThatIsNoRegularFileIsRefusedWithoutReadingIt(string target)
+        {
+            // A project (a pull request) may make its .dockerignore a link to a device or a FIFO: refused, never read.
+            using var ctx = new TempContext();
+            ctx.Write("Dockerfile", "FROM scratch\n");
+            string link = Path.Combine(ctx.Root, ".dockerignore");
+            if (target == "fifo")
+            {
+                using var p = System.Diagnostics.Process.Start("mkfifo", link)!;
+                p.WaitForExit();
+            }
+            else
+            {
+                File.CreateSymbolicLink(link, target);
+            }
+
+            var ex = Assert.Throws<BuildContextException>(() => BuildContext.Scan(ctx.Root));
+            Assert.Equal(BuildContextFailure.Unreadable, ex.Reason);
+            Assert.Equal("ImageBuild.ContextUnreadable", ex.ErrorId);
+            Assert.Contains(".dockerignore", ex.Message, StringComparison.Ordinal);
+        }
+
         [Fact]
         public void MissingDockerfileAndOutsideDockerfileAreRefused()
         {

@@ -46,6 +46,9 @@ namespace PythonImages.Builds
         /// <summary>A file or folder of the context cannot be read.</summary>
         public const string ContextUnreadable = "ImageBuild.ContextUnreadable";
 
+        /// <summary>The context's .dockerignore holds a pattern the docker CLI refuses (an empty character class, a backwards range).</summary>
+        public const string InvalidDockerignore = "ImageBuild.InvalidDockerignore";
+
         /// <summary>The image is for another OS than the engine's containers (Windows vs Linux).</summary>
         public const string OSMismatch = "ImageBuild.OSMismatch";
 
@@ -176,6 +179,7 @@ namespace PythonImages
             D(ImageBuildErrorIds.ContextSymlinkEscapes, InvalidData, "Replace the link with a copy of its target, or exclude it in .dockerignore."),
             D(ImageBuildErrorIds.ContextDockerfileOutside, InvalidData, "Check the context folder and Dockerfile path (regenerate with New-PythonDockerfile)."),
             D(ImageBuildErrorIds.ContextUnreadable, InvalidData, "Check the context folder and Dockerfile path (regenerate with New-PythonDockerfile)."),
+            D(ImageBuildErrorIds.InvalidDockerignore, InvalidData, "Fix or remove the pattern the message names in the context's .dockerignore (a character class needs at least one character, and a range goes from low to high, e.g. [a-z])."),
             D(ImageBuildErrorIds.OSMismatch, InvalidOperation, "Build Windows images on a Windows engine and Linux images on a Linux engine: switch Docker Desktop, or pass -DockerHost / DOCKER_HOST / a docker context of the right engine."),
             D(ImageBuildErrorIds.LogWriteFailed, WriteError, "Give -LogPath a folder or file you can write to (free space, fix permissions), or leave -LogPath out and use -Verbose."),
             D(ImageBuildErrorIds.StepFailed, InvalidResult, "Fix the failing step in the Dockerfile (see the full log), then build again; add -NoCache if a cached layer is stale."),
