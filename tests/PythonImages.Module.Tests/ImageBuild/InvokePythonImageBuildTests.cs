@@ -271,5 +271,23 @@ function Img([int]$i, [string]$ctx) { $c = $imgs[$i].Clone(); $c.ContextPath = $
             Assert.StartsWith("ImageBuild.ContextNotFound", r.Errors[1].FullyQualifiedErrorId);
             Assert.False(DockerCli.ImageExists(c.Repository + ":link"));
         }
+
+        [DockerFact]
+        public void ADockerignorePatternDockerRefusesIsAnErrorBeforeUpload()
+        {
+            // Matching nothing would send what the line keeps out (here secrets/); docker build refuses it too.
+            using var c = new Contexts();
+            using var s = new ModuleSession();
+            string ctx = c.Small("ignore");
+            Directory.CreateDirectory(Path.Combine(ctx, "secrets"));
+            File.WriteAllText(Path.Combine(ctx, "secrets", "a.key"), "k");
+            File.WriteAllText(Path.Combine(ctx, ".dockerignore"), "secrets/[z-a]*\n");
+            var r = s.Run("Invoke-PythonImageBuild $ctx -Tag $tag", new Dictionary<string, object?> { ["ctx"] = ctx, ["tag"] = c.Repository + ":ignore" });
+            Assert.Single(r.Errors);
+            Assert.StartsWith("ImageBuild.InvalidDockerignore", r.Errors[0].FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.InvalidData, r.Errors[0].CategoryInfo.Category);
+            Assert.Contains("z-a", r.Errors[0].ErrorDetails.Message);
+            Assert.False(DockerCli.ImageExists(c.Repository + ":ignore"));
+        }
     }
 }
