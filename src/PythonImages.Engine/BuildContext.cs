@@ -143,6 +143,14 @@ namespace PythonImages.Engine
                 throw new BuildContextException(BuildContextFailure.NotFound, dockerfileFull, $"The Dockerfile {dockerfileFull} does not exist.");
             }
 
+            // A Dockerfile that is a FIFO, a device or a link to one (it comes with the project) is refused here, before
+            // anything reads it; the readers of its FROM lines read at most DockerfileReader.MaxBytes of a regular file.
+            var dockerfileKind = PythonImages.FileProbe.KindOf(dockerfileFull);
+            if (dockerfileKind != PythonImages.FileKind.Regular && dockerfileKind != PythonImages.FileKind.EmptyOrSpecial)
+            {
+                throw new BuildContextException(BuildContextFailure.Unreadable, dockerfileFull, $"The Dockerfile {dockerfileFull} is {PythonImages.FileProbe.Describe(dockerfileKind)}, not a regular file.");
+            }
+
             string relDockerfile = dockerfileFull.Substring(rootWithSep.Length).Replace('\\', '/');
 
             var patterns = new List<string>();

@@ -178,6 +178,31 @@ namespace PythonImages.Engine.Tests
             Assert.Contains(".dockerignore", ex.Message, StringComparison.Ordinal);
         }
 
+        [Theory]
+        [InlineData("/dev/zero")]
+        [InlineData("fifo")]
+        public void ADockerfileThatIsNoRegularFileIsRefusedWithoutReadingIt(string target)
+        {
+            using var ctx = new TempContext();
+            string dockerfile = Path.Combine(ctx.Root, "Dockerfile");
+            if (target == "fifo")
+            {
+                using var p = System.Diagnostics.Process.Start("mkfifo", dockerfile)!;
+                p.WaitForExit();
+            }
+            else
+            {
+                File.CreateSymbolicLink(dockerfile, target);
+            }
+
+            var ex = Assert.Throws<BuildContextException>(() => BuildContext.Scan(ctx.Root));
+            Assert.Equal(BuildContextFailure.Unreadable, ex.Reason);
+            Assert.Contains("not a regular file", ex.Message, StringComparison.Ordinal);
+
+            // The readers of its FROM lines refuse it too (as an unreadable file), instead of reading forever.
+            Assert.Null(PythonImages.Engine.Builds.BuildPlatform.SniffOS(dockerfile));
+        }
+
         [Fact]
         public void MissingDockerfileAndOutsideDockerfileAreRefused()
         {

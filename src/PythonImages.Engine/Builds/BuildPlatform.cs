@@ -28,7 +28,7 @@ namespace PythonImages.Engine.Builds
         {
             try
             {
-                return WindowsBase.IsMatch(File.ReadAllText(dockerfile)) ? "Windows" : null;
+                return WindowsBase.IsMatch(DockerfileReader.ReadText(dockerfile)) ? "Windows" : null;
             }
             catch (IOException)
             {

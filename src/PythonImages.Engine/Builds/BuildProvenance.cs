@@ -51,7 +51,7 @@ namespace PythonImages.Engine.Builds
         {
             try
             {
-                return ImageLabels.BaseImageOf(File.ReadAllText(dockerfile));
+                return ImageLabels.BaseImageOf(DockerfileReader.ReadText(dockerfile));
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {

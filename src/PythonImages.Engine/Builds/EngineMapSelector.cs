@@ -160,7 +160,7 @@ namespace PythonImages.Engine.Builds
 
             try
             {
-                var from = System.IO.File.ReadAllLines(job.DockerfilePath)
+                var from = DockerfileReader.ReadText(job.DockerfilePath).Split('\n').Select(l => l.TrimEnd('\r'))
                     .FirstOrDefault(l => l.TrimStart().StartsWith("FROM ", StringComparison.OrdinalIgnoreCase));
                 return from == null ? null : EnginePlatform.WindowsVersionIn(from);
             }

@@ -65,7 +65,7 @@ namespace PythonImages.Engine.Builds
             string dockerfileText;
             try
             {
-                byte[] dockerfile = File.ReadAllBytes(job.DockerfilePath);
+                byte[] dockerfile = DockerfileReader.ReadBytes(job.DockerfilePath);
                 entry.DockerfileSha256 = Hex(dockerfile);
                 dockerfileText = Encoding.UTF8.GetString(dockerfile);
                 entry.ContextDigest = ContextDigest(job);

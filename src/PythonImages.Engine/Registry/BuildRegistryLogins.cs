@@ -98,7 +98,7 @@ namespace PythonImages.Engine.Registry
             string text;
             try
             {
-                text = File.ReadAllText(dockerfilePath);
+                text = DockerfileReader.ReadText(dockerfilePath);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
