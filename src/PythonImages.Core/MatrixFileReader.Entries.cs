@@ -495,29 +495,7 @@ namespace PythonImages
 
             // A name written twice means nothing more, but every image (or version and base image) would read the list
             // again: 50,000 repeats of one name with 3,000 versions took seconds. Keep each name once, in the order written.
-            return HasRepeat(list) ? list.Distinct(StringComparer.Ordinal).ToArray() : list;
-        }
-
-        /// <summary>Whether a list of known architecture names has one twice (a longer list than there are names always has).</summary>
-        private static bool HasRepeat(string[] list)
-        {
-            if (list.Length > Matrix.KnownArchitectures.Count)
-            {
-                return true;
-            }
-
-            for (int i = 1; i < list.Length; i++)
-            {
-                for (int j = 0; j < i; j++)
-                {
-                    if (string.Equals(list[i], list[j], StringComparison.Ordinal))
-                    {
-                        return true;
-                    }
-                }
-            }
-
-            return false;
+            return MatrixLoader.FirstRepeat(list) >= 0 ? list.Distinct(StringComparer.Ordinal).ToArray() : list;
         }
 
         /// <summary>

@@ -161,16 +161,7 @@ namespace PythonImages.Engine.Tests
             // A project (a pull request) may make its .dockerignore a link to a device or a FIFO: refused, never read.
             using var ctx = new TempContext();
             ctx.Write("Dockerfile", "FROM scratch\n");
-            string link = Path.Combine(ctx.Root, ".dockerignore");
-            if (target == "fifo")
-            {
-                using var p = System.Diagnostics.Process.Start("mkfifo", link)!;
-                p.WaitForExit();
-            }
-            else
-            {
-                File.CreateSymbolicLink(link, target);
-            }
+            MakeSpecial(Path.Combine(ctx.Root, ".dockerignore"), target);
 
             var ex = Assert.Throws<BuildContextException>(() => BuildContext.Scan(ctx.Root));
             Assert.Equal(BuildContextFailure.Unreadable, ex.Reason);
@@ -185,15 +176,7 @@ namespace PythonImages.Engine.Tests
         {
             using var ctx = new TempContext();
             string dockerfile = Path.Combine(ctx.Root, "Dockerfile");
-            if (target == "fifo")
-            {
-                using var p = System.Diagnostics.Process.Start("mkfifo", dockerfile)!;
-                p.WaitForExit();
-            }
-            else
-            {
-                File.CreateSymbolicLink(dockerfile, target);
-            }
+            MakeSpecial(dockerfile, target);
 
             var ex = Assert.Throws<BuildContextException>(() => BuildContext.Scan(ctx.Root));
             Assert.Equal(BuildContextFailure.Unreadable, ex.Reason);
@@ -201,6 +184,21 @@ namespace PythonImages.Engine.Tests
 
             // The readers of its FROM lines refuse it too (as an unreadable file), instead of reading forever.
             Assert.Null(PythonImages.Engine.Builds.BuildPlatform.SniffOS(dockerfile));
+        }
+
+        /// <summary>Makes <paramref name="path"/> a FIFO ("fifo") or a symbolic link to <paramref name="target"/>.</summary>
+        private static void MakeSpecial(string path, string target)
+        {
+            if (target == "fifo")
+            {
+                using var p = System.Diagnostics.Process.Start("mkfifo", path)!;
+                p.WaitForExit();
+                Assert.Equal(0, p.ExitCode);
+            }
+            else
+            {
+                File.CreateSymbolicLink(path, target);
+            }
         }
 
         [Fact]
