@@ -38,8 +38,13 @@ namespace PythonImages.Tests.ImageBuild
             return root;
         }
 
-        /// <summary>A small image that builds in well under a second.</summary>
-        public string Small(string marker) => Create("FROM scratch\nCOPY marker.txt /marker.txt\nCMD [\"/marker\"]\n", files: new Dictionary<string, string> { ["marker.txt"] = marker });
+        /// <summary>
+        /// A small image that builds in well under a second. Its marker file also names this context set, so that its build
+        /// cache is its own: tests run in parallel against one engine, and with a cache entry shared between two tests one
+        /// test's clean-up (rmi -f) could remove the intermediate image the other's build was about to use ("unable to find
+        /// image"). The instructions stay those of every small image (the tests count steps).
+        /// </summary>
+        public string Small(string marker) => Create("FROM scratch\nCOPY marker.txt /marker.txt\nCMD [\"/marker\"]\n", files: new Dictionary<string, string> { ["marker.txt"] = marker + "\n" + Repository + "\n" });
 
         public string Failing() => Create("FROM scratch\nCOPY busybox /busybox\nRUN [\"/busybox\", \"false\"]\n", busybox: true);
 
