@@ -33,19 +33,6 @@ namespace PythonImages.Tests
             return ex;
         }
 
-        private static void Run(string file, params string[] args)
-        {
-            var start = new ProcessStartInfo(file) { UseShellExecute = false };
-            foreach (var a in args)
-            {
-                start.ArgumentList.Add(a);
-            }
-
-            using var p = Process.Start(start)!;
-            p.WaitForExit();
-            Assert.Equal(0, p.ExitCode);
-        }
-
         private static bool Unix => !OperatingSystem.IsWindows();
 
         [Fact]
@@ -57,7 +44,7 @@ namespace PythonImages.Tests
             }
 
             string fifo = Path.Combine(Dir, "matrix.fifo");
-            Run("mkfifo", fifo);
+            SpecialFiles.MakeFifo(fifo);
             var ex = Refused(fifo, () => File.WriteAllText(fifo, string.Empty));
             Assert.Equal(MatrixErrorIds.NotAFile, ex.ErrorId);
             Assert.Equal(MatrixErrorKind.InvalidArgument, ex.Kind);

@@ -191,9 +191,7 @@ namespace PythonImages.Engine.Tests
         {
             if (target == "fifo")
             {
-                using var p = System.Diagnostics.Process.Start("mkfifo", path)!;
-                p.WaitForExit();
-                Assert.Equal(0, p.ExitCode);
+                PythonImages.Tests.SpecialFiles.MakeFifo(path);
             }
             else
             {

@@ -595,8 +595,7 @@ Get-PythonTag -Name latest | Receive-Image";
             };
             if (which == "fifo")
             {
-                using var p = System.Diagnostics.Process.Start("mkfifo", path);
-                p.WaitForExit();
+                SpecialFiles.MakeFifo(path);
             }
 
             var task = System.Threading.Tasks.Task.Run(() => Complete($"Get-PythonTag -MatrixPath '{path}' -Version 3."));

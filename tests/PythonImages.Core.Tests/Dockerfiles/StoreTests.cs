@@ -311,7 +311,7 @@ namespace PythonImages.Tests.Dockerfiles
             using var dir = new ScratchDir();
             var image = Images.First();
             Directory.CreateDirectory(dir.P(image.Directory));
-            PythonImages.Tests.Manifest.ManifestHardeningTests.MakeFifo(dir.P(image.Directory + "/Dockerfile"));
+            SpecialFiles.MakeFifo(dir.P(image.Directory + "/Dockerfile"));
             var run = Task.Run(() =>
             {
                 var plan = Assert.Throws<DockerfileException>(() => DockerfileStore.Plan(dir.Root, DockerfileRenderer.Render(image)));

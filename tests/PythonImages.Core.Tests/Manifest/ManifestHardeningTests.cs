@@ -253,7 +253,7 @@ namespace PythonImages.Tests.Manifest
                 {
                     Assert.Equal(FileKind.CharacterDevice, FileProbe.KindOf("/dev/null"));
                     string fifo = Path.Combine(dir, "fifo");
-                    MakeFifo(fifo);
+                    SpecialFiles.MakeFifo(fifo);
                     Assert.Equal(FileKind.Fifo, FileProbe.KindOf(fifo));
                     string link = Path.Combine(dir, "link");
                     File.CreateSymbolicLink(link, fifo);
@@ -278,7 +278,7 @@ namespace PythonImages.Tests.Manifest
             try
             {
                 string fifo = Path.Combine(dir, "fifo");
-                MakeFifo(fifo);
+                SpecialFiles.MakeFifo(fifo);
                 foreach (var path in new[] { fifo, "/dev/zero", "/dev/null" })
                 {
                     // A TimeoutException here means the reader blocked.
@@ -325,13 +325,6 @@ namespace PythonImages.Tests.Manifest
             {
                 Directory.Delete(dir, true);
             }
-        }
-
-        internal static void MakeFifo(string path)
-        {
-            using var p = Process.Start(new ProcessStartInfo("mkfifo", path) { UseShellExecute = false })!;
-            p.WaitForExit();
-            Assert.Equal(0, p.ExitCode);
         }
     }
 }

@@ -142,7 +142,7 @@ namespace PythonImages.Tests.BadInput
             Add("-LogPath on another provider", Build + " -LogPath 'Env:\\PYTHONIMAGES_LOG'", "ImageBuild.InvalidLogPath");
             Add("-LogPath below a file", Build + " -LogPath \"$work/file.txt/logs/build.log\"", "ImageBuild.InvalidLogPath").WithFile("file.txt", "a file, not a folder");
             var fifo = Add("-LogPath a named pipe", Build + " -LogPath \"$work/pipe.log\"", "ImageBuild.InvalidLogPath");
-            fifo.Arrange = dir => MakeFifo(Path.Combine(dir, "pipe.log"));
+            fifo.Arrange = dir => SpecialFiles.MakeFifo(Path.Combine(dir, "pipe.log"));
             fifo.SpecialFiles.Add("pipe.log");
             Add("-LogPath a character device", Build + " -LogPath '/dev/null'", "ImageBuild.InvalidLogPath");
             Add("-InactivityTimeout zero", Build + " -InactivityTimeout 0", "ImageBuild.InvalidInactivityTimeout");
@@ -167,12 +167,5 @@ namespace PythonImages.Tests.BadInput
             string.Concat(variables.Select(v => $"    [Environment]::SetEnvironmentVariable('{v.Name}', {v.Value})\n")) +
             "    " + body + "\n" +
             "} finally { foreach ($n in $names) { [Environment]::SetEnvironmentVariable($n, $saved[$n]) } }";
-
-        private static void MakeFifo(string path)
-        {
-            using var p = Process.Start(new ProcessStartInfo("mkfifo") { ArgumentList = { path } })!;
-            p.WaitForExit();
-            Assert.True(p.ExitCode == 0 && File.Exists(path), "mkfifo failed");
-        }
     }
 }

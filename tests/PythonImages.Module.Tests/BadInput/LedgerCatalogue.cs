@@ -119,7 +119,7 @@ namespace PythonImages.Tests.BadInput
             Add("build: ledger in a missing folder", Build.Replace("./ledger.json", "./missing/ledger.json", StringComparison.Ordinal), "Ledger.InvalidPath", ErrorCategory.InvalidArgument);
             if (!OperatingSystem.IsWindows())
             {
-                Add("build: ledger is a FIFO", Build, "Ledger.InvalidPath", ErrorCategory.InvalidArgument, arrange: w => Fifo(Path.Combine(w, "ledger.json")), special: new HashSet<string> { "ledger.json" });
+                Add("build: ledger is a FIFO", Build, "Ledger.InvalidPath", ErrorCategory.InvalidArgument, arrange: w => SpecialFiles.MakeFifo(Path.Combine(w, "ledger.json")), special: new HashSet<string> { "ledger.json" });
             }
 
             Add("build: ledger too large", Build, "Ledger.ReadFailed", ErrorCategory.ReadError, arrange: w => File.WriteAllBytes(Path.Combine(w, "ledger.json"), new byte[(16 * 1024 * 1024) + 1]));
@@ -145,13 +145,6 @@ namespace PythonImages.Tests.BadInput
             list.Add(new BadInputCase(Area, "merge: fragment is a folder", "Merge-PythonBuildLedger -Path ./a.json, ./ctx -Destination ./merged.json", "Ledger.ReadFailed", ErrorCategory.ReadError)
                 .WithFile("a.json", Ledger(Entry())).WithFile("ctx/Dockerfile", "FROM scratch\n"));
             return list;
-        }
-
-        private static void Fifo(string path)
-        {
-            using var p = Process.Start(new ProcessStartInfo("mkfifo") { ArgumentList = { path }, UseShellExecute = false })!;
-            p.WaitForExit();
-            Assert.True(p.ExitCode == 0 && File.Exists(path), "mkfifo failed");
         }
     }
 }

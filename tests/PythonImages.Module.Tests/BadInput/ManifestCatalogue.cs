@@ -50,22 +50,12 @@ namespace PythonImages.Tests.BadInput
 
         private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "fixtures", name);
 
-        private static void MakeFifo(string path)
-        {
-            using var p = Process.Start(new ProcessStartInfo("mkfifo", path) { UseShellExecute = false })!;
-            p.WaitForExit();
-            if (p.ExitCode != 0)
-            {
-                throw new InvalidOperationException("mkfifo failed for " + path);
-            }
-        }
-
         private static BadInputCase WithFifo(BadInputCase c, string relative)
         {
             c.Arrange = work =>
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(work, relative))!);
-                MakeFifo(Path.Combine(work, relative));
+                SpecialFiles.MakeFifo(Path.Combine(work, relative));
             };
             c.SpecialFiles.Add(relative);
             return c;

@@ -71,14 +71,6 @@ namespace PythonImages.Tests.BadInput
 
         private static readonly List<Socket> OpenSockets = new List<Socket>();
 
-        private static void MakeFifo(string work, string name)
-        {
-            var start = new ProcessStartInfo("mkfifo") { UseShellExecute = false };
-            start.ArgumentList.Add(Path.Combine(work, name));
-            using var p = Process.Start(start)!;
-            p.WaitForExit();
-        }
-
         private static IEnumerable<BadInputCase> All()
         {
             // ---------------------------------------------------------------- the file itself
@@ -88,7 +80,7 @@ namespace PythonImages.Tests.BadInput
             yield return P("/dev/zero", "Get-PythonTag -MatrixPath /dev/zero", "Matrix.NotAFile");
             yield return P("/dev/null", "Get-PythonTag -MatrixPath /dev/null", "Matrix.NotAFile");
             yield return P("/dev/urandom", "Get-PythonTag -MatrixPath /dev/urandom", "Matrix.NotAFile");
-            var fifo = Arranged(C("FIFO without a writer", "Get-PythonTag -MatrixPath ./m.fifo", "Matrix.NotAFile", ErrorCategory.InvalidArgument), w => MakeFifo(w, "m.fifo"));
+            var fifo = Arranged(C("FIFO without a writer", "Get-PythonTag -MatrixPath ./m.fifo", "Matrix.NotAFile", ErrorCategory.InvalidArgument), w => SpecialFiles.MakeFifo(Path.Combine(w, "m.fifo")));
             fifo.SpecialFiles.Add("m.fifo");
             yield return fifo;
             var socket = Arranged(C("unix socket", "Get-PythonTag -MatrixPath ./m.sock", "Matrix.NotAFile", ErrorCategory.InvalidArgument), w =>
