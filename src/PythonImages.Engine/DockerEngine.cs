@@ -181,8 +181,8 @@ namespace PythonImages.Engine
             using var watchdog = new InactivityWatchdog(limit, cancellationToken);
             var state = new BuildStreamState(events, watchdog.Touch);
 
-            // The tar is produced as the transport sends it, on the transport's thread, from one 128 KiB buffer: no producer
-            // thread, no pipe between them, nothing read ahead (UploadStream).
+            // The tar is produced as the transport sends it, by one thread that blocks in each write, from one 128 KiB buffer:
+            // no producer thread, no pipe between them, nothing read ahead (UploadStream).
             using var body = new UploadStream(context.OpenTar(), context.TarLength, watchdog.Touch, watchdog.Token);
             try
             {

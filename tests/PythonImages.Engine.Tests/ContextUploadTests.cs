@@ -81,8 +81,9 @@ namespace PythonImages.Engine.Tests
         [Fact]
         public async Task ALargeContextIsSentWithoutHoldingItInMemory()
         {
-            // 64 MiB of context through a sink that completes synchronously: the whole copy runs on this thread, so its
-            // allocations are this thread's. One buffer, headers and bookkeeping: far below the size of the context.
+            // 64 MiB of context through a sink that records, at its first and last write, what the writing thread has
+            // allocated so far: the copy runs on one thread of its own, and between its first and last write it allocates
+            // headers and bookkeeping only, far below the size of the context.
             using var ctx = new TempContext();
             ctx.Write("Dockerfile", "FROM scratch\n");
             for (int i = 0; i < 4; i++)
@@ -93,17 +94,41 @@ namespace PythonImages.Engine.Tests
 
             var context = BuildContext.Scan(ctx.Root);
             var sink = new CountingStream();
-            long before = GC.GetAllocatedBytesForCurrentThread();
             using (var upload = new UploadStream(context.OpenTar(), context.TarLength, () => { }, CancellationToken.None))
             {
-                var copy = upload.CopyToAsync(sink, 81920, CancellationToken.None);
-                Assert.True(copy.IsCompleted, "the copy did not complete synchronously");
-                await copy;
+                await upload.CopyToAsync(sink, 81920, CancellationToken.None);
             }
 
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
             Assert.Equal(context.TarLength, sink.Written);
+            Assert.Single(sink.Threads);
+            Assert.NotEqual(Environment.CurrentManagedThreadId, sink.Threads.Single());
+            long allocated = sink.AllocatedAtLastWrite - sink.AllocatedAtFirstWrite;
             Assert.True(allocated < 1 << 20, $"{allocated} bytes allocated to send {sink.Written} bytes");
+        }
+
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public async Task CancellationEndsAWriteTheSocketDoesNotTake(bool callersToken)
+        {
+            // The copy blocks in each write until the socket takes it. When the engine stops reading, only closing the
+            // destination ends such a write: the caller's token and the watchdog's both do, and the copy ends as cancelled.
+            using var ctx = new TempContext();
+            ctx.Write("Dockerfile", "FROM scratch\n");
+            ctx.Write("data.bin", new string('x', 3 * UploadStream.WriteBytes));
+            var context = BuildContext.Scan(ctx.Root);
+            using var watchdog = new CancellationTokenSource();
+            using var caller = new CancellationTokenSource();
+            var sink = new StuckStream();
+            using var upload = new UploadStream(context.OpenTar(), context.TarLength, () => { }, watchdog.Token);
+            var copy = upload.CopyToAsync(sink, 81920, caller.Token);
+            Assert.True(sink.Blocked.Wait(TimeSpan.FromSeconds(30)), "the first write never started");
+            Assert.False(copy.IsCompleted);
+            (callersToken ? caller : watchdog).Cancel();
+            var ended = await Task.WhenAny(copy, Task.Delay(TimeSpan.FromSeconds(30)));
+            Assert.Same(copy, ended);
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => copy);
+            Assert.True(sink.Disposed);
         }
 
         [Fact]
@@ -352,10 +377,19 @@ namespace PythonImages.Engine.Tests
             }
         }
 
-        /// <summary>Counts what is written; every write completes synchronously and allocates nothing.</summary>
+        /// <summary>
+        /// Counts what is written, by which threads, and what the writing thread had allocated at the first and the last
+        /// write; every write completes synchronously and allocates nothing.
+        /// </summary>
         private sealed class CountingStream : Stream
         {
             public long Written { get; private set; }
+
+            public HashSet<int> Threads { get; } = new HashSet<int>();
+
+            public long AllocatedAtFirstWrite { get; private set; } = -1;
+
+            public long AllocatedAtLastWrite { get; private set; }
 
             public override bool CanRead => false;
 
@@ -377,18 +411,74 @@ namespace PythonImages.Engine.Tests
 
             public override void SetLength(long value) => throw new NotSupportedException();
 
-            public override void Write(byte[] buffer, int offset, int count) => Written += count;
+            public override void Write(byte[] buffer, int offset, int count) => Count(count);
 
             public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
             {
-                Written += count;
+                Count(count);
                 return Task.CompletedTask;
             }
 
             public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
             {
-                Written += buffer.Length;
+                Count(buffer.Length);
                 return ValueTask.CompletedTask;
+            }
+
+            private void Count(int count)
+            {
+                long allocated = GC.GetAllocatedBytesForCurrentThread();
+                if (AllocatedAtFirstWrite < 0)
+                {
+                    AllocatedAtFirstWrite = allocated;
+                }
+
+                AllocatedAtLastWrite = allocated;
+                Threads.Add(Environment.CurrentManagedThreadId);
+                Written += count;
+            }
+        }
+
+        /// <summary>A socket the engine stopped reading: every write blocks until the stream is disposed, then fails.</summary>
+        private sealed class StuckStream : Stream
+        {
+            private readonly ManualResetEventSlim closed = new ManualResetEventSlim();
+
+            public ManualResetEventSlim Blocked { get; } = new ManualResetEventSlim();
+
+            public bool Disposed => closed.IsSet;
+
+            public override bool CanRead => false;
+
+            public override bool CanSeek => false;
+
+            public override bool CanWrite => true;
+
+            public override long Length => throw new NotSupportedException();
+
+            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+            public override void Flush()
+            {
+            }
+
+            public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+            public override void SetLength(long value) => throw new NotSupportedException();
+
+            public override void Write(byte[] buffer, int offset, int count)
+            {
+                Blocked.Set();
+                closed.Wait();
+                throw new ObjectDisposedException(nameof(StuckStream));
+            }
+
+            protected override void Dispose(bool disposing)
+            {
+                closed.Set();
+                base.Dispose(disposing);
             }
         }
     }
