@@ -27,7 +27,11 @@ namespace PythonImages.Tests.ImageBuild
             File.WriteAllText(Path.Combine(root, "Dockerfile"), dockerfile);
             if (busybox)
             {
-                File.Copy("/bin/busybox", Path.Combine(root, "busybox"));
+                // The set's name appended to the static binary (the loader ignores bytes past its segments): the
+                // "COPY busybox" cache entry is this set's own, like the small images' (see Small).
+                string copy = Path.Combine(root, "busybox");
+                File.Copy("/bin/busybox", copy);
+                File.AppendAllText(copy, "\n" + Repository + "\n");
             }
 
             foreach (var kv in files ?? new Dictionary<string, string>())
