@@ -168,8 +168,14 @@ namespace PythonImages
         /// <summary>The line of this entry in its file (0 when built in code).</summary>
         public int Line { get; set; }
 
-        /// <summary>The line of each variant in the matrix file, in order (null when built in code): for the load-time tag checks' messages.</summary>
+        /// <summary>
+        /// The line of each variant in the matrix file, in order (null when built in code, or when they share one line,
+        /// <see cref="VariantsLine"/>): for the load-time tag checks' messages.
+        /// </summary>
         internal int[]? VariantLines { get; set; }
+
+        /// <summary>The line of every variant in the matrix file when they are on one line (0 otherwise).</summary>
+        internal int VariantsLine { get; set; }
 
         /// <inheritdoc/>
         public override string ToString() => Key + " = " + Version;

@@ -58,9 +58,10 @@ namespace PythonImages
             }
 
             var version = ReadVersion(keyText, keyLine, key, e);
-            var (variants, lines) = ReadVariants(keyText, keyLine, e);
+            var (variants, lines, line) = ReadVariants(keyText, keyLine, e);
             return new MatrixVersion(key, version, variants)
             {
+                VariantsLine = line,
                 SourceSha256 = e.Source,
                 WindowsSha256 = e.Windows,
                 SetuptoolsVersion = e.Setuptools,
@@ -315,7 +316,7 @@ namespace PythonImages
             ctx.ErrorAt(MatrixErrorIds.InvalidVersion, $"'{InputGrammar.Show(versionText)}' is not a Python version (MAJOR.MINOR.PATCH with an optional a/b/rc suffix).", line, path.ToString());
 
         /// <summary>variants: a non-empty list of safe, known, distinct variants whose base images have architectures.</summary>
-        private (VariantInfo[] Variants, int[] Lines) ReadVariants(string keyText, int keyLine, EntryFields e)
+        private (VariantInfo[] Variants, int[]? Lines, int Line) ReadVariants(string keyText, int keyLine, EntryFields e)
         {
             switch (e.Variants)
             {
@@ -328,14 +329,25 @@ namespace PythonImages
                     throw ctx.ErrorAt(MatrixErrorIds.EmptyVariants, $"Version {keyText} has an empty 'variants' list; list at least one variant or remove the version.", e.VariantsLine, VariantsKey(keyText));
             }
 
-            // The line of each variant (for the tag checks' messages), kept per version: a few ints, not the YAML nodes.
-            var variants = new VariantInfo[items.Count];
-            var lines = new int[items.Count];
+            // Read into scratch arrays first. Most versions list their variants on one line, and many list the same ones as
+            // the version before (a file's variants are one object each): such a version keeps that version's array (never
+            // changed: MatrixVersion hands it out read-only) and one line instead of an array of them (the line of each
+            // variant is for the tag checks' messages).
+            int n = items.Count;
+            if (variantScratch.Length < n)
+            {
+                variantScratch = new VariantInfo[Math.Max(n, 2 * variantScratch.Length)];
+                lineScratch = new int[variantScratch.Length];
+            }
+
+            var variants = variantScratch;
+            var lines = lineScratch;
 
             // A long list is checked for repeats through a set (one variant is one object): 40,000 variants searched
             // the earlier ones each, 2 s before anything else was checked.
-            var seen = items.Count > 16 ? new HashSet<VariantInfo>() : null;
-            for (int i = 0; i < items.Count; i++)
+            var seen = n > 16 ? new HashSet<VariantInfo>() : null;
+            int sameLine = 0;
+            for (int i = 0; i < n; i++)
             {
                 var (text, line) = items[i];
                 var info = ReadVariant(text, line, keyText);
@@ -356,10 +368,45 @@ namespace PythonImages
 
                 variants[i] = info;
                 lines[i] = line;
+                sameLine = i == 0 || line == sameLine ? line : -1;
             }
 
-            return (variants, lines);
+            var kept = lastVariants;
+            if (kept == null || kept.Length != n || !SameItems(kept, variants))
+            {
+                kept = new VariantInfo[n];
+                Array.Copy(variants, kept, n);
+            }
+
+            lastVariants = kept;
+            if (sameLine > 0)
+            {
+                return (kept, null, sameLine);
+            }
+
+            var own = new int[n];
+            Array.Copy(lines, own, n);
+            return (kept, own, 0);
         }
+
+        /// <summary>True when the first <paramref name="a"/>.Length items of <paramref name="b"/> are <paramref name="a"/>'s.</summary>
+        private static bool SameItems(VariantInfo[] a, VariantInfo[] b)
+        {
+            for (int i = 0; i < a.Length; i++)
+            {
+                if (!ReferenceEquals(a[i], b[i]))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        // The variants array of the last version read, and the scratch arrays a version's variants are read into (ReadVariants).
+        private VariantInfo[]? lastVariants;
+        private VariantInfo[] variantScratch = new VariantInfo[8];
+        private int[] lineScratch = new int[8];
 
         /// <summary>
         /// One variant: a safe directory name of a known form. A variant already read in this file (the same few variants

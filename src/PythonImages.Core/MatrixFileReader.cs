@@ -34,10 +34,11 @@ namespace PythonImages
             string source,
             Func<IReadOnlyDictionary<string, IReadOnlyList<string>>?> getBaseArchitectures,
             Func<IReadOnlyList<string>> getDefaultMaintainers,
-            bool subset = true)
+            bool subset = true,
+            int? plainLineFeeds = null)
         {
             ctx = new MatrixLoader.Context(source);
-            r = new MatrixYamlCursor(text, source, subset);
+            r = new MatrixYamlCursor(text, source, subset, plainLineFeeds);
             this.getBaseArchitectures = getBaseArchitectures;
             this.getDefaultMaintainers = getDefaultMaintainers;
             Variants = new VariantTable();

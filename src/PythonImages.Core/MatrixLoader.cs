@@ -207,11 +207,17 @@ namespace PythonImages
                 throw new MatrixException(MatrixErrorIds.TooLarge, $"The matrix text is {text.Length} characters long; at most {MaxFileBytes} are read.", source, 0, null);
             }
 
-            RejectNonYamlCharacters(text, source);
+            // A plain text (printable ASCII and line feeds, what matrix files are) holds no character YAML refuses; only
+            // another text is searched for one. The count of line feeds is the subset scanner's.
+            int plainLineFeeds = MatrixSubsetScanner.PlainLineFeeds(text);
+            if (plainLineFeeds < 0)
+            {
+                RejectNonYamlCharacters(text, source);
+            }
 
             // Read on the parser's events (the subset scanner's, or YamlDotNet's for any other YAML): no YAML node tree,
             // only the matrix being built.
-            var reader = new MatrixFileReader(text, source, getBaseArchitectures, getDefaultMaintainers, subset);
+            var reader = new MatrixFileReader(text, source, getBaseArchitectures, getDefaultMaintainers, subset, plainLineFeeds);
             reader.Read();
             var matrix = new Matrix(reader.Versions)
             {
@@ -306,7 +312,15 @@ namespace PythonImages
         /// </summary>
         private static List<PythonImage> CheckImages(Context ctx, Matrix matrix)
         {
-            return TagRules.Compute(matrix, new ImageCheck(ctx, matrix));
+            var check = new ImageCheck(ctx, matrix);
+            try
+            {
+                return TagRules.Compute(matrix, check);
+            }
+            finally
+            {
+                check.Release();
+            }
         }
 
         /// <summary>
@@ -352,6 +366,13 @@ namespace PythonImages
                         throw error;
                     }
                 }
+            }
+
+            /// <summary>Gives the tag table's arrays back to the pool (the checks are over).</summary>
+            public void Release()
+            {
+                owners?.Release();
+                owners = null;
             }
 
             private MatrixException TooManyTags() =>
@@ -453,6 +474,11 @@ namespace PythonImages
         /// <summary>The line of an image's variant in the matrix file (the version's line when it is not known).</summary>
         private static int VariantLine(MatrixVersion entry, PythonImage image)
         {
+            if (entry.VariantsLine > 0)
+            {
+                return entry.VariantsLine;
+            }
+
             var lines = entry.VariantLines;
             if (lines != null)
             {

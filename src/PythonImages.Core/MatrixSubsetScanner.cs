@@ -29,7 +29,7 @@ namespace PythonImages
         private int line = 1;
         private int indent;
         private bool eof;
-        private int endLine;
+        private int endLine; // the line after the last line feed (YamlDotNet's end mark)
 
         private MatrixSubsetScanner(string text)
         {
@@ -41,16 +41,24 @@ namespace PythonImages
         /// The events of <paramref name="text"/>, or false when the text is outside the subset. The array comes from the
         /// shared pool and holds <paramref name="count"/> events; give it back with <see cref="Release"/>.
         /// </summary>
-        public static bool TryScan(string text, out MatrixEvent[] events, out int count)
+        public static bool TryScan(string text, out MatrixEvent[] events, out int count) =>
+            TryScan(text, PlainLineFeeds(text), out events, out count);
+
+        /// <summary>
+        /// <see cref="TryScan(string, out MatrixEvent[], out int)"/> of a text whose <see cref="PlainLineFeeds"/> the caller
+        /// has counted already (<paramref name="lineFeeds"/>, negative when the text is not plain): the text is read once
+        /// less.
+        /// </summary>
+        public static bool TryScan(string text, int lineFeeds, out MatrixEvent[] events, out int count)
         {
             events = Array.Empty<MatrixEvent>();
             count = 0;
-            if (!Printable(text))
+            if (lineFeeds < 0)
             {
                 return false;
             }
 
-            var scanner = new MatrixSubsetScanner(text);
+            var scanner = new MatrixSubsetScanner(text) { endLine = lineFeeds + 1 };
             if (!scanner.Document())
             {
                 Release(scanner.events);
@@ -62,7 +70,7 @@ namespace PythonImages
             return true;
         }
 
-        /// <summary>Returns an event array of <see cref="TryScan"/> to the pool (cleared: it holds the file's strings).</summary>
+        /// <summary>Returns an event array of <see cref="TryScan(string, int, out MatrixEvent[], out int)"/> to the pool (cleared: it holds the file's strings).</summary>
         public static void Release(MatrixEvent[] events)
         {
             if (events.Length > 0)
@@ -71,33 +79,36 @@ namespace PythonImages
             }
         }
 
-        /// <summary>Printable ASCII and line feeds, ending with a line feed.</summary>
-        private static bool Printable(string text)
+        /// <summary>
+        /// The number of line feeds of <paramref name="text"/> when it is plain, that is printable ASCII and line feeds only
+        /// and ending with a line feed (the only texts the scanner reads, and a text YAML allows every character of);
+        /// -1 otherwise. One pass, made once per load (<see cref="MatrixLoader"/>).
+        /// </summary>
+        public static int PlainLineFeeds(string text)
         {
             if (text.Length == 0 || text[text.Length - 1] != '\n')
             {
-                return false;
+                return -1;
             }
 
+            int lineFeeds = 0;
             foreach (char c in text)
             {
-                if ((c < ' ' || c > '~') && c != '\n')
+                if (c == '\n')
                 {
-                    return false;
+                    lineFeeds++;
+                }
+                else if (c < ' ' || c > '~')
+                {
+                    return -1;
                 }
             }
 
-            return true;
+            return lineFeeds;
         }
 
         private bool Document()
         {
-            endLine = 1;
-            foreach (char c in text)
-            {
-                endLine += c == '\n' ? 1 : 0;
-            }
-
             Emit(MatrixEventKind.StreamStart, 1);
             NextContentLine();
             if (eof || indent != 0)

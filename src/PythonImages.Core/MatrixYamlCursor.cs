@@ -36,9 +36,14 @@ namespace PythonImages
         private string? armedKey;
         private int armedLine;
 
-        public MatrixYamlCursor(string text, string source, bool subset = true)
+        /// <summary>
+        /// The events of <paramref name="text"/>: the subset scanner's when <paramref name="subset"/> and the text is within
+        /// its subset, else YamlDotNet's. <paramref name="plainLineFeeds"/> is the text's
+        /// <see cref="MatrixSubsetScanner.PlainLineFeeds"/> when the caller has it (null: counted here).
+        /// </summary>
+        public MatrixYamlCursor(string text, string source, bool subset = true, int? plainLineFeeds = null)
         {
-            if (subset && MatrixSubsetScanner.TryScan(text, out var events, out int count))
+            if (subset && MatrixSubsetScanner.TryScan(text, plainLineFeeds ?? MatrixSubsetScanner.PlainLineFeeds(text), out var events, out int count))
             {
                 scanned = events;
                 scannedCount = count;

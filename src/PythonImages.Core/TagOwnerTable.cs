@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 
 namespace PythonImages
@@ -48,9 +49,13 @@ namespace PythonImages
         {
             this.images = images;
             this.hashOf = hashOf;
-            first = new int[Math.Max(expectedImages, 0) + 1];
+            // Both arrays come from the shared pool and go back to it in Release: a large matrix's table is a few hundred
+            // kilobytes that live only while its tags are checked, and a session loads matrices again and again.
+            first = Rent(Math.Max(expectedImages, 0) + 1);
+            first[0] = 0; // a pooled array is not cleared; the entries past registered are written before they are read
             capacity = SlotsFor(Math.Max(expectedTags, 0));
-            slots = new int[2 * capacity];
+            slots = Rent(2 * capacity);
+            Array.Clear(slots, 0, 2 * capacity);
         }
 
         /// <summary>
@@ -94,7 +99,10 @@ namespace PythonImages
 
             if (registered + 1 == first.Length)
             {
-                Array.Resize(ref first, 2 * first.Length);
+                var larger = Rent(2 * first.Length);
+                Array.Copy(first, larger, registered + 1);
+                Return(first);
+                first = larger;
             }
 
             first[++registered] = (int)count;
@@ -167,7 +175,8 @@ namespace PythonImages
             var old = slots;
             int oldCapacity = capacity;
             capacity = SlotsFor(2 * Math.Max(used, 4));
-            slots = new int[2 * capacity];
+            slots = Rent(2 * capacity);
+            Array.Clear(slots, 0, 2 * capacity);
             for (int k = 0; k < oldCapacity; k++)
             {
                 int stored = old[(2 * k) + 1];
@@ -183,6 +192,28 @@ namespace PythonImages
                     slots[2 * slot] = hash;
                     slots[(2 * slot) + 1] = stored;
                 }
+            }
+
+            Return(old);
+        }
+
+        /// <summary>Gives the table's arrays back to the pool; the table is not used again.</summary>
+        public void Release()
+        {
+            Return(slots);
+            Return(first);
+            slots = Array.Empty<int>();
+            first = Array.Empty<int>();
+            capacity = 0;
+        }
+
+        private static int[] Rent(int length) => ArrayPool<int>.Shared.Rent(Math.Max(length, 1));
+
+        private static void Return(int[] array)
+        {
+            if (array.Length > 0)
+            {
+                ArrayPool<int>.Shared.Return(array);
             }
         }
 

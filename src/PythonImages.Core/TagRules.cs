@@ -84,8 +84,10 @@ namespace PythonImages
             long n = matrix.AliasesFor(entry.Key).Count + 2;
             DefaultsOf(entry, out var defaultDebian, out var defaultAlpine);
             long tags = 0;
-            foreach (var variant in entry.Variants)
+            var variants = entry.Variants;
+            for (int i = 0; i < variants.Count; i++)
             {
+                var variant = variants[i];
                 bool windows = variant.Family == ImageFamily.WindowsServerCore;
                 tags += HasShortName(variant.Name, defaultDebian, defaultAlpine) ? 2 * n : n;
                 tags += windows ? 2 * n : variant.Name == defaultDebian ? n : 0;
@@ -109,8 +111,10 @@ namespace PythonImages
         {
             var versionAliases = new VersionAliases(entry, matrix.AliasesFor(entry.Key));
             DefaultsOf(entry, out var defaultDebian, out var defaultAlpine);
-            foreach (var variant in entry.Variants)
+            var variants = entry.Variants;
+            for (int i = 0; i < variants.Count; i++)
             {
+                var variant = variants[i];
                 result.Add(Image(matrix, entry, variant, versionAliases, defaultDebian, defaultAlpine, architectures));
             }
         }
@@ -120,8 +124,10 @@ namespace PythonImages
         {
             defaultDebian = null;
             defaultAlpine = null;
-            foreach (var v in entry.Variants)
+            var variants = entry.Variants;
+            for (int i = 0; i < variants.Count; i++)
             {
+                var v = variants[i];
                 if (defaultDebian == null && v.Family == ImageFamily.DebianFull)
                 {
                     defaultDebian = v.Path;
@@ -151,8 +157,6 @@ namespace PythonImages
         private static bool HasShortName(string name, string? defaultDebian, string? defaultAlpine) =>
             (defaultDebian != null && EndsWithSuite(name, defaultDebian)) || name == defaultAlpine;
 
-        /// <summary>One image: its simple tags (every version alias with the variant, then with the short variant name of
-        /// the default Debian suite or the default Alpine), its shared tags and its architectures.</summary>
         /// <summary>The words of a version's tags, most specific first: its version, its key, then its aliases (no array made).</summary>
         private readonly struct VersionAliases
         {
@@ -170,6 +174,8 @@ namespace PythonImages
             public string this[int i] => i == 0 ? entry.Version.Text : i == 1 ? entry.Key.Text : aliases[i - 2];
         }
 
+        /// <summary>One image: its simple tags (every version alias with the variant, then with the short variant name of
+        /// the default Debian suite or the default Alpine), its shared tags and its architectures.</summary>
         private static PythonImage Image(Matrix matrix, MatrixVersion entry, VariantInfo variant, VersionAliases versionAliases, string? defaultDebian, string? defaultAlpine, ArchitectureTable architectures)
         {
             string name = variant.Name;

@@ -367,5 +367,38 @@ namespace PythonImages.Tests
             Assert.Equal(MatrixErrorIds.UnknownVariantForm, badEx.ErrorId);
             Assert.Equal(badLines[1], badEx.Line);
         }
+
+        [Fact]
+        public void VersionsListingTheSameVariantsShareOneListAndStillNameTheirOwnLines()
+        {
+            // Four versions in file order: 3.14 and 3.13 list the same variants (3.13 keeps 3.14's list), 3.12 lists them
+            // in another order (a list of its own), 3.11 the same as 3.12 but one per line (3.12's list, its own lines).
+            string text = string.Join("\n", new[]
+            {
+                "aliases:", "  '3.11': ['3.13-slim']", "versions:",
+                "  '3.14':", "    version: 3.14.6", "    variants: [trixie, slim-trixie]",
+                "  '3.13':", "    version: 3.13.14", "    variants: [trixie, slim-trixie]",
+                "  '3.12':", "    version: 3.12.11", "    variants: [slim-trixie, trixie]",
+                "  '3.11':", "    version: 3.11.13", "    variants:", "      - slim-trixie", "      - trixie",
+            }) + "\n";
+            var byKey = new Func<Matrix, string, IReadOnlyList<VariantInfo>>((m, key) => m.Versions.Single(v => v.Key.Text == key).Variants);
+
+            // 3.11's alias '3.13-slim' makes its trixie image's tag '3.13-slim-trixie', 3.13/slim-trixie's: an error at the
+            // line of 3.11's trixie (line 17), not at the line its list shares with 3.12's.
+            var ex = Assert.Throws<MatrixException>(() => MatrixLoader.Parse(text, "shared.yaml", MatrixLoader.Default.Architectures));
+            Assert.Equal(MatrixErrorIds.DuplicateTag, ex.ErrorId);
+            Assert.Equal(17, ex.Line);
+            Assert.Contains("'3.13-slim-trixie' of 3.11/trixie", ex.Message);
+
+            var matrix = MatrixLoader.Parse(text.Replace("'3.11': ['3.13-slim']", "'3.11': ['3.11-extra']"), "shared.yaml", MatrixLoader.Default.Architectures);
+            Assert.Same(byKey(matrix, "3.14"), byKey(matrix, "3.13"));
+            Assert.NotSame(byKey(matrix, "3.13"), byKey(matrix, "3.12"));
+            Assert.Same(byKey(matrix, "3.12"), byKey(matrix, "3.11"));
+            Assert.Equal(new[] { "trixie", "slim-trixie" }, byKey(matrix, "3.13").Select(v => v.Path));
+            Assert.Equal(new[] { "slim-trixie", "trixie" }, byKey(matrix, "3.11").Select(v => v.Path));
+            Assert.Equal(
+                new[] { "3.14/trixie", "3.14/slim-trixie", "3.13/trixie", "3.13/slim-trixie", "3.12/slim-trixie", "3.12/trixie", "3.11/slim-trixie", "3.11/trixie" },
+                TagRules.Compute(matrix).Select(i => i.Directory));
+        }
     }
 }
