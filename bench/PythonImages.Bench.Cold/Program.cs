@@ -22,7 +22,7 @@ using System.Runtime.InteropServices;
 // Usage: dotnet run -c Release --project bench/PythonImages.Bench.Cold [-- <rounds> [<manifest path> | --repo]]
 //   --repo: the repository's PythonImages.psd1 as dotnet build laid it out (IL only).
 int pairs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
-string repoRoot = FindRepoRoot();
+string repoRoot = BenchKit.RepoRoot();
 string manifest = args.Length > 1
     ? (args[1] == "--repo" ? Path.Combine(repoRoot, "PythonImages.psd1") : Path.GetFullPath(args[1]))
     : Package(repoRoot);
@@ -37,11 +37,11 @@ string load0 = File.ReadAllText("/proc/loadavg").Trim();
 
 (double Wall, double Cpu) Run(Shell shell, string command)
 {
-    double cpu0 = ChildrenCpuMs();
+    double cpu0 = BenchKit.ChildrenCpuMs();
     var w = Stopwatch.StartNew();
     RunForOutput(shell, command);
     w.Stop();
-    return (w.Elapsed.TotalMilliseconds, ChildrenCpuMs() - cpu0);
+    return (w.Elapsed.TotalMilliseconds, BenchKit.ChildrenCpuMs() - cpu0);
 }
 
 // Runs one `-c` command in a new process; its standard output (standard error must stay empty).
@@ -158,7 +158,7 @@ foreach (var shell in shells)
         }
     }
 
-    shell.Steps = string.Join(", ", stepNames.Select((n, k) => $"{n} {Median(ms[k]):0.0} ms ({Median(jitted[k]):0} methods compiled)"));
+    shell.Steps = string.Join(", ", stepNames.Select((n, k) => $"{n} {BenchKit.Median(ms[k]):0.0} ms ({BenchKit.Median(jitted[k]):0} methods compiled)"));
 }
 
 Console.WriteLine($"cold -c: Import-Module + Get-PythonTag | New-PythonDockerfile (42 files) vs -c exit, {pairs} interleaved rounds");
@@ -179,36 +179,18 @@ static void Report(Shell shell)
     var cpuShare = full.Zip(bare, (f, b) => f.Cpu - b.Cpu).ToList();
     var wallRatio = full.Zip(bare, (f, b) => f.Wall / b.Wall).ToList();
     Console.WriteLine($"  {shell.Name}: {shell.Description}");
-    Console.WriteLine($"    -c regenerate        wall median {Median(full.Select(x => x.Wall)),7:0} ms   CPU median {Median(full.Select(x => x.Cpu)),6:0} ms");
-    Console.WriteLine($"    -c exit              wall median {Median(bare.Select(x => x.Wall)),7:0} ms   CPU median {Median(bare.Select(x => x.Cpu)),6:0} ms");
-    Console.WriteLine($"    wall ratio           median {Median(wallRatio):0.000} (min {wallRatio.Min():0.000}, max {wallRatio.Max():0.000})");
-    Console.WriteLine($"    module share, wall   median {Median(wallShare),7:0} ms (min {wallShare.Min():0}, max {wallShare.Max():0})   (target <= 150 ms) {(Median(wallShare) <= 150 ? "OK" : "MISSED")}");
-    Console.WriteLine($"    module share, CPU    median {Median(cpuShare),7:0} ms (min {cpuShare.Min():0}, max {cpuShare.Max():0})   (target <= 150 ms) {(Median(cpuShare) <= 150 ? "OK" : "MISSED")}");
+    Console.WriteLine($"    -c regenerate        wall median {BenchKit.Median(full.Select(x => x.Wall)),7:0} ms   CPU median {BenchKit.Median(full.Select(x => x.Cpu)),6:0} ms");
+    Console.WriteLine($"    -c exit              wall median {BenchKit.Median(bare.Select(x => x.Wall)),7:0} ms   CPU median {BenchKit.Median(bare.Select(x => x.Cpu)),6:0} ms");
+    Console.WriteLine($"    wall ratio           median {BenchKit.Median(wallRatio):0.000} (min {wallRatio.Min():0.000}, max {wallRatio.Max():0.000})");
+    Console.WriteLine($"    module share, wall   median {BenchKit.Median(wallShare),7:0} ms (min {wallShare.Min():0}, max {wallShare.Max():0})   (target <= 150 ms) {(BenchKit.Median(wallShare) <= 150 ? "OK" : "MISSED")}");
+    Console.WriteLine($"    module share, CPU    median {BenchKit.Median(cpuShare),7:0} ms (min {cpuShare.Min():0}, max {cpuShare.Max():0})   (target <= 150 ms) {(BenchKit.Median(cpuShare) <= 150 ? "OK" : "MISSED")}");
     var trivialWall = trivial.Zip(bare, (t, b) => t.Wall - b.Wall).ToList();
     var trivialCpu = trivial.Zip(bare, (t, b) => t.Cpu - b.Cpu).ToList();
     var aboveWall = full.Zip(trivial, (f, t) => f.Wall - t.Wall).ToList();
     var aboveCpu = full.Zip(trivial, (f, t) => f.Cpu - t.Cpu).ToList();
-    Console.WriteLine($"    smallest binary module (Import-Module + one cmdlet) over exit: wall median {Median(trivialWall),5:0} ms, CPU median {Median(trivialCpu),5:0} ms");
-    Console.WriteLine($"    PythonImages over the smallest binary module:                 wall median {Median(aboveWall),5:0} ms, CPU median {Median(aboveCpu),5:0} ms");
+    Console.WriteLine($"    smallest binary module (Import-Module + one cmdlet) over exit: wall median {BenchKit.Median(trivialWall),5:0} ms, CPU median {BenchKit.Median(trivialCpu),5:0} ms");
+    Console.WriteLine($"    PythonImages over the smallest binary module:                 wall median {BenchKit.Median(aboveWall),5:0} ms, CPU median {BenchKit.Median(aboveCpu),5:0} ms");
     Console.WriteLine($"    inside one cold process (medians of 7): {shell.Steps}");
-}
-
-static double Median(IEnumerable<double> values)
-{
-    var s = values.OrderBy(x => x).ToList();
-    return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
-}
-
-static double ChildrenCpuMs()
-{
-    // getrusage(RUSAGE_CHILDREN): user + system time of the terminated, waited-for children.
-    var usage = new long[18];
-    if (Native.getrusage(-1, usage) != 0)
-    {
-        throw new InvalidOperationException("getrusage failed");
-    }
-
-    return (usage[0] * 1000.0) + (usage[1] / 1000.0) + (usage[2] * 1000.0) + (usage[3] / 1000.0);
 }
 
 // build.ps1 -Task Package -ReadyToRun <rid> into a temp folder; the packaged manifest.
@@ -354,17 +336,6 @@ void Describe(Shell shell)
     Console.WriteLine($"  {shell.Description}");
 }
 
-static string FindRepoRoot()
-{
-    var dir = new DirectoryInfo(AppContext.BaseDirectory);
-    while (dir != null && !File.Exists(Path.Combine(dir.FullName, "PythonImages.psd1")))
-    {
-        dir = dir.Parent;
-    }
-
-    return dir?.FullName ?? throw new InvalidOperationException("PythonImages.psd1 not found");
-}
-
 internal sealed class Shell(string name, string path)
 {
     public string Name { get; } = name;
@@ -380,12 +351,4 @@ internal sealed class Shell(string name, string path)
     public List<(double Wall, double Cpu)> Trivial { get; } = [];
 
     public string Steps { get; set; } = string.Empty;
-}
-
-internal static class Native
-{
-    [DllImport("libc", SetLastError = true)]
-#pragma warning disable CA5392, SYSLIB1054 // a benchmark-only P/Invoke into libc
-    internal static extern int getrusage(int who, [Out] long[] usage);
-#pragma warning restore CA5392, SYSLIB1054
 }

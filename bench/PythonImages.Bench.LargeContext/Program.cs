@@ -6,7 +6,6 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
-using System.Runtime.InteropServices;
 
 // Benchmark (issue 16): a FROM scratch + COPY . /data build of a large context (default 500 MB: 50 files of 10 MB of
 // random bytes), Invoke-PythonImageBuild in a warm hosted runspace against `DOCKER_BUILDKIT=0 docker build`, alternating
@@ -19,7 +18,7 @@ int megabytes = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCultur
 int memoryRounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 7;
 string id = Guid.NewGuid().ToString("N")[..8];
 string repo = "h16-speed-bench-" + id;
-string manifestPath = args.Length > 3 ? Path.GetFullPath(args[3]) : Path.Combine(FindRepoRoot(), "PythonImages.psd1");
+string manifestPath = args.Length > 3 ? Path.GetFullPath(args[3]) : Path.Combine(BenchKit.RepoRoot(), "PythonImages.psd1");
 string ctx = Path.Combine(Path.GetTempPath(), "h16-speed-bench-" + id);
 string load0 = File.ReadAllText("/proc/loadavg").Trim();
 
@@ -76,7 +75,7 @@ try
 
         psi.Environment["DOCKER_BUILDKIT"] = "0";
         string? replaced = ImageId(repo + ":cli");
-        double cpu0 = ChildrenCpuMs();
+        double cpu0 = BenchKit.ChildrenCpuMs();
         var w = Stopwatch.StartNew();
         using var p = Process.Start(psi)!;
         p.StandardOutput.ReadToEnd();
@@ -88,7 +87,7 @@ try
             throw new InvalidOperationException("docker build failed: " + err);
         }
 
-        double cpu = ChildrenCpuMs() - cpu0;
+        double cpu = BenchKit.ChildrenCpuMs() - cpu0;
         RemoveReplaced(replaced, repo + ":cli");
         return (w.Elapsed.TotalMilliseconds, cpu);
     }
@@ -123,10 +122,10 @@ try
     var wallRatios = module.Zip(cli, (m, c) => m.Wall / c.Wall).ToList();
     var cpuRatios = module.Zip(cli, (m, c) => m.Cpu / c.Cpu).ToList();
     Console.WriteLine($"{megabytes} MB context, FROM scratch + COPY . /data, --no-cache, {pairs} alternating pairs, warm; the CLI with the module's labels ({string.Join(", ", labels)})");
-    Console.WriteLine($"  Invoke-PythonImageBuild   wall median {Median(module.Select(x => x.Wall)),8:0} ms   client CPU median {Median(module.Select(x => x.Cpu)),6:0} ms");
-    Console.WriteLine($"  DOCKER_BUILDKIT=0 docker  wall median {Median(cli.Select(x => x.Wall)),8:0} ms   client CPU median {Median(cli.Select(x => x.Cpu)),6:0} ms");
-    Console.WriteLine($"  wall ratio module/cli     {Summary(wallRatios)}   (target median <= 1.02) {(Median(wallRatios) <= 1.02 ? "OK" : "MISSED")}");
-    Console.WriteLine($"  client CPU ratio          {Summary(cpuRatios)}   (target median <= 1.5) {(Median(cpuRatios) <= 1.5 ? "OK" : "MISSED")}");
+    Console.WriteLine($"  Invoke-PythonImageBuild   wall median {BenchKit.Median(module.Select(x => x.Wall)),8:0} ms   client CPU median {BenchKit.Median(module.Select(x => x.Cpu)),6:0} ms");
+    Console.WriteLine($"  DOCKER_BUILDKIT=0 docker  wall median {BenchKit.Median(cli.Select(x => x.Wall)),8:0} ms   client CPU median {BenchKit.Median(cli.Select(x => x.Cpu)),6:0} ms");
+    Console.WriteLine($"  wall ratio module/cli     {Summary(wallRatios)}   (target median <= 1.02) {(BenchKit.Median(wallRatios) <= 1.02 ? "OK" : "MISSED")}");
+    Console.WriteLine($"  client CPU ratio          {Summary(cpuRatios)}   (target median <= 1.5) {(BenchKit.Median(cpuRatios) <= 1.5 ? "OK" : "MISSED")}");
 
     // Peak memory: fresh pwsh processes, idle and importing the module and building, interleaved; each reports its own
     // peak resident set (VmHWM of /proc/self/status) as its last act, read the same way in both.
@@ -153,13 +152,13 @@ try
         loads.Add(File.ReadAllText("/proc/loadavg").Split(' ')[0]);
     }
 
-    double growth = (Median(build) - Median(idle)) / 1048576.0;
+    double growth = (BenchKit.Median(build) - BenchKit.Median(idle)) / 1048576.0;
     var perRound = build.Zip(idle, (b, d) => (b - d) / 1048576.0).ToList();
     Console.WriteLine($"peak resident set (VmHWM), fresh pwsh, {memoryRounds} interleaved rounds each (load average after each round: {string.Join(", ", loads)})");
-    Console.WriteLine($"  idle pwsh                 median {Median(idle) / 1048576.0,8:0.0} MB (min {idle.Min() / 1048576.0:0.0}, max {idle.Max() / 1048576.0:0.0})");
-    Console.WriteLine($"  pwsh + {megabytes} MB build       median {Median(build) / 1048576.0,8:0.0} MB (min {build.Min() / 1048576.0:0.0}, max {build.Max() / 1048576.0:0.0})");
+    Console.WriteLine($"  idle pwsh                 median {BenchKit.Median(idle) / 1048576.0,8:0.0} MB (min {idle.Min() / 1048576.0:0.0}, max {idle.Max() / 1048576.0:0.0})");
+    Console.WriteLine($"  pwsh + {megabytes} MB build       median {BenchKit.Median(build) / 1048576.0,8:0.0} MB (min {build.Min() / 1048576.0:0.0}, max {build.Max() / 1048576.0:0.0})");
     Console.WriteLine($"  growth (median - median)  {growth,8:0.0} MB   (target <= +50 MB) {(growth <= 50 ? "OK" : "MISSED")}");
-    Console.WriteLine($"  growth per round          median {Median(perRound):0.0} MB (min {perRound.Min():0.0}, max {perRound.Max():0.0})");
+    Console.WriteLine($"  growth per round          median {BenchKit.Median(perRound):0.0} MB (min {perRound.Min():0.0}, max {perRound.Max():0.0})");
     Console.WriteLine($"  machine: {Environment.ProcessorCount} logical CPUs (shared); load average before {load0}, after {File.ReadAllText("/proc/loadavg").Trim()}");
 }
 finally
@@ -225,42 +224,5 @@ static string Run(string file, params string[] args)
     return output;
 }
 
-static double Median(IEnumerable<double> values)
-{
-    var s = values.OrderBy(x => x).ToList();
-    return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
-}
-
 static string Summary(List<double> ratios) =>
-    $"median {Median(ratios):0.000} (min {ratios.Min():0.000}, max {ratios.Max():0.000})";
-
-static double ChildrenCpuMs()
-{
-    // getrusage(RUSAGE_CHILDREN): user + system time of the terminated, waited-for children.
-    var usage = new long[18];
-    if (Native.getrusage(-1, usage) != 0)
-    {
-        throw new InvalidOperationException("getrusage failed");
-    }
-
-    return (usage[0] * 1000.0) + (usage[1] / 1000.0) + (usage[2] * 1000.0) + (usage[3] / 1000.0);
-}
-
-static string FindRepoRoot()
-{
-    var dir = new DirectoryInfo(AppContext.BaseDirectory);
-    while (dir != null && !File.Exists(Path.Combine(dir.FullName, "PythonImages.psd1")))
-    {
-        dir = dir.Parent;
-    }
-
-    return dir?.FullName ?? throw new InvalidOperationException("PythonImages.psd1 not found");
-}
-
-internal static class Native
-{
-    [DllImport("libc", SetLastError = true)]
-#pragma warning disable CA5392, SYSLIB1054 // a benchmark-only P/Invoke into libc
-    internal static extern int getrusage(int who, [Out] long[] usage);
-#pragma warning restore CA5392, SYSLIB1054
-}
+    $"median {BenchKit.Median(ratios):0.000} (min {ratios.Min():0.000}, max {ratios.Max():0.000})";

@@ -12,7 +12,7 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
-        string root = FindRepoRoot();
+        string root = BenchKit.RepoRoot();
         string m2026 = File.ReadAllText(Path.Combine(root, "tests", "fixtures", "library-python-2026-06.txt"));
         string m2019 = File.ReadAllText(Path.Combine(root, "tests", "fixtures", "library-python-2019-04.txt"));
 
@@ -104,14 +104,4 @@ internal static class Program
         return output.Trim();
     }
 
-    private static string FindRepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir != null && !File.Exists(Path.Combine(dir.FullName, "PythonImages.psd1")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("PythonImages.psd1 not found");
-    }
 }

@@ -95,17 +95,17 @@ var largeAlloc = allocated.Where((_, i) => (i / 2 % 2 == 0) != (i % 2 == 0)).ToL
 var smallGcs = collections.Where((_, i) => (i / 2 % 2 == 0) == (i % 2 == 0)).ToList();
 var largeGcs = collections.Where((_, i) => (i / 2 % 2 == 0) != (i % 2 == 0)).ToList();
 Console.WriteLine($"matrix parse + tags, default alias rule, {rounds} interleaved pairs (warm, a full GC before each); CPU = {CpuClock.Kind}");
-Console.WriteLine($"  100 versions × 6 variants    CPU median {Median(smallMs),8:0.0} ms (min {smallMs.Min():0.0}, max {smallMs.Max():0.0}); wall median {Median(smallWall):0.0} ms; allocated {Median(smallAlloc):0.0} MB, gen0+ collections {Median(smallGcs.Select(x => (double)x).ToList()):0}");
-Console.WriteLine($"  1,000 versions × 6 variants  CPU median {Median(largeMs),8:0.0} ms (min {largeMs.Min():0.0}, max {largeMs.Max():0.0}); wall median {Median(largeWall):0.0} ms; allocated {Median(largeAlloc):0.0} MB, gen0+ collections {Median(largeGcs.Select(x => (double)x).ToList()):0}");
-Console.WriteLine($"  allocation ratio 1,000 / 100  {Median(largeAlloc) / Median(smallAlloc):0.00}; 1,000-version runs with a collection: {largeGcs.Count(x => x > 0)} of {largeGcs.Count} (100-version runs: {smallGcs.Count(x => x > 0)})");
+Console.WriteLine($"  100 versions × 6 variants    CPU median {BenchKit.Median(smallMs),8:0.0} ms (min {smallMs.Min():0.0}, max {smallMs.Max():0.0}); wall median {BenchKit.Median(smallWall):0.0} ms; allocated {BenchKit.Median(smallAlloc):0.0} MB, gen0+ collections {BenchKit.Median(smallGcs.Select(x => (double)x).ToList()):0}");
+Console.WriteLine($"  1,000 versions × 6 variants  CPU median {BenchKit.Median(largeMs),8:0.0} ms (min {largeMs.Min():0.0}, max {largeMs.Max():0.0}); wall median {BenchKit.Median(largeWall):0.0} ms; allocated {BenchKit.Median(largeAlloc):0.0} MB, gen0+ collections {BenchKit.Median(largeGcs.Select(x => (double)x).ToList()):0}");
+Console.WriteLine($"  allocation ratio 1,000 / 100  {BenchKit.Median(largeAlloc) / BenchKit.Median(smallAlloc):0.00}; 1,000-version runs with a collection: {largeGcs.Count(x => x > 0)} of {largeGcs.Count} (100-version runs: {smallGcs.Count(x => x > 0)})");
 Console.WriteLine($"  CPU ratio 1,000 / 100        median {median:0.00} (min {ratios.Min():0.00}, max {ratios.Max():0.00})   (target <= 10) {(median <= 10 ? "OK" : "MISSED")}");
-Console.WriteLine($"  wall ratio 1,000 / 100       median {Median(wallRatios):0.00} (min {wallRatios.Min():0.00}, max {wallRatios.Max():0.00})");
+Console.WriteLine($"  wall ratio 1,000 / 100       median {BenchKit.Median(wallRatios):0.00} (min {wallRatios.Min():0.00}, max {wallRatios.Max():0.00})");
 // The same pairs without the ones where a collection ran during either measurement (shown beside the target's median,
 // never instead of it): how much of the median the collections make.
 var quiet = largeMs.Select((l, i) => (Ratio: l / smallMs[i], Collected: largeGcs[i] > 0 || smallGcs[i] > 0)).Where(p => !p.Collected).Select(p => p.Ratio).ToList();
 Console.WriteLine(quiet.Count == 0
     ? "  CPU ratio, pairs without a collection: none"
-    : $"  CPU ratio, pairs without a collection ({quiet.Count} of {ratios.Count}): median {Median(quiet):0.00} (min {quiet.Min():0.00}, max {quiet.Max():0.00})");
+    : $"  CPU ratio, pairs without a collection ({quiet.Count} of {ratios.Count}): median {BenchKit.Median(quiet):0.00} (min {quiet.Min():0.00}, max {quiet.Max():0.00})");
 
 // The real matrix (the module's embedded one, as YAML), warm: one load at a time, the median of many.
 string real;
@@ -127,17 +127,11 @@ for (int i = 0; i < 2200; i++)
     }
 }
 
-Console.WriteLine($"  the real matrix (embedded YAML), warm, 2,000 loads: CPU median {Median(realMs) * 1000:0} us (min {realMs.Min() * 1000:0}, max {realMs.Max() * 1000:0})");
+Console.WriteLine($"  the real matrix (embedded YAML), warm, 2,000 loads: CPU median {BenchKit.Median(realMs) * 1000:0} us (min {realMs.Min() * 1000:0}, max {realMs.Max() * 1000:0})");
 Console.WriteLine($"load average at end: {LoadAverage()}");
 
 static string LoadAverage() =>
     System.IO.File.Exists("/proc/loadavg") ? System.IO.File.ReadAllText("/proc/loadavg").Trim() : "(no /proc/loadavg)";
-
-static double Median(List<double> xs)
-{
-    var s = xs.OrderBy(x => x).ToList();
-    return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
-}
 
 // A bare versions.json-like matrix in the module's YAML: keys 3.0 ... (major 3 + i / 100).(i % 100), newest last.
 static string MatrixText(int versions)

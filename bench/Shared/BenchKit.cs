@@ -2,8 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Runtime.InteropServices;
 
-/// <summary>What every benchmark needs: the repository it runs from and the median of its measurements.</summary>
+/// <summary>What every benchmark needs: the repository it runs from, the median of its measurements, the CPU time of its children.</summary>
 internal static class BenchKit
 {
     /// <summary>The folder holding PythonImages.psd1, searched upwards from the benchmark's binaries.</summary>
@@ -29,4 +30,24 @@ internal static class BenchKit
 
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
+
+    /// <summary>
+    /// User + system CPU time, in milliseconds, of the children this process has waited for (getrusage(RUSAGE_CHILDREN);
+    /// Linux only).
+    /// </summary>
+    public static double ChildrenCpuMs()
+    {
+        var usage = new long[18];
+        if (getrusage(-1, usage) != 0)
+        {
+            throw new InvalidOperationException("getrusage failed");
+        }
+
+        return (usage[0] * 1000.0) + (usage[1] / 1000.0) + (usage[2] * 1000.0) + (usage[3] / 1000.0);
+    }
+
+    [DllImport("libc", SetLastError = true)]
+#pragma warning disable CA5392, SYSLIB1054 // a benchmark-only P/Invoke into libc
+    private static extern int getrusage(int who, [Out] long[] usage);
+#pragma warning restore CA5392, SYSLIB1054
 }

@@ -320,10 +320,17 @@ namespace PythonImages.Engine
         }
 
         /// <summary>Stops a kept container that may still run (one that is not running any more is fine).</summary>
-        private async Task KillQuietlyAsync(string id, TimeSpan cleanup)
+        private Task KillQuietlyAsync(string id, TimeSpan cleanup) =>
+            KillQuietlyAsync(id, "stopping the container", cleanup, CancellationToken.None);
+
+        /// <summary>
+        /// Kills container <paramref name="id"/>, as <paramref name="operation"/> within <paramref name="limit"/>; a container
+        /// that is not running (any more) is no error.
+        /// </summary>
+        private async Task KillQuietlyAsync(string id, string operation, TimeSpan limit, CancellationToken cancellationToken)
         {
             await CallAsync(
-                "stopping the container",
+                operation,
                 async (d, ct) =>
                 {
                     try
@@ -337,8 +344,8 @@ namespace PythonImages.Engine
 
                     return true;
                 },
-                CancellationToken.None,
-                cleanup).ConfigureAwait(false);
+                cancellationToken,
+                limit).ConfigureAwait(false);
         }
 
         private static void Observe(Task task) =>

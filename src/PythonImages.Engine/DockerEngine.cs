@@ -420,23 +420,7 @@ namespace PythonImages.Engine
                     cancellationToken.ThrowIfCancellationRequested();
                     if (watch.Elapsed >= runTimeout)
                     {
-                        await CallAsync(
-                            "stopping the container after its time limit",
-                            async (d, ct) =>
-                            {
-                                try
-                                {
-                                    await d.Containers.KillContainerAsync(id, new ContainerKillParameters(), ct).ConfigureAwait(false);
-                                }
-                                catch (DockerApiException)
-                                {
-                                    // it ended in the meantime
-                                }
-
-                                return true;
-                            },
-                            cancellationToken,
-                            limit).ConfigureAwait(false);
+                        await KillQuietlyAsync(id, "stopping the container after its time limit", limit, cancellationToken).ConfigureAwait(false);
                         return (-1, true);
                     }
 
