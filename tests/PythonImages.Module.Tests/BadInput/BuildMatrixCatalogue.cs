@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
-using System.Linq;
 using System.Management.Automation;
 using Xunit;
 
@@ -13,15 +12,18 @@ namespace PythonImages.Tests.BadInput
     /// requests), hostile parameters, a hostile matrix file, bad -ChangedSince revisions and unusable -Path values. Each is
     /// refused with its ErrorId and category, and the case's folder is left exactly as it was (nothing written).
     /// </summary>
-    public sealed class BuildMatrixCatalogue : IClassFixture<BadInputRunner>
+    public sealed class BuildMatrixCatalogue : BadInputCatalogue<BuildMatrixCatalogue>, IBadInputArea
     {
         private const string Area = "BuildMatrix";
         private const string Images = "$i = @(Get-PythonTag -Version 3.14 -Variant trixie, slim-trixie | ForEach-Object { $_.Clone() })\n";
         private const string Export = "\n$i | Export-PythonBuildMatrix -Format GitHubActions -Path \"$work/wf.yml\"";
 
-        private readonly BadInputRunner runner;
+        public BuildMatrixCatalogue(BadInputRunner runner)
+            : base(runner)
+        {
+        }
 
-        public BuildMatrixCatalogue(BadInputRunner runner) => this.runner = runner;
+        public static int Minimum => 45;
 
         private static BadInputCase Image(string name, string mutate, string errorId = "BuildMatrix.InvalidImage") =>
             new BadInputCase(Area, name, Images + mutate + Export, errorId, ErrorCategory.InvalidData);
@@ -70,7 +72,7 @@ namespace PythonImages.Tests.BadInput
             return c;
         }
 
-        public static readonly IReadOnlyList<BadInputCase> All = new List<BadInputCase>
+        public static List<BadInputCase> Create() => new List<BadInputCase>
         {
             // ---------------------------------------------------------------- image objects: every field that reaches the file
             Image("Directory with a quote", "$i[0].Directory = \"3.14/x'y\""),
@@ -133,19 +135,11 @@ namespace PythonImages.Tests.BadInput
                 .WithFile("matrix.yaml", "versions:\n  '3.14':\n    version: 3.14.6\n    variants: [\"trixie'${{ secrets.X }}\"]\n"),
         };
 
-        private static readonly Dictionary<string, BadInputCase> ByName = All.ToDictionary(c => c.Name, StringComparer.Ordinal);
-
-        public static IEnumerable<object[]> Cases() => All.Select(c => new object[] { c.Name });
-
-        [Theory]
-        [MemberData(nameof(Cases))]
-        public void IsRejected(string name)
+        /// <summary>Runs the case, then checks that no revision reached git as an option or a command (it would write this file).</summary>
+        protected override void AssertRejected(BadInputCase c)
         {
-            runner.AssertRejected(ByName[name]);
+            base.AssertRejected(c);
             Assert.False(File.Exists("/tmp/pi-h14-pwned"));
         }
-
-        [Fact]
-        public void TheCatalogueHasItsShare() => Assert.True(All.Count >= 45, $"{All.Count} cases");
     }
 }

@@ -1,8 +1,6 @@
 using System.Collections.Generic;
 using System.IO;
-using System.Linq;
 using System.Management.Automation;
-using Xunit;
 
 namespace PythonImages.Tests.BadInput
 {
@@ -11,7 +9,7 @@ namespace PythonImages.Tests.BadInput
     /// key servers, registries, insecure sources without the opt-in, -Version/-Variant, -Path, image objects). Each case
     /// must fail with its ErrorId and category and leave the case's folder exactly as it was.
     /// </summary>
-    public sealed class DockerfileCatalogue : IClassFixture<BadInputRunner>
+    public sealed class DockerfileCatalogue : BadInputCatalogue<DockerfileCatalogue>, IBadInputArea
     {
         private const string Area = "dockerfile";
         private const string InvalidUri = "Dockerfile.InvalidUri";
@@ -22,14 +20,17 @@ namespace PythonImages.Tests.BadInput
         /// <summary>Writes one slim image below $work/out with the given extra parameters (PowerShell text).</summary>
         private const string New = "New-PythonDockerfile -Path $work/out -Version 3.13 -Variant slim-trixie ";
 
-        private readonly BadInputRunner runner;
+        public DockerfileCatalogue(BadInputRunner runner)
+            : base(runner)
+        {
+        }
 
-        public DockerfileCatalogue(BadInputRunner runner) => this.runner = runner;
+        public static int Minimum => 40;
 
         private static BadInputCase C(string name, string script, string errorId, ErrorCategory category) =>
             new BadInputCase(Area, name, script, errorId, category);
 
-        private static readonly List<BadInputCase> Cases = new List<BadInputCase>
+        public static List<BadInputCase> Create() => new List<BadInputCase>
         {
             // ----- -SourceMirror -------------------------------------------------------------------------------
             C("mirror-http-without-opt-in", New + "-SourceMirror http://127.0.0.1:8080/python/", Insecure, ErrorCategory.InvalidArgument),
@@ -125,18 +126,5 @@ namespace PythonImages.Tests.BadInput
             new BadInputCase(Area, "pgp-series-without-known-key", "New-PythonDockerfile -Path $work/out -MatrixPath $work/m.yaml", "Dockerfile.NoGpgKey", ErrorCategory.InvalidData)
                 .WithFile("m.yaml", "versions:\n  '3.5':\n    version: 3.5.10\n    checksums: {source: {sha256: " + new string('a', 64) + "}}\n    variants: [bookworm]\n"),
         };
-
-        public static IEnumerable<object[]> Data() => Cases.Select(c => new object[] { c.Name });
-
-        [Theory]
-        [MemberData(nameof(Data))]
-        public void IsRejected(string name) => runner.AssertRejected(Cases.Single(c => c.Name == name));
-
-        [Fact]
-        public void HasAtLeastFortyUniquelyNamedCases()
-        {
-            Assert.True(Cases.Count >= 40, $"{Cases.Count} cases");
-            Assert.Equal(Cases.Count, Cases.Select(c => c.Name).Distinct().Count());
-        }
     }
 }

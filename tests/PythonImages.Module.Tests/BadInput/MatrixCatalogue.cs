@@ -13,30 +13,20 @@ namespace PythonImages.Tests.BadInput
     /// The matrix share of the bad-input catalogue: matrix files (content, structure, the file itself) and the parameters
     /// of Get-PythonTag / -MatrixPath. Each case asserts its ErrorId, its category and that nothing was written.
     /// </summary>
-    public sealed class MatrixCatalogue : IClassFixture<BadInputRunner>
+    public sealed class MatrixCatalogue : BadInputCatalogue<MatrixCatalogue>, IBadInputArea
     {
         private const string Area = "matrix";
         private const string Sha = "143b1dddefaec3bd2e21e3b839b34a2b7fb9842272883c576420d605e9f30c63";
         private const string Load = "Get-PythonTag -MatrixPath ./m.yaml";
 
-        private readonly BadInputRunner runner;
-
-        public MatrixCatalogue(BadInputRunner runner) => this.runner = runner;
-
-        /// <summary>The case names (serializable, so that every case is its own test); the case is looked up by name.</summary>
-        public static IEnumerable<object[]> Cases => All().Select(c => new object[] { c.Name });
-
-        [Theory]
-        [MemberData(nameof(Cases))]
-        public void IsRejected(string name) => runner.AssertRejected(All().Single(c => c.Name == name));
-
-        [Fact]
-        public void TheCatalogueHasAtLeastSixtyDistinctCases()
+        public MatrixCatalogue(BadInputRunner runner)
+            : base(runner)
         {
-            var all = All().ToList();
-            Assert.True(all.Count >= 60, all.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            Assert.Equal(all.Count, all.Select(c => c.Name).Distinct().Count());
         }
+
+        public static int Minimum => 60;
+
+        public static List<BadInputCase> Create() => Each().ToList();
 
         /// <summary>
         /// A case whose script first makes $work the current location through the engine's API (the hosted session has no
@@ -71,7 +61,8 @@ namespace PythonImages.Tests.BadInput
 
         private static readonly List<Socket> OpenSockets = new List<Socket>();
 
-        private static IEnumerable<BadInputCase> All()
+        /// <summary>The cases in catalogue order, for <see cref="Create"/>.</summary>
+        private static IEnumerable<BadInputCase> Each()
         {
             // ---------------------------------------------------------------- the file itself
             yield return P("missing file", "Get-PythonTag -MatrixPath ./absent.yaml", "Matrix.FileNotFound", ErrorCategory.ObjectNotFound);

@@ -1,21 +1,22 @@
 using System.Collections.Generic;
-using System.Linq;
 using System.Management.Automation;
-using Xunit;
 
 namespace PythonImages.Tests.BadInput
 {
     /// <summary>Update-PythonMatrix: bad requests are refused before anything is fetched, and the matrix is never touched.</summary>
-    public sealed class UpdateCatalogue : IClassFixture<BadInputRunner>
+    public sealed class UpdateCatalogue : BadInputCatalogue<UpdateCatalogue>, IBadInputArea
     {
         private const string Matrix = "versions:\n  '3.14':\n    version: 3.14.5\n    variants: [trixie]\n";
         private const string Local = " -PythonOrgUri http://127.0.0.1:9/ -CPythonSourceUri http://127.0.0.1:9/c -PyPIUri http://127.0.0.1:9/p -AllowInsecureSource";
 
-        private readonly BadInputRunner runner;
+        public UpdateCatalogue(BadInputRunner runner)
+            : base(runner)
+        {
+        }
 
-        public UpdateCatalogue(BadInputRunner runner) => this.runner = runner;
+        public static int Minimum => 17;
 
-        public static IEnumerable<BadInputCase> Cases { get; } = new[]
+        public static List<BadInputCase> Create() => new List<BadInputCase>
         {
             new BadInputCase("Update", "missing file", "Update-PythonMatrix -Path $work/nope.yaml" + Local, "Update.FileNotFound", ErrorCategory.ObjectNotFound),
             new BadInputCase("Update", "broken matrix", "Update-PythonMatrix -Path $work/m.yaml" + Local, "Matrix.MalformedYaml", ErrorCategory.InvalidData)
@@ -51,11 +52,5 @@ namespace PythonImages.Tests.BadInput
             new BadInputCase("Update", "nothing listens", "Update-PythonMatrix -Path $work/m.yaml -TimeoutSec 1" + Local, "Update.ConnectionFailed", ErrorCategory.ConnectionError)
                 .WithFile("m.yaml", Matrix),
         };
-
-        public static IEnumerable<object[]> Data => Cases.Select(c => new object[] { c.Name });
-
-        [Theory]
-        [MemberData(nameof(Data))]
-        public void IsRejected(string name) => runner.AssertRejected(Cases.Single(c => c.Name == name));
     }
 }
