@@ -24,7 +24,7 @@ namespace PythonImages.Engine.Tests
                 return;
             }
 
-            File.Copy("/bin/busybox", Path.Combine(context.Root, "busybox"));
+            context.AddBusybox();
             context.Write("Dockerfile", "FROM scratch\nCOPY busybox /bin/busybox\nCMD [\"/bin/busybox\", \"echo\", \"the image's own command\"]\n");
             var (code, output) = Docker.Run("build", "-q", "-t", Reference, context.Root);
             Assert.True(code == 0, output);

@@ -23,10 +23,19 @@ namespace PythonImages.Engine.Tests
             return path;
         }
 
-        /// <summary>Debian's static busybox, so FROM scratch images can run something.</summary>
-        public void AddBusybox(string name = "busybox")
+        /// <summary>
+        /// Debian's static busybox, so FROM scratch images can run something. The context's folder name is appended to the
+        /// binary (the loader ignores bytes past its segments), so that its "COPY busybox" build cache is this context's own:
+        /// tests run in parallel against one engine, and with a cache entry shared between two tests one test's clean-up
+        /// (rmi -f) could remove the intermediate image the other's build was about to use ("unable to find image").
+        /// </summary>
+        /// <returns>The copy's path.</returns>
+        public string AddBusybox(string name = "busybox")
         {
-            File.Copy("/bin/busybox", Path.Combine(Root, name));
+            string copy = Path.Combine(Root, name);
+            File.Copy("/bin/busybox", copy);
+            File.AppendAllText(copy, "\n" + Path.GetFileName(Root) + "\n");
+            return copy;
         }
 
         public void Dispose()

@@ -313,7 +313,10 @@ namespace PythonImages.Tests.Apps
         {
             // A tiny image in the local registry, absent from the engine: Invoke-PythonContainer pulls it, as docker run does.
             string context = python.Folder("pull");
+            // The test's prefix appended to the static binary (the loader ignores bytes past its segments): its "COPY busybox"
+            // cache entry is its own, so no other test's clean-up removes a layer this build reuses.
             File.Copy("/bin/busybox", Path.Combine(context, "busybox"));
+            File.AppendAllText(Path.Combine(context, "busybox"), "\n" + python.Prefix + "\n");
             File.WriteAllText(Path.Combine(context, "Dockerfile"), "FROM scratch\nCOPY busybox /bin/busybox\nCMD [\"/bin/busybox\", \"echo\", \"pulled and run\"]\n");
             string reference = "127.0.0.1:5000/" + python.Prefix + "/tiny:1";
             Assert.Equal(0, Docker.Run("build", "-q", "-t", reference, context).Code);
