@@ -18,6 +18,11 @@ internal static class Program
 
         Measure("parse 2026 manifest (42 entries)", 2000, () => LibraryManifest.Parse(m2026));
         Measure("parse 2019 manifest (37 entries)", 2000, () => LibraryManifest.Parse(m2019));
+        // A manifest at the size limit (4 MiB, what a hostile file may be): entries like the real ones, distinct.
+        string limit = AtTheLimit(out int entries);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Measure($"parse a manifest at the 4 MiB limit ({entries} entries)", 5, () => LibraryManifest.Parse(limit));
+        Console.WriteLine($"{"  allocated per parse",-62} {(GC.GetAllocatedBytesForCurrentThread() - before) / 6 / 1e6,10:F1} MB");
         var parsed = LibraryManifest.Parse(m2026);
         Measure("write 2026 manifest", 2000, () => LibraryManifest.Write(parsed.Header, parsed.Images));
         Measure("render Spaced tags block + architectures", 2000, () => TagMarkdown.Render(parsed.Images, TagMarkdownFormat.Spaced));
@@ -65,6 +70,25 @@ internal static class Program
 
         sw.Stop();
         Console.WriteLine($"{name,-62} {sw.Elapsed.TotalMilliseconds / iterations,10:F3} ms/op  ({iterations} ops)");
+    }
+
+    private static string AtTheLimit(out int entries)
+    {
+        var sb = new System.Text.StringBuilder("Maintainers: A B <a@b.c> (@ab)\nGitRepo: https://github.com/docker-library/python.git\nBuilder: buildkit\n");
+        entries = 0;
+        while (true)
+        {
+            string entry = $"\nTags: 9.{entries}.1-trixie, 9.{entries}-trixie\nSharedTags: 9.{entries}.1, 9.{entries}\n" +
+                "Architectures: amd64, arm32v5, arm32v7, arm64v8, i386, ppc64le, riscv64, s390x\n" +
+                $"GitCommit: 4f07059567fa61c80397126e8063dbbde011b794\nDirectory: 9.{entries}/trixie\n";
+            if (sb.Length + entry.Length > LibraryManifest.MaxChars)
+            {
+                return sb.ToString();
+            }
+
+            sb.Append(entry);
+            entries++;
+        }
     }
 
     private static void BuildRepository(string repo, IReadOnlyList<string> dirs, int rounds)

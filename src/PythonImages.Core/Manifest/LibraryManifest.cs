@@ -56,8 +56,42 @@ namespace PythonImages
         public static bool IsValidCommit(string? commit) => InputGrammar.GitCommit.IsMatch(commit);
 
         /// <summary>Splits a list field on commas, trimming spaces, tabs and newlines; empty items are dropped.</summary>
-        public static IEnumerable<string> SplitList(string value) =>
-            value.Split(',').Select(v => v.Trim(' ', '\t', '\n', '\r')).Where(v => v.Length > 0);
+        public static IEnumerable<string> SplitList(string value) => SplitListItems(value);
+
+        /// <summary><see cref="SplitList"/> as a list: one string per item, no intermediate array or iterator (a manifest
+        /// at its size limit has hundreds of thousands of items).</summary>
+        internal static List<string> SplitListItems(string value)
+        {
+            var items = new List<string>();
+            int start = 0;
+            while (start <= value.Length)
+            {
+                int comma = value.IndexOf(',', start);
+                int end = comma < 0 ? value.Length : comma;
+                int first = start;
+                int last = end - 1;
+                while (first <= last && IsListSpace(value[first]))
+                {
+                    first++;
+                }
+
+                while (last >= first && IsListSpace(value[last]))
+                {
+                    last--;
+                }
+
+                if (last >= first)
+                {
+                    items.Add(first == 0 && last == value.Length - 1 ? value : value.Substring(first, last - first + 1));
+                }
+
+                start = end + 1;
+            }
+
+            return items;
+        }
+
+        private static bool IsListSpace(char c) => c == ' ' || c == '\t' || c == '\n' || c == '\r';
 
         /// <summary>Parses a manifest; throws <see cref="ManifestException"/> (with the line) at the first problem, as bashbrew does.</summary>
         public static ParsedManifest Parse(string text, string? source = null) => ManifestParser.Parse(text, source);

@@ -333,7 +333,15 @@ namespace PythonImages
         /// <summary>The canonical spelling of a known field (case-insensitive), or null.</summary>
         internal static string? NormalizeFieldName(string name)
         {
-            foreach (var known in ListFields.Concat(ScalarFields))
+            foreach (var known in ListFields)
+            {
+                if (string.Equals(known, name, StringComparison.OrdinalIgnoreCase))
+                {
+                    return known;
+                }
+            }
+
+            foreach (var known in ScalarFields)
             {
                 if (string.Equals(known, name, StringComparison.OrdinalIgnoreCase))
                 {
@@ -361,9 +369,12 @@ namespace PythonImages
         private static (PythonImage Image, EntrySource Source) BuildEntry(Paragraph header, Paragraph entry, ManifestHeader parsedHeader, string file)
         {
             var values = new Dictionary<string, Field>(StringComparer.Ordinal);
-            foreach (var f in header.Fields.Where(f => f.Name != "Maintainers"))
+            foreach (var f in header.Fields)
             {
-                values[f.Name] = f;
+                if (f.Name != "Maintainers")
+                {
+                    values[f.Name] = f;
+                }
             }
 
             var where = new EntrySource(entry.Line);
@@ -395,23 +406,24 @@ namespace PythonImages
             }
 
             string Get(string name, string fallback) => values.TryGetValue(name, out var f) && f.Value.Length > 0 ? f.Value : fallback;
-            string[] List(string name) => values.TryGetValue(name, out var f) ? LibraryManifest.SplitList(f.Value).ToArray() : Array.Empty<string>();
+            List<string> Items(string name) => values.TryGetValue(name, out var f) ? LibraryManifest.SplitListItems(f.Value) : new List<string>();
 
-            var tags = List("Tags");
-            var shared = List("SharedTags").Distinct(StringComparer.Ordinal).ToArray();
-            var arches = List("Architectures");
-            if (arches.Length == 0)
+            var tags = Items("Tags").ToArray();
+            var shared = Distinct(Items("SharedTags")).ToArray();
+            var archList = Items("Architectures");
+            if (archList.Count == 0)
             {
-                arches = new[] { LibraryManifest.DefaultArchitecture };
+                archList.Add(LibraryManifest.DefaultArchitecture);
             }
 
-            arches = arches.Distinct(StringComparer.Ordinal).OrderBy(a => a, StringComparer.Ordinal).ToArray();
+            archList.Sort(StringComparer.Ordinal);
+            var arches = SortedDistinct(archList).ToArray();
             string directory = Get("Directory", LibraryManifest.DefaultDirectory);
             var image = Derive(directory, tags, shared);
             image.Tags = tags;
             image.SharedTags = shared;
             image.Architectures = arches;
-            image.Constraints = List("Constraints");
+            image.Constraints = Items("Constraints").ToArray();
             image.GitRepo = Get("GitRepo", string.Empty);
             image.GitFetch = Get("GitFetch", LibraryManifest.DefaultGitFetch);
             image.GitCommit = Get("GitCommit", string.Empty);
@@ -420,12 +432,67 @@ namespace PythonImages
             image.Builder = builder.Length == 0 ? null : builder;
             image.ManifestHeader = parsedHeader;
             image.ManifestLine = entry.Line;
-            foreach (var kv in values.Where(kv => kv.Key.IndexOf('-') > 0))
+            foreach (var kv in values)
             {
-                image.ArchitectureFields[kv.Key] = kv.Value.Value;
+                if (kv.Key.IndexOf('-') > 0)
+                {
+                    image.ArchitectureFields[kv.Key] = kv.Value.Value;
+                }
             }
 
             return (image, where);
+        }
+
+        /// <summary><paramref name="items"/> without repeats, first occurrences in order (the same list when it has none).</summary>
+        private static List<string> Distinct(List<string> items)
+        {
+            if (items.Count < 2)
+            {
+                return items;
+            }
+
+            if (items.Count <= 16)
+            {
+                // A few items (what an entry lists): compared with the ones before, no set.
+                var few = new List<string>(items.Count);
+                foreach (var item in items)
+                {
+                    if (!few.Contains(item))
+                    {
+                        few.Add(item);
+                    }
+                }
+
+                return few;
+            }
+
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var result = new List<string>(items.Count);
+            foreach (var item in items)
+            {
+                if (seen.Add(item))
+                {
+                    result.Add(item);
+                }
+            }
+
+            return result;
+        }
+
+        /// <summary>A list sorted with the ordinal comparer, without repeats (each follows its first).</summary>
+        private static List<string> SortedDistinct(List<string> sorted)
+        {
+            int kept = 0;
+            for (int i = 0; i < sorted.Count; i++)
+            {
+                if (kept == 0 || !string.Equals(sorted[kept - 1], sorted[i], StringComparison.Ordinal))
+                {
+                    sorted[kept++] = sorted[i];
+                }
+            }
+
+            sorted.RemoveRange(kept, sorted.Count - kept);
+            return sorted;
         }
 
         /// <summary>Folds entries whose build inputs are identical into the earlier one (bashbrew's merge rule).</summary>

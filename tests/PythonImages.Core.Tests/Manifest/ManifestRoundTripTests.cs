@@ -103,6 +103,42 @@ namespace PythonImages.Tests.Manifest
             Assert.Equal(Read("library-python-2026-06.txt"), LibraryManifest.Write(header, images));
         }
 
+        [Theory]
+        [InlineData("", "")]
+        [InlineData(" , ,\t", "")]
+        [InlineData("a", "a")]
+        [InlineData("a,", "a")]
+        [InlineData(",a", "a")]
+        [InlineData("a, b,,\tc ,\n d,\r\n", "a|b|c|d")]
+        [InlineData("  spaced item  ,x", "spaced item|x")]
+        [InlineData("a,a, b ,a", "a|a|b|a")]
+        public void AListFieldSplitsOnCommasAndDropsEmptyItems(string value, string expected)
+        {
+            // Split on commas, each item trimmed of spaces, tabs and line breaks (a continued value keeps its line feeds),
+            // empty items dropped; repeats are kept (the parser decides what a repeat means per field).
+            Assert.Equal(expected.Length == 0 ? Array.Empty<string>() : expected.Split('|'), LibraryManifest.SplitList(value));
+        }
+
+        [Fact]
+        public void RepeatedArchitecturesAndSharedTagsAreKeptOnceAndTagsAsWritten()
+        {
+            // Architectures: sorted, each once; SharedTags: each once, in the order written; Tags and Constraints as written.
+            const string text = "Maintainers: A B <a@b.c> (@ab)\nGitRepo: https://example.com/r.git\n\n"
+                + "Tags: 3.14.6-trixie, 3.14-trixie\nSharedTags: 3.14, 3.14.6, 3.14, latest, 3.14.6\n"
+                + "Architectures: s390x, amd64,\n  arm64v8, amd64, s390x, i386\nConstraints: b, a\n"
+                + "GitCommit: 0123456789012345678901234567890123456789\nDirectory: 3.14/trixie\n";
+            var image = LibraryManifest.Parse(text).Images.Single();
+            Assert.Equal(new[] { "amd64", "arm64v8", "i386", "s390x" }, image.Architectures);
+            Assert.Equal(new[] { "3.14", "3.14.6", "latest" }, image.SharedTags);
+            Assert.Equal(new[] { "3.14.6-trixie", "3.14-trixie" }, image.Tags);
+            Assert.Equal(new[] { "b", "a" }, image.Constraints);
+
+            // More than a few shared tags take the other path of the same rule.
+            string many = string.Join(", ", Enumerable.Range(0, 40).Select(i => "s" + (i % 25)));
+            var manyImage = LibraryManifest.Parse(text.Replace("SharedTags: 3.14, 3.14.6, 3.14, latest, 3.14.6", "SharedTags: " + many, StringComparison.Ordinal)).Images.Single();
+            Assert.Equal(Enumerable.Range(0, 25).Select(i => "s" + i), manyImage.SharedTags);
+        }
+
         [Fact]
         public void HeaderValuesAreInheritedAndDefaultsApply()
         {
