@@ -7,15 +7,14 @@ using System.Text;
 using PythonImages;
 
 // Benchmark (issue 16): parse + tags of a matrix of 1,000 versions × 6 variants against one of 100 versions × 6
-// variants, with the default alias rule (what a bare versions.json gets); paired, interleaved rounds after a warm-up,
-// the ratio of each pair printed as min / median / max. Linear loading gives about 10.
+// variants, with the default alias rule (what a bare versions.json gets), in the module's YAML and as upstream's
+// versions.json (JSON); paired, interleaved rounds after a warm-up, the ratio of each pair printed as min / median /
+// max. Linear loading gives about 10.
 // Usage: dotnet run -c Release --project bench/PythonImages.Bench.MatrixScale [-- <rounds>] (default 41: the ratio of a
 // linear loader sits near 10, and about one 1,000-version run in four pays for a gen0 collection of its live images, so
 // the median of 21 pairs moved by half a unit between runs of the same code)
 int rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 41;
 Console.WriteLine($"load average at start: {LoadAverage()}");
-string small = MatrixText(100);
-string large = MatrixText(1000);
 var baseArchitectures = MatrixLoader.Default.Architectures;
 var wall = new List<double>();
 
@@ -51,61 +50,68 @@ double ParseAndTags(string text, int expectedImages)
     return cpu;
 }
 
-// Warm: enough calls of both sizes, for long enough, that the loader's methods run their final (tier-1, PGO) code.
-// Session 5 used 40 + 10 calls; under tiered PGO a method needs 30 calls at tier 0, 30 instrumented and a background
-// compile after a 100 ms quiet period at each step, so part of that code was still being replaced while the pairs ran
-// (session 6: 100-version times of 1.0-9.5 ms in one run). Now at least 3 s and 200 + 50 calls.
-var warm = Stopwatch.StartNew();
-for (int i = 0; i < 200 || warm.Elapsed.TotalSeconds < 3; i++)
+// One comparison of the two sizes in one format: warm-up, then the paired rounds, printed.
+void Compare(string format, string small, string large)
 {
-    ParseAndTags(small, 600);
-    if (i % 4 == 0)
+    // Warm: enough calls of both sizes, for long enough, that the loader's methods run their final (tier-1, PGO) code.
+    // Session 5 used 40 + 10 calls; under tiered PGO a method needs 30 calls at tier 0, 30 instrumented and a background
+    // compile after a 100 ms quiet period at each step, so part of that code was still being replaced while the pairs ran
+    // (session 6: 100-version times of 1.0-9.5 ms in one run). Now at least 3 s and 200 + 50 calls.
+    var warm = Stopwatch.StartNew();
+    for (int i = 0; i < 200 || warm.Elapsed.TotalSeconds < 3; i++)
     {
-        ParseAndTags(large, 6000);
+        ParseAndTags(small, 600);
+        if (i % 4 == 0)
+        {
+            ParseAndTags(large, 6000);
+        }
     }
+
+    wall.Clear();
+    allocated.Clear();
+    collections.Clear();
+
+    var smallMs = new List<double>();
+    var largeMs = new List<double>();
+    for (int i = 0; i < rounds; i++)
+    {
+        if (i % 2 == 0)
+        {
+            smallMs.Add(ParseAndTags(small, 600));
+            largeMs.Add(ParseAndTags(large, 6000));
+        }
+        else
+        {
+            largeMs.Add(ParseAndTags(large, 6000));
+            smallMs.Add(ParseAndTags(small, 600));
+        }
+    }
+
+    var smallWall = wall.Where((_, i) => (i / 2 % 2 == 0) == (i % 2 == 0)).ToList();
+    var largeWall = wall.Where((_, i) => (i / 2 % 2 == 0) != (i % 2 == 0)).ToList();
+    var wallRatios = largeWall.Zip(smallWall, (l, s) => l / s).OrderBy(x => x).ToList();
+    var ratios = largeMs.Zip(smallMs, (l, s) => l / s).OrderBy(x => x).ToList();
+    double median = ratios.Count % 2 == 1 ? ratios[ratios.Count / 2] : (ratios[ratios.Count / 2 - 1] + ratios[ratios.Count / 2]) / 2;
+    var smallAlloc = allocated.Where((_, i) => (i / 2 % 2 == 0) == (i % 2 == 0)).ToList();
+    var largeAlloc = allocated.Where((_, i) => (i / 2 % 2 == 0) != (i % 2 == 0)).ToList();
+    var smallGcs = collections.Where((_, i) => (i / 2 % 2 == 0) == (i % 2 == 0)).ToList();
+    var largeGcs = collections.Where((_, i) => (i / 2 % 2 == 0) != (i % 2 == 0)).ToList();
+    Console.WriteLine($"matrix parse + tags, {format}, default alias rule, {rounds} interleaved pairs (warm, a full GC before each); CPU = {CpuClock.Kind}");
+    Console.WriteLine($"  100 versions × 6 variants    CPU median {BenchKit.Median(smallMs),8:0.0} ms (min {smallMs.Min():0.0}, max {smallMs.Max():0.0}); wall median {BenchKit.Median(smallWall):0.0} ms; allocated {BenchKit.Median(smallAlloc):0.0} MB, gen0+ collections {BenchKit.Median(smallGcs.Select(x => (double)x).ToList()):0}");
+    Console.WriteLine($"  1,000 versions × 6 variants  CPU median {BenchKit.Median(largeMs),8:0.0} ms (min {largeMs.Min():0.0}, max {largeMs.Max():0.0}); wall median {BenchKit.Median(largeWall):0.0} ms; allocated {BenchKit.Median(largeAlloc):0.0} MB, gen0+ collections {BenchKit.Median(largeGcs.Select(x => (double)x).ToList()):0}");
+    Console.WriteLine($"  allocation ratio 1,000 / 100  {BenchKit.Median(largeAlloc) / BenchKit.Median(smallAlloc):0.00}; 1,000-version runs with a collection: {largeGcs.Count(x => x > 0)} of {largeGcs.Count} (100-version runs: {smallGcs.Count(x => x > 0)})");
+    Console.WriteLine($"  CPU ratio 1,000 / 100        median {median:0.00} (min {ratios.Min():0.00}, max {ratios.Max():0.00})   (target <= 10) {(median <= 10 ? "OK" : "MISSED")}");
+    Console.WriteLine($"  wall ratio 1,000 / 100       median {BenchKit.Median(wallRatios):0.00} (min {wallRatios.Min():0.00}, max {wallRatios.Max():0.00})");
+    // The same pairs without the ones where a collection ran during either measurement (shown beside the target's median,
+    // never instead of it): how much of the median the collections make.
+    var quiet = largeMs.Select((l, i) => (Ratio: l / smallMs[i], Collected: largeGcs[i] > 0 || smallGcs[i] > 0)).Where(p => !p.Collected).Select(p => p.Ratio).ToList();
+    Console.WriteLine(quiet.Count == 0
+        ? "  CPU ratio, pairs without a collection: none"
+        : $"  CPU ratio, pairs without a collection ({quiet.Count} of {ratios.Count}): median {BenchKit.Median(quiet):0.00} (min {quiet.Min():0.00}, max {quiet.Max():0.00})");
 }
 
-wall.Clear();
-allocated.Clear();
-collections.Clear();
-
-var smallMs = new List<double>();
-var largeMs = new List<double>();
-for (int i = 0; i < rounds; i++)
-{
-    if (i % 2 == 0)
-    {
-        smallMs.Add(ParseAndTags(small, 600));
-        largeMs.Add(ParseAndTags(large, 6000));
-    }
-    else
-    {
-        largeMs.Add(ParseAndTags(large, 6000));
-        smallMs.Add(ParseAndTags(small, 600));
-    }
-}
-
-var smallWall = wall.Where((_, i) => (i / 2 % 2 == 0) == (i % 2 == 0)).ToList();
-var largeWall = wall.Where((_, i) => (i / 2 % 2 == 0) != (i % 2 == 0)).ToList();
-var wallRatios = largeWall.Zip(smallWall, (l, s) => l / s).OrderBy(x => x).ToList();
-var ratios = largeMs.Zip(smallMs, (l, s) => l / s).OrderBy(x => x).ToList();
-double median = ratios.Count % 2 == 1 ? ratios[ratios.Count / 2] : (ratios[ratios.Count / 2 - 1] + ratios[ratios.Count / 2]) / 2;
-var smallAlloc = allocated.Where((_, i) => (i / 2 % 2 == 0) == (i % 2 == 0)).ToList();
-var largeAlloc = allocated.Where((_, i) => (i / 2 % 2 == 0) != (i % 2 == 0)).ToList();
-var smallGcs = collections.Where((_, i) => (i / 2 % 2 == 0) == (i % 2 == 0)).ToList();
-var largeGcs = collections.Where((_, i) => (i / 2 % 2 == 0) != (i % 2 == 0)).ToList();
-Console.WriteLine($"matrix parse + tags, default alias rule, {rounds} interleaved pairs (warm, a full GC before each); CPU = {CpuClock.Kind}");
-Console.WriteLine($"  100 versions × 6 variants    CPU median {BenchKit.Median(smallMs),8:0.0} ms (min {smallMs.Min():0.0}, max {smallMs.Max():0.0}); wall median {BenchKit.Median(smallWall):0.0} ms; allocated {BenchKit.Median(smallAlloc):0.0} MB, gen0+ collections {BenchKit.Median(smallGcs.Select(x => (double)x).ToList()):0}");
-Console.WriteLine($"  1,000 versions × 6 variants  CPU median {BenchKit.Median(largeMs),8:0.0} ms (min {largeMs.Min():0.0}, max {largeMs.Max():0.0}); wall median {BenchKit.Median(largeWall):0.0} ms; allocated {BenchKit.Median(largeAlloc):0.0} MB, gen0+ collections {BenchKit.Median(largeGcs.Select(x => (double)x).ToList()):0}");
-Console.WriteLine($"  allocation ratio 1,000 / 100  {BenchKit.Median(largeAlloc) / BenchKit.Median(smallAlloc):0.00}; 1,000-version runs with a collection: {largeGcs.Count(x => x > 0)} of {largeGcs.Count} (100-version runs: {smallGcs.Count(x => x > 0)})");
-Console.WriteLine($"  CPU ratio 1,000 / 100        median {median:0.00} (min {ratios.Min():0.00}, max {ratios.Max():0.00})   (target <= 10) {(median <= 10 ? "OK" : "MISSED")}");
-Console.WriteLine($"  wall ratio 1,000 / 100       median {BenchKit.Median(wallRatios):0.00} (min {wallRatios.Min():0.00}, max {wallRatios.Max():0.00})");
-// The same pairs without the ones where a collection ran during either measurement (shown beside the target's median,
-// never instead of it): how much of the median the collections make.
-var quiet = largeMs.Select((l, i) => (Ratio: l / smallMs[i], Collected: largeGcs[i] > 0 || smallGcs[i] > 0)).Where(p => !p.Collected).Select(p => p.Ratio).ToList();
-Console.WriteLine(quiet.Count == 0
-    ? "  CPU ratio, pairs without a collection: none"
-    : $"  CPU ratio, pairs without a collection ({quiet.Count} of {ratios.Count}): median {BenchKit.Median(quiet):0.00} (min {quiet.Min():0.00}, max {quiet.Max():0.00})");
+Compare("YAML (the module's matrix format)", MatrixText(100), MatrixText(1000));
+Compare("JSON (upstream's versions.json, as jq writes it)", JsonText(100), JsonText(1000));
 
 // The real matrix (the module's embedded one, as YAML), warm: one load at a time, the median of many.
 string real;
@@ -148,6 +154,23 @@ static string MatrixText(int versions)
     }
 
     return sb.ToString();
+}
+
+// The same matrix as upstream writes a versions.json (jq -S: sorted keys, two-space indentation).
+static string JsonText(int versions)
+{
+    var sb = new StringBuilder("{\n");
+    for (int i = 0; i < versions; i++)
+    {
+        string key = (3 + (i / 100)).ToString(CultureInfo.InvariantCulture) + "." + (i % 100).ToString(CultureInfo.InvariantCulture);
+        string sha = (i * 7919).ToString("x8", CultureInfo.InvariantCulture).PadLeft(64, 'a');
+        sb.Append("  \"").Append(key).Append("\": {\n    \"checksums\": {\n      \"source\": {\n        \"sha256\": \"").Append(sha)
+          .Append("\"\n      }\n    },\n    \"variants\": [\n      \"trixie\",\n      \"slim-trixie\",\n      \"bookworm\",\n")
+          .Append("      \"slim-bookworm\",\n      \"alpine3.24\",\n      \"alpine3.23\"\n    ],\n    \"version\": \"").Append(key).Append(".1\"\n  }")
+          .Append(i + 1 < versions ? ",\n" : "\n");
+    }
+
+    return sb.Append("}\n").ToString();
 }
 
 /// <summary>The CPU time of the calling thread, in milliseconds.</summary>

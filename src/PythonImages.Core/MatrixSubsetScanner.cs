@@ -6,7 +6,8 @@ namespace PythonImages
     /// <summary>
     /// A recognizer for the small part of YAML that matrix files use, producing the events YamlDotNet's parser would (same
     /// kinds, values, plain-or-quoted and start lines) without YamlDotNet's tokens, events and marks. It is a strict
-    /// subset recognizer: a single document whose root is a block map at column 0; block maps of one-line keys; block
+    /// subset recognizer: a single document whose root is a block map at column 0, or a JSON object as jq writes
+    /// upstream's versions.json (<see cref="JsonRoot"/>); block maps of one-line keys; block
     /// lists of one-line items (also at their key's column); flow lists and flow maps on one line; plain scalars of a
     /// small character set, single- and double-quoted scalars on one line without escapes; comments and blank lines; printable ASCII and line feeds only,
     /// ending with a line feed. At the first thing outside it (tabs, carriage returns, anchors, aliases, tags, complex
@@ -117,7 +118,7 @@ namespace PythonImages
             }
 
             Emit(MatrixEventKind.DocumentStart, line);
-            if (!BlockMap(0, 1))
+            if (text[pos] == '{' ? !JsonRoot() : !BlockMap(0, 1))
             {
                 return false;
             }
@@ -322,15 +323,19 @@ namespace PythonImages
             switch (text[pos])
             {
                 case '[':
-                    return FlowList(depth + 1);
+                    return FlowList(depth + 1, false);
                 case '{':
-                    return FlowMap(depth + 1);
+                    return FlowMap(depth + 1, false);
                 default:
                     return Scalar(flow);
             }
         }
 
-        private bool FlowList(int depth)
+        /// <summary>
+        /// A flow list (<paramref name="json"/>: a JSON array, over lines, of JSON values; else on one line, of the
+        /// subset's inline values).
+        /// </summary>
+        private bool FlowList(int depth, bool json)
         {
             if (depth > MatrixLoader.MaxDepth)
             {
@@ -339,8 +344,8 @@ namespace PythonImages
 
             Emit(MatrixEventKind.SequenceStart, line);
             pos++;
-            SkipSpaces();
-            if (text[pos] == ']')
+            Space(json);
+            if (pos < text.Length && text[pos] == ']')
             {
                 pos++;
                 Emit(MatrixEventKind.SequenceEnd, line);
@@ -349,12 +354,12 @@ namespace PythonImages
 
             while (true)
             {
-                if (!Inline(depth, true))
+                if (!Item(depth, json))
                 {
                     return false;
                 }
 
-                int next = AfterItem(']', MatrixEventKind.SequenceEnd);
+                int next = AfterItem(']', MatrixEventKind.SequenceEnd, json);
                 if (next != 0)
                 {
                     return next > 0;
@@ -362,7 +367,11 @@ namespace PythonImages
             }
         }
 
-        private bool FlowMap(int depth)
+        /// <summary>
+        /// A flow map (<paramref name="json"/>: a JSON object, over lines, of quoted keys each followed by ': ' and a JSON
+        /// value; else on one line, of the subset's keys and inline values).
+        /// </summary>
+        private bool FlowMap(int depth, bool json)
         {
             if (depth > MatrixLoader.MaxDepth)
             {
@@ -371,8 +380,8 @@ namespace PythonImages
 
             Emit(MatrixEventKind.MappingStart, line);
             pos++;
-            SkipSpaces();
-            if (text[pos] == '}')
+            Space(json);
+            if (pos < text.Length && text[pos] == '}')
             {
                 pos++;
                 Emit(MatrixEventKind.MappingEnd, line);
@@ -381,18 +390,26 @@ namespace PythonImages
 
             while (true)
             {
-                if (!Key(true))
+                if (json ? !JsonKey() : !Key(true))
                 {
                     return false;
                 }
 
-                SkipSpaces();
-                if (text[pos] == ',' || text[pos] == '}' || !Inline(depth, true))
+                if (!json)
+                {
+                    SkipSpaces();
+                    if (text[pos] == ',' || text[pos] == '}')
+                    {
+                        return false;
+                    }
+                }
+
+                if (!Item(depth, json))
                 {
                     return false;
                 }
 
-                int next = AfterItem('}', MatrixEventKind.MappingEnd);
+                int next = AfterItem('}', MatrixEventKind.MappingEnd, json);
                 if (next != 0)
                 {
                     return next > 0;
@@ -400,26 +417,46 @@ namespace PythonImages
             }
         }
 
+        /// <summary>An item of a flow collection at <paramref name="depth"/>: a JSON value, or one of the subset's inline values.</summary>
+        private bool Item(int depth, bool json) => json ? JsonValue(depth + 1) : Inline(depth, true);
+
         /// <summary>After an item of a flow collection: 1 when <paramref name="close"/> ended it (its end event
         /// emitted), 0 when a ',' leads to another item, -1 for anything else (declined).</summary>
-        private int AfterItem(char close, MatrixEventKind end)
+        private int AfterItem(char close, MatrixEventKind end, bool json)
         {
-            SkipSpaces();
-            if (text[pos] == close)
+            Space(json);
+            if (pos < text.Length && text[pos] == close)
             {
                 pos++;
                 Emit(end, line);
                 return 1;
             }
 
-            if (text[pos] != ',')
+            if (pos >= text.Length || text[pos] != ',')
             {
                 return -1;
             }
 
             pos++;
-            SkipSpaces();
+            Space(json);
+            if (json)
+            {
+                return pos < text.Length && (text[pos] == '"' || text[pos] == '{' || text[pos] == '[') ? 0 : -1;
+            }
+
             return text[pos] == close || text[pos] == ',' ? -1 : 0;
+        }
+
+        private void Space(bool json)
+        {
+            if (json)
+            {
+                JsonSpace();
+            }
+            else
+            {
+                SkipSpaces();
+            }
         }
 
         private void SkipSpaces()
@@ -504,6 +541,99 @@ namespace PythonImages
 
         private static bool PlainChar(char c) =>
             PlainStart(c) || c == '-' || c == '+' || c == '=' || c == '~' || c == '<' || c == '>' || c == '@' || c == ')';
+
+        // ------------------------------------------------------------------ JSON, as upstream's versions.json is written
+
+        /// <summary>
+        /// A root object in JSON as jq writes it (upstream's versions.json): objects, arrays and double-quoted strings
+        /// without escapes, spread over lines; a key followed by ': ' and its value on the same line; spaces and line feeds
+        /// between tokens; nothing but them after the root. YAML reads such a text as flow collections of quoted scalars,
+        /// which are the events made here. Anything else (numbers, true, false, null, escapes, a trailing comma, a
+        /// comment) declines.
+        /// </summary>
+        private bool JsonRoot()
+        {
+            if (!FlowMap(1, true))
+            {
+                return false;
+            }
+
+            JsonSpace();
+            return pos == text.Length;
+        }
+
+        private bool JsonValue(int depth)
+        {
+            if (pos >= text.Length)
+            {
+                return false;
+            }
+
+            switch (text[pos])
+            {
+                case '{':
+                    return FlowMap(depth, true);
+                case '[':
+                    return FlowList(depth, true);
+                case '"':
+                    return JsonString();
+                default:
+                    return false;
+            }
+        }
+
+        /// <summary>A key of a JSON object: a string followed by ': '.</summary>
+        private bool JsonKey()
+        {
+            int start = pos;
+            if (pos >= text.Length || text[pos] != '"' || !JsonString() || pos - start > MaxKeyLength || text[pos] != ':' || text[pos + 1] != ' ')
+            {
+                return false;
+            }
+
+            pos += 2;
+            return true;
+        }
+
+        /// <summary>A double-quoted string on one line, without escapes: a quoted scalar.</summary>
+        private bool JsonString()
+        {
+            int close = pos + 1;
+            while (close < text.Length && text[close] != '"' && text[close] != '\\' && text[close] != '\n')
+            {
+                close++;
+            }
+
+            if (close >= text.Length || text[close] != '"')
+            {
+                return false;
+            }
+
+            Emit(MatrixEventKind.Scalar, line, Take(pos + 1, close), false);
+            pos = close + 1;
+            return true;
+        }
+
+        private void JsonSpace()
+        {
+            while (pos < text.Length)
+            {
+                char c = text[pos];
+                if (c == ' ')
+                {
+                    pos++;
+                }
+                else if (c == '\n')
+                {
+                    pos++;
+                    line++;
+                }
+                else
+                {
+                    return;
+                }
+            }
+        }
 
         // ------------------------------------------------------------------ output
 

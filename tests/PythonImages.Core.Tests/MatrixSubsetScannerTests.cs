@@ -117,14 +117,33 @@ namespace PythonImages.Tests
             ["bench-1000"] = MatrixEventReaderTests.BenchText(1000),
             ["scale-1000"] = MatrixScaleTests.Yaml(MatrixScaleTests.Generate(1000), null),
             ["scale-300-aliases"] = MatrixScaleTests.Yaml(MatrixScaleTests.Generate(300), new Dictionary<string, string[]>(StringComparer.Ordinal) { ["3.21"] = new[] { "old-three" } }),
+            ["json-100"] = JsonBenchText(100),
+            ["json-1000"] = JsonBenchText(1000),
         };
+
+        /// <summary>The benchmark's matrix as upstream writes a versions.json (jq: sorted keys, two-space indentation).</summary>
+        internal static string JsonBenchText(int versions)
+        {
+            var sb = new StringBuilder("{\n");
+            for (int i = 0; i < versions; i++)
+            {
+                string key = (3 + (i / 100)).ToString(System.Globalization.CultureInfo.InvariantCulture) + "." + (i % 100).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                string sha = (i * 7919).ToString("x8", System.Globalization.CultureInfo.InvariantCulture).PadLeft(64, 'a');
+                sb.Append("  \"").Append(key).Append("\": {\n    \"checksums\": {\n      \"source\": {\n        \"sha256\": \"").Append(sha)
+                  .Append("\"\n      }\n    },\n    \"variants\": [\n      \"trixie\",\n      \"slim-trixie\",\n      \"bookworm\",\n")
+                  .Append("      \"slim-bookworm\",\n      \"alpine3.24\",\n      \"alpine3.23\"\n    ],\n    \"version\": \"").Append(key).Append(".1\"\n  }")
+                  .Append(i + 1 < versions ? ",\n" : "\n");
+            }
+
+            return sb.Append("}\n").ToString();
+        }
 
         [Fact]
         public void TheRealMatricesAndTheBenchmarksTextsTakeTheSubsetPathWithYamlDotNetsEvents()
         {
             var failures = new List<string>();
             var declined = new List<string>();
-            foreach (var kv in RealTexts().Where(kv => kv.Key != "versions-2026-06.json"))
+            foreach (var kv in RealTexts())
             {
                 if (!Check(kv.Key, kv.Value, failures))
                 {
@@ -142,10 +161,83 @@ namespace PythonImages.Tests
         }
 
         [Fact]
-        public void AVersionsJsonGoesToYamlDotNet()
+        public void AVersionsJsonAsJqWritesItIsTakenWithYamlDotNetsEvents()
         {
-            // Multi-line flow maps are outside the subset.
-            Assert.Null(ScannerEvents(Fixture("versions-2026-06.json")));
+            // Upstream's versions.json and what Update-PythonMatrix writes back (jq -S): the same events, lines and results.
+            var failures = new List<string>();
+            string real = Fixture("versions-2026-06.json");
+            Assert.True(Check("versions-2026-06.json", real, failures));
+            Assert.True(Check("json-12", JsonBenchText(12), failures));
+            Assert.True(Check("json-1", JsonBenchText(1), failures));
+            Assert.True(Check("json with an empty object and array", "{\n  \"3.14\": {\n    \"checksums\": {},\n    \"variants\": [],\n    \"version\": \"3.14.6\"\n  }\n}\n", failures));
+            Assert.True(Check("json after a comment and blank lines", "# c\n\n{\n  \"3.14\": {\n    \"variants\": [\"trixie\"],\n    \"version\": \"3.14.6\"\n  }\n}\n\n", failures));
+            Assert.True(Check("json on one line", "{\"3.14\": {\"variants\": [\"trixie\"], \"version\": \"3.14.6\"}}\n", failures));
+            Assert.True(failures.Count == 0, string.Join("\n", failures));
+
+            // The loader takes the path for a versions.json, and its result is the one YamlDotNet's events give.
+            Assert.True(new MatrixFileReader(real, "versions.json", () => MatrixLoader.Default.Architectures, () => MatrixLoader.Default.Maintainers).Subset);
+        }
+
+        /// <summary>A small versions.json with one construct that jq does not write (the JSON path declines it).</summary>
+        public static TheoryData<string, string> OutsideJson() => new TheoryData<string, string>
+        {
+            { "escape", "{\n  \"3.14\": {\n    \"variants\": [\"trixie\"],\n    \"version\": \"3.14.\\u0036\"\n  }\n}\n" },
+            { "number", "{\n  \"3.14\": {\n    \"variants\": [\"trixie\"],\n    \"version\": 3.14\n  }\n}\n" },
+            { "null", "{\n  \"3.14\": {\n    \"variants\": [\"trixie\"],\n    \"version\": null\n  }\n}\n" },
+            { "true", "{\n  \"3.14\": {\n    \"variants\": [true],\n    \"version\": \"3.14.6\"\n  }\n}\n" },
+            { "trailing comma in an object", "{\n  \"3.14\": {\n    \"variants\": [\"trixie\"],\n    \"version\": \"3.14.6\",\n  }\n}\n" },
+            { "trailing comma in an array", "{\n  \"3.14\": {\n    \"variants\": [\"trixie\",],\n    \"version\": \"3.14.6\"\n  }\n}\n" },
+            { "key without a space after the colon", "{\n  \"3.14\":{\n    \"variants\": [\"trixie\"],\n    \"version\": \"3.14.6\"\n  }\n}\n" },
+            { "value on the next line", "{\n  \"3.14\":\n  {\n    \"variants\": [\"trixie\"],\n    \"version\": \"3.14.6\"\n  }\n}\n" },
+            { "single-quoted string", "{\n  '3.14': {\n    \"variants\": [\"trixie\"],\n    \"version\": \"3.14.6\"\n  }\n}\n" },
+            { "plain key", "{\n  versions: {\n    \"variants\": [\"trixie\"]\n  }\n}\n" },
+            { "comment after the root", "{\n  \"3.14\": {\n    \"variants\": [\"trixie\"],\n    \"version\": \"3.14.6\"\n  }\n}\n# c\n" },
+            { "second root", "{\n  \"3.14\": {\n    \"variants\": [\"trixie\"],\n    \"version\": \"3.14.6\"\n  }\n}\n{}\n" },
+            { "indented root", "  {\n  \"3.14\": {\n    \"variants\": [\"trixie\"],\n    \"version\": \"3.14.6\"\n  }\n}\n" },
+            { "tab", "{\n\t\"3.14\": {\n    \"variants\": [\"trixie\"],\n    \"version\": \"3.14.6\"\n  }\n}\n" },
+            { "carriage returns", "{\r\n  \"3.14\": {\r\n    \"variants\": [\"trixie\"],\r\n    \"version\": \"3.14.6\"\r\n  }\r\n}\r\n" },
+            { "unclosed", "{\n  \"3.14\": {\n    \"variants\": [\"trixie\"],\n    \"version\": \"3.14.6\"\n  }\n" },
+            { "too deep", "{\n  \"3.14\": {\n    \"x\": " + string.Concat(Enumerable.Repeat("[", 40)) + string.Concat(Enumerable.Repeat("]", 40)) + "\n  }\n}\n" },
+            { "array root", "[\n  \"3.14\"\n]\n" },
+        };
+
+
+        private static readonly string[] JsonEdits =
+        {
+            " ", "\n", "\n  ", ",", ", ", ":", ": ", "\"", "\"\"", "\"x\"", "\"x\": ", "\"x\": \"y\"", "\"x\": \"y\",", "[", "]", "{", "}", "[]", "{}",
+            "\\", "#", " #c", "\t", "1", "null", "'", "-", "?", "&a ", "*a", "!t ", "|", ">", "%", "@", "`", "\"3.14\": {}", "\"variants\": [\"x\"],",
+        };
+
+        [Fact]
+        public void MutatedVersionsJsonTextsGiveTheSameEventsAndResultsOnBothPaths()
+        {
+            var bases = new[] { Fixture("versions-2026-06.json"), JsonBenchText(3), "{\n  \"3.14\": {\n    \"variants\": [\"trixie\"],\n    \"version\": \"3.14.6\"\n  }\n}\n" };
+            var failures = new List<string>();
+            int taken = 0;
+            const int Count = 30000;
+            for (int i = 0; i < Count; i++)
+            {
+                var random = new Random(1_016_000 + i);
+                var sb = new StringBuilder(bases[i % bases.Length]);
+                int edits = 1 + random.Next(3);
+                for (int e = 0; e < edits; e++)
+                {
+                    int at = random.Next(sb.Length);
+                    if (random.Next(3) == 0 && at < sb.Length - 1)
+                    {
+                        sb.Remove(at, 1 + random.Next(Math.Min(6, sb.Length - at - 1)));
+                    }
+                    else
+                    {
+                        sb.Insert(at, JsonEdits[random.Next(JsonEdits.Length)]);
+                    }
+                }
+
+                taken += Check("json mutation " + i, sb.ToString(), failures) ? 1 : 0;
+            }
+
+            Assert.True(failures.Count == 0, $"{failures.Count} differ:\n" + string.Join("\n", failures.Take(5)));
+            Assert.True(taken >= Count / 20 && taken < Count, $"the scanner took {taken} of {Count} files");
         }
 
         /// <summary>A small matrix within the subset, and the same with one construct outside it.</summary>
@@ -193,6 +285,7 @@ namespace PythonImages.Tests
 
         [Theory]
         [MemberData(nameof(Outside))]
+        [MemberData(nameof(OutsideJson))]
         public void ItDeclinesEveryConstructOutsideTheSubset(string construct, string text)
         {
             Assert.Null(ScannerEvents(text));
