@@ -439,12 +439,7 @@ namespace PythonImages
 
             pos++;
             Space(json);
-            if (json)
-            {
-                return pos < text.Length && (text[pos] == '"' || text[pos] == '{' || text[pos] == '[') ? 0 : -1;
-            }
-
-            return text[pos] == close || text[pos] == ',' ? -1 : 0;
+            return pos >= text.Length || text[pos] == close || text[pos] == ',' ? -1 : 0; // no trailing or doubled comma
         }
 
         private void Space(bool json)

@@ -217,23 +217,7 @@ namespace PythonImages.Tests
             const int Count = 30000;
             for (int i = 0; i < Count; i++)
             {
-                var random = new Random(1_016_000 + i);
-                var sb = new StringBuilder(bases[i % bases.Length]);
-                int edits = 1 + random.Next(3);
-                for (int e = 0; e < edits; e++)
-                {
-                    int at = random.Next(sb.Length);
-                    if (random.Next(3) == 0 && at < sb.Length - 1)
-                    {
-                        sb.Remove(at, 1 + random.Next(Math.Min(6, sb.Length - at - 1)));
-                    }
-                    else
-                    {
-                        sb.Insert(at, JsonEdits[random.Next(JsonEdits.Length)]);
-                    }
-                }
-
-                taken += Check("json mutation " + i, sb.ToString(), failures) ? 1 : 0;
+                taken += Check("json mutation " + i, MutateLines(bases[i % bases.Length], new Random(1_016_000 + i), JsonEdits), failures) ? 1 : 0;
             }
 
             Assert.True(failures.Count == 0, $"{failures.Count} differ:\n" + string.Join("\n", failures.Take(5)));
@@ -437,12 +421,16 @@ namespace PythonImages.Tests
             Assert.True(taken >= Count / 10 && taken < Count, $"the scanner took {taken} of {Count} files");
         }
 
-        /// <summary>One to three edits at the subset's edges: inserted characters, deleted spans, lines re-indented, duplicated or removed.</summary>
-        private static string MutateLines(string text, Random random)
+        /// <summary>
+        /// One to three edits at the subset's edges: inserted pieces (of <paramref name="edits"/>, else YAML's), deleted
+        /// spans, lines re-indented, duplicated or removed.
+        /// </summary>
+        private static string MutateLines(string text, Random random, string[]? edits = null)
         {
+            var pieces = edits ?? Edits;
             var sb = new StringBuilder(text);
-            int edits = 1 + random.Next(3);
-            for (int e = 0; e < edits && sb.Length > 1; e++)
+            int count = 1 + random.Next(3);
+            for (int e = 0; e < count && sb.Length > 1; e++)
             {
                 int at = random.Next(sb.Length);
                 int lineStart = at;
@@ -461,7 +449,7 @@ namespace PythonImages.Tests
                 {
                     case 0:
                     case 1:
-                        sb.Insert(at, Edits[random.Next(Edits.Length)]);
+                        sb.Insert(at, pieces[random.Next(pieces.Length)]);
                         break;
                     case 2:
                         sb.Remove(at, Math.Min(1 + random.Next(3), sb.Length - at));
