@@ -51,7 +51,7 @@ try
             string logDir = Path.Combine(Path.GetTempPath(), "pitest9-h9-engine-benchlog-" + Guid.NewGuid().ToString("N")[..8]);
             temp.Add(logDir);
             var (code, output) = verbose
-                ? ExecLastLine("pwsh", "-NoProfile", "-NonInteractive", "-Command", PwshScript(warm, big, repo, logDir))
+                ? ExecLastLine(BenchKit.Pwsh(), "-NoProfile", "-NonInteractive", "-Command", PwshScript(warm, big, repo, logDir))
                 : Exec(Environment.ProcessPath!, "--child", warm, big, repo, logDir, "quiet");
             if (code != 0)
             {

@@ -27,7 +27,7 @@ string manifest = args.Length > 1
     ? (args[1] == "--repo" ? Path.Combine(repoRoot, "PythonImages.psd1") : Path.GetFullPath(args[1]))
     : Package(repoRoot);
 string baseline = BaselineManifest(repoRoot);
-var shells = new[] { new Shell("pwsh on PATH", "pwsh"), new Shell("ReadyToRun host (bench/PwshHost)", PwshHost(repoRoot)) };
+var shells = new[] { new Shell("pwsh on PATH", BenchKit.Pwsh()), new Shell("ReadyToRun host (bench/PwshHost)", PwshHost(repoRoot)) };
 foreach (var shell in shells)
 {
     Describe(shell);
@@ -198,7 +198,7 @@ static string Package(string root)
 {
     string output = Path.Combine(Path.GetTempPath(), "pythonimages-bench-cold-package");
     string rid = RuntimeInformation.RuntimeIdentifier;
-    var psi = new ProcessStartInfo("pwsh") { RedirectStandardOutput = true, RedirectStandardError = true };
+    var psi = new ProcessStartInfo(BenchKit.Pwsh()) { RedirectStandardOutput = true, RedirectStandardError = true };
     foreach (var a in new[] { "-NoProfile", "-NonInteractive", "-File", Path.Combine(root, "build.ps1"), "-Task", "Package", "-ReadyToRun", rid, "-OutputPath", output })
     {
         psi.ArgumentList.Add(a);
@@ -263,7 +263,7 @@ static string PwshHost(string root)
     string modules = Path.Combine(output, "Modules");
     if (!Directory.Exists(modules))
     {
-        var (code, text) = Capture("pwsh", "-NoProfile", "-NonInteractive", "-Command", "$PSVersionTable.PSVersion.ToString(); $PSHOME");
+        var (code, text) = Capture(BenchKit.Pwsh(), "-NoProfile", "-NonInteractive", "-Command", "$PSVersionTable.PSVersion.ToString(); $PSHOME");
         string[] lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         string source = lines.Length >= 2 ? Path.Combine(lines[1], "Modules") : string.Empty;
         if (code == 0 && lines[0] == "7.6.9" && Directory.Exists(source))
@@ -326,7 +326,7 @@ void Describe(Shell shell)
         throw new InvalidOperationException($"{shell.Path} -c does not run PowerShell 7 with the module ({code}): {text}");
     }
 
-    if (shell.Path != "pwsh" && parts[2] != "ReadyToRun")
+    if (shell.Path != BenchKit.Pwsh() && parts[2] != "ReadyToRun")
     {
         throw new InvalidOperationException($"{shell.Path}: System.Management.Automation.dll is not ReadyToRun ({parts[1]})");
     }

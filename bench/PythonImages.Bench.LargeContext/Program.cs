@@ -21,6 +21,7 @@ string repo = "h16-speed-bench-" + id;
 string manifestPath = args.Length > 3 ? Path.GetFullPath(args[3]) : Path.Combine(BenchKit.RepoRoot(), "PythonImages.psd1");
 string ctx = Path.Combine(Path.GetTempPath(), "h16-speed-bench-" + id);
 string load0 = File.ReadAllText("/proc/loadavg").Trim();
+string pwsh = BenchKit.Pwsh(); // the memory part starts fresh pwsh processes; a missing one stops the run before the builds
 
 Directory.CreateDirectory(ctx);
 try
@@ -139,13 +140,13 @@ try
         string? replaced = ImageId(repo + ":memory");
         if (i % 2 == 0)
         {
-            idle.Add(PeakKiB(Run("pwsh", "-NoProfile", "-NonInteractive", "-Command", Peak)) * 1024.0);
+            idle.Add(PeakKiB(Run(pwsh, "-NoProfile", "-NonInteractive", "-Command", Peak)) * 1024.0);
         }
 
-        build.Add(PeakKiB(Run("pwsh", "-NoProfile", "-NonInteractive", "-Command", $"Import-Module '{manifest}'; $r = Invoke-PythonImageBuild -Path '{ctx}' -Tag {repo}:memory -NoCache; if (-not $r.Succeeded) {{ exit 3 }}; {Peak}")) * 1024.0);
+        build.Add(PeakKiB(Run(pwsh, "-NoProfile", "-NonInteractive", "-Command", $"Import-Module '{manifest}'; $r = Invoke-PythonImageBuild -Path '{ctx}' -Tag {repo}:memory -NoCache; if (-not $r.Succeeded) {{ exit 3 }}; {Peak}")) * 1024.0);
         if (i % 2 == 1)
         {
-            idle.Add(PeakKiB(Run("pwsh", "-NoProfile", "-NonInteractive", "-Command", Peak)) * 1024.0);
+            idle.Add(PeakKiB(Run(pwsh, "-NoProfile", "-NonInteractive", "-Command", Peak)) * 1024.0);
         }
 
         RemoveReplaced(replaced, repo + ":memory");

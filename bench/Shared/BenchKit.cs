@@ -19,6 +19,29 @@ internal static class BenchKit
         return dir?.FullName ?? throw new InvalidOperationException("PythonImages.psd1 not found");
     }
 
+    /// <summary>
+    /// The pwsh to start: the one on PATH, else the `dotnet tool` install in ~/.dotnet/tools (which is not on a
+    /// non-login shell's PATH). Benchmarks resolve it before their long parts, so a missing pwsh stops them at once with
+    /// what to do instead of after minutes of builds.
+    /// </summary>
+    public static string Pwsh()
+    {
+        string name = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "pwsh.exe" : "pwsh";
+        var folders = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).ToList();
+        folders.Add(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools"));
+        foreach (string folder in folders)
+        {
+            string candidate = Path.Combine(folder, name);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new InvalidOperationException(
+            "no pwsh on PATH or in ~/.dotnet/tools: install PowerShell 7 (dotnet tool install --global PowerShell --version 7.6.9) or put its folder on PATH");
+    }
+
     /// <summary>The median (the mean of the middle two for an even count).</summary>
     public static double Median(IEnumerable<double> values)
     {
