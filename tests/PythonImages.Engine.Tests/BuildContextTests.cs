@@ -81,9 +81,19 @@ namespace PythonImages.Engine.Tests
         [InlineData("a?c", "abc", true)]
         [InlineData("a?c", "a/c", false)]
         [InlineData("[a-c]x", "bx", true)]
-        [InlineData("[!a-c]x", "bx", false)]
+        [InlineData("[!a-c]x", "bx", true)] // '!' in a class is itself in docker; only '^' negates
+        [InlineData("[!a-c]x", "!x", true)]
+        [InlineData("[!a-c]x", "dx", false)]
         [InlineData("[^a-c]x", "dx", true)]
         [InlineData("a.b", "axb", false)]
+        [InlineData("**.pyc", "a.pyc", true)] // docker: "**" then a literal rest is a suffix match, in any folder
+        [InlineData("**.pyc", "src/pkg/b.pyc", true)]
+        [InlineData("**.log", "logs/app.log", true)]
+        [InlineData("**.log", "logs/app.txt", false)]
+        [InlineData("**/b.pyc", "src/pkg/b.pyc", true)]
+        [InlineData("**/b.pyc", "b.pyc", true)]
+        [InlineData("**/b.pyc", "srcb.pyc", false)]
+        [InlineData("**.py?", "src/a.pyc", false)] // with a wildcard in the rest, "**" is whole segments again
         [InlineData("a+(b)", "a+(b)", true)]
         [InlineData("\\*", "*", true)]
         [InlineData("\\*", "x", false)]
@@ -125,7 +135,7 @@ namespace PythonImages.Engine.Tests
         [Theory]
         [InlineData("secrets/[z-a]*", "has the range z-a, written backwards")]
         [InlineData("*.key\n[]x", "has a character class with nothing in it")]
-        [InlineData("![!]", "has a character class with nothing in it")]
+        [InlineData("![^]", "has a character class with nothing in it")]
         public void APatternDockerRefusesStopsTheScanInsteadOfMatchingNothing(string ignore, string why)
         {
             // Matching nothing would send the files the line was meant to keep out; docker build refuses such a pattern.
@@ -138,6 +148,20 @@ namespace PythonImages.Engine.Tests
             Assert.Equal("ImageBuild.InvalidDockerignore", ex.ErrorId);
             Assert.Contains(why, ex.Message, StringComparison.Ordinal);
             Assert.Contains(".dockerignore", ex.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void AClassOfOnlyABangIsAcceptedAndMatchesABang()
+        {
+            // Docker accepts "[!]" (filepath.Match reads the '!' as itself) and excludes a file named "!" with it.
+            using var ctx = new TempContext();
+            ctx.Write("Dockerfile", "FROM scratch\n");
+            ctx.Write("!", "x");
+            ctx.Write("a", "x");
+            ctx.Write(".dockerignore", "[!]\n");
+            var c = BuildContext.Scan(ctx.Root);
+            Assert.DoesNotContain(c.Entries, e => e.Path == "!");
+            Assert.Contains(c.Entries, e => e.Path == "a");
         }
 
         [Fact]
