@@ -179,7 +179,7 @@ namespace PythonImages.Engine
 
             var ignore = new DockerIgnore(patterns);
             var entries = new List<ContextEntry>();
-            Walk(root, rootWithSep, string.Empty, ignore, entries);
+            Walk(root, rootWithSep, string.Empty, null, ignore, entries);
             return new BuildContext(root, relDockerfile, ignore, entries);
         }
 
@@ -205,7 +205,12 @@ namespace PythonImages.Engine
         private static StringComparison PathComparison =>
             System.IO.Path.DirectorySeparatorChar == '\\' ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
 
-        private static void Walk(string dir, string rootWithSep, string relDir, DockerIgnore ignore, List<ContextEntry> entries)
+        /// <summary>
+        /// Adds the entries of <paramref name="dir"/> (relative path <paramref name="relDir"/>), whose per-pattern
+        /// .dockerignore results are <paramref name="dirMatches"/> (null at the root): docker decides each path with its
+        /// folder's results, so an exception skipped at a folder does not re-include what another pattern excluded below it.
+        /// </summary>
+        private static void Walk(string dir, string rootWithSep, string relDir, bool[]? dirMatches, DockerIgnore ignore, List<ContextEntry> entries)
         {
             FileSystemInfo[] children;
             try
@@ -222,11 +227,11 @@ namespace PythonImages.Engine
                 string rel = relDir.Length == 0 ? child.Name : relDir + "/" + child.Name;
                 bool isLink = (child.Attributes & FileAttributes.ReparsePoint) != 0;
                 bool isDir = !isLink && (child.Attributes & FileAttributes.Directory) != 0;
-                if (ignore.IsExcluded(rel))
+                if (ignore.IsExcluded(rel, dirMatches, out bool[] matches))
                 {
                     if (isDir && ignore.HasExclusions && ignore.MustWalkExcludedDirectory(rel))
                     {
-                        Walk(child.FullName, rootWithSep, rel, ignore, entries);
+                        Walk(child.FullName, rootWithSep, rel, matches, ignore, entries);
                     }
 
                     continue;
@@ -249,7 +254,7 @@ namespace PythonImages.Engine
                 {
                     entry.Kind = ContextEntryKind.Directory;
                     entries.Add(entry);
-                    Walk(child.FullName, rootWithSep, rel, ignore, entries);
+                    Walk(child.FullName, rootWithSep, rel, matches, ignore, entries);
                 }
                 else
                 {

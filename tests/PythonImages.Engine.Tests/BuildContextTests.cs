@@ -114,6 +114,41 @@ namespace PythonImages.Engine.Tests
         }
 
         [Fact]
+        public void AnExceptionSkippedAtAFolderDoesNotReIncludeWhatIsExcludedBelowIt()
+        {
+            // Docker's walk: "!src" was skipped at "src" (nothing excluded it yet) and does not match "src/.env" itself,
+            // so the secret stays out of the context although "!src" matches its parent folder.
+            using var ctx = new TempContext();
+            ctx.Write("Dockerfile", "FROM scratch\n");
+            ctx.Write("src/app.py", "x");
+            ctx.Write("src/.env", "SECRET=1");
+            ctx.Write(".env", "SECRET=1");
+            ctx.Write(".dockerignore", "**/.env\n!src\n");
+            var paths = BuildContext.Scan(ctx.Root).Entries.Select(e => e.Path).ToArray();
+            Assert.DoesNotContain("src/.env", paths);
+            Assert.DoesNotContain(".env", paths);
+            Assert.Contains("src/app.py", paths);
+        }
+
+        [Fact]
+        public void AnExclusionSkippedAtAFolderDoesNotExcludeWhatAnExceptionBroughtBackBelowIt()
+        {
+            // The reverse: the second "d" was skipped at "d" (already excluded) and does not match "d/x" itself, so the
+            // exception "!d/x" stands, as docker sends it; the rest of d stays out.
+            using var ctx = new TempContext();
+            ctx.Write("Dockerfile", "FROM scratch\n");
+            ctx.Write("d/x", "x");
+            ctx.Write("d/y", "y");
+            ctx.Write(".dockerignore", "d\n!d/x\nd\n");
+            var paths = BuildContext.Scan(ctx.Root).Entries.Select(e => e.Path).ToArray();
+            Assert.Contains("d/x", paths);
+            Assert.DoesNotContain("d/y", paths);
+
+            // Judged on its own (as the CLI judges the Dockerfile), the last "d" still wins.
+            Assert.True(DockerIgnore.Parse("d\n!d/x\nd\n").IsExcluded("d/x"));
+        }
+
+        [Fact]
         public void PatternsAreCleanedLikeDocker()
         {
             var ig = DockerIgnore.Parse("# c\n  /a/  \n./b/./c\n!/d\n\n\ne/../f\n");
