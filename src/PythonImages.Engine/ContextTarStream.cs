@@ -151,6 +151,21 @@ namespace PythonImages.Engine
                 case ContextEntryKind.Symlink:
                     header = TarWriter.HeaderBytes(e.Path, '2', e.Mode == 0 ? 0x1FF : e.Mode, 0, e.ModifiedUtc, e.LinkTarget);
                     break;
+                case ContextEntryKind.HardLink:
+                    header = TarWriter.HeaderBytes(e.Path, '1', e.Mode, 0, e.ModifiedUtc, e.LinkTarget);
+                    break;
+
+                // FIFOs and devices are headers of their type, as docker sends them, and are never opened: opening a
+                // FIFO waits for a writer (forever, and no cancellation reaches a thread blocked in open).
+                case ContextEntryKind.Fifo:
+                    header = TarWriter.HeaderBytes(e.Path, '6', e.Mode, 0, e.ModifiedUtc, null);
+                    break;
+                case ContextEntryKind.CharacterDevice:
+                    header = TarWriter.HeaderBytes(e.Path, '3', e.Mode, 0, e.ModifiedUtc, null, e.DeviceMajor, e.DeviceMinor);
+                    break;
+                case ContextEntryKind.BlockDevice:
+                    header = TarWriter.HeaderBytes(e.Path, '4', e.Mode, 0, e.ModifiedUtc, null, e.DeviceMajor, e.DeviceMinor);
+                    break;
                 default:
                     try
                     {
