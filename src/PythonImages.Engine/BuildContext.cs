@@ -152,8 +152,14 @@ namespace PythonImages.Engine
                 throw new BuildContextException(BuildContextFailure.NotFound, root, $"The build context folder {root} does not exist.");
             }
 
-            string dockerfileFull = System.IO.Path.GetFullPath(System.IO.Path.Combine(root, string.IsNullOrEmpty(dockerfile) ? "Dockerfile" : dockerfile!));
             string rootWithSep = root.TrimEnd(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar) + System.IO.Path.DirectorySeparatorChar;
+            string dockerfileFull = System.IO.Path.GetFullPath(System.IO.Path.Combine(root, string.IsNullOrEmpty(dockerfile) ? "Dockerfile" : dockerfile!));
+            if (string.IsNullOrEmpty(dockerfile) && !Exists(dockerfileFull) && Exists(System.IO.Path.Combine(root, "dockerfile")))
+            {
+                // Like docker build without -f: "Dockerfile", else "dockerfile" when only that one is there.
+                dockerfileFull = System.IO.Path.Combine(root, "dockerfile");
+            }
+
             if (!dockerfileFull.StartsWith(rootWithSep, PathComparison))
             {
                 throw new BuildContextException(BuildContextFailure.DockerfileOutside, dockerfileFull, $"The Dockerfile {dockerfileFull} is not inside the build context {root}.");
@@ -171,6 +177,11 @@ namespace PythonImages.Engine
             {
                 throw new BuildContextException(BuildContextFailure.Unreadable, dockerfileFull, $"The Dockerfile {dockerfileFull} is {PythonImages.FileProbe.Describe(dockerfileKind)}, not a regular file.");
             }
+
+            // Like docker build, a Dockerfile that is a symbolic link (or lies in a linked folder) is its target: that is
+            // the file the engine is told to read, so it must be in the context, and it is sent even if .dockerignore
+            // excludes it.
+            dockerfileFull = ResolveDockerfile(rootWithSep, dockerfileFull);
 
             string relDockerfile = dockerfileFull.Substring(rootWithSep.Length).Replace('\\', '/');
 
@@ -202,6 +213,83 @@ namespace PythonImages.Engine
             var walk = new WalkState(rootWithSep, ignore);
             Walk(root, string.Empty, null, walk);
             return new BuildContext(root, relDockerfile, ignore, walk.Entries, walk.Skipped);
+        }
+
+        /// <summary>Whether something, a dangling link included, is at <paramref name="path"/>.</summary>
+        private static bool Exists(string path)
+        {
+            var info = new FileInfo(path);
+            return info.Exists || Directory.Exists(path) || (int)info.Attributes != -1;
+        }
+
+        /// <summary>
+        /// <paramref name="dockerfileFull"/> with every symbolic link along it (from the context folder down) replaced by
+        /// its target, as docker build evaluates it; refused when that leaves the context. Where the runtime cannot read
+        /// a link (.NET Framework), the path is kept as it is.
+        /// </summary>
+        private static string ResolveDockerfile(string rootWithSep, string dockerfileFull)
+        {
+            string rootNoSep = rootWithSep.Substring(0, rootWithSep.Length - 1);
+            var parts = new List<string>(dockerfileFull.Substring(rootWithSep.Length).Split(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar));
+            string current = rootNoSep;
+            int links = 0;
+            while (parts.Count > 0)
+            {
+                string part = parts[0];
+                parts.RemoveAt(0);
+                if (part.Length == 0 || part == ".")
+                {
+                    continue;
+                }
+
+                if (part == "..")
+                {
+                    current = System.IO.Path.GetDirectoryName(current) ?? current;
+                    continue;
+                }
+
+                string next = System.IO.Path.Combine(current, part);
+                var info = new FileInfo(next);
+                if ((int)info.Attributes == -1 || (info.Attributes & FileAttributes.ReparsePoint) == 0)
+                {
+                    current = next;
+                    continue;
+                }
+
+                if (LinkTargetProperty?.GetValue(info) is not string target)
+                {
+                    return dockerfileFull;
+                }
+
+                if (++links > 40)
+                {
+                    throw new BuildContextException(BuildContextFailure.NotFound, dockerfileFull, $"The Dockerfile {dockerfileFull} is a chain of more than 40 symbolic links.");
+                }
+
+                // Go on from the target, then with the rest of the path.
+                if (System.IO.Path.IsPathRooted(target))
+                {
+                    current = System.IO.Path.GetPathRoot(target) ?? current;
+                    target = target.Substring(current.Length);
+                }
+
+                parts.InsertRange(0, target.Split(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar));
+            }
+
+            if (!current.StartsWith(rootWithSep, PathComparison))
+            {
+                throw new BuildContextException(
+                    BuildContextFailure.DockerfileOutside,
+                    dockerfileFull,
+                    $"The Dockerfile {dockerfileFull} is a symbolic link to '{PythonImages.Security.InputGrammar.Show(current)}', outside the build context {rootNoSep}; the engine would not see it. Copy the file into the context instead of linking to it.");
+            }
+
+            if (!File.Exists(current))
+            {
+                throw new BuildContextException(BuildContextFailure.NotFound, dockerfileFull, $"The Dockerfile {dockerfileFull} is a symbolic link to '{PythonImages.Security.InputGrammar.Show(current)}', which does not exist.");
+            }
+
+            return current;
         }
 
         /// <summary>The most a .dockerignore may hold (real ones are a few hundred bytes).</summary>

@@ -260,6 +260,58 @@ namespace PythonImages.Engine.Tests
         }
 
         [Fact]
+        public void ALowercaseDockerfileIsUsedWhenThereIsNoDockerfile()
+        {
+            // docker build without -f: "Dockerfile", else "dockerfile".
+            using var ctx = new TempContext();
+            ctx.Write("dockerfile", "FROM scratch\n");
+            Assert.Equal("dockerfile", BuildContext.Scan(ctx.Root).Dockerfile);
+
+            ctx.Write("Dockerfile", "FROM scratch\n");
+            Assert.Equal("Dockerfile", BuildContext.Scan(ctx.Root).Dockerfile);
+        }
+
+        [Fact]
+        public void ALinkedDockerfileIsItsTargetAndIsSentEvenWhenIgnored()
+        {
+            // docker build evaluates the links of the Dockerfile's path: the engine reads the target, which is kept in the
+            // context even when .dockerignore excludes its folder.
+            using var ctx = new TempContext();
+            ctx.Write("docker/Dockerfile.prod", "FROM scratch\n");
+            ctx.Write("docker/other.txt", "x");
+            File.CreateSymbolicLink(Path.Combine(ctx.Root, "Dockerfile"), "docker/Dockerfile.prod");
+            ctx.Write(".dockerignore", "docker\n");
+            var c = BuildContext.Scan(ctx.Root);
+            Assert.Equal("docker/Dockerfile.prod", c.Dockerfile);
+            Assert.Contains(c.Entries, e => e.Path == "docker/Dockerfile.prod" && e.Kind == ContextEntryKind.File);
+            Assert.DoesNotContain(c.Entries, e => e.Path == "docker/other.txt");
+
+            // A linked folder on the way, and an absolute link inside the context, resolve the same way.
+            Directory.CreateSymbolicLink(Path.Combine(ctx.Root, "build"), "docker");
+            Assert.Equal("docker/Dockerfile.prod", BuildContext.Scan(ctx.Root, "build/Dockerfile.prod").Dockerfile);
+            File.CreateSymbolicLink(Path.Combine(ctx.Root, "abs"), Path.Combine(ctx.Root, "build", "Dockerfile.prod"));
+            Assert.Equal("docker/Dockerfile.prod", BuildContext.Scan(ctx.Root, "abs").Dockerfile);
+        }
+
+        [Fact]
+        public void ADockerfileLinkedOutsideTheContextIsRefused()
+        {
+            using var outside = new TempContext();
+            string target = outside.Write("Dockerfile", "FROM scratch\n");
+            using var ctx = new TempContext();
+            File.CreateSymbolicLink(Path.Combine(ctx.Root, "Dockerfile"), target);
+            var ex = Assert.Throws<BuildContextException>(() => BuildContext.Scan(ctx.Root));
+            Assert.Equal(BuildContextFailure.DockerfileOutside, ex.Reason);
+            Assert.Equal("ImageBuild.ContextDockerfileOutside", ex.ErrorId);
+            Assert.Contains("symbolic link", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("outside the build context", ex.Message, StringComparison.Ordinal);
+
+            File.Delete(Path.Combine(ctx.Root, "Dockerfile"));
+            File.CreateSymbolicLink(Path.Combine(ctx.Root, "Dockerfile"), "../" + Path.GetFileName(outside.Root) + "/Dockerfile");
+            Assert.Equal(BuildContextFailure.DockerfileOutside, Assert.Throws<BuildContextException>(() => BuildContext.Scan(ctx.Root)).Reason);
+        }
+
+        [Fact]
         public void MissingDockerfileAndOutsideDockerfileAreRefused()
         {
             using var ctx = new TempContext();
