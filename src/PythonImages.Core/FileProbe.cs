@@ -74,6 +74,7 @@ namespace PythonImages
 
         private static int statState; // 0 untried, 1 SystemNative_Stat works, 2 SystemNative_Stat2 works, -1 unavailable
         private static int lstatState; // the same for SystemNative_LStat and SystemNative_LStat2
+        private static int fstatState; // 0 untried, 1 SystemNative_FStat works, -1 unavailable
 
         /// <summary>What is at <paramref name="path"/>, without opening it (links are followed).</summary>
         public static FileKind KindOf(string path)
@@ -144,6 +145,32 @@ namespace PythonImages
             }
 
             return rc == 0 ? Read(status) : null;
+        }
+
+        /// <summary>
+        /// What the open file <paramref name="handle"/> is (fstat), or null where the runtime's native shim is not available:
+        /// compared with <see cref="LinkStatus"/> taken before the open, it tells whether the name was swapped in between
+        /// (for a symbolic link, say, which the open followed).
+        /// </summary>
+        public static FileStatus? HandleStatus(SafeHandle handle)
+        {
+            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows) || fstatState < 0)
+            {
+                return null;
+            }
+
+            var status = new byte[512];
+            try
+            {
+                int rc = FStat(handle, status);
+                fstatState = 1;
+                return rc == 0 ? Read(status) : null;
+            }
+            catch (Exception ex) when (ex is DllNotFoundException || ex is EntryPointNotFoundException || ex is BadImageFormatException)
+            {
+                fstatState = -1;
+                return null;
+            }
         }
 
         /// <summary>
@@ -263,5 +290,8 @@ namespace PythonImages
 
         [DllImport("libSystem.Native", EntryPoint = "SystemNative_LStat2", SetLastError = true)]
         private static extern int LStat2(byte[] path, byte[] status);
+
+        [DllImport("libSystem.Native", EntryPoint = "SystemNative_FStat", SetLastError = true)]
+        private static extern int FStat(SafeHandle fd, byte[] status);
     }
 }

@@ -146,6 +146,46 @@ namespace PythonImages.Engine.Tests
             Assert.Contains("gone.txt", ex.Message, StringComparison.Ordinal);
         }
 
+        [Theory]
+        [InlineData("link")]
+        [InlineData("fifo")]
+        public async Task AFileSwappedForALinkOrAFifoAfterTheScanIsNotOpened(string swap)
+        {
+            // open(2) follows a link: a same-size file outside the context was sent in the file's place. A FIFO would hang.
+            using var outside = new TempContext();
+            string secret = outside.Write("secret.txt", "SECRET=1234");
+            using var ctx = new TempContext();
+            ctx.Write("Dockerfile", "FROM scratch\n");
+            string data = ctx.Write("data.txt", "public 1234");
+            var context = BuildContext.Scan(ctx.Root);
+            File.Delete(data);
+            if (swap == "link")
+            {
+                File.CreateSymbolicLink(data, secret);
+            }
+            else
+            {
+                PythonImages.Tests.SpecialFiles.MakeFifo(data);
+            }
+
+            using var ms = new MemoryStream();
+            var upload = Task.Run(() => context.WriteTarAsync(ms, CancellationToken.None));
+            if (await Task.WhenAny(upload, Task.Delay(TimeSpan.FromSeconds(10))) != upload)
+            {
+                using (new FileStream(data, FileMode.Open, FileAccess.Write))
+                {
+                }
+
+                Assert.Fail("the upload opened a FIFO put in the place of a file");
+            }
+
+            var ex = await Assert.ThrowsAsync<BuildContextException>(() => upload);
+            Assert.Equal(BuildContextFailure.Unreadable, ex.Reason);
+            Assert.Contains("'data.txt'", ex.Message, StringComparison.Ordinal);
+            Assert.Contains(swap == "link" ? "replaced by a symbolic link" : "replaced by a FIFO", ex.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("SECRET", Encoding.ASCII.GetString(ms.ToArray()), StringComparison.Ordinal);
+        }
+
         [Fact]
         public async Task TheEngineGetsAContentLengthAndTheTarOfTheContext()
         {
