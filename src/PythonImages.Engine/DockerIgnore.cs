@@ -9,8 +9,8 @@ namespace PythonImages.Engine
     /// .dockerignore with docker's semantics: one pattern a line, '#' comments, surrounding blanks trimmed, each
     /// pattern path-cleaned ('./', '//', '..' and a trailing '/' removed, a leading '/' dropped), '*' and '?' within a
     /// path segment, '**' across segments, '[...]' classes, '\' escapes, '!' re-includes. The last matching pattern
-    /// wins, and a pattern that matches a parent directory matches everything below it; during the walk of a context an
-    /// exception only re-includes what it matches itself or through a folder it re-included (see IsExcluded).
+    /// wins, and a pattern that matches a parent directory matches everything below it; during the walk of a context each
+    /// path is decided with its folder's results, pattern by pattern, as docker's walk decides it (see IsExcluded).
     /// </summary>
     public sealed class DockerIgnore
     {
