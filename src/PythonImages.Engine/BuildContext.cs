@@ -19,6 +19,14 @@ namespace PythonImages.Engine
         Directory,
         /// <summary>A symbolic link (sent as a link).</summary>
         Symlink,
+        /// <summary>A named pipe: sent as a header of its type, never opened (opening one waits for a writer).</summary>
+        Fifo,
+        /// <summary>A character device: sent as a header with its device numbers, never opened.</summary>
+        CharacterDevice,
+        /// <summary>A block device: sent as a header with its device numbers, never opened.</summary>
+        BlockDevice,
+        /// <summary>A further name of a file already sent (same inode): sent as a hard link to the first name, as docker does.</summary>
+        HardLink,
     }
 
     /// <summary>One thing sent in the build context.</summary>
@@ -33,8 +41,14 @@ namespace PythonImages.Engine
         /// <summary>File, directory or link.</summary>
         public ContextEntryKind Kind { get; set; }
 
-        /// <summary>The link's target, for a link.</summary>
+        /// <summary>The link's target, for a symbolic link; for a hard link, the context path of the name sent first.</summary>
         public string? LinkTarget { get; set; }
+
+        /// <summary>The device's major number, for a character or block device.</summary>
+        public int DeviceMajor { get; set; }
+
+        /// <summary>The device's minor number, for a character or block device.</summary>
+        public int DeviceMinor { get; set; }
 
         /// <summary>The Unix permission bits.</summary>
         public int Mode { get; set; }
@@ -102,12 +116,13 @@ namespace PythonImages.Engine
         private static readonly MethodInfo? GetUnixFileMode = typeof(File).GetMethod("GetUnixFileMode", BindingFlags.Public | BindingFlags.Static, null, new[] { typeof(string) }, null);
         private static readonly PropertyInfo? LinkTargetProperty = typeof(FileSystemInfo).GetProperty("LinkTarget");
 
-        private BuildContext(string root, string dockerfile, DockerIgnore ignore, IReadOnlyList<ContextEntry> entries)
+        private BuildContext(string root, string dockerfile, DockerIgnore ignore, IReadOnlyList<ContextEntry> entries, IReadOnlyList<string> skipped)
         {
             Root = root;
             Dockerfile = dockerfile;
             Ignore = ignore;
             Entries = entries;
+            Skipped = skipped;
         }
 
         /// <summary>The full path of the context folder.</summary>
@@ -122,6 +137,12 @@ namespace PythonImages.Engine
         /// <summary>The entries to send, in tar order.</summary>
         public IReadOnlyList<ContextEntry> Entries { get; }
 
+        /// <summary>
+        /// The context paths left out although .dockerignore lets them through: sockets, which a tar cannot hold (docker
+        /// skips them too, with a warning). The build reports them as log lines.
+        /// </summary>
+        public IReadOnlyList<string> Skipped { get; }
+
         /// <summary>Walks the context, applying .dockerignore, and validates it.</summary>
         public static BuildContext Scan(string contextDirectory, string? dockerfile = null)
         {
@@ -131,8 +152,14 @@ namespace PythonImages.Engine
                 throw new BuildContextException(BuildContextFailure.NotFound, root, $"The build context folder {root} does not exist.");
             }
 
-            string dockerfileFull = System.IO.Path.GetFullPath(System.IO.Path.Combine(root, string.IsNullOrEmpty(dockerfile) ? "Dockerfile" : dockerfile!));
             string rootWithSep = root.TrimEnd(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar) + System.IO.Path.DirectorySeparatorChar;
+            string dockerfileFull = System.IO.Path.GetFullPath(System.IO.Path.Combine(root, string.IsNullOrEmpty(dockerfile) ? "Dockerfile" : dockerfile!));
+            if (string.IsNullOrEmpty(dockerfile) && !Exists(dockerfileFull) && Exists(System.IO.Path.Combine(root, "dockerfile")))
+            {
+                // Like docker build without -f: "Dockerfile", else "dockerfile" when only that one is there.
+                dockerfileFull = System.IO.Path.Combine(root, "dockerfile");
+            }
+
             if (!dockerfileFull.StartsWith(rootWithSep, PathComparison))
             {
                 throw new BuildContextException(BuildContextFailure.DockerfileOutside, dockerfileFull, $"The Dockerfile {dockerfileFull} is not inside the build context {root}.");
@@ -150,6 +177,11 @@ namespace PythonImages.Engine
             {
                 throw new BuildContextException(BuildContextFailure.Unreadable, dockerfileFull, $"The Dockerfile {dockerfileFull} is {PythonImages.FileProbe.Describe(dockerfileKind)}, not a regular file.");
             }
+
+            // Like docker build, a Dockerfile that is a symbolic link (or lies in a linked folder) is its target: that is
+            // the file the engine is told to read, so it must be in the context, and it is sent even if .dockerignore
+            // excludes it.
+            dockerfileFull = ResolveDockerfile(rootWithSep, dockerfileFull);
 
             string relDockerfile = dockerfileFull.Substring(rootWithSep.Length).Replace('\\', '/');
 
@@ -178,9 +210,86 @@ namespace PythonImages.Engine
             }
 
             var ignore = new DockerIgnore(patterns);
-            var entries = new List<ContextEntry>();
-            Walk(root, rootWithSep, string.Empty, ignore, entries);
-            return new BuildContext(root, relDockerfile, ignore, entries);
+            var walk = new WalkState(rootWithSep, ignore);
+            Walk(root, string.Empty, null, walk);
+            return new BuildContext(root, relDockerfile, ignore, walk.Entries, walk.Skipped);
+        }
+
+        /// <summary>Whether something, a dangling link included, is at <paramref name="path"/>.</summary>
+        private static bool Exists(string path)
+        {
+            var info = new FileInfo(path);
+            return info.Exists || Directory.Exists(path) || (int)info.Attributes != -1;
+        }
+
+        /// <summary>
+        /// <paramref name="dockerfileFull"/> with every symbolic link along it (from the context folder down) replaced by
+        /// its target, as docker build evaluates it; refused when that leaves the context. Where the runtime cannot read
+        /// a link (.NET Framework), the path is kept as it is.
+        /// </summary>
+        private static string ResolveDockerfile(string rootWithSep, string dockerfileFull)
+        {
+            string rootNoSep = rootWithSep.Substring(0, rootWithSep.Length - 1);
+            var parts = new List<string>(dockerfileFull.Substring(rootWithSep.Length).Split(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar));
+            string current = rootNoSep;
+            int links = 0;
+            while (parts.Count > 0)
+            {
+                string part = parts[0];
+                parts.RemoveAt(0);
+                if (part.Length == 0 || part == ".")
+                {
+                    continue;
+                }
+
+                if (part == "..")
+                {
+                    current = System.IO.Path.GetDirectoryName(current) ?? current;
+                    continue;
+                }
+
+                string next = System.IO.Path.Combine(current, part);
+                var info = new FileInfo(next);
+                if ((int)info.Attributes == -1 || (info.Attributes & FileAttributes.ReparsePoint) == 0)
+                {
+                    current = next;
+                    continue;
+                }
+
+                if (LinkTargetProperty?.GetValue(info) is not string target)
+                {
+                    return dockerfileFull;
+                }
+
+                if (++links > 40)
+                {
+                    throw new BuildContextException(BuildContextFailure.NotFound, dockerfileFull, $"The Dockerfile {dockerfileFull} is a chain of more than 40 symbolic links.");
+                }
+
+                // Go on from the target, then with the rest of the path.
+                if (System.IO.Path.IsPathRooted(target))
+                {
+                    current = System.IO.Path.GetPathRoot(target) ?? current;
+                    target = target.Substring(current.Length);
+                }
+
+                parts.InsertRange(0, target.Split(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar));
+            }
+
+            if (!current.StartsWith(rootWithSep, PathComparison))
+            {
+                throw new BuildContextException(
+                    BuildContextFailure.DockerfileOutside,
+                    dockerfileFull,
+                    $"The Dockerfile {dockerfileFull} is a symbolic link to '{PythonImages.Security.InputGrammar.Show(current)}', outside the build context {rootNoSep}; the engine would not see it. Copy the file into the context instead of linking to it.");
+            }
+
+            if (!File.Exists(current))
+            {
+                throw new BuildContextException(BuildContextFailure.NotFound, dockerfileFull, $"The Dockerfile {dockerfileFull} is a symbolic link to '{PythonImages.Security.InputGrammar.Show(current)}', which does not exist.");
+            }
+
+            return current;
         }
 
         /// <summary>The most a .dockerignore may hold (real ones are a few hundred bytes).</summary>
@@ -205,7 +314,34 @@ namespace PythonImages.Engine
         private static StringComparison PathComparison =>
             System.IO.Path.DirectorySeparatorChar == '\\' ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
 
-        private static void Walk(string dir, string rootWithSep, string relDir, DockerIgnore ignore, List<ContextEntry> entries)
+        /// <summary>What a walk of the context has found so far.</summary>
+        private sealed class WalkState
+        {
+            public WalkState(string rootWithSep, DockerIgnore ignore)
+            {
+                RootWithSep = rootWithSep;
+                Ignore = ignore;
+            }
+
+            public string RootWithSep { get; }
+
+            public DockerIgnore Ignore { get; }
+
+            public List<ContextEntry> Entries { get; } = new List<ContextEntry>();
+
+            public List<string> Skipped { get; } = new List<string>();
+
+            /// <summary>The context path first sent for each (device, inode): a later name of it is a hard link.</summary>
+            public Dictionary<(long Device, long Inode), string> FirstNames { get; } = new Dictionary<(long Device, long Inode), string>();
+        }
+
+        /// <summary>
+        /// Adds the entries of <paramref name="dir"/> (relative path <paramref name="relDir"/>), whose per-pattern
+        /// .dockerignore results are <paramref name="dirMatches"/> (null at the root): docker decides each path with its
+        /// folder's results, so an exception skipped at a folder does not re-include what another pattern excluded below it.
+        /// Each file's type comes from lstat: only regular files are ever opened (later, while the tar is written).
+        /// </summary>
+        private static void Walk(string dir, string relDir, bool[]? dirMatches, WalkState walk)
         {
             FileSystemInfo[] children;
             try
@@ -222,14 +358,20 @@ namespace PythonImages.Engine
                 string rel = relDir.Length == 0 ? child.Name : relDir + "/" + child.Name;
                 bool isLink = (child.Attributes & FileAttributes.ReparsePoint) != 0;
                 bool isDir = !isLink && (child.Attributes & FileAttributes.Directory) != 0;
-                if (ignore.IsExcluded(rel))
+                if (walk.Ignore.IsExcluded(rel, dirMatches, out bool[] matches))
                 {
-                    if (isDir && ignore.HasExclusions && ignore.MustWalkExcludedDirectory(rel))
+                    if (isDir && walk.Ignore.HasExclusions && walk.Ignore.MustWalkExcludedDirectory(rel))
                     {
-                        Walk(child.FullName, rootWithSep, rel, ignore, entries);
+                        Walk(child.FullName, rel, matches, walk);
                     }
 
                     continue;
+                }
+
+                var status = PythonImages.FileProbe.LinkStatus(child.FullName);
+                if (status == null && child.Name.IndexOf('\uFFFD') >= 0 && !File.Exists(child.FullName) && !Directory.Exists(child.FullName))
+                {
+                    throw NotUtf8(dir, relDir, child.Name);
                 }
 
                 var entry = new ContextEntry
@@ -242,23 +384,56 @@ namespace PythonImages.Engine
                 if (isLink)
                 {
                     entry.Kind = ContextEntryKind.Symlink;
-                    entry.LinkTarget = CheckedLinkTarget(child, rootWithSep, rel);
-                    entries.Add(entry);
+                    entry.LinkTarget = CheckedLinkTarget(child, walk.RootWithSep, rel);
+                    walk.Entries.Add(entry);
                 }
                 else if (isDir)
                 {
                     entry.Kind = ContextEntryKind.Directory;
-                    entries.Add(entry);
-                    Walk(child.FullName, rootWithSep, rel, ignore, entries);
+                    walk.Entries.Add(entry);
+                    Walk(child.FullName, rel, matches, walk);
+                }
+                else if (status != null && status.Kind == PythonImages.FileKind.Socket)
+                {
+                    walk.Skipped.Add(rel); // a tar has no type for a socket; docker leaves it out too
                 }
                 else
                 {
-                    entry.Kind = ContextEntryKind.File;
-                    entry.Size = child is FileInfo file ? file.Length : 0;
-                    entries.Add(entry);
+                    entry.Kind = status?.Kind switch
+                    {
+                        PythonImages.FileKind.Fifo => ContextEntryKind.Fifo,
+                        PythonImages.FileKind.CharacterDevice => ContextEntryKind.CharacterDevice,
+                        PythonImages.FileKind.BlockDevice => ContextEntryKind.BlockDevice,
+                        _ => ContextEntryKind.File,
+                    };
+                    entry.DeviceMajor = status?.DeviceMajor ?? 0;
+                    entry.DeviceMinor = status?.DeviceMinor ?? 0;
+                    entry.Size = entry.Kind == ContextEntryKind.File && child is FileInfo file ? file.Length : 0;
+                    if (status != null && status.HasIdentity)
+                    {
+                        if (walk.FirstNames.TryGetValue((status.Device, status.Inode), out string? first))
+                        {
+                            // Another name of a file already in the tar: a hard link to it, as docker sends it.
+                            entry.Kind = ContextEntryKind.HardLink;
+                            entry.LinkTarget = first;
+                            entry.Size = 0;
+                        }
+                        else
+                        {
+                            walk.FirstNames[(status.Device, status.Inode)] = rel;
+                        }
+                    }
+
+                    walk.Entries.Add(entry);
                 }
             }
         }
+
+        /// <summary>The failure of a name .NET cannot use: not valid UTF-8, so it is read with replacement characters.</summary>
+        private static BuildContextException NotUtf8(string dir, string relDir, string name) => new BuildContextException(
+            BuildContextFailure.Unreadable,
+            dir,
+            $"The folder '{PythonImages.Security.InputGrammar.Show(relDir.Length == 0 ? "." : relDir)}' of the build context holds a file whose name is not valid UTF-8 ('{PythonImages.Security.InputGrammar.Show(name)}' as read); it cannot be opened by that name. Rename it, or add it to .dockerignore (a '?' or '*' matches the unreadable characters).");
 
         /// <summary>The link's target as stored in the tar; refuses targets that resolve outside the context.</summary>
         private static string CheckedLinkTarget(FileSystemInfo link, string rootWithSep, string rel)
@@ -328,9 +503,10 @@ namespace PythonImages.Engine
                 {
                     total += e.Kind switch
                     {
-                        ContextEntryKind.Directory => TarWriter.HeaderLength(e.Path + "/", 0, null),
-                        ContextEntryKind.Symlink => TarWriter.HeaderLength(e.Path, 0, e.LinkTarget),
-                        _ => TarWriter.HeaderLength(e.Path, e.Size, null) + TarWriter.Padded(e.Size),
+                        ContextEntryKind.Directory => TarWriter.HeaderLength(e.Path + "/", 0, null, e.ModifiedUtc),
+                        ContextEntryKind.Symlink or ContextEntryKind.HardLink => TarWriter.HeaderLength(e.Path, 0, e.LinkTarget, e.ModifiedUtc),
+                        ContextEntryKind.File => TarWriter.HeaderLength(e.Path, e.Size, null, e.ModifiedUtc) + TarWriter.Padded(e.Size),
+                        _ => TarWriter.HeaderLength(e.Path, 0, null, e.ModifiedUtc),
                     };
                 }
 
@@ -372,7 +548,7 @@ namespace PythonImages.Engine
         }
     }
 
-    /// <summary>A minimal streaming tar (ustar + PAX records for long or non-ASCII names and large sizes).</summary>
+    /// <summary>A minimal streaming tar (ustar + PAX records for long or non-ASCII names, large sizes and times after 2242).</summary>
     internal static class TarWriter
     {
         private const int Block = 512;
@@ -380,10 +556,16 @@ namespace PythonImages.Engine
         /// <summary>The two zero blocks that end an archive.</summary>
         public const int EndLength = Block * 2;
 
+        /// <summary>
+        /// The largest number a ustar numeric field of 12 bytes holds: 11 octal digits, 8^11 - 1 (C# has no octal literals:
+        /// the 077777777777L written here before was the decimal 77,777,777,777, so a file of 8 to 72 GiB got a cut size).
+        /// </summary>
+        private const long MaxOctal11 = (1L << 33) - 1;
+
         /// <summary>Bytes of the header(s) <see cref="HeaderBytes"/> makes for an entry (PAX records included).</summary>
-        public static long HeaderLength(string name, long size, string? linkName)
+        public static long HeaderLength(string name, long size, string? linkName, DateTime mtimeUtc)
         {
-            var pax = PaxFields(name, size, linkName);
+            var pax = PaxFields(name, size, linkName, Seconds(mtimeUtc));
             return pax.Count == 0 ? Block : Block + Padded(PaxRecords(pax).Length) + Block;
         }
 
@@ -392,18 +574,14 @@ namespace PythonImages.Engine
 
         /// <summary>
         /// The header block(s) of an entry, as <see cref="HeaderLength"/> counts them: a PAX extended header (with its records,
-        /// padded to whole blocks) when the name, link or size does not fit ustar, then the ustar header.
+        /// padded to whole blocks) when the name, link, size or time does not fit ustar, then the ustar header (with the device
+        /// numbers of a character or block device).
         /// </summary>
-        public static byte[] HeaderBytes(string name, char type, int mode, long size, DateTime mtimeUtc, string? linkName)
+        public static byte[] HeaderBytes(string name, char type, int mode, long size, DateTime mtimeUtc, string? linkName, int devMajor = 0, int devMinor = 0)
         {
-            var pax = PaxFields(name, size, linkName);
-            long mtime = (long)(mtimeUtc - new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc)).TotalSeconds;
-            if (mtime < 0)
-            {
-                mtime = 0;
-            }
-
-            var header = Header(Truncate(name, 100), type, mode, size > 077777777777L ? 0 : size, mtime, linkName == null ? null : Truncate(linkName, 100));
+            long mtime = Seconds(mtimeUtc);
+            var pax = PaxFields(name, size, linkName, mtime);
+            var header = Header(Truncate(name, 100), type, mode, size > MaxOctal11 ? 0 : size, mtime > MaxOctal11 ? 0 : mtime, linkName == null ? null : Truncate(linkName, 100), devMajor, devMinor);
             if (pax.Count == 0)
             {
                 return header;
@@ -411,7 +589,7 @@ namespace PythonImages.Engine
 
             byte[] records = PaxRecords(pax);
             string paxName = "PaxHeaders.0/" + Truncate(System.IO.Path.GetFileName(name.TrimEnd('/')), 80);
-            var paxHeader = Header(paxName, 'x', 0x1A4, records.Length, mtime, null);
+            var paxHeader = Header(paxName, 'x', 0x1A4, records.Length, mtime > MaxOctal11 ? 0 : mtime, null, 0, 0);
             var all = new byte[Block + Padded(records.Length) + Block];
             Array.Copy(paxHeader, 0, all, 0, Block);
             Array.Copy(records, 0, all, Block, records.Length);
@@ -422,7 +600,14 @@ namespace PythonImages.Engine
         /// <summary>Zero bytes that pad <paramref name="size"/> to whole blocks.</summary>
         public static int PaddingOf(long size) => (int)((Block - (size % Block)) % Block);
 
-        private static List<KeyValuePair<string, string>> PaxFields(string name, long size, string? linkName)
+        /// <summary>Whole seconds since 1970 (a time before 1970 is sent as 1970).</summary>
+        private static long Seconds(DateTime utc)
+        {
+            long seconds = (long)(utc - new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc)).TotalSeconds;
+            return seconds < 0 ? 0 : seconds;
+        }
+
+        private static List<KeyValuePair<string, string>> PaxFields(string name, long size, string? linkName, long mtime)
         {
             var pax = new List<KeyValuePair<string, string>>();
             if (!FitsUstar(name, 100))
@@ -435,9 +620,15 @@ namespace PythonImages.Engine
                 pax.Add(new KeyValuePair<string, string>("linkpath", linkName));
             }
 
-            if (size > 077777777777L)
+            if (size > MaxOctal11)
             {
                 pax.Add(new KeyValuePair<string, string>("size", size.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            }
+
+            if (mtime > MaxOctal11)
+            {
+                // After 2242 the ustar field overflows; docker writes such a time as a PAX record too.
+                pax.Add(new KeyValuePair<string, string>("mtime", mtime.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             }
 
             return pax;
@@ -471,7 +662,7 @@ namespace PythonImages.Engine
             return Encoding.UTF8.GetBytes(sb.ToString());
         }
 
-        private static byte[] Header(string name, char type, int mode, long size, long mtime, string? linkName)
+        private static byte[] Header(string name, char type, int mode, long size, long mtime, string? linkName, int devMajor, int devMinor)
         {
             var h = new byte[Block];
             Ascii(h, 0, 100, name);
@@ -494,6 +685,12 @@ namespace PythonImages.Engine
             Ascii(h, 257, 6, "ustar");
             h[263] = (byte)'0';
             h[264] = (byte)'0';
+            if (type == '3' || type == '4')
+            {
+                Octal(h, 329, 8, devMajor);
+                Octal(h, 337, 8, devMinor);
+            }
+
             int sum = 0;
             foreach (var b in h)
             {

@@ -151,16 +151,23 @@ namespace PythonImages.Engine
                 case ContextEntryKind.Symlink:
                     header = TarWriter.HeaderBytes(e.Path, '2', e.Mode == 0 ? 0x1FF : e.Mode, 0, e.ModifiedUtc, e.LinkTarget);
                     break;
+                case ContextEntryKind.HardLink:
+                    header = TarWriter.HeaderBytes(e.Path, '1', e.Mode, 0, e.ModifiedUtc, e.LinkTarget);
+                    break;
+
+                // FIFOs and devices are headers of their type, as docker sends them, and are never opened: opening a
+                // FIFO waits for a writer (forever, and no cancellation reaches a thread blocked in open).
+                case ContextEntryKind.Fifo:
+                    header = TarWriter.HeaderBytes(e.Path, '6', e.Mode, 0, e.ModifiedUtc, null);
+                    break;
+                case ContextEntryKind.CharacterDevice:
+                    header = TarWriter.HeaderBytes(e.Path, '3', e.Mode, 0, e.ModifiedUtc, null, e.DeviceMajor, e.DeviceMinor);
+                    break;
+                case ContextEntryKind.BlockDevice:
+                    header = TarWriter.HeaderBytes(e.Path, '4', e.Mode, 0, e.ModifiedUtc, null, e.DeviceMajor, e.DeviceMinor);
+                    break;
                 default:
-                    try
-                    {
-                        // Unbuffered, synchronous reads: the bytes go straight into the reader's buffer.
-                        file = new FileStream(e.FullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, useAsync: false);
-                    }
-                    catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
-                    {
-                        throw Unreadable(e, ex);
-                    }
+                    file = OpenRegular(e);
 
                     fileEntry = e;
                     fileLeft = e.Size;
@@ -170,6 +177,46 @@ namespace PythonImages.Engine
 
             headerOffset = 0;
         }
+
+        /// <summary>
+        /// Opens a file the scan found regular, only if it still is that file: open(2) follows links and waits on a FIFO,
+        /// so a name swapped for a link (to a file outside the context, say) or a FIFO since the scan is refused before
+        /// it is opened, and a swap between that check and the open is caught by comparing the opened file's device and
+        /// inode with the name's. Where the runtime tells neither (Windows), the file is opened as it is.
+        /// </summary>
+        private static FileStream OpenRegular(ContextEntry e)
+        {
+            var before = PythonImages.FileProbe.LinkStatus(e.FullPath);
+            if (before != null && before.Kind != PythonImages.FileKind.Regular)
+            {
+                throw Replaced(e, PythonImages.FileProbe.Describe(before.Kind));
+            }
+
+            FileStream stream;
+            try
+            {
+                // Unbuffered, synchronous reads: the bytes go straight into the reader's buffer.
+                stream = new FileStream(e.FullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, useAsync: false);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                throw Unreadable(e, ex);
+            }
+
+            if (before != null && before.HasIdentity && PythonImages.FileProbe.HandleStatus(stream.SafeFileHandle) is { } opened
+                && (opened.Device != before.Device || opened.Inode != before.Inode))
+            {
+                stream.Dispose();
+                throw Replaced(e, "another file");
+            }
+
+            return stream;
+        }
+
+        private static BuildContextException Replaced(ContextEntry e, string what) => new BuildContextException(
+            BuildContextFailure.Unreadable,
+            e.FullPath,
+            $"The file '{e.Path}' of the build context was replaced by {what} while it was being sent; nothing was built. Build again once nothing writes into the context.");
 
         private static BuildContextException Unreadable(ContextEntry e, Exception ex) => new BuildContextException(
             BuildContextFailure.Unreadable,

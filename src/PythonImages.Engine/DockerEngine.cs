@@ -173,6 +173,11 @@ namespace PythonImages.Engine
 
             // Everything that can be refused is refused before a byte is uploaded.
             var context = BuildContext.Scan(request.ContextDirectory, request.Dockerfile);
+            foreach (string skipped in context.Skipped)
+            {
+                // Docker leaves sockets out too, with a warning; here it is a line of the build's log.
+                events?.Report(new BuildEvent(BuildEventKind.Log, $"Not sent with the build context: '{PythonImages.Security.InputGrammar.Show(skipped)}' is a socket, which a tar cannot hold (docker leaves sockets out too)."));
+            }
 
             var parameters = BuildParameters(request, context);
 

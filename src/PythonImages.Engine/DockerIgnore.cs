@@ -9,7 +9,8 @@ namespace PythonImages.Engine
     /// .dockerignore with docker's semantics: one pattern a line, '#' comments, surrounding blanks trimmed, each
     /// pattern path-cleaned ('./', '//', '..' and a trailing '/' removed, a leading '/' dropped), '*' and '?' within a
     /// path segment, '**' across segments, '[...]' classes, '\' escapes, '!' re-includes. The last matching pattern
-    /// wins, and a pattern that matches a parent directory matches everything below it.
+    /// wins, and a pattern that matches a parent directory matches everything below it; during the walk of a context each
+    /// path is decided with its folder's results, pattern by pattern, as docker's walk decides it (see IsExcluded).
     /// </summary>
     public sealed class DockerIgnore
     {
@@ -96,20 +97,44 @@ namespace PythonImages.Engine
             return result;
         }
 
-        /// <summary>True when <paramref name="relativePath"/> ('/'-separated, relative to the context) is excluded.</summary>
-        public bool IsExcluded(string relativePath)
+        /// <summary>
+        /// True when <paramref name="relativePath"/> ('/'-separated, relative to the context) is excluded, judged on its own:
+        /// a pattern applies when it matches the path or one of its parent folders (docker's MatchesOrParentMatches, which
+        /// the CLI uses to decide whether the Dockerfile and .dockerignore need an exception).
+        /// </summary>
+        public bool IsExcluded(string relativePath) => IsExcluded(relativePath, null, out _);
+
+        /// <summary>
+        /// Whether <paramref name="relativePath"/> is excluded during a walk of the context, as docker's walk decides it
+        /// (MatchesUsingParentResults): <paramref name="parentMatches"/> says, pattern by pattern, whether the pattern
+        /// matched the parent folder (null for a path at the top of the context). A pattern that matched the parent
+        /// applies to the path whatever came before it; any other pattern is tried on the path itself, and only when it
+        /// can change the result so far. So an exception such as "!src" that was skipped at "src" (nothing had excluded
+        /// "src" yet) does not bring back "src/.env" that "**/.env" excluded. <paramref name="matches"/> is the
+        /// path's own results, for its children.
+        /// </summary>
+        internal bool IsExcluded(string relativePath, bool[]? parentMatches, out bool[] matches)
         {
+            matches = new bool[patterns.Count];
             bool matched = false;
-            foreach (var pattern in patterns)
+            for (int i = 0; i < patterns.Count; i++)
             {
-                // An inclusion cannot change an already-excluded path, nor an exclusion a path not excluded yet.
-                if (pattern.Exclusion != matched)
+                var pattern = patterns[i];
+                bool match = parentMatches != null && parentMatches[i];
+                if (!match)
                 {
-                    continue;
+                    // An inclusion cannot change an already-excluded path, nor an exclusion a path not excluded yet.
+                    if (pattern.Exclusion != matched)
+                    {
+                        continue;
+                    }
+
+                    // Without the parent's results, the parent folders are tried here (one pass over the path).
+                    match = parentMatches == null ? pattern.MatchesSelfOrParent(relativePath) : pattern.Matches(relativePath);
                 }
 
-                // The path or one of its parent folders (one pass over the path, not one per parent).
-                if (pattern.MatchesSelfOrParent(relativePath))
+                matches[i] = match;
+                if (match)
                 {
                     matched = !pattern.Exclusion;
                 }
@@ -144,6 +169,8 @@ namespace PythonImages.Engine
             public string Cleaned { get; }
 
             public bool MatchesSelfOrParent(string path) => glob.MatchesSelfOrParent(path);
+
+            public bool Matches(string path) => glob.Matches(path);
 
             public override string ToString() => (Exclusion ? "!" : string.Empty) + Cleaned;
         }

@@ -5,8 +5,9 @@ namespace PythonImages.Engine
 {
     /// <summary>
     /// One .dockerignore pattern, matched without backtracking: '*' (a run of characters other than '/'), '?' (one such
-    /// character), '[...]' (a character class, '!' or '^' negates), '**' (any number of whole segments, or everything at
-    /// the end), '\' (the next character literally). A path is read once per pattern element (time proportional to the
+    /// character), '[...]' (a character class, a first '^' negates; '!' is itself, as in docker), '**' (any number of whole
+    /// segments, or everything at the end), '\' (the next character literally). A pattern that starts with '**' and is
+    /// otherwise literal ('**.pyc') matches every path ending with the rest, as docker matches it. A path is read once per pattern element (time proportional to the
     /// pattern's length times the path's), and the same pass tells whether any parent folder of the path matches.
     /// A regular expression made from such a pattern backtracked: '*a*a*a*a*b' took seconds on one 100-character name,
     /// and grew exponentially with the stars.
@@ -34,7 +35,7 @@ namespace PythonImages.Engine
                 else if (ch == '[' && pattern.IndexOf(']', i + 1) is int end && end > i)
                 {
                     string body = pattern.Substring(i + 1, end - i - 1);
-                    int first = body.Length > 0 && (body[0] == '!' || body[0] == '^') ? 1 : 0;
+                    int first = body.Length > 0 && body[0] == '^' ? 1 : 0;
                     if (body.Length == first)
                     {
                         return "has a character class with nothing in it";
@@ -67,7 +68,7 @@ namespace PythonImages.Engine
             Class,          // [...]
             Star,           // *: any run of characters other than '/'
             Segments,       // ** inside the pattern: nothing, or anything ending with '/'
-            Everything,     // ** at the end: anything
+            Everything,     // ** at the end, or before a literal rest: anything, '/' included
         }
 
         /// <summary>Whether the whole path matches.</summary>
@@ -166,12 +167,15 @@ namespace PythonImages.Engine
                     if (i + 1 < pattern.Length && pattern[i + 1] == '*')
                     {
                         i++;
-                        if (i + 1 < pattern.Length && pattern[i + 1] == '/')
+                        bool slash = i + 1 < pattern.Length && pattern[i + 1] == '/';
+                        if (slash)
                         {
                             i++; // "**/" is "**"
                         }
 
-                        list.Add(new Element(i + 1 >= pattern.Length ? Kind.Everything : Kind.Segments));
+                        // A leading "**" before a literal rest with no '/' first is a suffix match: anything, then the rest.
+                        bool suffix = list.Count == 0 && !slash && IsLiteral(pattern, i + 1);
+                        list.Add(new Element(i + 1 >= pattern.Length || suffix ? Kind.Everything : Kind.Segments));
                     }
                     else
                     {
@@ -200,6 +204,15 @@ namespace PythonImages.Engine
             return list.ToArray();
         }
 
+        /// <summary>
+        /// Whether <paramref name="pattern"/> from <paramref name="start"/> on has no wildcard, class or escape. Docker
+        /// matches a pattern that is '**' followed by such a rest as a plain suffix ("**.pyc": any path ending with ".pyc",
+        /// in any folder), not as whole segments.
+        /// </summary>
+        private static bool IsLiteral(string pattern, int start) => pattern.IndexOfAny(Special, start) < 0;
+
+        private static readonly char[] Special = { '*', '?', '\\', '[', ']' };
+
         private sealed class Element
         {
             private char literal;
@@ -213,14 +226,14 @@ namespace PythonImages.Engine
             public static Element Char(char c) => new Element(Kind.Literal) { literal = c };
 
             /// <summary>
-            /// A class body: a first '!' or '^' negates; 'a-z' is a range (a '-' first or last is itself); every other
+            /// A class body: a first '^' negates ('!' is itself, as in docker's matcher); 'a-z' is a range (a '-' first or last is itself); every other
             /// character, '\' included, is itself. An empty class, or a range written backwards, matches nothing.
             /// </summary>
             public static Element ClassOf(string body)
             {
                 var e = new Element(Kind.Class) { ranges = new List<(char, char)>() };
                 int i = 0;
-                if (body.Length > 0 && (body[0] == '!' || body[0] == '^'))
+                if (body.Length > 0 && body[0] == '^')
                 {
                     e.negated = true;
                     i = 1;

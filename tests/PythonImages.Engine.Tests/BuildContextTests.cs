@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Formats.Tar;
 using System.IO;
 using System.Linq;
+using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
 using PythonImages.Tests.Hosting;
@@ -81,9 +82,19 @@ namespace PythonImages.Engine.Tests
         [InlineData("a?c", "abc", true)]
         [InlineData("a?c", "a/c", false)]
         [InlineData("[a-c]x", "bx", true)]
-        [InlineData("[!a-c]x", "bx", false)]
+        [InlineData("[!a-c]x", "bx", true)] // '!' in a class is itself in docker; only '^' negates
+        [InlineData("[!a-c]x", "!x", true)]
+        [InlineData("[!a-c]x", "dx", false)]
         [InlineData("[^a-c]x", "dx", true)]
         [InlineData("a.b", "axb", false)]
+        [InlineData("**.pyc", "a.pyc", true)] // docker: "**" then a literal rest is a suffix match, in any folder
+        [InlineData("**.pyc", "src/pkg/b.pyc", true)]
+        [InlineData("**.log", "logs/app.log", true)]
+        [InlineData("**.log", "logs/app.txt", false)]
+        [InlineData("**/b.pyc", "src/pkg/b.pyc", true)]
+        [InlineData("**/b.pyc", "b.pyc", true)]
+        [InlineData("**/b.pyc", "srcb.pyc", false)]
+        [InlineData("**.py?", "src/a.pyc", false)] // with a wildcard in the rest, "**" is whole segments again
         [InlineData("a+(b)", "a+(b)", true)]
         [InlineData("\\*", "*", true)]
         [InlineData("\\*", "x", false)]
@@ -101,6 +112,41 @@ namespace PythonImages.Engine.Tests
             var again = DockerIgnore.Parse("*.txt\n!keep.txt\nkeep*\n");
             Assert.True(again.IsExcluded("keep.txt"));
             Assert.False(DockerIgnore.Parse("!a.txt").IsExcluded("a.txt"));
+        }
+
+        [Fact]
+        public void AnExceptionSkippedAtAFolderDoesNotReIncludeWhatIsExcludedBelowIt()
+        {
+            // Docker's walk: "!src" was skipped at "src" (nothing excluded it yet) and does not match "src/.env" itself,
+            // so the secret stays out of the context although "!src" matches its parent folder.
+            using var ctx = new TempContext();
+            ctx.Write("Dockerfile", "FROM scratch\n");
+            ctx.Write("src/app.py", "x");
+            ctx.Write("src/.env", "SECRET=1");
+            ctx.Write(".env", "SECRET=1");
+            ctx.Write(".dockerignore", "**/.env\n!src\n");
+            var paths = BuildContext.Scan(ctx.Root).Entries.Select(e => e.Path).ToArray();
+            Assert.DoesNotContain("src/.env", paths);
+            Assert.DoesNotContain(".env", paths);
+            Assert.Contains("src/app.py", paths);
+        }
+
+        [Fact]
+        public void AnExclusionSkippedAtAFolderDoesNotExcludeWhatAnExceptionBroughtBackBelowIt()
+        {
+            // The reverse: the second "d" was skipped at "d" (already excluded) and does not match "d/x" itself, so the
+            // exception "!d/x" stands, as docker sends it; the rest of d stays out.
+            using var ctx = new TempContext();
+            ctx.Write("Dockerfile", "FROM scratch\n");
+            ctx.Write("d/x", "x");
+            ctx.Write("d/y", "y");
+            ctx.Write(".dockerignore", "d\n!d/x\nd\n");
+            var paths = BuildContext.Scan(ctx.Root).Entries.Select(e => e.Path).ToArray();
+            Assert.Contains("d/x", paths);
+            Assert.DoesNotContain("d/y", paths);
+
+            // Judged on its own (as the CLI judges the Dockerfile), the last "d" still wins.
+            Assert.True(DockerIgnore.Parse("d\n!d/x\nd\n").IsExcluded("d/x"));
         }
 
         [Fact]
@@ -125,7 +171,7 @@ namespace PythonImages.Engine.Tests
         [Theory]
         [InlineData("secrets/[z-a]*", "has the range z-a, written backwards")]
         [InlineData("*.key\n[]x", "has a character class with nothing in it")]
-        [InlineData("![!]", "has a character class with nothing in it")]
+        [InlineData("![^]", "has a character class with nothing in it")]
         public void APatternDockerRefusesStopsTheScanInsteadOfMatchingNothing(string ignore, string why)
         {
             // Matching nothing would send the files the line was meant to keep out; docker build refuses such a pattern.
@@ -138,6 +184,20 @@ namespace PythonImages.Engine.Tests
             Assert.Equal("ImageBuild.InvalidDockerignore", ex.ErrorId);
             Assert.Contains(why, ex.Message, StringComparison.Ordinal);
             Assert.Contains(".dockerignore", ex.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void AClassOfOnlyABangIsAcceptedAndMatchesABang()
+        {
+            // Docker accepts "[!]" (filepath.Match reads the '!' as itself) and excludes a file named "!" with it.
+            using var ctx = new TempContext();
+            ctx.Write("Dockerfile", "FROM scratch\n");
+            ctx.Write("!", "x");
+            ctx.Write("a", "x");
+            ctx.Write(".dockerignore", "[!]\n");
+            var c = BuildContext.Scan(ctx.Root);
+            Assert.DoesNotContain(c.Entries, e => e.Path == "!");
+            Assert.Contains(c.Entries, e => e.Path == "a");
         }
 
         [Fact]
@@ -197,6 +257,58 @@ namespace PythonImages.Engine.Tests
             {
                 File.CreateSymbolicLink(path, target);
             }
+        }
+
+        [Fact]
+        public void ALowercaseDockerfileIsUsedWhenThereIsNoDockerfile()
+        {
+            // docker build without -f: "Dockerfile", else "dockerfile".
+            using var ctx = new TempContext();
+            ctx.Write("dockerfile", "FROM scratch\n");
+            Assert.Equal("dockerfile", BuildContext.Scan(ctx.Root).Dockerfile);
+
+            ctx.Write("Dockerfile", "FROM scratch\n");
+            Assert.Equal("Dockerfile", BuildContext.Scan(ctx.Root).Dockerfile);
+        }
+
+        [Fact]
+        public void ALinkedDockerfileIsItsTargetAndIsSentEvenWhenIgnored()
+        {
+            // docker build evaluates the links of the Dockerfile's path: the engine reads the target, which is kept in the
+            // context even when .dockerignore excludes its folder.
+            using var ctx = new TempContext();
+            ctx.Write("docker/Dockerfile.prod", "FROM scratch\n");
+            ctx.Write("docker/other.txt", "x");
+            File.CreateSymbolicLink(Path.Combine(ctx.Root, "Dockerfile"), "docker/Dockerfile.prod");
+            ctx.Write(".dockerignore", "docker\n");
+            var c = BuildContext.Scan(ctx.Root);
+            Assert.Equal("docker/Dockerfile.prod", c.Dockerfile);
+            Assert.Contains(c.Entries, e => e.Path == "docker/Dockerfile.prod" && e.Kind == ContextEntryKind.File);
+            Assert.DoesNotContain(c.Entries, e => e.Path == "docker/other.txt");
+
+            // A linked folder on the way, and an absolute link inside the context, resolve the same way.
+            Directory.CreateSymbolicLink(Path.Combine(ctx.Root, "build"), "docker");
+            Assert.Equal("docker/Dockerfile.prod", BuildContext.Scan(ctx.Root, "build/Dockerfile.prod").Dockerfile);
+            File.CreateSymbolicLink(Path.Combine(ctx.Root, "abs"), Path.Combine(ctx.Root, "build", "Dockerfile.prod"));
+            Assert.Equal("docker/Dockerfile.prod", BuildContext.Scan(ctx.Root, "abs").Dockerfile);
+        }
+
+        [Fact]
+        public void ADockerfileLinkedOutsideTheContextIsRefused()
+        {
+            using var outside = new TempContext();
+            string target = outside.Write("Dockerfile", "FROM scratch\n");
+            using var ctx = new TempContext();
+            File.CreateSymbolicLink(Path.Combine(ctx.Root, "Dockerfile"), target);
+            var ex = Assert.Throws<BuildContextException>(() => BuildContext.Scan(ctx.Root));
+            Assert.Equal(BuildContextFailure.DockerfileOutside, ex.Reason);
+            Assert.Equal("ImageBuild.ContextDockerfileOutside", ex.ErrorId);
+            Assert.Contains("symbolic link", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("outside the build context", ex.Message, StringComparison.Ordinal);
+
+            File.Delete(Path.Combine(ctx.Root, "Dockerfile"));
+            File.CreateSymbolicLink(Path.Combine(ctx.Root, "Dockerfile"), "../" + Path.GetFileName(outside.Root) + "/Dockerfile");
+            Assert.Equal(BuildContextFailure.DockerfileOutside, Assert.Throws<BuildContextException>(() => BuildContext.Scan(ctx.Root)).Reason);
         }
 
         [Fact]
@@ -269,6 +381,169 @@ namespace PythonImages.Engine.Tests
             Assert.Equal(TarEntryType.Directory, seen["very-long-directory-name/"].EntryType);
             Assert.Equal(0, seen["empty.txt"].Length);
             Assert.Equal(0, seen["Dockerfile"].Uid);
+        }
+
+        /// <summary>The entries of the context's tar by name, and the tar's length.</summary>
+        private static async Task<(Dictionary<string, TarEntry> Entries, long Length)> ReadTar(BuildContext c)
+        {
+            using var ms = new MemoryStream();
+            await c.WriteTarAsync(ms, CancellationToken.None);
+            ms.Position = 0;
+            var seen = new Dictionary<string, TarEntry>();
+            using var reader = new TarReader(ms);
+            TarEntry? e;
+            while ((e = await reader.GetNextEntryAsync(copyData: true)) != null)
+            {
+                seen[e.Name] = e;
+            }
+
+            return (seen, ms.Length);
+        }
+
+        [Fact]
+        public async Task ATimeAfter2242IsSentInAPaxRecordNotCut()
+        {
+            // ustar's 11 octal digits end in 2242; docker writes a later time as a PAX record.
+            using var ctx = new TempContext();
+            ctx.Write("Dockerfile", "FROM scratch\n");
+            var when = new DateTime(2300, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+            File.SetLastWriteTimeUtc(ctx.Write("late.txt"), when);
+            var c = BuildContext.Scan(ctx.Root);
+            var (entries, length) = await ReadTar(c);
+            Assert.Equal(when, entries["late.txt"].ModificationTime.UtcDateTime);
+            Assert.Equal(c.TarLength, length);
+        }
+
+        [Fact]
+        public async Task AFileOfMoreThan8GiBHasItsSizeInAPaxRecord()
+        {
+            // The size limit was written as a C# "octal" literal, which is decimal: 8 to 72 GiB got a cut size field.
+            using var ctx = new TempContext();
+            ctx.Write("Dockerfile", "FROM scratch\n");
+            using (var f = File.Create(Path.Combine(ctx.Root, "big.bin")))
+            {
+                f.SetLength((8L << 30) + 1);
+            }
+
+            var c = BuildContext.Scan(ctx.Root);
+            using var tar = c.OpenTar();
+            var head = new byte[4096];
+            int n = tar.Read(head, 0, head.Length);
+            string text = System.Text.Encoding.ASCII.GetString(head, 0, n);
+            Assert.Contains(" size=" + ((8L << 30) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n", text, StringComparison.Ordinal);
+        }
+
+        [DllImport("libc", EntryPoint = "link", SetLastError = true)]
+        private static extern int HardLink(byte[] from, byte[] to);
+
+        [DllImport("libc", EntryPoint = "creat", SetLastError = true)]
+        private static extern int Create(byte[] path, uint mode);
+
+        [DllImport("libc", EntryPoint = "close")]
+        private static extern int Close(int fd);
+
+        private static byte[] CPath(string path) => System.Text.Encoding.UTF8.GetBytes(path + "\0");
+
+        [Fact]
+        public async Task ASecondNameOfAFileIsSentAsAHardLinkToTheFirst()
+        {
+            // Docker sends a later name of an inode already in the tar as a hard link (type '1'), not its bytes again.
+            using var ctx = new TempContext();
+            ctx.Write("Dockerfile", "FROM scratch\n");
+            string a = ctx.Write("a.bin", "data");
+            Assert.Equal(0, HardLink(CPath(a), CPath(Path.Combine(ctx.Root, "b.bin"))));
+            Directory.CreateDirectory(Path.Combine(ctx.Root, "sub"));
+            Assert.Equal(0, HardLink(CPath(a), CPath(Path.Combine(ctx.Root, "sub", "c.bin"))));
+            ctx.Write("copy.bin", "data");
+
+            var c = BuildContext.Scan(ctx.Root);
+            var (entries, length) = await ReadTar(c);
+            Assert.Equal(c.TarLength, length);
+            Assert.Equal(TarEntryType.RegularFile, entries["a.bin"].EntryType);
+            Assert.Equal("data", new StreamReader(entries["a.bin"].DataStream!).ReadToEnd());
+            Assert.Equal(TarEntryType.HardLink, entries["b.bin"].EntryType);
+            Assert.Equal("a.bin", entries["b.bin"].LinkName);
+            Assert.Equal(TarEntryType.HardLink, entries["sub/c.bin"].EntryType);
+            Assert.Equal("a.bin", entries["sub/c.bin"].LinkName);
+            Assert.Equal(TarEntryType.RegularFile, entries["copy.bin"].EntryType);
+
+            // When .dockerignore keeps the first name out, the next one is sent with the bytes.
+            ctx.Write(".dockerignore", "a.bin\n");
+            (entries, _) = await ReadTar(BuildContext.Scan(ctx.Root));
+            Assert.Equal(TarEntryType.RegularFile, entries["b.bin"].EntryType);
+            Assert.Equal(TarEntryType.HardLink, entries["sub/c.bin"].EntryType);
+            Assert.Equal("b.bin", entries["sub/c.bin"].LinkName);
+        }
+
+        [Fact]
+        public void TheLinkStatusTellsTypesDevicesAndInodes()
+        {
+            var dev = PythonImages.FileProbe.LinkStatus("/dev/null")!;
+            Assert.Equal(PythonImages.FileKind.CharacterDevice, dev.Kind);
+            Assert.Equal((1, 3), (dev.DeviceMajor, dev.DeviceMinor));
+
+            using var ctx = new TempContext();
+            string a = ctx.Write("a", "12345");
+            string b = Path.Combine(ctx.Root, "b");
+            Assert.Equal(0, HardLink(CPath(a), CPath(b)));
+            string copy = ctx.Write("copy", "12345");
+            File.CreateSymbolicLink(Path.Combine(ctx.Root, "link"), "a");
+            var sa = PythonImages.FileProbe.LinkStatus(a)!;
+            var sb = PythonImages.FileProbe.LinkStatus(b)!;
+            var sc = PythonImages.FileProbe.LinkStatus(copy)!;
+            Assert.Equal(PythonImages.FileKind.Regular, sa.Kind);
+            Assert.Equal(5, sa.Size);
+            Assert.True(sa.HasIdentity);
+            Assert.Equal((sa.Device, sa.Inode), (sb.Device, sb.Inode));
+            Assert.NotEqual(sa.Inode, sc.Inode);
+            Assert.Equal(PythonImages.FileKind.SymbolicLink, PythonImages.FileProbe.LinkStatus(Path.Combine(ctx.Root, "link"))!.Kind);
+            Assert.Null(PythonImages.FileProbe.LinkStatus(Path.Combine(ctx.Root, "missing")));
+        }
+
+        [Fact]
+        public void DevicesAreSentAsHeadersWithTheirNumbers()
+        {
+            // Making a device node needs privileges, so the entries are made by hand: docker sends types '3' and '4'.
+            var when = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+            var entries = new[]
+            {
+                new ContextEntry { Path = "null", FullPath = "/nonexistent/null", Kind = ContextEntryKind.CharacterDevice, Mode = 0x1B6, DeviceMajor = 1, DeviceMinor = 3, ModifiedUtc = when },
+                new ContextEntry { Path = "disk", FullPath = "/nonexistent/disk", Kind = ContextEntryKind.BlockDevice, Mode = 0x1B0, DeviceMajor = 259, DeviceMinor = 70000, ModifiedUtc = when },
+            };
+            using var tar = new ContextTarStream(entries);
+            var ms = new MemoryStream();
+            tar.CopyTo(ms);
+            ms.Position = 0;
+            using var reader = new TarReader(ms);
+            var nul = (PosixTarEntry)reader.GetNextEntry()!;
+            Assert.Equal(TarEntryType.CharacterDevice, nul.EntryType);
+            Assert.Equal((1, 3), (nul.DeviceMajor, nul.DeviceMinor));
+            var disk = (PosixTarEntry)reader.GetNextEntry()!;
+            Assert.Equal(TarEntryType.BlockDevice, disk.EntryType);
+            Assert.Equal((259, 70000), (disk.DeviceMajor, disk.DeviceMinor));
+        }
+
+        [Fact]
+        public void ANameThatIsNotUtf8IsAClearErrorNamingItsFolder()
+        {
+            // .NET reads such a name with replacement characters and cannot open it by that name: said plainly (it was
+            // "cannot read the symbolic link"). A '?' in .dockerignore lets the build go on without it.
+            using var ctx = new TempContext();
+            ctx.Write("Dockerfile", "FROM scratch\n");
+            Directory.CreateDirectory(Path.Combine(ctx.Root, "docs"));
+            var name = System.Text.Encoding.UTF8.GetBytes(Path.Combine(ctx.Root, "docs", "caf")).Concat(new byte[] { 0xE9, 0 }).ToArray();
+            int fd = Create(name, 0x1A4);
+            Assert.True(fd >= 0);
+            Assert.Equal(0, Close(fd));
+
+            var ex = Assert.Throws<BuildContextException>(() => BuildContext.Scan(ctx.Root));
+            Assert.Equal(BuildContextFailure.Unreadable, ex.Reason);
+            Assert.Contains("'docs'", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("not valid UTF-8", ex.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("symbolic link", ex.Message, StringComparison.Ordinal);
+
+            ctx.Write(".dockerignore", "docs/caf?\n");
+            Assert.DoesNotContain(BuildContext.Scan(ctx.Root).Entries, e => e.Path.StartsWith("docs/caf", StringComparison.Ordinal));
         }
 
         [Theory]

@@ -146,6 +146,46 @@ namespace PythonImages.Engine.Tests
             Assert.Contains("gone.txt", ex.Message, StringComparison.Ordinal);
         }
 
+        [Theory]
+        [InlineData("link")]
+        [InlineData("fifo")]
+        public async Task AFileSwappedForALinkOrAFifoAfterTheScanIsNotOpened(string swap)
+        {
+            // open(2) follows a link: a same-size file outside the context was sent in the file's place. A FIFO would hang.
+            using var outside = new TempContext();
+            string secret = outside.Write("secret.txt", "SECRET=1234");
+            using var ctx = new TempContext();
+            ctx.Write("Dockerfile", "FROM scratch\n");
+            string data = ctx.Write("data.txt", "public 1234");
+            var context = BuildContext.Scan(ctx.Root);
+            File.Delete(data);
+            if (swap == "link")
+            {
+                File.CreateSymbolicLink(data, secret);
+            }
+            else
+            {
+                PythonImages.Tests.SpecialFiles.MakeFifo(data);
+            }
+
+            using var ms = new MemoryStream();
+            var upload = Task.Run(() => context.WriteTarAsync(ms, CancellationToken.None));
+            if (await Task.WhenAny(upload, Task.Delay(TimeSpan.FromSeconds(10))) != upload)
+            {
+                using (new FileStream(data, FileMode.Open, FileAccess.Write))
+                {
+                }
+
+                Assert.Fail("the upload opened a FIFO put in the place of a file");
+            }
+
+            var ex = await Assert.ThrowsAsync<BuildContextException>(() => upload);
+            Assert.Equal(BuildContextFailure.Unreadable, ex.Reason);
+            Assert.Contains("'data.txt'", ex.Message, StringComparison.Ordinal);
+            Assert.Contains(swap == "link" ? "replaced by a symbolic link" : "replaced by a FIFO", ex.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("SECRET", Encoding.ASCII.GetString(ms.ToArray()), StringComparison.Ordinal);
+        }
+
         [Fact]
         public async Task TheEngineGetsAContentLengthAndTheTarOfTheContext()
         {
@@ -233,6 +273,87 @@ namespace PythonImages.Engine.Tests
             var watch = Stopwatch.StartNew();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => engine.BuildAsync(new EngineBuildRequest { ContextDirectory = ctx.Root, InactivityTimeout = TimeSpan.FromMinutes(5) }, null, cts.Token));
             Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1) + InactivityWatchdog.AbandonGrace + TimeSpan.FromSeconds(10), "took " + watch.Elapsed);
+        }
+
+        [Fact]
+        public async Task AFifoInTheContextIsSentAsAFifoHeaderWithoutOpeningIt()
+        {
+            // Opening a FIFO for reading waits for a writer: the upload hung forever. Docker sends it as a header of type '6'.
+            using var ctx = new TempContext();
+            ctx.Write("Dockerfile", "FROM scratch\n");
+            string fifo = Path.Combine(ctx.Root, "pipe");
+            PythonImages.Tests.SpecialFiles.MakeFifo(fifo);
+            var c = BuildContext.Scan(ctx.Root);
+            Assert.Equal(ContextEntryKind.Fifo, c.Entries.Single(e => e.Path == "pipe").Kind);
+
+            using var ms = new MemoryStream();
+            var upload = Task.Run(() => c.WriteTarAsync(ms, CancellationToken.None));
+            bool finished = await Task.WhenAny(upload, Task.Delay(TimeSpan.FromSeconds(10))) == upload;
+            if (!finished)
+            {
+                // Release the reader blocked in open(2) so the test run does not keep a hung thread.
+                using (new FileStream(fifo, FileMode.Open, FileAccess.Write))
+                {
+                }
+            }
+
+            await upload;
+            Assert.True(finished, "the upload hung opening a FIFO of the context");
+            Assert.Equal(c.TarLength, ms.Length);
+            ms.Position = 0;
+            using var reader = new TarReader(ms);
+            TarEntry? entry;
+            while ((entry = reader.GetNextEntry()) != null && entry.Name != "pipe")
+            {
+            }
+
+            Assert.NotNull(entry);
+            Assert.Equal(TarEntryType.Fifo, entry!.EntryType);
+            Assert.Equal(0, entry.Length);
+        }
+
+        [Fact]
+        public async Task AnUploadStreamOfAContextWithAFifoEndsBeforeItsCancellation()
+        {
+            // No cancellation reaches a thread blocked in open(2) on a FIFO: the FIFO must never be opened at all.
+            using var ctx = new TempContext();
+            ctx.Write("Dockerfile", "FROM scratch\n");
+            string fifo = Path.Combine(ctx.Root, "pipe");
+            PythonImages.Tests.SpecialFiles.MakeFifo(fifo);
+            var c = BuildContext.Scan(ctx.Root);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            using var upload = new UploadStream(c.OpenTar(), c.TarLength, () => { }, cts.Token);
+            var copy = upload.CopyToAsync(Stream.Null, 81920, cts.Token);
+            bool ended = await Task.WhenAny(copy, Task.Delay(TimeSpan.FromSeconds(8))) == copy;
+            if (!ended)
+            {
+                using (new FileStream(fifo, FileMode.Open, FileAccess.Write))
+                {
+                }
+            }
+
+            Assert.True(ended, "the upload was still blocked 8 s in");
+            await copy; // complete, not cancelled
+        }
+
+        [Fact]
+        public async Task ASocketInTheContextIsLeftOutAndReportedNotAFailure()
+        {
+            // A tar has no type for a socket: docker skips it with a warning; the scan used to fail on it.
+            using var fake = new FakeEngine(r => r.Path == "/build" ? new FakeResponse { Chunks = new List<(int, string)> { (0, Built) } } : FakeResponse.Stall);
+            using var ctx = new TempContext();
+            ctx.Write("Dockerfile", "FROM scratch\n");
+            using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            listener.Bind(new UnixDomainSocketEndPoint(Path.Combine(ctx.Root, "app.sock")));
+            var c = BuildContext.Scan(ctx.Root);
+            Assert.DoesNotContain(c.Entries, e => e.Path == "app.sock");
+            Assert.Equal(new[] { "app.sock" }, c.Skipped);
+
+            using var engine = EngineFactory.Create(fake.Host());
+            var events = new List<BuildEvent>();
+            var result = await engine.BuildAsync(new EngineBuildRequest { ContextDirectory = ctx.Root }, new ListProgress(events), CancellationToken.None);
+            Assert.True(result.Succeeded, result.ErrorMessage);
+            Assert.Contains(events, e => e.Kind == BuildEventKind.Log && e.Text.Contains("'app.sock' is a socket", StringComparison.Ordinal));
         }
 
         /// <summary>A context of 64 MiB (sparse): more than the loopback socket buffers hold.</summary>

@@ -71,13 +71,16 @@ namespace PythonImages.Engine.Tests
                 if (ch == '*' && i + 1 < pattern.Length && pattern[i + 1] == '*')
                 {
                     i++;
-                    i += i + 1 < pattern.Length && pattern[i + 1] == '/' ? 1 : 0;
-                    sb.Append(i + 1 >= pattern.Length ? ".*" : "(.*/)?");
+                    bool slash = i + 1 < pattern.Length && pattern[i + 1] == '/';
+                    i += slash ? 1 : 0;
+
+                    // Docker: a leading "**" before a literal rest (no '/' first) is a suffix match.
+                    bool suffix = sb.Length == 1 && !slash && pattern.IndexOfAny(new[] { '*', '?', '\\', '[', ']' }, i + 1) < 0;
+                    sb.Append(i + 1 >= pattern.Length || suffix ? ".*" : "(.*/)?");
                 }
                 else if (ch == '[' && pattern.IndexOf(']', i + 1) is int end && end > i)
                 {
                     string body = pattern.Substring(i + 1, end - i - 1);
-                    body = body.Length > 0 && body[0] == '!' ? string.Concat("^", body.AsSpan(1)) : body;
                     sb.Append('[').Append(body.Replace(@"\", @"\\").Replace("[", @"\[")).Append(']');
                     i = end;
                 }
@@ -108,7 +111,7 @@ namespace PythonImages.Engine.Tests
                 string raw = new string(Enumerable.Range(0, random.Next(1, 9)).Select(_ => patternChars[random.Next(patternChars.Length)]).ToArray());
                 var ignore = DockerIgnore.Parse(raw);
                 if (ignore.Patterns.Count != 1 || ignore.Patterns[0].StartsWith('!')
-                    || new[] { "[]", "[!]", "[^]" }.Any(c => ignore.Patterns[0].Contains(c, StringComparison.Ordinal)))
+                    || new[] { "[]", "[^]" }.Any(c => ignore.Patterns[0].Contains(c, StringComparison.Ordinal)))
                 {
                     continue; // exclusions, and empty classes (which a regular expression reads differently)
                 }

@@ -1,6 +1,10 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using PythonImages.Tests.Hosting;
@@ -43,6 +47,45 @@ namespace PythonImages.Engine.Tests
             {
                 await engine.RemoveImageAsync(repo + ":a", true, CancellationToken.None);
                 await engine.RemoveImageAsync(repo + ":b", true, CancellationToken.None);
+            }
+        }
+
+        [DllImport("libc", EntryPoint = "link", SetLastError = true)]
+        private static extern int HardLink(byte[] from, byte[] to);
+
+        [DockerFact]
+        public async Task AContextWithAFifoHardLinksAndASocketBuilds()
+        {
+            // The FIFO goes as a header of type '6', the second names of a.bin as hard links (type '1'), the socket is left
+            // out: the engine takes that tar and copies all of it into the image, as it does with docker's own.
+            using var ctx = new TempContext();
+            ctx.Write("Dockerfile", "FROM scratch\nCOPY . /data\n");
+            string a = ctx.Write("a.bin", "data " + Path.GetFileName(ctx.Root));
+            Directory.CreateDirectory(Path.Combine(ctx.Root, "sub"));
+            Assert.Equal(0, HardLink(Encoding.UTF8.GetBytes(a + "\0"), Encoding.UTF8.GetBytes(Path.Combine(ctx.Root, "b.bin") + "\0")));
+            Assert.Equal(0, HardLink(Encoding.UTF8.GetBytes(a + "\0"), Encoding.UTF8.GetBytes(Path.Combine(ctx.Root, "sub", "c.bin") + "\0")));
+            PythonImages.Tests.SpecialFiles.MakeFifo(Path.Combine(ctx.Root, "pipe"));
+            using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            listener.Bind(new UnixDomainSocketEndPoint(Path.Combine(ctx.Root, "app.sock")));
+            var kinds = BuildContext.Scan(ctx.Root).Entries.ToDictionary(e => e.Path, e => e.Kind);
+            Assert.Equal(ContextEntryKind.Fifo, kinds["pipe"]);
+            Assert.Equal(ContextEntryKind.HardLink, kinds["b.bin"]);
+            Assert.Equal(ContextEntryKind.HardLink, kinds["sub/c.bin"]);
+
+            string repo = Names.Image("special");
+            using var engine = EngineFactory.Create();
+            using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            try
+            {
+                var result = await engine.BuildAsync(new EngineBuildRequest { ContextDirectory = ctx.Root, Tags = new List<string> { repo + ":1" } }, null, cts.Token);
+                Assert.True(result.Succeeded, result.ErrorMessage + "\n" + string.Join("\n", result.Log));
+                var details = await engine.InspectImageAsync(repo + ":1", CancellationToken.None);
+                Assert.NotNull(details);
+                Assert.Equal(result.ImageId, details!.Id);
+            }
+            finally
+            {
+                await engine.RemoveImageAsync(repo + ":1", true, CancellationToken.None);
             }
         }
 
