@@ -110,6 +110,13 @@ namespace PythonImages
         /// </summary>
         public static FileStatus? LinkStatus(string path)
         {
+            var status = RawLinkStatus(path);
+            return status == null ? null : Read(status);
+        }
+
+        /// <summary>The runtime's FileStatus bytes of lstat(<paramref name="path"/>), or null (see <see cref="LinkStatus"/>).</summary>
+        private static byte[]? RawLinkStatus(string path)
+        {
             if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows) || lstatState < 0)
             {
                 return null;
@@ -144,7 +151,7 @@ namespace PythonImages
                 return null;
             }
 
-            return rc == 0 ? Read(status) : null;
+            return rc == 0 ? status : null;
         }
 
         /// <summary>
@@ -186,7 +193,7 @@ namespace PythonImages
                 Kind = KindOfMode(mode),
                 Size = BitConverter.ToInt64(status, 16),
             };
-            if (Environment.Version.Major >= 7)
+            if (IdentityLayoutKnown)
             {
                 result.HasIdentity = true;
                 result.Device = BitConverter.ToInt64(status, 88);
@@ -199,6 +206,64 @@ namespace PythonImages
             }
 
             return result;
+        }
+
+        private static int identityState; // 0 untried, 1 the layout checked out, -1 not trusted
+
+        /// <summary>
+        /// Whether the device and inode fields are where <see cref="Read"/> looks for them. The layout is the runtime's own and
+        /// not a public contract, so it is trusted only on the runtimes it was checked on (.NET 7 to 10) and only after a
+        /// check in this process: two lstat calls of one file agree, its size is the one <see cref="FileInfo"/> reports, and
+        /// a different file has a different inode. Wrong identities would make copies look like hard links of one file (and
+        /// send a link where the bytes belong), so anything unexpected turns them off: files are then sent whole.
+        /// </summary>
+        private static bool IdentityLayoutKnown
+        {
+            get
+            {
+                if (identityState == 0)
+                {
+                    identityState = Environment.Version.Major >= 7 && Environment.Version.Major <= 10 && CheckIdentityLayout() ? 1 : -1;
+                }
+
+                return identityState > 0;
+            }
+        }
+
+        private static bool CheckIdentityLayout()
+        {
+            try
+            {
+                string file = typeof(FileProbe).Assembly.Location;
+                string? folder = Path.GetDirectoryName(file);
+                if (string.IsNullOrEmpty(file) || string.IsNullOrEmpty(folder))
+                {
+                    return false;
+                }
+
+                var a = RawLinkStatus(file);
+                var b = RawLinkStatus(file);
+                var other = RawLinkStatus(folder!);
+                if (a == null || b == null || other == null)
+                {
+                    return false;
+                }
+
+                long inodeA = BitConverter.ToInt64(a, 104), inodeB = BitConverter.ToInt64(b, 104), inodeOther = BitConverter.ToInt64(other, 104);
+                long deviceA = BitConverter.ToInt64(a, 88), deviceB = BitConverter.ToInt64(b, 88);
+                return BitConverter.ToInt64(a, 16) == new FileInfo(file).Length
+                    && (BitConverter.ToInt32(a, 4) & TypeMask) == TypeRegular
+                    && (BitConverter.ToInt32(other, 4) & TypeMask) == TypeDirectory
+                    && inodeA != 0 && inodeA == inodeB && deviceA == deviceB && inodeA != inodeOther;
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return false;
+            }
         }
 
         /// <summary>A device number's major and minor parts (Linux's and macOS's encodings).</summary>

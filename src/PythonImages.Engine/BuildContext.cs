@@ -332,7 +332,7 @@ namespace PythonImages.Engine
             public List<string> Skipped { get; } = new List<string>();
 
             /// <summary>The context path first sent for each (device, inode): a later name of it is a hard link.</summary>
-            public Dictionary<(long Device, long Inode), string> FirstNames { get; } = new Dictionary<(long Device, long Inode), string>();
+            public Dictionary<(long Device, long Inode), (string Name, long Size)> FirstNames { get; } = new Dictionary<(long Device, long Inode), (string Name, long Size)>();
         }
 
         /// <summary>
@@ -411,16 +411,18 @@ namespace PythonImages.Engine
                     entry.Size = entry.Kind == ContextEntryKind.File && child is FileInfo file ? file.Length : 0;
                     if (status != null && status.HasIdentity)
                     {
-                        if (walk.FirstNames.TryGetValue((status.Device, status.Inode), out string? first))
+                        if (walk.FirstNames.TryGetValue((status.Device, status.Inode), out var first) && first.Size == entry.Size)
                         {
-                            // Another name of a file already in the tar: a hard link to it, as docker sends it.
+                            // Another name of a file already in the tar: a hard link to it, as docker sends it. (Two names
+                            // of one file have one size; a different size means the identities cannot be trusted, and the
+                            // bytes are sent.)
                             entry.Kind = ContextEntryKind.HardLink;
-                            entry.LinkTarget = first;
+                            entry.LinkTarget = first.Name;
                             entry.Size = 0;
                         }
-                        else
+                        else if (first.Name == null)
                         {
-                            walk.FirstNames[(status.Device, status.Inode)] = rel;
+                            walk.FirstNames[(status.Device, status.Inode)] = (rel, entry.Size);
                         }
                     }
 
