@@ -404,6 +404,18 @@ namespace PythonImages.Tests
         }
 
         [Fact]
+        public void ALatestDashAliasKeepsItsSharedTagAndItsSimpleTagsAreStillChecked()
+        {
+            // 3.14's "latest-lts" is the shared tag latest-lts as it is (upstream deletes "latest-" from Tags only), and
+            // lts-trixie in Tags: 3.13's alias "lts" makes lts-trixie too, which the load still refuses.
+            var m = Load(WithAliases("  '3.14': [latest-lts]"));
+            Assert.Equal("3.14.6, 3.14, latest-lts", string.Join(", ", TagRules.Compute(m)[0].SharedTags));
+            var ex = Expect(MatrixErrorIds.DuplicateTag, 10, "3.13.variants", WithAliases("  '3.14': [latest-lts]", "  '3.13': [lts]"));
+            Assert.Contains("'lts-trixie'", ex.Message);
+            Assert.Contains("3.14/trixie", ex.Message);
+        }
+
+        [Fact]
         public void ASharedTagThatIsAnotherImagesSimpleTagIsADuplicateTag()
         {
             // 3.13's alias "3.14-alpine" becomes a shared tag of its Windows image; it is a simple tag of 3.14/alpine3.24.
