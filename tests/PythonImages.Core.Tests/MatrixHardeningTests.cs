@@ -132,6 +132,7 @@ namespace PythonImages.Tests
         [InlineData("maintainers: [\"<script>alert(1)</script> (@x)\"]", 1, MatrixErrorIds.InvalidMaintainer, "maintainers")]
         [InlineData("maintainers: [\"Jane Doe, John Doe (@jane)\"]", 1, MatrixErrorIds.InvalidMaintainer, "maintainers")]
         [InlineData("maintainers: [\"Jane Doe\"]", 1, MatrixErrorIds.InvalidMaintainer, "maintainers")]
+        [InlineData("maintainers: [\"A B (@ab)\", \"#C D (@cd)\"]", 1, MatrixErrorIds.InvalidMaintainer, "maintainers")]
         [InlineData("architectures: {\"buildpack-deps:trixie; rm -rf /\": [amd64]}", 1, MatrixErrorIds.InvalidBaseImage, "architectures.buildpack-deps:trixie; rm -rf /")]
         [InlineData("architectures: {\"buildpack-deps\": [amd64]}", 1, MatrixErrorIds.InvalidBaseImage, "architectures.buildpack-deps")]
         [InlineData("excludeArchitectures: [\"s390x\\n\"]", 1, MatrixErrorIds.UnknownArchitecture, "excludeArchitectures")]

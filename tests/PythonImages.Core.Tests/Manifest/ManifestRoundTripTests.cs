@@ -204,6 +204,22 @@ namespace PythonImages.Tests.Manifest
             Assert.Equal(text, LibraryManifest.Write(back.Header, back.Images));
         }
 
+        // The writer puts each further maintainer on a continuation line; a maintainer starting with '#' would be read
+        // back as a comment, so the grammar refuses it. A '#' further in is kept.
+        [Fact]
+        public void EveryAcceptedMaintainerSurvivesWriteAndRead()
+        {
+            var parsed = LibraryManifest.Parse("Maintainers: A B <a@b.c> (@ab), C #D (@cd)\nGitRepo: https://github.com/o/r.git\n" + OneEntry);
+            Assert.Equal(2, parsed.Header.Maintainers.Count);
+            var back = LibraryManifest.Parse(LibraryManifest.Write(parsed.Header, parsed.Images));
+            Assert.Equal(parsed.Header.Maintainers, back.Header.Maintainers);
+
+            var ex = Assert.Throws<ManifestException>(() => LibraryManifest.Parse("Maintainers: A B <a@b.c> (@ab), #C D (@cd)\nGitRepo: https://github.com/o/r.git\n" + OneEntry));
+            Assert.Equal(ManifestErrorIds.InvalidMaintainer, ex.ErrorId);
+            parsed.Header.Maintainers.Add("#E F (@ef)");
+            Assert.Contains(LibraryManifest.Validate(parsed.Header, parsed.Images), p => p.ErrorId == ManifestErrorIds.InvalidMaintainer);
+        }
+
         [Fact]
         public void IdenticalBuildInputsAreMergedIntoTheEarlierEntry()
         {
