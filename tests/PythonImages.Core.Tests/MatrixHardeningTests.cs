@@ -161,6 +161,37 @@ namespace PythonImages.Tests
             Assert.Equal(url, m.Repository);
         }
 
+        // Export writes GitRepo as the URL with ".git" appended; the manifest grammar allows 128 characters a segment and
+        // 512 in all, so the matrix keeps room for it: a last segment of at most 124 characters, a URL of at most 508.
+        [Theory]
+        [InlineData("https://github.com/o/", 124, true)]
+        [InlineData("https://github.com/o/", 125, false)]
+        [InlineData("https://github.com/o/", 128, false)]
+        [InlineData("https://github.com/" + Segment100 + "/" + Segment100 + "/" + Segment100 + "/" + Segment100 + "/", 85, true)] // 508 characters
+        [InlineData("https://github.com/" + Segment100 + "/" + Segment100 + "/" + Segment100 + "/" + Segment100 + "/", 86, false)] // 509 characters
+        public void ARepositoryTheMatrixAcceptsCanBeExported(string prefix, int lastSegment, bool accepted)
+        {
+            string repo = prefix + new string('r', lastSegment);
+            string[] lines = { "repository: " + repo, "versions:", "  '3.14':", "    version: 3.14.6", "    variants: [trixie]" };
+            if (!accepted)
+            {
+                var ex = Expect(MatrixErrorIds.InvalidRepository, 1, "repository", lines);
+                Assert.Contains("the manifest's GitRepo Export makes of it", ex.Message);
+                Assert.Contains(lastSegment == 86 ? "513 characters long" : "Shorten the URL (its last path segment to at most 124 characters", ex.Message);
+                return;
+            }
+
+            var matrix = Load(lines);
+            var header = ManifestExport.Header(null, () => matrix, null, null, false, null);
+            Assert.Equal(repo + ".git", header.GitRepo);
+            var entries = LibraryManifest.PrepareForExport(header, TagRules.Compute(matrix));
+            entries.ForEach(e => e.GitCommit = "0123456789abcdef0123456789abcdef01234567");
+            Assert.Empty(LibraryManifest.Validate(header, entries).Select(p => p.ErrorId + ": " + p.Message));
+            Assert.Equal(repo + ".git", LibraryManifest.Parse(LibraryManifest.WriteVerified(header, entries)).Header.GitRepo);
+        }
+
+        private const string Segment100 = "ssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssss";
+
         [Theory]
         [InlineData("https://github.com")]
         [InlineData("https://github.com/")]
