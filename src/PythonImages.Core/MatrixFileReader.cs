@@ -386,6 +386,19 @@ namespace PythonImages
             {
                 throw ctx.ErrorAt(MatrixErrorIds.InvalidRepository, $"'repository' '{InputGrammar.Show(Repository)}' is not accepted: {why}.", line, "repository");
             }
+
+            // Export writes GitRepo as the URL with ".git" (ManifestExport.Header): that form must pass the manifest's
+            // grammar too, which a last path segment of more than 124 characters or a URL of more than 508 would not.
+            string gitRepo = LibraryManifest.RepositoryUrl(Repository) + ".git";
+            why = ManifestGrammar.GitRepo.Why(gitRepo);
+            if (why != null)
+            {
+                throw ctx.ErrorAt(
+                    MatrixErrorIds.InvalidRepository,
+                    $"'repository' '{InputGrammar.Show(Repository)}' is not accepted: the manifest's GitRepo Export makes of it, '{InputGrammar.Show(gitRepo)}', would not be: {why}. Shorten the URL (its last path segment to at most 124 characters, all of it to at most 508).",
+                    line,
+                    "repository");
+            }
         }
 
         /// <summary>maintainers: the manifest's maintainers, each checked.</summary>

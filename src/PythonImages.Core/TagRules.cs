@@ -202,7 +202,9 @@ namespace PythonImages
                     shared[i] = StripLatest(versionAliases[i] + "-windowsservercore");
                 }
 
-                shared[windows ? n + i : i] = StripLatest(versionAliases[i]);
+                // The plain aliases are appended as they are: "latest-" is deleted only from Tags and the
+                // -windowsservercore shared tags (upstream's sharedTags+=( "${versionAliases[@]}" )).
+                shared[windows ? n + i : i] = versionAliases[i];
             }
 
             // Directory (VersionKey/variant) is made on first read, and the architectures array is the one of the base

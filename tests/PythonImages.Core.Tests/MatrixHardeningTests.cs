@@ -132,6 +132,7 @@ namespace PythonImages.Tests
         [InlineData("maintainers: [\"<script>alert(1)</script> (@x)\"]", 1, MatrixErrorIds.InvalidMaintainer, "maintainers")]
         [InlineData("maintainers: [\"Jane Doe, John Doe (@jane)\"]", 1, MatrixErrorIds.InvalidMaintainer, "maintainers")]
         [InlineData("maintainers: [\"Jane Doe\"]", 1, MatrixErrorIds.InvalidMaintainer, "maintainers")]
+        [InlineData("maintainers: [\"A B (@ab)\", \"#C D (@cd)\"]", 1, MatrixErrorIds.InvalidMaintainer, "maintainers")]
         [InlineData("architectures: {\"buildpack-deps:trixie; rm -rf /\": [amd64]}", 1, MatrixErrorIds.InvalidBaseImage, "architectures.buildpack-deps:trixie; rm -rf /")]
         [InlineData("architectures: {\"buildpack-deps\": [amd64]}", 1, MatrixErrorIds.InvalidBaseImage, "architectures.buildpack-deps")]
         [InlineData("excludeArchitectures: [\"s390x\\n\"]", 1, MatrixErrorIds.UnknownArchitecture, "excludeArchitectures")]
@@ -159,6 +160,37 @@ namespace PythonImages.Tests
             Assert.Null(PythonImages.Security.ManifestGrammar.GitRepo.Why(url));
             Assert.Equal(url, m.Repository);
         }
+
+        // Export writes GitRepo as the URL with ".git" appended; the manifest grammar allows 128 characters a segment and
+        // 512 in all, so the matrix keeps room for it: a last segment of at most 124 characters, a URL of at most 508.
+        [Theory]
+        [InlineData("https://github.com/o/", 124, true)]
+        [InlineData("https://github.com/o/", 125, false)]
+        [InlineData("https://github.com/o/", 128, false)]
+        [InlineData("https://github.com/" + Segment100 + "/" + Segment100 + "/" + Segment100 + "/" + Segment100 + "/", 85, true)] // 508 characters
+        [InlineData("https://github.com/" + Segment100 + "/" + Segment100 + "/" + Segment100 + "/" + Segment100 + "/", 86, false)] // 509 characters
+        public void ARepositoryTheMatrixAcceptsCanBeExported(string prefix, int lastSegment, bool accepted)
+        {
+            string repo = prefix + new string('r', lastSegment);
+            string[] lines = { "repository: " + repo, "versions:", "  '3.14':", "    version: 3.14.6", "    variants: [trixie]" };
+            if (!accepted)
+            {
+                var ex = Expect(MatrixErrorIds.InvalidRepository, 1, "repository", lines);
+                Assert.Contains("the manifest's GitRepo Export makes of it", ex.Message);
+                Assert.Contains(lastSegment == 86 ? "513 characters long" : "Shorten the URL (its last path segment to at most 124 characters", ex.Message);
+                return;
+            }
+
+            var matrix = Load(lines);
+            var header = ManifestExport.Header(null, () => matrix, null, null, false, null);
+            Assert.Equal(repo + ".git", header.GitRepo);
+            var entries = LibraryManifest.PrepareForExport(header, TagRules.Compute(matrix));
+            entries.ForEach(e => e.GitCommit = "0123456789abcdef0123456789abcdef01234567");
+            Assert.Empty(LibraryManifest.Validate(header, entries).Select(p => p.ErrorId + ": " + p.Message));
+            Assert.Equal(repo + ".git", LibraryManifest.Parse(LibraryManifest.WriteVerified(header, entries)).Header.GitRepo);
+        }
+
+        private const string Segment100 = "ssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssss";
 
         [Theory]
         [InlineData("https://github.com")]
@@ -401,6 +433,18 @@ namespace PythonImages.Tests
             Assert.Contains("'3-slim-trixie'", ex.Message);
             Assert.Contains("3.14/trixie", ex.Message);
             Assert.Contains("3.13/slim-trixie", ex.Message);
+        }
+
+        [Fact]
+        public void ALatestDashAliasKeepsItsSharedTagAndItsSimpleTagsAreStillChecked()
+        {
+            // 3.14's "latest-lts" is the shared tag latest-lts as it is (upstream deletes "latest-" from Tags only), and
+            // lts-trixie in Tags: 3.13's alias "lts" makes lts-trixie too, which the load still refuses.
+            var m = Load(WithAliases("  '3.14': [latest-lts]"));
+            Assert.Equal("3.14.6, 3.14, latest-lts", string.Join(", ", TagRules.Compute(m)[0].SharedTags));
+            var ex = Expect(MatrixErrorIds.DuplicateTag, 10, "3.13.variants", WithAliases("  '3.14': [latest-lts]", "  '3.13': [lts]"));
+            Assert.Contains("'lts-trixie'", ex.Message);
+            Assert.Contains("3.14/trixie", ex.Message);
         }
 
         [Fact]

@@ -189,7 +189,7 @@ namespace PythonImages.Tests
                     var shared = new List<string>();
                     if (windows)
                     {
-                        shared.AddRange(words.Select(w => w + "-windowsservercore"));
+                        shared.AddRange(words.Select(w => (w + "-windowsservercore").Replace("latest-", string.Empty)));
                     }
 
                     if (windows || name == debian)
@@ -200,7 +200,7 @@ namespace PythonImages.Tests
                     string arches = windows
                         ? "windows-amd64"
                         : string.Join(",", Table[BaseImage(v)].Where(a => !globalExclude.Contains(a) && !e.Exclude.Contains(a)).OrderBy(a => a, StringComparer.Ordinal));
-                    lines.Add(string.Join(" | ", e.Key + "/" + v, Strip(tags), Strip(shared), arches, windows ? name : string.Empty, windows ? "classic" : string.Empty));
+                    lines.Add(string.Join(" | ", e.Key + "/" + v, Strip(tags), string.Join(",", shared), arches, windows ? name : string.Empty, windows ? "classic" : string.Empty));
                 }
             }
 

@@ -40,6 +40,23 @@ namespace PythonImages.Tests
                 fromJson.Select(i => $"{i.Directory}|{Join(i.Tags)}|{Join(i.SharedTags)}|{Join(i.Architectures)}|{i.Builder}|{i.Release!.SourceSha256}|{i.Release.WindowsSha256}|{i.Release.SetuptoolsVersion}"));
         }
 
+        // upstream-image-system.md 3.4: Tags and the -windowsservercore shared tags have "latest-" deleted; the plain
+        // versionAliases appended to SharedTags are not (sharedTags+=( "${versionAliases[@]}" )).
+        [Fact]
+        public void PlainVersionAliasesInSharedTagsKeepLatestDash()
+        {
+            var matrix = MatrixLoader.Parse(
+                "aliases:\n  '3.14': ['3', latest, latest-lts]\nversions:\n  '3.14':\n    version: 3.14.6\n    variants: [trixie, windows/windowsservercore-ltsc2025]\n",
+                "m.yaml",
+                MatrixLoader.Default.Architectures);
+            var images = TagRules.Compute(matrix);
+            Assert.Equal("3.14.6-trixie, 3.14-trixie, 3-trixie, trixie, lts-trixie", Join(images[0].Tags));
+            Assert.Equal("3.14.6, 3.14, 3, latest, latest-lts", Join(images[0].SharedTags));
+            Assert.Equal(
+                "3.14.6-windowsservercore, 3.14-windowsservercore, 3-windowsservercore, windowsservercore, lts-windowsservercore, 3.14.6, 3.14, 3, latest, latest-lts",
+                Join(images[1].SharedTags));
+        }
+
         [Fact]
         public void April2019MatrixReproducesThe2019ManifestTags()
         {

@@ -105,8 +105,8 @@ namespace PythonImages.Dockerfiles
         // ----- Suite rules ----------------------------------------------------------------------------------
 
         /// <summary>
-        /// How apt leaves no package lists behind: bookworm removes /var/lib/apt/lists/*, trixie and newer have
-        /// <c>apt-get dist-clean</c>.
+        /// How apt leaves no package lists behind: bookworm and every older suite remove /var/lib/apt/lists/*, trixie and
+        /// newer (any suite not in <see cref="OldAptSuites"/>) have <c>apt-get dist-clean</c>.
         /// </summary>
         public static string AptCleanup(string suite) =>
             OldAptSuites.Contains(suite) ? "rm -rf /var/lib/apt/lists/*" : "apt-get dist-clean";
@@ -118,8 +118,16 @@ namespace PythonImages.Dockerfiles
         /// </summary>
         public const string AptPurge = "apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false -o APT::AutoRemove::SuggestsImportant=false";
 
-        /// <summary>Suites whose apt has no dist-clean.</summary>
-        public static readonly ISet<string> OldAptSuites = new HashSet<string>(StringComparer.Ordinal) { "buster", "bullseye", "bookworm" };
+        /// <summary>
+        /// Suites whose apt has no dist-clean (it came with apt 2.7.8, first released in trixie): every Debian release
+        /// before trixie. Upstream's template removes the lists for bookworm only because it builds nothing older; its
+        /// 2019 template (stretch, jessie) removed them everywhere.
+        /// </summary>
+        public static readonly ISet<string> OldAptSuites = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "buzz", "rex", "bo", "hamm", "slink", "potato", "woody", "sarge", "etch", "lenny", "squeeze",
+            "wheezy", "jessie", "stretch", "buster", "bullseye", "bookworm",
+        };
 
         // ----- Packages -------------------------------------------------------------------------------------
 

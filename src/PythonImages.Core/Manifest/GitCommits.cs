@@ -9,8 +9,10 @@ namespace PythonImages
 {
     /// <summary>
     /// The commit that last touched each image's Dockerfile in a git repository of generated Dockerfiles, found with the
-    /// git CLI. One <c>git log --name-only</c> over all the paths answers most directories at once; any path it leaves
-    /// unanswered (merge commits list no files) is asked with <c>git log -1 -- &lt;path&gt;</c> on its own.
+    /// git CLI, as upstream's <c>git log -1 HEAD -- &lt;dir&gt;/Dockerfile</c> finds it. One <c>git log --name-only</c> over all
+    /// the paths answers most directories at once; an answer whose Dockerfile differs from HEAD's (the batch's merged history
+    /// simplification walked a side a merge discarded) and any path it leaves unanswered (merge commits list no files) is
+    /// asked with <c>git log -1 -- &lt;path&gt;</c> on its own.
     /// </summary>
     public static class GitCommits
     {
@@ -65,6 +67,26 @@ namespace PythonImages
                 if (byPath.TryGetValue(line, out var dir) && !result.ContainsKey(dir))
                 {
                     result[dir] = commit;
+                }
+            }
+
+            // The batch walks one history simplified for all the paths at once: at a merge that kept one path's Dockerfile
+            // from one parent and another's from the other, both parents are walked, and the newest commit that touched a
+            // path may be on a side whose Dockerfile the merge discarded. `git log -1 -- <path>` (upstream's per-directory
+            // lookup) follows the parent the merge kept. An answer stands only when its Dockerfile is the one HEAD has
+            // (no difference between the commit and HEAD at that path, one diff-tree per distinct commit); the rest are
+            // asked on their own.
+            foreach (var group in byPath.Where(kv => result.ContainsKey(kv.Value)).GroupBy(kv => result[kv.Value], StringComparer.Ordinal).ToList())
+            {
+                var diffArgs = new List<string> { "diff-tree", "-r", "-z", "--name-only", "--no-renames", "--relative", group.Key, "HEAD", "--" };
+                diffArgs.AddRange(group.Select(kv => kv.Key));
+                string changed = Run(gitExecutable, repository, diffArgs, "could not be read with git diff-tree");
+                foreach (var path in changed.Split('\0'))
+                {
+                    if (byPath.TryGetValue(path, out var dir))
+                    {
+                        result.Remove(dir);
+                    }
                 }
             }
 

@@ -148,6 +148,19 @@ namespace PythonImages
                     }
                 }
 
+                // Kept in the form the writer gives it, so that Import -> Export writes what reads back: a list default
+                // written over several lines (continuation lines) is one line of items joined with ", ", and an empty
+                // default, which sets nothing, is left out (the entries read the same either way).
+                if (Array.IndexOf(ListFields, f.Name) >= 0)
+                {
+                    value = string.Join(", ", LibraryManifest.SplitListItems(value));
+                }
+
+                if (value.Length == 0)
+                {
+                    continue;
+                }
+
                 switch (f.Name)
                 {
                     case "GitRepo":
@@ -434,7 +447,7 @@ namespace PythonImages
             image.ManifestLine = entry.Line;
             foreach (var kv in values)
             {
-                if (kv.Key.IndexOf('-') > 0)
+                if (kv.Key.IndexOf('-') > 0 && kv.Value.Value.Length > 0) // empty: no override (and nothing the writer writes)
                 {
                     image.ArchitectureFields[kv.Key] = kv.Value.Value;
                 }

@@ -375,7 +375,12 @@ namespace PythonImages
                 repo = "https://" + repo.Substring("git://".Length);
             }
 
-            repo = LibraryManifest.RepositoryUrl(repo);
+            // Upstream's template: replace "git://" "https://" | trimSuffixes ".git"; a trailing '/' stays.
+            if (repo.EndsWith(".git", StringComparison.Ordinal))
+            {
+                repo = repo.Substring(0, repo.Length - ".git".Length);
+            }
+
             string path = DockerfilePath(entry, arch);
             if (repo.StartsWith("https://github.com/", StringComparison.Ordinal))
             {

@@ -197,7 +197,8 @@ namespace PythonImages.Security
         /// <summary>
         /// A git repository URL as the matrix names it (the manifest's GitRepo, the README's links): http(s), a host, one or
         /// more path segments (no '.' or '..' segment), no user info, query or fragment. Every value it accepts is also
-        /// accepted by <see cref="ManifestGrammar.GitRepo"/>, so what the matrix lets in, Export can write and Import read.
+        /// accepted by <see cref="ManifestGrammar.GitRepo"/>; the matrix's repository is also checked with the ".git" Export
+        /// appends (MatrixFileReader), so what the matrix lets in, Export can write and Import read.
         /// </summary>
         public static readonly Grammar GitRepositoryUrl = new Grammar(
             "git repository URL", "https://host[:port]/path with letters, digits, '.', '_', '~', '+' and '-' in the path, e.g. https://github.com/docker-library/python",

@@ -50,12 +50,14 @@ namespace PythonImages.Security
 
         /// <summary>
         /// One Maintainers item, bashbrew's form <c>Full Name &lt;contact&gt; (@github-handle)</c> (the contact is optional).
-        /// The name may hold letters of any script; no control, format or line-separator characters, no commas.
+        /// The name may hold letters of any script; no control, format or line-separator characters, no commas, and it
+        /// does not start with '#': the writer puts each further maintainer on a continuation line, which a reader drops
+        /// as a comment when it starts with '#'.
         /// </summary>
         public static readonly Grammar Maintainer = new Grammar(
             "maintainer",
-            "'Full Name <email-or-url> (@github-handle)' or 'Full Name (@github-handle)'",
-            @"[^\s<>(),][^<>(),]{0,199}?(?: +<[^\s<>(),]{1,200}>)? +\(@[^\s<>(),]{1,100}\)",
+            "'Full Name <email-or-url> (@github-handle)' or 'Full Name (@github-handle)', the name not starting with '#'",
+            @"[^\s<>(),#][^<>(),]{0,199}?(?: +<[^\s<>(),]{1,200}>)? +\(@[^\s<>(),]{1,100}\)",
             400,
             allowUnicode: true);
 

@@ -43,6 +43,11 @@ namespace PythonImages.Tests.Dockerfiles
         [Theory]
         [InlineData("bookworm", "rm -rf /var/lib/apt/lists/*")]
         [InlineData("bullseye", "rm -rf /var/lib/apt/lists/*")]
+        [InlineData("buster", "rm -rf /var/lib/apt/lists/*")]
+        [InlineData("stretch", "rm -rf /var/lib/apt/lists/*")]
+        [InlineData("jessie", "rm -rf /var/lib/apt/lists/*")]
+        [InlineData("wheezy", "rm -rf /var/lib/apt/lists/*")]
+        [InlineData("squeeze", "rm -rf /var/lib/apt/lists/*")]
         [InlineData("trixie", "apt-get dist-clean")]
         [InlineData("forky", "apt-get dist-clean")]
         public void AptCleanupBySuite(string suite, string expected) => Assert.Equal(expected, ImageRules.AptCleanup(suite));

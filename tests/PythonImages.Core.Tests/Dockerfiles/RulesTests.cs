@@ -122,6 +122,34 @@ versions:
             }
         }
 
+        // apt-get dist-clean came with apt 2.7.8 (trixie); the suites of the 2019 fixture (stretch, jessie) and older have
+        // no such command, so they remove the lists as bookworm does (and as upstream's 2019 template did everywhere).
+        [Theory]
+        [InlineData("stretch")]
+        [InlineData("jessie")]
+        [InlineData("wheezy")]
+        public void SuitesBeforeTrixieRemoveTheListsInsteadOfDistClean(string suite)
+        {
+            var matrix = MatrixLoader.Parse(
+                $"architectures:\n  buildpack-deps:{suite}: [amd64]\n  debian:{suite}-slim: [amd64]\nversions:\n  '3.11':\n    version: 3.11.99\n"
+                + $"    checksums:\n      source: {{sha256: {new string('3', 64)}}}\n    variants: [{suite}, slim-{suite}]\n",
+                "old.yaml",
+                MatrixLoader.Default.Architectures);
+            var images = TagRules.Compute(matrix);
+            Assert.Equal(2, images.Count);
+            foreach (var image in images)
+            {
+                var file = new ParsedDockerfile(DockerfileRenderer.Render(image).Content);
+                var s = new LinuxScript(file);
+                Assert.Equal("rm -rf /var/lib/apt/lists/*", s.RuntimeCleanup);
+                Assert.DoesNotContain("dist-clean", file.Text);
+                if (image.Directory.Contains("slim"))
+                {
+                    Assert.Equal("rm -rf /var/lib/apt/lists/*", s.FinalAptCleanup);
+                }
+            }
+        }
+
         [Fact]
         public void MatrixGpgKeyOverridesTheTable()
         {

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Threading;
 using Xunit;
 
 namespace PythonImages.Tests.Manifest
@@ -35,6 +36,42 @@ namespace PythonImages.Tests.Manifest
             Assert.Equal(root, result["."]);
             Assert.Equal(spaced, result["3.14/odd dir"]);
             Assert.False(result.ContainsKey("3.14/absent"));
+        }
+
+        private void Write(string relative, string text)
+        {
+            string path = Path.Combine(repo, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, text);
+            Git("add", "--", relative);
+        }
+
+        // Upstream's dirCommit is `git log -1 HEAD -- <dir>/Dockerfile`, per directory. One log over all the paths simplifies
+        // history for all of them at once: a merge that kept main's trixie and side's slim-trixie is TREESAME to neither parent,
+        // so both sides are walked and the newer side commit (whose trixie the merge discarded) came first for trixie.
+        [Fact]
+        public void AMergeThatKeptOurDockerfileIsNotAnsweredWithTheDiscardedSideCommit()
+        {
+            Write("3.14/trixie/Dockerfile", "base\n");
+            Write("3.14/slim-trixie/Dockerfile", "base\n");
+            Git("commit", "-q", "-m", "base");
+            Git("branch", "side");
+            Write("3.14/trixie/Dockerfile", "main\n");
+            Git("commit", "-q", "-m", "main changes trixie");
+            Thread.Sleep(1100); // the side branch's commits are newer (git log orders by commit date)
+            Git("checkout", "-q", "side");
+            Write("3.14/trixie/Dockerfile", "side\n");
+            Git("commit", "-q", "-m", "side changes trixie");
+            Write("3.14/slim-trixie/Dockerfile", "side\n");
+            Git("commit", "-q", "-m", "side changes slim-trixie");
+            Git("checkout", "-q", "main");
+            Git("merge", "-q", "-X", "ours", "--no-edit", "side"); // trixie keeps main's file, slim-trixie takes side's
+
+            var result = GitCommits.LastCommits(repo, new[] { "3.14/trixie", "3.14/slim-trixie" });
+
+            Assert.Equal(Git("log", "-1", "--format=%H", "HEAD", "--", "3.14/trixie/Dockerfile"), result["3.14/trixie"]);
+            Assert.Equal("main", Git("show", result["3.14/trixie"] + ":3.14/trixie/Dockerfile")); // the Dockerfile HEAD has
+            Assert.Equal(Git("log", "-1", "--format=%H", "HEAD", "--", "3.14/slim-trixie/Dockerfile"), result["3.14/slim-trixie"]);
         }
 
         [Fact]

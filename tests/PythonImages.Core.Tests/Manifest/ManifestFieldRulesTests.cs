@@ -13,6 +13,8 @@ namespace PythonImages.Tests.Manifest
         [InlineData("Tianon Gravi <admwiggin@gmail.com>", false)]
         [InlineData("(@nobody)", false)]
         [InlineData("Name <a b> (@x)", false)]
+        [InlineData("#C D (@cd)", false)] // a continuation line starting with '#' is a comment to the reader
+        [InlineData("C #D <c#d@e.f> (@cd)", true)]
         public void MaintainerFormat(string maintainer, bool valid)
         {
             string text = "Maintainers: " + maintainer + "\nGitRepo: https://github.com/o/r.git" + Entry;

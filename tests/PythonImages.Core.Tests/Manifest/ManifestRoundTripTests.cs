@@ -180,6 +180,46 @@ namespace PythonImages.Tests.Manifest
             Assert.Equal(new[] { "s", "t" }, e.SharedTags);
         }
 
+        private const string OneEntry = "\nTags: x\nGitCommit: 0123456789abcdef0123456789abcdef01234567\nDirectory: 3.14/trixie\n";
+
+        // Part A.1: a line that starts with whitespace continues the previous field, and list fields are split on commas.
+        // A header default written over several lines or left empty is read in the form the writer gives it (one line,
+        // items joined with ", "; no empty default), so that it exports again and reads back the same.
+        [Theory]
+        [InlineData("Architectures: amd64,\n               arm64v8\n", "Architectures", "amd64, arm64v8")]
+        [InlineData("SharedTags: s,\n t\n", "SharedTags", "s, t")]
+        [InlineData("Constraints:\n", null, null)]
+        [InlineData("Constraints: ,\n", null, null)]
+        [InlineData("amd64-GitCommit:\n", null, null)]
+        [InlineData("GitFetch:\n", null, null)]
+        public void HeaderDefaultsOnSeveralLinesOrEmptyExportAgain(string headerField, string? name, string? value)
+        {
+            var parsed = LibraryManifest.Parse("Maintainers: A B <a@b.c> (@ab)\nGitRepo: https://github.com/o/r.git\n" + headerField + OneEntry);
+            Assert.Equal(name == null ? string.Empty : name + "=" + value, string.Join(";", parsed.Header.OtherFields.Select(kv => kv.Key + "=" + kv.Value)));
+            Assert.Empty(LibraryManifest.Validate(parsed.Header, parsed.Images));
+            string text = LibraryManifest.WriteVerified(parsed.Header, parsed.Images); // Manifest.RoundTripMismatch before
+            var back = LibraryManifest.Parse(text);
+            Assert.Equal(parsed.Images[0].Architectures, back.Images[0].Architectures);
+            Assert.Equal(parsed.Images[0].SharedTags, back.Images[0].SharedTags);
+            Assert.Equal(text, LibraryManifest.Write(back.Header, back.Images));
+        }
+
+        // The writer puts each further maintainer on a continuation line; a maintainer starting with '#' would be read
+        // back as a comment, so the grammar refuses it. A '#' further in is kept.
+        [Fact]
+        public void EveryAcceptedMaintainerSurvivesWriteAndRead()
+        {
+            var parsed = LibraryManifest.Parse("Maintainers: A B <a@b.c> (@ab), C #D (@cd)\nGitRepo: https://github.com/o/r.git\n" + OneEntry);
+            Assert.Equal(2, parsed.Header.Maintainers.Count);
+            var back = LibraryManifest.Parse(LibraryManifest.Write(parsed.Header, parsed.Images));
+            Assert.Equal(parsed.Header.Maintainers, back.Header.Maintainers);
+
+            var ex = Assert.Throws<ManifestException>(() => LibraryManifest.Parse("Maintainers: A B <a@b.c> (@ab), #C D (@cd)\nGitRepo: https://github.com/o/r.git\n" + OneEntry));
+            Assert.Equal(ManifestErrorIds.InvalidMaintainer, ex.ErrorId);
+            parsed.Header.Maintainers.Add("#E F (@ef)");
+            Assert.Contains(LibraryManifest.Validate(parsed.Header, parsed.Images), p => p.ErrorId == ManifestErrorIds.InvalidMaintainer);
+        }
+
         [Fact]
         public void IdenticalBuildInputsAreMergedIntoTheEarlierEntry()
         {

@@ -104,6 +104,20 @@ namespace PythonImages.Tests.Manifest
             Assert.Equal("[`amd64`](https://hub.docker.com/r/amd64/python/)", TagMarkdown.ArchitecturesLine(images));
         }
 
+        // Part B.1: the link's repo is GitRepo with git:// made https:// and a trailing .git stripped (the docs template's
+        // replace "git://" "https://" | trimSuffixes ".git"); nothing else is removed, a trailing '/' neither.
+        [Theory]
+        [InlineData("https://github.com/o/r/", "https://github.com/o/r/")]
+        [InlineData("https://github.com/o/r.git", "https://github.com/o/r")]
+        [InlineData("git://github.com/o/r.git", "https://github.com/o/r")]
+        [InlineData("https://github.com/o/r.git/", "https://github.com/o/r.git/")]
+        public void DockerfileLinkOnlySwapsGitSchemeAndStripsATrailingDotGit(string gitRepo, string linkRepo)
+        {
+            const string commit = "0123456789abcdef0123456789abcdef01234567";
+            var images = LibraryManifest.Parse("Maintainers: A B (@ab)\nGitRepo: " + gitRepo + "\n\nTags: x\nGitCommit: " + commit + "\nDirectory: 3.14/trixie\n").Images;
+            Assert.Equal("-\t[`x`](" + linkRepo + "/blob/" + commit + "/3.14/trixie/Dockerfile)", TagMarkdown.TagsBlock(images, TagMarkdownFormat.Plain));
+        }
+
         [Fact]
         public void OtherHostsGetNoLinkButItalicKeepsThePath()
         {
