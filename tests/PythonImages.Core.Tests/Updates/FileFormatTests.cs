@@ -2,7 +2,12 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
 using PythonImages.Tests.ReleaseFixture;
 using PythonImages.Updates;
 using PythonImages.Updates.Http;
@@ -152,7 +157,7 @@ namespace PythonImages.Tests.Updates
             using var f = World();
             var env = new Dictionary<string, string?> { ["https_proxy"] = "http://u%40x:s3cret@127.0.0.1:" + f.Server.Port, ["HTTP_PROXY"] = "http://127.0.0.1:" + f.Server.Port, ["no_proxy"] = ".internal.test,example.org" };
             var proxy = EnvironmentProxy.FromEnvironment(n => env.TryGetValue(n, out var v) ? v : null)!;
-            Assert.Equal("u@x", ((System.Net.NetworkCredential)proxy.Credentials!).UserName);
+            Assert.Equal("u@x", proxy.Credentials!.GetCredential(new Uri("http://127.0.0.1:" + f.Server.Port), "Basic")!.UserName);
             Assert.True(proxy.IsBypassed(new Uri("http://127.0.0.1:1/")));
             Assert.True(proxy.IsBypassed(new Uri("https://mirror.internal.test/")));
             Assert.True(proxy.IsBypassed(new Uri("https://example.org/")));
@@ -167,6 +172,71 @@ namespace PythonImages.Tests.Updates
             var page = await client.GetAsync(new Uri("http://python.test/ftp/python/"), ReleaseRules.IndexLimit, default);
             Assert.NotNull(page);
             Assert.Contains(f.Server.Requests, r => r.ViaProxy && r.Path == "/ftp/python/" && r.Headers["Host"] == "python.test");
+        }
+
+        [Fact]
+        public async Task ProxyPasswordNeverReachesAConnectionError()
+        {
+            // a proxy that refuses every CONNECT (403): .NET's error text quotes the proxy URL it was given
+            var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            using var stop = new CancellationTokenSource();
+            var loop = Task.Run(async () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    TcpClient c;
+                    try { c = await listener.AcceptTcpClientAsync(stop.Token); } catch { return; }
+                    _ = Task.Run(async () =>
+                    {
+                        using (c)
+                        {
+                            var s = c.GetStream();
+                            var buf = new byte[4096];
+                            try { _ = await s.ReadAsync(buf.AsMemory()); } catch { }
+                            byte[] answer = Encoding.ASCII.GetBytes("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                            try { await s.WriteAsync(answer.AsMemory()); } catch { }
+                        }
+                    });
+                }
+            });
+
+            var env = new Dictionary<string, string?> { ["https_proxy"] = "http://alice:s3cret@127.0.0.1:" + port };
+            var fetch = Fast();
+            fetch.Retries = 1;
+            fetch.Proxy = EnvironmentProxy.FromEnvironment(n => env.TryGetValue(n, out var v) ? v : null);
+            Assert.DoesNotContain("s3cret", fetch.Proxy!.GetProxy(new Uri("https://python.test/"))!.AbsoluteUri);
+            var log = new List<string>();
+            using var client = new ReleaseHttpClient(fetch, log.Add);
+            var ex = await Assert.ThrowsAsync<UpdateException>(() => client.GetAsync(new Uri("https://python.test/ftp/python/"), ReleaseRules.IndexLimit, default));
+            stop.Cancel();
+            listener.Stop();
+            Assert.Equal(UpdateErrorIds.ConnectionFailed, ex.ErrorId);
+            Assert.DoesNotContain("s3cret", ex.Message);
+            Assert.DoesNotContain("s3cret", ex.Target ?? string.Empty);
+            Assert.DoesNotContain(log, l => l.Contains("s3cret"));
+        }
+
+        [Fact]
+        public void ProxyCredentialsGoOnlyToTheProxyWhoseUrlCarriedThem()
+        {
+            var env = new Dictionary<string, string?> { ["https_proxy"] = "http://alice:s3cret@secure-proxy.test:3128", ["http_proxy"] = "http://other-proxy.test:8080" };
+            var proxy = EnvironmentProxy.FromEnvironment(n => env.TryGetValue(n, out var v) ? v : null)!;
+            var https = proxy.GetProxy(new Uri("https://www.python.org/"))!;
+            var http = proxy.GetProxy(new Uri("http://www.python.org/"))!;
+            Assert.Equal("http://secure-proxy.test:3128/", https.AbsoluteUri);
+            Assert.Equal("s3cret", proxy.Credentials!.GetCredential(https, "Basic")!.Password);
+
+            // a 407 from the http proxy asks for credentials of its own URL: it has none
+            Assert.Null(proxy.Credentials.GetCredential(http, "Basic"));
+            Assert.Null(proxy.Credentials.GetCredential(new Uri("http://secure-proxy.test:8080/"), "Basic"));
+
+            // and the other way round
+            env = new Dictionary<string, string?> { ["http_proxy"] = "http://bob:hunter2@plain-proxy.test:8080", ["https_proxy"] = "http://secure-proxy.test:3128" };
+            proxy = EnvironmentProxy.FromEnvironment(n => env.TryGetValue(n, out var v) ? v : null)!;
+            Assert.Equal("hunter2", proxy.Credentials!.GetCredential(proxy.GetProxy(new Uri("http://www.python.org/"))!, "Basic")!.Password);
+            Assert.Null(proxy.Credentials.GetCredential(proxy.GetProxy(new Uri("https://www.python.org/"))!, "Basic"));
         }
 
         [Theory]
