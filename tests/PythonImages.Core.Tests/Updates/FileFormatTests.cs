@@ -248,6 +248,14 @@ namespace PythonImages.Tests.Updates
         [InlineData("http://127.0.0.1:8/a", "http://127.0.0.1:9/b", true)]
         [InlineData("http://127.0.0.1:8/a", "http://127.0.0.2:8/a", false)]
         [InlineData("https://pypi.org/pypi/x", "ftp://pypi.org/x", false)]
+        [InlineData("https://python.org/a", "https://www.python.org/a", true)]
+        [InlineData("https://mirror.example.co.uk/ftp/python/", "https://attacker.co.uk/x", false)]
+        [InlineData("https://mirror.s3.amazonaws.com/ftp/python/", "https://attacker.s3.amazonaws.com/x", false)]
+        [InlineData("https://www.python.org/a", "https://evil.python.org/a", false)]
+        [InlineData("https://raw.githubusercontent.com/a", "https://github.com/a", false)]
+        [InlineData("https://github.com/a", "https://evil.github.com/a", false)]
+        [InlineData("https://github.com/a", "https://evil.githubusercontent.com/a", false)]
+        [InlineData("https://WWW.Python.ORG./a", "https://www.python.org/b", true)]
         public void RedirectPolicyRules(string from, string to, bool followed) =>
             Assert.Equal(followed, RedirectPolicy.Refusal(new Uri(from), new Uri(to), allowInsecure: true) == null);
     }

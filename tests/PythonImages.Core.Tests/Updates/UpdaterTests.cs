@@ -306,6 +306,25 @@ namespace PythonImages.Tests.Updates
         }
 
         [Fact]
+        public void RedirectRefusalDoesNotRepeatTheTargetsPassword()
+        {
+            using var f = World();
+            f.Overrides["/ftp/python/3.14.6/Python-3.14.6.tar.xz.sigstore"] = _ => new FixtureResponse
+            {
+                Status = 302,
+                Headers = new Dictionary<string, string> { ["Location"] = $"http://bob:hunter2@127.0.0.1:{f.Server.Port}/x.sigstore?token=t0ken" },
+            };
+            var run = Run(f, Matrix(f), new UpdateRequest { VersionKeys = new[] { "3.14" } });
+            var e = Assert.Single(run.Failures);
+            Assert.Equal(UpdateErrorIds.RedirectRefused, e.ErrorId);
+            Assert.Contains($"http://127.0.0.1:{f.Server.Port}/x.sigstore", e.Message);
+            Assert.DoesNotContain("hunter2", e.Message);
+            Assert.DoesNotContain("bob", e.Message);
+            Assert.DoesNotContain("t0ken", e.Message);
+            Assert.DoesNotContain("hunter2", e.Target ?? string.Empty);
+        }
+
+        [Fact]
         public void RedirectOnTheSameHostIsFollowed()
         {
             using var f = World();
@@ -462,6 +481,39 @@ namespace PythonImages.Tests.Updates
             Assert.Empty(run.Failures);
             Assert.True(run.Result("3.14").Unverified);
             Assert.Contains(f.Server.Requests, q => q.Method == "GET" && q.Path == "/ftp/python/3.14.6/Python-3.14.6.tar.xz");
+        }
+
+        [Fact]
+        public void QueuedRequestsDoNotTimeOutWhileWaitingForASlot()
+        {
+            using var f = World();
+            f.Server.Latency = TimeSpan.FromMilliseconds(250);
+            var fetch = Fast();
+            fetch.MaxParallelRequests = 1;
+            fetch.Timeout = TimeSpan.FromSeconds(1.5); // every single request takes ~0.25 s; all of them in a row far longer
+            fetch.Retries = 1;
+
+            // control: with enough slots, the same server and timeout are fine
+            var wide = Fast();
+            wide.MaxParallelRequests = 32;
+            wide.Timeout = fetch.Timeout;
+            wide.Retries = 1;
+            Assert.Empty(Run(f, Matrix(f), fetch: wide, commit: false).Failures);
+
+            var run = Run(f, Matrix(f), fetch: fetch);
+            Assert.Empty(run.Failures.Select(x => x.ErrorId + ": " + x.Message));
+        }
+
+        [Fact]
+        public void NoRetriesMeansOneAttempt()
+        {
+            using var f = World();
+            string bundle = "/ftp/python/3.14.6/Python-3.14.6.tar.xz.sigstore";
+            f.FailFirst(bundle, 1);
+            var fetch = Fast();
+            fetch.Retries = 0;
+            AssertFailed(Run(f, Matrix(f), new UpdateRequest { VersionKeys = new[] { "3.14" } }, fetch: fetch), UpdateErrorIds.HttpError, "3.14");
+            Assert.Equal(1, f.Count(bundle));
         }
 
         [Fact]
