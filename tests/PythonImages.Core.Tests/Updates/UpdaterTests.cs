@@ -167,6 +167,41 @@ namespace PythonImages.Tests.Updates
         }
 
         [Fact]
+        public void BundleWithAnUnknownKeyAlgorithmIsAFailureOfTheKeyNotACrash()
+        {
+            using var f = World();
+            byte[] good = f.Sigstore.Bundle(Sha(f, "3.14.6"), "hugo@python.org", "https://github.com/login/oauth");
+            var node = System.Text.Json.Nodes.JsonNode.Parse(good)!;
+            var vm = node["verificationMaterial"]!;
+            var rawNode = vm["certificate"] != null ? vm["certificate"]!["rawBytes"]! : vm["x509CertificateChain"]!["certificates"]![0]!["rawBytes"]!;
+            byte[] der = Convert.FromBase64String(rawNode.GetValue<string>());
+            // id-ecPublicKey 1.2.840.10045.2.1 -> 1.2.840.10045.2.9 (unknown): same length, certificate still parses
+            byte[] oid = { 0x06, 0x07, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01 };
+            int at = IndexOf(der, oid);
+            Assert.True(at > 0);
+            der[at + oid.Length - 1] = 0x09;
+            if (vm["certificate"] != null) vm["certificate"]!["rawBytes"] = Convert.ToBase64String(der);
+            else vm["x509CertificateChain"]!["certificates"]![0]!["rawBytes"] = Convert.ToBase64String(der);
+            string hostile = node.ToJsonString();
+            f.Overrides["/ftp/python/3.14.6/Python-3.14.6.tar.xz.sigstore"] = _ => new FixtureResponse { Body = Encoding.UTF8.GetBytes(hostile), ContentType = "application/json" };
+
+            AssertFailed(Run(f, Matrix(f), new UpdateRequest { VersionKeys = new[] { "3.14" } }), UpdateErrorIds.SignatureInvalid, "3.14");
+        }
+
+        private static int IndexOf(byte[] hay, byte[] needle)
+        {
+            for (int i = 0; i + needle.Length <= hay.Length; i++)
+            {
+                if (hay.AsSpan(i, needle.Length).SequenceEqual(needle))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
+
+        [Fact]
         public void FlawedWindowsBundleIsRefusedToo()
         {
             using var f = World();
