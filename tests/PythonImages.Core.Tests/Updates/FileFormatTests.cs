@@ -152,6 +152,63 @@ namespace PythonImages.Tests.Updates
         }
 
         [Fact]
+        public async Task Utf8BomOfAYamlMatrixIsKept()
+        {
+            using var f = World();
+            string dir = Path.Combine(Path.GetTempPath(), "pi-bom-" + Guid.NewGuid().ToString("N")[..8]);
+            Directory.CreateDirectory(dir);
+            try
+            {
+                string path = Path.Combine(dir, "matrix.yaml");
+                byte[] original = new byte[] { 0xEF, 0xBB, 0xBF }.Concat(Encoding.UTF8.GetBytes(Matrix(f))).ToArray();
+                File.WriteAllBytes(path, original);
+                var sources = new UpdateSources { PythonOrg = new Uri(f.PythonOrgUri), CPythonSource = new Uri(f.CPythonSourceUri), PyPI = new Uri(f.PyPIUri) };
+                using var updater = new MatrixUpdater(sources, Fast(), PythonImages.Updates.Sigstore.TrustedRoot.Load(f.TrustedRootPath));
+                var plan = await updater.PlanAsync(path, new UpdateRequest { VersionKeys = new[] { "3.14" } }, CancellationToken.None);
+                Assert.True(plan.Succeeded);
+                Assert.True(plan.Changed);
+                Assert.DoesNotContain('\uFEFF', plan.NewText!); // the text has no BOM character: the file keeps its BOM bytes
+                plan.Commit();
+                byte[] after = File.ReadAllBytes(path);
+                Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, after.Take(3).ToArray());
+                Assert.Equal(plan.NewText, Encoding.UTF8.GetString(after, 3, after.Length - 3));
+            }
+            finally
+            {
+                Directory.Delete(dir, true);
+            }
+        }
+
+        [Theory]
+        [InlineData("latin1-comment")]
+        [InlineData("utf16")]
+        public async Task AMatrixThatIsNotUtf8IsRefusedBeforeAnythingIsWritten(string form)
+        {
+            using var f = World();
+            string dir = Path.Combine(Path.GetTempPath(), "pi-enc-" + Guid.NewGuid().ToString("N")[..8]);
+            Directory.CreateDirectory(dir);
+            try
+            {
+                string path = Path.Combine(dir, "matrix.yaml");
+                byte[] original = form == "utf16"
+                    ? new byte[] { 0xFF, 0xFE }.Concat(Encoding.Unicode.GetBytes(Matrix(f))).ToArray()
+                    : Encoding.Latin1.GetBytes("# caf\u00e9 (Latin-1)\n").Concat(Encoding.UTF8.GetBytes(Matrix(f))).ToArray();
+                File.WriteAllBytes(path, original);
+                var sources = new UpdateSources { PythonOrg = new Uri(f.PythonOrgUri), CPythonSource = new Uri(f.CPythonSourceUri), PyPI = new Uri(f.PyPIUri) };
+                using var updater = new MatrixUpdater(sources, Fast(), PythonImages.Updates.Sigstore.TrustedRoot.Load(f.TrustedRootPath));
+                var ex = await Assert.ThrowsAsync<UpdateException>(() => updater.PlanAsync(path, new UpdateRequest { VersionKeys = new[] { "3.14" } }, CancellationToken.None));
+                Assert.Equal(UpdateErrorIds.EditFailed, ex.ErrorId);
+                Assert.Contains("not UTF-8", ex.Message);
+                Assert.Equal(original, File.ReadAllBytes(path));
+                Assert.Empty(f.Server.Requests);
+            }
+            finally
+            {
+                Directory.Delete(dir, true);
+            }
+        }
+
+        [Fact]
         public async System.Threading.Tasks.Task ProxyFromTheEnvironmentIsUsedAndLoopbackBypassesIt()
         {
             using var f = World();
