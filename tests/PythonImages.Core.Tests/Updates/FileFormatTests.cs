@@ -135,6 +135,26 @@ namespace PythonImages.Tests.Updates
         }
 
         [Fact]
+        public void FlowStyleVersionEntryGetsFlowStyleChecksums()
+        {
+            string text = "versions:\n  '3.14': {version: 3.14.5, variants: [trixie]}\n  '3.13': {version: 3.13.1, setuptools: {version: 65.5.0}, variants: [trixie]}\n";
+            var before = MatrixLoader.Parse(text, "t.yaml", MatrixLoader.Default.Architectures);
+            var doc = MatrixText.Open(text, "t.yaml");
+            var set = new[]
+            {
+                new KeyEntry("3.14", "3.14.6", new[] { "trixie" }) { SourceSha256 = new string('b', 64), WindowsSha256 = new string('c', 64) },
+                new KeyEntry("3.13", "3.13.2", new[] { "trixie" }) { SourceSha256 = new string('d', 64), SetuptoolsVersion = "65.5.0" },
+            };
+            string after = doc.ApplyChecked(before, set, Array.Empty<string>());
+            Assert.Equal("versions:\n"
+                + "  '3.14': {version: 3.14.6, checksums: {source: {sha256: " + new string('b', 64) + "}, windows: {sha256: " + new string('c', 64) + "}}, variants: [trixie]}\n"
+                + "  '3.13': {version: 3.13.2, checksums: {source: {sha256: " + new string('d', 64) + "}}, setuptools: {version: 65.5.0}, variants: [trixie]}\n", after);
+            var m = MatrixLoader.Parse(after, "t.yaml", MatrixLoader.Default.Architectures);
+            Assert.Equal(new string('b', 64), m.Find("3.14")!.SourceSha256);
+            Assert.Equal(new string('d', 64), m.Find("3.13")!.SourceSha256);
+        }
+
+        [Fact]
         public void CrLfFilesKeepTheirLineEndings()
         {
             string text = "versions:\r\n  '3.14':\r\n    version: 3.14.5\r\n    variants:\r\n      - trixie\r\n";
