@@ -229,6 +229,14 @@ namespace PythonImages.Tests.Updates
         }
 
         [Fact]
+        public void JqSortIsByCodePoint()
+        {
+            // jq -S: "！" (U+FF01) before "😀" (U+1F600), whose first UTF-16 unit (U+D83D) is smaller
+            Assert.True(JsonTree.TryParse("{\"\\ud83d\\ude00\": 2, \"\\uff01\": 1, \"\\ud7ff\": 0, \"b\": 3, \"ab\": 4}", out var tree));
+            Assert.Equal("{\n  \"ab\": 4,\n  \"b\": 3,\n  \"\ud7ff\": 0,\n  \"\uff01\": 1,\n  \"\ud83d\ude00\": 2\n}\n", tree!.ToJqSorted());
+        }
+
+        [Fact]
         public async System.Threading.Tasks.Task ProxyFromTheEnvironmentIsUsedAndLoopbackBypassesIt()
         {
             using var f = World();
