@@ -369,8 +369,8 @@ namespace PythonImages.Updates
 
             var entry = new KeyEntry(keyText, version, variants)
             {
-                SourceSha256 = source.Sha256,
-                WindowsSha256 = windows.Exists ? windows.Sha256 : null,
+                SourceSha256 = source.Sha256 ?? Known(existing, found, existing?.SourceSha256),
+                WindowsSha256 = windows.Exists ? windows.Sha256 ?? Known(existing, found, existing?.WindowsSha256) : null,
                 SetuptoolsVersion = setuptools,
             };
             var result = new MatrixUpdateResult
@@ -450,6 +450,14 @@ namespace PythonImages.Updates
 
             return unverified;
         }
+
+        /// <summary>
+        /// The matrix's checksum of a file of the same release that python.org no longer publishes a checksum for (its
+        /// bundle and SBOM are gone; accepted only with -AllowUnverifiedSource): kept, never dropped, so the Dockerfiles
+        /// still verify the download. Null for another release.
+        /// </summary>
+        private static string? Known(MatrixVersion? existing, PythonVersion found, string? known) =>
+            existing != null && existing.Version.Equals(found) ? known : null;
 
         /// <summary>The same version with another checksum means a published file was replaced: refused.</summary>
         private static void CheckNotReplaced(string keyText, PythonVersion found, MatrixVersion? existing, FileFacts source, FileFacts windows)

@@ -400,6 +400,29 @@ namespace PythonImages.Tests.Updates
         }
 
         [Fact]
+        public void AKnownChecksumIsKeptWhenTheSameReleaseLosesItsBundleAndSbom()
+        {
+            using var f = World();
+            var r = f.Releases.Single(x => x.Version == "3.14.6");
+            r.SourceBundle = false;
+            r.SourceSbom = false;
+            r.WindowsBundle = false;
+            r.WindowsSbom = false;
+            string matrix = Matrix(f).Replace("version: 3.14.5", "version: 3.14.6").Replace(Sha(f, "3.14.5"), Sha(f, "3.14.6")).Replace(WinSha(f, "3.14.5"), WinSha(f, "3.14.6"));
+            var run = Run(f, matrix, new UpdateRequest { VersionKeys = new[] { "3.14" }, AllowUnverifiedSource = true });
+            Assert.Empty(run.Failures);
+            Assert.True(run.Unchanged, "the known checksums were dropped:\n" + run.After);
+            Assert.Equal(UpdateChange.Unchanged, run.Result("3.14").Change);
+            Assert.Equal(Sha(f, "3.14.6"), run.Result("3.14").SourceSha256);
+            Assert.Equal(WinSha(f, "3.14.6"), run.Result("3.14").WindowsSha256);
+
+            // a new release without checksums still gets none (the old release's checksum is not its checksum)
+            var newer = Run(f, Matrix(f), new UpdateRequest { VersionKeys = new[] { "3.14" }, AllowUnverifiedSource = true });
+            Assert.Empty(newer.Failures);
+            Assert.Null(newer.Result("3.14").SourceSha256);
+        }
+
+        [Fact]
         public void SetuptoolsRules()
         {
             using (var f = World())
