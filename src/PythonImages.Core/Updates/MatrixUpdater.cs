@@ -181,8 +181,9 @@ namespace PythonImages.Updates
         public Action<UpdateEvent>? Events { get; set; }
 
         /// <summary>
-        /// The matrix file's text, read as the matrix loader reads a file: a regular file of at most
-        /// <see cref="MatrixLoader.MaxFileBytes"/> bytes (a larger file, a FIFO or /dev/zero is refused before it is read).
+        /// The matrix file's text, bounded as the matrix loader reads a file: a regular file of at most
+        /// <see cref="MatrixLoader.MaxFileBytes"/> bytes (a larger file, a FIFO or /dev/zero is refused before it is read),
+        /// decoded as strict UTF-8 (see <see cref="ReadMatrixFile"/>).
         /// </summary>
         internal static string ReadMatrixText(string path) => ReadMatrixFile(path).Text;
 

@@ -142,42 +142,7 @@ namespace PythonImages.Updates.Http
             try
             {
                 outcome = await retries.ExecuteOutcomeAsync(
-                    async (ctx, state) =>
-                    {
-                        // waiting for a free slot is not part of the attempt: only the request itself is timed
-                        try
-                        {
-                            await throttle.WaitAsync(ctx.CancellationToken).ConfigureAwait(false);
-                        }
-                        catch (OperationCanceledException ex)
-                        {
-                            return Outcome.FromException<Attempt>(ex);
-                        }
-
-                        var attempt = ResilienceContextPool.Shared.Get(ctx.CancellationToken);
-                        try
-                        {
-                            return await timeout.ExecuteOutcomeAsync(
-                                async (actx, s) =>
-                                {
-                                    try
-                                    {
-                                        return Outcome.FromResult(await AttemptAsync(s, head, maxBytes, actx.CancellationToken).ConfigureAwait(false));
-                                    }
-                                    catch (Exception ex) when (!(ex is OperationCanceledException) || !cancellationToken.IsCancellationRequested)
-                                    {
-                                        return Outcome.FromException<Attempt>(ex);
-                                    }
-                                },
-                                attempt,
-                                state).ConfigureAwait(false);
-                        }
-                        finally
-                        {
-                            ResilienceContextPool.Shared.Return(attempt);
-                            throttle.Release();
-                        }
-                    },
+                    (ctx, state) => SlotAttemptAsync(state, head, maxBytes, ctx.CancellationToken, cancellationToken),
                     context,
                     uri).ConfigureAwait(false);
             }
@@ -219,6 +184,44 @@ namespace PythonImages.Updates.Http
                 a.Status >= 500 ? "The server has trouble: run the command again later." : "Check the base URIs (-PythonOrgUri, -CPythonSourceUri, -PyPIUri) and the proxy settings.",
                 a.FinalUri.AbsoluteUri,
                 category: a.Status >= 500 ? FailureCategory.ResourceUnavailable : FailureCategory.InvalidOperation);
+        }
+
+        /// <summary>One attempt: waits for a free slot (untimed), then runs the request within the per-attempt timeout.</summary>
+        private async ValueTask<Outcome<Attempt>> SlotAttemptAsync(Uri uri, bool head, long maxBytes, CancellationToken retryToken, CancellationToken callerToken)
+        {
+            // waiting for a free slot is not part of the attempt: only the request itself is timed
+            try
+            {
+                await throttle.WaitAsync(retryToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException ex)
+            {
+                return Outcome.FromException<Attempt>(ex);
+            }
+
+            var attempt = ResilienceContextPool.Shared.Get(retryToken);
+            try
+            {
+                return await timeout.ExecuteOutcomeAsync(
+                    async (ctx, state) =>
+                    {
+                        try
+                        {
+                            return Outcome.FromResult(await AttemptAsync(state, head, maxBytes, ctx.CancellationToken).ConfigureAwait(false));
+                        }
+                        catch (Exception ex) when (!(ex is OperationCanceledException) || !callerToken.IsCancellationRequested)
+                        {
+                            return Outcome.FromException<Attempt>(ex);
+                        }
+                    },
+                    attempt,
+                    uri).ConfigureAwait(false);
+            }
+            finally
+            {
+                ResilienceContextPool.Shared.Return(attempt);
+                throttle.Release();
+            }
         }
 
         private static Exception Innermost(Exception ex)
