@@ -66,7 +66,7 @@ namespace PythonImages.Commands
                     ex.ErrorId == UpdateErrorIds.InsecureSource
                         ? "Use an https URI, or pass -AllowInsecureSource to accept plain http knowingly (a loopback test server, an internal mirror)."
                         : $"Pass an absolute https URI without credentials to {what}.",
-                    InputGrammar.Show(text),
+                    InputGrammar.Show(SourceUri.RedactUserInfo(text)), // the target is shown: never the password
                     ex);
             }
         }

@@ -237,6 +237,19 @@ versions:
             Assert.Equal(matrix, File.ReadAllText(matrixPath));
         }
 
+        [Fact]
+        public void CredentialsInABaseUriNeverReachTheErrorRecord()
+        {
+            var r = session.Run("Update-PythonMatrix -Path $m -PythonOrgUri 'https://alice:s3cret@mirror.example/'",
+                new Dictionary<string, object?> { ["m"] = matrixPath });
+            var e = Assert.Single(r.AllErrors);
+            Assert.Equal("Update.InvalidUri", e.FullyQualifiedErrorId.Split(',')[0]);
+            Assert.DoesNotContain("s3cret", e.ToString());
+            Assert.DoesNotContain("s3cret", e.TargetObject?.ToString() ?? string.Empty);
+            Assert.Contains("mirror.example", e.TargetObject?.ToString() ?? string.Empty);
+            Assert.DoesNotContain(r.Output, o => (o?.ToString() ?? string.Empty).Contains("s3cret"));
+        }
+
         public void Dispose()
         {
             session.Dispose();

@@ -164,7 +164,7 @@ namespace PythonImages.Updates
                     }
 
                     sb.Append("{\n");
-                    var sorted = node.Members.OrderBy(m => m.Key, StringComparer.Ordinal).ToList();
+                    var sorted = node.Members.OrderBy(m => m.Key, CodePointComparer.Instance).ToList();
                     for (int i = 0; i < sorted.Count; i++)
                     {
                         Indent(sb, depth + 1);
@@ -307,5 +307,36 @@ namespace PythonImages.Updates
 
             return copy.ToJqSorted();
         }
+    }
+
+    /// <summary>
+    /// Strings by Unicode code point, as jq -S sorts keys (it compares UTF-8 bytes): unlike UTF-16 ordinal order, a
+    /// character above U+FFFF (a surrogate pair) sorts after U+E000..U+FFFF.
+    /// </summary>
+    internal sealed class CodePointComparer : IComparer<string>
+    {
+        public static readonly CodePointComparer Instance = new CodePointComparer();
+
+        public int Compare(string? x, string? y)
+        {
+            if (x == null || y == null)
+            {
+                return x == null ? (y == null ? 0 : -1) : 1;
+            }
+
+            int n = Math.Min(x.Length, y.Length);
+            for (int i = 0; i < n; i++)
+            {
+                if (x[i] != y[i])
+                {
+                    return Rank(x[i]).CompareTo(Rank(y[i]));
+                }
+            }
+
+            return x.Length.CompareTo(y.Length);
+        }
+
+        // U+E000..U+FFFF move down below the surrogates, which stand for U+10000 and up
+        private static int Rank(char c) => c >= 0xE000 ? c - 0x800 : c >= 0xD800 ? c + 0x2000 : c;
     }
 }

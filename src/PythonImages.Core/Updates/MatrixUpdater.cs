@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using PythonImages.Dockerfiles;
@@ -49,9 +50,10 @@ namespace PythonImages.Updates
     /// <summary>The outcome of planning: the new text, one result per key, the failures. Nothing is written until <see cref="Commit"/>.</summary>
     public sealed class UpdatePlan
     {
-        internal UpdatePlan(string path, string oldText, string? newText, IReadOnlyList<MatrixUpdateResult> results, IReadOnlyList<UpdateException> failures)
+        internal UpdatePlan(string path, string oldText, string? newText, IReadOnlyList<MatrixUpdateResult> results, IReadOnlyList<UpdateException> failures, bool utf8Bom = false)
         {
             Path = path;
+            Utf8Bom = utf8Bom;
             OldText = oldText;
             NewText = newText;
             Results = results;
@@ -60,6 +62,9 @@ namespace PythonImages.Updates
 
         /// <summary>The matrix file.</summary>
         public string Path { get; }
+
+        /// <summary>Whether the file starts with a UTF-8 byte order mark (kept when it is written).</summary>
+        public bool Utf8Bom { get; }
 
         /// <summary>Its text before the update.</summary>
         public string OldText { get; }
@@ -87,7 +92,8 @@ namespace PythonImages.Updates
         {
             try
             {
-                return InputFile.ReadText(Path, MatrixLoader.MaxFileBytes);
+                var now = MatrixUpdater.Decode(InputFile.ReadBytes(Path, MatrixLoader.MaxFileBytes));
+                return now.HasValue && now.Value.Bom == Utf8Bom ? now.Value.Text : null; // no longer UTF-8, or the BOM changed: it changed
             }
             catch (InputFileException ex) when (ex.Problem == InputFileProblem.ReadFailed)
             {
@@ -123,7 +129,8 @@ namespace PythonImages.Updates
                         Path);
                 }
 
-                AtomicFile.WriteAllText(Path, NewText!);
+                byte[] body = MatrixUpdater.StrictUtf8.GetBytes(NewText!);
+                AtomicFile.WriteAllBytes(Path, Utf8Bom ? MatrixUpdater.Utf8Preamble.Concat(body).ToArray() : body, AtomicWriteMode.Replace);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
@@ -174,14 +181,54 @@ namespace PythonImages.Updates
         public Action<UpdateEvent>? Events { get; set; }
 
         /// <summary>
-        /// The matrix file's text, read as the matrix loader reads a file: a regular file of at most
-        /// <see cref="MatrixLoader.MaxFileBytes"/> bytes (a larger file, a FIFO or /dev/zero is refused before it is read).
+        /// The matrix file's text, bounded as the matrix loader reads a file: a regular file of at most
+        /// <see cref="MatrixLoader.MaxFileBytes"/> bytes (a larger file, a FIFO or /dev/zero is refused before it is read),
+        /// decoded as strict UTF-8 (see <see cref="ReadMatrixFile"/>).
         /// </summary>
-        internal static string ReadMatrixText(string path)
+        internal static string ReadMatrixText(string path) => ReadMatrixFile(path).Text;
+
+        /// <summary>
+        /// The matrix file's text and whether it starts with a UTF-8 byte order mark, bounded as
+        /// <see cref="ReadMatrixText"/>. The matrix loader reads any bytes (what is not UTF-8 becomes U+FFFD); the updater
+        /// writes the file back, so a file that is not UTF-8 (Latin-1 in a comment, UTF-16) is refused before anything
+        /// is fetched or written, as the edit would change bytes it never touched.
+        /// </summary>
+        internal static (string Text, bool Bom) ReadMatrixFile(string path)
+        {
+            byte[] bytes = ReadMatrixBytes(path);
+            return Decode(bytes) ?? throw new UpdateException(
+                UpdateErrorIds.EditFailed,
+                $"The matrix file {path} is not UTF-8 text (it has bytes that are no UTF-8 character, e.g. Latin-1 in a comment, or it is UTF-16); it was not changed, as writing it back would change bytes outside the edit.",
+                "Save the matrix file as UTF-8 (with or without a byte order mark), then run the command again.",
+                path);
+        }
+
+        /// <summary>UTF-8 that throws on bytes that are no UTF-8 character (and never writes a BOM itself).</summary>
+        internal static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(false, true);
+
+        /// <summary>The UTF-8 byte order mark.</summary>
+        internal static readonly byte[] Utf8Preamble = { 0xEF, 0xBB, 0xBF };
+
+        /// <summary>The text of UTF-8 bytes (a leading BOM taken off and reported), or null when they are not UTF-8.</summary>
+        internal static (string Text, bool Bom)? Decode(byte[] bytes)
+        {
+            bool bom = bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF;
+            int start = bom ? 3 : 0;
+            try
+            {
+                return (StrictUtf8.GetString(bytes, start, bytes.Length - start), bom);
+            }
+            catch (DecoderFallbackException)
+            {
+                return null;
+            }
+        }
+
+        private static byte[] ReadMatrixBytes(string path)
         {
             try
             {
-                return InputFile.ReadText(path, MatrixLoader.MaxFileBytes);
+                return InputFile.ReadBytes(path, MatrixLoader.MaxFileBytes);
             }
             catch (InputFileException ex) when (ex.Problem == InputFileProblem.NotFound)
             {
@@ -204,7 +251,7 @@ namespace PythonImages.Updates
         /// <summary>Reads and checks the file and the request, then resolves every key (in parallel). Writes nothing.</summary>
         public async Task<UpdatePlan> PlanAsync(string path, UpdateRequest request, CancellationToken cancellationToken)
         {
-            string text = ReadMatrixText(path);
+            var (text, bom) = ReadMatrixFile(path);
 
             var matrix = MatrixLoader.Parse(text, path, MatrixLoader.Default.Architectures);
             var doc = MatrixText.Open(text, path);
@@ -226,12 +273,12 @@ namespace PythonImages.Updates
             results = results.OrderByDescending(r => VersionKey.Parse(r.VersionKey)).ToList();
             if (failures.Count > 0)
             {
-                return new UpdatePlan(path, text, null, results, failures);
+                return new UpdatePlan(path, text, null, results, failures, bom);
             }
 
             var entries = outcomes.Select(o => o.Entry!).ToList();
             string newText = doc.ApplyChecked(matrix, entries, remove);
-            return new UpdatePlan(path, text, newText, results, failures);
+            return new UpdatePlan(path, text, newText, results, failures, bom);
         }
 
         private static (IReadOnlyList<string> Refresh, IReadOnlyList<string> Add, IReadOnlyList<string> Remove) Validate(Matrix matrix, UpdateRequest request)
@@ -323,8 +370,8 @@ namespace PythonImages.Updates
 
             var entry = new KeyEntry(keyText, version, variants)
             {
-                SourceSha256 = source.Sha256,
-                WindowsSha256 = windows.Exists ? windows.Sha256 : null,
+                SourceSha256 = source.Sha256 ?? Known(existing, found, existing?.SourceSha256),
+                WindowsSha256 = windows.Exists ? windows.Sha256 ?? Known(existing, found, existing?.WindowsSha256) : null,
                 SetuptoolsVersion = setuptools,
             };
             var result = new MatrixUpdateResult
@@ -404,6 +451,14 @@ namespace PythonImages.Updates
 
             return unverified;
         }
+
+        /// <summary>
+        /// The matrix's checksum of a file of the same release that python.org no longer publishes a checksum for (its
+        /// bundle and SBOM are gone; accepted only with -AllowUnverifiedSource): kept, never dropped, so the Dockerfiles
+        /// still verify the download. Null for another release.
+        /// </summary>
+        private static string? Known(MatrixVersion? existing, PythonVersion found, string? known) =>
+            existing != null && existing.Version.Equals(found) ? known : null;
 
         /// <summary>The same version with another checksum means a published file was replaced: refused.</summary>
         private static void CheckNotReplaced(string keyText, PythonVersion found, MatrixVersion? existing, FileFacts source, FileFacts windows)

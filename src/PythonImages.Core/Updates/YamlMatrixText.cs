@@ -76,7 +76,9 @@ namespace PythonImages.Updates
             bool wantChecksums = entry.SourceSha256 != null || entry.WindowsSha256 != null;
             if (checksums == null && wantChecksums)
             {
-                InsertEntryAfter(edits, map, version.Value, "checksums", style.ChecksumsValue(entry, MapIndent(map)), 1);
+                // a flow-style entry ({version: ..., variants: [...]}) gets a flow-style value: a block one cannot stand there
+                string value = map.Style == MappingStyle.Flow ? BlockStyle.FlowChecksumsValue(entry) : style.ChecksumsValue(entry, MapIndent(map));
+                InsertEntryAfter(edits, map, version.Value, "checksums", value, 1);
             }
             else if (checksums != null && !wantChecksums)
             {
@@ -289,6 +291,14 @@ namespace PythonImages.Updates
                 if (e.SourceSha256 != null) sb.Append(nl).Append(pad).Append("source: {sha256: ").Append(e.SourceSha256).Append('}');
                 if (e.WindowsSha256 != null) sb.Append(nl).Append(pad).Append("windows: {sha256: ").Append(e.WindowsSha256).Append('}');
                 return sb.ToString();
+            }
+
+            public static string FlowChecksumsValue(KeyEntry e)
+            {
+                var parts = new List<string>();
+                if (e.SourceSha256 != null) parts.Add("source: {sha256: " + e.SourceSha256 + "}");
+                if (e.WindowsSha256 != null) parts.Add("windows: {sha256: " + e.WindowsSha256 + "}");
+                return "{" + string.Join(", ", parts) + "}";
             }
 
             public string Block(KeyEntry e)

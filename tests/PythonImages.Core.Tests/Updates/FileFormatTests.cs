@@ -2,7 +2,12 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
 using PythonImages.Tests.ReleaseFixture;
 using PythonImages.Updates;
 using PythonImages.Updates.Http;
@@ -130,6 +135,26 @@ namespace PythonImages.Tests.Updates
         }
 
         [Fact]
+        public void FlowStyleVersionEntryGetsFlowStyleChecksums()
+        {
+            string text = "versions:\n  '3.14': {version: 3.14.5, variants: [trixie]}\n  '3.13': {version: 3.13.1, setuptools: {version: 65.5.0}, variants: [trixie]}\n";
+            var before = MatrixLoader.Parse(text, "t.yaml", MatrixLoader.Default.Architectures);
+            var doc = MatrixText.Open(text, "t.yaml");
+            var set = new[]
+            {
+                new KeyEntry("3.14", "3.14.6", new[] { "trixie" }) { SourceSha256 = new string('b', 64), WindowsSha256 = new string('c', 64) },
+                new KeyEntry("3.13", "3.13.2", new[] { "trixie" }) { SourceSha256 = new string('d', 64), SetuptoolsVersion = "65.5.0" },
+            };
+            string after = doc.ApplyChecked(before, set, Array.Empty<string>());
+            Assert.Equal("versions:\n"
+                + "  '3.14': {version: 3.14.6, checksums: {source: {sha256: " + new string('b', 64) + "}, windows: {sha256: " + new string('c', 64) + "}}, variants: [trixie]}\n"
+                + "  '3.13': {version: 3.13.2, checksums: {source: {sha256: " + new string('d', 64) + "}}, setuptools: {version: 65.5.0}, variants: [trixie]}\n", after);
+            var m = MatrixLoader.Parse(after, "t.yaml", MatrixLoader.Default.Architectures);
+            Assert.Equal(new string('b', 64), m.Find("3.14")!.SourceSha256);
+            Assert.Equal(new string('d', 64), m.Find("3.13")!.SourceSha256);
+        }
+
+        [Fact]
         public void CrLfFilesKeepTheirLineEndings()
         {
             string text = "versions:\r\n  '3.14':\r\n    version: 3.14.5\r\n    variants:\r\n      - trixie\r\n";
@@ -147,12 +172,77 @@ namespace PythonImages.Tests.Updates
         }
 
         [Fact]
+        public async Task Utf8BomOfAYamlMatrixIsKept()
+        {
+            using var f = World();
+            string dir = Path.Combine(Path.GetTempPath(), "pi-bom-" + Guid.NewGuid().ToString("N")[..8]);
+            Directory.CreateDirectory(dir);
+            try
+            {
+                string path = Path.Combine(dir, "matrix.yaml");
+                byte[] original = new byte[] { 0xEF, 0xBB, 0xBF }.Concat(Encoding.UTF8.GetBytes(Matrix(f))).ToArray();
+                File.WriteAllBytes(path, original);
+                var sources = new UpdateSources { PythonOrg = new Uri(f.PythonOrgUri), CPythonSource = new Uri(f.CPythonSourceUri), PyPI = new Uri(f.PyPIUri) };
+                using var updater = new MatrixUpdater(sources, Fast(), PythonImages.Updates.Sigstore.TrustedRoot.Load(f.TrustedRootPath));
+                var plan = await updater.PlanAsync(path, new UpdateRequest { VersionKeys = new[] { "3.14" } }, CancellationToken.None);
+                Assert.True(plan.Succeeded);
+                Assert.True(plan.Changed);
+                Assert.DoesNotContain('\uFEFF', plan.NewText!); // the text has no BOM character: the file keeps its BOM bytes
+                plan.Commit();
+                byte[] after = File.ReadAllBytes(path);
+                Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, after.Take(3).ToArray());
+                Assert.Equal(plan.NewText, Encoding.UTF8.GetString(after, 3, after.Length - 3));
+            }
+            finally
+            {
+                Directory.Delete(dir, true);
+            }
+        }
+
+        [Theory]
+        [InlineData("latin1-comment")]
+        [InlineData("utf16")]
+        public async Task AMatrixThatIsNotUtf8IsRefusedBeforeAnythingIsWritten(string form)
+        {
+            using var f = World();
+            string dir = Path.Combine(Path.GetTempPath(), "pi-enc-" + Guid.NewGuid().ToString("N")[..8]);
+            Directory.CreateDirectory(dir);
+            try
+            {
+                string path = Path.Combine(dir, "matrix.yaml");
+                byte[] original = form == "utf16"
+                    ? new byte[] { 0xFF, 0xFE }.Concat(Encoding.Unicode.GetBytes(Matrix(f))).ToArray()
+                    : Encoding.Latin1.GetBytes("# caf\u00e9 (Latin-1)\n").Concat(Encoding.UTF8.GetBytes(Matrix(f))).ToArray();
+                File.WriteAllBytes(path, original);
+                var sources = new UpdateSources { PythonOrg = new Uri(f.PythonOrgUri), CPythonSource = new Uri(f.CPythonSourceUri), PyPI = new Uri(f.PyPIUri) };
+                using var updater = new MatrixUpdater(sources, Fast(), PythonImages.Updates.Sigstore.TrustedRoot.Load(f.TrustedRootPath));
+                var ex = await Assert.ThrowsAsync<UpdateException>(() => updater.PlanAsync(path, new UpdateRequest { VersionKeys = new[] { "3.14" } }, CancellationToken.None));
+                Assert.Equal(UpdateErrorIds.EditFailed, ex.ErrorId);
+                Assert.Contains("not UTF-8", ex.Message);
+                Assert.Equal(original, File.ReadAllBytes(path));
+                Assert.Empty(f.Server.Requests);
+            }
+            finally
+            {
+                Directory.Delete(dir, true);
+            }
+        }
+
+        [Fact]
+        public void JqSortIsByCodePoint()
+        {
+            // jq -S: "！" (U+FF01) before "😀" (U+1F600), whose first UTF-16 unit (U+D83D) is smaller
+            Assert.True(JsonTree.TryParse("{\"\\ud83d\\ude00\": 2, \"\\uff01\": 1, \"\\ud7ff\": 0, \"b\": 3, \"ab\": 4}", out var tree));
+            Assert.Equal("{\n  \"ab\": 4,\n  \"b\": 3,\n  \"\ud7ff\": 0,\n  \"\uff01\": 1,\n  \"\ud83d\ude00\": 2\n}\n", tree!.ToJqSorted());
+        }
+
+        [Fact]
         public async System.Threading.Tasks.Task ProxyFromTheEnvironmentIsUsedAndLoopbackBypassesIt()
         {
             using var f = World();
             var env = new Dictionary<string, string?> { ["https_proxy"] = "http://u%40x:s3cret@127.0.0.1:" + f.Server.Port, ["HTTP_PROXY"] = "http://127.0.0.1:" + f.Server.Port, ["no_proxy"] = ".internal.test,example.org" };
             var proxy = EnvironmentProxy.FromEnvironment(n => env.TryGetValue(n, out var v) ? v : null)!;
-            Assert.Equal("u@x", ((System.Net.NetworkCredential)proxy.Credentials!).UserName);
+            Assert.Equal("u@x", proxy.Credentials!.GetCredential(new Uri("http://127.0.0.1:" + f.Server.Port), "Basic")!.UserName);
             Assert.True(proxy.IsBypassed(new Uri("http://127.0.0.1:1/")));
             Assert.True(proxy.IsBypassed(new Uri("https://mirror.internal.test/")));
             Assert.True(proxy.IsBypassed(new Uri("https://example.org/")));
@@ -169,6 +259,71 @@ namespace PythonImages.Tests.Updates
             Assert.Contains(f.Server.Requests, r => r.ViaProxy && r.Path == "/ftp/python/" && r.Headers["Host"] == "python.test");
         }
 
+        [Fact]
+        public async Task ProxyPasswordNeverReachesAConnectionError()
+        {
+            // a proxy that refuses every CONNECT (403): .NET's error text quotes the proxy URL it was given
+            var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            using var stop = new CancellationTokenSource();
+            var loop = Task.Run(async () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    TcpClient c;
+                    try { c = await listener.AcceptTcpClientAsync(stop.Token); } catch { return; }
+                    _ = Task.Run(async () =>
+                    {
+                        using (c)
+                        {
+                            var s = c.GetStream();
+                            var buf = new byte[4096];
+                            try { _ = await s.ReadAsync(buf.AsMemory()); } catch { }
+                            byte[] answer = Encoding.ASCII.GetBytes("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                            try { await s.WriteAsync(answer.AsMemory()); } catch { }
+                        }
+                    });
+                }
+            });
+
+            var env = new Dictionary<string, string?> { ["https_proxy"] = "http://alice:s3cret@127.0.0.1:" + port };
+            var fetch = Fast();
+            fetch.Retries = 1;
+            fetch.Proxy = EnvironmentProxy.FromEnvironment(n => env.TryGetValue(n, out var v) ? v : null);
+            Assert.DoesNotContain("s3cret", fetch.Proxy!.GetProxy(new Uri("https://python.test/"))!.AbsoluteUri);
+            var log = new List<string>();
+            using var client = new ReleaseHttpClient(fetch, log.Add);
+            var ex = await Assert.ThrowsAsync<UpdateException>(() => client.GetAsync(new Uri("https://python.test/ftp/python/"), ReleaseRules.IndexLimit, default));
+            stop.Cancel();
+            listener.Stop();
+            Assert.Equal(UpdateErrorIds.ConnectionFailed, ex.ErrorId);
+            Assert.DoesNotContain("s3cret", ex.Message);
+            Assert.DoesNotContain("s3cret", ex.Target ?? string.Empty);
+            Assert.DoesNotContain(log, l => l.Contains("s3cret"));
+        }
+
+        [Fact]
+        public void ProxyCredentialsGoOnlyToTheProxyWhoseUrlCarriedThem()
+        {
+            var env = new Dictionary<string, string?> { ["https_proxy"] = "http://alice:s3cret@secure-proxy.test:3128", ["http_proxy"] = "http://other-proxy.test:8080" };
+            var proxy = EnvironmentProxy.FromEnvironment(n => env.TryGetValue(n, out var v) ? v : null)!;
+            var https = proxy.GetProxy(new Uri("https://www.python.org/"))!;
+            var http = proxy.GetProxy(new Uri("http://www.python.org/"))!;
+            Assert.Equal("http://secure-proxy.test:3128/", https.AbsoluteUri);
+            Assert.Equal("s3cret", proxy.Credentials!.GetCredential(https, "Basic")!.Password);
+
+            // a 407 from the http proxy asks for credentials of its own URL: it has none
+            Assert.Null(proxy.Credentials.GetCredential(http, "Basic"));
+            Assert.Null(proxy.Credentials.GetCredential(new Uri("http://secure-proxy.test:8080/"), "Basic"));
+
+            // and the other way round
+            env = new Dictionary<string, string?> { ["http_proxy"] = "http://bob:hunter2@plain-proxy.test:8080", ["https_proxy"] = "http://secure-proxy.test:3128" };
+            proxy = EnvironmentProxy.FromEnvironment(n => env.TryGetValue(n, out var v) ? v : null)!;
+            Assert.Equal("hunter2", proxy.Credentials!.GetCredential(proxy.GetProxy(new Uri("http://www.python.org/"))!, "Basic")!.Password);
+            Assert.Null(proxy.Credentials.GetCredential(proxy.GetProxy(new Uri("https://www.python.org/"))!, "Basic"));
+        }
+
         [Theory]
         [InlineData("https://www.python.org/a", "https://python.org/b", true)]
         [InlineData("https://github.com/python/cpython/raw/v3.14.6/x", "https://raw.githubusercontent.com/python/cpython/v3.14.6/x", true)]
@@ -178,6 +333,14 @@ namespace PythonImages.Tests.Updates
         [InlineData("http://127.0.0.1:8/a", "http://127.0.0.1:9/b", true)]
         [InlineData("http://127.0.0.1:8/a", "http://127.0.0.2:8/a", false)]
         [InlineData("https://pypi.org/pypi/x", "ftp://pypi.org/x", false)]
+        [InlineData("https://python.org/a", "https://www.python.org/a", true)]
+        [InlineData("https://mirror.example.co.uk/ftp/python/", "https://attacker.co.uk/x", false)]
+        [InlineData("https://mirror.s3.amazonaws.com/ftp/python/", "https://attacker.s3.amazonaws.com/x", false)]
+        [InlineData("https://www.python.org/a", "https://evil.python.org/a", false)]
+        [InlineData("https://raw.githubusercontent.com/a", "https://github.com/a", false)]
+        [InlineData("https://github.com/a", "https://evil.github.com/a", false)]
+        [InlineData("https://github.com/a", "https://evil.githubusercontent.com/a", false)]
+        [InlineData("https://WWW.Python.ORG./a", "https://www.python.org/b", true)]
         public void RedirectPolicyRules(string from, string to, bool followed) =>
             Assert.Equal(followed, RedirectPolicy.Refusal(new Uri(from), new Uri(to), allowInsecure: true) == null);
     }

@@ -167,6 +167,41 @@ namespace PythonImages.Tests.Updates
         }
 
         [Fact]
+        public void BundleWithAnUnknownKeyAlgorithmIsAFailureOfTheKeyNotACrash()
+        {
+            using var f = World();
+            byte[] good = f.Sigstore.Bundle(Sha(f, "3.14.6"), "hugo@python.org", "https://github.com/login/oauth");
+            var node = System.Text.Json.Nodes.JsonNode.Parse(good)!;
+            var vm = node["verificationMaterial"]!;
+            var rawNode = vm["certificate"] != null ? vm["certificate"]!["rawBytes"]! : vm["x509CertificateChain"]!["certificates"]![0]!["rawBytes"]!;
+            byte[] der = Convert.FromBase64String(rawNode.GetValue<string>());
+            // id-ecPublicKey 1.2.840.10045.2.1 -> 1.2.840.10045.2.9 (unknown): same length, certificate still parses
+            byte[] oid = { 0x06, 0x07, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01 };
+            int at = IndexOf(der, oid);
+            Assert.True(at > 0);
+            der[at + oid.Length - 1] = 0x09;
+            if (vm["certificate"] != null) vm["certificate"]!["rawBytes"] = Convert.ToBase64String(der);
+            else vm["x509CertificateChain"]!["certificates"]![0]!["rawBytes"] = Convert.ToBase64String(der);
+            string hostile = node.ToJsonString();
+            f.Overrides["/ftp/python/3.14.6/Python-3.14.6.tar.xz.sigstore"] = _ => new FixtureResponse { Body = Encoding.UTF8.GetBytes(hostile), ContentType = "application/json" };
+
+            AssertFailed(Run(f, Matrix(f), new UpdateRequest { VersionKeys = new[] { "3.14" } }), UpdateErrorIds.SignatureInvalid, "3.14");
+        }
+
+        private static int IndexOf(byte[] hay, byte[] needle)
+        {
+            for (int i = 0; i + needle.Length <= hay.Length; i++)
+            {
+                if (hay.AsSpan(i, needle.Length).SequenceEqual(needle))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
+
+        [Fact]
         public void FlawedWindowsBundleIsRefusedToo()
         {
             using var f = World();
@@ -306,6 +341,25 @@ namespace PythonImages.Tests.Updates
         }
 
         [Fact]
+        public void RedirectRefusalDoesNotRepeatTheTargetsPassword()
+        {
+            using var f = World();
+            f.Overrides["/ftp/python/3.14.6/Python-3.14.6.tar.xz.sigstore"] = _ => new FixtureResponse
+            {
+                Status = 302,
+                Headers = new Dictionary<string, string> { ["Location"] = $"http://bob:hunter2@127.0.0.1:{f.Server.Port}/x.sigstore?token=t0ken" },
+            };
+            var run = Run(f, Matrix(f), new UpdateRequest { VersionKeys = new[] { "3.14" } });
+            var e = Assert.Single(run.Failures);
+            Assert.Equal(UpdateErrorIds.RedirectRefused, e.ErrorId);
+            Assert.Contains($"http://127.0.0.1:{f.Server.Port}/x.sigstore", e.Message);
+            Assert.DoesNotContain("hunter2", e.Message);
+            Assert.DoesNotContain("bob", e.Message);
+            Assert.DoesNotContain("t0ken", e.Message);
+            Assert.DoesNotContain("hunter2", e.Target ?? string.Empty);
+        }
+
+        [Fact]
         public void RedirectOnTheSameHostIsFollowed()
         {
             using var f = World();
@@ -343,6 +397,29 @@ namespace PythonImages.Tests.Updates
             var m = MatrixLoader.Parse(run.After, "after", MatrixLoader.Default.Architectures);
             Assert.Null(m.Find("3.14")!.SourceSha256);
             Assert.Equal(WinSha(f, "3.14.6"), m.Find("3.14")!.WindowsSha256);
+        }
+
+        [Fact]
+        public void AKnownChecksumIsKeptWhenTheSameReleaseLosesItsBundleAndSbom()
+        {
+            using var f = World();
+            var r = f.Releases.Single(x => x.Version == "3.14.6");
+            r.SourceBundle = false;
+            r.SourceSbom = false;
+            r.WindowsBundle = false;
+            r.WindowsSbom = false;
+            string matrix = Matrix(f).Replace("version: 3.14.5", "version: 3.14.6").Replace(Sha(f, "3.14.5"), Sha(f, "3.14.6")).Replace(WinSha(f, "3.14.5"), WinSha(f, "3.14.6"));
+            var run = Run(f, matrix, new UpdateRequest { VersionKeys = new[] { "3.14" }, AllowUnverifiedSource = true });
+            Assert.Empty(run.Failures);
+            Assert.True(run.Unchanged, "the known checksums were dropped:\n" + run.After);
+            Assert.Equal(UpdateChange.Unchanged, run.Result("3.14").Change);
+            Assert.Equal(Sha(f, "3.14.6"), run.Result("3.14").SourceSha256);
+            Assert.Equal(WinSha(f, "3.14.6"), run.Result("3.14").WindowsSha256);
+
+            // a new release without checksums still gets none (the old release's checksum is not its checksum)
+            var newer = Run(f, Matrix(f), new UpdateRequest { VersionKeys = new[] { "3.14" }, AllowUnverifiedSource = true });
+            Assert.Empty(newer.Failures);
+            Assert.Null(newer.Result("3.14").SourceSha256);
         }
 
         [Fact]
@@ -462,6 +539,39 @@ namespace PythonImages.Tests.Updates
             Assert.Empty(run.Failures);
             Assert.True(run.Result("3.14").Unverified);
             Assert.Contains(f.Server.Requests, q => q.Method == "GET" && q.Path == "/ftp/python/3.14.6/Python-3.14.6.tar.xz");
+        }
+
+        [Fact]
+        public void QueuedRequestsDoNotTimeOutWhileWaitingForASlot()
+        {
+            using var f = World();
+            f.Server.Latency = TimeSpan.FromMilliseconds(250);
+            var fetch = Fast();
+            fetch.MaxParallelRequests = 1;
+            fetch.Timeout = TimeSpan.FromSeconds(1.5); // every single request takes ~0.25 s; all of them in a row far longer
+            fetch.Retries = 1;
+
+            // control: with enough slots, the same server and timeout are fine
+            var wide = Fast();
+            wide.MaxParallelRequests = 32;
+            wide.Timeout = fetch.Timeout;
+            wide.Retries = 1;
+            Assert.Empty(Run(f, Matrix(f), fetch: wide, commit: false).Failures);
+
+            var run = Run(f, Matrix(f), fetch: fetch);
+            Assert.Empty(run.Failures.Select(x => x.ErrorId + ": " + x.Message));
+        }
+
+        [Fact]
+        public void NoRetriesMeansOneAttempt()
+        {
+            using var f = World();
+            string bundle = "/ftp/python/3.14.6/Python-3.14.6.tar.xz.sigstore";
+            f.FailFirst(bundle, 1);
+            var fetch = Fast();
+            fetch.Retries = 0;
+            AssertFailed(Run(f, Matrix(f), new UpdateRequest { VersionKeys = new[] { "3.14" } }, fetch: fetch), UpdateErrorIds.HttpError, "3.14");
+            Assert.Equal(1, f.Count(bundle));
         }
 
         [Fact]

@@ -23,25 +23,26 @@ namespace PythonImages.Updates.Http
 
         private EnvironmentProxy(Uri? http, Uri? https, string[] noProxy)
         {
-            this.http = http;
-            this.https = https;
+            // the URLs handed out (GetProxy) carry no user info: .NET quotes them in its error messages
+            this.http = http == null ? null : WithoutUserInfo(http);
+            this.https = https == null ? null : WithoutUserInfo(https);
             this.noProxy = noProxy;
-            var withUser = https ?? http;
-            if (withUser != null && !string.IsNullOrEmpty(withUser.UserInfo))
-            {
-                string[] parts = withUser.UserInfo.Split(Colon, 2);
-                Credentials = new NetworkCredential(Uri.UnescapeDataString(parts[0]), parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : string.Empty);
-            }
+            Credentials = new PerProxyCredentials(
+                (this.http, CredentialOf(http)),
+                (this.https, CredentialOf(https)));
         }
 
-        /// <summary>The proxy's credentials (from the proxy URL), if any.</summary>
+        /// <summary>
+        /// The proxies' credentials (from the proxy URLs): each proxy gets only the ones its own URL carried, so that
+        /// a 407 from the other proxy never draws them out.
+        /// </summary>
         public ICredentials? Credentials { get; set; }
 
         /// <summary>The proxy URL without credentials, for messages.</summary>
         public string Describe(Uri destination)
         {
             var p = GetProxy(destination);
-            return p == null || IsBypassed(destination) ? "no proxy" : "proxy " + p.GetLeftPart(UriPartial.Authority).Replace(p.UserInfo + "@", string.Empty);
+            return p == null || IsBypassed(destination) ? "no proxy" : "proxy " + p.GetLeftPart(UriPartial.Authority);
         }
 
         /// <summary>The proxy the variables name, or null when they name none.</summary>
@@ -95,6 +96,20 @@ namespace PythonImages.Updates.Http
             return false;
         }
 
+        private static Uri WithoutUserInfo(Uri uri) =>
+            string.IsNullOrEmpty(uri.UserInfo) ? uri : new UriBuilder(uri) { UserName = string.Empty, Password = string.Empty }.Uri;
+
+        private static NetworkCredential? CredentialOf(Uri? uri)
+        {
+            if (uri == null || string.IsNullOrEmpty(uri.UserInfo))
+            {
+                return null;
+            }
+
+            string[] parts = uri.UserInfo.Split(Colon, 2);
+            return new NetworkCredential(Uri.UnescapeDataString(parts[0]), parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : string.Empty);
+        }
+
         private static string? NonEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s!.Trim();
 
         private static Uri? Parse(string? value)
@@ -107,6 +122,30 @@ namespace PythonImages.Updates.Http
             // "proxy:3128" without a scheme means http, as curl reads it.
             string text = value.Contains("://") ? value : "http://" + value;
             return Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == "http" || uri.Scheme == "https") ? uri : null;
+        }
+
+        /// <summary>Credentials answered only for the proxy (scheme, host and port) whose URL carried them.</summary>
+        private sealed class PerProxyCredentials : ICredentials
+        {
+            private readonly (Uri? Proxy, NetworkCredential? Credential)[] entries;
+
+            public PerProxyCredentials(params (Uri? Proxy, NetworkCredential? Credential)[] entries) => this.entries = entries;
+
+            public NetworkCredential? GetCredential(Uri uri, string authType)
+            {
+                foreach (var (proxy, credential) in entries)
+                {
+                    if (proxy != null && credential != null
+                        && string.Equals(proxy.Scheme, uri.Scheme, StringComparison.OrdinalIgnoreCase)
+                        && string.Equals(proxy.IdnHost, uri.IdnHost, StringComparison.OrdinalIgnoreCase)
+                        && proxy.Port == uri.Port)
+                    {
+                        return credential;
+                    }
+                }
+
+                return null;
+            }
         }
     }
 }

@@ -59,7 +59,8 @@ namespace PythonImages.Updates.Http
     /// <summary>
     /// GETs and HEADs for the updater: per-attempt timeout, retries with exponential backoff and jitter (Polly) on 5xx,
     /// 408, 429, resets and timeouts, a limit on requests in flight, the environment's proxy, a size limit per response
-    /// (also after decompression), and redirects followed by hand only to https on the same host family.
+    /// (also after decompression), and redirects followed by hand only to https on the same host (or python.org's and
+    /// GitHub's known hand-overs, <see cref="RedirectPolicy"/>).
     /// 404 and 410 mean "not there" (null / false); any other answer is an <see cref="UpdateException"/>.
     /// </summary>
     public sealed class ReleaseHttpClient : IDisposable
@@ -67,7 +68,8 @@ namespace PythonImages.Updates.Http
         private readonly HttpClient client;
         private readonly FetchOptions options;
         private readonly SemaphoreSlim throttle;
-        private readonly ResiliencePipeline<Attempt> pipeline;
+        private readonly ResiliencePipeline<Attempt> retries;
+        private readonly ResiliencePipeline<Attempt> timeout;
 
         /// <summary>A client with the retries, time limits and redirect rules of <paramref name="options"/>; <paramref name="log"/> gets a line per request.</summary>
         public ReleaseHttpClient(FetchOptions options, Action<string>? log = null)
@@ -85,15 +87,18 @@ namespace PythonImages.Updates.Http
             client = new HttpClient(handler) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
             client.DefaultRequestHeaders.UserAgent.ParseAdd("PythonImages-Update-PythonMatrix/" + typeof(ReleaseHttpClient).Assembly.GetName().Version);
             throttle = new SemaphoreSlim(Math.Max(1, options.MaxParallelRequests));
-            pipeline = new ResiliencePipelineBuilder<Attempt>()
-                .AddRetry(new RetryStrategyOptions<Attempt>
+            var builder = new ResiliencePipelineBuilder<Attempt>();
+            if (options.Retries > 0)
+            {
+                // Polly takes 1 or more retries: none means no retry strategy at all
+                builder.AddRetry(new RetryStrategyOptions<Attempt>
                 {
                     ShouldHandle = new PredicateBuilder<Attempt>()
                         .Handle<HttpRequestException>()
                         .Handle<IOException>()
                         .Handle<TimeoutRejectedException>()
                         .HandleResult(a => a.Status >= 500 || a.Status == 408 || a.Status == 429),
-                    MaxRetryAttempts = Math.Max(0, options.Retries),
+                    MaxRetryAttempts = options.Retries,
                     BackoffType = DelayBackoffType.Exponential,
                     UseJitter = true,
                     Delay = options.RetryDelay,
@@ -103,9 +108,11 @@ namespace PythonImages.Updates.Http
                         Log?.Invoke($"Retry {args.AttemptNumber + 1} of {args.Context.Properties.GetValue(UriKey, "?")} in {args.RetryDelay.TotalMilliseconds:0} ms ({why})");
                         return default;
                     },
-                })
-                .AddTimeout(options.Timeout)
-                .Build();
+                });
+            }
+
+            retries = builder.Build();
+            timeout = new ResiliencePipelineBuilder<Attempt>().AddTimeout(options.Timeout).Build();
         }
 
         private static readonly ResiliencePropertyKey<string> UriKey = new ResiliencePropertyKey<string>("uri");
@@ -134,18 +141,8 @@ namespace PythonImages.Updates.Http
             Outcome<Attempt> outcome;
             try
             {
-                outcome = await pipeline.ExecuteOutcomeAsync(
-                    async (ctx, state) =>
-                    {
-                        try
-                        {
-                            return Outcome.FromResult(await AttemptAsync(state, head, maxBytes, ctx.CancellationToken).ConfigureAwait(false));
-                        }
-                        catch (Exception ex) when (!(ex is OperationCanceledException) || !cancellationToken.IsCancellationRequested)
-                        {
-                            return Outcome.FromException<Attempt>(ex);
-                        }
-                    },
+                outcome = await retries.ExecuteOutcomeAsync(
+                    (ctx, state) => SlotAttemptAsync(state, head, maxBytes, ctx.CancellationToken, cancellationToken),
                     context,
                     uri).ConfigureAwait(false);
             }
@@ -189,6 +186,44 @@ namespace PythonImages.Updates.Http
                 category: a.Status >= 500 ? FailureCategory.ResourceUnavailable : FailureCategory.InvalidOperation);
         }
 
+        /// <summary>One attempt: waits for a free slot (untimed), then runs the request within the per-attempt timeout.</summary>
+        private async ValueTask<Outcome<Attempt>> SlotAttemptAsync(Uri uri, bool head, long maxBytes, CancellationToken retryToken, CancellationToken callerToken)
+        {
+            // waiting for a free slot is not part of the attempt: only the request itself is timed
+            try
+            {
+                await throttle.WaitAsync(retryToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException ex)
+            {
+                return Outcome.FromException<Attempt>(ex);
+            }
+
+            var attempt = ResilienceContextPool.Shared.Get(retryToken);
+            try
+            {
+                return await timeout.ExecuteOutcomeAsync(
+                    async (ctx, state) =>
+                    {
+                        try
+                        {
+                            return Outcome.FromResult(await AttemptAsync(state, head, maxBytes, ctx.CancellationToken).ConfigureAwait(false));
+                        }
+                        catch (Exception ex) when (!(ex is OperationCanceledException) || !callerToken.IsCancellationRequested)
+                        {
+                            return Outcome.FromException<Attempt>(ex);
+                        }
+                    },
+                    attempt,
+                    uri).ConfigureAwait(false);
+            }
+            finally
+            {
+                ResilienceContextPool.Shared.Return(attempt);
+                throttle.Release();
+            }
+        }
+
         private static Exception Innermost(Exception ex)
         {
             while (ex.InnerException != null)
@@ -201,7 +236,6 @@ namespace PythonImages.Updates.Http
 
         private async Task<Attempt> AttemptAsync(Uri uri, bool head, long maxBytes, CancellationToken ct)
         {
-            await throttle.WaitAsync(ct).ConfigureAwait(false);
             try
             {
                 var current = uri;
@@ -273,10 +307,6 @@ namespace PythonImages.Updates.Http
             {
                 throw new OperationCanceledException(ct);
             }
-            finally
-            {
-                throttle.Release();
-            }
         }
 
         private static UpdateException TooLarge(Uri uri, long max, long? declared) => new UpdateException(
@@ -287,8 +317,8 @@ namespace PythonImages.Updates.Http
 
         private static UpdateException RedirectRefused(Uri from, Uri? to, string why) => new UpdateException(
             UpdateErrorIds.RedirectRefused,
-            $"{from} redirected to {(to == null ? "(nothing)" : to.GetLeftPart(UriPartial.Path))}, which is not followed: {why}.",
-            "Point the base URI at the server that holds the files (redirects are only followed to https on the same host family).",
+            $"{from} redirected to {(to == null ? "(nothing)" : RedirectPolicy.Show(to))}, which is not followed: {why}.",
+            "Point the base URI at the server that holds the files (redirects are only followed to https on the same host, or between python.org and www.python.org, or from github.com to raw.githubusercontent.com).",
             from.AbsoluteUri);
 
         /// <inheritdoc/>
@@ -333,26 +363,49 @@ namespace PythonImages.Updates.Http
                 return from.Scheme == "https" && to.Scheme == "http" ? "it leaves https for plain http" : $"the scheme '{to.Scheme}' is not https";
             }
 
-            if (!string.Equals(Family(from.IdnHost), Family(to.IdnHost), StringComparison.Ordinal))
+            if (!SameSite(from.IdnHost, to.IdnHost))
             {
-                return $"{to.Host} is not on the same host family as {from.Host}";
+                return $"{to.Host} is neither {from.Host} nor a host it is known to hand over to";
             }
 
             return null;
         }
 
-        /// <summary>The registrable part of a host (last two labels), with GitHub's content domain counted as GitHub; an IP address is its own family.</summary>
-        public static string Family(string host)
+        /// <summary>A URI for messages: scheme, host, port and path, never user info, query or fragment.</summary>
+        public static string Show(Uri uri) => uri.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped);
+
+        /// <summary>
+        /// Whether a redirect from host <paramref name="from"/> to host <paramref name="to"/> stays with the same site:
+        /// the same host (an IP address only itself), or one of the few hand-overs the real servers make.
+        /// </summary>
+        public static bool SameSite(string from, string to)
         {
-            string h = host.TrimEnd('.').ToLowerInvariant();
-            if (IPAddress.TryParse(h.Trim('[', ']'), out _))
+            string f = Normalize(from);
+            string t = Normalize(to);
+            if (string.Equals(f, t, StringComparison.Ordinal))
             {
-                return h;
+                return true;
             }
 
-            string[] labels = h.Split('.');
-            string family = labels.Length <= 2 ? h : labels[labels.Length - 2] + "." + labels[labels.Length - 1];
-            return family == "githubusercontent.com" ? "github.com" : family;
+            foreach (var (a, b) in KnownHandOvers)
+            {
+                if (f == a && t == b)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
+
+        // python.org's two names redirect to each other; GitHub's raw/ URLs answer with a redirect to its content host
+        private static readonly (string From, string To)[] KnownHandOvers =
+        {
+            ("python.org", "www.python.org"),
+            ("www.python.org", "python.org"),
+            ("github.com", "raw.githubusercontent.com"),
+        };
+
+        private static string Normalize(string host) => host.TrimEnd('.').Trim('[', ']').ToLowerInvariant();
     }
 }

@@ -66,7 +66,7 @@ namespace PythonImages.Updates.Sigstore
             var b = Bundle.Parse(bundleJson, what);
 
             // 1. The signature over the digest, with the leaf's key.
-            if (!VerifyDigestSignature(b.Leaf.GetPublicKey(), b.Digest, b.Signature))
+            if (!VerifyDigestSignature(LeafKey(b.Leaf, what), b.Digest, b.Signature))
             {
                 throw Fail(UpdateErrorIds.SignatureInvalid, what,
                     "the signature in the sigstore bundle does not match its digest and certificate",
@@ -90,6 +90,22 @@ namespace PythonImages.Updates.Sigstore
             }
 
             return new VerifiedBundle(Hex(b.Digest), email, issuer, signedAt);
+        }
+
+        private static AsymmetricKeyParameter LeafKey(X509Certificate leaf, string what)
+        {
+            try
+            {
+                return leaf.GetPublicKey();
+            }
+            catch (Exception ex) when (ex is SecurityUtilityException || ex is CertificateException || ex is ArgumentException || ex is InvalidOperationException
+                || ex is Asn1Exception || ex is System.IO.IOException || ex is InvalidCastException)
+            {
+                // a key of an algorithm BouncyCastle does not know (or a broken one): python.org's signers use ECDSA keys
+                throw Fail(UpdateErrorIds.SignatureInvalid, what,
+                    "the certificate in the sigstore bundle has a key that is not an ECDSA key (" + ex.Message + ")",
+                    "Do not use this release file; report it to the python.org infrastructure team (the bundle may have been tampered with).");
+            }
         }
 
         private static bool VerifyDigestSignature(AsymmetricKeyParameter key, byte[] digest, byte[] signature)
@@ -277,7 +293,8 @@ namespace PythonImages.Updates.Sigstore
                 subject.Verify(issuer.GetPublicKey());
                 return true;
             }
-            catch (Exception ex) when (ex is CertificateException || ex is InvalidKeyException || ex is SignatureException || ex is CryptoException || ex is ArgumentException || ex is InvalidOperationException)
+            catch (Exception ex) when (ex is CertificateException || ex is InvalidKeyException || ex is SignatureException || ex is CryptoException || ex is ArgumentException || ex is InvalidOperationException
+                || ex is SecurityUtilityException || ex is Asn1Exception || ex is System.IO.IOException)
             {
                 return false;
             }
