@@ -288,15 +288,7 @@ namespace PythonImages.Engine.Tests
 
             using var ms = new MemoryStream();
             var upload = Task.Run(() => c.WriteTarAsync(ms, CancellationToken.None));
-            bool finished = await Task.WhenAny(upload, Task.Delay(TimeSpan.FromSeconds(10))) == upload;
-            if (!finished)
-            {
-                // Release the reader blocked in open(2) so the test run does not keep a hung thread.
-                using (new FileStream(fifo, FileMode.Open, FileAccess.Write))
-                {
-                }
-            }
-
+            bool finished = await EndsWithin(upload, TimeSpan.FromSeconds(10), fifo);
             await upload;
             Assert.True(finished, "the upload hung opening a FIFO of the context");
             Assert.Equal(c.TarLength, ms.Length);
@@ -324,7 +316,19 @@ namespace PythonImages.Engine.Tests
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             using var upload = new UploadStream(c.OpenTar(), c.TarLength, () => { }, cts.Token);
             var copy = upload.CopyToAsync(Stream.Null, 81920, cts.Token);
-            bool ended = await Task.WhenAny(copy, Task.Delay(TimeSpan.FromSeconds(8))) == copy;
+            bool ended = await EndsWithin(copy, TimeSpan.FromSeconds(8), fifo);
+
+            Assert.True(ended, "the upload was still blocked 8 s in");
+            await copy; // complete, not cancelled
+        }
+
+        /// <summary>
+        /// Whether <paramref name="task"/> ends within <paramref name="limit"/>; if not, the FIFO is opened for writing, which
+        /// releases a reader blocked in open(2), so the test run keeps no hung thread (and the task can be awaited).
+        /// </summary>
+        private static async Task<bool> EndsWithin(Task task, TimeSpan limit, string fifo)
+        {
+            bool ended = await Task.WhenAny(task, Task.Delay(limit)) == task;
             if (!ended)
             {
                 using (new FileStream(fifo, FileMode.Open, FileAccess.Write))
@@ -332,8 +336,7 @@ namespace PythonImages.Engine.Tests
                 }
             }
 
-            Assert.True(ended, "the upload was still blocked 8 s in");
-            await copy; // complete, not cancelled
+            return ended;
         }
 
         [Fact]
