@@ -181,75 +181,85 @@ namespace PythonImages.Engine.Registry
         public async Task<IReadOnlyList<PublishOutcome>> PushAsync(PublishTarget target, Func<PublishResult, bool> shouldPush, IProgress<PublishProgress>? progress, CancellationToken cancellationToken)
         {
             var outcomes = new List<PublishOutcome>();
-            var image = await engine.InspectImageAsync(target.Image, cancellationToken).ConfigureAwait(false);
-            if (image == null)
-            {
-                var failure = new RegistryException(PublishErrorIds.ImageNotFound, $"No image '{target.Image}' on the engine at {engine.Endpoint}.", RegistryHost);
-                foreach (var tag in target.Tags)
-                {
-                    outcomes.Add(new PublishOutcome(new PublishResult { Reference = Destination(tag).ToString(), Source = target.Image, Status = PublishStatus.Failed, Reason = failure.Message }, outcomes.Count == 0 ? failure : null));
-                }
-
-                Remember(target, null, null, failure.Message);
-                return outcomes;
-            }
-
             PublishedImage? first = null;
             string? firstFailure = null;
             bool skipped = false;
-            foreach (var tag in target.Tags)
+            try
             {
-                var destination = Destination(tag);
-                var result = new PublishResult { Reference = destination.ToString(), Source = target.Image };
-                try
+                var image = await engine.InspectImageAsync(target.Image, cancellationToken).ConfigureAwait(false);
+                if (image == null)
                 {
-                    var existing = await client.GetManifestAsync(destination.Path, destination.Tag!, cancellationToken).ConfigureAwait(false);
-                    if (existing != null && !MediaTypes.IsIndex(existing.MediaType) && string.Equals(existing.ConfigDigest, image.Id, StringComparison.Ordinal))
+                    var failure = new RegistryException(PublishErrorIds.ImageNotFound, $"No image '{target.Image}' on the engine at {engine.Endpoint}.", RegistryHost);
+                    foreach (var tag in target.Tags)
                     {
-                        var present = await DescribeAsync(destination, existing, cancellationToken).ConfigureAwait(false);
-                        Fill(result, present, PublishStatus.AlreadyPresent);
-                        first ??= present;
-                        outcomes.Add(new PublishOutcome(result));
-                        continue;
+                        outcomes.Add(new PublishOutcome(new PublishResult { Reference = Destination(tag).ToString(), Source = target.Image, Status = PublishStatus.Failed, Reason = failure.Message }, outcomes.Count == 0 ? failure : null));
                     }
 
-                    if (!shouldPush(result))
-                    {
-                        skipped = true;
-                        continue;
-                    }
+                    Remember(target, null, null, failure.Message);
+                    return outcomes;
+                }
 
-                    await engine.TagImageAsync(image.Id, destination.Repository, destination.Tag!, cancellationToken).ConfigureAwait(false);
-                    string reference = destination.ToString();
-                    var pushed = await engine.PushImageAsync(
-                        new EnginePushRequest
+                foreach (var tag in target.Tags)
+                {
+                    var destination = Destination(tag);
+                    var result = new PublishResult { Reference = destination.ToString(), Source = target.Image };
+                    try
+                    {
+                        var existing = await client.GetManifestAsync(destination.Path, destination.Tag!, cancellationToken).ConfigureAwait(false);
+                        if (existing != null && !MediaTypes.IsIndex(existing.MediaType) && string.Equals(existing.ConfigDigest, image.Id, StringComparison.Ordinal))
                         {
-                            Repository = destination.Repository,
-                            Tag = destination.Tag!,
-                            ServerAddress = DockerCredentials.IsDockerHub(RegistryHost) ? DockerCredentials.DockerHubKey : RegistryHost,
-                            Credential = options.Credential,
-                        },
-                        progress == null ? null : new ForwardProgress(e => progress.Report(new PublishProgress(reference, e))),
-                        cancellationToken).ConfigureAwait(false);
-                    if (!pushed.Succeeded)
-                    {
-                        throw new RegistryException(PublishErrorIds.PushFailed, $"The engine could not push {reference}: {pushed.ErrorMessage}", RegistryHost);
-                    }
+                            var present = await DescribeAsync(destination, existing, cancellationToken).ConfigureAwait(false);
+                            Fill(result, present, PublishStatus.AlreadyPresent);
+                            first ??= present;
+                            outcomes.Add(new PublishOutcome(result));
+                            continue;
+                        }
 
-                    var manifest = await client.GetManifestAsync(destination.Path, destination.Tag!, cancellationToken).ConfigureAwait(false)
-                        ?? throw new RegistryException(PublishErrorIds.RegistryError, $"The registry {RegistryHost} has no manifest for {reference} right after the push.", RegistryHost, statusCode: 404);
-                    var published = await DescribeAsync(destination, manifest, cancellationToken).ConfigureAwait(false);
-                    Fill(result, published, PublishStatus.Pushed);
-                    first ??= published;
-                    outcomes.Add(new PublishOutcome(result));
+                        if (!shouldPush(result))
+                        {
+                            skipped = true;
+                            continue;
+                        }
+
+                        await engine.TagImageAsync(image.Id, destination.Repository, destination.Tag!, cancellationToken).ConfigureAwait(false);
+                        string reference = destination.ToString();
+                        var pushed = await engine.PushImageAsync(
+                            new EnginePushRequest
+                            {
+                                Repository = destination.Repository,
+                                Tag = destination.Tag!,
+                                ServerAddress = DockerCredentials.IsDockerHub(RegistryHost) ? DockerCredentials.DockerHubKey : RegistryHost,
+                                Credential = options.Credential,
+                            },
+                            progress == null ? null : new ForwardProgress(e => progress.Report(new PublishProgress(reference, e))),
+                            cancellationToken).ConfigureAwait(false);
+                        if (!pushed.Succeeded)
+                        {
+                            throw new RegistryException(PublishErrorIds.PushFailed, $"The engine could not push {reference}: {pushed.ErrorMessage}", RegistryHost);
+                        }
+
+                        var manifest = await client.GetManifestAsync(destination.Path, destination.Tag!, cancellationToken).ConfigureAwait(false)
+                            ?? throw new RegistryException(PublishErrorIds.RegistryError, $"The registry {RegistryHost} has no manifest for {reference} right after the push.", RegistryHost, statusCode: 404);
+                        var published = await DescribeAsync(destination, manifest, cancellationToken).ConfigureAwait(false);
+                        Fill(result, published, PublishStatus.Pushed);
+                        first ??= published;
+                        outcomes.Add(new PublishOutcome(result));
+                    }
+                    catch (RegistryException ex)
+                    {
+                        result.Status = PublishStatus.Failed;
+                        result.Reason = ex.Message;
+                        firstFailure ??= ex.Message;
+                        outcomes.Add(new PublishOutcome(result, ex));
+                    }
                 }
-                catch (RegistryException ex)
-                {
-                    result.Status = PublishStatus.Failed;
-                    result.Reason = ex.Message;
-                    firstFailure ??= ex.Message;
-                    outcomes.Add(new PublishOutcome(result, ex));
-                }
+            }
+            catch (Exception ex)
+            {
+                // Any other failure (the engine refusing to tag an image, a cancellation) stops this image here: it is
+                // recorded as not published, so that its shared tags are not written without it, and goes on as before.
+                Remember(target, null, null, firstFailure ?? ex.Message);
+                throw;
             }
 
             Remember(target, first, target.Tags.Count > 0 ? target.Tags[0] : null, firstFailure, skipped);
