@@ -71,14 +71,17 @@ namespace PythonImages.Engine.Registry
     /// <summary>One manifest an index points at.</summary>
     public sealed class IndexEntry
     {
+        private static readonly IReadOnlyList<KeyValuePair<string, string>> None = Array.Empty<KeyValuePair<string, string>>();
+
         /// <summary>An entry.</summary>
-        public IndexEntry(string digest, string mediaType, long size, ImagePlatform platform, string source)
+        public IndexEntry(string digest, string mediaType, long size, ImagePlatform platform, string source, IReadOnlyList<KeyValuePair<string, string>>? annotations = null)
         {
             Digest = digest;
             MediaType = mediaType;
             Size = size;
             Platform = platform;
             Source = source;
+            Annotations = annotations ?? None;
         }
 
         /// <summary>sha256:... of the manifest.</summary>
@@ -95,6 +98,15 @@ namespace PythonImages.Engine.Registry
 
         /// <summary>Which pushed reference it is (for messages).</summary>
         public string Source { get; }
+
+        /// <summary>The entry's annotations, in their order (written back as they were read).</summary>
+        public IReadOnlyList<KeyValuePair<string, string>> Annotations { get; }
+
+        /// <summary>Whether it is an attestation manifest (buildx provenance or SBOM) rather than an image.</summary>
+        public bool IsAttestation => Annotations.Any(a => a.Key == ManifestInfo.ReferenceTypeAnnotation && a.Value == "attestation-manifest");
+
+        /// <summary>The manifest an attestation is about (its <see cref="ManifestInfo.ReferenceDigestAnnotation"/>), or null.</summary>
+        public string? AttestationOf => IsAttestation ? Annotations.Where(a => a.Key == ManifestInfo.ReferenceDigestAnnotation).Select(a => a.Value).FirstOrDefault() : null;
     }
 
     /// <summary>Media types of the distribution API.</summary>
@@ -123,12 +135,14 @@ namespace PythonImages.Engine.Registry
     public static class ImageIndexBuilder
     {
         /// <summary>
-        /// The index for <paramref name="entries"/>: a Docker manifest list when every entry is a Docker manifest, else an OCI
-        /// image index. Two entries with the same platform are an error (<see cref="PublishErrorIds.PlatformCollision"/>).
+        /// The index for <paramref name="entries"/>: a Docker manifest list when every entry is a Docker manifest without
+        /// annotations, else an OCI image index. Two images with the same platform are an error
+        /// (<see cref="PublishErrorIds.PlatformCollision"/>); attestation entries (unknown/unknown) are not images and
+        /// never collide. Annotations are written as they were read.
         /// </summary>
         public static byte[] Build(string tag, IReadOnlyList<IndexEntry> entries, out string mediaType)
         {
-            var collision = entries.GroupBy(e => e.Platform).FirstOrDefault(g => g.Select(e => e.Digest).Distinct(StringComparer.Ordinal).Count() > 1);
+            var collision = entries.Where(e => !e.IsAttestation).GroupBy(e => e.Platform).FirstOrDefault(g => g.Select(e => e.Digest).Distinct(StringComparer.Ordinal).Count() > 1);
             if (collision != null)
             {
                 throw new RegistryException(
@@ -137,7 +151,7 @@ namespace PythonImages.Engine.Registry
             }
 
             var unique = entries.GroupBy(e => e.Digest, StringComparer.Ordinal).Select(g => g.First()).ToList();
-            mediaType = unique.All(e => e.MediaType == MediaTypes.DockerManifest) ? MediaTypes.DockerManifestList : MediaTypes.OciIndex;
+            mediaType = unique.All(e => e.MediaType == MediaTypes.DockerManifest && e.Annotations.Count == 0) ? MediaTypes.DockerManifestList : MediaTypes.OciIndex;
             using var buffer = new MemoryStream();
             using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
             {
@@ -165,6 +179,17 @@ namespace PythonImages.Engine.Registry
                     }
 
                     json.WriteEndObject();
+                    if (e.Annotations.Count > 0)
+                    {
+                        json.WriteStartObject("annotations");
+                        foreach (var a in e.Annotations)
+                        {
+                            json.WriteString(a.Key, a.Value);
+                        }
+
+                        json.WriteEndObject();
+                    }
+
                     json.WriteEndObject();
                 }
 

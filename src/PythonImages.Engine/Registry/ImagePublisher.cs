@@ -297,14 +297,12 @@ namespace PythonImages.Engine.Registry
                     var existing = await client.GetManifestAsync(tag.Destination.Path, tag.Destination.Tag!, cancellationToken).ConfigureAwait(false);
                     if (existing != null && MediaTypes.IsIndex(existing.MediaType))
                     {
-                        // Platforms published elsewhere (Windows images from a Windows engine) stay in the index.
-                        var mine = new HashSet<ImagePlatform>(entries.Select(e => e.Platform));
-                        entries.AddRange(existing.IndexEntries().Where(e => !mine.Contains(e.Platform) && e.Digest.Length > 0));
+                        entries = Merge(entries, existing.IndexEntries());
                     }
 
                     byte[] index = ImageIndexBuilder.Build(result.Reference, entries, out string mediaType);
                     string digest = RegistryClient.Digest(index);
-                    result.Platform = string.Join(", ", entries.Select(e => e.Platform.ToString()).Distinct(StringComparer.Ordinal));
+                    result.Platform = string.Join(", ", entries.Where(e => !e.IsAttestation).Select(e => e.Platform.ToString()).Distinct(StringComparer.Ordinal));
                     result.Size = tag.Images.GroupBy(i => i.Digest, StringComparer.Ordinal).Sum(g => g.First().ContentSize);
                     if (existing != null && MediaTypes.IsIndex(existing.MediaType) && SameEntries(existing, entries))
                     {
@@ -334,6 +332,21 @@ namespace PythonImages.Engine.Registry
 
             shared.Clear();
             return outcomes;
+        }
+
+        /// <summary>
+        /// The entries of the new index: <paramref name="mine"/>, then the images of the existing index on other platforms
+        /// (Windows images published from a Windows engine stay), then its attestations (buildx provenance and SBOMs) except
+        /// those about a manifest that is no longer listed (one this publish replaces).
+        /// </summary>
+        private static List<IndexEntry> Merge(List<IndexEntry> mine, IReadOnlyList<IndexEntry> existing)
+        {
+            var platforms = new HashSet<ImagePlatform>(mine.Select(e => e.Platform));
+            var merged = new List<IndexEntry>(mine);
+            merged.AddRange(existing.Where(e => !e.IsAttestation && !platforms.Contains(e.Platform)));
+            var listed = new HashSet<string>(merged.Select(e => e.Digest), StringComparer.Ordinal);
+            merged.AddRange(existing.Where(e => e.IsAttestation && (e.AttestationOf == null || listed.Contains(e.AttestationOf))));
+            return merged;
         }
 
         private static bool SameEntries(ManifestInfo existing, List<IndexEntry> entries)

@@ -54,11 +54,18 @@ namespace PythonImages.Engine.Registry
     /// <summary>A manifest (or index) as the registry stores it.</summary>
     public sealed class ManifestInfo
     {
-        internal ManifestInfo(string mediaType, string digest, byte[] content)
+        /// <summary>The annotation that marks an index entry as an attestation (buildx provenance, SBOM).</summary>
+        public const string ReferenceTypeAnnotation = "vnd.docker.reference.type";
+
+        /// <summary>The annotation naming the manifest an attestation is about.</summary>
+        public const string ReferenceDigestAnnotation = "vnd.docker.reference.digest";
+
+        internal ManifestInfo(string mediaType, string digest, byte[] content, string? name = null)
         {
             MediaType = mediaType;
             Digest = digest;
             Content = content;
+            Name = name ?? digest;
         }
 
         /// <summary>Its media type.</summary>
@@ -73,38 +80,110 @@ namespace PythonImages.Engine.Registry
         /// <summary>Its bytes.</summary>
         public byte[] Content { get; }
 
-        /// <summary>The config digest of an image manifest (null for an index).</summary>
+        /// <summary>Which manifest it is, for messages: registry/repository:reference.</summary>
+        public string Name { get; }
+
+        /// <summary>The config digest of an image manifest (null for an index); a <see cref="RegistryException"/> when the manifest is not JSON.</summary>
         public string? ConfigDigest
         {
             get
             {
-                using var doc = JsonDocument.Parse(Content);
-                return doc.RootElement.TryGetProperty("config", out var c) && c.ValueKind == JsonValueKind.Object && c.TryGetProperty("digest", out var d) ? d.GetString() : null;
+                using var doc = Parse();
+                return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("config", out var c) && c.ValueKind == JsonValueKind.Object
+                    && c.TryGetProperty("digest", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
             }
         }
 
-        /// <summary>The manifests an index lists, with their platforms (empty for an image manifest).</summary>
+        /// <summary>
+        /// The manifests an index lists, with their platforms (empty for an image manifest). Attestation entries
+        /// (<see cref="ReferenceTypeAnnotation"/>) are listed too (unknown/unknown when they name no platform); other
+        /// entries without a platform are left out. Every value is checked: a <see cref="RegistryException"/> says which is not accepted.
+        /// </summary>
         public IReadOnlyList<IndexEntry> IndexEntries()
         {
             var list = new List<IndexEntry>();
-            using var doc = JsonDocument.Parse(Content);
-            if (doc.RootElement.TryGetProperty("manifests", out var manifests) && manifests.ValueKind == JsonValueKind.Array)
+            using var doc = Parse();
+            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("manifests", out var manifests) || manifests.ValueKind != JsonValueKind.Array)
             {
-                foreach (var m in manifests.EnumerateArray())
-                {
-                    if (!m.TryGetProperty("platform", out var p) || p.ValueKind != JsonValueKind.Object)
-                    {
-                        continue;
-                    }
+                return list;
+            }
 
-                    string? S(JsonElement e, string n) => e.TryGetProperty(n, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-                    string digest = S(m, "digest") ?? string.Empty;
-                    long size = m.TryGetProperty("size", out var z) && z.TryGetInt64(out long n) ? n : 0;
-                    list.Add(new IndexEntry(digest, S(m, "mediaType") ?? MediaTypes.DockerManifest, size, new ImagePlatform(S(p, "os") ?? string.Empty, S(p, "architecture") ?? string.Empty, S(p, "variant"), S(p, "os.version")), digest));
+            int number = 0;
+            foreach (var m in manifests.EnumerateArray())
+            {
+                number++;
+                if (m.ValueKind != JsonValueKind.Object)
+                {
+                    throw Refused($"its entry {number} is not an object");
                 }
+
+                var annotations = new List<KeyValuePair<string, string>>();
+                if (m.TryGetProperty("annotations", out var a) && a.ValueKind == JsonValueKind.Object)
+                {
+                    foreach (var pair in a.EnumerateObject())
+                    {
+                        string value = pair.Value.ValueKind == JsonValueKind.String ? pair.Value.GetString() ?? string.Empty : throw Refused($"the annotation '{InputGrammar.Show(pair.Name)}' of its entry {number} is not a string");
+                        Check(RegistryGrammar.AnnotationKey, pair.Name, $"an annotation key of its entry {number}");
+                        if (value.Length > 0)
+                        {
+                            Check(RegistryGrammar.AnnotationValue, value, $"the annotation {pair.Name} of its entry {number}");
+                        }
+
+                        annotations.Add(new KeyValuePair<string, string>(pair.Name, value));
+                    }
+                }
+
+                bool attestation = annotations.Any(p => p.Key == ReferenceTypeAnnotation && p.Value == "attestation-manifest");
+                bool hasPlatform = m.TryGetProperty("platform", out var p) && p.ValueKind == JsonValueKind.Object;
+                if (!hasPlatform && !attestation)
+                {
+                    continue;
+                }
+
+                string digest = Check(LedgerGrammar.Digest, S(m, "digest"), $"the digest of its entry {number}");
+                string mediaType = S(m, "mediaType") is { } type ? Check(RegistryGrammar.MediaType, type, $"the media type of its entry {number}") : MediaTypes.DockerManifest;
+                long size = m.TryGetProperty("size", out var z) && z.ValueKind == JsonValueKind.Number && z.TryGetInt64(out long n) && n >= 0 ? n : 0;
+                var platform = hasPlatform
+                    ? new ImagePlatform(
+                        Check(RegistryGrammar.PlatformField, S(p, "os"), $"the os of its entry {number}"),
+                        Check(RegistryGrammar.PlatformField, S(p, "architecture"), $"the architecture of its entry {number}"),
+                        Optional(S(p, "variant"), $"the variant of its entry {number}"),
+                        Optional(S(p, "os.version"), $"the os.version of its entry {number}"))
+                    : new ImagePlatform("unknown", "unknown");
+                list.Add(new IndexEntry(digest, mediaType, size, platform, digest, annotations));
             }
 
             return list;
+
+            static string? S(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+            string? Optional(string? value, string what) => string.IsNullOrEmpty(value) ? null : Check(RegistryGrammar.PlatformField, value, what);
+        }
+
+        private string Check(Grammar grammar, string? value, string what)
+        {
+            string? why = grammar.Why(value);
+            if (why != null)
+            {
+                throw Refused($"{what} '{InputGrammar.Show(value)}' is not accepted: {why}");
+            }
+
+            return value!;
+        }
+
+        private RegistryException Refused(string why) =>
+            new RegistryException(PublishErrorIds.RegistryError, $"The manifest {Name} that the registry sent cannot be used: {why}.");
+
+        private JsonDocument Parse()
+        {
+            try
+            {
+                return JsonDocument.Parse(Content);
+            }
+            catch (JsonException ex)
+            {
+                throw new RegistryException(PublishErrorIds.RegistryError, $"The registry answered {Name} with something that is not JSON ({InputGrammar.Show(MediaType)}, {Content.Length} bytes): a proxy's page, or not a registry.", inner: ex);
+            }
         }
     }
 
@@ -331,7 +410,7 @@ namespace PythonImages.Engine.Registry
                 throw new RegistryException(PublishErrorIds.RegistryError, $"The registry {Registry} answered {repository}@{reference} with a manifest whose digest is {digest}.", Registry);
             }
 
-            return new ManifestInfo(answer.ContentType ?? MediaTypes.DockerManifest, digest, answer.Body);
+            return new ManifestInfo(answer.ContentType ?? MediaTypes.DockerManifest, digest, answer.Body, Registry + "/" + repository + (reference.IndexOf(':') > 0 ? "@" : ":") + reference);
         }
 
         /// <summary>The bytes of the blob <paramref name="digest"/> (an image config), checked against the digest.</summary>

@@ -90,5 +90,26 @@ namespace PythonImages.Engine.Tests.Registry
             };
             ImageIndexBuilder.Build("r:3", windows, out _);
         }
+
+        [Fact]
+        public void AttestationsNeverCollideAndKeepTheirAnnotations()
+        {
+            var attestation = new[] { new KeyValuePair<string, string>("vnd.docker.reference.type", "attestation-manifest"), new KeyValuePair<string, string>("vnd.docker.reference.digest", D1) };
+            var entries = new List<IndexEntry>
+            {
+                new IndexEntry(D1, MediaTypes.DockerManifest, 500, new ImagePlatform("linux", "amd64"), "a"),
+                new IndexEntry(D2, MediaTypes.OciManifest, 100, new ImagePlatform("unknown", "unknown"), D2, attestation),
+                new IndexEntry(D3, MediaTypes.OciManifest, 100, new ImagePlatform("unknown", "unknown"), D3, attestation),
+            };
+            Assert.True(entries[1].IsAttestation);
+            Assert.Equal(D1, entries[1].AttestationOf);
+            Assert.False(entries[0].IsAttestation);
+            using var doc = JsonDocument.Parse(ImageIndexBuilder.Build("r:3", entries, out string mediaType));
+            Assert.Equal(MediaTypes.OciIndex, mediaType);
+            var manifests = doc.RootElement.GetProperty("manifests").EnumerateArray().ToList();
+            Assert.Equal(3, manifests.Count);
+            Assert.False(manifests[0].TryGetProperty("annotations", out _));
+            Assert.Equal(D1, manifests[2].GetProperty("annotations").GetProperty("vnd.docker.reference.digest").GetString());
+        }
     }
 }

@@ -45,5 +45,92 @@ namespace PythonImages.Engine.Tests.Registry
             var index = Assert.Single(await publisher.PublishSharedTagsAsync(_ => true, CancellationToken.None));
             Assert.True(index.Result.Status == PublishStatus.Failed && puts.Count == 0, $"the index {index.Result.Reference} was written ({index.Result.Status}, {index.Result.Platform}) without the image that failed");
         }
+
+        /// <summary>An index written by buildx (images plus attestation manifests for unknown/unknown) is rewritten, not a platform collision.</summary>
+        [Fact]
+        public async Task AnExistingIndexWithAttestationManifestsIsNotAPlatformCollision()
+        {
+            string amdConfig = Config("amd64");
+            string amd = ImageManifest(amdConfig);
+            string armConfig = Config("arm64");
+            string arm = ImageManifest(armConfig);
+            string Att(char subject) => "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:" + new string(subject, 64) + "\",\"size\":100,\"annotations\":{\"vnd.docker.reference.type\":\"attestation-manifest\"},\"platform\":{\"architecture\":\"unknown\",\"os\":\"unknown\"}}";
+            string existing = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":["
+                + "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" + Dg(amd) + "\",\"size\":" + amd.Length + ",\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}},"
+                + "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" + Dg(arm) + "\",\"size\":" + arm.Length + ",\"platform\":{\"architecture\":\"arm64\",\"os\":\"linux\"}},"
+                + Att('a') + "," + Att('b') + "]}";
+            var blobs = new Dictionary<string, string> { [Dg(amdConfig)] = amdConfig, [Dg(armConfig)] = armConfig };
+            var manifests = new Dictionary<string, (string, string)>
+            {
+                [Dg(amd)] = ("application/vnd.oci.image.manifest.v1+json", amd),
+                ["3.14"] = ("application/vnd.oci.image.index.v1+json", existing),
+            };
+            using var server = new ScriptedRegistry(r =>
+            {
+                string p = r.Url!.AbsolutePath;
+                if (p == "/v2/")
+                {
+                    return ScriptedRegistry.Answer(200, "application/json", "{}");
+                }
+
+                if (r.HttpMethod == "PUT")
+                {
+                    return ScriptedRegistry.Answer(201, "text/plain", string.Empty);
+                }
+
+                string last = p.Substring(p.LastIndexOf('/') + 1);
+                if (p.Contains("/blobs/") && blobs.TryGetValue(last, out var b))
+                {
+                    return ScriptedRegistry.Answer(200, "application/octet-stream", b);
+                }
+
+                if (p.Contains("/manifests/") && manifests.TryGetValue(last, out var m))
+                {
+                    return ScriptedRegistry.Answer(200, m.Item1, m.Item2);
+                }
+
+                return ScriptedRegistry.Answer(404, "application/json", "{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\",\"message\":\"unknown\"}]}");
+            });
+            using var publisher = new ImagePublisher(null!, server.Host + "/library", Options());
+            var pushed = ImageReference.Parse(server.Host + "/library/python:3.14.6-slim", PublishErrorIds.InvalidImage);
+            Assert.True(await publisher.AddPushedAsync("python:3.14.6-slim", pushed, Dg(amd), new[] { "3.14" }, CancellationToken.None));
+            var outcomes = await publisher.PublishSharedTagsAsync(_ => true, CancellationToken.None);
+            var outcome = Assert.Single(outcomes);
+            Assert.True(outcome.Result.Status != PublishStatus.Failed, outcome.Result.Reason);
+        }
+
+        /// <summary>Replacing an image drops the attestation about the old manifest and keeps the others, with their annotations.</summary>
+        [Fact]
+        public async Task AReplacedImageTakesItsAttestationAlongAndTheOthersKeepTheirAnnotations()
+        {
+            string amdConfig = Config("amd64");
+            string amd = ImageManifest(amdConfig);
+            string oldAmd = "sha256:" + new string('1', 64);
+            string arm = "sha256:" + new string('2', 64);
+            string Att(char digit, string subject) => "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:" + new string(digit, 64) + "\",\"size\":100,\"annotations\":{\"vnd.docker.reference.digest\":\"" + subject + "\",\"vnd.docker.reference.type\":\"attestation-manifest\"},\"platform\":{\"architecture\":\"unknown\",\"os\":\"unknown\"}}";
+            string existing = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":["
+                + "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" + oldAmd + "\",\"size\":500,\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}},"
+                + "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" + arm + "\",\"size\":600,\"platform\":{\"architecture\":\"arm64\",\"os\":\"linux\"}},"
+                + Att('a', oldAmd) + "," + Att('b', arm) + "]}";
+            var puts = new List<string>();
+            using var server = Serve(
+                new Dictionary<string, string> { [Dg(amdConfig)] = amdConfig },
+                new Dictionary<string, (string, string)> { [Dg(amd)] = ("application/vnd.oci.image.manifest.v1+json", amd), ["3.14"] = ("application/vnd.oci.image.index.v1+json", existing) },
+                puts);
+            using var publisher = new ImagePublisher(null!, server.Host + "/library", Options());
+            var pushed = ImageReference.Parse(server.Host + "/library/python:3.14.6-slim", PublishErrorIds.InvalidImage);
+            Assert.True(await publisher.AddPushedAsync("python:3.14.6-slim", pushed, Dg(amd), new[] { "3.14" }, CancellationToken.None));
+            var outcome = Assert.Single(await publisher.PublishSharedTagsAsync(_ => true, CancellationToken.None));
+            Assert.True(outcome.Result.Status == PublishStatus.Pushed, outcome.Result.Reason);
+            Assert.Equal("linux/amd64, linux/arm64", outcome.Result.Platform);
+            using var written = System.Text.Json.JsonDocument.Parse(Assert.Single(puts));
+            Assert.Equal(MediaTypes.OciIndex, written.RootElement.GetProperty("mediaType").GetString());
+            var manifests = written.RootElement.GetProperty("manifests").EnumerateArray().ToList();
+            Assert.Equal(new[] { Dg(amd), arm, "sha256:" + new string('b', 64) }, manifests.Select(m => m.GetProperty("digest").GetString()));
+            var annotations = manifests[2].GetProperty("annotations");
+            Assert.Equal("attestation-manifest", annotations.GetProperty("vnd.docker.reference.type").GetString());
+            Assert.Equal(arm, annotations.GetProperty("vnd.docker.reference.digest").GetString());
+            Assert.Equal("unknown", manifests[2].GetProperty("platform").GetProperty("os").GetString());
+        }
     }
 }
