@@ -238,8 +238,10 @@ namespace PythonImages.Engine.Registry
                             throw new RegistryException(PublishErrorIds.PushFailed, $"The engine could not push {reference}: {pushed.ErrorMessage}", RegistryHost);
                         }
 
-                        var manifest = await client.GetManifestAsync(destination.Path, destination.Tag!, cancellationToken).ConfigureAwait(false)
-                            ?? throw new RegistryException(PublishErrorIds.RegistryError, $"The registry {RegistryHost} has no manifest for {reference} right after the push.", RegistryHost, statusCode: 404);
+                        // The manifest this push stored, by the digest the engine reported: another push of the same tag
+                        // (another CI leg) right after it must not be taken for ours. Without a digest, the tag is read.
+                        var manifest = await client.GetManifestAsync(destination.Path, pushed.Digest ?? destination.Tag!, cancellationToken).ConfigureAwait(false)
+                            ?? throw new RegistryException(PublishErrorIds.RegistryError, $"The registry {RegistryHost} has no manifest {(pushed.Digest != null ? pushed.Digest + " " : string.Empty)}for {reference} right after the push.", RegistryHost, statusCode: 404);
                         var published = await DescribeAsync(destination, manifest, cancellationToken).ConfigureAwait(false);
                         Fill(result, published, PublishStatus.Pushed);
                         first ??= published;

@@ -132,5 +132,33 @@ namespace PythonImages.Engine.Tests.Registry
             Assert.Equal(arm, annotations.GetProperty("vnd.docker.reference.digest").GetString());
             Assert.Equal("unknown", manifests[2].GetProperty("platform").GetProperty("os").GetString());
         }
+
+        /// <summary>The manifest recorded is the one the engine says it pushed (by digest), not whatever another CI leg pushed to the tag right after.</summary>
+        [Fact]
+        public async Task ThePushedManifestIsReadByTheDigestTheEngineReportedNotByTag()
+        {
+            string amdConfig = Config("amd64");
+            string amd = ImageManifest(amdConfig);
+            string armConfig = Config("arm64");
+            string arm = ImageManifest(armConfig);
+            var manifests = new Dictionary<string, (string, string)>();
+            using var server = Serve(new Dictionary<string, string> { [Dg(amdConfig)] = amdConfig, [Dg(armConfig)] = armConfig }, manifests);
+            var engine = new StubEngine
+            {
+                Inspect = _ => new ImageDetails { Id = Dg(amdConfig) },
+                Push = _ =>
+                {
+                    // This push stores the amd64 manifest; the arm64 leg pushes the same tag right after it.
+                    manifests[Dg(amd)] = ("application/vnd.oci.image.manifest.v1+json", amd);
+                    manifests["3.14.6-slim"] = ("application/vnd.oci.image.manifest.v1+json", arm);
+                    return new EnginePushResult { Succeeded = true, Digest = Dg(amd) };
+                },
+            };
+            using var publisher = new ImagePublisher(engine, server.Host + "/library", Options());
+            var target = new PublishTarget("amd-image", new[] { ImageReference.Parse("python:3.14.6-slim", PublishErrorIds.InvalidImage) }, Array.Empty<string>());
+            var outcome = Assert.Single(await publisher.PushAsync(target, _ => true, null, CancellationToken.None));
+            Assert.Equal("linux/amd64", outcome.Result.Platform);
+            Assert.Equal(Dg(amd), outcome.Result.Digest);
+        }
     }
 }
