@@ -17,7 +17,15 @@ namespace PythonImages.Engine.Registry
             Architecture = architecture;
             Variant = string.IsNullOrEmpty(variant) ? null : variant;
             OSVersion = string.IsNullOrEmpty(osVersion) ? null : osVersion;
+            Slot = SlotOf(os, architecture, Variant, OSVersion);
         }
+
+        /// <summary>
+        /// The platform as an index slot: normalised the way containerd matches platforms (arm64/v8 is arm64, arm is
+        /// arm/v7, x86_64 is amd64, ...), and a Windows os.version up to its build number (10.0.20348.2655 and
+        /// 10.0.20348.2700 are one slot: a rebuild replaces the other). Two images of one slot collide; equality is by slot.
+        /// </summary>
+        public string Slot { get; }
 
         /// <summary>linux or windows.</summary>
         public string OS { get; }
@@ -59,13 +67,54 @@ namespace PythonImages.Engine.Registry
             OS + "/" + Architecture + (Variant != null ? "/" + Variant : string.Empty) + (OSVersion != null ? " (" + OSVersion + ")" : string.Empty);
 
         /// <inheritdoc/>
-        public bool Equals(ImagePlatform? other) => other is not null && string.Equals(ToString(), other.ToString(), StringComparison.Ordinal);
+        public bool Equals(ImagePlatform? other) => other is not null && string.Equals(Slot, other.Slot, StringComparison.Ordinal);
 
         /// <inheritdoc/>
         public override bool Equals(object? obj) => Equals(obj as ImagePlatform);
 
         /// <inheritdoc/>
-        public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(ToString());
+        public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Slot);
+
+        private static string SlotOf(string os, string architecture, string? variant, string? osVersion)
+        {
+            os = os.ToLowerInvariant();
+            string arch = architecture.ToLowerInvariant();
+            string v = (variant ?? string.Empty).ToLowerInvariant();
+            if (arch == "x86_64" || arch == "x86-64" || arch == "amd64")
+            {
+                arch = "amd64";
+                v = v == "v1" ? string.Empty : v;
+            }
+            else if (arch == "aarch64" || arch == "arm64")
+            {
+                arch = "arm64";
+                v = v == "8" || v == "v8" || v == "v8.0" ? string.Empty : v == "9" || v == "9.0" || v == "v9.0" ? "v9" : v;
+            }
+            else if (arch == "i386")
+            {
+                arch = "386";
+                v = string.Empty;
+            }
+            else if (arch == "armhf" || arch == "armel")
+            {
+                v = arch == "armhf" ? "v7" : "v6";
+                arch = "arm";
+            }
+            else if (arch == "arm")
+            {
+                v = v.Length == 0 ? "v7" : v.Length == 1 && char.IsDigit(v[0]) ? "v" + v : v;
+            }
+
+            string build = string.Empty;
+            if (osVersion != null)
+            {
+                // major.minor.build: the revision after it changes with every monthly update of the same Windows release.
+                var parts = osVersion.Split('.');
+                build = string.Join(".", parts.Take(os == "windows" ? 3 : parts.Length));
+            }
+
+            return os + "/" + arch + (v.Length > 0 ? "/" + v : string.Empty) + (build.Length > 0 ? " (" + build + ")" : string.Empty);
+        }
     }
 
     /// <summary>One manifest an index points at.</summary>

@@ -160,5 +160,26 @@ namespace PythonImages.Engine.Tests.Registry
             Assert.Equal("linux/amd64", outcome.Result.Platform);
             Assert.Equal(Dg(amd), outcome.Result.Digest);
         }
+
+        /// <summary>linux/arm64/v8 and linux/arm64 are one platform (containerd normalises v8 away): the new image replaces the old entry.</summary>
+        [Fact]
+        public async Task AnArm64V8ImageReplacesTheArm64EntryOfTheExistingIndex()
+        {
+            string config = "{\"architecture\":\"arm64\",\"variant\":\"v8\",\"os\":\"linux\"}";
+            string manifest = ImageManifest(config);
+            const string old = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+            string existing = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" + old + "\",\"size\":500,\"platform\":{\"architecture\":\"arm64\",\"os\":\"linux\"}}]}";
+            var puts = new List<string>();
+            using var server = Serve(
+                new Dictionary<string, string> { [Dg(config)] = config },
+                new Dictionary<string, (string, string)> { [Dg(manifest)] = ("application/vnd.oci.image.manifest.v1+json", manifest), ["3.14"] = ("application/vnd.oci.image.index.v1+json", existing) },
+                puts);
+            using var publisher = new ImagePublisher(null!, server.Host + "/library", Options());
+            var pushed = ImageReference.Parse(server.Host + "/library/python:3.14.6-slim", PublishErrorIds.InvalidImage);
+            await publisher.AddPushedAsync("python:3.14.6-slim", pushed, Dg(manifest), new[] { "3.14" }, CancellationToken.None);
+            var outcome = Assert.Single(await publisher.PublishSharedTagsAsync(_ => true, CancellationToken.None));
+            Assert.Equal(PublishStatus.Pushed, outcome.Result.Status);
+            Assert.DoesNotContain(old, Assert.Single(puts));
+        }
     }
 }
