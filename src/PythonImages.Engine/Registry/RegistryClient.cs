@@ -479,10 +479,13 @@ namespace PythonImages.Engine.Registry
             try
             {
                 using var doc = JsonDocument.Parse(body);
-                if (doc.RootElement.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array)
+                if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array)
                 {
+                    // Each item should be {"code":"...","message":"..."}; anything else (a bare string, a numeric code) is shown as its JSON text.
+                    static string Text(JsonElement e) => e.ValueKind == JsonValueKind.String ? e.GetString() ?? string.Empty : e.GetRawText();
+                    static string Field(JsonElement e, string name) => e.TryGetProperty(name, out var v) ? Text(v) : string.Empty;
                     return InputGrammar.Show(string.Join("; ", errors.EnumerateArray().Select(e =>
-                        (e.TryGetProperty("code", out var c) ? c.GetString() : null) + " " + (e.TryGetProperty("message", out var m) ? m.GetString() : null))));
+                        e.ValueKind == JsonValueKind.Object ? (Field(e, "code") + " " + Field(e, "message")).Trim() : Text(e))));
                 }
             }
             catch (JsonException)

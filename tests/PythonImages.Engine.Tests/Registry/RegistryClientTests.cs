@@ -135,6 +135,34 @@ namespace PythonImages.Engine.Tests.Registry
             Assert.Equal("repository:a/b:pull,push", p["scope"]);
         }
 
+        /// <summary>An error body whose "errors" items are not objects is still a RegistryError, showing the items.</summary>
+        [Fact]
+        public async Task AnErrorBodyWithBareStringItemsIsARegistryError()
+        {
+            using var server = new ScriptedRegistry(r => r.Url!.AbsolutePath == "/v2/"
+                ? ScriptedRegistry.Answer(200, "application/json", "{}")
+                : ScriptedRegistry.Answer(500, "application/json", "{\"errors\":[\"internal\"]}"));
+            using var client = RegistryClient.Create(server.Host, RegistryFixtures.Options());
+            await client.PingAsync(CancellationToken.None);
+            var ex = await Record.ExceptionAsync(() => client.GetManifestAsync("team/app", "1", CancellationToken.None));
+            Assert.Equal(PublishErrorIds.RegistryError, Assert.IsType<RegistryException>(ex).ErrorId);
+            Assert.Contains("internal", ex.Message);
+        }
+
+        /// <summary>An error item with a numeric code is still a RegistryError, showing the code.</summary>
+        [Fact]
+        public async Task AnErrorWithANumericCodeIsARegistryError()
+        {
+            using var server = new ScriptedRegistry(r => r.Url!.AbsolutePath == "/v2/"
+                ? ScriptedRegistry.Answer(200, "application/json", "{}")
+                : ScriptedRegistry.Answer(400, "application/json", "{\"errors\":[{\"code\":400,\"message\":\"bad\"}]}"));
+            using var client = RegistryClient.Create(server.Host, RegistryFixtures.Options());
+            await client.PingAsync(CancellationToken.None);
+            var ex = await Record.ExceptionAsync(() => client.GetManifestAsync("team/app", "1", CancellationToken.None));
+            Assert.Equal(PublishErrorIds.RegistryError, Assert.IsType<RegistryException>(ex).ErrorId);
+            Assert.Contains("400 bad", ex.Message);
+        }
+
         [RegistryFact(engine: false, auth: true)]
         public async Task TheTlsRegistryIsTrustedThroughItsCaAndRefusedWithout()
         {
