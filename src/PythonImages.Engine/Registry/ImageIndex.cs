@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using PythonImages.Publish;
+using PythonImages.Security;
 
 namespace PythonImages.Engine.Registry
 {
@@ -54,7 +55,22 @@ namespace PythonImages.Engine.Registry
                     throw new RegistryException(PublishErrorIds.RegistryError, "The image config has no os or architecture.", statusCode: 0);
                 }
 
-                return new ImagePlatform(os!, architecture!, Field("variant"), Field("os.version"));
+                string? Checked(string name, string? value)
+                {
+                    if (string.IsNullOrEmpty(value))
+                    {
+                        return null;
+                    }
+
+                    if (RegistryGrammar.PlatformField.Why(value) is { } why)
+                    {
+                        throw new RegistryException(PublishErrorIds.RegistryError, $"The image config's {name} '{InputGrammar.Show(value)}' is not accepted: {why}.");
+                    }
+
+                    return value;
+                }
+
+                return new ImagePlatform(Checked("os", os)!, Checked("architecture", architecture)!, Checked("variant", Field("variant")), Checked("os.version", Field("os.version")));
             }
             catch (JsonException ex)
             {

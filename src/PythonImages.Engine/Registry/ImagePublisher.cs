@@ -403,6 +403,11 @@ namespace PythonImages.Engine.Registry
         {
             string configDigest = manifest.ConfigDigest
                 ?? throw new RegistryException(PublishErrorIds.RegistryError, $"The manifest of {destination} names no image config.", RegistryHost);
+            if (LedgerGrammar.Digest.Why(configDigest) is { } bad)
+            {
+                throw new RegistryException(PublishErrorIds.RegistryError, $"The manifest of {destination} names the image config '{InputGrammar.Show(configDigest)}', which is not accepted: {bad}.", RegistryHost);
+            }
+
             if (!platforms.TryGetValue(configDigest, out var platform))
             {
                 byte[] config = await client.GetBlobAsync(destination.Path, configDigest, cancellationToken).ConfigureAwait(false);
@@ -413,7 +418,7 @@ namespace PythonImages.Engine.Registry
             long size = 0;
             using (var doc = JsonDocument.Parse(manifest.Content))
             {
-                if (doc.RootElement.TryGetProperty("config", out var c) && c.TryGetProperty("size", out var cs) && cs.TryGetInt64(out long configSize))
+                if (doc.RootElement.TryGetProperty("config", out var c) && c.ValueKind == JsonValueKind.Object && c.TryGetProperty("size", out var cs) && cs.ValueKind == JsonValueKind.Number && cs.TryGetInt64(out long configSize))
                 {
                     size += configSize;
                 }
@@ -422,7 +427,7 @@ namespace PythonImages.Engine.Registry
                 {
                     foreach (var layer in layers.EnumerateArray())
                     {
-                        if (layer.TryGetProperty("size", out var ls) && ls.TryGetInt64(out long layerSize))
+                        if (layer.ValueKind == JsonValueKind.Object && layer.TryGetProperty("size", out var ls) && ls.ValueKind == JsonValueKind.Number && ls.TryGetInt64(out long layerSize))
                         {
                             size += layerSize;
                         }

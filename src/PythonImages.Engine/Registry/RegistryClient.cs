@@ -404,6 +404,11 @@ namespace PythonImages.Engine.Registry
                 throw Failed(answer, $"reading the manifest {repository}:{reference}");
             }
 
+            if (answer.ContentType != null && RegistryGrammar.MediaType.Why(answer.ContentType) is { } badType)
+            {
+                throw new RegistryException(PublishErrorIds.RegistryError, $"The registry {Registry} answered the manifest {repository}:{reference} with the media type '{InputGrammar.Show(answer.ContentType)}', which is not accepted: {badType}.", Registry);
+            }
+
             string digest = Digest(answer.Body);
             if (reference.IndexOf(':') > 0 && !string.Equals(reference, digest, StringComparison.Ordinal))
             {

@@ -181,5 +181,52 @@ namespace PythonImages.Engine.Tests.Registry
             Assert.Equal(PublishStatus.Pushed, outcome.Result.Status);
             Assert.DoesNotContain(old, Assert.Single(puts));
         }
+
+        /// <summary>A manifest that is not JSON (a proxy's page) is a registry error for its shared tags, not a JsonException.</summary>
+        [Fact]
+        public async Task AManifestThatIsNotJsonIsARegistryErrorNotAJsonException()
+        {
+            const string page = "<html>proxy</html>";
+            using var server = new ScriptedRegistry(r => r.Url!.AbsolutePath == "/v2/"
+                ? ScriptedRegistry.Answer(200, "application/json", "{}")
+                : ScriptedRegistry.Answer(200, "application/vnd.oci.image.manifest.v1+json", page));
+            using var publisher = new ImagePublisher(null!, server.Host + "/library", Options());
+            var pushed = ImageReference.Parse(server.Host + "/library/python:3.14.6-slim", PublishErrorIds.InvalidImage);
+            var ex = await Record.ExceptionAsync(() => publisher.AddPushedAsync("python:3.14.6-slim", pushed, Dg(page), new[] { "3.14" }, CancellationToken.None));
+            Assert.Null(ex);
+            var outcome = Assert.Single(await publisher.PublishSharedTagsAsync(_ => true, CancellationToken.None));
+            Assert.Equal(PublishStatus.Failed, outcome.Result.Status);
+            Assert.Contains("not JSON", outcome.Result.Reason);
+        }
+        /// <summary>A config digest from the registry is checked by the digest grammar before it reaches a URL or a message.</summary>
+        [Fact]
+        public async Task AConfigDigestFromTheRegistryIsCheckedBeforeItIsShown()
+        {
+            string manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"size\":2,\"digest\":\"sha256:\\u001b]0;owned\\u0007\\u001b[2J\"},\"layers\":[]}";
+            using var server = Serve(new Dictionary<string, string>(), new Dictionary<string, (string, string)> { [Dg(manifest)] = ("application/vnd.oci.image.manifest.v1+json", manifest) });
+            using var publisher = new ImagePublisher(null!, server.Host + "/library", Options());
+            var pushed = ImageReference.Parse(server.Host + "/library/python:3.14.6-slim", PublishErrorIds.InvalidImage);
+            await publisher.AddPushedAsync("python:3.14.6-slim", pushed, Dg(manifest), new[] { "3.14" }, CancellationToken.None);
+            var outcome = Assert.Single(await publisher.PublishSharedTagsAsync(_ => true, CancellationToken.None));
+            Assert.Equal(PublishStatus.Failed, outcome.Result.Status);
+            Assert.DoesNotContain('\u001b', outcome.Result.Reason!);
+            Assert.DoesNotContain('\u001b', outcome.Failure!.Message);
+        }
+
+        /// <summary>Platform fields from an image config are checked before they reach a result or an index.</summary>
+        [Fact]
+        public async Task APlatformFromTheRegistryIsCheckedBeforeItIsShownAndWritten()
+        {
+            string config = "{\"architecture\":\"amd64\\u001b[2J\",\"os\":\"linux\"}";
+            string manifest = ImageManifest(config);
+            using var server = Serve(new Dictionary<string, string> { [Dg(config)] = config }, new Dictionary<string, (string, string)> { [Dg(manifest)] = ("application/vnd.oci.image.manifest.v1+json", manifest) });
+            using var publisher = new ImagePublisher(null!, server.Host + "/library", Options());
+            var pushed = ImageReference.Parse(server.Host + "/library/python:3.14.6-slim", PublishErrorIds.InvalidImage);
+            await publisher.AddPushedAsync("python:3.14.6-slim", pushed, Dg(manifest), new[] { "3.14" }, CancellationToken.None);
+            var outcome = Assert.Single(await publisher.PublishSharedTagsAsync(_ => true, CancellationToken.None));
+            Assert.DoesNotContain('\u001b', outcome.Result.Platform);
+            Assert.Equal(PublishStatus.Failed, outcome.Result.Status);
+            Assert.Contains("\\u001B", outcome.Result.Reason);
+        }
     }
 }
