@@ -269,14 +269,17 @@ namespace PythonImages.Engine.Registry
 
             http = new HttpClient(handler) { Timeout = options.RequestTimeout };
             http.DefaultRequestHeaders.UserAgent.ParseAdd("PythonImages-Publish/" + typeof(RegistryClient).Assembly.GetName().Version);
-            pipeline = new ResiliencePipelineBuilder<Answer>()
-                .AddRetry(new RetryStrategyOptions<Answer>
+            // Retries = 0 means no retry: Polly's retry strategy refuses MaxRetryAttempts = 0, so it is left out then.
+            var builder = new ResiliencePipelineBuilder<Answer>();
+            if (options.Retries > 0)
+            {
+                builder.AddRetry(new RetryStrategyOptions<Answer>
                 {
                     ShouldHandle = args => new ValueTask<bool>(
                         args.Outcome.Exception is HttpRequestException || args.Outcome.Exception is IOException
                         || (args.Outcome.Exception is TaskCanceledException && !args.Context.CancellationToken.IsCancellationRequested)
                         || (args.Outcome.Result != null && (args.Outcome.Result.Status >= 500 || args.Outcome.Result.Status == 429))),
-                    MaxRetryAttempts = Math.Max(0, options.Retries),
+                    MaxRetryAttempts = options.Retries,
                     BackoffType = DelayBackoffType.Exponential,
                     UseJitter = true,
                     Delay = options.RetryDelay,
@@ -286,8 +289,10 @@ namespace PythonImages.Engine.Registry
                         options.Log?.Invoke($"{Registry}: retry {args.AttemptNumber + 1} of {args.Context.Properties.GetValue(WhatKey, "?")} in {args.RetryDelay.TotalMilliseconds:0} ms ({why}).");
                         return default;
                     },
-                })
-                .Build();
+                });
+            }
+
+            pipeline = builder.Build();
         }
 
         /// <summary>The registry host[:port].</summary>
@@ -798,7 +803,7 @@ namespace PythonImages.Engine.Registry
             {
                 string detail = ErrorText(answer.Body);
                 answer.Dispose();
-                throw new RegistryException(PublishErrorIds.RegistryError, $"The registry {Registry} answered HTTP {answer.Status} to {method.Method} {uri.AbsolutePath}" + (retry ? $" {options.Retries + 1} times" : string.Empty) + (detail.Length > 0 ? ": " + detail : "."), Registry, statusCode: answer.Status);
+                throw new RegistryException(PublishErrorIds.RegistryError, $"The registry {Registry} answered HTTP {answer.Status} to {method.Method} {uri.AbsolutePath}" + (retry ? $" {Math.Max(0, options.Retries) + 1} times" : string.Empty) + (detail.Length > 0 ? ": " + detail : "."), Registry, statusCode: answer.Status);
             }
 
             return answer;

@@ -163,6 +163,24 @@ namespace PythonImages.Engine.Tests.Registry
             Assert.Contains("400 bad", ex.Message);
         }
 
+        /// <summary>Retries = 0 means one attempt and no retry (not Polly's ValidationException).</summary>
+        [Fact]
+        public async Task NoRetriesIsAValidOptionAndMeansOneAttempt()
+        {
+            var ex = Record.Exception(() => RegistryClient.Create("127.0.0.1:5000", new RegistryClientOptions { Retries = 0, CertsDirectory = Path.GetTempPath() }).Dispose());
+            Assert.Null(ex);
+            using var server = new ScriptedRegistry(r => r.Url!.AbsolutePath == "/v2/"
+                ? ScriptedRegistry.Answer(200, "application/json", "{}")
+                : ScriptedRegistry.Answer(503, "application/json", "{\"errors\":[{\"code\":\"UNAVAILABLE\",\"message\":\"later\"}]}"));
+            var options = RegistryFixtures.Options();
+            options.Retries = 0;
+            using var client = RegistryClient.Create(server.Host, options);
+            await client.PingAsync(CancellationToken.None);
+            var failed = await Assert.ThrowsAsync<RegistryException>(() => client.GetManifestAsync("team/app", "1", CancellationToken.None));
+            Assert.Contains("1 times", failed.Message);
+            Assert.Single(server.Requests, r => r.StartsWith("GET /v2/team/app/manifests/1", StringComparison.Ordinal));
+        }
+
         [RegistryFact(engine: false, auth: true)]
         public async Task TheTlsRegistryIsTrustedThroughItsCaAndRefusedWithout()
         {
