@@ -226,9 +226,9 @@ namespace PythonImages.Engine.Registry
                 {
                     try
                     {
-                        authorities.Add(new X509Certificate2(file));
+                        authorities.AddRange(ReadCertificates(file));
                     }
-                    catch (CryptographicException ex)
+                    catch (Exception ex) when (ex is CryptographicException || ex is FormatException || ex is IOException || ex is UnauthorizedAccessException)
                     {
                         throw new RegistryException(PublishErrorIds.InvalidCertificate, $"The CA certificate {file} cannot be read: {ex.Message.Trim()}", registry, inner: ex);
                     }
@@ -346,6 +346,51 @@ namespace PythonImages.Engine.Registry
             catch (ArgumentException)
             {
                 return null;
+            }
+        }
+
+        /// <summary>
+        /// Every certificate of a CA file, as docker reads it: each PEM CERTIFICATE block of a bundle, or the file as one DER
+        /// certificate when it holds no PEM block (parsed here: Windows PowerShell 5.1 has no ImportFromPemFile).
+        /// </summary>
+        internal static List<X509Certificate2> ReadCertificates(string file)
+        {
+            const string Begin = "-----BEGIN CERTIFICATE-----";
+            const string End = "-----END CERTIFICATE-----";
+            byte[] bytes = File.ReadAllBytes(file);
+            string text = Encoding.ASCII.GetString(bytes);
+            var found = new List<X509Certificate2>();
+            try
+            {
+                for (int at = text.IndexOf(Begin, StringComparison.Ordinal); at >= 0; at = text.IndexOf(Begin, at, StringComparison.Ordinal))
+                {
+                    int start = at + Begin.Length;
+                    int end = text.IndexOf(End, start, StringComparison.Ordinal);
+                    if (end < 0)
+                    {
+                        throw new FormatException("a BEGIN CERTIFICATE line has no END CERTIFICATE line");
+                    }
+
+                    string base64 = new string(text.Substring(start, end - start).Where(c => !char.IsWhiteSpace(c)).ToArray());
+                    found.Add(new X509Certificate2(Convert.FromBase64String(base64)));
+                    at = end + End.Length;
+                }
+
+                if (found.Count == 0)
+                {
+                    found.Add(new X509Certificate2(bytes));
+                }
+
+                return found;
+            }
+            catch (Exception)
+            {
+                foreach (var c in found)
+                {
+                    c.Dispose();
+                }
+
+                throw;
             }
         }
 
