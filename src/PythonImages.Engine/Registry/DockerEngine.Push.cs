@@ -66,6 +66,9 @@ namespace PythonImages.Engine
 
         /// <summary>Layers sent.</summary>
         public int LayersPushed { get; set; }
+
+        /// <summary>The digest of the manifest this push stored (the engine's aux message), when it sent a valid one.</summary>
+        public string? Digest { get; set; }
     }
 
     /// <summary>The push half of the engine (tag, push with per-layer progress).</summary>
@@ -97,6 +100,11 @@ namespace PythonImages.Engine
                 {
                     result.ErrorMessage ??= Redaction.UrlUserInfo(m.Error?.Message ?? "the push failed");
                     return;
+                }
+
+                if (PushedDigest(m) is { } digest)
+                {
+                    result.Digest = digest;
                 }
 
                 string layer = m.ID ?? string.Empty;
@@ -142,6 +150,26 @@ namespace PythonImages.Engine
             CountLayers(result, layers.Values);
             result.Succeeded = result.ErrorMessage == null;
             return result;
+        }
+
+        /// <summary>The manifest digest of a push's aux message ({"Tag":..,"Digest":"sha256:..","Size":..}), when it is one.</summary>
+        internal static string? PushedDigest(JSONMessage message)
+        {
+            if (message.Aux?.ExtensionData == null)
+            {
+                return null;
+            }
+
+            foreach (var pair in message.Aux.ExtensionData)
+            {
+                if (string.Equals(pair.Key, "Digest", StringComparison.OrdinalIgnoreCase))
+                {
+                    string? value = pair.Value?.ToString();
+                    return LedgerGrammar.Digest.IsMatch(value) ? value : null;
+                }
+            }
+
+            return null;
         }
 
         /// <summary>The login the engine sends to the registry (X-Registry-Auth): an identity token or user and password.</summary>

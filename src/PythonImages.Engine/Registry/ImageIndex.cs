@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using PythonImages.Publish;
+using PythonImages.Security;
 
 namespace PythonImages.Engine.Registry
 {
@@ -17,7 +18,15 @@ namespace PythonImages.Engine.Registry
             Architecture = architecture;
             Variant = string.IsNullOrEmpty(variant) ? null : variant;
             OSVersion = string.IsNullOrEmpty(osVersion) ? null : osVersion;
+            Slot = SlotOf(os, architecture, Variant, OSVersion);
         }
+
+        /// <summary>
+        /// The platform as an index slot: normalised the way containerd matches platforms (arm64/v8 is arm64, arm is
+        /// arm/v7, x86_64 is amd64, ...), and a Windows os.version up to its build number (10.0.20348.2655 and
+        /// 10.0.20348.2700 are one slot: a rebuild replaces the other). Two images of one slot collide; equality is by slot.
+        /// </summary>
+        public string Slot { get; }
 
         /// <summary>linux or windows.</summary>
         public string OS { get; }
@@ -46,7 +55,22 @@ namespace PythonImages.Engine.Registry
                     throw new RegistryException(PublishErrorIds.RegistryError, "The image config has no os or architecture.", statusCode: 0);
                 }
 
-                return new ImagePlatform(os!, architecture!, Field("variant"), Field("os.version"));
+                string? Checked(string name, string? value)
+                {
+                    if (string.IsNullOrEmpty(value))
+                    {
+                        return null;
+                    }
+
+                    if (RegistryGrammar.PlatformField.Why(value) is { } why)
+                    {
+                        throw new RegistryException(PublishErrorIds.RegistryError, $"The image config's {name} '{InputGrammar.Show(value)}' is not accepted: {why}.");
+                    }
+
+                    return value;
+                }
+
+                return new ImagePlatform(Checked("os", os)!, Checked("architecture", architecture)!, Checked("variant", Field("variant")), Checked("os.version", Field("os.version")));
             }
             catch (JsonException ex)
             {
@@ -59,26 +83,70 @@ namespace PythonImages.Engine.Registry
             OS + "/" + Architecture + (Variant != null ? "/" + Variant : string.Empty) + (OSVersion != null ? " (" + OSVersion + ")" : string.Empty);
 
         /// <inheritdoc/>
-        public bool Equals(ImagePlatform? other) => other is not null && string.Equals(ToString(), other.ToString(), StringComparison.Ordinal);
+        public bool Equals(ImagePlatform? other) => other is not null && string.Equals(Slot, other.Slot, StringComparison.Ordinal);
 
         /// <inheritdoc/>
         public override bool Equals(object? obj) => Equals(obj as ImagePlatform);
 
         /// <inheritdoc/>
-        public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(ToString());
+        public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Slot);
+
+        private static string SlotOf(string os, string architecture, string? variant, string? osVersion)
+        {
+            os = os.ToLowerInvariant();
+            string arch = architecture.ToLowerInvariant();
+            string v = (variant ?? string.Empty).ToLowerInvariant();
+            if (arch == "x86_64" || arch == "x86-64" || arch == "amd64")
+            {
+                arch = "amd64";
+                v = v == "v1" ? string.Empty : v;
+            }
+            else if (arch == "aarch64" || arch == "arm64")
+            {
+                arch = "arm64";
+                v = v == "8" || v == "v8" || v == "v8.0" ? string.Empty : v == "9" || v == "9.0" || v == "v9.0" ? "v9" : v;
+            }
+            else if (arch == "i386")
+            {
+                arch = "386";
+                v = string.Empty;
+            }
+            else if (arch == "armhf" || arch == "armel")
+            {
+                v = arch == "armhf" ? "v7" : "v6";
+                arch = "arm";
+            }
+            else if (arch == "arm")
+            {
+                v = v.Length == 0 ? "v7" : v.Length == 1 && char.IsDigit(v[0]) ? "v" + v : v;
+            }
+
+            string build = string.Empty;
+            if (osVersion != null)
+            {
+                // major.minor.build: the revision after it changes with every monthly update of the same Windows release.
+                var parts = osVersion.Split('.');
+                build = string.Join(".", parts.Take(os == "windows" ? 3 : parts.Length));
+            }
+
+            return os + "/" + arch + (v.Length > 0 ? "/" + v : string.Empty) + (build.Length > 0 ? " (" + build + ")" : string.Empty);
+        }
     }
 
     /// <summary>One manifest an index points at.</summary>
     public sealed class IndexEntry
     {
+        private static readonly IReadOnlyList<KeyValuePair<string, string>> None = Array.Empty<KeyValuePair<string, string>>();
+
         /// <summary>An entry.</summary>
-        public IndexEntry(string digest, string mediaType, long size, ImagePlatform platform, string source)
+        public IndexEntry(string digest, string mediaType, long size, ImagePlatform platform, string source, IReadOnlyList<KeyValuePair<string, string>>? annotations = null)
         {
             Digest = digest;
             MediaType = mediaType;
             Size = size;
             Platform = platform;
             Source = source;
+            Annotations = annotations ?? None;
         }
 
         /// <summary>sha256:... of the manifest.</summary>
@@ -95,6 +163,15 @@ namespace PythonImages.Engine.Registry
 
         /// <summary>Which pushed reference it is (for messages).</summary>
         public string Source { get; }
+
+        /// <summary>The entry's annotations, in their order (written back as they were read).</summary>
+        public IReadOnlyList<KeyValuePair<string, string>> Annotations { get; }
+
+        /// <summary>Whether it is an attestation manifest (buildx provenance or SBOM) rather than an image.</summary>
+        public bool IsAttestation => Annotations.Any(a => a.Key == ManifestInfo.ReferenceTypeAnnotation && a.Value == "attestation-manifest");
+
+        /// <summary>The manifest an attestation is about (its <see cref="ManifestInfo.ReferenceDigestAnnotation"/>), or null.</summary>
+        public string? AttestationOf => IsAttestation ? Annotations.Where(a => a.Key == ManifestInfo.ReferenceDigestAnnotation).Select(a => a.Value).FirstOrDefault() : null;
     }
 
     /// <summary>Media types of the distribution API.</summary>
@@ -123,12 +200,14 @@ namespace PythonImages.Engine.Registry
     public static class ImageIndexBuilder
     {
         /// <summary>
-        /// The index for <paramref name="entries"/>: a Docker manifest list when every entry is a Docker manifest, else an OCI
-        /// image index. Two entries with the same platform are an error (<see cref="PublishErrorIds.PlatformCollision"/>).
+        /// The index for <paramref name="entries"/>: a Docker manifest list when every entry is a Docker manifest without
+        /// annotations, else an OCI image index. Two images with the same platform are an error
+        /// (<see cref="PublishErrorIds.PlatformCollision"/>); attestation entries (unknown/unknown) are not images and
+        /// never collide. Annotations are written as they were read.
         /// </summary>
         public static byte[] Build(string tag, IReadOnlyList<IndexEntry> entries, out string mediaType)
         {
-            var collision = entries.GroupBy(e => e.Platform).FirstOrDefault(g => g.Select(e => e.Digest).Distinct(StringComparer.Ordinal).Count() > 1);
+            var collision = entries.Where(e => !e.IsAttestation).GroupBy(e => e.Platform).FirstOrDefault(g => g.Select(e => e.Digest).Distinct(StringComparer.Ordinal).Count() > 1);
             if (collision != null)
             {
                 throw new RegistryException(
@@ -137,7 +216,7 @@ namespace PythonImages.Engine.Registry
             }
 
             var unique = entries.GroupBy(e => e.Digest, StringComparer.Ordinal).Select(g => g.First()).ToList();
-            mediaType = unique.All(e => e.MediaType == MediaTypes.DockerManifest) ? MediaTypes.DockerManifestList : MediaTypes.OciIndex;
+            mediaType = unique.All(e => e.MediaType == MediaTypes.DockerManifest && e.Annotations.Count == 0) ? MediaTypes.DockerManifestList : MediaTypes.OciIndex;
             using var buffer = new MemoryStream();
             using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
             {
@@ -165,6 +244,17 @@ namespace PythonImages.Engine.Registry
                     }
 
                     json.WriteEndObject();
+                    if (e.Annotations.Count > 0)
+                    {
+                        json.WriteStartObject("annotations");
+                        foreach (var a in e.Annotations)
+                        {
+                            json.WriteString(a.Key, a.Value);
+                        }
+
+                        json.WriteEndObject();
+                    }
+
                     json.WriteEndObject();
                 }
 

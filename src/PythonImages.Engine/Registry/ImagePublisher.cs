@@ -181,75 +181,87 @@ namespace PythonImages.Engine.Registry
         public async Task<IReadOnlyList<PublishOutcome>> PushAsync(PublishTarget target, Func<PublishResult, bool> shouldPush, IProgress<PublishProgress>? progress, CancellationToken cancellationToken)
         {
             var outcomes = new List<PublishOutcome>();
-            var image = await engine.InspectImageAsync(target.Image, cancellationToken).ConfigureAwait(false);
-            if (image == null)
-            {
-                var failure = new RegistryException(PublishErrorIds.ImageNotFound, $"No image '{target.Image}' on the engine at {engine.Endpoint}.", RegistryHost);
-                foreach (var tag in target.Tags)
-                {
-                    outcomes.Add(new PublishOutcome(new PublishResult { Reference = Destination(tag).ToString(), Source = target.Image, Status = PublishStatus.Failed, Reason = failure.Message }, outcomes.Count == 0 ? failure : null));
-                }
-
-                Remember(target, null, null, failure.Message);
-                return outcomes;
-            }
-
             PublishedImage? first = null;
             string? firstFailure = null;
             bool skipped = false;
-            foreach (var tag in target.Tags)
+            try
             {
-                var destination = Destination(tag);
-                var result = new PublishResult { Reference = destination.ToString(), Source = target.Image };
-                try
+                var image = await engine.InspectImageAsync(target.Image, cancellationToken).ConfigureAwait(false);
+                if (image == null)
                 {
-                    var existing = await client.GetManifestAsync(destination.Path, destination.Tag!, cancellationToken).ConfigureAwait(false);
-                    if (existing != null && !MediaTypes.IsIndex(existing.MediaType) && string.Equals(existing.ConfigDigest, image.Id, StringComparison.Ordinal))
+                    var failure = new RegistryException(PublishErrorIds.ImageNotFound, $"No image '{target.Image}' on the engine at {engine.Endpoint}.", RegistryHost);
+                    foreach (var tag in target.Tags)
                     {
-                        var present = await DescribeAsync(destination, existing, cancellationToken).ConfigureAwait(false);
-                        Fill(result, present, PublishStatus.AlreadyPresent);
-                        first ??= present;
-                        outcomes.Add(new PublishOutcome(result));
-                        continue;
+                        outcomes.Add(new PublishOutcome(new PublishResult { Reference = Destination(tag).ToString(), Source = target.Image, Status = PublishStatus.Failed, Reason = failure.Message }, outcomes.Count == 0 ? failure : null));
                     }
 
-                    if (!shouldPush(result))
-                    {
-                        skipped = true;
-                        continue;
-                    }
+                    Remember(target, null, null, failure.Message);
+                    return outcomes;
+                }
 
-                    await engine.TagImageAsync(image.Id, destination.Repository, destination.Tag!, cancellationToken).ConfigureAwait(false);
-                    string reference = destination.ToString();
-                    var pushed = await engine.PushImageAsync(
-                        new EnginePushRequest
+                foreach (var tag in target.Tags)
+                {
+                    var destination = Destination(tag);
+                    var result = new PublishResult { Reference = destination.ToString(), Source = target.Image };
+                    try
+                    {
+                        var existing = await client.GetManifestAsync(destination.Path, destination.Tag!, cancellationToken).ConfigureAwait(false);
+                        if (existing != null && !MediaTypes.IsIndex(existing.MediaType) && string.Equals(existing.ConfigDigest, image.Id, StringComparison.Ordinal))
                         {
-                            Repository = destination.Repository,
-                            Tag = destination.Tag!,
-                            ServerAddress = DockerCredentials.IsDockerHub(RegistryHost) ? DockerCredentials.DockerHubKey : RegistryHost,
-                            Credential = options.Credential,
-                        },
-                        progress == null ? null : new ForwardProgress(e => progress.Report(new PublishProgress(reference, e))),
-                        cancellationToken).ConfigureAwait(false);
-                    if (!pushed.Succeeded)
-                    {
-                        throw new RegistryException(PublishErrorIds.PushFailed, $"The engine could not push {reference}: {pushed.ErrorMessage}", RegistryHost);
-                    }
+                            var present = await DescribeAsync(destination, existing, cancellationToken).ConfigureAwait(false);
+                            Fill(result, present, PublishStatus.AlreadyPresent);
+                            first ??= present;
+                            outcomes.Add(new PublishOutcome(result));
+                            continue;
+                        }
 
-                    var manifest = await client.GetManifestAsync(destination.Path, destination.Tag!, cancellationToken).ConfigureAwait(false)
-                        ?? throw new RegistryException(PublishErrorIds.RegistryError, $"The registry {RegistryHost} has no manifest for {reference} right after the push.", RegistryHost, statusCode: 404);
-                    var published = await DescribeAsync(destination, manifest, cancellationToken).ConfigureAwait(false);
-                    Fill(result, published, PublishStatus.Pushed);
-                    first ??= published;
-                    outcomes.Add(new PublishOutcome(result));
+                        if (!shouldPush(result))
+                        {
+                            skipped = true;
+                            continue;
+                        }
+
+                        await engine.TagImageAsync(image.Id, destination.Repository, destination.Tag!, cancellationToken).ConfigureAwait(false);
+                        string reference = destination.ToString();
+                        var pushed = await engine.PushImageAsync(
+                            new EnginePushRequest
+                            {
+                                Repository = destination.Repository,
+                                Tag = destination.Tag!,
+                                ServerAddress = DockerCredentials.IsDockerHub(RegistryHost) ? DockerCredentials.DockerHubKey : RegistryHost,
+                                Credential = options.Credential,
+                            },
+                            progress == null ? null : new ForwardProgress(e => progress.Report(new PublishProgress(reference, e))),
+                            cancellationToken).ConfigureAwait(false);
+                        if (!pushed.Succeeded)
+                        {
+                            throw new RegistryException(PublishErrorIds.PushFailed, $"The engine could not push {reference}: {pushed.ErrorMessage}", RegistryHost);
+                        }
+
+                        // The manifest this push stored, by the digest the engine reported: another push of the same tag
+                        // (another CI leg) right after it must not be taken for ours. Without a digest, the tag is read.
+                        var manifest = await client.GetManifestAsync(destination.Path, pushed.Digest ?? destination.Tag!, cancellationToken).ConfigureAwait(false)
+                            ?? throw new RegistryException(PublishErrorIds.RegistryError, $"The registry {RegistryHost} has no manifest {(pushed.Digest != null ? pushed.Digest + " " : string.Empty)}for {reference} right after the push.", RegistryHost, statusCode: 404);
+                        var published = await DescribeAsync(destination, manifest, cancellationToken).ConfigureAwait(false);
+                        Fill(result, published, PublishStatus.Pushed);
+                        first ??= published;
+                        outcomes.Add(new PublishOutcome(result));
+                    }
+                    catch (RegistryException ex)
+                    {
+                        result.Status = PublishStatus.Failed;
+                        result.Reason = ex.Message;
+                        firstFailure ??= ex.Message;
+                        outcomes.Add(new PublishOutcome(result, ex));
+                    }
                 }
-                catch (RegistryException ex)
-                {
-                    result.Status = PublishStatus.Failed;
-                    result.Reason = ex.Message;
-                    firstFailure ??= ex.Message;
-                    outcomes.Add(new PublishOutcome(result, ex));
-                }
+            }
+            catch (Exception ex)
+            {
+                // Any other failure (the engine refusing to tag an image, a cancellation) stops this image here: it is
+                // recorded as not published, so that its shared tags are not written without it, and goes on as before.
+                Remember(target, null, null, firstFailure ?? ex.Message);
+                throw;
             }
 
             Remember(target, first, target.Tags.Count > 0 ? target.Tags[0] : null, firstFailure, skipped);
@@ -287,14 +299,12 @@ namespace PythonImages.Engine.Registry
                     var existing = await client.GetManifestAsync(tag.Destination.Path, tag.Destination.Tag!, cancellationToken).ConfigureAwait(false);
                     if (existing != null && MediaTypes.IsIndex(existing.MediaType))
                     {
-                        // Platforms published elsewhere (Windows images from a Windows engine) stay in the index.
-                        var mine = new HashSet<ImagePlatform>(entries.Select(e => e.Platform));
-                        entries.AddRange(existing.IndexEntries().Where(e => !mine.Contains(e.Platform) && e.Digest.Length > 0));
+                        entries = Merge(entries, existing.IndexEntries());
                     }
 
                     byte[] index = ImageIndexBuilder.Build(result.Reference, entries, out string mediaType);
                     string digest = RegistryClient.Digest(index);
-                    result.Platform = string.Join(", ", entries.Select(e => e.Platform.ToString()).Distinct(StringComparer.Ordinal));
+                    result.Platform = string.Join(", ", entries.Where(e => !e.IsAttestation).Select(e => e.Platform.ToString()).Distinct(StringComparer.Ordinal));
                     result.Size = tag.Images.GroupBy(i => i.Digest, StringComparer.Ordinal).Sum(g => g.First().ContentSize);
                     if (existing != null && MediaTypes.IsIndex(existing.MediaType) && SameEntries(existing, entries))
                     {
@@ -324,6 +334,21 @@ namespace PythonImages.Engine.Registry
 
             shared.Clear();
             return outcomes;
+        }
+
+        /// <summary>
+        /// The entries of the new index: <paramref name="mine"/>, then the images of the existing index on other platforms
+        /// (Windows images published from a Windows engine stay), then its attestations (buildx provenance and SBOMs) except
+        /// those about a manifest that is no longer listed (one this publish replaces).
+        /// </summary>
+        private static List<IndexEntry> Merge(List<IndexEntry> mine, IReadOnlyList<IndexEntry> existing)
+        {
+            var platforms = new HashSet<ImagePlatform>(mine.Select(e => e.Platform));
+            var merged = new List<IndexEntry>(mine);
+            merged.AddRange(existing.Where(e => !e.IsAttestation && !platforms.Contains(e.Platform)));
+            var listed = new HashSet<string>(merged.Select(e => e.Digest), StringComparer.Ordinal);
+            merged.AddRange(existing.Where(e => e.IsAttestation && (e.AttestationOf == null || listed.Contains(e.AttestationOf))));
+            return merged;
         }
 
         private static bool SameEntries(ManifestInfo existing, List<IndexEntry> entries)
@@ -378,6 +403,11 @@ namespace PythonImages.Engine.Registry
         {
             string configDigest = manifest.ConfigDigest
                 ?? throw new RegistryException(PublishErrorIds.RegistryError, $"The manifest of {destination} names no image config.", RegistryHost);
+            if (LedgerGrammar.Digest.Why(configDigest) is { } bad)
+            {
+                throw new RegistryException(PublishErrorIds.RegistryError, $"The manifest of {destination} names the image config '{InputGrammar.Show(configDigest)}', which is not accepted: {bad}.", RegistryHost);
+            }
+
             if (!platforms.TryGetValue(configDigest, out var platform))
             {
                 byte[] config = await client.GetBlobAsync(destination.Path, configDigest, cancellationToken).ConfigureAwait(false);
@@ -388,7 +418,7 @@ namespace PythonImages.Engine.Registry
             long size = 0;
             using (var doc = JsonDocument.Parse(manifest.Content))
             {
-                if (doc.RootElement.TryGetProperty("config", out var c) && c.TryGetProperty("size", out var cs) && cs.TryGetInt64(out long configSize))
+                if (doc.RootElement.TryGetProperty("config", out var c) && c.ValueKind == JsonValueKind.Object && c.TryGetProperty("size", out var cs) && cs.ValueKind == JsonValueKind.Number && cs.TryGetInt64(out long configSize))
                 {
                     size += configSize;
                 }
@@ -397,7 +427,7 @@ namespace PythonImages.Engine.Registry
                 {
                     foreach (var layer in layers.EnumerateArray())
                     {
-                        if (layer.TryGetProperty("size", out var ls) && ls.TryGetInt64(out long layerSize))
+                        if (layer.ValueKind == JsonValueKind.Object && layer.TryGetProperty("size", out var ls) && ls.ValueKind == JsonValueKind.Number && ls.TryGetInt64(out long layerSize))
                         {
                             size += layerSize;
                         }

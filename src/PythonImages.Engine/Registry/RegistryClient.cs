@@ -54,11 +54,18 @@ namespace PythonImages.Engine.Registry
     /// <summary>A manifest (or index) as the registry stores it.</summary>
     public sealed class ManifestInfo
     {
-        internal ManifestInfo(string mediaType, string digest, byte[] content)
+        /// <summary>The annotation that marks an index entry as an attestation (buildx provenance, SBOM).</summary>
+        public const string ReferenceTypeAnnotation = "vnd.docker.reference.type";
+
+        /// <summary>The annotation naming the manifest an attestation is about.</summary>
+        public const string ReferenceDigestAnnotation = "vnd.docker.reference.digest";
+
+        internal ManifestInfo(string mediaType, string digest, byte[] content, string? name = null)
         {
             MediaType = mediaType;
             Digest = digest;
             Content = content;
+            Name = name ?? digest;
         }
 
         /// <summary>Its media type.</summary>
@@ -73,38 +80,110 @@ namespace PythonImages.Engine.Registry
         /// <summary>Its bytes.</summary>
         public byte[] Content { get; }
 
-        /// <summary>The config digest of an image manifest (null for an index).</summary>
+        /// <summary>Which manifest it is, for messages: registry/repository:reference.</summary>
+        public string Name { get; }
+
+        /// <summary>The config digest of an image manifest (null for an index); a <see cref="RegistryException"/> when the manifest is not JSON.</summary>
         public string? ConfigDigest
         {
             get
             {
-                using var doc = JsonDocument.Parse(Content);
-                return doc.RootElement.TryGetProperty("config", out var c) && c.ValueKind == JsonValueKind.Object && c.TryGetProperty("digest", out var d) ? d.GetString() : null;
+                using var doc = Parse();
+                return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("config", out var c) && c.ValueKind == JsonValueKind.Object
+                    && c.TryGetProperty("digest", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
             }
         }
 
-        /// <summary>The manifests an index lists, with their platforms (empty for an image manifest).</summary>
+        /// <summary>
+        /// The manifests an index lists, with their platforms (empty for an image manifest). Attestation entries
+        /// (<see cref="ReferenceTypeAnnotation"/>) are listed too (unknown/unknown when they name no platform); other
+        /// entries without a platform are left out. Every value is checked: a <see cref="RegistryException"/> says which is not accepted.
+        /// </summary>
         public IReadOnlyList<IndexEntry> IndexEntries()
         {
             var list = new List<IndexEntry>();
-            using var doc = JsonDocument.Parse(Content);
-            if (doc.RootElement.TryGetProperty("manifests", out var manifests) && manifests.ValueKind == JsonValueKind.Array)
+            using var doc = Parse();
+            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("manifests", out var manifests) || manifests.ValueKind != JsonValueKind.Array)
             {
-                foreach (var m in manifests.EnumerateArray())
-                {
-                    if (!m.TryGetProperty("platform", out var p) || p.ValueKind != JsonValueKind.Object)
-                    {
-                        continue;
-                    }
+                return list;
+            }
 
-                    string? S(JsonElement e, string n) => e.TryGetProperty(n, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-                    string digest = S(m, "digest") ?? string.Empty;
-                    long size = m.TryGetProperty("size", out var z) && z.TryGetInt64(out long n) ? n : 0;
-                    list.Add(new IndexEntry(digest, S(m, "mediaType") ?? MediaTypes.DockerManifest, size, new ImagePlatform(S(p, "os") ?? string.Empty, S(p, "architecture") ?? string.Empty, S(p, "variant"), S(p, "os.version")), digest));
+            int number = 0;
+            foreach (var m in manifests.EnumerateArray())
+            {
+                number++;
+                if (m.ValueKind != JsonValueKind.Object)
+                {
+                    throw Refused($"its entry {number} is not an object");
                 }
+
+                var annotations = new List<KeyValuePair<string, string>>();
+                if (m.TryGetProperty("annotations", out var a) && a.ValueKind == JsonValueKind.Object)
+                {
+                    foreach (var pair in a.EnumerateObject())
+                    {
+                        string value = pair.Value.ValueKind == JsonValueKind.String ? pair.Value.GetString() ?? string.Empty : throw Refused($"the annotation '{InputGrammar.Show(pair.Name)}' of its entry {number} is not a string");
+                        Check(RegistryGrammar.AnnotationKey, pair.Name, $"an annotation key of its entry {number}");
+                        if (value.Length > 0)
+                        {
+                            Check(RegistryGrammar.AnnotationValue, value, $"the annotation {pair.Name} of its entry {number}");
+                        }
+
+                        annotations.Add(new KeyValuePair<string, string>(pair.Name, value));
+                    }
+                }
+
+                bool attestation = annotations.Any(p => p.Key == ReferenceTypeAnnotation && p.Value == "attestation-manifest");
+                bool hasPlatform = m.TryGetProperty("platform", out var p) && p.ValueKind == JsonValueKind.Object;
+                if (!hasPlatform && !attestation)
+                {
+                    continue;
+                }
+
+                string digest = Check(LedgerGrammar.Digest, S(m, "digest"), $"the digest of its entry {number}");
+                string mediaType = S(m, "mediaType") is { } type ? Check(RegistryGrammar.MediaType, type, $"the media type of its entry {number}") : MediaTypes.DockerManifest;
+                long size = m.TryGetProperty("size", out var z) && z.ValueKind == JsonValueKind.Number && z.TryGetInt64(out long n) && n >= 0 ? n : 0;
+                var platform = hasPlatform
+                    ? new ImagePlatform(
+                        Check(RegistryGrammar.PlatformField, S(p, "os"), $"the os of its entry {number}"),
+                        Check(RegistryGrammar.PlatformField, S(p, "architecture"), $"the architecture of its entry {number}"),
+                        Optional(S(p, "variant"), $"the variant of its entry {number}"),
+                        Optional(S(p, "os.version"), $"the os.version of its entry {number}"))
+                    : new ImagePlatform("unknown", "unknown");
+                list.Add(new IndexEntry(digest, mediaType, size, platform, digest, annotations));
             }
 
             return list;
+
+            static string? S(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+            string? Optional(string? value, string what) => string.IsNullOrEmpty(value) ? null : Check(RegistryGrammar.PlatformField, value, what);
+        }
+
+        private string Check(Grammar grammar, string? value, string what)
+        {
+            string? why = grammar.Why(value);
+            if (why != null)
+            {
+                throw Refused($"{what} '{InputGrammar.Show(value)}' is not accepted: {why}");
+            }
+
+            return value!;
+        }
+
+        private RegistryException Refused(string why) =>
+            new RegistryException(PublishErrorIds.RegistryError, $"The manifest {Name} that the registry sent cannot be used: {why}.");
+
+        private JsonDocument Parse()
+        {
+            try
+            {
+                return JsonDocument.Parse(Content);
+            }
+            catch (JsonException ex)
+            {
+                throw new RegistryException(PublishErrorIds.RegistryError, $"The registry answered {Name} with something that is not JSON ({InputGrammar.Show(MediaType)}, {Content.Length} bytes): a proxy's page, or not a registry.", inner: ex);
+            }
         }
     }
 
@@ -147,9 +226,9 @@ namespace PythonImages.Engine.Registry
                 {
                     try
                     {
-                        authorities.Add(new X509Certificate2(file));
+                        authorities.AddRange(ReadCertificates(file));
                     }
-                    catch (CryptographicException ex)
+                    catch (Exception ex) when (ex is CryptographicException || ex is FormatException || ex is IOException || ex is UnauthorizedAccessException)
                     {
                         throw new RegistryException(PublishErrorIds.InvalidCertificate, $"The CA certificate {file} cannot be read: {ex.Message.Trim()}", registry, inner: ex);
                     }
@@ -190,14 +269,17 @@ namespace PythonImages.Engine.Registry
 
             http = new HttpClient(handler) { Timeout = options.RequestTimeout };
             http.DefaultRequestHeaders.UserAgent.ParseAdd("PythonImages-Publish/" + typeof(RegistryClient).Assembly.GetName().Version);
-            pipeline = new ResiliencePipelineBuilder<Answer>()
-                .AddRetry(new RetryStrategyOptions<Answer>
+            // Retries = 0 means no retry: Polly's retry strategy refuses MaxRetryAttempts = 0, so it is left out then.
+            var builder = new ResiliencePipelineBuilder<Answer>();
+            if (options.Retries > 0)
+            {
+                builder.AddRetry(new RetryStrategyOptions<Answer>
                 {
                     ShouldHandle = args => new ValueTask<bool>(
                         args.Outcome.Exception is HttpRequestException || args.Outcome.Exception is IOException
                         || (args.Outcome.Exception is TaskCanceledException && !args.Context.CancellationToken.IsCancellationRequested)
                         || (args.Outcome.Result != null && (args.Outcome.Result.Status >= 500 || args.Outcome.Result.Status == 429))),
-                    MaxRetryAttempts = Math.Max(0, options.Retries),
+                    MaxRetryAttempts = options.Retries,
                     BackoffType = DelayBackoffType.Exponential,
                     UseJitter = true,
                     Delay = options.RetryDelay,
@@ -207,8 +289,10 @@ namespace PythonImages.Engine.Registry
                         options.Log?.Invoke($"{Registry}: retry {args.AttemptNumber + 1} of {args.Context.Properties.GetValue(WhatKey, "?")} in {args.RetryDelay.TotalMilliseconds:0} ms ({why}).");
                         return default;
                     },
-                })
-                .Build();
+                });
+            }
+
+            pipeline = builder.Build();
         }
 
         /// <summary>The registry host[:port].</summary>
@@ -262,6 +346,51 @@ namespace PythonImages.Engine.Registry
             catch (ArgumentException)
             {
                 return null;
+            }
+        }
+
+        /// <summary>
+        /// Every certificate of a CA file, as docker reads it: each PEM CERTIFICATE block of a bundle, or the file as one DER
+        /// certificate when it holds no PEM block (parsed here: Windows PowerShell 5.1 has no ImportFromPemFile).
+        /// </summary>
+        internal static List<X509Certificate2> ReadCertificates(string file)
+        {
+            const string Begin = "-----BEGIN CERTIFICATE-----";
+            const string End = "-----END CERTIFICATE-----";
+            byte[] bytes = File.ReadAllBytes(file);
+            string text = Encoding.ASCII.GetString(bytes);
+            var found = new List<X509Certificate2>();
+            try
+            {
+                for (int at = text.IndexOf(Begin, StringComparison.Ordinal); at >= 0; at = text.IndexOf(Begin, at, StringComparison.Ordinal))
+                {
+                    int start = at + Begin.Length;
+                    int end = text.IndexOf(End, start, StringComparison.Ordinal);
+                    if (end < 0)
+                    {
+                        throw new FormatException("a BEGIN CERTIFICATE line has no END CERTIFICATE line");
+                    }
+
+                    string base64 = new string(text.Substring(start, end - start).Where(c => !char.IsWhiteSpace(c)).ToArray());
+                    found.Add(new X509Certificate2(Convert.FromBase64String(base64)));
+                    at = end + End.Length;
+                }
+
+                if (found.Count == 0)
+                {
+                    found.Add(new X509Certificate2(bytes));
+                }
+
+                return found;
+            }
+            catch (Exception)
+            {
+                foreach (var c in found)
+                {
+                    c.Dispose();
+                }
+
+                throw;
             }
         }
 
@@ -325,13 +454,18 @@ namespace PythonImages.Engine.Registry
                 throw Failed(answer, $"reading the manifest {repository}:{reference}");
             }
 
+            if (answer.ContentType != null && RegistryGrammar.MediaType.Why(answer.ContentType) is { } badType)
+            {
+                throw new RegistryException(PublishErrorIds.RegistryError, $"The registry {Registry} answered the manifest {repository}:{reference} with the media type '{InputGrammar.Show(answer.ContentType)}', which is not accepted: {badType}.", Registry);
+            }
+
             string digest = Digest(answer.Body);
             if (reference.IndexOf(':') > 0 && !string.Equals(reference, digest, StringComparison.Ordinal))
             {
                 throw new RegistryException(PublishErrorIds.RegistryError, $"The registry {Registry} answered {repository}@{reference} with a manifest whose digest is {digest}.", Registry);
             }
 
-            return new ManifestInfo(answer.ContentType ?? MediaTypes.DockerManifest, digest, answer.Body);
+            return new ManifestInfo(answer.ContentType ?? MediaTypes.DockerManifest, digest, answer.Body, Registry + "/" + repository + (reference.IndexOf(':') > 0 ? "@" : ":") + reference);
         }
 
         /// <summary>The bytes of the blob <paramref name="digest"/> (an image config), checked against the digest.</summary>
@@ -400,10 +534,13 @@ namespace PythonImages.Engine.Registry
             try
             {
                 using var doc = JsonDocument.Parse(body);
-                if (doc.RootElement.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array)
+                if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array)
                 {
+                    // Each item should be {"code":"...","message":"..."}; anything else (a bare string, a numeric code) is shown as its JSON text.
+                    static string Text(JsonElement e) => e.ValueKind == JsonValueKind.String ? e.GetString() ?? string.Empty : e.GetRawText();
+                    static string Field(JsonElement e, string name) => e.TryGetProperty(name, out var v) ? Text(v) : string.Empty;
                     return InputGrammar.Show(string.Join("; ", errors.EnumerateArray().Select(e =>
-                        (e.TryGetProperty("code", out var c) ? c.GetString() : null) + " " + (e.TryGetProperty("message", out var m) ? m.GetString() : null))));
+                        e.ValueKind == JsonValueKind.Object ? (Field(e, "code") + " " + Field(e, "message")).Trim() : Text(e))));
                 }
             }
             catch (JsonException)
@@ -711,7 +848,7 @@ namespace PythonImages.Engine.Registry
             {
                 string detail = ErrorText(answer.Body);
                 answer.Dispose();
-                throw new RegistryException(PublishErrorIds.RegistryError, $"The registry {Registry} answered HTTP {answer.Status} to {method.Method} {uri.AbsolutePath}" + (retry ? $" {options.Retries + 1} times" : string.Empty) + (detail.Length > 0 ? ": " + detail : "."), Registry, statusCode: answer.Status);
+                throw new RegistryException(PublishErrorIds.RegistryError, $"The registry {Registry} answered HTTP {answer.Status} to {method.Method} {uri.AbsolutePath}" + (retry ? $" {Math.Max(0, options.Retries) + 1} times" : string.Empty) + (detail.Length > 0 ? ": " + detail : "."), Registry, statusCode: answer.Status);
             }
 
             return answer;

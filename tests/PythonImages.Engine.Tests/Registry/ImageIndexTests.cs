@@ -90,5 +90,55 @@ namespace PythonImages.Engine.Tests.Registry
             };
             ImageIndexBuilder.Build("r:3", windows, out _);
         }
+
+        [Fact]
+        public void AttestationsNeverCollideAndKeepTheirAnnotations()
+        {
+            var attestation = new[] { new KeyValuePair<string, string>("vnd.docker.reference.type", "attestation-manifest"), new KeyValuePair<string, string>("vnd.docker.reference.digest", D1) };
+            var entries = new List<IndexEntry>
+            {
+                new IndexEntry(D1, MediaTypes.DockerManifest, 500, new ImagePlatform("linux", "amd64"), "a"),
+                new IndexEntry(D2, MediaTypes.OciManifest, 100, new ImagePlatform("unknown", "unknown"), D2, attestation),
+                new IndexEntry(D3, MediaTypes.OciManifest, 100, new ImagePlatform("unknown", "unknown"), D3, attestation),
+            };
+            Assert.True(entries[1].IsAttestation);
+            Assert.Equal(D1, entries[1].AttestationOf);
+            Assert.False(entries[0].IsAttestation);
+            using var doc = JsonDocument.Parse(ImageIndexBuilder.Build("r:3", entries, out string mediaType));
+            Assert.Equal(MediaTypes.OciIndex, mediaType);
+            var manifests = doc.RootElement.GetProperty("manifests").EnumerateArray().ToList();
+            Assert.Equal(3, manifests.Count);
+            Assert.False(manifests[0].TryGetProperty("annotations", out _));
+            Assert.Equal(D1, manifests[2].GetProperty("annotations").GetProperty("vnd.docker.reference.digest").GetString());
+        }
+
+        [Theory]
+        [InlineData("linux", "arm64", "v8", null, "linux", "arm64", null, null, true)]
+        [InlineData("linux", "aarch64", null, null, "linux", "arm64", null, null, true)]
+        [InlineData("linux", "arm", null, null, "linux", "arm", "v7", null, true)]
+        [InlineData("linux", "arm", "v6", null, "linux", "arm", "v7", null, false)]
+        [InlineData("linux", "amd64", "v1", null, "linux", "amd64", null, null, true)]
+        [InlineData("linux", "x86_64", null, null, "linux", "amd64", null, null, true)]
+        [InlineData("linux", "386", null, null, "linux", "amd64", null, null, false)]
+        [InlineData("windows", "amd64", null, "10.0.20348.2655", "windows", "amd64", null, "10.0.20348.2700", true)]
+        [InlineData("windows", "amd64", null, "10.0.20348.2655", "windows", "amd64", null, "10.0.26100.2655", false)]
+        public void PlatformsAreComparedAsContainerdNormalisesThemAndWindowsUpToTheBuild(string os1, string arch1, string? v1, string? osv1, string os2, string arch2, string? v2, string? osv2, bool same)
+        {
+            var a = new ImagePlatform(os1, arch1, v1, osv1);
+            var b = new ImagePlatform(os2, arch2, v2, osv2);
+            Assert.Equal(same, a.Equals(b));
+            Assert.Equal(same, a.GetHashCode() == b.GetHashCode() && a.Equals(b));
+        }
+
+        [Fact]
+        public void TwoRevisionsOfOneWindowsBuildAreACollision()
+        {
+            var entries = new List<IndexEntry>
+            {
+                new IndexEntry(D1, MediaTypes.DockerManifest, 500, new ImagePlatform("windows", "amd64", null, "10.0.20348.2655"), "old"),
+                new IndexEntry(D2, MediaTypes.DockerManifest, 500, new ImagePlatform("windows", "amd64", null, "10.0.20348.2700"), "new"),
+            };
+            Assert.Equal(PublishErrorIds.PlatformCollision, Assert.Throws<RegistryException>(() => ImageIndexBuilder.Build("r:3", entries, out _)).ErrorId);
+        }
     }
 }

@@ -1,6 +1,9 @@
 using System;
 using System.IO;
 using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -133,6 +136,138 @@ namespace PythonImages.Engine.Tests.Registry
             Assert.Equal("https://auth.example/token", p["realm"]);
             Assert.Equal("registry.example", p["service"]);
             Assert.Equal("repository:a/b:pull,push", p["scope"]);
+        }
+
+        /// <summary>An error body whose "errors" items are not objects is still a RegistryError, showing the items.</summary>
+        [Fact]
+        public async Task AnErrorBodyWithBareStringItemsIsARegistryError()
+        {
+            using var server = new ScriptedRegistry(r => r.Url!.AbsolutePath == "/v2/"
+                ? ScriptedRegistry.Answer(200, "application/json", "{}")
+                : ScriptedRegistry.Answer(500, "application/json", "{\"errors\":[\"internal\"]}"));
+            using var client = RegistryClient.Create(server.Host, RegistryFixtures.Options());
+            await client.PingAsync(CancellationToken.None);
+            var ex = await Record.ExceptionAsync(() => client.GetManifestAsync("team/app", "1", CancellationToken.None));
+            Assert.Equal(PublishErrorIds.RegistryError, Assert.IsType<RegistryException>(ex).ErrorId);
+            Assert.Contains("internal", ex.Message);
+        }
+
+        /// <summary>An error item with a numeric code is still a RegistryError, showing the code.</summary>
+        [Fact]
+        public async Task AnErrorWithANumericCodeIsARegistryError()
+        {
+            using var server = new ScriptedRegistry(r => r.Url!.AbsolutePath == "/v2/"
+                ? ScriptedRegistry.Answer(200, "application/json", "{}")
+                : ScriptedRegistry.Answer(400, "application/json", "{\"errors\":[{\"code\":400,\"message\":\"bad\"}]}"));
+            using var client = RegistryClient.Create(server.Host, RegistryFixtures.Options());
+            await client.PingAsync(CancellationToken.None);
+            var ex = await Record.ExceptionAsync(() => client.GetManifestAsync("team/app", "1", CancellationToken.None));
+            Assert.Equal(PublishErrorIds.RegistryError, Assert.IsType<RegistryException>(ex).ErrorId);
+            Assert.Contains("400 bad", ex.Message);
+        }
+
+        /// <summary>Retries = 0 means one attempt and no retry (not Polly's ValidationException).</summary>
+        [Fact]
+        public async Task NoRetriesIsAValidOptionAndMeansOneAttempt()
+        {
+            var ex = Record.Exception(() => RegistryClient.Create("127.0.0.1:5000", new RegistryClientOptions { Retries = 0, CertsDirectory = Path.GetTempPath() }).Dispose());
+            Assert.Null(ex);
+            using var server = new ScriptedRegistry(r => r.Url!.AbsolutePath == "/v2/"
+                ? ScriptedRegistry.Answer(200, "application/json", "{}")
+                : ScriptedRegistry.Answer(503, "application/json", "{\"errors\":[{\"code\":\"UNAVAILABLE\",\"message\":\"later\"}]}"));
+            var options = RegistryFixtures.Options();
+            options.Retries = 0;
+            using var client = RegistryClient.Create(server.Host, options);
+            await client.PingAsync(CancellationToken.None);
+            var failed = await Assert.ThrowsAsync<RegistryException>(() => client.GetManifestAsync("team/app", "1", CancellationToken.None));
+            Assert.Contains("1 times", failed.Message);
+            Assert.Single(server.Requests, r => r.StartsWith("GET /v2/team/app/manifests/1", StringComparison.Ordinal));
+        }
+
+        private static (System.Security.Cryptography.X509Certificates.X509Certificate2 Ca, System.Security.Cryptography.X509Certificates.X509Certificate2 Leaf) Pki(string name)
+        {
+            using var caKey = System.Security.Cryptography.RSA.Create(2048);
+            var caReq = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=" + name, caKey, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+            caReq.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
+            caReq.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509KeyUsageExtension(System.Security.Cryptography.X509Certificates.X509KeyUsageFlags.KeyCertSign | System.Security.Cryptography.X509Certificates.X509KeyUsageFlags.CrlSign, true));
+            var ca = caReq.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+            using var leafKey = System.Security.Cryptography.RSA.Create(2048);
+            var leafReq = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=127.0.0.1", leafKey, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+            var san = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+            san.AddIpAddress(IPAddress.Loopback);
+            leafReq.CertificateExtensions.Add(san.Build());
+            leafReq.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509EnhancedKeyUsageExtension(new System.Security.Cryptography.OidCollection { new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.1") }, false));
+            using var signed = leafReq.Create(ca, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(10), new byte[] { 1, 2, 3, 4 });
+            using var withKey = signed.CopyWithPrivateKey(leafKey);
+            var leaf = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(withKey.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx), null);
+            return (ca, leaf);
+        }
+
+        private static async Task ServeTlsAsync(TcpListener listener, System.Security.Cryptography.X509Certificates.X509Certificate2 leaf)
+        {
+            while (true)
+            {
+                TcpClient c;
+                try
+                {
+                    c = await listener.AcceptTcpClientAsync();
+                }
+                catch (Exception)
+                {
+                    return;
+                }
+
+                _ = Task.Run(async () =>
+                {
+                    using (c)
+                    {
+                        try
+                        {
+                            using var ssl = new System.Net.Security.SslStream(c.GetStream());
+                            await ssl.AuthenticateAsServerAsync(leaf);
+                            var buffer = new byte[8192];
+                            int read = await ssl.ReadAsync(buffer);
+                            Assert.True(read > 0);
+                            await ssl.WriteAsync(Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"));
+                            await ssl.FlushAsync();
+                        }
+                        catch (Exception)
+                        {
+                        }
+                    }
+                });
+            }
+        }
+
+        /// <summary>Every certificate of a ca.crt bundle is trusted (docker reads them all), not only the first.</summary>
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public async Task EveryCertificateOfACaBundleIsTrusted(bool bundle)
+        {
+            var (ca, leaf) = Pki("h13 review root");
+            var (other, otherLeaf) = Pki("h13 unrelated root");
+            string folder = Directory.CreateTempSubdirectory("h13-review-ca-").FullName;
+            var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            try
+            {
+                File.WriteAllText(Path.Combine(folder, "ca.crt"), (bundle ? other.ExportCertificatePem() + "\n" : string.Empty) + ca.ExportCertificatePem() + "\n");
+                _ = ServeTlsAsync(listener, leaf);
+                string host = "127.0.0.1:" + ((IPEndPoint)listener.LocalEndpoint).Port;
+                using var client = RegistryClient.Create(host, new RegistryClientOptions { CertificatePath = folder, Retries = 1, CertsDirectory = Path.GetTempPath() });
+                await client.PingAsync(CancellationToken.None);
+                Assert.Equal("https", client.Scheme);
+            }
+            finally
+            {
+                listener.Stop();
+                Directory.Delete(folder, true);
+                ca.Dispose();
+                leaf.Dispose();
+                other.Dispose();
+                otherLeaf.Dispose();
+            }
         }
 
         [RegistryFact(engine: false, auth: true)]
