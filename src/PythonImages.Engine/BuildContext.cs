@@ -399,36 +399,44 @@ namespace PythonImages.Engine
                 }
                 else
                 {
-                    entry.Kind = status?.Kind switch
-                    {
-                        PythonImages.FileKind.Fifo => ContextEntryKind.Fifo,
-                        PythonImages.FileKind.CharacterDevice => ContextEntryKind.CharacterDevice,
-                        PythonImages.FileKind.BlockDevice => ContextEntryKind.BlockDevice,
-                        _ => ContextEntryKind.File,
-                    };
-                    entry.DeviceMajor = status?.DeviceMajor ?? 0;
-                    entry.DeviceMinor = status?.DeviceMinor ?? 0;
-                    entry.Size = entry.Kind == ContextEntryKind.File && child is FileInfo file ? file.Length : 0;
-                    if (status != null && status.HasIdentity)
-                    {
-                        if (walk.FirstNames.TryGetValue((status.Device, status.Inode), out var first) && first.Size == entry.Size)
-                        {
-                            // Another name of a file already in the tar: a hard link to it, as docker sends it. (Two names
-                            // of one file have one size; a different size means the identities cannot be trusted, and the
-                            // bytes are sent.)
-                            entry.Kind = ContextEntryKind.HardLink;
-                            entry.LinkTarget = first.Name;
-                            entry.Size = 0;
-                        }
-                        else if (first.Name == null)
-                        {
-                            walk.FirstNames[(status.Device, status.Inode)] = (rel, entry.Size);
-                        }
-                    }
-
-                    walk.Entries.Add(entry);
+                    walk.Entries.Add(FileEntry(entry, child, status, walk));
                 }
             }
+        }
+
+        /// <summary>
+        /// A context entry that is neither a folder nor a link, by its lstat type: a regular file, a FIFO or a device
+        /// (header-only), or a later name of a file already in the tar (a hard link to its first name, as docker sends it).
+        /// </summary>
+        private static ContextEntry FileEntry(ContextEntry entry, FileSystemInfo child, PythonImages.FileStatus? status, WalkState walk)
+        {
+            entry.Kind = status?.Kind switch
+            {
+                PythonImages.FileKind.Fifo => ContextEntryKind.Fifo,
+                PythonImages.FileKind.CharacterDevice => ContextEntryKind.CharacterDevice,
+                PythonImages.FileKind.BlockDevice => ContextEntryKind.BlockDevice,
+                _ => ContextEntryKind.File,
+            };
+            entry.DeviceMajor = status?.DeviceMajor ?? 0;
+            entry.DeviceMinor = status?.DeviceMinor ?? 0;
+            entry.Size = entry.Kind == ContextEntryKind.File && child is FileInfo file ? file.Length : 0;
+            if (status != null && status.HasIdentity)
+            {
+                if (walk.FirstNames.TryGetValue((status.Device, status.Inode), out var first) && first.Size == entry.Size)
+                {
+                    // Two names of one file have one size; a different size means the identities cannot be trusted, and
+                    // the bytes are sent.
+                    entry.Kind = ContextEntryKind.HardLink;
+                    entry.LinkTarget = first.Name;
+                    entry.Size = 0;
+                }
+                else if (first.Name == null)
+                {
+                    walk.FirstNames[(status.Device, status.Inode)] = (entry.Path, entry.Size);
+                }
+            }
+
+            return entry;
         }
 
         /// <summary>The failure of a name .NET cannot use: not valid UTF-8, so it is read with replacement characters.</summary>
