@@ -221,28 +221,7 @@ namespace PythonImages.Engine.Registry
                             continue;
                         }
 
-                        await engine.TagImageAsync(image.Id, destination.Repository, destination.Tag!, cancellationToken).ConfigureAwait(false);
-                        string reference = destination.ToString();
-                        var pushed = await engine.PushImageAsync(
-                            new EnginePushRequest
-                            {
-                                Repository = destination.Repository,
-                                Tag = destination.Tag!,
-                                ServerAddress = DockerCredentials.IsDockerHub(RegistryHost) ? DockerCredentials.DockerHubKey : RegistryHost,
-                                Credential = options.Credential,
-                            },
-                            progress == null ? null : new ForwardProgress(e => progress.Report(new PublishProgress(reference, e))),
-                            cancellationToken).ConfigureAwait(false);
-                        if (!pushed.Succeeded)
-                        {
-                            throw new RegistryException(PublishErrorIds.PushFailed, $"The engine could not push {reference}: {pushed.ErrorMessage}", RegistryHost);
-                        }
-
-                        // The manifest this push stored, by the digest the engine reported: another push of the same tag
-                        // (another CI leg) right after it must not be taken for ours. Without a digest, the tag is read.
-                        var manifest = await client.GetManifestAsync(destination.Path, pushed.Digest ?? destination.Tag!, cancellationToken).ConfigureAwait(false)
-                            ?? throw new RegistryException(PublishErrorIds.RegistryError, $"The registry {RegistryHost} has no manifest {(pushed.Digest != null ? pushed.Digest + " " : string.Empty)}for {reference} right after the push.", RegistryHost, statusCode: 404);
-                        var published = await DescribeAsync(destination, manifest, cancellationToken).ConfigureAwait(false);
+                        var published = await TagAndPushAsync(image.Id, destination, progress, cancellationToken).ConfigureAwait(false);
                         Fill(result, published, PublishStatus.Pushed);
                         first ??= published;
                         outcomes.Add(new PublishOutcome(result));
@@ -266,6 +245,37 @@ namespace PythonImages.Engine.Registry
 
             Remember(target, first, target.Tags.Count > 0 ? target.Tags[0] : null, firstFailure, skipped);
             return outcomes;
+        }
+
+        /// <summary>
+        /// Tags image <paramref name="imageId"/> as <paramref name="destination"/> on the engine, pushes it and reads back the
+        /// manifest this push stored: by the digest the engine reported (another push of the same tag by another CI leg
+        /// right after it must not be taken for ours), else by the tag.
+        /// </summary>
+        private async Task<PublishedImage> TagAndPushAsync(string imageId, ImageReference destination, IProgress<PublishProgress>? progress, CancellationToken cancellationToken)
+        {
+            await engine.TagImageAsync(imageId, destination.Repository, destination.Tag!, cancellationToken).ConfigureAwait(false);
+            string reference = destination.ToString();
+            var pushed = await engine.PushImageAsync(
+                new EnginePushRequest
+                {
+                    Repository = destination.Repository,
+                    Tag = destination.Tag!,
+                    ServerAddress = DockerCredentials.IsDockerHub(RegistryHost) ? DockerCredentials.DockerHubKey : RegistryHost,
+                    Credential = options.Credential,
+                },
+                progress == null ? null : new ForwardProgress(e => progress.Report(new PublishProgress(reference, e))),
+                cancellationToken).ConfigureAwait(false);
+            if (!pushed.Succeeded)
+            {
+                throw new RegistryException(PublishErrorIds.PushFailed, $"The engine could not push {reference}: {pushed.ErrorMessage}", RegistryHost);
+            }
+
+            // The manifest this push stored, by the digest the engine reported: another push of the same tag
+            // (another CI leg) right after it must not be taken for ours. Without a digest, the tag is read.
+            var manifest = await client.GetManifestAsync(destination.Path, pushed.Digest ?? destination.Tag!, cancellationToken).ConfigureAwait(false)
+                ?? throw new RegistryException(PublishErrorIds.RegistryError, $"The registry {RegistryHost} has no manifest {(pushed.Digest != null ? pushed.Digest + " " : string.Empty)}for {reference} right after the push.", RegistryHost, statusCode: 404);
+            return await DescribeAsync(destination, manifest, cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>Writes the index of every shared tag collected by <see cref="PushAsync"/>: one outcome per shared tag.</summary>

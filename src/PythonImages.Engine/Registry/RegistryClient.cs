@@ -269,7 +269,16 @@ namespace PythonImages.Engine.Registry
 
             http = new HttpClient(handler) { Timeout = options.RequestTimeout };
             http.DefaultRequestHeaders.UserAgent.ParseAdd("PythonImages-Publish/" + typeof(RegistryClient).Assembly.GetName().Version);
-            // Retries = 0 means no retry: Polly's retry strategy refuses MaxRetryAttempts = 0, so it is left out then.
+            pipeline = RetryPipeline();
+        }
+
+        /// <summary>
+        /// The retries of every request: on a transport failure, a timeout that the caller did not ask for, a 5xx or a 429,
+        /// with exponential backoff and jitter. Retries = 0 means none: Polly's retry strategy refuses MaxRetryAttempts = 0,
+        /// so it is left out then.
+        /// </summary>
+        private ResiliencePipeline<Answer> RetryPipeline()
+        {
             var builder = new ResiliencePipelineBuilder<Answer>();
             if (options.Retries > 0)
             {
@@ -292,7 +301,7 @@ namespace PythonImages.Engine.Registry
                 });
             }
 
-            pipeline = builder.Build();
+            return builder.Build();
         }
 
         /// <summary>The registry host[:port].</summary>
