@@ -130,7 +130,7 @@ namespace PythonImages.Engine
                     // Everything the container wrote is read before the result is given (the stream ends after the exit).
                     var drained = await Task.WhenAny(reader, Task.Delay(limit, cancellationToken)).ConfigureAwait(false);
                     cancellationToken.ThrowIfCancellationRequested();
-                    if (drained == reader && reader.IsFaulted)
+                    if (drained == reader && reader.IsFaulted && !(request.Stdin && IsConnectionReset(reader.Exception!)))
                     {
                         throw Translate(reader.Exception!.GetBaseException(), "reading the container's output", cancellationToken);
                     }
@@ -176,6 +176,31 @@ namespace PythonImages.Engine
                     Mounts = request.Mounts.Select(m => new Mount { Type = "bind", Source = m.Source, Target = m.Target, ReadOnly = m.ReadOnly }).ToList(),
                 },
             };
+        }
+
+        /// <summary>
+        /// Whether the attach connection was reset by the engine. When a container exits before it has read all of its
+        /// input, the engine closes the connection with that input still unread, and the socket reports a reset instead of
+        /// the end of the stream; everything the container wrote was delivered before it (the reset comes after the queued
+        /// data), so after the exit it is the end of the output, not a lost engine.
+        /// </summary>
+        private static bool IsConnectionReset(Exception ex)
+        {
+            for (Exception? e = ex; e != null; e = e.InnerException)
+            {
+                if (e is AggregateException aggregate && aggregate.InnerExceptions.Count == 1)
+                {
+                    return IsConnectionReset(aggregate.InnerExceptions[0]);
+                }
+
+                if (e is System.Net.Sockets.SocketException socket
+                    && (socket.SocketErrorCode == System.Net.Sockets.SocketError.ConnectionReset || socket.SocketErrorCode == System.Net.Sockets.SocketError.ConnectionAborted))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>Reports the container's output until the engine ends the stream.</summary>
