@@ -31,21 +31,7 @@ namespace PythonImages.Engine.Tests.Registry
 
         public LoopbackRegistry()
         {
-            for (int attempt = 0; ; attempt++)
-            {
-                Port = FreePort();
-                listener.Prefixes.Clear();
-                listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-                try
-                {
-                    listener.Start();
-                    break;
-                }
-                catch (HttpListenerException) when (attempt < 5)
-                {
-                }
-            }
-
+            Port = StartOnFreePort(listener);
             loop = Task.Run(LoopAsync);
         }
 
@@ -66,13 +52,29 @@ namespace PythonImages.Engine.Tests.Registry
             }
         }
 
-        private static int FreePort()
+        /// <summary>
+        /// Starts <paramref name="listener"/> on a free loopback port and returns it (another process may take a port between
+        /// the probe and the start: a few attempts).
+        /// </summary>
+        internal static int StartOnFreePort(HttpListener listener)
         {
-            var l = new TcpListener(IPAddress.Loopback, 0);
-            l.Start();
-            int port = ((IPEndPoint)l.LocalEndpoint).Port;
-            l.Stop();
-            return port;
+            for (int attempt = 0; ; attempt++)
+            {
+                var probe = new TcpListener(IPAddress.Loopback, 0);
+                probe.Start();
+                int port = ((IPEndPoint)probe.LocalEndpoint).Port;
+                probe.Stop();
+                listener.Prefixes.Clear();
+                listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+                try
+                {
+                    listener.Start();
+                    return port;
+                }
+                catch (HttpListenerException) when (attempt < 5)
+                {
+                }
+            }
         }
 
         private async Task LoopAsync()

@@ -22,12 +22,7 @@ namespace PythonImages.Engine.Tests.Registry
         public ScriptedRegistry(Func<HttpListenerRequest, (int, string, byte[], IDictionary<string, string>?)> route)
         {
             this.route = route;
-            var l = new TcpListener(IPAddress.Loopback, 0);
-            l.Start();
-            Port = ((IPEndPoint)l.LocalEndpoint).Port;
-            l.Stop();
-            listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-            listener.Start();
+            Port = LoopbackRegistry.StartOnFreePort(listener);
             loop = Task.Run(async () =>
             {
                 while (true)
