@@ -34,6 +34,9 @@ namespace PythonImages
         /// <summary>A write whose temporary file vanished (removed by another run's clean-up in the instant before its lock) is tried again.</summary>
         private const int MaxAttempts = 4;
 
+        /// <summary>Reads refused by a writer's lock are tried this often, 10 ms apart.</summary>
+        private const int LockWaitAttempts = 200;
+
         private static bool IsWindows => RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
 
         /// <summary>Writes text as UTF-8 without BOM to a temporary file in the same directory, then renames it over
@@ -116,6 +119,45 @@ namespace PythonImages
                     }
                 }
             }
+        }
+
+        /// <summary>
+        /// Reads a whole file that a write of this class may have just replaced. On Linux and macOS the writer still holds
+        /// its exclusive lock on the file for an instant after the rename, and every read open there asks for a shared
+        /// lock, which is refused meanwhile ("being used by another process"). Such a refusal is waited out (up to about
+        /// two seconds); any other failure is thrown at once.
+        /// </summary>
+        public static byte[] ReadAllBytes(string path) => WhileWriterHoldsLock(path, () => File.ReadAllBytes(path));
+
+        /// <summary>Runs <paramref name="open"/> (an open or read of <paramref name="path"/>) again while it is refused only because another writer holds the file's lock.</summary>
+        public static T WhileWriterHoldsLock<T>(string path, Func<T> open)
+        {
+            for (int attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return open();
+                }
+                catch (IOException ex) when (attempt < LockWaitAttempts && IsHeldByAnother(ex) && File.Exists(path))
+                {
+                    System.Threading.Thread.Sleep(10);
+                }
+            }
+        }
+
+        /// <summary>
+        /// A refusal because another handle holds a lock: on Linux and macOS .NET's advisory flock answered EWOULDBLOCK
+        /// (errno 11 on Linux, 35 on macOS and the BSDs), on Windows a sharing or lock violation (32, 33).
+        /// </summary>
+        private static bool IsHeldByAnother(IOException ex)
+        {
+            if (ex is FileNotFoundException || ex is DirectoryNotFoundException)
+            {
+                return false;
+            }
+
+            int code = ex.HResult;
+            return IsWindows ? (code & 0xFFFF) == 32 || (code & 0xFFFF) == 33 : code == 11 || code == 35;
         }
 
         /// <summary>A fresh temporary name for <paramref name="fileName"/>: <c>.&lt;fileName&gt;.&lt;32 hex&gt;.tmp</c>.</summary>
@@ -240,19 +282,7 @@ namespace PythonImages
                     return false;
                 }
 
-                // The winner of a concurrent create holds its exclusive lock on the file (same inode after the move)
-                // until it closes its handle an instant later; reading meanwhile fails, so wait for it briefly.
-                for (int attempt = 1; ; attempt++)
-                {
-                    try
-                    {
-                        return File.ReadAllBytes(path).SequenceEqual(bytes);
-                    }
-                    catch (IOException) when (attempt < 100)
-                    {
-                        System.Threading.Thread.Sleep(10);
-                    }
-                }
+                return ReadAllBytes(path).SequenceEqual(bytes);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {

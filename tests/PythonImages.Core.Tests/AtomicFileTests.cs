@@ -140,6 +140,59 @@ namespace PythonImages.Tests
         }
 
         [Fact]
+        public void AReadWaitsOutTheLockAWriterStillHoldsAfterItsRename()
+        {
+            string dir = Directory.CreateTempSubdirectory("pi-atomic-").FullName;
+            try
+            {
+                // A writer's handle after the rename: the target itself, under the exclusive lock of FileShare.None
+                // (an advisory flock on Linux and macOS, a handle that shares nothing on Windows).
+                string path = Path.Combine(dir, "Dockerfile");
+                File.WriteAllText(path, "FROM scratch\n");
+                var writer = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.None);
+                var plain = Record.Exception(() => File.ReadAllBytes(path));
+                Assert.IsType<IOException>(plain); // what the read met before: "being used by another process"
+
+                using var release = new Timer(_ => writer.Dispose(), null, 300, Timeout.Infinite);
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                Assert.Equal("FROM scratch\n", Encoding.UTF8.GetString(AtomicFile.ReadAllBytes(path)));
+                Assert.True(watch.ElapsedMilliseconds >= 250, "read before the release: " + watch.ElapsedMilliseconds + " ms");
+            }
+            finally
+            {
+                Directory.Delete(dir, true);
+            }
+        }
+
+        [Fact]
+        public void AReadOfALockNeverReleasedFailsAfterItsWaitAndOtherFailuresAtOnce()
+        {
+            string dir = Directory.CreateTempSubdirectory("pi-atomic-").FullName;
+            try
+            {
+                string path = Path.Combine(dir, "Dockerfile");
+                File.WriteAllText(path, "FROM scratch\n");
+                using (new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.None))
+                {
+                    var watch = System.Diagnostics.Stopwatch.StartNew();
+                    var held = Assert.IsType<IOException>(Record.Exception(() => AtomicFile.ReadAllBytes(path)));
+                    Assert.Contains(path, held.Message);
+                    Assert.InRange(watch.ElapsedMilliseconds, 1500, 15000);
+                }
+
+                var missing = Path.Combine(dir, "missing");
+                var watch2 = System.Diagnostics.Stopwatch.StartNew();
+                Assert.IsType<FileNotFoundException>(Record.Exception(() => AtomicFile.ReadAllBytes(missing)));
+                Assert.IsAssignableFrom<UnauthorizedAccessException>(Record.Exception(() => AtomicFile.ReadAllBytes(dir))); // a directory
+                Assert.InRange(watch2.ElapsedMilliseconds, 0, 1000); // not waited for
+            }
+            finally
+            {
+                Directory.Delete(dir, true);
+            }
+        }
+
+        [Fact]
         public void ManyThreadsWritingTheSameFileConcurrentlyAllSucceed()
         {
             string dir = TempDir();

@@ -45,21 +45,7 @@ namespace PythonImages.Engine.Tests
 
     internal static class Docker
     {
-        public static (int Code, string Output) Run(params string[] args)
-        {
-            var psi = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true };
-            psi.Environment["DOCKER_BUILDKIT"] = "0";
-            foreach (var a in args)
-            {
-                psi.ArgumentList.Add(a);
-            }
-
-            using var p = Process.Start(psi)!;
-            var err = p.StandardError.ReadToEndAsync();
-            string output = p.StandardOutput.ReadToEnd();
-            p.WaitForExit();
-            return (p.ExitCode, output + err.Result);
-        }
+        public static (int Code, string Output) Run(params string[] args) => PythonImages.Tests.DockerCommand.Run(args);
 
         public static bool ContainerExists(string name) => Run("container", "inspect", name).Code == 0;
     }

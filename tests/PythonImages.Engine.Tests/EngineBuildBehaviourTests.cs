@@ -115,21 +115,7 @@ namespace PythonImages.Engine.Tests
             return run.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Substring("/ctx/".Length)).OrderBy(p => p, StringComparer.Ordinal).ToArray();
         }
 
-        internal static (int Code, string Output) Docker(params string[] args)
-        {
-            var psi = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in args)
-            {
-                psi.ArgumentList.Add(a);
-            }
-
-            psi.Environment["DOCKER_BUILDKIT"] = "0";
-            using var p = Process.Start(psi)!;
-            var err = p.StandardError.ReadToEndAsync();
-            string output = p.StandardOutput.ReadToEnd();
-            p.WaitForExit();
-            return (p.ExitCode, output + err.Result);
-        }
+        internal static (int Code, string Output) Docker(params string[] args) => PythonImages.Tests.DockerCommand.Run(args);
     }
 
     internal sealed class CallbackProgress : IProgress<BuildEvent>

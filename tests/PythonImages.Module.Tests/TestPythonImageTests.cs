@@ -84,21 +84,7 @@ namespace PythonImages.Tests
             built.Add(tag);
         }
 
-        public static (int Code, string Output) Docker(params string[] args)
-        {
-            var psi = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in args)
-            {
-                psi.ArgumentList.Add(a);
-            }
-
-            psi.Environment["DOCKER_BUILDKIT"] = "0";
-            using var p = Process.Start(psi)!;
-            var err = p.StandardError.ReadToEndAsync();
-            var output = p.StandardOutput.ReadToEnd();
-            p.WaitForExit();
-            return (p.ExitCode, output + err.Result);
-        }
+        public static (int Code, string Output) Docker(params string[] args) => PythonImages.Tests.DockerCommand.Run(args);
 
         public void Dispose()
         {

@@ -82,7 +82,7 @@ namespace PythonImages.Apps
                 {
                     // Read only what can be the same file, or what a roll-back would restore (a Dockerfile is small).
                     long length = new FileInfo(path).Length;
-                    existing = length == content.Length || (force && length <= MaxRestoreBytes) ? File.ReadAllBytes(path) : null;
+                    existing = length == content.Length || (force && length <= MaxRestoreBytes) ? AtomicFile.ReadAllBytes(path) : null;
                     same = existing != null && existing.SequenceEqual(content);
                 }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)

@@ -155,7 +155,7 @@ namespace PythonImages.Dockerfiles
                     "Remove it; a Dockerfile must be a regular file.");
             }
 
-            return File.ReadAllBytes(path);
+            return AtomicFile.ReadAllBytes(path);
         }
 
         /// <summary>
@@ -256,7 +256,7 @@ namespace PythonImages.Dockerfiles
         {
             byte[] marker = Utf8.GetBytes(DockerfileRenderer.BannerMarker);
             var buffer = new byte[marker.Length];
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var stream = AtomicFile.WhileWriterHoldsLock(path, () => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
             int read = 0;
             while (read < buffer.Length)
             {

@@ -140,26 +140,7 @@ namespace PythonImages.Tests.Apps
     {
         public static (int Code, string Output) Run(params string[] args) => Run(TimeSpan.FromMinutes(5), args);
 
-        public static (int Code, string Output) Run(TimeSpan timeout, params string[] args)
-        {
-            var psi = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true };
-            psi.Environment["DOCKER_BUILDKIT"] = "0";
-            foreach (var a in args)
-            {
-                psi.ArgumentList.Add(a);
-            }
-
-            using var p = Process.Start(psi)!;
-            var err = p.StandardError.ReadToEndAsync();
-            var output = p.StandardOutput.ReadToEndAsync();
-            if (!p.WaitForExit((int)timeout.TotalMilliseconds))
-            {
-                p.Kill(entireProcessTree: true);
-                return (-1, "timed out: docker " + string.Join(" ", args));
-            }
-
-            return (p.ExitCode, output.Result + err.Result);
-        }
+        public static (int Code, string Output) Run(TimeSpan timeout, params string[] args) => PythonImages.Tests.DockerCommand.Run(timeout, args);
 
         public static string[] Lines(params string[] args) =>
             Run(args).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

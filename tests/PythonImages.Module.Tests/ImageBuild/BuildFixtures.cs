@@ -74,20 +74,7 @@ namespace PythonImages.Tests.ImageBuild
 
     internal static class DockerCli
     {
-        public static (int Code, string Output) Run(params string[] args)
-        {
-            var psi = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in args)
-            {
-                psi.ArgumentList.Add(a);
-            }
-
-            using var p = Process.Start(psi)!;
-            var err = p.StandardError.ReadToEndAsync();
-            string output = p.StandardOutput.ReadToEnd();
-            p.WaitForExit();
-            return (p.ExitCode, output + err.Result);
-        }
+        public static (int Code, string Output) Run(params string[] args) => PythonImages.Tests.DockerCommand.Run(args);
 
         public static string[] Lines(params string[] args) =>
             Run(args).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

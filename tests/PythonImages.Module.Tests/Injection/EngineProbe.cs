@@ -283,7 +283,7 @@ namespace PythonImages.Tests.Injection
             return tag;
         }
 
-        private static (int Code, string Output) Docker(params string[] args) => Run("docker", args);
+        private static (int Code, string Output) Docker(params string[] args) => PythonImages.Tests.DockerCommand.Run(args);
 
         private static (int Code, string Output) Run(string file, params string[] args)
         {
