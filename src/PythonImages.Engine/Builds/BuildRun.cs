@@ -127,6 +127,12 @@ namespace PythonImages.Engine.Builds
                 var labels = await LabelsAsync(job, target.Engine, ct).ConfigureAwait(false);
                 run.ForeignTags = await ImageProvenance.ForeignTagsAsync(target.Engine, job.References, ct).ConfigureAwait(false);
                 run.Build = await target.Engine.BuildAsync(Request(job, labels, target.Platform), router, ct).ConfigureAwait(false);
+                for (int again = 1; again <= CacheRaceRetries && LostCachedImage(run.Build) is string lost; again++)
+                {
+                    events.LogLine(job, $"{prefix}The engine's build cache lost {lost} to another client's removal while this build was looking it up (a race of the classic builder, not a fault of the build): building {job.DisplayName} again.");
+                    run.Build = await target.Engine.BuildAsync(Request(job, labels, target.Platform), router, ct).ConfigureAwait(false);
+                }
+
                 if (run.Build.Succeeded && run.Build.ImageId != null)
                 {
                     var details = await target.Engine.InspectImageAsync(run.Build.ImageId, ct).ConfigureAwait(false);
@@ -149,6 +155,29 @@ namespace PythonImages.Engine.Builds
             {
                 run.EngineError = ex;
             }
+        }
+
+        /// <summary>How often a build that lost the engine's cache-probe race is run again.</summary>
+        private const int CacheRaceRetries = 2;
+
+        /// <summary>
+        /// The image id when <paramref name="build"/> failed only because the classic builder's cache probe lost a race: it
+        /// lists the candidate images (after FROM scratch, every image without a parent; otherwise the base's children) and
+        /// then reads each, and one that another client removed in between fails the whole build with exactly
+        /// <c>unable to find image "sha256:&lt;64 hex&gt;"</c>. Nothing of the build is wrong, and a second run uses the cache
+        /// that is there. Null for every other outcome.
+        /// </summary>
+        internal static string? LostCachedImage(EngineBuildResult build)
+        {
+            const string Prefix = "unable to find image \"sha256:";
+            string? message = build.Succeeded ? null : build.ErrorMessage?.Trim();
+            if (message == null || message.Length != Prefix.Length + 65 || !message.StartsWith(Prefix, StringComparison.Ordinal) || message[message.Length - 1] != '"')
+            {
+                return null;
+            }
+
+            string id = message.Substring(Prefix.Length - 7, 71);
+            return EngineGrammar.ImageId.IsMatch(id) ? id : null;
         }
 
         private EngineBuildRequest Request(ImageBuildJob job, Dictionary<string, string> labels, string? routedPlatform) => new EngineBuildRequest
