@@ -449,10 +449,14 @@ namespace PythonImages.Engine.Registry
             }
         }
 
-        /// <summary>The manifest <paramref name="reference"/> (tag or digest) of <paramref name="repository"/>; null when there is none.</summary>
-        public async Task<ManifestInfo?> GetManifestAsync(string repository, string reference, CancellationToken cancellationToken)
+        /// <summary>
+        /// The manifest <paramref name="reference"/> (tag or digest) of <paramref name="repository"/>; null when there is none.
+        /// <paramref name="forPush"/>: a read on the way to a push, asked with the pull,push token the push needs (a registry
+        /// like Docker Hub refuses a pull-only token for a repository that does not exist yet).
+        /// </summary>
+        public async Task<ManifestInfo?> GetManifestAsync(string repository, string reference, CancellationToken cancellationToken, bool forPush = false)
         {
-            using var answer = await SendAsync(HttpMethod.Get, $"/v2/{repository}/manifests/{reference}", Scope(repository, false), null, null, cancellationToken).ConfigureAwait(false);
+            using var answer = await SendAsync(HttpMethod.Get, $"/v2/{repository}/manifests/{reference}", Scope(repository, forPush), null, null, cancellationToken).ConfigureAwait(false);
             if (answer.Status == 404)
             {
                 return null;
@@ -477,10 +481,13 @@ namespace PythonImages.Engine.Registry
             return new ManifestInfo(answer.ContentType ?? MediaTypes.DockerManifest, digest, answer.Body, Registry + "/" + repository + (reference.IndexOf(':') > 0 ? "@" : ":") + reference);
         }
 
-        /// <summary>The bytes of the blob <paramref name="digest"/> (an image config), checked against the digest.</summary>
-        public async Task<byte[]> GetBlobAsync(string repository, string digest, CancellationToken cancellationToken)
+        /// <summary>
+        /// The bytes of the blob <paramref name="digest"/> (an image config), checked against the digest; <paramref name="forPush"/>
+        /// as for <see cref="GetManifestAsync"/>.
+        /// </summary>
+        public async Task<byte[]> GetBlobAsync(string repository, string digest, CancellationToken cancellationToken, bool forPush = false)
         {
-            using var answer = await SendAsync(HttpMethod.Get, $"/v2/{repository}/blobs/{digest}", Scope(repository, false), null, null, cancellationToken, followRedirect: true).ConfigureAwait(false);
+            using var answer = await SendAsync(HttpMethod.Get, $"/v2/{repository}/blobs/{digest}", Scope(repository, forPush), null, null, cancellationToken, followRedirect: true).ConfigureAwait(false);
             if (answer.Status != 200)
             {
                 throw Failed(answer, $"reading the blob {repository}@{digest}");
@@ -625,7 +632,9 @@ namespace PythonImages.Engine.Registry
             }
 
             parameters.TryGetValue("service", out var service);
-            string? wanted = parameters.TryGetValue("scope", out var s) ? s : scope;
+            // The scope this request needs, as the docker CLI asks: the challenge's scope only names what the refused
+            // request needed (pull for a read), and a token for it alone would be refused again for the push that follows.
+            string? wanted = scope ?? (parameters.TryGetValue("scope", out var s) ? s : null);
             var query = new List<string>();
             if (!string.IsNullOrEmpty(service))
             {
