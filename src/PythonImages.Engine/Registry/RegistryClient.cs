@@ -693,7 +693,7 @@ namespace PythonImages.Engine.Registry
         {
             if (answer.Status == 401 || answer.Status == 403)
             {
-                throw AuthFailed("'s token server refused the login");
+                throw AuthFailed("refused the login at its token server");
             }
 
             if (answer.Status != 200)

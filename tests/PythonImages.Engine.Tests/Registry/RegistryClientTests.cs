@@ -60,6 +60,7 @@ namespace PythonImages.Engine.Tests.Registry
             // A read of a repository that does not exist yet is refused with a pull-only token, as Docker Hub does.
             var ex = await Assert.ThrowsAsync<RegistryException>(() => client.GetManifestAsync("team/new", "1.0", CancellationToken.None));
             Assert.Equal(PublishErrorIds.AuthenticationFailed, ex.ErrorId);
+            Assert.StartsWith($"The registry {server.Host} refused the login at its token server for {LoopbackRegistry.User}", ex.Message);
             Assert.Null(await client.GetManifestAsync("team/new", "1.0", CancellationToken.None, forPush: true));
         }
 
