@@ -27,7 +27,7 @@ namespace PythonImages.Engine.Registry
             string? failure = null;
             try
             {
-                var manifest = await client.GetManifestAsync(pushed.Path, digest, cancellationToken).ConfigureAwait(false);
+                var manifest = await client.GetManifestAsync(pushed.Path, digest, cancellationToken, forPush: true).ConfigureAwait(false);
                 if (manifest == null || MediaTypes.IsIndex(manifest.MediaType) || !string.Equals(manifest.Digest, digest, StringComparison.Ordinal))
                 {
                     failure = $"the registry {RegistryHost} has no image manifest {digest} for {pushed} (recorded in the ledger)";

@@ -111,7 +111,9 @@ namespace PythonImages.Engine.Registry
     /// <summary>
     /// Publishes images to one registry namespace: every tag through the engine's push API, then every shared tag as an
     /// index (Docker manifest list or OCI image index) of the pushed manifests, written through the registry API with the
-    /// platform of each image read from its config.
+    /// platform of each image read from its config. Every read of the registry on the way to a push asks for the pull,push
+    /// scope (one token for the repository): a registry like Docker Hub refuses a pull-only token for a repository that
+    /// does not exist yet, which would fail the first publish of a repository.
     /// </summary>
     public sealed partial class ImagePublisher : IDisposable
     {
@@ -205,7 +207,7 @@ namespace PythonImages.Engine.Registry
                     var result = new PublishResult { Reference = destination.ToString(), Source = target.Image };
                     try
                     {
-                        var existing = await client.GetManifestAsync(destination.Path, destination.Tag!, cancellationToken).ConfigureAwait(false);
+                        var existing = await client.GetManifestAsync(destination.Path, destination.Tag!, cancellationToken, forPush: true).ConfigureAwait(false);
                         if (existing != null && !MediaTypes.IsIndex(existing.MediaType) && string.Equals(existing.ConfigDigest, image.Id, StringComparison.Ordinal))
                         {
                             var present = await DescribeAsync(destination, existing, cancellationToken).ConfigureAwait(false);
@@ -273,7 +275,7 @@ namespace PythonImages.Engine.Registry
 
             // The manifest this push stored, by the digest the engine reported: another push of the same tag
             // (another CI leg) right after it must not be taken for ours. Without a digest, the tag is read.
-            var manifest = await client.GetManifestAsync(destination.Path, pushed.Digest ?? destination.Tag!, cancellationToken).ConfigureAwait(false)
+            var manifest = await client.GetManifestAsync(destination.Path, pushed.Digest ?? destination.Tag!, cancellationToken, forPush: true).ConfigureAwait(false)
                 ?? throw new RegistryException(PublishErrorIds.RegistryError, $"The registry {RegistryHost} has no manifest {(pushed.Digest != null ? pushed.Digest + " " : string.Empty)}for {reference} right after the push.", RegistryHost, statusCode: 404);
             return await DescribeAsync(destination, manifest, cancellationToken).ConfigureAwait(false);
         }
@@ -306,7 +308,7 @@ namespace PythonImages.Engine.Registry
                     }
 
                     var entries = tag.Images.Select(i => new IndexEntry(i.Digest, i.MediaType, i.ManifestSize, i.Platform, i.Source)).ToList();
-                    var existing = await client.GetManifestAsync(tag.Destination.Path, tag.Destination.Tag!, cancellationToken).ConfigureAwait(false);
+                    var existing = await client.GetManifestAsync(tag.Destination.Path, tag.Destination.Tag!, cancellationToken, forPush: true).ConfigureAwait(false);
                     if (existing != null && MediaTypes.IsIndex(existing.MediaType))
                     {
                         entries = Merge(entries, existing.IndexEntries());
@@ -420,7 +422,7 @@ namespace PythonImages.Engine.Registry
 
             if (!platforms.TryGetValue(configDigest, out var platform))
             {
-                byte[] config = await client.GetBlobAsync(destination.Path, configDigest, cancellationToken).ConfigureAwait(false);
+                byte[] config = await client.GetBlobAsync(destination.Path, configDigest, cancellationToken, forPush: true).ConfigureAwait(false);
                 platform = ImagePlatform.FromConfig(config);
                 platforms[configDigest] = platform;
             }

@@ -449,10 +449,14 @@ namespace PythonImages.Engine.Registry
             }
         }
 
-        /// <summary>The manifest <paramref name="reference"/> (tag or digest) of <paramref name="repository"/>; null when there is none.</summary>
-        public async Task<ManifestInfo?> GetManifestAsync(string repository, string reference, CancellationToken cancellationToken)
+        /// <summary>
+        /// The manifest <paramref name="reference"/> (tag or digest) of <paramref name="repository"/>; null when there is none.
+        /// <paramref name="forPush"/>: a read on the way to a push, asked with the pull,push token the push needs (a registry
+        /// like Docker Hub refuses a pull-only token for a repository that does not exist yet).
+        /// </summary>
+        public async Task<ManifestInfo?> GetManifestAsync(string repository, string reference, CancellationToken cancellationToken, bool forPush = false)
         {
-            using var answer = await SendAsync(HttpMethod.Get, $"/v2/{repository}/manifests/{reference}", Scope(repository, false), null, null, cancellationToken).ConfigureAwait(false);
+            using var answer = await SendAsync(HttpMethod.Get, $"/v2/{repository}/manifests/{reference}", Scope(repository, forPush), null, null, cancellationToken).ConfigureAwait(false);
             if (answer.Status == 404)
             {
                 return null;
@@ -477,10 +481,13 @@ namespace PythonImages.Engine.Registry
             return new ManifestInfo(answer.ContentType ?? MediaTypes.DockerManifest, digest, answer.Body, Registry + "/" + repository + (reference.IndexOf(':') > 0 ? "@" : ":") + reference);
         }
 
-        /// <summary>The bytes of the blob <paramref name="digest"/> (an image config), checked against the digest.</summary>
-        public async Task<byte[]> GetBlobAsync(string repository, string digest, CancellationToken cancellationToken)
+        /// <summary>
+        /// The bytes of the blob <paramref name="digest"/> (an image config), checked against the digest; <paramref name="forPush"/>
+        /// as for <see cref="GetManifestAsync"/>.
+        /// </summary>
+        public async Task<byte[]> GetBlobAsync(string repository, string digest, CancellationToken cancellationToken, bool forPush = false)
         {
-            using var answer = await SendAsync(HttpMethod.Get, $"/v2/{repository}/blobs/{digest}", Scope(repository, false), null, null, cancellationToken, followRedirect: true).ConfigureAwait(false);
+            using var answer = await SendAsync(HttpMethod.Get, $"/v2/{repository}/blobs/{digest}", Scope(repository, forPush), null, null, cancellationToken, followRedirect: true).ConfigureAwait(false);
             if (answer.Status != 200)
             {
                 throw Failed(answer, $"reading the blob {repository}@{digest}");
@@ -583,19 +590,42 @@ namespace PythonImages.Engine.Registry
                 }
             }
 
-            if (followRedirect && (answer.Status == 307 || answer.Status == 302 || answer.Status == 301) && answer.Location != null)
-            {
-                var target = answer.Location.IsAbsoluteUri ? answer.Location : new Uri(uri, answer.Location);
-                answer.Dispose();
-                if (target.Scheme != Uri.UriSchemeHttps && !(target.Scheme == Uri.UriSchemeHttp && (options.AllowInsecure || IsLoopback(target.Authority))))
-                {
-                    throw new RegistryException(PublishErrorIds.RegistryError, $"The registry {Registry} redirected a blob to a plain-HTTP address.", Registry);
-                }
+            return await FollowAsync(answer, method, uri, followRedirect, cancellationToken).ConfigureAwait(false);
+        }
 
-                answer = await AttemptAsync(HttpMethod.Get, target, null, null, null, cancellationToken, anonymous: true).ConfigureAwait(false);
+        private static bool IsRedirect(int status) => status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+
+        /// <summary>
+        /// A redirect of a read that follows one (a blob GET, to the registry's storage): followed once, without credentials,
+        /// to https (http only on loopback or with AllowInsecure); a 303 is followed with GET (HEAD stays HEAD), the others
+        /// with the same method. A redirect of any other request (a write, whose body would go elsewhere or be dropped by a
+        /// 303, or a manifest) is refused; nothing is sent to its address.
+        /// </summary>
+        private async Task<Answer> FollowAsync(Answer answer, HttpMethod method, Uri uri, bool followRedirect, CancellationToken cancellationToken)
+        {
+            if (!IsRedirect(answer.Status))
+            {
+                return answer;
             }
 
-            return answer;
+            int status = answer.Status;
+            var location = answer.Location;
+            answer.Dispose();
+            bool read = method == HttpMethod.Get || method == HttpMethod.Head;
+            if (!followRedirect || !read || location == null)
+            {
+                string why = !read ? "a write is not redirected" : location == null ? "it named no address" : "only blob reads follow a redirect";
+                throw new RegistryException(PublishErrorIds.RegistryError, $"The registry {Registry} answered {method.Method} {uri.AbsolutePath} with a redirect (HTTP {status}), which was not followed: {why}.", Registry, statusCode: status);
+            }
+
+            var target = location.IsAbsoluteUri ? location : new Uri(uri, location);
+            if (target.Scheme != Uri.UriSchemeHttps && !(target.Scheme == Uri.UriSchemeHttp && (options.AllowInsecure || IsLoopback(target.Authority))))
+            {
+                throw new RegistryException(PublishErrorIds.RegistryError, $"The registry {Registry} redirected a blob to a plain-HTTP address.", Registry);
+            }
+
+            var next = status == 303 && method != HttpMethod.Head ? HttpMethod.Get : method;
+            return await AttemptAsync(next, target, null, null, null, cancellationToken, anonymous: true).ConfigureAwait(false);
         }
 
         private async Task AnswerChallengeAsync(AuthenticationHeaderValue challenge, string? scope, CancellationToken cancellationToken)
@@ -625,7 +655,9 @@ namespace PythonImages.Engine.Registry
             }
 
             parameters.TryGetValue("service", out var service);
-            string? wanted = parameters.TryGetValue("scope", out var s) ? s : scope;
+            // The scope this request needs, as the docker CLI asks: the challenge's scope only names what the refused
+            // request needed (pull for a read), and a token for it alone would be refused again for the push that follows.
+            string? wanted = scope ?? (parameters.TryGetValue("scope", out var s) ? s : null);
             var query = new List<string>();
             if (!string.IsNullOrEmpty(service))
             {
@@ -661,7 +693,7 @@ namespace PythonImages.Engine.Registry
         {
             if (answer.Status == 401 || answer.Status == 403)
             {
-                throw AuthFailed("'s token server refused the login");
+                throw AuthFailed("refused the login at its token server");
             }
 
             if (answer.Status != 200)
@@ -695,7 +727,19 @@ namespace PythonImages.Engine.Registry
             return token;
         }
 
-        /// <summary>key="value" pairs of a challenge (values may hold commas inside quotes).</summary>
+        /// <summary>
+        /// The challenge to answer when a 401 offers several (Basic and Bearer, in one header or in several): Bearer, whose
+        /// password goes only to the token server and whose token is scoped, then Basic, then the first.
+        /// </summary>
+        internal static AuthenticationHeaderValue? PreferredChallenge(IEnumerable<AuthenticationHeaderValue> challenges)
+        {
+            var all = challenges.ToList();
+            return all.FirstOrDefault(c => string.Equals(c.Scheme, "Bearer", StringComparison.OrdinalIgnoreCase))
+                ?? all.FirstOrDefault(c => string.Equals(c.Scheme, "Basic", StringComparison.OrdinalIgnoreCase))
+                ?? all.FirstOrDefault();
+        }
+
+        /// <summary>key="value" pairs of a challenge (values may hold commas inside quotes; spaces may stand around '=').</summary>
         internal static Dictionary<string, string> ChallengeParameters(string text)
         {
             var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -715,6 +759,11 @@ namespace PythonImages.Engine.Registry
 
                 string key = text.Substring(i, eq - i).Trim();
                 i = eq + 1;
+                while (i < text.Length && (text[i] == ' ' || text[i] == '\t'))
+                {
+                    i++;
+                }
+
                 var value = new StringBuilder();
                 if (i < text.Length && text[i] == '"')
                 {
@@ -930,7 +979,7 @@ namespace PythonImages.Engine.Registry
                 (int)response.StatusCode,
                 content,
                 response.Content?.Headers.ContentType?.MediaType,
-                response.Headers.WwwAuthenticate.FirstOrDefault(),
+                PreferredChallenge(response.Headers.WwwAuthenticate),
                 response.Headers.Location);
         }
 

@@ -161,6 +161,36 @@ namespace PythonImages.Engine.Tests.Registry
             Assert.Equal(Dg(amd), outcome.Result.Digest);
         }
 
+        /// <summary>
+        /// The first publish to a repository that does not exist yet, on a registry that refuses a pull-only token for it (as
+        /// Docker Hub does): every read on the way to the push asks for pull,push, with one token for all of them.
+        /// </summary>
+        [Fact]
+        public async Task TheFirstPublishToANewRepositoryReadsWithOnePullPushToken()
+        {
+            using var server = new LoopbackRegistry(hubScopes: true);
+            string config = Config("amd64");
+            byte[] manifest = Encoding.UTF8.GetBytes(ImageManifest(config));
+            var engine = new StubEngine
+            {
+                Inspect = _ => new ImageDetails { Id = Dg(config) },
+                Push = _ =>
+                {
+                    server.StoreBlob("library/python", Encoding.UTF8.GetBytes(config));
+                    server.StoreManifest("library/python", "3.14.6-slim", MediaTypes.OciManifest, manifest);
+                    return new EnginePushResult { Succeeded = true, Digest = RegistryClient.Digest(manifest) };
+                },
+            };
+            using var publisher = new ImagePublisher(engine, server.Host + "/library", Options(new RegistryCredential(LoopbackRegistry.User, LoopbackRegistry.Password, "test")));
+            await publisher.ConnectAsync(CancellationToken.None);
+            var target = new PublishTarget("amd-image", new[] { ImageReference.Parse("python:3.14.6-slim", PublishErrorIds.InvalidImage) }, new[] { "3.14" });
+            var pushed = Assert.Single(await publisher.PushAsync(target, _ => true, null, CancellationToken.None));
+            Assert.True(pushed.Result.Status == PublishStatus.Pushed, pushed.Result.Reason);
+            var index = Assert.Single(await publisher.PublishSharedTagsAsync(_ => true, CancellationToken.None));
+            Assert.True(index.Result.Status == PublishStatus.Pushed, index.Result.Reason);
+            Assert.Equal(new[] { "repository:library/python:pull,push" }, server.TokenScopes.Where(s => s.Length > 0));
+        }
+
         /// <summary>linux/arm64/v8 and linux/arm64 are one platform (containerd normalises v8 away): the new image replaces the old entry.</summary>
         [Fact]
         public async Task AnArm64V8ImageReplacesTheArm64EntryOfTheExistingIndex()

@@ -46,6 +46,24 @@ namespace PythonImages.Engine.Tests.Registry
             Assert.Contains(exchanges, p => p.First == "PUT /v2/team/app/manifests/1.0" && p.Second.StartsWith("Bearer bearer-", StringComparison.Ordinal));
         }
 
+        /// <summary>A read that is not part of a push asks for a pull-only token, whatever the challenge names.</summary>
+        [Fact]
+        public async Task AReadOutsideAPushAsksForAPullOnlyToken()
+        {
+            using var server = new LoopbackRegistry(hubScopes: true);
+            server.StoreManifest("team/app", "1.0", MediaTypes.DockerManifest, Manifest);
+            using var client = RegistryClient.Create(server.Host, Options(new RegistryCredential(LoopbackRegistry.User, LoopbackRegistry.Password, "test")));
+            Assert.NotNull(await client.GetManifestAsync("team/app", "1.0", CancellationToken.None));
+            Assert.Null(await client.GetManifestAsync("team/app", "2.0", CancellationToken.None));
+            Assert.Equal(new[] { "repository:team/app:pull" }, server.TokenScopes.Where(s => s.Length > 0));
+
+            // A read of a repository that does not exist yet is refused with a pull-only token, as Docker Hub does.
+            var ex = await Assert.ThrowsAsync<RegistryException>(() => client.GetManifestAsync("team/new", "1.0", CancellationToken.None));
+            Assert.Equal(PublishErrorIds.AuthenticationFailed, ex.ErrorId);
+            Assert.StartsWith($"The registry {server.Host} refused the login at its token server for {LoopbackRegistry.User}", ex.Message);
+            Assert.Null(await client.GetManifestAsync("team/new", "1.0", CancellationToken.None, forPush: true));
+        }
+
         [Fact]
         public async Task AnIdentityTokenIsExchangedThroughTheOAuthForm()
         {
