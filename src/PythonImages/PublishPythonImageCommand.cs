@@ -86,7 +86,9 @@ namespace PythonImages.Commands
                 ? new RegistryCredential(Credential.UserName, Credential.GetNetworkCredential().Password, "-Credential")
                 : Guard(() => DockerCredentials.Find(host), Registry, terminating: true);
             options.Log = line => Post(() => WriteVerbose(line));
-            publisher = Guard(() => new ImagePublisher(Engine, Registry, options), Registry, terminating: true);
+            // -SharedTagsOnly writes indexes of images already in the registry: no engine is contacted (a final CI job
+            // needs none).
+            publisher = Guard(() => new ImagePublisher(SharedTagsOnly ? null : Engine, Registry, options), Registry, terminating: true);
             WriteVerbose($"Publishing to {Registry} as {options.Credential?.ToString() ?? "anonymous"}.");
             Guard(() => RunPumped(async ct => { await publisher!.ConnectAsync(ct).ConfigureAwait(false); return true; }), Registry, terminating: true);
         }

@@ -137,8 +137,11 @@ namespace PythonImages.Tests
                 + Q(Prop(byPlatform[platform], "Reference")) + ": " + Q(Prop(byPlatform[platform], "Digest")) + " } }";
             File.WriteAllText(ledger, LedgerCatalogue.Ledger(Entry("linux/amd64", images.AmdId), Entry("linux/arm64", images.ArmId)));
 
-            var r = s.Run("Publish-PythonImage -Registry $registry -Ledger $ledger -SharedTagsOnly", vars);
+            // The final job needs no engine: none listens at -DockerHost here.
+            vars["noEngine"] = "unix://" + Path.Combine(dir, "no-engine.sock");
+            var r = s.Run("Publish-PythonImage -Registry $registry -Ledger $ledger -SharedTagsOnly -DockerHost $noEngine -Verbose", vars);
             Assert.Empty(r.AllErrors);
+            Assert.DoesNotContain(r.Verbose, v => v.Message.StartsWith("Docker engine", StringComparison.Ordinal));
             var index = r.Output.Single();
             Assert.Equal($"{TestRegistries.Plain}/{ns}/{same}", Prop(index, "Reference"));
             Assert.Equal("linux/amd64, linux/arm64", Prop(index, "Platform"));

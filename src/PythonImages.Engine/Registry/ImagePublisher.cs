@@ -117,15 +117,21 @@ namespace PythonImages.Engine.Registry
     /// </summary>
     public sealed partial class ImagePublisher : IDisposable
     {
-        private readonly IDockerEngine engine;
+        private readonly IDockerEngine? engine;
         private readonly RegistryClient client;
         private readonly RegistryClientOptions options;
         private readonly string namespacePath;
         private readonly Dictionary<string, ImagePlatform> platforms = new Dictionary<string, ImagePlatform>(StringComparer.Ordinal);
         private readonly Dictionary<string, SharedTag> shared = new Dictionary<string, SharedTag>(StringComparer.Ordinal);
 
-        /// <summary>A publisher to <paramref name="registryPrefix"/> (host[:port]/namespace, validated here).</summary>
-        public ImagePublisher(IDockerEngine engine, string registryPrefix, RegistryClientOptions options)
+        private IDockerEngine Engine => engine ?? throw new InvalidOperationException("This publisher has no engine: it only writes the indexes of shared tags.");
+
+        /// <summary>
+        /// A publisher to <paramref name="registryPrefix"/> (host[:port]/namespace, validated here) of images on
+        /// <paramref name="engine"/>; without an engine it only writes shared tags' indexes of images already in the registry
+        /// (<see cref="AddPushedAsync"/>), and <see cref="PushAsync"/> is refused.
+        /// </summary>
+        public ImagePublisher(IDockerEngine? engine, string registryPrefix, RegistryClientOptions options)
         {
             RegistryHost = ParseRegistry(registryPrefix, out namespacePath);
             this.engine = engine;
@@ -188,10 +194,10 @@ namespace PythonImages.Engine.Registry
             bool skipped = false;
             try
             {
-                var image = await engine.InspectImageAsync(target.Image, cancellationToken).ConfigureAwait(false);
+                var image = await Engine.InspectImageAsync(target.Image, cancellationToken).ConfigureAwait(false);
                 if (image == null)
                 {
-                    var failure = new RegistryException(PublishErrorIds.ImageNotFound, $"No image '{target.Image}' on the engine at {engine.Endpoint}.", RegistryHost);
+                    var failure = new RegistryException(PublishErrorIds.ImageNotFound, $"No image '{target.Image}' on the engine at {Engine.Endpoint}.", RegistryHost);
                     foreach (var tag in target.Tags)
                     {
                         outcomes.Add(new PublishOutcome(new PublishResult { Reference = Destination(tag).ToString(), Source = target.Image, Status = PublishStatus.Failed, Reason = failure.Message }, outcomes.Count == 0 ? failure : null));
@@ -256,9 +262,9 @@ namespace PythonImages.Engine.Registry
         /// </summary>
         private async Task<PublishedImage> TagAndPushAsync(string imageId, ImageReference destination, IProgress<PublishProgress>? progress, CancellationToken cancellationToken)
         {
-            await engine.TagImageAsync(imageId, destination.Repository, destination.Tag!, cancellationToken).ConfigureAwait(false);
+            await Engine.TagImageAsync(imageId, destination.Repository, destination.Tag!, cancellationToken).ConfigureAwait(false);
             string reference = destination.ToString();
-            var pushed = await engine.PushImageAsync(
+            var pushed = await Engine.PushImageAsync(
                 new EnginePushRequest
                 {
                     Repository = destination.Repository,
