@@ -108,6 +108,7 @@ namespace PythonImages.Tests
             Assert.Equal("Failed", Prop(broken, "Status"));
             Assert.Contains(missing, Prop(broken, "Reason"), StringComparison.Ordinal);
             Assert.Equal("Publish.PushFailed", r.Errors.Single().FullyQualifiedErrorId.Split(',')[0]);
+            Assert.True(r.Errors.Single().Exception.Message.Contains("3.14/slim-trixie (linux/s390x) could not be listed (the registry ", StringComparison.Ordinal), r.Errors.Single().Exception.Message); // nothing was pushed here
 
             var (status, _, body) = reader.Manifest($"{ns}/{images.Repository}", "s4shared");
             Assert.Equal(200, status);

@@ -57,7 +57,7 @@ namespace PythonImages.Engine.Registry
                 }
                 else
                 {
-                    entry.Failed.Add(new KeyValuePair<string, string>(source, failure!));
+                    entry.Failed.Add(new KeyValuePair<string, string>(source, "could not be listed (" + failure! + ")"));
                 }
             }
 

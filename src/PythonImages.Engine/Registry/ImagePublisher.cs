@@ -310,7 +310,7 @@ namespace PythonImages.Engine.Registry
                 {
                     if (tag.Failed.Count > 0)
                     {
-                        throw new RegistryException(PublishErrorIds.PushFailed, $"The index of {result.Reference} was not written: {string.Join("; ", tag.Failed.Select(f => f.Key + " was not published (" + f.Value + ")"))}.", RegistryHost);
+                        throw new RegistryException(PublishErrorIds.PushFailed, $"The index of {result.Reference} was not written: {string.Join("; ", tag.Failed.Select(f => f.Key + " " + f.Value))}.", RegistryHost);
                     }
 
                     var entries = tag.Images.Select(i => new IndexEntry(i.Digest, i.MediaType, i.ManifestSize, i.Platform, i.Source)).ToList();
@@ -404,7 +404,7 @@ namespace PythonImages.Engine.Registry
                 }
                 else
                 {
-                    entry.Failed.Add(new KeyValuePair<string, string>(target.Image, failure ?? "its push failed"));
+                    entry.Failed.Add(new KeyValuePair<string, string>(target.Image, "was not published (" + (failure ?? "its push failed") + ")"));
                 }
             }
         }
