@@ -98,6 +98,10 @@ namespace PythonImages.Engine.Tests
         [InlineData("a+(b)", "a+(b)", true)]
         [InlineData("\\*", "*", true)]
         [InlineData("\\*", "x", false)]
+        [InlineData("?.txt", "\U0001F600.txt", true)] // docker reads a name by code points: an emoji is one character
+        [InlineData("??.txt", "\U0001F600.txt", false)]
+        [InlineData("[\U0001F600-\U0001F602].txt", "\U0001F601.txt", true)]
+        [InlineData("[^a].txt", "\U0001F601.txt", true)]
         public void PatternMatching(string pattern, string path, bool excluded)
         {
             Assert.Equal(excluded, DockerIgnore.Parse(pattern).IsExcluded(path));
@@ -172,6 +176,14 @@ namespace PythonImages.Engine.Tests
         [InlineData("secrets/[z-a]*", "has the range z-a, written backwards")]
         [InlineData("*.key\n[]x", "has a character class with nothing in it")]
         [InlineData("![^]", "has a character class with nothing in it")]
+        [InlineData("secrets/*.key[", "has a '[' that is never closed")] // docker: syntax error in pattern
+        [InlineData("secrets/[a-", "has a '[' that is never closed")]
+        [InlineData("secrets/a.key\\", "ends with a lone '\\'")]
+        [InlineData("secrets/[-_]*", "has a '-' in a character class where a character belongs")]
+        [InlineData("secrets/[a-]*", "has a '-' in a character class where a character belongs")]
+        [InlineData("secrets/[a-c-e]*", "has a '-' in a character class where a character belongs")]
+        [InlineData("secrets\n!", "is a '!' with no pattern after it")] // docker: illegal exclusion pattern: "!"
+        [InlineData("secrets\n! /", "is a '!' with no pattern after it")]
         public void APatternDockerRefusesStopsTheScanInsteadOfMatchingNothing(string ignore, string why)
         {
             // Matching nothing would send the files the line was meant to keep out; docker build refuses such a pattern.
@@ -198,6 +210,17 @@ namespace PythonImages.Engine.Tests
             var c = BuildContext.Scan(ctx.Root);
             Assert.DoesNotContain(c.Entries, e => e.Path == "!");
             Assert.Contains(c.Entries, e => e.Path == "a");
+        }
+
+        [Theory]
+        [InlineData("[\\]]x", "]x", "\\x")] // docker: an escaped ']' is in the class, not its end
+        [InlineData("[\\-a]x", "-x", "bx")]
+        [InlineData("[a\\-c]x", "-x", "bx")]
+        public void AnEscapeInAClassIsTheCharacterItEscapes(string pattern, string excluded, string sent)
+        {
+            Assert.Null(DockerIgnore.Parse(pattern).FirstProblem);
+            Assert.True(DockerIgnore.Parse(pattern).IsExcluded(excluded));
+            Assert.False(DockerIgnore.Parse(pattern).IsExcluded(sent));
         }
 
         [Fact]
