@@ -335,6 +335,32 @@ namespace PythonImages.Engine.Tests
         }
 
         [Fact]
+        public void AContextReachedThroughALinkKeepsLinksToItsRealPathInside()
+        {
+            // docker build resolves the links of the context folder's own path too: a link (the Dockerfile, or any other)
+            // that names a file by the folder's real path is inside the context, though the folder was given by a link.
+            using var real = new TempContext();
+            real.Write("docker/Dockerfile.prod", "FROM scratch\n");
+            real.Write("data/file.txt", "x");
+            File.CreateSymbolicLink(Path.Combine(real.Root, "Dockerfile"), Path.Combine(real.Root, "docker", "Dockerfile.prod"));
+            File.CreateSymbolicLink(Path.Combine(real.Root, "data", "abs"), Path.Combine(real.Root, "data", "file.txt"));
+            using var other = new TempContext();
+            string alias = Path.Combine(other.Root, "alias");
+            Directory.CreateSymbolicLink(alias, real.Root);
+
+            var c = BuildContext.Scan(alias);
+            Assert.Equal("docker/Dockerfile.prod", c.Dockerfile);
+            Assert.Equal("docker/Dockerfile.prod", c.Entries.Single(e => e.Path == "Dockerfile").LinkTarget);
+            Assert.Equal("file.txt", c.Entries.Single(e => e.Path == "data/abs").LinkTarget);
+
+            // What is outside stays refused.
+            using var outside = new TempContext();
+            File.Delete(Path.Combine(real.Root, "Dockerfile"));
+            File.CreateSymbolicLink(Path.Combine(real.Root, "Dockerfile"), outside.Write("Dockerfile", "FROM scratch\n"));
+            Assert.Equal(BuildContextFailure.DockerfileOutside, Assert.Throws<BuildContextException>(() => BuildContext.Scan(alias)).Reason);
+        }
+
+        [Fact]
         public void MissingDockerfileAndOutsideDockerfileAreRefused()
         {
             using var ctx = new TempContext();
