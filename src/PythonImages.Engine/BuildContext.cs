@@ -50,6 +50,12 @@ namespace PythonImages.Engine
         /// <summary>The device's minor number, for a character or block device.</summary>
         public int DeviceMinor { get; set; }
 
+        /// <summary>
+        /// The device and inode the scan found (lstat), where the runtime tells them: the file the upload opens must be
+        /// that one, whatever its path leads to by then.
+        /// </summary>
+        internal (long Device, long Inode)? Identity { get; set; }
+
         /// <summary>The Unix permission bits.</summary>
         public int Mode { get; set; }
 
@@ -444,6 +450,7 @@ namespace PythonImages.Engine
             entry.Size = entry.Kind == ContextEntryKind.File && child is FileInfo file ? file.Length : 0;
             if (status != null && status.HasIdentity)
             {
+                entry.Identity = (status.Device, status.Inode);
                 if (walk.FirstNames.TryGetValue((status.Device, status.Inode), out var first) && first.Size == entry.Size)
                 {
                     // Two names of one file have one size; a different size means the identities cannot be trusted, and
