@@ -500,7 +500,7 @@ namespace PythonImages.Engine
                 throw new BuildContextException(
                     BuildContextFailure.SymlinkEscapes,
                     link.FullName,
-                    $"The symbolic link {rel} -> {target} points outside the build context {rootNoSep}; the engine would not see its target. Copy the target into the context or add the link to .dockerignore.");
+                    $"The symbolic link '{PythonImages.Security.InputGrammar.Show(rel)}' -> '{PythonImages.Security.InputGrammar.Show(target)}' points outside the build context {rootNoSep}; the engine would not see its target. Copy the target into the context or add the link to .dockerignore.");
             }
 
             if (System.IO.Path.IsPathRooted(target))
@@ -566,7 +566,7 @@ namespace PythonImages.Engine
         internal static BuildContextException Changed(ContextEntry e) => new BuildContextException(
             BuildContextFailure.Unreadable,
             e.FullPath,
-            $"The file '{e.Path}' of the build context changed size while it was being sent; nothing was built. Build again once nothing writes into the context.");
+            $"The file '{PythonImages.Security.InputGrammar.Show(e.Path)}' of the build context changed size while it was being sent; nothing was built. Build again once nothing writes into the context.");
 
         /// <summary>
         /// The context as a tar, read front to back (<see cref="ContextTarStream"/>): each file is read only while its part

@@ -219,12 +219,12 @@ namespace PythonImages.Engine
         private static BuildContextException Replaced(ContextEntry e, string what) => new BuildContextException(
             BuildContextFailure.Unreadable,
             e.FullPath,
-            $"The file '{e.Path}' of the build context was replaced by {what} while it was being sent; nothing was built. Build again once nothing writes into the context.");
+            $"The file '{PythonImages.Security.InputGrammar.Show(e.Path)}' of the build context was replaced by {what} while it was being sent; nothing was built. Build again once nothing writes into the context.");
 
         private static BuildContextException Unreadable(ContextEntry e, Exception ex) => new BuildContextException(
             BuildContextFailure.Unreadable,
             e.FullPath,
-            $"The file '{e.Path}' of the build context could not be read while it was being sent ({ex.Message}); nothing was built.",
+            $"The file '{PythonImages.Security.InputGrammar.Show(e.Path)}' of the build context could not be read while it was being sent ({ex.Message.Replace(e.FullPath, PythonImages.Security.InputGrammar.Show(e.Path))}); nothing was built.",
             ex);
 
         private void CloseFile()

@@ -361,6 +361,27 @@ namespace PythonImages.Engine.Tests
         }
 
         [Fact]
+        public async Task NamesFromTheContextReachMessagesEscaped()
+        {
+            // A name or link target comes with the project: a terminal escape in it (here one that erases the line) is shown
+            // escaped in the error, as the other messages of the context show names, never sent to the console as it is.
+            using var ctx = new TempContext();
+            ctx.Write("Dockerfile", "FROM scratch\n");
+            string data = ctx.Write("a\u001b[2Kb.txt", "1234");
+            var c = BuildContext.Scan(ctx.Root);
+            File.WriteAllText(data, "12345");
+            var changed = await Assert.ThrowsAsync<BuildContextException>(() => c.WriteTarAsync(Stream.Null, CancellationToken.None));
+            Assert.Contains("a\\u001B[2Kb.txt", changed.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain('\u001b', changed.Message);
+
+            File.Delete(data);
+            File.CreateSymbolicLink(Path.Combine(ctx.Root, "l\u001b[2K"), "../\u001b[2Kx");
+            var escapes = Assert.Throws<BuildContextException>(() => BuildContext.Scan(ctx.Root));
+            Assert.Equal(BuildContextFailure.SymlinkEscapes, escapes.Reason);
+            Assert.DoesNotContain('\u001b', escapes.Message);
+        }
+
+        [Fact]
         public void MissingDockerfileAndOutsideDockerfileAreRefused()
         {
             using var ctx = new TempContext();
