@@ -50,6 +50,12 @@ namespace PythonImages.Engine
         /// <summary>The device's minor number, for a character or block device.</summary>
         public int DeviceMinor { get; set; }
 
+        /// <summary>
+        /// The device and inode the scan found (lstat), where the runtime tells them: the file the upload opens must be
+        /// that one, whatever its path leads to by then.
+        /// </summary>
+        internal (long Device, long Inode)? Identity { get; set; }
+
         /// <summary>The Unix permission bits.</summary>
         public int Mode { get; set; }
 
@@ -210,7 +216,7 @@ namespace PythonImages.Engine
             }
 
             var ignore = new DockerIgnore(patterns);
-            var walk = new WalkState(rootWithSep, ignore);
+            var walk = new WalkState(rootWithSep, ignore) { RealRootWithSep = (RealPath(root) ?? root).TrimEnd(System.IO.Path.DirectorySeparatorChar) + System.IO.Path.DirectorySeparatorChar };
             Walk(root, string.Empty, null, walk);
             return new BuildContext(root, relDockerfile, ignore, walk.Entries, walk.Skipped);
         }
@@ -223,15 +229,47 @@ namespace PythonImages.Engine
         }
 
         /// <summary>
-        /// <paramref name="dockerfileFull"/> with every symbolic link along it (from the context folder down) replaced by
-        /// its target, as docker build evaluates it; refused when that leaves the context. Where the runtime cannot read
-        /// a link (.NET Framework), the path is kept as it is.
+        /// <paramref name="dockerfileFull"/> with every symbolic link along it replaced by its target, as docker build
+        /// evaluates it (the context folder's own links included, so a link to the folder's real path stays inside);
+        /// refused when that leaves the context. The result names the file under <paramref name="rootWithSep"/>. Where the
+        /// runtime cannot read a link (.NET Framework), the path is kept as it is.
         /// </summary>
         private static string ResolveDockerfile(string rootWithSep, string dockerfileFull)
         {
             string rootNoSep = rootWithSep.Substring(0, rootWithSep.Length - 1);
-            var parts = new List<string>(dockerfileFull.Substring(rootWithSep.Length).Split(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar));
-            string current = rootNoSep;
+            string? realRoot = RealPath(rootNoSep);
+            string? current = realRoot == null ? null : RealPath(realRoot + dockerfileFull.Substring(rootNoSep.Length));
+            if (realRoot == null || current == null)
+            {
+                return dockerfileFull;
+            }
+
+            string realRootWithSep = realRoot.TrimEnd(System.IO.Path.DirectorySeparatorChar) + System.IO.Path.DirectorySeparatorChar;
+            if (!current.StartsWith(realRootWithSep, PathComparison))
+            {
+                throw new BuildContextException(
+                    BuildContextFailure.DockerfileOutside,
+                    dockerfileFull,
+                    $"The Dockerfile {dockerfileFull} is a symbolic link to '{PythonImages.Security.InputGrammar.Show(current)}', outside the build context {rootNoSep}; the engine would not see it. Copy the file into the context instead of linking to it.");
+            }
+
+            if (!File.Exists(current))
+            {
+                throw new BuildContextException(BuildContextFailure.NotFound, dockerfileFull, $"The Dockerfile {dockerfileFull} is a symbolic link to '{PythonImages.Security.InputGrammar.Show(current)}', which does not exist.");
+            }
+
+            return rootWithSep + current.Substring(realRootWithSep.Length);
+        }
+
+        /// <summary>
+        /// The full <paramref name="path"/> with every symbolic link along it replaced by its target, from the top of the
+        /// file system down (what remains after a missing part is kept as it is), or null where the runtime cannot read a
+        /// link (.NET Framework).
+        /// </summary>
+        private static string? RealPath(string path)
+        {
+            string current = System.IO.Path.GetPathRoot(path) ?? string.Empty;
+            var parts = new List<string>(path.Substring(current.Length).Split(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar));
             int links = 0;
             while (parts.Count > 0)
             {
@@ -258,12 +296,12 @@ namespace PythonImages.Engine
 
                 if (LinkTargetProperty?.GetValue(info) is not string target)
                 {
-                    return dockerfileFull;
+                    return null;
                 }
 
                 if (++links > 40)
                 {
-                    throw new BuildContextException(BuildContextFailure.NotFound, dockerfileFull, $"The Dockerfile {dockerfileFull} is a chain of more than 40 symbolic links.");
+                    throw new BuildContextException(BuildContextFailure.NotFound, path, $"The path {path} goes through a chain of more than 40 symbolic links.");
                 }
 
                 // Go on from the target, then with the rest of the path.
@@ -274,19 +312,6 @@ namespace PythonImages.Engine
                 }
 
                 parts.InsertRange(0, target.Split(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar));
-            }
-
-            if (!current.StartsWith(rootWithSep, PathComparison))
-            {
-                throw new BuildContextException(
-                    BuildContextFailure.DockerfileOutside,
-                    dockerfileFull,
-                    $"The Dockerfile {dockerfileFull} is a symbolic link to '{PythonImages.Security.InputGrammar.Show(current)}', outside the build context {rootNoSep}; the engine would not see it. Copy the file into the context instead of linking to it.");
-            }
-
-            if (!File.Exists(current))
-            {
-                throw new BuildContextException(BuildContextFailure.NotFound, dockerfileFull, $"The Dockerfile {dockerfileFull} is a symbolic link to '{PythonImages.Security.InputGrammar.Show(current)}', which does not exist.");
             }
 
             return current;
@@ -324,6 +349,9 @@ namespace PythonImages.Engine
             }
 
             public string RootWithSep { get; }
+
+            /// <summary>The context folder's real path (its links resolved), with a trailing separator.</summary>
+            public string RealRootWithSep { get; set; } = string.Empty;
 
             public DockerIgnore Ignore { get; }
 
@@ -384,7 +412,7 @@ namespace PythonImages.Engine
                 if (isLink)
                 {
                     entry.Kind = ContextEntryKind.Symlink;
-                    entry.LinkTarget = CheckedLinkTarget(child, walk.RootWithSep, rel);
+                    entry.LinkTarget = CheckedLinkTarget(child, walk.RootWithSep, walk.RealRootWithSep, rel);
                     walk.Entries.Add(entry);
                 }
                 else if (isDir)
@@ -422,6 +450,7 @@ namespace PythonImages.Engine
             entry.Size = entry.Kind == ContextEntryKind.File && child is FileInfo file ? file.Length : 0;
             if (status != null && status.HasIdentity)
             {
+                entry.Identity = (status.Device, status.Inode);
                 if (walk.FirstNames.TryGetValue((status.Device, status.Inode), out var first) && first.Size == entry.Size)
                 {
                     // Two names of one file have one size; a different size means the identities cannot be trusted, and
@@ -445,8 +474,11 @@ namespace PythonImages.Engine
             dir,
             $"The folder '{PythonImages.Security.InputGrammar.Show(relDir.Length == 0 ? "." : relDir)}' of the build context holds a file whose name is not valid UTF-8 ('{PythonImages.Security.InputGrammar.Show(name)}' as read); it cannot be opened by that name. Rename it, or add it to .dockerignore (a '?' or '*' matches the unreadable characters).");
 
-        /// <summary>The link's target as stored in the tar; refuses targets that resolve outside the context.</summary>
-        private static string CheckedLinkTarget(FileSystemInfo link, string rootWithSep, string rel)
+        /// <summary>
+        /// The link's target as stored in the tar; refuses targets that resolve outside the context (the folder named by
+        /// <paramref name="rootWithSep"/>, or by its real path <paramref name="realRootWithSep"/>).
+        /// </summary>
+        private static string CheckedLinkTarget(FileSystemInfo link, string rootWithSep, string realRootWithSep, string rel)
         {
             string? target = LinkTargetProperty?.GetValue(link) as string;
             if (target == null)
@@ -456,13 +488,19 @@ namespace PythonImages.Engine
 
             string linkDir = System.IO.Path.GetDirectoryName(link.FullName) ?? rootWithSep;
             string resolved = System.IO.Path.GetFullPath(System.IO.Path.IsPathRooted(target) ? target : System.IO.Path.Combine(linkDir, target));
+            if ((resolved + System.IO.Path.DirectorySeparatorChar).StartsWith(realRootWithSep, PathComparison))
+            {
+                // By the context folder's real path (the folder was given by a link): the same place.
+                resolved = (rootWithSep + (resolved + System.IO.Path.DirectorySeparatorChar).Substring(realRootWithSep.Length)).TrimEnd(System.IO.Path.DirectorySeparatorChar);
+            }
+
             string rootNoSep = rootWithSep.Substring(0, rootWithSep.Length - 1);
             if (!(resolved + System.IO.Path.DirectorySeparatorChar).StartsWith(rootWithSep, PathComparison) && !string.Equals(resolved, rootNoSep, PathComparison))
             {
                 throw new BuildContextException(
                     BuildContextFailure.SymlinkEscapes,
                     link.FullName,
-                    $"The symbolic link {rel} -> {target} points outside the build context {rootNoSep}; the engine would not see its target. Copy the target into the context or add the link to .dockerignore.");
+                    $"The symbolic link '{PythonImages.Security.InputGrammar.Show(rel)}' -> '{PythonImages.Security.InputGrammar.Show(target)}' points outside the build context {rootNoSep}; the engine would not see its target. Copy the target into the context or add the link to .dockerignore.");
             }
 
             if (System.IO.Path.IsPathRooted(target))
@@ -528,7 +566,7 @@ namespace PythonImages.Engine
         internal static BuildContextException Changed(ContextEntry e) => new BuildContextException(
             BuildContextFailure.Unreadable,
             e.FullPath,
-            $"The file '{e.Path}' of the build context changed size while it was being sent; nothing was built. Build again once nothing writes into the context.");
+            $"The file '{PythonImages.Security.InputGrammar.Show(e.Path)}' of the build context changed size while it was being sent; nothing was built. Build again once nothing writes into the context.");
 
         /// <summary>
         /// The context as a tar, read front to back (<see cref="ContextTarStream"/>): each file is read only while its part

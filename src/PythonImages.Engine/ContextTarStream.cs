@@ -181,8 +181,10 @@ namespace PythonImages.Engine
         /// <summary>
         /// Opens a file the scan found regular, only if it still is that file: open(2) follows links and waits on a FIFO,
         /// so a name swapped for a link (to a file outside the context, say) or a FIFO since the scan is refused before
-        /// it is opened, and a swap between that check and the open is caught by comparing the opened file's device and
-        /// inode with the name's. Where the runtime tells neither (Windows), the file is opened as it is.
+        /// it is opened, and the opened file's device and inode must be the ones the scan found (or, for an entry the scan
+        /// did not identify, the name's just before the open): that also catches a folder on the way swapped for a link,
+        /// which lstat of the name follows, and a swap between the check and the open. Where the runtime tells neither
+        /// (Windows), the file is opened as it is.
         /// </summary>
         private static FileStream OpenRegular(ContextEntry e)
         {
@@ -203,8 +205,9 @@ namespace PythonImages.Engine
                 throw Unreadable(e, ex);
             }
 
-            if (before != null && before.HasIdentity && PythonImages.FileProbe.HandleStatus(stream.SafeFileHandle) is { } opened
-                && (opened.Device != before.Device || opened.Inode != before.Inode))
+            var expected = e.Identity ?? (before != null && before.HasIdentity ? (before.Device, before.Inode) : null);
+            if (expected != null && PythonImages.FileProbe.HandleStatus(stream.SafeFileHandle) is { HasIdentity: true } opened
+                && (opened.Device, opened.Inode) != expected.Value)
             {
                 stream.Dispose();
                 throw Replaced(e, "another file");
@@ -216,12 +219,12 @@ namespace PythonImages.Engine
         private static BuildContextException Replaced(ContextEntry e, string what) => new BuildContextException(
             BuildContextFailure.Unreadable,
             e.FullPath,
-            $"The file '{e.Path}' of the build context was replaced by {what} while it was being sent; nothing was built. Build again once nothing writes into the context.");
+            $"The file '{PythonImages.Security.InputGrammar.Show(e.Path)}' of the build context was replaced by {what} while it was being sent; nothing was built. Build again once nothing writes into the context.");
 
         private static BuildContextException Unreadable(ContextEntry e, Exception ex) => new BuildContextException(
             BuildContextFailure.Unreadable,
             e.FullPath,
-            $"The file '{e.Path}' of the build context could not be read while it was being sent ({ex.Message}); nothing was built.",
+            $"The file '{PythonImages.Security.InputGrammar.Show(e.Path)}' of the build context could not be read while it was being sent ({ex.Message.Replace(e.FullPath, PythonImages.Security.InputGrammar.Show(e.Path))}); nothing was built.",
             ex);
 
         private void CloseFile()

@@ -26,7 +26,7 @@ namespace PythonImages.Engine
         public IReadOnlyList<string> Patterns => patterns.Select(p => p.ToString()).ToArray();
 
         /// <summary>
-        /// The first pattern the docker CLI refuses, with why (an empty character class, a backwards range), or null: the
+        /// The first pattern the docker CLI refuses, with why (a lone '!', a class never closed or with nothing in it, a backwards range, ...), or null: the
         /// build stops on it (<see cref="BuildContext.Scan"/>), as docker build does, instead of sending files the
         /// pattern was meant to keep out.
         /// </summary>
@@ -36,7 +36,9 @@ namespace PythonImages.Engine
             {
                 foreach (var p in patterns)
                 {
-                    if (GlobPattern.Problem(p.Cleaned) is string why)
+                    // docker: 'illegal exclusion pattern: "!"' ("!/" is cleaned to that too)
+                    string? why = p.Exclusion && (p.Cleaned.Length == 0 || p.Cleaned == "/") ? "is a '!' with no pattern after it" : GlobPattern.Problem(p.Cleaned);
+                    if (why != null)
                     {
                         return $"The .dockerignore pattern '{PythonImages.Security.InputGrammar.Show(p.ToString())}' {why}";
                     }

@@ -5,8 +5,9 @@ namespace PythonImages.Engine
 {
     /// <summary>
     /// One .dockerignore pattern, matched without backtracking: '*' (a run of characters other than '/'), '?' (one such
-    /// character), '[...]' (a character class, a first '^' negates; '!' is itself, as in docker), '**' (any number of whole
-    /// segments, or everything at the end), '\' (the next character literally). A pattern that starts with '**' and is
+    /// character: a code point, so a surrogate pair is one), '[...]' (a character class, a first '^' negates; '!' is itself
+    /// and '\' escapes, as in docker), '**' (any number of whole segments, or everything at the end), '\' (the next
+    /// character literally). A pattern that starts with '**' and is
     /// otherwise literal ('**.pyc') matches every path ending with the rest, as docker matches it. A path is read once per pattern element (time proportional to the
     /// pattern's length times the path's), and the same pass tells whether any parent folder of the path matches.
     /// A regular expression made from such a pattern backtracked: '*a*a*a*a*b' took seconds on one 100-character name,
@@ -19,45 +20,103 @@ namespace PythonImages.Engine
         public GlobPattern(string pattern) => elements = Read(pattern);
 
         /// <summary>
-        /// Why the docker CLI refuses <paramref name="pattern"/> (a character class with nothing in it, or a range written
-        /// backwards), or null when it accepts it. Such a pattern would otherwise match nothing, so a file meant to stay
-        /// out of the context would be sent.
+        /// Why the docker CLI refuses <paramref name="pattern"/>, or null when it accepts it: what filepath.Match calls a
+        /// syntax error (a '[' never closed, a class with nothing in it, a '-' where a class needs a character, a lone '\'
+        /// at the end) and a range written backwards, which docker's regular expression refuses. Such a pattern would
+        /// otherwise match nothing, or something else, so a file meant to stay out of the context could be sent.
         /// </summary>
         public static string? Problem(string pattern)
         {
             for (int i = 0; i < pattern.Length; i++)
             {
                 char ch = pattern[i];
-                if (ch == '\\')
+                if (ch == '\\' && ++i == pattern.Length)
                 {
-                    i++;
+                    return "ends with a lone '\\'";
                 }
-                else if (ch == '[' && pattern.IndexOf(']', i + 1) is int end && end > i)
+
+                if (ch == '[')
                 {
-                    string body = pattern.Substring(i + 1, end - i - 1);
-                    int first = body.Length > 0 && body[0] == '^' ? 1 : 0;
-                    if (body.Length == first)
+                    var (end, _, why) = ReadClass(pattern, i);
+                    if (why != null)
                     {
-                        return "has a character class with nothing in it";
-                    }
-
-                    for (int k = first; k < body.Length; k++)
-                    {
-                        if (k + 2 < body.Length && body[k + 1] == '-')
-                        {
-                            if (body[k] > body[k + 2])
-                            {
-                                return $"has the range {body[k]}-{body[k + 2]}, written backwards";
-                            }
-
-                            k += 2;
-                        }
+                        return why;
                     }
 
                     i = end;
                 }
             }
 
+            return null;
+        }
+
+        /// <summary>
+        /// The character class that opens at <paramref name="open"/> ('['), read as filepath.Match reads it: a first '^'
+        /// negates, '\' takes the next character as itself, 'a-z' is a range, and a ']' ends the class once it holds
+        /// something. Gives the index of its ']' and the class, or why docker refuses it.
+        /// </summary>
+        private static (int End, Element? Class, string? Problem) ReadClass(string pattern, int open)
+        {
+            var e = new Element(Kind.Class) { Ranges = new List<(int, int)>() };
+            int k = open + 1;
+            if (k < pattern.Length && pattern[k] == '^')
+            {
+                e.Negated = true;
+                k++;
+            }
+
+            while (true)
+            {
+                if (k < pattern.Length && pattern[k] == ']')
+                {
+                    return e.Ranges.Count == 0 ? (k, null, "has a character class with nothing in it") : (k, e, null);
+                }
+
+                if (ClassMember(pattern, ref k, out int lo) is string why)
+                {
+                    return (k, null, why);
+                }
+
+                int hi = lo;
+                if (k < pattern.Length && pattern[k] == '-')
+                {
+                    k++;
+                    if (ClassMember(pattern, ref k, out hi) is string whyHi)
+                    {
+                        return (k, null, whyHi);
+                    }
+                }
+
+                if (lo > hi)
+                {
+                    return (k, null, $"has the range {char.ConvertFromUtf32(lo)}-{char.ConvertFromUtf32(hi)}, written backwards");
+                }
+
+                e.Ranges.Add((lo, hi));
+            }
+        }
+
+        /// <summary>One character of a class at <paramref name="k"/> (escaped or not, a whole code point), or why there is none.</summary>
+        private static string? ClassMember(string pattern, ref int k, out int member)
+        {
+            member = 0;
+            if (k < pattern.Length && (pattern[k] == '-' || pattern[k] == ']'))
+            {
+                return "has a '-' in a character class where a character belongs";
+            }
+
+            if (k < pattern.Length && pattern[k] == '\\')
+            {
+                k++;
+            }
+
+            if (k >= pattern.Length)
+            {
+                return "has a '[' that is never closed";
+            }
+
+            member = char.IsSurrogatePair(pattern, k) ? char.ConvertToUtf32(pattern, k) : pattern[k];
+            k += member > 0xFFFF ? 2 : 1;
             return null;
         }
 
@@ -144,11 +203,23 @@ namespace PythonImages.Engine
                     }
 
                     return;
-                default:
+                case Kind.Literal:
                     next[0] = false;
                     for (int p = 1; p <= n; p++)
                     {
-                        next[p] = at[p - 1] && e.Accepts(path[p - 1]);
+                        next[p] = at[p - 1] && path[p - 1] == e.Literal;
+                    }
+
+                    return;
+                default:
+                    // '?' and a class take one character, as docker's matcher reads it: a whole code point, so a
+                    // surrogate pair is one character and is never split.
+                    next[0] = false;
+                    for (int p = 1; p <= n; p++)
+                    {
+                        bool pair = p >= 2 && char.IsSurrogatePair(path[p - 2], path[p - 1]);
+                        bool half = !pair && p < n && char.IsSurrogatePair(path[p - 1], path[p]);
+                        next[p] = !half && (pair ? at[p - 2] && e.Accepts(char.ConvertToUtf32(path[p - 2], path[p - 1])) : at[p - 1] && e.Accepts(path[p - 1]));
                     }
 
                     return;
@@ -190,9 +261,9 @@ namespace PythonImages.Engine
                 {
                     list.Add(Element.Char(i + 1 < pattern.Length ? pattern[++i] : '\\'));
                 }
-                else if (ch == '[' && pattern.IndexOf(']', i + 1) is int end && end > i)
+                else if (ch == '[' && ReadClass(pattern, i) is (int end, Element cls, null))
                 {
-                    list.Add(Element.ClassOf(pattern.Substring(i + 1, end - i - 1)));
+                    list.Add(cls);
                     i = end;
                 }
                 else
@@ -215,64 +286,36 @@ namespace PythonImages.Engine
 
         private sealed class Element
         {
-            private char literal;
-            private bool negated;
-            private List<(char From, char To)>? ranges;
-
             public Element(Kind kind) => Kind = kind;
 
             public Kind Kind { get; }
 
-            public static Element Char(char c) => new Element(Kind.Literal) { literal = c };
+            /// <summary>The character of a literal.</summary>
+            public char Literal { get; private set; }
 
-            /// <summary>
-            /// A class body: a first '^' negates ('!' is itself, as in docker's matcher); 'a-z' is a range (a '-' first or last is itself); every other
-            /// character, '\' included, is itself. An empty class, or a range written backwards, matches nothing.
-            /// </summary>
-            public static Element ClassOf(string body)
+            /// <summary>Whether a class matches what is outside its ranges.</summary>
+            public bool Negated { get; set; }
+
+            /// <summary>A class's ranges of code points (a single character is a range of one).</summary>
+            public List<(int From, int To)>? Ranges { get; set; }
+
+            public static Element Char(char c) => new Element(Kind.Literal) { Literal = c };
+
+            /// <summary>Whether '?' or a class takes the code point <paramref name="c"/>.</summary>
+            public bool Accepts(int c)
             {
-                var e = new Element(Kind.Class) { ranges = new List<(char, char)>() };
-                int i = 0;
-                if (body.Length > 0 && body[0] == '^')
+                if (Kind == Kind.AnyChar)
                 {
-                    e.negated = true;
-                    i = 1;
+                    return c != '/';
                 }
 
-                while (i < body.Length)
+                bool inside = false;
+                foreach (var (from, to) in Ranges!)
                 {
-                    if (i + 2 < body.Length && body[i + 1] == '-')
-                    {
-                        e.ranges.Add((body[i], body[i + 2]));
-                        i += 3;
-                    }
-                    else
-                    {
-                        e.ranges.Add((body[i], body[i]));
-                        i++;
-                    }
+                    inside |= c >= from && c <= to;
                 }
 
-                return e;
-            }
-
-            public bool Accepts(char c)
-            {
-                switch (Kind)
-                {
-                    case Kind.Literal:
-                        return c == literal;
-                    case Kind.AnyChar:
-                        return c != '/';
-                    default:
-                        bool inside = false;
-                        foreach (var (from, to) in ranges!)
-                        {
-                            inside |= c >= from && c <= to;
-                        }
-
-                        return inside != negated;
-                }
+                return inside != Negated;
             }
         }
     }

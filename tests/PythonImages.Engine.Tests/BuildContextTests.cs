@@ -98,6 +98,10 @@ namespace PythonImages.Engine.Tests
         [InlineData("a+(b)", "a+(b)", true)]
         [InlineData("\\*", "*", true)]
         [InlineData("\\*", "x", false)]
+        [InlineData("?.txt", "\U0001F600.txt", true)] // docker reads a name by code points: an emoji is one character
+        [InlineData("??.txt", "\U0001F600.txt", false)]
+        [InlineData("[\U0001F600-\U0001F602].txt", "\U0001F601.txt", true)]
+        [InlineData("[^a].txt", "\U0001F601.txt", true)]
         public void PatternMatching(string pattern, string path, bool excluded)
         {
             Assert.Equal(excluded, DockerIgnore.Parse(pattern).IsExcluded(path));
@@ -172,6 +176,14 @@ namespace PythonImages.Engine.Tests
         [InlineData("secrets/[z-a]*", "has the range z-a, written backwards")]
         [InlineData("*.key\n[]x", "has a character class with nothing in it")]
         [InlineData("![^]", "has a character class with nothing in it")]
+        [InlineData("secrets/*.key[", "has a '[' that is never closed")] // docker: syntax error in pattern
+        [InlineData("secrets/[a-", "has a '[' that is never closed")]
+        [InlineData("secrets/a.key\\", "ends with a lone '\\'")]
+        [InlineData("secrets/[-_]*", "has a '-' in a character class where a character belongs")]
+        [InlineData("secrets/[a-]*", "has a '-' in a character class where a character belongs")]
+        [InlineData("secrets/[a-c-e]*", "has a '-' in a character class where a character belongs")]
+        [InlineData("secrets\n!", "is a '!' with no pattern after it")] // docker: illegal exclusion pattern: "!"
+        [InlineData("secrets\n! /", "is a '!' with no pattern after it")]
         public void APatternDockerRefusesStopsTheScanInsteadOfMatchingNothing(string ignore, string why)
         {
             // Matching nothing would send the files the line was meant to keep out; docker build refuses such a pattern.
@@ -198,6 +210,17 @@ namespace PythonImages.Engine.Tests
             var c = BuildContext.Scan(ctx.Root);
             Assert.DoesNotContain(c.Entries, e => e.Path == "!");
             Assert.Contains(c.Entries, e => e.Path == "a");
+        }
+
+        [Theory]
+        [InlineData("[\\]]x", "]x", "\\x")] // docker: an escaped ']' is in the class, not its end
+        [InlineData("[\\-a]x", "-x", "bx")]
+        [InlineData("[a\\-c]x", "-x", "bx")]
+        public void AnEscapeInAClassIsTheCharacterItEscapes(string pattern, string excluded, string sent)
+        {
+            Assert.Null(DockerIgnore.Parse(pattern).FirstProblem);
+            Assert.True(DockerIgnore.Parse(pattern).IsExcluded(excluded));
+            Assert.False(DockerIgnore.Parse(pattern).IsExcluded(sent));
         }
 
         [Fact]
@@ -309,6 +332,53 @@ namespace PythonImages.Engine.Tests
             File.Delete(Path.Combine(ctx.Root, "Dockerfile"));
             File.CreateSymbolicLink(Path.Combine(ctx.Root, "Dockerfile"), "../" + Path.GetFileName(outside.Root) + "/Dockerfile");
             Assert.Equal(BuildContextFailure.DockerfileOutside, Assert.Throws<BuildContextException>(() => BuildContext.Scan(ctx.Root)).Reason);
+        }
+
+        [Fact]
+        public void AContextReachedThroughALinkKeepsLinksToItsRealPathInside()
+        {
+            // docker build resolves the links of the context folder's own path too: a link (the Dockerfile, or any other)
+            // that names a file by the folder's real path is inside the context, though the folder was given by a link.
+            using var real = new TempContext();
+            real.Write("docker/Dockerfile.prod", "FROM scratch\n");
+            real.Write("data/file.txt", "x");
+            File.CreateSymbolicLink(Path.Combine(real.Root, "Dockerfile"), Path.Combine(real.Root, "docker", "Dockerfile.prod"));
+            File.CreateSymbolicLink(Path.Combine(real.Root, "data", "abs"), Path.Combine(real.Root, "data", "file.txt"));
+            using var other = new TempContext();
+            string alias = Path.Combine(other.Root, "alias");
+            Directory.CreateSymbolicLink(alias, real.Root);
+
+            var c = BuildContext.Scan(alias);
+            Assert.Equal("docker/Dockerfile.prod", c.Dockerfile);
+            Assert.Equal("docker/Dockerfile.prod", c.Entries.Single(e => e.Path == "Dockerfile").LinkTarget);
+            Assert.Equal("file.txt", c.Entries.Single(e => e.Path == "data/abs").LinkTarget);
+
+            // What is outside stays refused.
+            using var outside = new TempContext();
+            File.Delete(Path.Combine(real.Root, "Dockerfile"));
+            File.CreateSymbolicLink(Path.Combine(real.Root, "Dockerfile"), outside.Write("Dockerfile", "FROM scratch\n"));
+            Assert.Equal(BuildContextFailure.DockerfileOutside, Assert.Throws<BuildContextException>(() => BuildContext.Scan(alias)).Reason);
+        }
+
+        [Fact]
+        public async Task NamesFromTheContextReachMessagesEscaped()
+        {
+            // A name or link target comes with the project: a terminal escape in it (here one that erases the line) is shown
+            // escaped in the error, as the other messages of the context show names, never sent to the console as it is.
+            using var ctx = new TempContext();
+            ctx.Write("Dockerfile", "FROM scratch\n");
+            string data = ctx.Write("a\u001b[2Kb.txt", "1234");
+            var c = BuildContext.Scan(ctx.Root);
+            File.WriteAllText(data, "12345");
+            var changed = await Assert.ThrowsAsync<BuildContextException>(() => c.WriteTarAsync(Stream.Null, CancellationToken.None));
+            Assert.Contains("a\\u001B[2Kb.txt", changed.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain('\u001b', changed.Message);
+
+            File.Delete(data);
+            File.CreateSymbolicLink(Path.Combine(ctx.Root, "l\u001b[2K"), "../\u001b[2Kx");
+            var escapes = Assert.Throws<BuildContextException>(() => BuildContext.Scan(ctx.Root));
+            Assert.Equal(BuildContextFailure.SymlinkEscapes, escapes.Reason);
+            Assert.DoesNotContain('\u001b', escapes.Message);
         }
 
         [Fact]

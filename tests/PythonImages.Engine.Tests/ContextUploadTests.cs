@@ -187,6 +187,28 @@ namespace PythonImages.Engine.Tests
         }
 
         [Fact]
+        public async Task AFolderSwappedForALinkAfterTheScanIsNotFollowed()
+        {
+            // lstat of "sub/data.txt" follows a link put in the place of "sub": a same-size file outside the context looked
+            // like the regular file scanned, and its bytes were sent in its place.
+            using var outside = new TempContext();
+            outside.Write("data.txt", "SECRET=1234");
+            using var ctx = new TempContext();
+            ctx.Write("Dockerfile", "FROM scratch\n");
+            ctx.Write("sub/data.txt", "public 1234");
+            var context = BuildContext.Scan(ctx.Root);
+            Directory.Delete(Path.Combine(ctx.Root, "sub"), recursive: true);
+            Directory.CreateSymbolicLink(Path.Combine(ctx.Root, "sub"), outside.Root);
+
+            using var ms = new MemoryStream();
+            var ex = await Assert.ThrowsAsync<BuildContextException>(() => context.WriteTarAsync(ms, CancellationToken.None));
+            Assert.Equal(BuildContextFailure.Unreadable, ex.Reason);
+            Assert.Contains("'sub/data.txt'", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("replaced by another file", ex.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("SECRET", Encoding.ASCII.GetString(ms.ToArray()), StringComparison.Ordinal);
+        }
+
+        [Fact]
         public async Task TheEngineGetsAContentLengthAndTheTarOfTheContext()
         {
             using var fake = new FakeEngine(r => r.Path == "/build" ? new FakeResponse { Chunks = new List<(int, string)> { (0, Built) } } : FakeResponse.Stall);
