@@ -13,7 +13,7 @@ namespace PythonImages.Tests.Apps
     /// <summary>
     /// Invoke-PythonContainer against the loopback imitation of the engine, with pipeline input the script never reads: the
     /// engine ends the attach connection with a reset. After the exit that is the end of the output (the race once seen in
-    /// CI in PipelineInputIsTheScriptsStdinLineByLine).
+    /// CI in PipelineInputIsTheScriptsStdinLineByLine); while the container still runs it is a lost engine.
     /// </summary>
     public sealed class InvokePythonContainerResetTests
     {
@@ -63,6 +63,30 @@ namespace PythonImages.Tests.Apps
             Assert.Equal(3L, (long)result.Properties["ExitCode"].Value);
             Assert.True((bool)result.Properties["Removed"].Value);
             Assert.Contains(fake.Requests, q => q.Method == "DELETE" && q.Path == "/containers/" + FakeContainerRun.Id);
+        }
+
+        [Fact]
+        public void AResetWhileTheContainerRunsIsTheLostEngineError()
+        {
+            // The engine goes on saying the container runs, and its wait never answers.
+            var container = new FakeContainerRun(async (run, c) =>
+            {
+                await run.Started;
+                await c.ReadInputToEndAsync();
+                await c.SendFrameAsync(1, "one\n");
+                c.Reset();
+            });
+            using var fake = new FakeEngine(container.Route);
+
+            var r = Run(fake, "-InactivityTimeout 2");
+
+            var error = Assert.Single(r.AllErrors);
+            Assert.Equal("PythonContainer.EngineUnavailable,PythonImages.Commands.InvokePythonContainerCommand", error.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.ConnectionError, error.CategoryInfo.Category);
+            Assert.Equal($"Lost the connection to the engine at {fake.Host()} while reading the container's output: the engine closed the connection.", error.Exception.Message);
+            Assert.Equal(new[] { "one" }, Strings(r));
+            Assert.False(container.WaitAnswered.IsCompleted);
+            Assert.Contains(fake.Requests, q => q.Method == "DELETE" && q.Path == "/containers/" + FakeContainerRun.Id && q.Query.Contains("force=1", StringComparison.Ordinal));
         }
     }
 }
