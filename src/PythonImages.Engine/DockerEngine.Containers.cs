@@ -20,6 +20,9 @@ namespace PythonImages.Engine
         /// a create cancelled before its answer is cleaned up by name without ever touching somebody else's container.</summary>
         internal const string RunIdLabel = "org.pythonimages.run-id";
 
+        /// <summary>How long the engine has to report a container's exit after the container's output failed (a reset).</summary>
+        private static readonly TimeSpan ExitGrace = TimeSpan.FromSeconds(30);
+
         public async Task PullImageAsync(string reference, IProgress<PullEvent>? events, CancellationToken cancellationToken)
         {
             var parsed = ImageReference.Parse(reference, PythonContainerErrorIds.InvalidImage);
@@ -119,11 +122,11 @@ namespace PythonImages.Engine
                 using var io = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 var attached = stream;
                 var reader = Task.Run(() => ReadAttachedAsync(attached, streams, io.Token), CancellationToken.None);
-                var writer = request.Stdin ? Task.Run(() => WriteAttachedAsync(attached, streams, io.Token), CancellationToken.None) : Task.CompletedTask;
+                var writer = request.Stdin ? Task.Run(() => WriteAttachedAsync(attached, streams, io.Token), CancellationToken.None) : Task.FromResult<Exception?>(null);
                 try
                 {
                     // The engine is asked about the container while it runs: a quiet container is fine, a silent engine is not.
-                    var (exitCode, _) = await WaitAsync(id, TimeSpan.MaxValue, limit, cancellationToken).ConfigureAwait(false);
+                    long exitCode = await WaitUnlessOutputLostAsync(id, reader, writer, limit, cancellationToken).ConfigureAwait(false);
                     exited = true;
                     result.ExitCode = exitCode;
 
@@ -179,6 +182,46 @@ namespace PythonImages.Engine
         }
 
         /// <summary>
+        /// Waits for the container to exit and gives its exit code. The engine ends the output as the program exits, a moment
+        /// before it reports the exit, with a reset when the program left input unread (seen by the read of the output, or
+        /// by a write of the input that came first). An output that ends first leaves the engine <see cref="ExitGrace"/> (at
+        /// most the inactivity limit) to report the exit; if it has not by then and the output failed, the connection was
+        /// lost and the run fails, rather than wait in silence for an exit that the output would never show.
+        /// </summary>
+        private async Task<long> WaitUnlessOutputLostAsync(string id, Task reader, Task<Exception?> writer, TimeSpan limit, CancellationToken cancellationToken)
+        {
+            using var waitCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var waiting = WaitAsync(id, TimeSpan.MaxValue, limit, waitCts.Token);
+            try
+            {
+                if (await Task.WhenAny(waiting, reader).ConfigureAwait(false) == reader)
+                {
+                    var grace = limit < ExitGrace ? limit : ExitGrace;
+                    if (await Task.WhenAny(waiting, Task.Delay(grace, waitCts.Token)).ConfigureAwait(false) != waiting)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        var lost = reader.IsFaulted ? reader.Exception!.GetBaseException()
+                            : writer.Status == System.Threading.Tasks.TaskStatus.RanToCompletion && writer.Result != null && IsConnectionReset(writer.Result) ? writer.Result.GetBaseException()
+                            : null;
+                        if (lost != null)
+                        {
+                            throw Translate(lost, "reading the container's output", cancellationToken);
+                        }
+
+                        // An orderly end of the output: the program closed its stdout and stderr, and runs on.
+                    }
+                }
+
+                return (await waiting.ConfigureAwait(false)).ExitCode;
+            }
+            finally
+            {
+                waitCts.Cancel();
+                Observe(waiting);
+            }
+        }
+
+        /// <summary>
         /// Whether the attach connection was reset by the engine. When a container exits before it has read all of its
         /// input, the engine closes the connection with that input still unread, and the socket reports a reset instead of
         /// the end of the stream; everything the container wrote was delivered before it (the reset comes after the queued
@@ -219,8 +262,11 @@ namespace PythonImages.Engine
             }
         }
 
-        /// <summary>Copies the caller's input to the container's stdin, then closes it (the program sees end of input).</summary>
-        private static async Task WriteAttachedAsync(MultiplexedStream stream, IContainerStreams streams, CancellationToken cancellationToken)
+        /// <summary>
+        /// Copies the caller's input to the container's stdin, then closes it (the program sees end of input). Gives null,
+        /// or the failure that ended the input early.
+        /// </summary>
+        private static async Task<Exception?> WriteAttachedAsync(MultiplexedStream stream, IContainerStreams streams, CancellationToken cancellationToken)
         {
             try
             {
@@ -239,10 +285,13 @@ namespace PythonImages.Engine
                 }
 
                 stream.CloseWrite();
+                return null;
             }
             catch (Exception ex) when (ex is IOException || ex is ObjectDisposedException || ex is System.Net.Sockets.SocketException)
             {
-                // The program stopped reading (it exited, or closed its stdin): the rest of the input has nowhere to go, as with a closed pipe.
+                // The program stopped reading (it exited, or closed its stdin): the rest of the input has nowhere to go, as with a
+                // closed pipe. A reset seen here is not seen by the read of the output, which then ends as if in order.
+                return ex;
             }
         }
 

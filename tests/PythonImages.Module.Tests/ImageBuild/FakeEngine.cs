@@ -44,6 +44,18 @@ namespace PythonImages.Tests.Fakes
         /// <summary>A chunked body sent piece by piece, each after its delay (then the end, or a stall with <see cref="StallAfterBody"/>).</summary>
         public IReadOnlyList<(int DelayMs, string Text)>? Chunks { get; init; }
 
+        /// <summary>A body known later: the answer is sent once this task gives it (a container wait that ends when the test says so).</summary>
+        public Task<string>? DeferredBody { get; init; }
+
+        /// <summary>Called once the answer has been sent (a body answer only).</summary>
+        public Action? Answered { get; init; }
+
+        /// <summary>
+        /// Upgrades the connection as the engine does for an attach (101, then a raw stream): the connection is then the
+        /// handler's, which writes the container's output and ends it in order or with a reset.
+        /// </summary>
+        public Func<FakeHijackedConnection, Task>? Hijack { get; init; }
+
         public static FakeResponse Stall { get; } = new FakeResponse { Status = -1 };
 
         public static FakeResponse Json(string body, int status = 200) => new FakeResponse { Status = status, Body = body };
@@ -163,6 +175,12 @@ namespace PythonImages.Tests.Fakes
                     }
 
                     request.Body = await reader.ReadBodyAsync(request, cts.Token);
+                    if (response.Hijack != null)
+                    {
+                        await UpgradeAsync(client, reader, response.Hijack);
+                        return;
+                    }
+
                     if (response.StallAfterBody || response.Chunks != null)
                     {
                         string head = $"HTTP/1.1 {response.Status} OK\r\nContent-Type: {response.ContentType}\r\nApi-Version: 1.41\r\nTransfer-Encoding: chunked\r\n\r\n";
@@ -192,11 +210,12 @@ namespace PythonImages.Tests.Fakes
                         continue;
                     }
 
-                    byte[] content = Encoding.UTF8.GetBytes(response.Body);
+                    byte[] content = Encoding.UTF8.GetBytes(response.DeferredBody != null ? await response.DeferredBody.WaitAsync(cts.Token) : response.Body);
                     string headers = $"HTTP/1.1 {response.Status} {(response.Status < 300 ? "OK" : "Error")}\r\nContent-Type: {response.ContentType}\r\nApi-Version: 1.41\r\nContent-Length: {content.Length}\r\n\r\n";
                     await stream.WriteAsync(Encoding.ASCII.GetBytes(headers));
                     await stream.WriteAsync(content);
                     await stream.FlushAsync();
+                    response.Answered?.Invoke();
                 }
             }
             catch (Exception)
@@ -222,6 +241,17 @@ namespace PythonImages.Tests.Fakes
             }
 
             return route(request);
+        }
+
+        /// <summary>Answers an attach with the engine's upgrade to a raw stream, then hands the connection to the handler.</summary>
+        private async Task UpgradeAsync(TcpClient client, HttpReader reader, Func<FakeHijackedConnection, Task> hijack)
+        {
+            client.NoDelay = true; // each frame leaves at once: a reset right after it cannot overtake it
+            const string Head = "HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.multiplexed-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nApi-Version: 1.41\r\n\r\n";
+            var stream = client.GetStream();
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(Head), cts.Token);
+            await stream.FlushAsync(cts.Token);
+            await hijack(new FakeHijackedConnection(client, reader.ReadRawAsync, cts.Token));
         }
 
         /// <summary>Reads and discards whatever the client sends until it closes the connection.</summary>
@@ -331,6 +361,20 @@ namespace PythonImages.Tests.Fakes
                 return Encoding.UTF8.GetString(body.ToArray());
             }
 
+            /// <summary>Raw bytes after the request head (what the reader buffered first); 0 at the end of the stream.</summary>
+            public async Task<int> ReadRawAsync(byte[] into, CancellationToken ct)
+            {
+                if (start == end && !await FillAsync(ct))
+                {
+                    return 0;
+                }
+
+                int take = Math.Min(into.Length, end - start);
+                Array.Copy(buffer, start, into, 0, take);
+                start += take;
+                return take;
+            }
+
             private async Task CopyAsync(Stream to, long count, CancellationToken ct)
             {
                 while (count > 0)
@@ -373,6 +417,71 @@ namespace PythonImages.Tests.Fakes
                 end = await stream.ReadAsync(buffer.AsMemory(0, buffer.Length), ct);
                 return end > 0;
             }
+        }
+    }
+
+    /// <summary>
+    /// An attach connection after the upgrade, as the engine holds it: the container's output goes out in multiplexed frames
+    /// (stream byte, three zeros, big-endian length), its input comes in raw, and the engine ends it in order (the output
+    /// is complete, the input was read) or with a reset (a close with input unread, or an abortive close).
+    /// </summary>
+    internal sealed class FakeHijackedConnection
+    {
+        private readonly TcpClient client;
+        private readonly Func<byte[], CancellationToken, Task<int>> read;
+        private readonly CancellationToken token;
+
+        public FakeHijackedConnection(TcpClient client, Func<byte[], CancellationToken, Task<int>> read, CancellationToken token)
+        {
+            this.client = client;
+            this.read = read;
+            this.token = token;
+        }
+
+        /// <summary>Sends <paramref name="text"/> as one frame of stdout (1) or stderr (2).</summary>
+        public async Task SendFrameAsync(int stream, string text)
+        {
+            byte[] payload = Encoding.UTF8.GetBytes(text);
+            byte[] frame = new byte[8 + payload.Length];
+            frame[0] = (byte)stream;
+            frame[4] = (byte)(payload.Length >> 24);
+            frame[5] = (byte)(payload.Length >> 16);
+            frame[6] = (byte)(payload.Length >> 8);
+            frame[7] = (byte)payload.Length;
+            payload.CopyTo(frame, 8);
+            var network = client.GetStream();
+            await network.WriteAsync(frame, token);
+            await network.FlushAsync(token);
+        }
+
+        /// <summary>The client's input until it closes its side of the connection (the end of the container's stdin).</summary>
+        public async Task<string> ReadInputToEndAsync()
+        {
+            var input = new MemoryStream();
+            var buffer = new byte[16 * 1024];
+            int n;
+            while ((n = await read(buffer, token)) > 0)
+            {
+                input.Write(buffer, 0, n);
+            }
+
+            return Encoding.UTF8.GetString(input.ToArray());
+        }
+
+        /// <summary>The orderly end: the engine's side is closed (the client reads the end of the stream), then the connection.</summary>
+        public void Close()
+        {
+            client.Client.Shutdown(SocketShutdown.Send);
+            client.Close();
+        }
+
+        /// <summary>An abortive close: the client's next read fails with a connection reset, after the frames already sent.</summary>
+        /// <remarks>The socket itself is closed: closing the TcpClient would dispose its NetworkStream first, which shuts the
+        /// connection down in order (the client would read the end of the stream) before the reset.</remarks>
+        public void Reset()
+        {
+            client.Client.LingerState = new LingerOption(true, 0);
+            client.Client.Close();
         }
     }
 }
