@@ -100,14 +100,7 @@ namespace PythonImages.Engine.Tests
         [Fact]
         public async Task AResetWhileTheContainerRunsIsALostConnectionNotTheEnd()
         {
-            // The engine goes on saying the container runs, and its wait never answers.
-            var container = new FakeContainerRun(async (run, c) =>
-            {
-                await run.Started;
-                await c.ReadInputToEndAsync();
-                await c.SendFrameAsync(1, "one\n");
-                c.Reset();
-            });
+            var container = FakeContainerRun.ResetWhileRunning();
             using var fake = new FakeEngine(container.Route);
             using var engine = EngineFactory.Create(fake.Host());
             using var streams = Input();

@@ -39,7 +39,7 @@ namespace PythonImages.Engine.Tests.Registry
         public LoopbackRegistry(bool hubScopes = false)
         {
             this.hubScopes = hubScopes;
-            Port = StartOnFreePort(listener);
+            Port = PythonImages.Tests.LoopbackHttp.StartOnFreePort(listener);
             loop = Task.Run(LoopAsync);
         }
 
@@ -70,31 +70,6 @@ namespace PythonImages.Engine.Tests.Registry
             foreach (var s in statuses)
             {
                 failures.Enqueue(s);
-            }
-        }
-
-        /// <summary>
-        /// Starts <paramref name="listener"/> on a free loopback port and returns it (another process may take a port between
-        /// the probe and the start: a few attempts).
-        /// </summary>
-        internal static int StartOnFreePort(HttpListener listener)
-        {
-            for (int attempt = 0; ; attempt++)
-            {
-                var probe = new TcpListener(IPAddress.Loopback, 0);
-                probe.Start();
-                int port = ((IPEndPoint)probe.LocalEndpoint).Port;
-                probe.Stop();
-                listener.Prefixes.Clear();
-                listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-                try
-                {
-                    listener.Start();
-                    return port;
-                }
-                catch (HttpListenerException) when (attempt < 5)
-                {
-                }
             }
         }
 

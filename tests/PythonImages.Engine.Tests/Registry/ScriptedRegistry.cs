@@ -22,7 +22,7 @@ namespace PythonImages.Engine.Tests.Registry
         public ScriptedRegistry(Func<HttpListenerRequest, (int, string, byte[], IDictionary<string, string>?)> route)
         {
             this.route = route;
-            Port = LoopbackRegistry.StartOnFreePort(listener);
+            Port = PythonImages.Tests.LoopbackHttp.StartOnFreePort(listener);
             loop = Task.Run(async () =>
             {
                 while (true)
@@ -41,16 +41,7 @@ namespace PythonImages.Engine.Tests.Registry
                     try
                     {
                         var (status, type, body, headers) = this.route(ctx.Request);
-                        foreach (var h in headers ?? new Dictionary<string, string>())
-                        {
-                            ctx.Response.Headers[h.Key] = h.Value;
-                        }
-
-                        ctx.Response.StatusCode = status;
-                        ctx.Response.ContentType = type;
-                        ctx.Response.ContentLength64 = body.Length;
-                        ctx.Response.OutputStream.Write(body, 0, body.Length);
-                        ctx.Response.Close();
+                        PythonImages.Tests.LoopbackHttp.Respond(ctx, status, type, body, headers);
                     }
                     catch (Exception)
                     {

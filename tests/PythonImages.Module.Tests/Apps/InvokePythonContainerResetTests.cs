@@ -68,14 +68,7 @@ namespace PythonImages.Tests.Apps
         [Fact]
         public void AResetWhileTheContainerRunsIsTheLostEngineError()
         {
-            // The engine goes on saying the container runs, and its wait never answers.
-            var container = new FakeContainerRun(async (run, c) =>
-            {
-                await run.Started;
-                await c.ReadInputToEndAsync();
-                await c.SendFrameAsync(1, "one\n");
-                c.Reset();
-            });
+            var container = FakeContainerRun.ResetWhileRunning();
             using var fake = new FakeEngine(container.Route);
 
             var r = Run(fake, "-InactivityTimeout 2");

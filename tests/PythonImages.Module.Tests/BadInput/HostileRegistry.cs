@@ -32,25 +32,10 @@ namespace PythonImages.Tests.BadInput
         private static int Start()
         {
             var listener = new HttpListener();
-            for (int attempt = 0; ; attempt++)
-            {
-                var probe = new TcpListener(IPAddress.Loopback, 0);
-                probe.Start();
-                int port = ((IPEndPoint)probe.LocalEndpoint).Port;
-                probe.Stop();
-                listener.Prefixes.Clear();
-                listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-                try
-                {
-                    listener.Start();
-                    AppDomain.CurrentDomain.ProcessExit += (_, _) => listener.Close();
-                    _ = Task.Run(() => Loop(listener));
-                    return port;
-                }
-                catch (HttpListenerException) when (attempt < 5)
-                {
-                }
-            }
+            int port = PythonImages.Tests.LoopbackHttp.StartOnFreePort(listener);
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => listener.Close();
+            _ = Task.Run(() => Loop(listener));
+            return port;
         }
 
         private static async Task Loop(HttpListener listener)
@@ -72,18 +57,7 @@ namespace PythonImages.Tests.BadInput
                     : ctx.Request.HttpMethod == "PUT" ? (201, "text/plain", Array.Empty<byte>())
                     : Answers.TryGetValue(path, out var a) ? (200, a.Type, a.Body)
                     : (404, "application/json", Encoding.UTF8.GetBytes("{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\",\"message\":\"manifest unknown\"}]}"));
-                try
-                {
-                    ctx.Response.StatusCode = status;
-                    ctx.Response.ContentType = type;
-                    ctx.Response.ContentLength64 = body.Length;
-                    ctx.Response.OutputStream.Write(body, 0, body.Length);
-                    ctx.Response.Close();
-                }
-                catch (Exception)
-                {
-                    ctx.Response.Abort();
-                }
+                PythonImages.Tests.LoopbackHttp.Respond(ctx, status, type, body);
             }
         }
     }

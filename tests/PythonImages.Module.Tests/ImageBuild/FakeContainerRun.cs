@@ -24,6 +24,18 @@ namespace PythonImages.Tests.Fakes
 
         public FakeContainerRun(Func<FakeContainerRun, FakeHijackedConnection, Task> attach) => this.attach = attach;
 
+        /// <summary>
+        /// A run whose engine goes on saying the container runs (its wait never answers): once started, it reads the input
+        /// to its end, sends "one\n" on stdout and resets the attach connection.
+        /// </summary>
+        public static FakeContainerRun ResetWhileRunning() => new FakeContainerRun(async (run, c) =>
+        {
+            await run.Started;
+            await c.ReadInputToEndAsync();
+            await c.SendFrameAsync(1, "one\n");
+            c.Reset();
+        });
+
         /// <summary>Completes when the client has asked to start the container.</summary>
         public Task Started => started.Task;
 
