@@ -250,6 +250,13 @@ namespace PythonImages.Tests.Updates
             Assert.DoesNotContain("s3cret", proxy.Describe(new Uri("https://www.python.org/")));
             Assert.Null(EnvironmentProxy.FromEnvironment(_ => null));
 
+            // "." and "*." leave no name: they match no host (curl and Go read them so); "*" alone matches every host.
+            foreach (var (entries, bypassed) in new[] { (".", false), ("*.", false), (" . , *. ", false), ("*", true), ("*.python.org", true) })
+            {
+                var only = EnvironmentProxy.FromEnvironment(n => n == "https_proxy" ? "http://127.0.0.1:3128" : n == "no_proxy" ? entries : null)!;
+                Assert.True(bypassed == only.IsBypassed(new Uri("https://www.python.org/")), $"no_proxy '{entries}'");
+            }
+
             // a name that only the proxy can resolve: the request must go through it (the fixture doubles as the proxy)
             var fetch = Fast();
             fetch.Proxy = proxy;

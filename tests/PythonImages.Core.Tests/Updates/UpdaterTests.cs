@@ -360,6 +360,25 @@ namespace PythonImages.Tests.Updates
         }
 
         [Fact]
+        public void AnAddressFromTheServerReachesMessagesEscaped()
+        {
+            // A same-host redirect to a name with a right-to-left override (U+202E, sent percent-encoded), whose answer is
+            // too large: the error names the address as sent, escaped, so the character cannot reorder what a terminal shows.
+            using var f = World();
+            f.Overrides["/ftp/python/3.14.6/Python-3.14.6.tar.xz.sigstore"] = _ => new FixtureResponse
+            {
+                Status = 302,
+                Headers = new Dictionary<string, string> { ["Location"] = "/ftp/python/3.14.6/%E2%80%AEerongis.sigstore" },
+            };
+            f.Overrides["/ftp/python/3.14.6/%E2%80%AEerongis.sigstore"] = _ => new FixtureResponse { Body = new byte[ReleaseRules.BundleLimit + 10] };
+            var run = Run(f, Matrix(f), new UpdateRequest { VersionKeys = new[] { "3.14" } });
+            var e = Assert.Single(run.Failures);
+            Assert.Equal(UpdateErrorIds.ResponseTooLarge, e.ErrorId);
+            Assert.Contains("/ftp/python/3.14.6/%E2%80%AEerongis.sigstore", e.Message);
+            Assert.False(e.Message.Contains('\u202E'), e.Message.Replace("\u202E", "<RLO>"));
+        }
+
+        [Fact]
         public void RedirectOnTheSameHostIsFollowed()
         {
             using var f = World();

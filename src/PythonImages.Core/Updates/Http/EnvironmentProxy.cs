@@ -58,10 +58,13 @@ namespace PythonImages.Updates.Http
                 return null;
             }
 
+            // "*" alone bypasses the proxy for every host; "*.example.org" and ".example.org" mean example.org and its
+            // subdomains. An entry with nothing left ("." or "*.") matches no host, as with curl and Go (and docker).
             string[] bypass = (Get("no_proxy") ?? string.Empty)
                 .Split(ListSeparators, StringSplitOptions.RemoveEmptyEntries)
-                .Select(e => e.Trim().TrimStart('*').TrimStart('.').ToLowerInvariant())
-                .Select(e => e.Length == 0 ? "*" : e)
+                .Select(e => e.Trim().ToLowerInvariant())
+                .Select(e => e == "*" ? e : e.TrimStart('*').TrimStart('.'))
+                .Where(e => e.Length > 0)
                 .ToArray();
             return new EnvironmentProxy(http, https, bypass);
         }

@@ -137,7 +137,7 @@ namespace PythonImages.Updates.Http
         private async Task<Attempt> RunAsync(Uri uri, bool head, long maxBytes, CancellationToken cancellationToken)
         {
             var context = ResilienceContextPool.Shared.Get(cancellationToken);
-            context.Properties.Set(UriKey, uri.AbsoluteUri);
+            context.Properties.Set(UriKey, RedirectPolicy.Show(uri));
             Outcome<Attempt> outcome;
             try
             {
@@ -157,11 +157,11 @@ namespace PythonImages.Updates.Http
                 throw outcome.Exception switch
                 {
                     UpdateException u => u,
-                    TimeoutRejectedException _ => new UpdateException(UpdateErrorIds.Timeout, $"{uri} did not answer within {options.Timeout.TotalSeconds:0.#} s ({options.Retries + 1} attempts).",
+                    TimeoutRejectedException _ => new UpdateException(UpdateErrorIds.Timeout, $"{RedirectPolicy.Show(uri)} did not answer within {options.Timeout.TotalSeconds:0.#} s ({options.Retries + 1} attempts).",
                         "Check the network and proxy (https_proxy, no_proxy), or raise -TimeoutSec, then run the command again.", uri.AbsoluteUri, outcome.Exception),
-                    OperationCanceledException _ => new UpdateException(UpdateErrorIds.Timeout, $"{uri} did not answer within {options.Timeout.TotalSeconds:0.#} s.",
+                    OperationCanceledException _ => new UpdateException(UpdateErrorIds.Timeout, $"{RedirectPolicy.Show(uri)} did not answer within {options.Timeout.TotalSeconds:0.#} s.",
                         "Check the network and proxy (https_proxy, no_proxy), or raise -TimeoutSec, then run the command again.", uri.AbsoluteUri, outcome.Exception),
-                    _ => new UpdateException(UpdateErrorIds.ConnectionFailed, $"{uri} could not be fetched ({options.Retries + 1} attempts): {Innermost(outcome.Exception).Message}",
+                    _ => new UpdateException(UpdateErrorIds.ConnectionFailed, $"{RedirectPolicy.Show(uri)} could not be fetched ({options.Retries + 1} attempts): {Innermost(outcome.Exception).Message}",
                         "Check the network and proxy settings (https_proxy, http_proxy, no_proxy), then run the command again.", uri.AbsoluteUri, outcome.Exception),
                 };
             }
@@ -244,7 +244,7 @@ namespace PythonImages.Updates.Http
                     using var request = new HttpRequestMessage(head ? HttpMethod.Head : HttpMethod.Get, current);
                     using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
                     int status = (int)response.StatusCode;
-                    Log?.Invoke($"{request.Method} {current} -> {status}");
+                    Log?.Invoke($"{request.Method} {RedirectPolicy.Show(current)} -> {status}");
                     if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308)
                     {
                         var location = response.Headers.Location;
@@ -311,13 +311,13 @@ namespace PythonImages.Updates.Http
 
         private static UpdateException TooLarge(Uri uri, long max, long? declared) => new UpdateException(
             UpdateErrorIds.ResponseTooLarge,
-            $"{uri} sent more than {max} bytes" + (declared.HasValue ? $" (it announced {declared.Value})" : string.Empty) + "; nothing of it was used.",
+            $"{RedirectPolicy.Show(uri)} sent more than {max} bytes" + (declared.HasValue ? $" (it announced {declared.Value})" : string.Empty) + "; nothing of it was used.",
             "Check that the base URIs point at python.org, GitHub and PyPI or faithful mirrors of them.",
             uri.AbsoluteUri);
 
         private static UpdateException RedirectRefused(Uri from, Uri? to, string why) => new UpdateException(
             UpdateErrorIds.RedirectRefused,
-            $"{from} redirected to {(to == null ? "(nothing)" : RedirectPolicy.Show(to))}, which is not followed: {why}.",
+            $"{RedirectPolicy.Show(from)} redirected to {(to == null ? "(nothing)" : RedirectPolicy.Show(to))}, which is not followed: {why}.",
             "Point the base URI at the server that holds the files (redirects are only followed to https on the same host, or between python.org and www.python.org, or from github.com to raw.githubusercontent.com).",
             from.AbsoluteUri);
 
