@@ -283,7 +283,7 @@ namespace PythonImages.Tests
                 Assert.Contains("failed at Step 2/3 : RUN cd / && echo", message); // step 3: the LABEL of the build's labels
                 Assert.True(message.Contains("The downloaded Python source failed its sha256 checksum (PYTHON_SHA256)"), message);
                 Assert.Contains("python.tar.xz: FAILED", message);
-                Assert.DoesNotContain("\u001b[", message); // the classic builder's stderr colouring is stripped
+                Assert.DoesNotContain("\u001b[", message, StringComparison.Ordinal); // the classic builder's stderr colouring is stripped
                 Assert.Equal("Not testing " + ctx + ": its build failed.", Assert.Single(r.Warnings).Message);
             }
             finally
