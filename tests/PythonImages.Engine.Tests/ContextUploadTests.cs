@@ -302,10 +302,7 @@ namespace PythonImages.Engine.Tests
         {
             // Opening a FIFO for reading waits for a writer: the upload hung forever. Docker sends it as a header of type '6'.
             using var ctx = new TempContext();
-            ctx.Write("Dockerfile", "FROM scratch\n");
-            string fifo = Path.Combine(ctx.Root, "pipe");
-            PythonImages.Tests.SpecialFiles.MakeFifo(fifo);
-            var c = BuildContext.Scan(ctx.Root);
+            var (c, fifo) = ScanWithFifo(ctx);
             Assert.Equal(ContextEntryKind.Fifo, c.Entries.Single(e => e.Path == "pipe").Kind);
 
             using var ms = new MemoryStream();
@@ -331,10 +328,7 @@ namespace PythonImages.Engine.Tests
         {
             // No cancellation reaches a thread blocked in open(2) on a FIFO: the FIFO must never be opened at all.
             using var ctx = new TempContext();
-            ctx.Write("Dockerfile", "FROM scratch\n");
-            string fifo = Path.Combine(ctx.Root, "pipe");
-            PythonImages.Tests.SpecialFiles.MakeFifo(fifo);
-            var c = BuildContext.Scan(ctx.Root);
+            var (c, fifo) = ScanWithFifo(ctx);
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             using var upload = new UploadStream(c.OpenTar(), c.TarLength, () => { }, cts.Token);
             var copy = upload.CopyToAsync(Stream.Null, 81920, cts.Token);
@@ -348,6 +342,15 @@ namespace PythonImages.Engine.Tests
         /// Whether <paramref name="task"/> ends within <paramref name="limit"/>; if not, the FIFO is opened for writing, which
         /// releases a reader blocked in open(2), so the test run keeps no hung thread (and the task can be awaited).
         /// </summary>
+        /// <summary>A context of a Dockerfile and a FIFO named pipe, scanned; the FIFO's path.</summary>
+        private static (BuildContext Context, string Fifo) ScanWithFifo(TempContext ctx)
+        {
+            ctx.Write("Dockerfile", "FROM scratch\n");
+            string fifo = Path.Combine(ctx.Root, "pipe");
+            PythonImages.Tests.SpecialFiles.MakeFifo(fifo);
+            return (BuildContext.Scan(ctx.Root), fifo);
+        }
+
         private static async Task<bool> EndsWithin(Task task, TimeSpan limit, string fifo)
         {
             bool ended = await Task.WhenAny(task, Task.Delay(limit)) == task;
