@@ -155,13 +155,70 @@ namespace PythonImages
         /// <summary>The variants, in matrix order.</summary>
         public IReadOnlyList<VariantInfo> Variants { get; }
         /// <summary>The sha256 of the source tarball.</summary>
-        public string? SourceSha256 { get; set; }
+        public string? SourceSha256
+        {
+            get
+            {
+                var held = sourceSha256;
+                if (held is Sha256Words words)
+                {
+                    // First read of a checksum read from a matrix file: its string from now on (unless it was set meanwhile).
+                    string text = words.ToString();
+                    held = System.Threading.Interlocked.CompareExchange(ref sourceSha256, text, words);
+                    return ReferenceEquals(held, words) ? text : (string?)held;
+                }
+
+                return (string?)held;
+            }
+
+            set => sourceSha256 = value;
+        }
+
+        // The source sha256 as a string, or as its 32 bytes (Sha256Words) when it was read from a matrix file, until it is
+        // first read: every version has one, and as a string of 64 characters it was 150 of the ~2,300 bytes a version of
+        // a large matrix costs to load (issue 16's linear loading). None of this shows through the property.
+        private object? sourceSha256;
+
+        /// <summary>Sets <see cref="SourceSha256"/> from its 64 hexadecimal digits read as four words (shown in lowercase).</summary>
+        internal void SetSourceSha256(Sha256Words words) => sourceSha256 = words;
         /// <summary>The sha256 of the Windows installer.</summary>
-        public string? WindowsSha256 { get; set; }
+        public string? WindowsSha256
+        {
+            get => seldom?.WindowsSha256;
+            set
+            {
+                if (value != null || seldom != null)
+                {
+                    (seldom ??= new SeldomFields()).WindowsSha256 = value;
+                }
+            }
+        }
+
         /// <summary>The setuptools version pinned for this version (older series only).</summary>
-        public string? SetuptoolsVersion { get; set; }
+        public string? SetuptoolsVersion
+        {
+            get => seldom?.SetuptoolsVersion;
+            set
+            {
+                if (value != null || seldom != null)
+                {
+                    (seldom ??= new SeldomFields()).SetuptoolsVersion = value;
+                }
+            }
+        }
+
         /// <summary>The release manager's PGP key fingerprint, when the matrix overrides it.</summary>
-        public string? GpgKey { get; set; }
+        public string? GpgKey
+        {
+            get => seldom?.GpgKey;
+            set
+            {
+                if (value != null || seldom != null)
+                {
+                    (seldom ??= new SeldomFields()).GpgKey = value;
+                }
+            }
+        }
         /// <summary>Architectures this version is not built for.</summary>
         public IReadOnlyList<string> ExcludeArchitectures { get; set; } = Array.Empty<string>();
 
@@ -172,13 +229,77 @@ namespace PythonImages
         /// The line of each variant in the matrix file, in order (null when built in code, or when they share one line,
         /// <see cref="VariantsLine"/>): for the load-time tag checks' messages.
         /// </summary>
-        internal int[]? VariantLines { get; set; }
+        internal int[]? VariantLines
+        {
+            get => seldom?.VariantLines;
+            set
+            {
+                if (value != null || seldom != null)
+                {
+                    (seldom ??= new SeldomFields()).VariantLines = value;
+                }
+            }
+        }
 
-        /// <summary>The line of every variant in the matrix file when they are on one line (0 otherwise).</summary>
+        // The fields most versions leave empty (a Windows checksum, a setuptools pin, a key of their own, a line per
+        // variant when they are on lines apart and not one a line), in a side object made when one is set: 24 bytes less
+        // for each version of a large matrix.
+        private SeldomFields? seldom;
+
+        private sealed class SeldomFields
+        {
+            public string? WindowsSha256;
+            public string? SetuptoolsVersion;
+            public string? GpgKey;
+            public int[]? VariantLines;
+        }
+
+        /// <summary>
+        /// The line of every variant in the matrix file when they are on one line; when it is negative, variant i is on line
+        /// -VariantsLine + i (one variant a line, as in a block list or a versions.json: no array of lines kept); 0 otherwise.
+        /// </summary>
         internal int VariantsLine { get; set; }
 
         /// <inheritdoc/>
         public override string ToString() => Key + " = " + Version;
+    }
+
+    /// <summary>A sha256 digest as four words (the first hexadecimal digits in the first), shown as 64 lowercase digits.</summary>
+    internal sealed class Sha256Words
+    {
+        private readonly ulong a;
+        private readonly ulong b;
+        private readonly ulong c;
+        private readonly ulong d;
+
+        public Sha256Words(ulong a, ulong b, ulong c, ulong d)
+        {
+            this.a = a;
+            this.b = b;
+            this.c = c;
+            this.d = d;
+        }
+
+        /// <summary>The 64 lowercase hexadecimal digits.</summary>
+        public override string ToString()
+        {
+            var chars = new char[64];
+            Put(chars, 0, a);
+            Put(chars, 16, b);
+            Put(chars, 32, c);
+            Put(chars, 48, d);
+            return new string(chars);
+        }
+
+        private static void Put(char[] chars, int at, ulong word)
+        {
+            for (int i = 15; i >= 0; i--)
+            {
+                int v = (int)(word & 0xF);
+                chars[at + i] = (char)(v < 10 ? '0' + v : 'a' + v - 10);
+                word >>= 4;
+            }
+        }
     }
 
     /// <summary>The whole matrix: versions, aliases, base-image architectures and manifest header data.</summary>
@@ -199,9 +320,31 @@ namespace PythonImages
         /// <summary>A matrix of <paramref name="versions"/>, newest first.</summary>
         public Matrix(IReadOnlyList<MatrixVersion> versions)
         {
-            // Manifest order: newest key first by version sort; entries with equal keys keep their order. Sorted through
-            // an index array with a comparison delegate: LINQ's OrderBy over a key type of ours is generic code that no
-            // ready-to-run image holds, and the first Get-PythonTag of a process would compile it.
+            // Manifest order: newest key first by version sort; entries with equal keys keep their order. A list in that
+            // order already (the embedded matrix, a file the module wrote) is copied, one strictly oldest first is copied
+            // backwards; any other is sorted through an index array with a comparison delegate: LINQ's OrderBy over a key
+            // type of ours is generic code that no ready-to-run image holds, and the first Get-PythonTag of a process would
+            // compile it.
+            bool newestFirst = true, oldestFirst = true;
+            for (int i = 1; i < versions.Count && (newestFirst || oldestFirst); i++)
+            {
+                int byKey = versions[i - 1].Key.CompareTo(versions[i].Key);
+                newestFirst &= byKey >= 0;
+                oldestFirst &= byKey < 0;
+            }
+
+            if (newestFirst || oldestFirst)
+            {
+                var copied = new MatrixVersion[versions.Count];
+                for (int i = 0; i < copied.Length; i++)
+                {
+                    copied[i] = versions[newestFirst ? i : copied.Length - 1 - i];
+                }
+
+                Versions = copied;
+                return;
+            }
+
             var given = new MatrixVersion[versions.Count];
             var order = new int[given.Length];
             for (int i = 0; i < given.Length; i++)
@@ -289,7 +432,7 @@ namespace PythonImages
             private readonly IReadOnlyDictionary<string, IReadOnlyList<string>>? aliases;
             private readonly IReadOnlyDictionary<string, IReadOnlyList<string>> architectures;
             private readonly IReadOnlyList<string> exclude;
-            private readonly IReadOnlyList<string>[] versionExcludes;
+            private readonly IReadOnlyList<string>[]? versionExcludes; // null: every version's was the empty array
 
             public HandedImages(Matrix matrix, IReadOnlyList<PythonImage> images)
             {
@@ -297,10 +440,19 @@ namespace PythonImages
                 aliases = matrix.Aliases;
                 architectures = matrix.Architectures;
                 exclude = matrix.ExcludeArchitectures;
-                versionExcludes = new IReadOnlyList<string>[matrix.Versions.Count];
-                for (int i = 0; i < versionExcludes.Length; i++)
+                int first = 0;
+                while (first < matrix.Versions.Count && ReferenceEquals(matrix.Versions[first].ExcludeArchitectures, Array.Empty<string>()))
                 {
-                    versionExcludes[i] = matrix.Versions[i].ExcludeArchitectures;
+                    first++;
+                }
+
+                if (first < matrix.Versions.Count)
+                {
+                    versionExcludes = new IReadOnlyList<string>[matrix.Versions.Count];
+                    for (int i = 0; i < versionExcludes.Length; i++)
+                    {
+                        versionExcludes[i] = matrix.Versions[i].ExcludeArchitectures;
+                    }
                 }
             }
 
@@ -313,9 +465,9 @@ namespace PythonImages
                     return false;
                 }
 
-                for (int i = 0; i < versionExcludes.Length; i++)
+                for (int i = 0; i < matrix.Versions.Count; i++)
                 {
-                    if (!ReferenceEquals(versionExcludes[i], matrix.Versions[i].ExcludeArchitectures))
+                    if (!ReferenceEquals(versionExcludes == null ? Array.Empty<string>() : versionExcludes[i], matrix.Versions[i].ExcludeArchitectures))
                     {
                         return false;
                     }
@@ -356,12 +508,19 @@ namespace PythonImages
                     return defaultAliases;
                 }
 
+                // One pass over the versions, already newest first: no list of the released keys is made.
                 var result = new Dictionary<string, string[]>(StringComparer.Ordinal);
-                var released = Versions.Where(v => !v.Key.IsPreRelease).Select(v => v.Key).ToList(); // already newest first
-                VersionKey? highest = released.FirstOrDefault();
+                VersionKey? highest = null;
                 var seenMajors = new HashSet<int>();
-                foreach (var key in released)
+                for (int i = 0; i < Versions.Count; i++)
                 {
+                    var key = Versions[i].Key;
+                    if (key.IsPreRelease)
+                    {
+                        continue;
+                    }
+
+                    highest ??= key;
                     if (!seenMajors.Add(key.Major))
                     {
                         continue;

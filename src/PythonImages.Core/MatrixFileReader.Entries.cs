@@ -59,7 +59,7 @@ namespace PythonImages
 
             var version = ReadVersion(keyText, keyLine, key, e);
             var (variants, lines, line) = ReadVariants(keyText, keyLine, e);
-            return new MatrixVersion(key, version, variants)
+            var entry = new MatrixVersion(key, version, variants)
             {
                 VariantsLine = line,
                 SourceSha256 = e.Source,
@@ -70,6 +70,12 @@ namespace PythonImages
                 Line = keyLine,
                 VariantLines = lines,
             };
+            if (e.SourceWords != null)
+            {
+                entry.SetSourceSha256(e.SourceWords);
+            }
+
+            return entry;
         }
 
         /// <summary>A version key (grammar and parse); a number too large for it is its own error.</summary>
@@ -140,10 +146,21 @@ namespace PythonImages
                 BeginMap(typePath);
                 while (NextKey(out string algo, out int algoLine))
                 {
+                    if (type == "source" && algo == "sha256" && r.TryHexDigest(out ulong a, out ulong b, out ulong c, out ulong d))
+                    {
+                        // 64 hexadecimal digits, what every good matrix has: read as four words, no string made for them
+                        // (InputGrammar.Sha256 accepts exactly these; any other value takes ReadChecksum's checks).
+                        e.SourceWords = new Sha256Words(a, b, c, d);
+                        e.Source = null;
+                        r.Next();
+                        continue;
+                    }
+
                     string? value = ReadChecksum(typePath, algo, algoLine);
                     if (value != null && type == "source")
                     {
                         e.Source = value.ToLowerInvariant();
+                        e.SourceWords = null;
                     }
                     else if (value != null)
                     {
@@ -347,6 +364,7 @@ namespace PythonImages
             // the earlier ones each, 2 s before anything else was checked.
             var seen = n > 16 ? new HashSet<VariantInfo>() : null;
             int sameLine = 0;
+            bool consecutive = true; // variant i on the first variant's line + i (a block list, a versions.json)
             for (int i = 0; i < n; i++)
             {
                 var (text, line) = items[i];
@@ -369,6 +387,7 @@ namespace PythonImages
                 variants[i] = info;
                 lines[i] = line;
                 sameLine = i == 0 || line == sameLine ? line : -1;
+                consecutive &= line == lines[0] + i;
             }
 
             var kept = lastVariants;
@@ -382,6 +401,11 @@ namespace PythonImages
             if (sameLine > 0)
             {
                 return (kept, null, sameLine);
+            }
+
+            if (consecutive && lines[0] > 0)
+            {
+                return (kept, null, -lines[0]);
             }
 
             var own = new int[n];
@@ -595,6 +619,7 @@ namespace PythonImages
             public VariantsShape Variants { get; set; }
             public int VariantsLine { get; set; }
             public string? Source { get; set; }
+            public Sha256Words? SourceWords { get; set; }
             public string? Windows { get; set; }
             public string? Setuptools { get; set; }
             public string? Gpg { get; set; }
@@ -603,6 +628,7 @@ namespace PythonImages
             public void Reset()
             {
                 VersionText = Source = Windows = Setuptools = Gpg = null;
+                SourceWords = null;
                 VersionLine = VariantsLine = 0;
                 Variants = VariantsShape.Missing;
                 Exclude = Array.Empty<string>();

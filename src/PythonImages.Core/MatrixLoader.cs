@@ -480,13 +480,13 @@ namespace PythonImages
             }
 
             var lines = entry.VariantLines;
-            if (lines != null)
+            if (lines != null || entry.VariantsLine < 0)
             {
-                for (int i = 0; i < entry.Variants.Count && i < lines.Length; i++)
+                for (int i = 0; i < entry.Variants.Count && (lines == null || i < lines.Length); i++)
                 {
                     if (ReferenceEquals(entry.Variants[i], image.VariantInfo))
                     {
-                        return lines[i];
+                        return lines == null ? -entry.VariantsLine + i : lines[i];
                     }
                 }
             }
@@ -534,6 +534,14 @@ namespace PythonImages
 
         private static MatrixException? CheckTag(Context ctx, PythonImage image, string tag)
         {
+            // The hand-written matcher accepts exactly what the pattern accepts (and only printable ASCII of at most 128
+            // characters): every tag of a good matrix passes here in one pass; Why (which looks for a bad character first)
+            // runs only for a tag it refuses, to say why.
+            if (GrammarQuick.DockerTag(tag))
+            {
+                return null;
+            }
+
             string? why = InputGrammar.DockerTag.Why(tag);
             return why == null ? null : ImageError(ctx, image, MatrixErrorIds.InvalidTag, $"Tag '{InputGrammar.Show(tag)}' of {image.Directory} is not a valid Docker tag: {why}. Shorten the aliases.");
         }

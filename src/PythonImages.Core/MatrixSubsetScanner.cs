@@ -26,6 +26,13 @@ namespace PythonImages
         private readonly string?[] interned = new string?[InternSlots];
         private MatrixEvent[] events;
         private int count;
+
+        // The scalars longer than InternMaxLength (a checksum, a URL) are not made into strings here: their event's value is
+        // null and their place in the text is noted, in event order, as pairs (start, length) in this pooled array. The
+        // reader makes the string when it asks for one (ScannedText), and can read a checksum's digits from the text
+        // without making one at all.
+        private int[] spans = Array.Empty<int>();
+        private int spanCount;
         private int pos;
         private int line = 1;
         private int indent;
@@ -39,20 +46,43 @@ namespace PythonImages
         }
 
         /// <summary>
-        /// The events of <paramref name="text"/>, or false when the text is outside the subset. The array comes from the
-        /// shared pool and holds <paramref name="count"/> events; give it back with <see cref="Release"/>.
+        /// The events of <paramref name="text"/>, every scalar with its value (a long one made into a string here too), or
+        /// false when the text is outside the subset. The array comes from the shared pool and holds
+        /// <paramref name="count"/> events; give it back with <see cref="Release(MatrixEvent[])"/>.
         /// </summary>
-        public static bool TryScan(string text, out MatrixEvent[] events, out int count) =>
-            TryScan(text, PlainLineFeeds(text), out events, out count);
+        public static bool TryScan(string text, out MatrixEvent[] events, out int count)
+        {
+            if (!TryScan(text, PlainLineFeeds(text), out events, out count, out var spans))
+            {
+                return false;
+            }
+
+            var values = new ScannedText(text, spans);
+            for (int i = 0; i < count; i++)
+            {
+                var e = events[i];
+                values.Advance(e);
+                if (ScannedText.IsLong(e))
+                {
+                    events[i] = new MatrixEvent(e.Kind, e.Line, values.Value, e.Plain);
+                }
+            }
+
+            Release(spans);
+            return true;
+        }
 
         /// <summary>
-        /// <see cref="TryScan(string, out MatrixEvent[], out int)"/> of a text whose <see cref="PlainLineFeeds"/> the caller
-        /// has counted already (<paramref name="lineFeeds"/>, negative when the text is not plain): the text is read once
-        /// less.
+        /// The events of a text whose <see cref="PlainLineFeeds"/> the caller has counted already (<paramref name="lineFeeds"/>,
+        /// negative when the text is not plain: the text is read once less), or false when the text is outside the subset.
+        /// A scalar longer than <see cref="InternMaxLength"/> characters has a null value; <paramref name="spans"/> says where
+        /// each of them is in the text (read them through <see cref="ScannedText"/>). Both arrays come from the shared pool:
+        /// give them back with <see cref="Release(MatrixEvent[])"/> and <see cref="Release(int[])"/>.
         /// </summary>
-        public static bool TryScan(string text, int lineFeeds, out MatrixEvent[] events, out int count)
+        public static bool TryScan(string text, int lineFeeds, out MatrixEvent[] events, out int count, out int[] spans)
         {
             events = Array.Empty<MatrixEvent>();
+            spans = Array.Empty<int>();
             count = 0;
             if (lineFeeds < 0)
             {
@@ -63,20 +93,31 @@ namespace PythonImages
             if (!scanner.Document())
             {
                 Release(scanner.events);
+                Release(scanner.spans);
                 return false;
             }
 
             events = scanner.events;
             count = scanner.count;
+            spans = scanner.spans;
             return true;
         }
 
-        /// <summary>Returns an event array of <see cref="TryScan(string, int, out MatrixEvent[], out int)"/> to the pool (cleared: it holds the file's strings).</summary>
+        /// <summary>Returns an event array of <see cref="TryScan(string, int, out MatrixEvent[], out int, out int[])"/> to the pool (cleared: it holds the file's strings).</summary>
         public static void Release(MatrixEvent[] events)
         {
             if (events.Length > 0)
             {
                 ArrayPool<MatrixEvent>.Shared.Return(events, clearArray: true);
+            }
+        }
+
+        /// <summary>Returns a span array of <see cref="TryScan(string, int, out MatrixEvent[], out int, out int[])"/> to the pool.</summary>
+        public static void Release(int[] spans)
+        {
+            if (spans.Length > 0)
+            {
+                ArrayPool<int>.Shared.Return(spans);
             }
         }
 
@@ -479,7 +520,7 @@ namespace PythonImages
                     return false; // multi-line, escaped, or a doubled quote
                 }
 
-                Emit(MatrixEventKind.Scalar, line, Take(pos + 1, close), false);
+                EmitScalar(pos + 1, close, false);
                 pos = close + 1;
                 return true;
             }
@@ -527,7 +568,7 @@ namespace PythonImages
             }
 
             pos = end;
-            Emit(MatrixEventKind.Scalar, line, Take(start, end), true);
+            EmitScalar(start, end, true);
             return true;
         }
 
@@ -604,7 +645,7 @@ namespace PythonImages
                 return false;
             }
 
-            Emit(MatrixEventKind.Scalar, line, Take(pos + 1, close), false);
+            EmitScalar(pos + 1, close, false);
             pos = close + 1;
             return true;
         }
@@ -645,6 +686,32 @@ namespace PythonImages
             events[count++] = new MatrixEvent(kind, at, value, plain);
         }
 
+        /// <summary>
+        /// A scalar that is the text between two positions: with its string when it is short, else with a null value and
+        /// its place noted in <see cref="spans"/>.
+        /// </summary>
+        private void EmitScalar(int start, int end, bool plain)
+        {
+            if (end - start <= InternMaxLength)
+            {
+                Emit(MatrixEventKind.Scalar, line, Take(start, end), plain);
+                return;
+            }
+
+            if (2 * spanCount + 2 > spans.Length)
+            {
+                var larger = ArrayPool<int>.Shared.Rent(Math.Max(64, 2 * spans.Length));
+                Array.Copy(spans, larger, 2 * spanCount);
+                Release(spans);
+                spans = larger;
+            }
+
+            spans[2 * spanCount] = start;
+            spans[(2 * spanCount) + 1] = end - start;
+            spanCount++;
+            Emit(MatrixEventKind.Scalar, line, null, plain);
+        }
+
         /// <summary>The text between two positions; short ones (keys, variants, the same few words) made once per file.</summary>
         private string Take(int start, int end)
         {
@@ -675,6 +742,82 @@ namespace PythonImages
             string made = text.Substring(start, length);
             interned[slot] = made;
             return made;
+        }
+    }
+
+    /// <summary>
+    /// The values of the long scalars of one scan (<see cref="MatrixSubsetScanner.TryScan(string, int, out MatrixEvent[], out int, out int[])"/>),
+    /// read in event order: <see cref="Advance"/> at every event, then the value of a long scalar (<see cref="Value"/>,
+    /// made on the first call) or its digits (<see cref="TryHexDigest"/>, no string made).
+    /// </summary>
+    internal struct ScannedText
+    {
+        private readonly string text;
+        private readonly int[] spans;
+        private int next;
+        private int start;
+        private int length;
+        private string? made;
+
+        public ScannedText(string text, int[] spans)
+        {
+            this.text = text;
+            this.spans = spans;
+            next = 0;
+            start = -1;
+            length = 0;
+            made = null;
+        }
+
+        /// <summary>True when <paramref name="e"/> is a scalar whose value is in the text only.</summary>
+        public static bool IsLong(MatrixEvent e) => e.Kind == MatrixEventKind.Scalar && e.Value == null;
+
+        /// <summary>Moves to the event <paramref name="e"/> (every event, once, in order).</summary>
+        public void Advance(MatrixEvent e)
+        {
+            made = null;
+            if (!IsLong(e))
+            {
+                start = -1;
+                return;
+            }
+
+            start = spans[2 * next];
+            length = spans[(2 * next) + 1];
+            next++;
+        }
+
+        /// <summary>The value of the long scalar moved to last (made on the first call); null when the event has its own.</summary>
+        public string? Value => start < 0 ? null : made ??= text.Substring(start, length);
+
+        /// <summary>
+        /// The 64 hexadecimal digits of the long scalar moved to last as four words (the first digits in the first word),
+        /// without making its string; false when it is not exactly that, or the event has its own value.
+        /// </summary>
+        public bool TryHexDigest(out ulong a, out ulong b, out ulong c, out ulong d)
+        {
+            a = b = c = d = 0;
+            return start >= 0 && length == 64
+                && HexWord(text, start, out a) && HexWord(text, start + 16, out b) && HexWord(text, start + 32, out c) && HexWord(text, start + 48, out d);
+        }
+
+        /// <summary>16 hexadecimal digits of <paramref name="s"/> from <paramref name="at"/> as a number; false at any other character.</summary>
+        internal static bool HexWord(string s, int at, out ulong word)
+        {
+            word = 0;
+            for (int i = at; i < at + 16; i++)
+            {
+                char ch = s[i];
+                int v = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+                if (v < 0)
+                {
+                    return false;
+                }
+
+                word = (word << 4) | (uint)v;
+            }
+
+            return true;
         }
     }
 }

@@ -22,10 +22,18 @@ namespace PythonImages
         // versions map) moves them to its own set.
         private const int ListedKeys = 8;
 
+        // The set of a large map's keys is reused: between the maps of one file and between loads (one spare for the
+        // process), so a 1,000-version matrix does not grow a new set from empty, through a dozen larger arrays, on every
+        // load. A set that held more than SpareKeySetLimit keys is not kept (its arrays would stay in memory for good).
+        private const int SpareKeySetLimit = 16 * 1024;
+        private static HashSet<string>? spareKeySet;
+
         private readonly YamlEventSource? parser;
         private MatrixEvent[]? scanned;
         private int scannedCount;
         private int scannedNext;
+        private int[] spans = Array.Empty<int>(); // where the scanner's long scalars are (ScannedText)
+        private ScannedText values;
         private readonly string source;
         private readonly Frame[] frames = new Frame[MatrixLoader.MaxDepth + 1];
         private readonly List<string> keys = new List<string>();
@@ -43,7 +51,7 @@ namespace PythonImages
         /// </summary>
         public MatrixYamlCursor(string text, string source, bool subset = true, int? plainLineFeeds = null)
         {
-            if (subset && MatrixSubsetScanner.TryScan(text, plainLineFeeds ?? MatrixSubsetScanner.PlainLineFeeds(text), out var events, out int count))
+            if (subset && MatrixSubsetScanner.TryScan(text, plainLineFeeds ?? MatrixSubsetScanner.PlainLineFeeds(text), out var events, out int count, out spans))
             {
                 scanned = events;
                 scannedCount = count;
@@ -54,6 +62,7 @@ namespace PythonImages
                 parser = new YamlEventSource(text);
             }
 
+            values = new ScannedText(text, spans);
             this.source = source;
             Fetch();
         }
@@ -70,8 +79,31 @@ namespace PythonImages
         /// <summary>True when <see cref="Current"/> is a scalar.</summary>
         public bool AtScalar => Current.Kind == MatrixEventKind.Scalar;
 
-        /// <summary>The value of <see cref="Current"/> when it is a scalar.</summary>
-        public string Value => Current.Value ?? string.Empty;
+        /// <summary>The value of <see cref="Current"/> when it is a scalar (a long one made into a string on the first call).</summary>
+        public string Value => Current.Value ?? values.Value ?? string.Empty;
+
+        /// <summary>
+        /// The value of <see cref="Current"/> as a sha256 digest when it is a scalar of exactly 64 hexadecimal digits (four
+        /// words, the first digits in the first), read from the text without making the value's string when the scanner
+        /// has not made one; false otherwise. The event is not consumed.
+        /// </summary>
+        public bool TryHexDigest(out ulong a, out ulong b, out ulong c, out ulong d)
+        {
+            a = b = c = d = 0;
+            if (Current.Kind != MatrixEventKind.Scalar)
+            {
+                return false;
+            }
+
+            if (Current.Value == null)
+            {
+                return values.TryHexDigest(out a, out b, out c, out d);
+            }
+
+            string v = Current.Value;
+            return v.Length == 64
+                && ScannedText.HexWord(v, 0, out a) && ScannedText.HexWord(v, 16, out b) && ScannedText.HexWord(v, 32, out c) && ScannedText.HexWord(v, 48, out d);
+        }
 
         /// <summary>The 1-based line where <see cref="Current"/> starts.</summary>
         public int Line => Current.Kind == MatrixEventKind.None ? lastLine : Current.Line;
@@ -91,6 +123,14 @@ namespace PythonImages
         /// <summary>Gives the scanner's event array back to the pool (the cursor is done).</summary>
         public void Release()
         {
+            for (int i = 0; i < open; i++)
+            {
+                GiveBack(ref frames[i]);
+            }
+
+            MatrixSubsetScanner.Release(spans);
+            spans = Array.Empty<int>();
+            values = new ScannedText(string.Empty, spans);
             if (scanned != null)
             {
                 MatrixSubsetScanner.Release(scanned);
@@ -210,6 +250,7 @@ namespace PythonImages
             if (scannedNext < scannedCount)
             {
                 e = scanned![scannedNext++];
+                values.Advance(e);
                 return true;
             }
 
@@ -260,10 +301,12 @@ namespace PythonImages
             switch (e.Kind)
             {
                 case MatrixEventKind.Scalar:
-                    string value = e.Value ?? string.Empty;
+                    // A value (not a key) of a map needs no string: a long one stays in the text until the reader asks.
+                    bool isKey = open > 0 && frames[open - 1].IsMap && frames[open - 1].AwaitingKey;
+                    string? value = isKey || listKeys.Count > 0 ? Value : null;
                     foreach (var key in listKeys)
                     {
-                        key.Add(value);
+                        key.Add(value!);
                     }
 
                     Completed(value, null, lastLine);
@@ -311,6 +354,7 @@ namespace PythonImages
         private void Close()
         {
             int firstKey = frames[--open].FirstKey;
+            GiveBack(ref frames[open]);
             frames[open] = default;
             if (keys.Count > firstKey)
             {
@@ -381,7 +425,7 @@ namespace PythonImages
             keys.Add(key);
             if (keys.Count - frame.FirstKey > ListedKeys)
             {
-                frame.Many = new HashSet<string>(StringComparer.Ordinal);
+                frame.Many = System.Threading.Interlocked.Exchange(ref spareKeySet, null) ?? new HashSet<string>(StringComparer.Ordinal);
                 for (int i = frame.FirstKey; i < keys.Count; i++)
                 {
                     frame.Many.Add(keys[i]);
@@ -391,6 +435,24 @@ namespace PythonImages
             }
 
             return true;
+        }
+
+        /// <summary>Clears the key set of a map that is closed (or abandoned) and keeps it as the spare.</summary>
+        private static void GiveBack(ref Frame frame)
+        {
+            var set = frame.Many;
+            if (set == null)
+            {
+                return;
+            }
+
+            frame.Many = null;
+            int count = set.Count;
+            set.Clear();
+            if (count <= SpareKeySetLimit)
+            {
+                System.Threading.Volatile.Write(ref spareKeySet, set);
+            }
         }
 
         private MatrixException DuplicateKey(string key, int line)

@@ -27,8 +27,7 @@ namespace PythonImages
         private PythonImage(string versionKey, string version, string variant, VariantInfo? info)
         {
             VariantInfo = info;
-            directory = string.Empty;
-            extras = new Extras { VersionKey = versionKey, Version = version, Variant = variant };
+            extras = new Extras { VersionKey = versionKey, Version = version, Variant = variant, Directory = string.Empty, DirectorySet = true };
         }
 
         /// <summary>
@@ -49,11 +48,10 @@ namespace PythonImages
         // checked or turned into Dockerfiles without reading their manifest fields. So an image computed from a matrix
         // entry takes VersionKey, Version and Release from the entry and Variant from the parsed variant (an image made by
         // the public constructors keeps its strings in the side object), Family, OS and BaseImage come from the parsed
-        // variant until they are set, Directory is made on first read, the architectures array of a computed
-        // image is shared until it is read, and the fields that only manifests and Dockerfiles fill live in a side object
+        // variant until they are set, Directory is made on each read until it is set (no field for it: a 1,000-version
+        // matrix has 6,000 images), the architectures array of a computed image is shared until it is read, and the fields that only manifests and Dockerfiles fill live in a side object
         // made when one of them is set. None of this shows through the properties: each behaves as a plain field.
         private readonly MatrixVersion? origin; // the entry of an image computed from the matrix (null otherwise)
-        private string? directory;
         private object? architectures = Array.Empty<string>(); // string[] owned by this image, or SharedArchitectures
         private Extras? extras;
 
@@ -104,14 +102,12 @@ namespace PythonImages
         /// <summary>Directory of the Dockerfile relative to the images root, e.g. 3.14/trixie.</summary>
         public string Directory
         {
-            get => directory ?? (extras != null && extras.DirectorySetToNull ? null! : (directory = VersionKey + "/" + Variant));
+            get => extras != null && extras.DirectorySet ? extras.Directory! : VersionKey + "/" + Variant;
             set
             {
-                directory = value;
-                if (value == null || extras != null)
-                {
-                    GetExtras().DirectorySetToNull = value == null;
-                }
+                var e = GetExtras();
+                e.Directory = value;
+                e.DirectorySet = true;
             }
         }
 
@@ -284,7 +280,8 @@ namespace PythonImages
             public ImageOS? OS;
             public bool BaseImageSet;
             public string? BaseImage;
-            public bool DirectorySetToNull;
+            public bool DirectorySet;
+            public string? Directory;
             public string[] Constraints = Array.Empty<string>();
             public string? Builder;
             public string? GitRepo;
