@@ -10,10 +10,10 @@ using PythonImages;
 // variants, with the default alias rule (what a bare versions.json gets), in the module's YAML and as upstream's
 // versions.json (JSON); paired, interleaved rounds after a warm-up, the ratio of each pair printed as min / median /
 // max. Linear loading gives about 10.
-// Usage: dotnet run -c Release --project bench/PythonImages.Bench.MatrixScale [-- <rounds>] (default 41: the ratio of a
-// linear loader sits near 10, and about one 1,000-version run in four pays for a gen0 collection of its live images, so
-// the median of 21 pairs moved by half a unit between runs of the same code)
-int rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 41;
+// Usage: dotnet run -c Release --project bench/PythonImages.Bench.MatrixScale [-- <rounds>] (default 301, about 10 s: the
+// ratio of a linear loader sits near 10 and one pair's ratio ranges from 7 to 12 on a shared machine, so the median of
+// 41 pairs moved by 0.3 between runs of the same code; of 301 pairs by about 0.15)
+int rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 301;
 Console.WriteLine($"load average at start: {LoadAverage()}");
 var baseArchitectures = MatrixLoader.Default.Architectures;
 var wall = new List<double>();

@@ -118,7 +118,8 @@ namespace PythonImages.Engine.Registry
             }
             else if (arch == "arm")
             {
-                v = v.Length == 0 ? "v7" : v.Length == 1 && char.IsDigit(v[0]) ? "v" + v : v;
+                // As containerd: no variant is v7, and only the digits 5 to 8 gain a 'v' (a '3' or a '9' stays as written).
+                v = v.Length == 0 ? "v7" : v == "5" || v == "6" || v == "7" || v == "8" ? "v" + v : v;
             }
 
             string build = string.Empty;
