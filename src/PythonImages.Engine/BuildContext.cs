@@ -407,7 +407,7 @@ namespace PythonImages.Engine
                     Path = rel,
                     FullPath = child.FullName,
                     ModifiedUtc = child.LastWriteTimeUtc,
-                    Mode = ModeOf(child.FullName, isDir || isLink),
+                    Mode = isLink ? LinkMode : ModeOf(child.FullName),
                 };
                 if (isLink)
                 {
@@ -521,7 +521,14 @@ namespace PythonImages.Engine
             return s.Length == 0 ? "." : s;
         }
 
-        private static int ModeOf(string path, bool directoryLike)
+        /// <summary>
+        /// The mode of a symbolic link itself, as the docker CLI sends it (lstat's permission bits): 0777 on Linux, which
+        /// gives every link those; elsewhere 0755 (macOS's usual, and what the CLI sends on Windows). .NET reads a link's
+        /// mode through the link, so the target's mode (a 0600 file's, say) is never the link's.
+        /// </summary>
+        private static int LinkMode => System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Linux) ? 0x1FF : 0x1ED;
+
+        private static int ModeOf(string path)
         {
             if (GetUnixFileMode != null && System.IO.Path.DirectorySeparatorChar == '/')
             {
@@ -535,7 +542,7 @@ namespace PythonImages.Engine
             }
 
             // Windows (or .NET Framework): no POSIX modes; the docker CLI sends 0755 there.
-            return directoryLike ? 0x1ED : 0x1ED;
+            return 0x1ED;
         }
 
         /// <summary>
@@ -629,7 +636,7 @@ namespace PythonImages.Engine
         {
             long mtime = Seconds(mtimeUtc);
             var pax = PaxFields(name, size, linkName, mtime);
-            var header = Header(Truncate(name, 100), type, mode, size > MaxOctal11 ? 0 : size, mtime > MaxOctal11 ? 0 : mtime, linkName == null ? null : Truncate(linkName, 100), devMajor, devMinor);
+            var header = Header(Truncate(name, 100), type, mode, size > MaxOctal11 ? 0 : size, UstarTime(mtime), linkName == null ? null : Truncate(linkName, 100), devMajor, devMinor);
             if (pax.Count == 0)
             {
                 return header;
@@ -637,7 +644,7 @@ namespace PythonImages.Engine
 
             byte[] records = PaxRecords(pax);
             string paxName = "PaxHeaders.0/" + Truncate(System.IO.Path.GetFileName(name.TrimEnd('/')), 80);
-            var paxHeader = Header(paxName, 'x', 0x1A4, records.Length, mtime > MaxOctal11 ? 0 : mtime, null, 0, 0);
+            var paxHeader = Header(paxName, 'x', 0x1A4, records.Length, UstarTime(mtime), null, 0, 0);
             var all = new byte[Block + Padded(records.Length) + Block];
             Array.Copy(paxHeader, 0, all, 0, Block);
             Array.Copy(records, 0, all, Block, records.Length);
@@ -648,12 +655,12 @@ namespace PythonImages.Engine
         /// <summary>Zero bytes that pad <paramref name="size"/> to whole blocks.</summary>
         public static int PaddingOf(long size) => (int)((Block - (size % Block)) % Block);
 
-        /// <summary>Whole seconds since 1970 (a time before 1970 is sent as 1970).</summary>
-        private static long Seconds(DateTime utc)
-        {
-            long seconds = (long)(utc - new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc)).TotalSeconds;
-            return seconds < 0 ? 0 : seconds;
-        }
+        /// <summary>Whole seconds since 1970, rounded down (negative before 1970, as Go's Unix() gives them to docker).</summary>
+        private static long Seconds(DateTime utc) =>
+            (long)Math.Floor((utc - new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc)).TotalSeconds);
+
+        /// <summary>The time in the ustar field: 0 when it does not fit there (then a PAX record carries it).</summary>
+        private static long UstarTime(long mtime) => mtime < 0 || mtime > MaxOctal11 ? 0 : mtime;
 
         private static List<KeyValuePair<string, string>> PaxFields(string name, long size, string? linkName, long mtime)
         {
@@ -673,9 +680,10 @@ namespace PythonImages.Engine
                 pax.Add(new KeyValuePair<string, string>("size", size.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             }
 
-            if (mtime > MaxOctal11)
+            if (mtime > MaxOctal11 || mtime < 0)
             {
-                // After 2242 the ustar field overflows; docker writes such a time as a PAX record too.
+                // After 2242 the ustar field overflows, and it holds no time before 1970: the docker CLI sends both as a
+                // PAX record (a file from 1960 keeps its time in the image, and the COPY cache key is the CLI's).
                 pax.Add(new KeyValuePair<string, string>("mtime", mtime.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             }
 
