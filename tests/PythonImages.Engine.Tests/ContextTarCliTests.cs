@@ -43,7 +43,7 @@ namespace PythonImages.Engine.Tests
                 File.SetLastWriteTimeUtc(path, when);
             }
 
-            var cli = Headers(await CliContextAsync(ctx.Root));
+            var cli = Headers(await CliContextOrFailAsync(ctx.Root));
             var c = BuildContext.Scan(ctx.Root);
             using var ours = new MemoryStream();
             await c.WriteTarAsync(ours, CancellationToken.None);
@@ -77,7 +77,7 @@ namespace PythonImages.Engine.Tests
             Directory.CreateDirectory(Path.Combine(ctx.Root, "sticky"));
             File.SetUnixFileMode(Path.Combine(ctx.Root, "sticky"), (UnixFileMode)0x3FF); // 01777
 
-            var cli = Headers(await CliContextAsync(ctx.Root));
+            var cli = Headers(await CliContextOrFailAsync(ctx.Root));
             var c = BuildContext.Scan(ctx.Root);
             using var ours = new MemoryStream();
             await c.WriteTarAsync(ours, CancellationToken.None);
@@ -87,6 +87,109 @@ namespace PythonImages.Engine.Tests
             Assert.Equal(cli.Keys.OrderBy(k => k, StringComparer.Ordinal), mine.Keys.OrderBy(k => k, StringComparer.Ordinal));
             var differ = cli.Keys.Where(k => cli[k] != mine[k]).Select(k => k + ": the docker CLI sends " + cli[k] + ", we send " + mine[k]).ToList();
             Assert.True(differ.Count == 0, string.Join("\n", differ));
+        }
+
+        private static readonly string[] PatternFiles =
+        {
+            "a1", "b2", "_3", "[x", ":y", "ab", "é1", "9z", "Z9", "^a", "a^b", "x y", "keep.txt", "drop.txt", "dir/x", "dir/sub/x", "dir/sub/keep.txt", "dir/y.txt",
+        };
+
+        /// <summary>
+        /// .dockerignore patterns past the usual ones, where docker's regular expressions read more than filepath.Match
+        /// does: the files the docker CLI leaves out are the ones we leave out, and a pattern it refuses we refuse.
+        /// </summary>
+        [DockerTheory]
+        [InlineData("[[:alpha:]]?")]
+        [InlineData("[[:^alpha:]]?")]
+        [InlineData("[[:digit:][:upper:]]*")]
+        [InlineData("[_[:lower:]]?")]
+        [InlineData("[[:alpha:]")]
+        [InlineData("[[:foo:]]")]
+        [InlineData("[[:alpha]?")]
+        [InlineData("\\d*")]
+        [InlineData("[\\d]?")]
+        [InlineData("\\w\\w")]
+        [InlineData("\\S?")]
+        [InlineData("[^\\s]?")]
+        [InlineData("x\\sy")]
+        [InlineData("[\\d-z]?")]
+        [InlineData("[\\d-\\w]?")]
+        [InlineData("[a-\\d]?")]
+        [InlineData("[\\d-]?")]
+        [InlineData("[[:digit:]-a]?")]
+        [InlineData("[\\t]?")]
+        [InlineData("^a*")]
+        [InlineData("a^b*")]
+        [InlineData("^a")]
+        [InlineData("a^b")]
+        [InlineData("**^a")]
+        [InlineData("\\^a")]
+        [InlineData("[^a]?")]
+        [InlineData("[!a]?")]
+        [InlineData("**/*.txt\n!**/keep*")]
+        [InlineData("dir/**")]
+        [InlineData("dir/**/x")]
+        [InlineData("*/*/x")]
+        [InlineData("\\[x")]
+        [InlineData("?")]
+        [InlineData("a?")]
+        [InlineData("dir\n!dir/sub")]
+        [InlineData("./a1\n/b2")]
+        [InlineData("dir/../a1")]
+        [InlineData("\\q")]
+        [InlineData("\\é1")]
+        [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+        public async Task IgnorePatternsLeaveOutWhatTheCliLeavesOut(string ignore)
+        {
+            using var ctx = PatternContext(ignore);
+            var (body, output) = await CliContextAsync(ctx.Root);
+            if (body == null)
+            {
+                // The CLI refused the pattern: so do we, naming the file.
+                var refused = Assert.Throws<BuildContextException>(() => BuildContext.Scan(ctx.Root));
+                Assert.True(refused.Reason == BuildContextFailure.InvalidIgnorePattern, "docker CLI: " + output + "\nours: " + refused.Message);
+                return;
+            }
+
+            var cli = Headers(body).Keys.OrderBy(k => k, StringComparer.Ordinal).ToList();
+            using var ours = new MemoryStream();
+            await BuildContext.Scan(ctx.Root).WriteTarAsync(ours, CancellationToken.None);
+            ours.Position = 0;
+            var mine = Headers(ours).Keys.OrderBy(k => k, StringComparer.Ordinal).ToList();
+            Assert.True(cli.SequenceEqual(mine), "docker CLI: " + string.Join(" ", cli) + "\nours:       " + string.Join(" ", mine));
+        }
+
+        /// <summary>
+        /// Patterns docker accepts but reads in a way a file name never needs (an expression's word boundary, a hexadecimal
+        /// escape, a Unicode class, '*' inside a class, which it turns into a class of its own): refused with what to write
+        /// instead, never read as something else.
+        /// </summary>
+        [Theory]
+        [InlineData("a\\b*", "\\b")]
+        [InlineData("\\x41", "\\x")]
+        [InlineData("\\pL", "\\p")]
+        [InlineData("[*]", "inside a character class")]
+        [InlineData("[a?]", "inside a character class")]
+        [InlineData("\\1", "\\1")]
+        public void PatternsDockerReadsAsExpressionsAreRefusedWithWhatToWrite(string ignore, string named)
+        {
+            using var ctx = PatternContext(ignore);
+            var refused = Assert.Throws<BuildContextException>(() => BuildContext.Scan(ctx.Root));
+            Assert.Equal(BuildContextFailure.InvalidIgnorePattern, refused.Reason);
+            Assert.Contains(named, refused.Message, StringComparison.Ordinal);
+        }
+
+        private static TempContext PatternContext(string ignore)
+        {
+            var ctx = new TempContext();
+            ctx.Write("Dockerfile", "FROM scratch\nCOPY . /ctx/\n");
+            foreach (var f in PatternFiles)
+            {
+                ctx.Write(f, f);
+            }
+
+            ctx.Write(".dockerignore", ignore.Replace("\\n", "\n", StringComparison.Ordinal) + "\n");
+            return ctx;
         }
 
         [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "link", SetLastError = true, CharSet = System.Runtime.InteropServices.CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
@@ -115,8 +218,16 @@ namespace PythonImages.Engine.Tests
             return result;
         }
 
-        /// <summary>The body of the POST /build that `docker build <paramref name="folder"/>` sends.</summary>
-        private static async Task<MemoryStream> CliContextAsync(string folder)
+        /// <summary>The body of the POST /build that `docker build <paramref name="folder"/>` sends (the test fails if it sends none).</summary>
+        private static async Task<MemoryStream> CliContextOrFailAsync(string folder)
+        {
+            var (body, output) = await CliContextAsync(folder);
+            Assert.True(body != null, "the docker CLI sent no build context: " + output);
+            return body!;
+        }
+
+        /// <summary>The body of the POST /build that `docker build <paramref name="folder"/>` sends, or null and what the CLI said when it sent none.</summary>
+        private static async Task<(MemoryStream? Body, string Output)> CliContextAsync(string folder)
         {
             var listener = new TcpListener(IPAddress.Loopback, 0);
             listener.Start();
@@ -149,12 +260,15 @@ namespace PythonImages.Engine.Tests
                 var error = p.StandardError.ReadToEndAsync();
                 await p.WaitForExitAsync(cts.Token);
                 listener.Stop();
-                Assert.True(captured.Task.IsCompleted, "the docker CLI sent no build context: " + await output + await error);
+                if (!captured.Task.IsCompleted)
+                {
+                    return (null, await output + await error);
+                }
             }
 
             var body = await captured.Task;
             body.Position = 0;
-            return body;
+            return (body, string.Empty);
         }
 
         /// <summary>Answers one connection's requests: /_ping as an engine, POST /build by keeping its body, anything else 404.</summary>

@@ -64,6 +64,22 @@ namespace PythonImages.Engine.Tests
         /// <summary>The translation to a .NET regular expression this matcher replaced: the oracle for well-formed patterns.</summary>
         private static Regex Oracle(string pattern)
         {
+            // Docker compares a pattern without '?', '[', ']', '\\' or a lone '*' (and with '**' only first or last) as
+            // text; any other through its expression, where an unescaped '^' is the anchor of the path's start.
+            bool expression = pattern.IndexOfAny(new[] { '?', '[', ']', '\\' }) >= 0;
+            for (int i = 0; i < pattern.Length && !expression; i++)
+            {
+                if (pattern[i] != '*')
+                {
+                    continue;
+                }
+
+                bool pair = i + 1 < pattern.Length && pattern[i + 1] == '*';
+                int after = i + (pair ? 2 : 1) + (pair && i + 2 < pattern.Length && pattern[i + 2] == '/' ? 1 : 0);
+                expression = !pair || (after < pattern.Length && i != 0);
+                i = after - 1;
+            }
+
             var sb = new StringBuilder("^");
             for (int i = 0; i < pattern.Length; i++)
             {
@@ -93,7 +109,8 @@ namespace PythonImages.Engine.Tests
                     {
                         bool escaped = pattern[j] == '\\';
                         j += escaped ? 1 : 0;
-                        sb.Append(pattern[j] == '-' && !escaped ? "-" : $"\\u{(int)pattern[j]:X4}");
+                        // An escaped letter is the expression's escape (\a the bell), as docker reads it.
+                        sb.Append(pattern[j] == '-' && !escaped ? "-" : escaped && char.IsAsciiLetter(pattern[j]) ? "\\" + pattern[j] : $"\\u{(int)pattern[j]:X4}");
                     }
 
                     i = j;
@@ -105,7 +122,9 @@ namespace PythonImages.Engine.Tests
                     {
                         '*' => "[^/]*",
                         '?' => "[^/]",
-                        '\\' => i + 1 < pattern.Length ? Regex.Escape(pattern[++i].ToString()) : @"\\",
+                        '^' when expression => i == 0 ? string.Empty : "(?!)",
+                        // An escaped letter is the expression's escape (\a the bell; \b and the others are refused, so skipped).
+                        '\\' => i + 1 < pattern.Length ? (char.IsAsciiLetter(pattern[i + 1]) ? "\\" + pattern[++i] : Regex.Escape(pattern[++i].ToString())) : @"\\",
                         _ => Regex.Escape(ch.ToString()),
                     });
                 }

@@ -21,6 +21,19 @@ namespace PythonImages.Tests.Hosting
         }
     }
 
+    /// <summary>A [Theory] that needs a real Docker engine (skipped without one, run and failing under CI=true), like [DockerFact].</summary>
+    [AttributeUsage(AttributeTargets.Method)]
+    public sealed class DockerTheoryAttribute : TheoryAttribute
+    {
+        public DockerTheoryAttribute()
+        {
+            if (!DockerProbe.Available && !DockerProbe.IsCi)
+            {
+                Skip = "No Docker engine reachable at " + DockerProbe.Endpoint + " (set DOCKER_HOST or start dockerd; .ci/run does both).";
+            }
+        }
+    }
+
     public static class DockerProbe
     {
         private static readonly Lazy<bool> Probe = new Lazy<bool>(Check);

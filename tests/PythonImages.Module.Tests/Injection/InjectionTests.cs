@@ -10,19 +10,6 @@ using Xunit;
 
 namespace PythonImages.Tests.Injection
 {
-    /// <summary>A [Theory] that needs a real Docker engine (skipped without one, run and failing under CI=true), like [DockerFact].</summary>
-    [AttributeUsage(AttributeTargets.Method)]
-    public sealed class DockerTheoryAttribute : TheoryAttribute
-    {
-        public DockerTheoryAttribute()
-        {
-            if (!DockerProbe.Available && !DockerProbe.IsCi)
-            {
-                Skip = "No Docker engine reachable at " + DockerProbe.Endpoint + " (set DOCKER_HOST or start dockerd; .ci/run does both).";
-            }
-        }
-    }
-
     /// <summary>
     /// The injection suite of issue 9: for every field that reaches a Dockerfile, every string of <see cref="HostileCorpus"/> is
     /// either rejected with a specific ErrorId (and nothing is written), or provably inert: (a) the real engine parses the
