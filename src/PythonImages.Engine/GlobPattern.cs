@@ -360,17 +360,17 @@ namespace PythonImages.Engine
                     bool any = false;
                     for (int p = 0; p <= n; p++)
                     {
-                        any |= at[p];
+                        any = (any && !(e.WithinLine && p > 0 && path[p - 1] == '\n')) || at[p];
                         next[p] = any;
                     }
 
                     return;
                 case Kind.Segments:
-                    bool seen = false; // a start at or before p - 1
+                    bool seen = false; // a start at or before p - 1 (with no line feed after it, when WithinLine)
                     next[0] = at[0];
                     for (int p = 1; p <= n; p++)
                     {
-                        seen |= at[p - 1];
+                        seen = (seen && !(e.WithinLine && p >= 2 && path[p - 2] == '\n')) || at[p - 1];
                         next[p] = at[p] || (seen && path[p - 1] == '/');
                     }
 
@@ -422,7 +422,9 @@ namespace PythonImages.Engine
 
                         // A leading "**" before a literal rest with no '/' first is a suffix match: anything, then the rest.
                         bool suffix = list.Count == 0 && !slash && IsLiteral(pattern, i + 1);
-                        list.Add(new Element(i + 1 >= pattern.Length || suffix ? Kind.Everything : Kind.Segments));
+
+                        // Through docker's expression, '**' is '.*': it never crosses a line feed in a name.
+                        list.Add(new Element(i + 1 >= pattern.Length || suffix ? Kind.Everything : Kind.Segments) { WithinLine = expression });
                     }
                     else
                     {
@@ -521,6 +523,9 @@ namespace PythonImages.Engine
 
             /// <summary>The character of a literal.</summary>
             public char Literal { get; private set; }
+
+            /// <summary>Whether '**' stays within one line of a name (docker matches the pattern through an expression).</summary>
+            public bool WithinLine { get; set; }
 
             /// <summary>Whether a class matches what is outside its ranges.</summary>
             public bool Negated { get; set; }

@@ -92,6 +92,7 @@ namespace PythonImages.Engine.Tests
         private static readonly string[] PatternFiles =
         {
             "a1", "b2", "_3", "[x", ":y", "ab", "é1", "9z", "Z9", "^a", "a^b", "x y", "keep.txt", "drop.txt", "dir/x", "dir/sub/x", "dir/sub/keep.txt", "dir/y.txt",
+            "new\nline/x", "dir/new\nline",
         };
 
         /// <summary>
@@ -136,6 +137,11 @@ namespace PythonImages.Engine.Tests
         [InlineData("dir\n!dir/sub")]
         [InlineData("./a1\n/b2")]
         [InlineData("dir/../a1")]
+        [InlineData("**/x*")]
+        [InlineData("**/x")]
+        [InlineData("d*/**")]
+        [InlineData("*/**/x")]
+        [InlineData("new?line")]
         [InlineData("\\q")]
         [InlineData("\\é1")]
         [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
@@ -156,7 +162,7 @@ namespace PythonImages.Engine.Tests
             await BuildContext.Scan(ctx.Root).WriteTarAsync(ours, CancellationToken.None);
             ours.Position = 0;
             var mine = Headers(ours).Keys.OrderBy(k => k, StringComparer.Ordinal).ToList();
-            Assert.True(cli.SequenceEqual(mine), "docker CLI: " + string.Join(" ", cli) + "\nours:       " + string.Join(" ", mine));
+            Assert.True(cli.SequenceEqual(mine), "docker CLI: " + string.Join(" ", cli).Replace("\n", "\\n", StringComparison.Ordinal) + "\nours:       " + string.Join(" ", mine).Replace("\n", "\\n", StringComparison.Ordinal));
         }
 
         /// <summary>
