@@ -33,6 +33,12 @@ namespace PythonImages.Commands
         internal const string OutputTypeName = "PythonImages.PythonImage#Dockerfile";
         private const int ProgressId = 40;
 
+        // Progress appears once the command has run this long: writing all 42 Dockerfiles takes tens of milliseconds, and
+        // a first progress record costs a cold process 8-16 ms of PowerShell's own start-up of its progress display (a bar
+        // that would only flash).
+        private static readonly TimeSpan ProgressDelay = TimeSpan.FromMilliseconds(500);
+        private readonly System.Diagnostics.Stopwatch running = new System.Diagnostics.Stopwatch();
+
         private readonly HashSet<string> keep = new HashSet<string>(StringComparer.Ordinal);
         private string? root;
         private int done;
@@ -42,6 +48,7 @@ namespace PythonImages.Commands
         /// <inheritdoc/>
         protected override void BeginProcessing()
         {
+            running.Start();
             root = ResolveRoot(Path);
             _ = Options;
             if (ParameterSetName == ByNameSet && !MyInvocation.ExpectingInput)
@@ -129,6 +136,11 @@ namespace PythonImages.Commands
 
         private void Progress(string directory)
         {
+            if (!progressShown && running.Elapsed < ProgressDelay)
+            {
+                return;
+            }
+
             var record = new ProgressRecord(ProgressId, "Writing Dockerfiles", directory)
             {
                 PercentComplete = total.HasValue && total.Value > 0 ? Math.Min(100, done * 100 / total.Value) : -1,

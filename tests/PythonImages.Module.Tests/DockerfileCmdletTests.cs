@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -75,8 +76,6 @@ namespace PythonImages.Tests
             }
 
             Assert.Equal(42, tmp.Snapshot().Count);
-            Assert.NotEmpty(r.Progress);
-            Assert.Equal(ProgressRecordType.Completed, r.Progress.Last().RecordType);
 
             var current = s.Run("Get-PythonTag | Test-PythonDockerfile -Path $tmp", Vars(("tmp", tmp.Path)));
             Assert.Empty(current.Errors);
@@ -166,7 +165,8 @@ namespace PythonImages.Tests
             using var s = new ModuleSession();
             using var tmp = new TempDir();
             using var work = new TempDir();
-            Assert.Empty(s.Run("New-PythonDockerfile -Path $tmp", Vars(("tmp", tmp.Path))).Errors);
+            var first = s.Run("New-PythonDockerfile -Path $tmp", Vars(("tmp", tmp.Path)));
+            Assert.True(first.Errors.Count == 0, string.Join("; ", first.Errors));
 
             // Hand-written and unrelated files next to ours.
             Directory.CreateDirectory(tmp.File("3.9/bullseye"));
@@ -420,19 +420,28 @@ namespace PythonImages.Tests
         }
 
         [Fact]
-        public void ProgressCountsThroughTheMatrixAndCompletes()
+        public void ProgressAppearsOnceTheCommandHasRunForHalfASecondAndCountsThroughTheMatrix()
         {
             using var s = new ModuleSession();
             using var tmp = new TempDir();
-            var r = s.Run("New-PythonDockerfile -Path $tmp", Vars(("tmp", tmp.Path)));
-            Assert.Empty(r.Errors);
-            var running = r.Progress.Where(p => p.RecordType == ProgressRecordType.Processing).ToList();
-            Assert.Equal(42, running.Count);
-            Assert.Equal(0, running[0].PercentComplete);
-            Assert.Equal(97, running[41].PercentComplete);
-            Assert.True(running.Zip(running.Skip(1)).All(p => p.First.PercentComplete <= p.Second.PercentComplete));
-            Assert.Equal("3.15-rc/trixie", running[0].StatusDescription);
-            Assert.Equal(ProgressRecordType.Completed, r.Progress.Last().RecordType);
+
+            // Writing the 42 Dockerfiles (again, warm) ends long before half a second: no progress at all.
+            var first = s.Run("New-PythonDockerfile -Path $tmp", Vars(("tmp", tmp.Path)));
+            Assert.True(first.Errors.Count == 0, string.Join("; ", first.Errors));
+            var quick = s.Run("New-PythonDockerfile -Path $tmp", Vars(("tmp", tmp.Path)));
+            Assert.Empty(quick.Errors);
+            Assert.True(quick.Progress.Count == 0, string.Join("; ", quick.Progress.Select(p => p.Activity + ": " + p.StatusDescription + " " + p.RecordType)));
+
+            // Held up by a slow producer (40 ms an image), the same run passes half a second after about 13 images: from
+            // then on every image is shown, counting up, and the progress is completed at the end.
+            var slow = s.Run("Get-PythonTag | ForEach-Object { [System.Threading.Thread]::Sleep(40); $_ } | New-PythonDockerfile -Path $tmp", Vars(("tmp", tmp.Path)));
+            Assert.Empty(slow.Errors);
+            var running = slow.Progress.Where(p => p.RecordType == ProgressRecordType.Processing).ToList();
+            Assert.InRange(running.Count, 1, 41);
+            Assert.Equal("3.10/alpine3.23", running[^1].StatusDescription); // the last image of the matrix
+            Assert.True(running.Zip(running.Skip(1)).All(p => int.Parse(p.First.CurrentOperation.Split(' ')[0], CultureInfo.InvariantCulture) < int.Parse(p.Second.CurrentOperation.Split(' ')[0], CultureInfo.InvariantCulture)));
+            Assert.All(running, p => Assert.Equal(-1, p.PercentComplete)); // piped: the total is not known
+            Assert.Equal(ProgressRecordType.Completed, slow.Progress.Last().RecordType);
         }
 
         [Fact]
