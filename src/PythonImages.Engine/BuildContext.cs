@@ -64,6 +64,9 @@ namespace PythonImages.Engine
 
         /// <summary>A file's size when the context was scanned: exactly this many bytes are sent for it.</summary>
         public long Size { get; set; }
+
+        /// <summary>Its file capabilities (the security.capability attribute), sent as the docker CLI sends them; null for none.</summary>
+        internal byte[]? Capability { get; set; }
     }
 
     /// <summary>Why a build context cannot be sent.</summary>
@@ -408,6 +411,7 @@ namespace PythonImages.Engine
                     FullPath = child.FullName,
                     ModifiedUtc = child.LastWriteTimeUtc,
                     Mode = isLink ? LinkMode : ModeOf(child.FullName),
+                    Capability = SecurityCapability.Of(child.FullName),
                 };
                 if (isLink)
                 {
@@ -558,10 +562,10 @@ namespace PythonImages.Engine
                 {
                     total += e.Kind switch
                     {
-                        ContextEntryKind.Directory => TarWriter.HeaderLength(e.Path + "/", 0, null, e.ModifiedUtc),
-                        ContextEntryKind.Symlink or ContextEntryKind.HardLink => TarWriter.HeaderLength(e.Path, 0, e.LinkTarget, e.ModifiedUtc),
-                        ContextEntryKind.File => TarWriter.HeaderLength(e.Path, e.Size, null, e.ModifiedUtc) + TarWriter.Padded(e.Size),
-                        _ => TarWriter.HeaderLength(e.Path, 0, null, e.ModifiedUtc),
+                        ContextEntryKind.Directory => TarWriter.HeaderLength(e.Path + "/", 0, null, e.ModifiedUtc, e.Capability),
+                        ContextEntryKind.Symlink or ContextEntryKind.HardLink => TarWriter.HeaderLength(e.Path, 0, e.LinkTarget, e.ModifiedUtc, e.Capability),
+                        ContextEntryKind.File => TarWriter.HeaderLength(e.Path, e.Size, null, e.ModifiedUtc, e.Capability) + TarWriter.Padded(e.Size),
+                        _ => TarWriter.HeaderLength(e.Path, 0, null, e.ModifiedUtc, e.Capability),
                     };
                 }
 
@@ -618,9 +622,9 @@ namespace PythonImages.Engine
         private const long MaxOctal11 = (1L << 33) - 1;
 
         /// <summary>Bytes of the header(s) <see cref="HeaderBytes"/> makes for an entry (PAX records included).</summary>
-        public static long HeaderLength(string name, long size, string? linkName, DateTime mtimeUtc)
+        public static long HeaderLength(string name, long size, string? linkName, DateTime mtimeUtc, byte[]? capability = null)
         {
-            var pax = PaxFields(name, size, linkName, Seconds(mtimeUtc));
+            var pax = PaxFields(name, size, linkName, Seconds(mtimeUtc), capability);
             return pax.Count == 0 ? Block : Block + Padded(PaxRecords(pax).Length) + Block;
         }
 
@@ -632,10 +636,10 @@ namespace PythonImages.Engine
         /// padded to whole blocks) when the name, link, size or time does not fit ustar, then the ustar header (with the device
         /// numbers of a character or block device).
         /// </summary>
-        public static byte[] HeaderBytes(string name, char type, int mode, long size, DateTime mtimeUtc, string? linkName, int devMajor = 0, int devMinor = 0)
+        public static byte[] HeaderBytes(string name, char type, int mode, long size, DateTime mtimeUtc, string? linkName, int devMajor = 0, int devMinor = 0, byte[]? capability = null)
         {
             long mtime = Seconds(mtimeUtc);
-            var pax = PaxFields(name, size, linkName, mtime);
+            var pax = PaxFields(name, size, linkName, mtime, capability);
             var header = Header(Truncate(name, 100), type, mode, size > MaxOctal11 ? 0 : size, UstarTime(mtime), linkName == null ? null : Truncate(linkName, 100), devMajor, devMinor);
             if (pax.Count == 0)
             {
@@ -662,29 +666,35 @@ namespace PythonImages.Engine
         /// <summary>The time in the ustar field: 0 when it does not fit there (then a PAX record carries it).</summary>
         private static long UstarTime(long mtime) => mtime < 0 || mtime > MaxOctal11 ? 0 : mtime;
 
-        private static List<KeyValuePair<string, string>> PaxFields(string name, long size, string? linkName, long mtime)
+        private static List<KeyValuePair<string, byte[]>> PaxFields(string name, long size, string? linkName, long mtime, byte[]? capability)
         {
-            var pax = new List<KeyValuePair<string, string>>();
+            var pax = new List<KeyValuePair<string, byte[]>>();
             if (!FitsUstar(name, 100))
             {
-                pax.Add(new KeyValuePair<string, string>("path", name));
+                pax.Add(Record("path", name));
             }
 
             if (linkName != null && !FitsUstar(linkName, 100))
             {
-                pax.Add(new KeyValuePair<string, string>("linkpath", linkName));
+                pax.Add(Record("linkpath", linkName));
             }
 
             if (size > MaxOctal11)
             {
-                pax.Add(new KeyValuePair<string, string>("size", size.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                pax.Add(Record("size", size.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            }
+
+            if (capability != null)
+            {
+                // The attribute's bytes as they are (binary), as the docker CLI writes them.
+                pax.Add(new KeyValuePair<string, byte[]>(SecurityCapability.PaxRecord, capability));
             }
 
             if (mtime > MaxOctal11 || mtime < 0)
             {
                 // After 2242 the ustar field overflows, and it holds no time before 1970: the docker CLI sends both as a
                 // PAX record (a file from 1960 keeps its time in the image, and the COPY cache key is the CLI's).
-                pax.Add(new KeyValuePair<string, string>("mtime", mtime.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                pax.Add(Record("mtime", mtime.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             }
 
             return pax;
@@ -699,23 +709,28 @@ namespace PythonImages.Engine
             return ascii.Length <= length ? ascii : ascii.Substring(0, length);
         }
 
-        private static byte[] PaxRecords(List<KeyValuePair<string, string>> records)
+        private static KeyValuePair<string, byte[]> Record(string key, string value) => new KeyValuePair<string, byte[]>(key, Encoding.UTF8.GetBytes(value));
+
+        private static byte[] PaxRecords(List<KeyValuePair<string, byte[]>> records)
         {
-            var sb = new StringBuilder();
+            var all = new System.IO.MemoryStream();
             foreach (var kv in records)
             {
-                // "<len> <key>=<value>\n", where len counts the whole record including its own digits.
-                int body = Encoding.UTF8.GetByteCount(" " + kv.Key + "=" + kv.Value + "\n");
+                // "<len> <key>=<value>\n", where len counts the whole record in bytes, its own digits included.
+                int body = 1 + Encoding.UTF8.GetByteCount(kv.Key) + 1 + kv.Value.Length + 1;
                 int len = body + 1;
                 while (len.ToString(System.Globalization.CultureInfo.InvariantCulture).Length + body > len)
                 {
                     len++;
                 }
 
-                sb.Append(len.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(' ').Append(kv.Key).Append('=').Append(kv.Value).Append('\n');
+                var head = Encoding.UTF8.GetBytes(len.ToString(System.Globalization.CultureInfo.InvariantCulture) + " " + kv.Key + "=");
+                all.Write(head, 0, head.Length);
+                all.Write(kv.Value, 0, kv.Value.Length);
+                all.WriteByte((byte)'\n');
             }
 
-            return Encoding.UTF8.GetBytes(sb.ToString());
+            return all.ToArray();
         }
 
         private static byte[] Header(string name, char type, int mode, long size, long mtime, string? linkName, int devMajor, int devMinor)

@@ -146,32 +146,32 @@ namespace PythonImages.Engine
             switch (e.Kind)
             {
                 case ContextEntryKind.Directory:
-                    header = TarWriter.HeaderBytes(e.Path + "/", '5', e.Mode, 0, e.ModifiedUtc, null);
+                    header = TarWriter.HeaderBytes(e.Path + "/", '5', e.Mode, 0, e.ModifiedUtc, null, capability: e.Capability);
                     break;
                 case ContextEntryKind.Symlink:
-                    header = TarWriter.HeaderBytes(e.Path, '2', e.Mode == 0 ? 0x1FF : e.Mode, 0, e.ModifiedUtc, e.LinkTarget);
+                    header = TarWriter.HeaderBytes(e.Path, '2', e.Mode == 0 ? 0x1FF : e.Mode, 0, e.ModifiedUtc, e.LinkTarget, capability: e.Capability);
                     break;
                 case ContextEntryKind.HardLink:
-                    header = TarWriter.HeaderBytes(e.Path, '1', e.Mode, 0, e.ModifiedUtc, e.LinkTarget);
+                    header = TarWriter.HeaderBytes(e.Path, '1', e.Mode, 0, e.ModifiedUtc, e.LinkTarget, capability: e.Capability);
                     break;
 
                 // FIFOs and devices are headers of their type, as docker sends them, and are never opened: opening a
                 // FIFO waits for a writer (forever, and no cancellation reaches a thread blocked in open).
                 case ContextEntryKind.Fifo:
-                    header = TarWriter.HeaderBytes(e.Path, '6', e.Mode, 0, e.ModifiedUtc, null);
+                    header = TarWriter.HeaderBytes(e.Path, '6', e.Mode, 0, e.ModifiedUtc, null, capability: e.Capability);
                     break;
                 case ContextEntryKind.CharacterDevice:
-                    header = TarWriter.HeaderBytes(e.Path, '3', e.Mode, 0, e.ModifiedUtc, null, e.DeviceMajor, e.DeviceMinor);
+                    header = TarWriter.HeaderBytes(e.Path, '3', e.Mode, 0, e.ModifiedUtc, null, e.DeviceMajor, e.DeviceMinor, e.Capability);
                     break;
                 case ContextEntryKind.BlockDevice:
-                    header = TarWriter.HeaderBytes(e.Path, '4', e.Mode, 0, e.ModifiedUtc, null, e.DeviceMajor, e.DeviceMinor);
+                    header = TarWriter.HeaderBytes(e.Path, '4', e.Mode, 0, e.ModifiedUtc, null, e.DeviceMajor, e.DeviceMinor, e.Capability);
                     break;
                 default:
                     file = OpenRegular(e);
 
                     fileEntry = e;
                     fileLeft = e.Size;
-                    header = TarWriter.HeaderBytes(e.Path, '0', e.Mode, e.Size, e.ModifiedUtc, null);
+                    header = TarWriter.HeaderBytes(e.Path, '0', e.Mode, e.Size, e.ModifiedUtc, null, capability: e.Capability);
                     break;
             }
 

@@ -47,6 +47,7 @@ namespace PythonImages.Engine.Tests
             var c = BuildContext.Scan(ctx.Root);
             using var ours = new MemoryStream();
             await c.WriteTarAsync(ours, CancellationToken.None);
+            Assert.Equal(c.TarLength, ours.Length); // the length announced to the engine, PAX records included
             ours.Position = 0;
             var mine = Headers(ours);
 
@@ -61,7 +62,7 @@ namespace PythonImages.Engine.Tests
 
         [DockerFact]
         [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-        public async Task TheContextTarHasTheCliHeadersForOddTimesNamesModesAndHardLinks()
+        public async Task TheContextTarHasTheCliHeadersForOddTimesNamesModesCapabilitiesAndHardLinks()
         {
             using var ctx = new TempContext();
             ctx.Write("Dockerfile", "FROM scratch\nCOPY . /ctx/\n");
@@ -74,6 +75,10 @@ namespace PythonImages.Engine.Tests
             Assert.Equal(0, Link(original, Path.Combine(ctx.Root, "hard", "second.txt")));
             var setuid = ctx.Write("setuid", "x");
             File.SetUnixFileMode(setuid, (UnixFileMode)0x9ED); // 04755
+            // File capabilities: the CLI sends them as a PAX record (its bytes as they are); the classic builder's COPY cache
+            // key counts them.
+            var capable = ctx.Write("capable", "a program allowed to bind low ports");
+            Assert.Equal(0, Process.Start("setcap", new[] { "cap_net_bind_service+ep", capable })!.WaitForExitAndCode());
             Directory.CreateDirectory(Path.Combine(ctx.Root, "sticky"));
             File.SetUnixFileMode(Path.Combine(ctx.Root, "sticky"), (UnixFileMode)0x3FF); // 01777
 
@@ -81,6 +86,7 @@ namespace PythonImages.Engine.Tests
             var c = BuildContext.Scan(ctx.Root);
             using var ours = new MemoryStream();
             await c.WriteTarAsync(ours, CancellationToken.None);
+            Assert.Equal(c.TarLength, ours.Length); // the length announced to the engine, PAX records included
             ours.Position = 0;
             var mine = Headers(ours);
 
@@ -217,8 +223,11 @@ namespace PythonImages.Engine.Tests
                     TarEntryType.RegularFile or TarEntryType.V7RegularFile => "file",
                     _ => e.EntryType.ToString(),
                 };
+                string xattrs = e is PaxTarEntry pax
+                    ? string.Concat(pax.ExtendedAttributes.Where(a => a.Key.StartsWith("SCHILY.xattr.", StringComparison.Ordinal)).OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => " " + a.Key + "=" + Convert.ToHexString(Encoding.Latin1.GetBytes(a.Value))))
+                    : string.Empty;
                 result[e.Name.TrimEnd('/')] = type + " " + Convert.ToString((int)e.Mode, 8) + " uid " + e.Uid + " gid " + e.Gid
-                    + " mtime " + e.ModificationTime.ToUnixTimeSeconds() + " link '" + e.LinkName + "' size " + e.Length;
+                    + " mtime " + e.ModificationTime.ToUnixTimeSeconds() + " link '" + e.LinkName + "' size " + e.Length + xattrs;
             }
 
             return result;
@@ -399,5 +408,14 @@ namespace PythonImages.Engine.Tests
         }
 
         private static Task WriteAsync(NetworkStream stream, string text) => stream.WriteAsync(Encoding.ASCII.GetBytes(text)).AsTask();
+    }
+
+    internal static class ProcessExit
+    {
+        public static int WaitForExitAndCode(this Process p)
+        {
+            p.WaitForExit();
+            return p.ExitCode;
+        }
     }
 }
