@@ -299,7 +299,7 @@ namespace PythonImages.Engine
             Star,           // *: any run of characters other than '/'
             Segments,       // ** inside the pattern: nothing, or anything ending with '/'
             Everything,     // ** at the end, or before a literal rest: anything, '/' included
-            Never,          // ^ after the start: docker's expression reads it as the start of the path, so nothing matches
+            Start,          // ^: docker's expression reads it as the start of the path (matched there only, by nothing)
         }
 
         /// <summary>Whether the whole path matches.</summary>
@@ -375,8 +375,9 @@ namespace PythonImages.Engine
                     }
 
                     return;
-                case Kind.Never:
+                case Kind.Start:
                     Array.Clear(next, 0, n + 1);
+                    next[0] = at[0];
                     return;
                 case Kind.Literal:
                     next[0] = false;
@@ -447,10 +448,10 @@ namespace PythonImages.Engine
                 else if (ch == '^' && expression)
                 {
                     // Not escaped by docker: in a pattern it matches through an expression, the anchor of the path's start
-                    // (nothing at the start, never matched after it); in a plain one, the character.
+                    // (matched by nothing there, never past it: '*^a' matches 'a'); in a plain one, the character.
                     if (i > 0)
                     {
-                        list.Add(new Element(Kind.Never));
+                        list.Add(new Element(Kind.Start));
                     }
                 }
                 else if (ch == '[' && ReadClass(pattern, i) is (int end, Element cls, null))
@@ -486,6 +487,12 @@ namespace PythonImages.Engine
                 if (c == '*')
                 {
                     if (i + 1 >= pattern.Length || pattern[i + 1] != '*')
+                    {
+                        return true;
+                    }
+
+                    // A '**' at the end after a first '**' (docker's suffix match so far) makes the pattern an expression.
+                    if (leadingStars && i > 0 && i + 2 + (i + 2 < pattern.Length && pattern[i + 2] == '/' ? 1 : 0) >= pattern.Length)
                     {
                         return true;
                     }

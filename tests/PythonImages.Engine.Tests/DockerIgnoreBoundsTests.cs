@@ -61,6 +61,26 @@ namespace PythonImages.Engine.Tests
             Assert.False(ignore.IsExcluded("x"));
         }
 
+        /// <summary>
+        /// Docker's expression reads an unescaped '^' as the start of the path, not as "never": after elements that match
+        /// nothing ('*', '**/') it is still at the start. A '**' at the end of a pattern that starts with '**' makes docker
+        /// match through its expression too, where '.*' stops at a line feed.
+        /// </summary>
+        [Theory]
+        [InlineData("*^a?", "ab", true)] // ^[^/]*^a[^/]$
+        [InlineData("*^a?", "xab", false)]
+        [InlineData("**/^a?", "ab", true)] // ^(.*/)?^a[^/]$
+        [InlineData("**/^a?", "x/ab", false)]
+        [InlineData("**/dir/**", "dir/x", true)] // ^(.*/)?dir/.*$
+        [InlineData("**/dir/**", "dir/new\nline", false)]
+        [InlineData("**/^dir/**", "dir/x", true)]
+        public void AnAnchorAndATrailingDoubleStarReadAsDockersExpressionReadsThem(string pattern, string path, bool excluded)
+        {
+            var ignore = DockerIgnore.Parse(pattern + "\n");
+            Assert.Null(ignore.FirstProblem);
+            Assert.Equal(excluded, ignore.IsExcluded(path));
+        }
+
         /// <summary>The translation to a .NET regular expression this matcher replaced: the oracle for well-formed patterns.</summary>
         private static Regex Oracle(string pattern)
         {
@@ -76,7 +96,7 @@ namespace PythonImages.Engine.Tests
 
                 bool pair = i + 1 < pattern.Length && pattern[i + 1] == '*';
                 int after = i + (pair ? 2 : 1) + (pair && i + 2 < pattern.Length && pattern[i + 2] == '/' ? 1 : 0);
-                expression = !pair || (after < pattern.Length && i != 0);
+                expression = !pair || (i != 0 && (after < pattern.Length || pattern.StartsWith("**", StringComparison.Ordinal)));
                 i = after - 1;
             }
 
@@ -122,7 +142,7 @@ namespace PythonImages.Engine.Tests
                     {
                         '*' => "[^/]*",
                         '?' => "[^/]",
-                        '^' when expression => i == 0 ? string.Empty : "(?!)",
+                        '^' when expression => "^",
                         // An escaped letter is the expression's escape (\a the bell; \b and the others are refused, so skipped).
                         '\\' => i + 1 < pattern.Length ? (char.IsAsciiLetter(pattern[i + 1]) ? "\\" + pattern[++i] : Regex.Escape(pattern[++i].ToString())) : @"\\",
                         _ => Regex.Escape(ch.ToString()),
