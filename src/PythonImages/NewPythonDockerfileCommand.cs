@@ -33,22 +33,16 @@ namespace PythonImages.Commands
         internal const string OutputTypeName = "PythonImages.PythonImage#Dockerfile";
         private const int ProgressId = 40;
 
-        // Progress appears once the command has run this long: writing all 42 Dockerfiles takes tens of milliseconds, and
-        // a first progress record costs a cold process 8-16 ms of PowerShell's own start-up of its progress display (a bar
-        // that would only flash).
-        private static readonly TimeSpan ProgressDelay = TimeSpan.FromMilliseconds(500);
-        private readonly System.Diagnostics.Stopwatch running = new System.Diagnostics.Stopwatch();
-
         private readonly HashSet<string> keep = new HashSet<string>(StringComparer.Ordinal);
         private string? root;
         private int done;
         private int? total;
-        private bool progressShown;
+        private DelayedProgress? progress;
 
         /// <inheritdoc/>
         protected override void BeginProcessing()
         {
-            running.Start();
+            progress = new DelayedProgress(this, ProgressId, "Writing Dockerfiles");
             root = ResolveRoot(Path);
             _ = Options;
             if (ParameterSetName == ByNameSet && !MyInvocation.ExpectingInput)
@@ -134,21 +128,10 @@ namespace PythonImages.Commands
             WriteObject(output);
         }
 
-        private void Progress(string directory)
-        {
-            if (!progressShown && running.Elapsed < ProgressDelay)
-            {
-                return;
-            }
-
-            var record = new ProgressRecord(ProgressId, "Writing Dockerfiles", directory)
-            {
-                PercentComplete = total.HasValue && total.Value > 0 ? Math.Min(100, done * 100 / total.Value) : -1,
-                CurrentOperation = $"{done} written" + (total.HasValue ? $" of {total.Value}" : string.Empty),
-            };
-            WriteProgress(record);
-            progressShown = true;
-        }
+        private void Progress(string directory) => progress!.Write(
+            directory,
+            total.HasValue && total.Value > 0 ? Math.Min(100, done * 100 / total.Value) : -1,
+            $"{done} written" + (total.HasValue ? $" of {total.Value}" : string.Empty));
 
         /// <inheritdoc/>
         protected override void EndProcessing()
@@ -158,10 +141,7 @@ namespace PythonImages.Commands
                 PruneStale();
             }
 
-            if (progressShown)
-            {
-                WriteProgress(new ProgressRecord(ProgressId, "Writing Dockerfiles", "Done") { RecordType = ProgressRecordType.Completed });
-            }
+            progress?.Complete();
         }
 
         private void PruneStale()

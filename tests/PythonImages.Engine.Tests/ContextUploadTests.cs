@@ -217,7 +217,7 @@ namespace PythonImages.Engine.Tests
             ctx.Write("text/a.txt", new string('a', (2 * UploadStream.WriteBytes) + 11));
             using var engine = EngineFactory.Create(fake.Host());
 
-            var result = await engine.BuildAsync(new EngineBuildRequest { ContextDirectory = ctx.Root }, null, CancellationToken.None);
+            var result = await engine.BuildRetryingAsync(new EngineBuildRequest { ContextDirectory = ctx.Root }, null, CancellationToken.None);
 
             Assert.True(result.Succeeded, result.ErrorMessage);
             var build = Assert.Single(fake.Requests, r => r.Path == "/build");
@@ -379,7 +379,7 @@ namespace PythonImages.Engine.Tests
 
             using var engine = EngineFactory.Create(fake.Host());
             var events = new List<BuildEvent>();
-            var result = await engine.BuildAsync(new EngineBuildRequest { ContextDirectory = ctx.Root }, new ListProgress(events), CancellationToken.None);
+            var result = await engine.BuildRetryingAsync(new EngineBuildRequest { ContextDirectory = ctx.Root }, new ListProgress(events), CancellationToken.None);
             Assert.True(result.Succeeded, result.ErrorMessage);
             Assert.Contains(events, e => e.Kind == BuildEventKind.Log && e.Text.Contains("'app.sock' is a socket", StringComparison.Ordinal));
         }

@@ -26,7 +26,7 @@ namespace PythonImages.Engine.Tests
             using var engine = EngineFactory.Create();
             try
             {
-                var build = await engine.BuildAsync(new EngineBuildRequest { ContextDirectory = ctx.Root, Tags = new List<string> { ours } }, null, CancellationToken.None);
+                var build = await engine.BuildRetryingAsync(new EngineBuildRequest { ContextDirectory = ctx.Root, Tags = new List<string> { ours } }, null, CancellationToken.None);
                 Assert.True(build.Succeeded, build.ErrorMessage);
                 var (code, output) = Docker("build", "-q", "-t", cli, ctx.Root);
                 Assert.True(code == 0, output);
@@ -52,7 +52,7 @@ namespace PythonImages.Engine.Tests
             ctx.Write("Dockerfile", "FROM scratch\nCOPY busybox /busybox\nRUN [\"/busybox\", \"echo\", \"about to fail\"]\nRUN [\"/busybox\", \"false\"]\nCMD [\"/busybox\"]\n");
             using var engine = EngineFactory.Create();
             var before = (await engine.ListContainersAsync(true, CancellationToken.None)).Select(c => c.Id).ToHashSet();
-            var result = await engine.BuildAsync(new EngineBuildRequest { ContextDirectory = ctx.Root, Tags = new List<string> { Names.Image("fail") } }, null, CancellationToken.None);
+            var result = await engine.BuildRetryingAsync(new EngineBuildRequest { ContextDirectory = ctx.Root, Tags = new List<string> { Names.Image("fail") } }, null, CancellationToken.None);
             Assert.False(result.Succeeded);
             Assert.Equal("Step 4/5 : RUN [\"/busybox\", \"false\"]", result.FailedStep);
             Assert.Contains("returned a non-zero code: 1", result.ErrorMessage);
@@ -67,7 +67,7 @@ namespace PythonImages.Engine.Tests
             using var ctx = new TempContext();
             ctx.Write("Dockerfile", "FROM scratch\nNOTANINSTRUCTION x\n");
             using var engine = EngineFactory.Create();
-            var result = await engine.BuildAsync(new EngineBuildRequest { ContextDirectory = ctx.Root }, null, CancellationToken.None);
+            var result = await engine.BuildRetryingAsync(new EngineBuildRequest { ContextDirectory = ctx.Root }, null, CancellationToken.None);
             Assert.False(result.Succeeded);
             Assert.Contains("notaninstruction", result.ErrorMessage, StringComparison.OrdinalIgnoreCase);
         }

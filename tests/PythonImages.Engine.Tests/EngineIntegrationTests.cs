@@ -25,7 +25,7 @@ namespace PythonImages.Engine.Tests
             var events = new List<BuildEvent>();
             try
             {
-                var result = await engine.BuildAsync(
+                var result = await engine.BuildRetryingAsync(
                     new EngineBuildRequest { ContextDirectory = ctx.Root, Tags = new List<string> { repo + ":a", repo + ":b" }, Labels = new Dictionary<string, string> { ["pitest5"] = "1" } },
                     new ListProgress(events),
                     CancellationToken.None);
@@ -77,7 +77,7 @@ namespace PythonImages.Engine.Tests
             using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
             try
             {
-                var result = await engine.BuildAsync(new EngineBuildRequest { ContextDirectory = ctx.Root, Tags = new List<string> { repo + ":1" } }, null, cts.Token);
+                var result = await engine.BuildRetryingAsync(new EngineBuildRequest { ContextDirectory = ctx.Root, Tags = new List<string> { repo + ":1" } }, null, cts.Token);
                 Assert.True(result.Succeeded, result.ErrorMessage + "\n" + string.Join("\n", result.Log));
                 var details = await engine.InspectImageAsync(repo + ":1", CancellationToken.None);
                 Assert.NotNull(details);
@@ -106,7 +106,7 @@ namespace PythonImages.Engine.Tests
             using var engine = EngineFactory.Create();
             try
             {
-                var build = await engine.BuildAsync(new EngineBuildRequest { ContextDirectory = ctx.Root, Tags = new List<string> { repo + ":1" } }, null, CancellationToken.None);
+                var build = await engine.BuildRetryingAsync(new EngineBuildRequest { ContextDirectory = ctx.Root, Tags = new List<string> { repo + ":1" } }, null, CancellationToken.None);
                 Assert.True(build.Succeeded, build.ErrorMessage);
                 string name = "pitest5-run-" + Guid.NewGuid().ToString("N")[..8];
                 var run = await engine.RunAsync(

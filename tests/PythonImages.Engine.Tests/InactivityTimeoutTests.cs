@@ -81,7 +81,7 @@ namespace PythonImages.Engine.Tests
             ctx.Write("a");
             using var engine = EngineFactory.Create(fake.Host());
             var watch = Stopwatch.StartNew();
-            var result = await engine.BuildAsync(new EngineBuildRequest { ContextDirectory = ctx.Root, InactivityTimeout = limit }, null, CancellationToken.None);
+            var result = await engine.BuildRetryingAsync(new EngineBuildRequest { ContextDirectory = ctx.Root, InactivityTimeout = limit }, null, CancellationToken.None);
             Assert.True(watch.Elapsed > limit + limit, "the stream was not slow: " + watch.Elapsed);
             Assert.True(result.Succeeded, result.ErrorMessage);
             Assert.Equal("sha256:" + new string('a', 64), result.ImageId);
@@ -147,7 +147,7 @@ namespace PythonImages.Engine.Tests
             {
                 baseCtx.AddBusybox();
                 baseCtx.Write("Dockerfile", "FROM scratch\nCOPY busybox /busybox\n");
-                var built = await engine.BuildAsync(new EngineBuildRequest { ContextDirectory = baseCtx.Root, Tags = new List<string> { baseTag } }, null, CancellationToken.None);
+                var built = await engine.BuildRetryingAsync(new EngineBuildRequest { ContextDirectory = baseCtx.Root, Tags = new List<string> { baseTag } }, null, CancellationToken.None);
                 Assert.True(built.Succeeded, built.ErrorMessage);
             }
 
@@ -197,7 +197,7 @@ namespace PythonImages.Engine.Tests
             string tag = Names.Image("h9-engine-steady");
             try
             {
-                var result = await engine.BuildAsync(
+                var result = await engine.BuildRetryingAsync(
                     new EngineBuildRequest { ContextDirectory = ctx.Root, NoCache = true, Tags = new List<string> { tag }, InactivityTimeout = TimeSpan.FromSeconds(8) }, null, CancellationToken.None);
                 Assert.True(result.Succeeded, result.ErrorMessage);
                 Assert.Contains("tick 6", result.Log);
