@@ -7,6 +7,7 @@ using System.Linq;
 using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
+using PythonImages.Tests;
 using PythonImages.Tests.Hosting;
 using Xunit;
 
@@ -503,9 +504,6 @@ namespace PythonImages.Engine.Tests
             Assert.Contains(" size=" + ((8L << 30) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n", text, StringComparison.Ordinal);
         }
 
-        [DllImport("libc", EntryPoint = "link", SetLastError = true)]
-        private static extern int HardLink(byte[] from, byte[] to);
-
         [DllImport("libc", EntryPoint = "creat", SetLastError = true)]
         private static extern int Create(byte[] path, uint mode);
 
@@ -521,9 +519,9 @@ namespace PythonImages.Engine.Tests
             using var ctx = new TempContext();
             ctx.Write("Dockerfile", "FROM scratch\n");
             string a = ctx.Write("a.bin", "data");
-            Assert.Equal(0, HardLink(CPath(a), CPath(Path.Combine(ctx.Root, "b.bin"))));
+            SpecialFiles.HardLink(a, Path.Combine(ctx.Root, "b.bin"));
             Directory.CreateDirectory(Path.Combine(ctx.Root, "sub"));
-            Assert.Equal(0, HardLink(CPath(a), CPath(Path.Combine(ctx.Root, "sub", "c.bin"))));
+            SpecialFiles.HardLink(a, Path.Combine(ctx.Root, "sub", "c.bin"));
             ctx.Write("copy.bin", "data");
 
             var c = BuildContext.Scan(ctx.Root);
@@ -555,7 +553,7 @@ namespace PythonImages.Engine.Tests
             using var ctx = new TempContext();
             string a = ctx.Write("a", "12345");
             string b = Path.Combine(ctx.Root, "b");
-            Assert.Equal(0, HardLink(CPath(a), CPath(b)));
+            SpecialFiles.HardLink(a, b);
             string copy = ctx.Write("copy", "12345");
             File.CreateSymbolicLink(Path.Combine(ctx.Root, "link"), "a");
             var sa = PythonImages.FileProbe.LinkStatus(a)!;

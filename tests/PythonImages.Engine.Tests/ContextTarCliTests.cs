@@ -5,10 +5,10 @@ using System.Formats.Tar;
 using System.IO;
 using System.Linq;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using PythonImages.Tests;
 using PythonImages.Tests.Hosting;
 using Xunit;
 
@@ -43,20 +43,7 @@ namespace PythonImages.Engine.Tests
                 File.SetLastWriteTimeUtc(path, when);
             }
 
-            var cli = Headers(await CliContextOrFailAsync(ctx.Root));
-            var c = BuildContext.Scan(ctx.Root);
-            using var ours = new MemoryStream();
-            await c.WriteTarAsync(ours, CancellationToken.None);
-            Assert.Equal(c.TarLength, ours.Length); // the length announced to the engine, PAX records included
-            ours.Position = 0;
-            var mine = Headers(ours);
-
-            Assert.Equal(cli.Keys.OrderBy(k => k, StringComparer.Ordinal), mine.Keys.OrderBy(k => k, StringComparer.Ordinal));
-            foreach (var name in cli.Keys)
-            {
-                Assert.True(cli[name] == mine[name], name + ": the docker CLI sends " + cli[name] + ", we send " + mine[name]);
-            }
-
+            var mine = await HeadersAsTheCliSendsThemAsync(ctx.Root);
             Assert.Contains("symlink 777", mine["link"], StringComparison.Ordinal); // the link's own mode, as lstat gives it
         }
 
@@ -72,27 +59,22 @@ namespace PythonImages.Engine.Tests
             File.SetLastWriteTimeUtc(late, new DateTime(2300, 1, 1, 0, 0, 0, DateTimeKind.Utc));
             ctx.Write(string.Join("/", Enumerable.Repeat("a-rather-long-folder-name", 5)) + "/file-ü.txt", "long");
             var original = ctx.Write("hard/original.txt", "same inode");
-            Assert.Equal(0, Link(original, Path.Combine(ctx.Root, "hard", "second.txt")));
+            SpecialFiles.HardLink(original, Path.Combine(ctx.Root, "hard", "second.txt"));
             var setuid = ctx.Write("setuid", "x");
             File.SetUnixFileMode(setuid, (UnixFileMode)0x9ED); // 04755
             // File capabilities: the CLI sends them as a PAX record (its bytes as they are); the classic builder's COPY cache
             // key counts them.
             var capable = ctx.Write("capable", "a program allowed to bind low ports");
-            Assert.Equal(0, Process.Start("setcap", new[] { "cap_net_bind_service+ep", capable })!.WaitForExitAndCode());
+            using (var setcap = Process.Start("setcap", new[] { "cap_net_bind_service+ep", capable })!)
+            {
+                setcap.WaitForExit();
+                Assert.Equal(0, setcap.ExitCode);
+            }
+
             Directory.CreateDirectory(Path.Combine(ctx.Root, "sticky"));
             File.SetUnixFileMode(Path.Combine(ctx.Root, "sticky"), (UnixFileMode)0x3FF); // 01777
 
-            var cli = Headers(await CliContextOrFailAsync(ctx.Root));
-            var c = BuildContext.Scan(ctx.Root);
-            using var ours = new MemoryStream();
-            await c.WriteTarAsync(ours, CancellationToken.None);
-            Assert.Equal(c.TarLength, ours.Length); // the length announced to the engine, PAX records included
-            ours.Position = 0;
-            var mine = Headers(ours);
-
-            Assert.Equal(cli.Keys.OrderBy(k => k, StringComparer.Ordinal), mine.Keys.OrderBy(k => k, StringComparer.Ordinal));
-            var differ = cli.Keys.Where(k => cli[k] != mine[k]).Select(k => k + ": the docker CLI sends " + cli[k] + ", we send " + mine[k]).ToList();
-            Assert.True(differ.Count == 0, string.Join("\n", differ));
+            await HeadersAsTheCliSendsThemAsync(ctx.Root);
         }
 
         private static readonly string[] PatternFiles =
@@ -168,10 +150,7 @@ namespace PythonImages.Engine.Tests
             }
 
             var cli = Headers(body).Keys.OrderBy(k => k, StringComparer.Ordinal).ToList();
-            using var ours = new MemoryStream();
-            await BuildContext.Scan(ctx.Root).WriteTarAsync(ours, CancellationToken.None);
-            ours.Position = 0;
-            var mine = Headers(ours).Keys.OrderBy(k => k, StringComparer.Ordinal).ToList();
+            var mine = (await OurHeadersAsync(ctx.Root)).Keys.OrderBy(k => k, StringComparer.Ordinal).ToList();
             Assert.True(cli.SequenceEqual(mine), "docker CLI: " + string.Join(" ", cli).Replace("\n", "\\n", StringComparison.Ordinal) + "\nours:       " + string.Join(" ", mine).Replace("\n", "\\n", StringComparison.Ordinal));
         }
 
@@ -208,8 +187,30 @@ namespace PythonImages.Engine.Tests
             return ctx;
         }
 
-        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "link", SetLastError = true, CharSet = System.Runtime.InteropServices.CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
-        private static extern int Link(string existing, string created);
+        /// <summary>
+        /// The headers we send for <paramref name="folder"/>, asserted equal to the docker CLI's (every entry, every field the
+        /// engine reads) and to the length announced to the engine.
+        /// </summary>
+        private static async Task<Dictionary<string, string>> HeadersAsTheCliSendsThemAsync(string folder)
+        {
+            var cli = Headers(await CliContextOrFailAsync(folder));
+            var mine = await OurHeadersAsync(folder);
+            Assert.Equal(cli.Keys.OrderBy(k => k, StringComparer.Ordinal), mine.Keys.OrderBy(k => k, StringComparer.Ordinal));
+            var differ = cli.Keys.Where(k => cli[k] != mine[k]).Select(k => k + ": the docker CLI sends " + cli[k] + ", we send " + mine[k]).ToList();
+            Assert.True(differ.Count == 0, string.Join("\n", differ));
+            return mine;
+        }
+
+        /// <summary>Our tar of <paramref name="folder"/>, read back (its length checked against the one announced to the engine).</summary>
+        private static async Task<Dictionary<string, string>> OurHeadersAsync(string folder)
+        {
+            var c = BuildContext.Scan(folder);
+            using var ours = new MemoryStream();
+            await c.WriteTarAsync(ours, CancellationToken.None);
+            Assert.Equal(c.TarLength, ours.Length); // PAX records included
+            ours.Position = 0;
+            return Headers(ours);
+        }
 
         /// <summary>Each entry's fields that the engine reads, by name (a folder's name without its trailing '/').</summary>
         private static Dictionary<string, string> Headers(Stream tar)
@@ -248,20 +249,10 @@ namespace PythonImages.Engine.Tests
         /// <summary>The body of the POST /build that `docker build <paramref name="folder"/>` sends, or null and what the CLI said when it sent none.</summary>
         private static async Task<(MemoryStream? Body, string Output)> CliContextAsync(string folder)
         {
-            var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            using var listener = new HttpListener();
+            int port = LoopbackHttp.StartOnFreePort(listener);
             var captured = new TaskCompletionSource<MemoryStream>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var serve = Task.Run(async () =>
-            {
-                while (!captured.Task.IsCompleted && !cts.IsCancellationRequested)
-                {
-                    using var client = await listener.AcceptTcpClientAsync(cts.Token);
-                    using var stream = client.GetStream();
-                    await AnswerAsync(stream, captured);
-                }
-            });
+            var serve = Task.Run(() => Answer(listener, captured));
 
             var psi = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             psi.Environment["DOCKER_BUILDKIT"] = "0";
@@ -277,8 +268,10 @@ namespace PythonImages.Engine.Tests
             {
                 var output = p.StandardOutput.ReadToEndAsync();
                 var error = p.StandardError.ReadToEndAsync();
+                using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
                 await p.WaitForExitAsync(cts.Token);
                 listener.Stop();
+                await serve;
                 if (!captured.Task.IsCompleted)
                 {
                     return (null, await output + await error);
@@ -290,136 +283,39 @@ namespace PythonImages.Engine.Tests
             return (body, string.Empty);
         }
 
-        /// <summary>Answers one connection's requests: /_ping as an engine, POST /build by keeping its body, anything else 404.</summary>
-        private static async Task AnswerAsync(NetworkStream stream, TaskCompletionSource<MemoryStream> captured)
+        /// <summary>Answers /_ping as an engine does, keeps the body of POST /build (and fails that build), 404 for the rest; until stopped.</summary>
+        private static void Answer(HttpListener listener, TaskCompletionSource<MemoryStream> captured)
         {
+            var engine = new Dictionary<string, string> { ["Api-Version"] = "1.41", ["Ostype"] = "linux", ["Docker-Experimental"] = "false" };
             while (true)
             {
-                var head = await ReadHeadAsync(stream);
-                if (head == null)
+                HttpListenerContext ctx;
+                try
                 {
-                    return;
+                    ctx = listener.GetContext();
+                }
+                catch (Exception ex) when (ex is HttpListenerException || ex is ObjectDisposedException || ex is InvalidOperationException)
+                {
+                    return; // stopped
                 }
 
-                string[] requestLine = head[0].Split(' ');
-                string path = requestLine[1].Split('?')[0];
-                var headers = head.Skip(1).Select(l => l.Split(':', 2)).Where(p => p.Length == 2)
-                    .ToDictionary(p => p[0].Trim().ToLowerInvariant(), p => p[1].Trim());
-                var body = await ReadBodyAsync(stream, headers);
+                string path = ctx.Request.Url!.AbsolutePath;
                 if (path.EndsWith("/_ping", StringComparison.Ordinal))
                 {
-                    await WriteAsync(stream, "HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nOstype: linux\r\nDocker-Experimental: false\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\n" + (requestLine[0] == "HEAD" ? string.Empty : "OK"));
-                    continue;
+                    LoopbackHttp.Respond(ctx, 200, "text/plain", ctx.Request.HttpMethod == "HEAD" ? Array.Empty<byte>() : Encoding.ASCII.GetBytes("OK"), engine);
                 }
-
-                if (path.EndsWith("/build", StringComparison.Ordinal) && requestLine[0] == "POST")
+                else if (path.EndsWith("/build", StringComparison.Ordinal) && ctx.Request.HttpMethod == "POST")
                 {
+                    var body = new MemoryStream();
+                    ctx.Request.InputStream.CopyTo(body); // the listener undoes the chunked framing
                     captured.TrySetResult(body);
-                    const string answer = "{\"errorDetail\":{\"message\":\"captured\"},\"error\":\"captured\"}\r\n";
-                    await WriteAsync(stream, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + answer.Length + "\r\nConnection: close\r\n\r\n" + answer);
-                    return;
-                }
-
-                const string missing = "{\"message\":\"not here\"}";
-                await WriteAsync(stream, "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: " + missing.Length + "\r\n\r\n" + missing);
-            }
-        }
-
-        private static async Task<List<string>?> ReadHeadAsync(NetworkStream stream)
-        {
-            var lines = new List<string>();
-            var line = new StringBuilder();
-            var one = new byte[1];
-            while (true)
-            {
-                if (await stream.ReadAsync(one) == 0)
-                {
-                    return null;
-                }
-
-                if (one[0] == '\n')
-                {
-                    string text = line.ToString().TrimEnd('\r');
-                    line.Clear();
-                    if (text.Length == 0)
-                    {
-                        return lines;
-                    }
-
-                    lines.Add(text);
+                    LoopbackHttp.Respond(ctx, 200, "application/json", Encoding.ASCII.GetBytes("{\"errorDetail\":{\"message\":\"captured\"},\"error\":\"captured\"}\r\n"));
                 }
                 else
                 {
-                    line.Append((char)one[0]);
+                    LoopbackHttp.Respond(ctx, 404, "application/json", Encoding.ASCII.GetBytes("{\"message\":\"not here\"}"));
                 }
             }
-        }
-
-        private static async Task<MemoryStream> ReadBodyAsync(NetworkStream stream, Dictionary<string, string> headers)
-        {
-            var body = new MemoryStream();
-            if (headers.TryGetValue("content-length", out var length))
-            {
-                await CopyAsync(stream, body, long.Parse(length, System.Globalization.CultureInfo.InvariantCulture));
-            }
-            else if (headers.TryGetValue("transfer-encoding", out var encoding) && encoding.Contains("chunked", StringComparison.OrdinalIgnoreCase))
-            {
-                while (true)
-                {
-                    var size = await ReadHeadLineAsync(stream);
-                    long n = Convert.ToInt64(size.Split(';')[0].Trim(), 16);
-                    if (n == 0)
-                    {
-                        await ReadHeadLineAsync(stream); // the empty line after the last chunk (no trailers)
-                        break;
-                    }
-
-                    await CopyAsync(stream, body, n);
-                    await ReadHeadLineAsync(stream);
-                }
-            }
-
-            body.Position = 0;
-            return body;
-        }
-
-        private static async Task<string> ReadHeadLineAsync(NetworkStream stream)
-        {
-            var line = new StringBuilder();
-            var one = new byte[1];
-            while (await stream.ReadAsync(one) == 1 && one[0] != '\n')
-            {
-                line.Append((char)one[0]);
-            }
-
-            return line.ToString().TrimEnd('\r');
-        }
-
-        private static async Task CopyAsync(NetworkStream from, Stream to, long count)
-        {
-            var buffer = new byte[64 * 1024];
-            while (count > 0)
-            {
-                int n = await from.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, count)));
-                if (n == 0)
-                {
-                    throw new EndOfStreamException();
-                }
-
-                await to.WriteAsync(buffer.AsMemory(0, n));
-                count -= n;
-            }
-        }
-
-        private static Task WriteAsync(NetworkStream stream, string text) => stream.WriteAsync(Encoding.ASCII.GetBytes(text)).AsTask();
-    }
-
-    internal static class ProcessExit
-    {
-        public static int WaitForExitAndCode(this Process p)
-        {
-            p.WaitForExit();
-            return p.ExitCode;
         }
     }
 }

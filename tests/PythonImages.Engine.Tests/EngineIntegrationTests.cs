@@ -7,6 +7,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using PythonImages.Tests;
 using PythonImages.Tests.Hosting;
 using Xunit;
 
@@ -50,9 +51,6 @@ namespace PythonImages.Engine.Tests
             }
         }
 
-        [DllImport("libc", EntryPoint = "link", SetLastError = true)]
-        private static extern int HardLink(byte[] from, byte[] to);
-
         [DockerFact]
         public async Task AContextWithAFifoHardLinksAndASocketBuilds()
         {
@@ -62,8 +60,8 @@ namespace PythonImages.Engine.Tests
             ctx.Write("Dockerfile", "FROM scratch\nCOPY . /data\n");
             string a = ctx.Write("a.bin", "data " + Path.GetFileName(ctx.Root));
             Directory.CreateDirectory(Path.Combine(ctx.Root, "sub"));
-            Assert.Equal(0, HardLink(Encoding.UTF8.GetBytes(a + "\0"), Encoding.UTF8.GetBytes(Path.Combine(ctx.Root, "b.bin") + "\0")));
-            Assert.Equal(0, HardLink(Encoding.UTF8.GetBytes(a + "\0"), Encoding.UTF8.GetBytes(Path.Combine(ctx.Root, "sub", "c.bin") + "\0")));
+            SpecialFiles.HardLink(a, Path.Combine(ctx.Root, "b.bin"));
+            SpecialFiles.HardLink(a, Path.Combine(ctx.Root, "sub", "c.bin"));
             PythonImages.Tests.SpecialFiles.MakeFifo(Path.Combine(ctx.Root, "pipe"));
             using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             listener.Bind(new UnixDomainSocketEndPoint(Path.Combine(ctx.Root, "app.sock")));

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 
 namespace PythonImages.Tests
 {
-    /// <summary>Special files for the tests of hostile inputs (Linux and macOS only).</summary>
+    /// <summary>Special files (FIFOs, hard links) for the tests of hostile inputs and build contexts (Linux and macOS only).</summary>
     internal static class SpecialFiles
     {
         private const uint OwnerReadWrite = 0x180; // mode 0600
@@ -18,7 +18,19 @@ namespace PythonImages.Tests
             }
         }
 
+        /// <summary>Gives the file <paramref name="existing"/> the second name <paramref name="created"/>; throws when it could not.</summary>
+        public static void HardLink(string existing, string created)
+        {
+            if (link(System.Text.Encoding.UTF8.GetBytes(existing + "\0"), System.Text.Encoding.UTF8.GetBytes(created + "\0")) != 0)
+            {
+                throw new IOException($"link failed for {created} (errno {Marshal.GetLastPInvokeError()}).");
+            }
+        }
+
         [DllImport("libc", SetLastError = true)]
         private static extern int mkfifo(byte[] path, uint mode); // the path as NUL-terminated UTF-8
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern int link(byte[] existing, byte[] created); // the paths as NUL-terminated UTF-8
     }
 }
