@@ -797,12 +797,18 @@ namespace PythonImages
         public bool TryHexDigest(out ulong a, out ulong b, out ulong c, out ulong d)
         {
             a = b = c = d = 0;
-            return start >= 0 && length == 64
-                && HexWord(text, start, out a) && HexWord(text, start + 16, out b) && HexWord(text, start + 32, out c) && HexWord(text, start + 48, out d);
+            return start >= 0 && length == 64 && HexDigest(text, start, out a, out b, out c, out d);
+        }
+
+        /// <summary>The 64 hexadecimal digits of <paramref name="s"/> from <paramref name="at"/> as four words; false at any other character.</summary>
+        internal static bool HexDigest(string s, int at, out ulong a, out ulong b, out ulong c, out ulong d)
+        {
+            b = c = d = 0;
+            return HexWord(s, at, out a) && HexWord(s, at + 16, out b) && HexWord(s, at + 32, out c) && HexWord(s, at + 48, out d);
         }
 
         /// <summary>16 hexadecimal digits of <paramref name="s"/> from <paramref name="at"/> as a number; false at any other character.</summary>
-        internal static bool HexWord(string s, int at, out ulong word)
+        private static bool HexWord(string s, int at, out ulong word)
         {
             word = 0;
             for (int i = at; i < at + 16; i++)

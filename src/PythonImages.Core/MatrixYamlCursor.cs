@@ -100,9 +100,7 @@ namespace PythonImages
                 return values.TryHexDigest(out a, out b, out c, out d);
             }
 
-            string v = Current.Value;
-            return v.Length == 64
-                && ScannedText.HexWord(v, 0, out a) && ScannedText.HexWord(v, 16, out b) && ScannedText.HexWord(v, 32, out c) && ScannedText.HexWord(v, 48, out d);
+            return Current.Value.Length == 64 && ScannedText.HexDigest(Current.Value, 0, out a, out b, out c, out d);
         }
 
         /// <summary>The 1-based line where <see cref="Current"/> starts.</summary>

@@ -273,11 +273,9 @@ namespace PythonImages.Engine
                 return null;
             }
 
-            return $"has '\\{InputGrammarShow(pattern, at)}', which docker reads as an escape of its regular expressions, not as the character (write the character without the '\\')";
+            string escaped = char.IsSurrogatePair(pattern, at) ? pattern.Substring(at, 2) : pattern.Substring(at, 1);
+            return $"has '\\{PythonImages.Security.InputGrammar.Show(escaped)}', which docker reads as an escape of its regular expressions, not as the character (write the character without the '\\')";
         }
-
-        private static string InputGrammarShow(string pattern, int at) =>
-            PythonImages.Security.InputGrammar.Show(char.IsSurrogatePair(pattern, at) ? pattern.Substring(at, 2) : pattern.Substring(at, 1));
 
         /// <summary>The character an accepted escape stands for: a control character for \a \f \n \r \t \v, else itself.</summary>
         private static char Escaped(char c) => c switch
