@@ -58,6 +58,23 @@ namespace PythonImages.Engine.Tests
             Assert.DoesNotContain("\n", ex.Message);
         }
 
+        [Theory]
+        [InlineData("tcp://admin:pa/hunter2@127.0.0.1:2376")]
+        [InlineData("tcp://admin:pa#hunter2@127.0.0.1:2376")]
+        [InlineData("tcp://admin:pa?hunter2@127.0.0.1:2376")]
+        [InlineData("https://admin:hunter2/x@127.0.0.1")]
+        [InlineData("admin:pa/hunter2@127.0.0.1:2376")]
+        [InlineData("tcp://admin:hunter2 @127.0.0.1:2376")]
+        public void APasswordWithAnAuthorityEndingCharacterIsNeverEchoed(string host)
+        {
+            // A raw password holding '/', '#' or '?' ends the URL's authority early, so the address is refused; the
+            // message must still not carry any part of the user name or password.
+            var ex = Assert.Throws<EngineConfigurationException>(() => EndpointResolver.ValidateHost(host, "DOCKER_HOST", new Env(windows: false)));
+            Assert.DoesNotContain("hunter2", ex.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("admin", ex.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("hunter2", PythonImages.Security.Redaction.Endpoint(host), StringComparison.Ordinal);
+        }
+
         [Fact]
         public void NoAddressEndsInAnythingButAnEndpointOrAConfigurationError()
         {
