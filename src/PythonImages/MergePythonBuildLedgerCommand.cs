@@ -13,19 +13,27 @@ namespace PythonImages.Commands
     /// -Destination. An image and platform recorded by several fragments must be the same build there (their pushed digests are joined);
     /// otherwise the merge is a Ledger.Conflict error and nothing is written.</para>
     /// </summary>
-    [Cmdlet(VerbsData.Merge, "PythonBuildLedger", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsData.Merge, "PythonBuildLedger", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = PathSet)]
     [OutputType(typeof(FileInfo))]
     public sealed class MergePythonBuildLedgerCommand : PSCmdlet
     {
         private readonly List<KeyValuePair<string, BuildLedger>> fragments = new List<KeyValuePair<string, BuildLedger>>();
         private string? destination;
 
-        /// <summary>The ledger fragments (wildcards allowed); binds the FullName of piped files (Get-ChildItem *.json | Merge-PythonBuildLedger).</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("FullName")]
+        private const string PathSet = "Path";
+        private const string LiteralPathSet = "LiteralPath";
+
+        /// <summary>The ledger fragments (wildcards allowed).</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; } = Array.Empty<string>();
+
+        /// <summary>The ledger fragments, taken literally (no wildcards); binds the FullName or PSPath of piped files (Get-ChildItem *.json | Merge-PythonBuildLedger).</summary>
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+        [Alias("PSPath", "LP", "FullName")]
+        [ValidateNotNullOrEmpty]
+        public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
         /// <summary>The merged ledger to write.</summary>
         [Parameter(Mandatory = true, Position = 1)]
@@ -53,9 +61,10 @@ namespace PythonImages.Commands
         /// <inheritdoc/>
         protected override void ProcessRecord()
         {
-            foreach (string path in Path)
+            bool literal = ParameterSetName == LiteralPathSet;
+            foreach (string path in literal ? LiteralPath : Path)
             {
-                foreach (string full in Resolve(path))
+                foreach (string full in Resolve(path, literal))
                 {
                     try
                     {
@@ -105,12 +114,12 @@ namespace PythonImages.Commands
         }
 
         /// <summary>The fragments a -Path value names (wildcards expanded); a terminating Ledger.NotFound / Ledger.InvalidPath otherwise.</summary>
-        private List<string> Resolve(string path)
+        private List<string> Resolve(string path, bool literal)
         {
             List<string> found;
             try
             {
-                found = WildcardPattern.ContainsWildcardCharacters(path)
+                found = !literal && WildcardPattern.ContainsWildcardCharacters(path)
                     ? GetResolvedProviderPathFromPSPath(path, out var provider).Where(p => provider.Name == "FileSystem").ToList()
                     : new List<string> { System.IO.Path.GetFullPath(PathInputs.FileSystemPath(this, path)) };
             }

@@ -66,6 +66,24 @@ namespace PythonImages.Tests
             Assert.Equal("3.12/slim-trixie", Entries(merged).Single().GetProperty("image").GetString());
         }
 
+        [Fact]
+        public void PipedFragmentsAreTakenLiterallyNotAsWildcards()
+        {
+            // Get-ChildItem gives each fragment's FullName: 'leg[amd64].json' is that file, not a pattern that matches
+            // 'lega.json' (or nothing). A relative -Destination is resolved against the current location.
+            string amd = Path.Combine(dir, "leg[amd64].json");
+            string other = Path.Combine(dir, "lega.json");
+            string merged = Path.Combine(dir, "merged.json");
+            File.WriteAllText(amd, LedgerCatalogue.Ledger(LedgerCatalogue.Entry()));
+            File.WriteAllText(other, LedgerCatalogue.Ledger(LedgerCatalogue.Entry(image: "3.12/slim-trixie")));
+            using var s = new ModuleSession();
+            var vars = new Dictionary<string, object?> { ["dir"] = dir, ["merged"] = merged };
+
+            var r = s.Run("[IO.DirectoryInfo]::new($dir).GetFiles('leg?amd64?.json') | Merge-PythonBuildLedger -Destination $merged", vars);
+            Assert.Empty(r.AllErrors);
+            Assert.Equal("3.14/slim-trixie", Entries(merged).Single().GetProperty("image").GetString());
+        }
+
         [RegistryFact]
         public void PublishRecordsThePushedDigestsAndSharedTagsOnlyWritesTheIndexesFromTheLedgerAlone()
         {
