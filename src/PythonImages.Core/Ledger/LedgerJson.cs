@@ -21,6 +21,9 @@ namespace PythonImages.Ledger
         public const long MaxBytes = 16 * 1024 * 1024;
 
         private const int MaxEntries = 100000;
+
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, object> Gates =
+            new System.Collections.Concurrent.ConcurrentDictionary<string, object>(StringComparer.Ordinal);
         private const int MaxItems = 1000;
 
         private static readonly string[] RootKeys = { "schema", "version", "images" };
@@ -111,6 +114,24 @@ namespace PythonImages.Ledger
             }
 
             return Encoding.UTF8.GetString(stream.ToArray()).Replace("\r\n", "\n") + "\n";
+        }
+
+        /// <summary>
+        /// Changes the ledger at <paramref name="path"/> as it is on disk now (a new ledger when there is none) and writes it
+        /// back when <paramref name="change"/> returns true; one change at a time per ledger in this process. Two commands
+        /// of one pipeline (Invoke-PythonImageBuild -Ledger x | Publish-PythonImage -Ledger x) each record their part this
+        /// way: writing a copy read earlier would drop what the other recorded meanwhile.
+        /// </summary>
+        public static void Update(string path, Func<BuildLedger, bool> change)
+        {
+            lock (Gates.GetOrAdd(Path.GetFullPath(path), _ => new object()))
+            {
+                var ledger = File.Exists(path) ? Read(path) : new BuildLedger();
+                if (change(ledger))
+                {
+                    Write(path, ledger);
+                }
+            }
         }
 
         /// <summary>Writes <paramref name="ledger"/> to <paramref name="path"/> atomically; <see cref="LedgerException"/> (WriteFailed) when it cannot.</summary>
