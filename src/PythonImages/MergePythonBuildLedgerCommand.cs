@@ -101,6 +101,11 @@ namespace PythonImages.Commands
                 // Without -Force a file that appears meanwhile is not replaced either.
                 LedgerJson.Write(destination!, merged, Force ? AtomicWriteMode.Replace : AtomicWriteMode.CreateNew);
             }
+            catch (LedgerException ex) when (!Force && ex.ErrorId == LedgerErrorIds.WriteFailed && File.Exists(destination))
+            {
+                // Another merge (or anything else) wrote the file since BeginProcessing looked: as if it had been there.
+                ThrowTerminatingError(Errors.Create(new IOException($"The ledger '{destination}' appeared while the merge ran; it was left as it is.", ex), LedgerErrorIds.DestinationExists, destination));
+            }
             catch (LedgerException ex)
             {
                 ThrowTerminatingError(LedgerFiles.Record(ex, destination));

@@ -84,6 +84,26 @@ namespace PythonImages.Tests
             Assert.Equal("3.14/slim-trixie", Entries(merged).Single().GetProperty("image").GetString());
         }
 
+        [Fact]
+        public void ADestinationThatAnotherMergeWritesMeanwhileIsDestinationExistsAndKept()
+        {
+            // Two merges into one -Destination at once (no -Force): the one that finds the file written when it writes
+            // says so as it says it for a file there from the start, and leaves the other's ledger as it is.
+            string a = Path.Combine(dir, "a.json");
+            string merged = Path.Combine(dir, "merged.json");
+            File.WriteAllText(a, LedgerCatalogue.Ledger(LedgerCatalogue.Entry()));
+            using var s = new ModuleSession();
+            var vars = new Dictionary<string, object?> { ["a"] = a, ["merged"] = merged };
+
+            var r = s.Run("& { $a; [IO.File]::WriteAllText($merged, 'the other merge') } | Merge-PythonBuildLedger -Destination $merged", vars);
+            var e = Assert.Single(r.AllErrors);
+            Assert.Equal("Ledger.DestinationExists", e.FullyQualifiedErrorId.Split(',')[0]);
+            Assert.Equal(ErrorCategory.ResourceExists, e.CategoryInfo.Category);
+            Assert.Contains("-Force", e.ErrorDetails.RecommendedAction, StringComparison.Ordinal);
+            Assert.Equal("the other merge", File.ReadAllText(merged).Trim());
+            Assert.Equal(new[] { "a.json", "merged.json" }, Directory.GetFiles(dir).Select(Path.GetFileName).OrderBy(f => f, StringComparer.Ordinal));
+        }
+
         [RegistryFact]
         public void PublishRecordsThePushedDigestsAndSharedTagsOnlyWritesTheIndexesFromTheLedgerAlone()
         {
