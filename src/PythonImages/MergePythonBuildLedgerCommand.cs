@@ -81,6 +81,12 @@ namespace PythonImages.Commands
         /// <inheritdoc/>
         protected override void EndProcessing()
         {
+            if (fragments.Count == 0)
+            {
+                // An empty pipeline (Get-ChildItem found no fragment): an empty ledger would read as "nothing was built".
+                ThrowTerminatingError(Errors.Create(new ItemNotFoundException("No ledger fragment was given: the pipeline brought none, so nothing was merged or written."), LedgerErrorIds.NotFound, destination));
+            }
+
             BuildLedger merged = new BuildLedger();
             try
             {

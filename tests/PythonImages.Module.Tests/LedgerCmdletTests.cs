@@ -85,6 +85,20 @@ namespace PythonImages.Tests
         }
 
         [Fact]
+        public void AnEmptyPipelineMergesNothingAndWritesNothing()
+        {
+            // Get-ChildItem that found no fragment (every leg failed to upload its own): not an empty ledger that
+            // Publish-PythonImage -SharedTagsOnly would then read as "nothing was pushed".
+            string merged = Path.Combine(dir, "merged.json");
+            using var s = new ModuleSession();
+            var r = s.Run("[IO.DirectoryInfo]::new($dir).GetFiles('*.json') | Merge-PythonBuildLedger -Destination $merged", new Dictionary<string, object?> { ["dir"] = dir, ["merged"] = merged });
+            var e = Assert.Single(r.AllErrors);
+            Assert.Equal("Ledger.NotFound", e.FullyQualifiedErrorId.Split(',')[0]);
+            Assert.Equal(ErrorCategory.ObjectNotFound, e.CategoryInfo.Category);
+            Assert.False(File.Exists(merged));
+        }
+
+        [Fact]
         public void ADestinationThatAnotherMergeWritesMeanwhileIsDestinationExistsAndKept()
         {
             // Two merges into one -Destination at once (no -Force): the one that finds the file written when it writes
