@@ -76,6 +76,18 @@ namespace PythonImages.Engine.Tests
         }
 
         [Fact]
+        public async Task ACertificateFolderWithControlCharactersIsShownEscaped()
+        {
+            // DOCKER_CERT_PATH reaches the error that says it is not a folder: a terminal escape in it must not reach the console.
+            string certPath = Path.Combine(dir, "none\u001b]0;owned\u0007\u001b[2J");
+            var env = new Env(windows: false, ("DOCKER_HOST", "tcp://127.0.0.1:2376"), ("DOCKER_TLS_VERIFY", "1"), ("DOCKER_CERT_PATH", certPath));
+            using var engine = EngineFactory.Create(null, null, env);
+            var ex = await Assert.ThrowsAnyAsync<Exception>(() => engine.GetInfoAsync(CancellationToken.None));
+            Assert.Contains("DOCKER_CERT_PATH", ex.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(ex.Message, c => c < 0x20 || c == 0x7F);
+        }
+
+        [Fact]
         public void NoAddressEndsInAnythingButAnEndpointOrAConfigurationError()
         {
             // Random addresses built from the characters that matter to URI parsing: either a usable endpoint (whose URI
