@@ -27,7 +27,7 @@ namespace PythonImages.Commands
 
             if (table is EngineMapStrings strings && strings.Repeated != null)
             {
-                Fail(cmdlet, BuildEngineErrorIds.InvalidPlatformKey, InputGrammar.Show(strings.Repeated), $"-Engine names the platform '{InputGrammar.Show(strings.Repeated)}' twice.", null);
+                Fail(cmdlet, BuildEngineErrorIds.InvalidPlatformKey, ShowKey(strings.Repeated), $"-Engine names the platform '{ShowKey(strings.Repeated)}' twice.", null);
             }
 
             if (table.Count == 0)
@@ -58,11 +58,14 @@ namespace PythonImages.Commands
             if (platform == null)
             {
                 why = key is string ? EngineGrammar.EnginePlatformKey.Why(text.ToLowerInvariant()) ?? WhyNot(text) : $"a key is a platform string, not {key.GetType().Name}";
-                Fail(cmdlet, BuildEngineErrorIds.InvalidPlatformKey, InputGrammar.Show(text), $"The -Engine key '{InputGrammar.Show(text)}' is not a platform: {why}.", null);
+                Fail(cmdlet, BuildEngineErrorIds.InvalidPlatformKey, ShowKey(text), $"The -Engine key '{ShowKey(text)}' is not a platform: {why}.", null);
             }
 
             return platform!;
         }
+
+        /// <summary>A key as messages show it: an engine address given without its platform= is a key too, shown with its userinfo masked.</summary>
+        private static string ShowKey(string key) => InputGrammar.Show(Redaction.Endpoint(key));
 
         private static string WhyNot(string text)
         {
@@ -140,6 +143,12 @@ namespace PythonImages.Commands
 
                 string text = item as string ?? string.Empty;
                 int equals = text.IndexOf('=');
+                int scheme = text.IndexOf("://", StringComparison.Ordinal);
+                if (scheme >= 0 && scheme < equals)
+                {
+                    equals = -1; // an engine address without its platform (whose password holds '='): all of it is the key
+                }
+
                 string key = equals < 0 ? text : text.Substring(0, equals);
                 key = key.Length == 0 ? "(empty)" : key;
                 if (table.ContainsKey(key))

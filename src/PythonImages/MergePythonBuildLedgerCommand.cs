@@ -13,19 +13,27 @@ namespace PythonImages.Commands
     /// -Destination. An image and platform recorded by several fragments must be the same build there (their pushed digests are joined);
     /// otherwise the merge is a Ledger.Conflict error and nothing is written.</para>
     /// </summary>
-    [Cmdlet(VerbsData.Merge, "PythonBuildLedger", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsData.Merge, "PythonBuildLedger", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = PathSet)]
     [OutputType(typeof(FileInfo))]
     public sealed class MergePythonBuildLedgerCommand : PSCmdlet
     {
         private readonly List<KeyValuePair<string, BuildLedger>> fragments = new List<KeyValuePair<string, BuildLedger>>();
         private string? destination;
 
-        /// <summary>The ledger fragments (wildcards allowed); binds the FullName of piped files (Get-ChildItem *.json | Merge-PythonBuildLedger).</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("FullName")]
+        private const string PathSet = "Path";
+        private const string LiteralPathSet = "LiteralPath";
+
+        /// <summary>The ledger fragments (wildcards allowed).</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; } = Array.Empty<string>();
+
+        /// <summary>The ledger fragments, taken literally (no wildcards); binds the FullName or PSPath of piped files (Get-ChildItem *.json | Merge-PythonBuildLedger).</summary>
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+        [Alias("PSPath", "LP", "FullName")]
+        [ValidateNotNullOrEmpty]
+        public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
         /// <summary>The merged ledger to write.</summary>
         [Parameter(Mandatory = true, Position = 1)]
@@ -53,9 +61,10 @@ namespace PythonImages.Commands
         /// <inheritdoc/>
         protected override void ProcessRecord()
         {
-            foreach (string path in Path)
+            bool literal = ParameterSetName == LiteralPathSet;
+            foreach (string path in literal ? LiteralPath : Path)
             {
-                foreach (string full in Resolve(path))
+                foreach (string full in Resolve(path, literal))
                 {
                     try
                     {
@@ -72,6 +81,12 @@ namespace PythonImages.Commands
         /// <inheritdoc/>
         protected override void EndProcessing()
         {
+            if (fragments.Count == 0)
+            {
+                // An empty pipeline (Get-ChildItem found no fragment): an empty ledger would read as "nothing was built".
+                ThrowTerminatingError(Errors.Create(new ItemNotFoundException("No ledger fragment was given: the pipeline brought none, so nothing was merged or written."), LedgerErrorIds.NotFound, destination));
+            }
+
             BuildLedger merged = new BuildLedger();
             try
             {
@@ -92,6 +107,11 @@ namespace PythonImages.Commands
                 // Without -Force a file that appears meanwhile is not replaced either.
                 LedgerJson.Write(destination!, merged, Force ? AtomicWriteMode.Replace : AtomicWriteMode.CreateNew);
             }
+            catch (LedgerException ex) when (!Force && ex.ErrorId == LedgerErrorIds.WriteFailed && File.Exists(destination))
+            {
+                // Another merge (or anything else) wrote the file since BeginProcessing looked: as if it had been there.
+                ThrowTerminatingError(Errors.Create(new IOException($"The ledger '{destination}' appeared while the merge ran; it was left as it is.", ex), LedgerErrorIds.DestinationExists, destination));
+            }
             catch (LedgerException ex)
             {
                 ThrowTerminatingError(LedgerFiles.Record(ex, destination));
@@ -105,12 +125,12 @@ namespace PythonImages.Commands
         }
 
         /// <summary>The fragments a -Path value names (wildcards expanded); a terminating Ledger.NotFound / Ledger.InvalidPath otherwise.</summary>
-        private List<string> Resolve(string path)
+        private List<string> Resolve(string path, bool literal)
         {
             List<string> found;
             try
             {
-                found = WildcardPattern.ContainsWildcardCharacters(path)
+                found = !literal && WildcardPattern.ContainsWildcardCharacters(path)
                     ? GetResolvedProviderPathFromPSPath(path, out var provider).Where(p => provider.Name == "FileSystem").ToList()
                     : new List<string> { System.IO.Path.GetFullPath(PathInputs.FileSystemPath(this, path)) };
             }

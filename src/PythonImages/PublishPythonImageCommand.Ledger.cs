@@ -59,8 +59,28 @@ namespace PythonImages.Commands
                 return;
             }
 
-            bool changed = false;
             var pushed = outcomes.Select(o => o.Result).Where(r => !r.IsIndex && r.Digest != null && r.Status != PublishStatus.Failed).ToList();
+            if (pushed.Count == 0)
+            {
+                return;
+            }
+
+            try
+            {
+                // The ledger as it is now, not as it was read: Invoke-PythonImageBuild -Ledger earlier in the pipeline
+                // records each build in it while this command runs.
+                LedgerJson.Update(ledgerPath!, current => Record(current, pushed));
+            }
+            catch (LedgerException ex)
+            {
+                WriteError(LedgerFiles.Record(ex, ledgerPath));
+            }
+        }
+
+        /// <summary>Records <paramref name="pushed"/> in the entries of their images; whether anything changed.</summary>
+        private static bool Record(BuildLedger ledger, List<PublishResult> pushed)
+        {
+            bool changed = false;
             var bySource = ledger.EntriesOf(pushed.Select(r => r.Source));
             foreach (var result in pushed)
             {
@@ -71,17 +91,7 @@ namespace PythonImages.Commands
                 }
             }
 
-            if (changed)
-            {
-                try
-                {
-                    LedgerJson.Write(ledgerPath!, ledger);
-                }
-                catch (LedgerException ex)
-                {
-                    WriteError(LedgerFiles.Record(ex, ledgerPath));
-                }
-            }
+            return changed;
         }
 
         /// <summary>-SharedTagsOnly: every ledger image pushed under -Registry joins the indexes of its shared tags.</summary>

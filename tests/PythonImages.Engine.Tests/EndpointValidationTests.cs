@@ -58,6 +58,35 @@ namespace PythonImages.Engine.Tests
             Assert.DoesNotContain("\n", ex.Message);
         }
 
+        [Theory]
+        [InlineData("tcp://admin:pa/hunter2@127.0.0.1:2376")]
+        [InlineData("tcp://admin:pa#hunter2@127.0.0.1:2376")]
+        [InlineData("tcp://admin:pa?hunter2@127.0.0.1:2376")]
+        [InlineData("https://admin:hunter2/x@127.0.0.1")]
+        [InlineData("admin:pa/hunter2@127.0.0.1:2376")]
+        [InlineData("tcp://admin:hunter2 @127.0.0.1:2376")]
+        public void APasswordWithAnAuthorityEndingCharacterIsNeverEchoed(string host)
+        {
+            // A raw password holding '/', '#' or '?' ends the URL's authority early, so the address is refused; the
+            // message must still not carry any part of the user name or password.
+            var ex = Assert.Throws<EngineConfigurationException>(() => EndpointResolver.ValidateHost(host, "DOCKER_HOST", new Env(windows: false)));
+            Assert.DoesNotContain("hunter2", ex.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("admin", ex.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("hunter2", PythonImages.Security.Redaction.Endpoint(host), StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public async Task ACertificateFolderWithControlCharactersIsShownEscaped()
+        {
+            // DOCKER_CERT_PATH reaches the error that says it is not a folder: a terminal escape in it must not reach the console.
+            string certPath = Path.Combine(dir, "none\u001b]0;owned\u0007\u001b[2J");
+            var env = new Env(windows: false, ("DOCKER_HOST", "tcp://127.0.0.1:2376"), ("DOCKER_TLS_VERIFY", "1"), ("DOCKER_CERT_PATH", certPath));
+            using var engine = EngineFactory.Create(null, null, env);
+            var ex = await Assert.ThrowsAnyAsync<Exception>(() => engine.GetInfoAsync(CancellationToken.None));
+            Assert.Contains("DOCKER_CERT_PATH", ex.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(ex.Message, c => c < 0x20 || c == 0x7F);
+        }
+
         [Fact]
         public void NoAddressEndsInAnythingButAnEndpointOrAConfigurationError()
         {

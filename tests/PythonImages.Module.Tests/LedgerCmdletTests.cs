@@ -66,6 +66,58 @@ namespace PythonImages.Tests
             Assert.Equal("3.12/slim-trixie", Entries(merged).Single().GetProperty("image").GetString());
         }
 
+        [Fact]
+        public void PipedFragmentsAreTakenLiterallyNotAsWildcards()
+        {
+            // Get-ChildItem gives each fragment's FullName: 'leg[amd64].json' is that file, not a pattern that matches
+            // 'lega.json' (or nothing). A relative -Destination is resolved against the current location.
+            string amd = Path.Combine(dir, "leg[amd64].json");
+            string other = Path.Combine(dir, "lega.json");
+            string merged = Path.Combine(dir, "merged.json");
+            File.WriteAllText(amd, LedgerCatalogue.Ledger(LedgerCatalogue.Entry()));
+            File.WriteAllText(other, LedgerCatalogue.Ledger(LedgerCatalogue.Entry(image: "3.12/slim-trixie")));
+            using var s = new ModuleSession();
+            var vars = new Dictionary<string, object?> { ["dir"] = dir, ["merged"] = merged };
+
+            var r = s.Run("[IO.DirectoryInfo]::new($dir).GetFiles('leg?amd64?.json') | Merge-PythonBuildLedger -Destination $merged", vars);
+            Assert.Empty(r.AllErrors);
+            Assert.Equal("3.14/slim-trixie", Entries(merged).Single().GetProperty("image").GetString());
+        }
+
+        [Fact]
+        public void AnEmptyPipelineMergesNothingAndWritesNothing()
+        {
+            // Get-ChildItem that found no fragment (every leg failed to upload its own): not an empty ledger that
+            // Publish-PythonImage -SharedTagsOnly would then read as "nothing was pushed".
+            string merged = Path.Combine(dir, "merged.json");
+            using var s = new ModuleSession();
+            var r = s.Run("[IO.DirectoryInfo]::new($dir).GetFiles('*.json') | Merge-PythonBuildLedger -Destination $merged", new Dictionary<string, object?> { ["dir"] = dir, ["merged"] = merged });
+            var e = Assert.Single(r.AllErrors);
+            Assert.Equal("Ledger.NotFound", e.FullyQualifiedErrorId.Split(',')[0]);
+            Assert.Equal(ErrorCategory.ObjectNotFound, e.CategoryInfo.Category);
+            Assert.False(File.Exists(merged));
+        }
+
+        [Fact]
+        public void ADestinationThatAnotherMergeWritesMeanwhileIsDestinationExistsAndKept()
+        {
+            // Two merges into one -Destination at once (no -Force): the one that finds the file written when it writes
+            // says so as it says it for a file there from the start, and leaves the other's ledger as it is.
+            string a = Path.Combine(dir, "a.json");
+            string merged = Path.Combine(dir, "merged.json");
+            File.WriteAllText(a, LedgerCatalogue.Ledger(LedgerCatalogue.Entry()));
+            using var s = new ModuleSession();
+            var vars = new Dictionary<string, object?> { ["a"] = a, ["merged"] = merged };
+
+            var r = s.Run("& { $a; [IO.File]::WriteAllText($merged, 'the other merge') } | Merge-PythonBuildLedger -Destination $merged", vars);
+            var e = Assert.Single(r.AllErrors);
+            Assert.Equal("Ledger.DestinationExists", e.FullyQualifiedErrorId.Split(',')[0]);
+            Assert.Equal(ErrorCategory.ResourceExists, e.CategoryInfo.Category);
+            Assert.Contains("-Force", e.ErrorDetails.RecommendedAction, StringComparison.Ordinal);
+            Assert.Equal("the other merge", File.ReadAllText(merged).Trim());
+            Assert.Equal(new[] { "a.json", "merged.json" }, Directory.GetFiles(dir).Select(Path.GetFileName).OrderBy(f => f, StringComparer.Ordinal));
+        }
+
         [RegistryFact]
         public void PublishRecordsThePushedDigestsAndSharedTagsOnlyWritesTheIndexesFromTheLedgerAlone()
         {

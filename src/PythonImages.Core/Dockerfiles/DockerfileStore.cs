@@ -105,7 +105,27 @@ namespace PythonImages.Dockerfiles
                 }
             }
 
-            return Path.Combine(dir, DockerfileRenderer.FileName);
+            // So could the Dockerfile itself: reading it would show another file (Test-PythonDockerfile's diff).
+            string file = Path.Combine(dir, DockerfileRenderer.FileName);
+            if (IsLink(file))
+            {
+                throw Escape(directory, fullRoot, " through the link " + file);
+            }
+
+            return file;
+        }
+
+        /// <summary>Whether <paramref name="path"/> is a symbolic link (or another reparse point), dangling or not.</summary>
+        private static bool IsLink(string path)
+        {
+            var status = FileProbe.LinkStatus(path);
+            if (status != null)
+            {
+                return status.Kind == FileKind.SymbolicLink;
+            }
+
+            var info = new FileInfo(path);
+            return info.Exists && (info.Attributes & FileAttributes.ReparsePoint) != 0;
         }
 
         private static DockerfileException Escape(string directory, string root, string how = "") => new DockerfileException(
@@ -211,7 +231,7 @@ namespace PythonImages.Dockerfiles
             {
                 string dir = pending.Pop();
                 string file = Path.Combine(dir, DockerfileRenderer.FileName);
-                if (dir != fullRoot && FileProbe.KindOf(file) == FileKind.Regular && StartsWithBanner(file))
+                if (dir != fullRoot && !IsLink(file) && FileProbe.KindOf(file) == FileKind.Regular && StartsWithBanner(file))
                 {
                     yield return Relative(fullRoot, dir);
                 }

@@ -21,6 +21,9 @@ namespace PythonImages.Ledger
         public const long MaxBytes = 16 * 1024 * 1024;
 
         private const int MaxEntries = 100000;
+
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, object> Gates =
+            new System.Collections.Concurrent.ConcurrentDictionary<string, object>(StringComparer.Ordinal);
         private const int MaxItems = 1000;
 
         private static readonly string[] RootKeys = { "schema", "version", "images" };
@@ -113,17 +116,66 @@ namespace PythonImages.Ledger
             return Encoding.UTF8.GetString(stream.ToArray()).Replace("\r\n", "\n") + "\n";
         }
 
+        /// <summary>
+        /// Changes the ledger at <paramref name="path"/> as it is on disk now (a new ledger when there is none) and writes it
+        /// back when <paramref name="change"/> returns true; one change at a time per ledger in this process. Two commands
+        /// of one pipeline (Invoke-PythonImageBuild -Ledger x | Publish-PythonImage -Ledger x) each record their part this
+        /// way: writing a copy read earlier would drop what the other recorded meanwhile.
+        /// </summary>
+        public static void Update(string path, Func<BuildLedger, bool> change)
+        {
+            lock (Gates.GetOrAdd(Path.GetFullPath(path), _ => new object()))
+            {
+                var ledger = File.Exists(path) ? Read(path) : new BuildLedger();
+                if (change(ledger))
+                {
+                    Write(path, ledger);
+                }
+            }
+        }
+
         /// <summary>Writes <paramref name="ledger"/> to <paramref name="path"/> atomically; <see cref="LedgerException"/> (WriteFailed) when it cannot.</summary>
         public static void Write(string path, BuildLedger ledger, AtomicWriteMode mode = AtomicWriteMode.Replace)
         {
+            byte[] bytes = new UTF8Encoding(false).GetBytes(Serialize(ledger));
+            string? tooMuch = TooMuch(ledger, bytes.Length);
+            if (tooMuch != null)
+            {
+                // What Read would refuse is never written: the next run could not read the ledger back.
+                throw new LedgerException(
+                    LedgerErrorIds.Invalid,
+                    $"The ledger '{path}' was not written: {tooMuch}, more than a ledger may hold (it could not be read back). The previous file, if any, is unchanged.",
+                    "Merge the fragments of one run only, or start a new ledger (a ledger records each image and platform once, with the tags pushed from it).");
+            }
+
             try
             {
-                AtomicFile.WriteAllBytes(path, new UTF8Encoding(false).GetBytes(Serialize(ledger)), mode);
+                AtomicFile.WriteAllBytes(path, bytes, mode);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
                 throw new LedgerException(LedgerErrorIds.WriteFailed, $"The ledger '{path}' could not be written: {ex.Message}", null, ex);
             }
+        }
+
+        /// <summary>What in <paramref name="ledger"/> passes the limits <see cref="Read"/> enforces, or null.</summary>
+        private static string? TooMuch(BuildLedger ledger, long bytes)
+        {
+            if (ledger.Count > MaxEntries)
+            {
+                return $"it would record {ledger.Count} images (at most {MaxEntries})";
+            }
+
+            foreach (var e in ledger.Entries)
+            {
+                int most = Math.Max(Math.Max(e.Tags.Count, e.SharedTags.Count), Math.Max(e.BuildArgs.Count, e.Pushed.Count));
+                if (most > MaxItems)
+                {
+                    return $"{e.Key} would list {most} tags, build arguments or pushed references (at most {MaxItems})";
+                }
+            }
+
+            return bytes > MaxBytes ? $"it would be {bytes} bytes long (at most {MaxBytes})" : null;
         }
 
         private static void WriteEntry(Utf8JsonWriter w, LedgerEntry e)

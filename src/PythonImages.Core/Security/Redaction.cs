@@ -70,15 +70,18 @@ namespace PythonImages.Security
                 return text ?? string.Empty;
             }
 
+            // One address, not running text: a raw password may hold '/', '#', '?' or a space, which end a URL's
+            // authority, so everything up to the last '@' is userinfo (a socket or pipe path has none: it starts with '/').
             string value = text!;
-            if (value.IndexOf("://", StringComparison.Ordinal) < 0)
+            int sep = value.IndexOf("://", StringComparison.Ordinal);
+            if (sep >= 0 && sep + 3 < value.Length && value[sep + 3] == '/')
             {
-                int slash = value.IndexOf('/');
-                int at = value.LastIndexOf('@', slash < 0 ? value.Length - 1 : slash);
-                return at >= 0 ? Mask + value.Substring(at) : value;
+                return UrlUserInfo(value);
             }
 
-            return UrlUserInfo(value);
+            int start = sep < 0 ? 0 : sep + 3;
+            int at = value.LastIndexOf('@');
+            return at >= start ? value.Substring(0, start) + Mask + value.Substring(at) : value;
         }
 
         /// <summary>

@@ -112,8 +112,14 @@ namespace PythonImages.Engine.Builds
                 lock (gate)
                 {
                     ledger.Set(entry);
-                    LedgerJson.Write(path, ledger);
                 }
+
+                // The file as it is now: Publish-PythonImage -Ledger later in the pipeline records pushes in it meanwhile.
+                LedgerJson.Update(path, current =>
+                {
+                    current.Set(entry.Clone());
+                    return true;
+                });
             }
             catch (LedgerException ex)
             {

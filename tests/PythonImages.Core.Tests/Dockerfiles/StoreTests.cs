@@ -157,6 +157,30 @@ namespace PythonImages.Tests.Dockerfiles
         }
 
         [Fact]
+        public void ADockerfileThatIsALinkIsNeitherReadNorFollowed()
+        {
+            // A checkout may carry 3.14/slim-trixie/Dockerfile -> ~/.docker/config.json: Test-PythonDockerfile's diff
+            // would print that file, and New-PythonDockerfile would compare against it; -Prune would delete the link.
+            using var dir = new ScratchDir();
+            using var outside = new ScratchDir();
+            var image = Images.First(i => i.Directory == "3.14/slim-trixie");
+            string secret = outside.P("config.json");
+            File.WriteAllText(secret, DockerfileRenderer.BannerMarker + " {\"auths\":\"hunter2\"}\n");
+            Directory.CreateDirectory(dir.P(image.Directory));
+            File.CreateSymbolicLink(dir.P(image.Directory + "/Dockerfile"), secret);
+
+            var check = Assert.Throws<DockerfileException>(() => DockerfileStore.Check(dir.Root, DockerfileRenderer.Render(image)));
+            Assert.Equal("Dockerfile.PathEscape", check.ErrorId);
+            Assert.DoesNotContain("hunter2", check.Message, StringComparison.Ordinal);
+            var plan = Assert.Throws<DockerfileException>(() => DockerfileStore.Plan(dir.Root, DockerfileRenderer.Render(image)));
+            Assert.Equal("Dockerfile.PathEscape", plan.ErrorId);
+            Assert.DoesNotContain(image.Directory, DockerfileStore.FindGenerated(dir.Root));
+            Assert.Equal("Dockerfile.PathEscape", Assert.Throws<DockerfileException>(() => DockerfileStore.DeleteGenerated(dir.Root, image.Directory)).ErrorId);
+            Assert.NotNull(new FileInfo(dir.P(image.Directory + "/Dockerfile")).LinkTarget);
+            Assert.Contains("hunter2", File.ReadAllText(secret), StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void FindGeneratedSeesOnlyOurDockerfilesAndDeleteRemovesEmptiedDirectoriesOnly()
         {
             using var dir = new ScratchDir();

@@ -122,6 +122,41 @@ namespace PythonImages.Tests.Ledger
         }
 
         [Fact]
+        public void AMergeThatReadingWouldRefuseIsNotWritten()
+        {
+            // Two fragments within the limits whose pushes of one image together pass what a ledger may hold: the merged
+            // file could never be read again (Invoke-PythonImageBuild and Publish-PythonImage would refuse it).
+            BuildLedger Fragment(string registry)
+            {
+                var entry = Sample();
+                entry.Pushed.Clear();
+                for (int i = 0; i < 600; i++)
+                {
+                    entry.Pushed[$"{registry}/library/python:t{i}"] = "sha256:" + new string('f', 64);
+                }
+
+                var ledger = new BuildLedger();
+                ledger.Set(entry);
+                return ledger;
+            }
+
+            string dir = Directory.CreateTempSubdirectory("pitest14-r3-ledger-").FullName;
+            try
+            {
+                string path = Path.Combine(dir, "merged.json");
+                var merged = LedgerMerge.Merge(new[] { Pair("a", Fragment("localhost:5000")), Pair("b", Fragment("localhost:5001")) });
+                var ex = Assert.Throws<LedgerException>(() => LedgerJson.Write(path, merged));
+                Assert.Equal(LedgerErrorIds.Invalid, ex.ErrorId);
+                Assert.Contains("3.14/slim-trixie (linux/amd64)", ex.Message, StringComparison.Ordinal);
+                Assert.Empty(Directory.GetFileSystemEntries(dir));
+            }
+            finally
+            {
+                Directory.Delete(dir, true);
+            }
+        }
+
+        [Fact]
         public void EveryLedgerErrorIsInTheCatalogue()
         {
             foreach (var id in typeof(LedgerErrorIds).GetFields().Select(f => (string)f.GetValue(null)!))

@@ -63,6 +63,33 @@ function Img([int]$i, [string]$ctx, [string]$tag, [string[]]$arch) {
             }
         }
 
+        [Theory]
+        [InlineData("'tcp://admin:hunter2@127.0.0.1:2376'")]
+        [InlineData("'linux/amd64=unix:///none.sock', 'admin:hunter2@127.0.0.1:2376'")]
+        [InlineData("'tcp://admin:hunter2@127.0.0.1:2376', 'tcp://admin:hunter2@127.0.0.1:2376'")]
+        [InlineData("'tcp://admin:hunter2=x@127.0.0.1:2376'")]
+        public void AnEngineGivenWithoutItsPlatformNeverShowsItsPassword(string engines)
+        {
+            // 'platform=engine' strings: an engine address given without its platform is taken as a platform key, and the
+            // error about that key must not repeat the address's user name and password.
+            string dir = Directory.CreateTempSubdirectory("pitest14-r3-engine-key-").FullName;
+            try
+            {
+                File.WriteAllText(Path.Combine(dir, "Dockerfile"), "FROM scratch\n");
+                using var s = new ModuleSession();
+                var r = s.Run("Invoke-PythonImageBuild -Path $dir -Tag pitest14-r3-key:x -Engine " + engines, new Dictionary<string, object?> { ["dir"] = dir });
+                var e = Assert.Single(r.AllErrors);
+                Assert.Equal("BuildEngine.InvalidPlatformKey", e.FullyQualifiedErrorId.Split(',')[0]);
+                string shown = e.ToString() + "|" + e.Exception.Message + "|" + e.ErrorDetails?.Message + "|" + e.TargetObject + "|" + e.CategoryInfo.TargetName;
+                Assert.DoesNotContain("hunter2", shown, StringComparison.Ordinal);
+                Assert.DoesNotContain("admin", shown, StringComparison.Ordinal);
+            }
+            finally
+            {
+                Directory.Delete(dir, true);
+            }
+        }
+
         [DockerFact]
         public void AnEngineOfAnotherArchitectureIsRefusedAndNothingIsBuilt()
         {

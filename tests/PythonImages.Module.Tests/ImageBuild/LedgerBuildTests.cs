@@ -65,6 +65,25 @@ function Img([int]$i, [string]$ctx) { $c = $imgs[$i].Clone(); $c.ContextPath = $
 
         private static string Sha256(string file) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file)));
 
+        [RegistryFact]
+        public void BuildAndPublishInOnePipelineWithOneLedgerKeepEveryBuildAndEveryPush()
+        {
+            // The documented pipeline with -Ledger on both: Publish-PythonImage read the ledger before anything was built
+            // and Invoke-PythonImageBuild wrote its own copy after each build, so each overwrote what the other recorded.
+            var vars = new Dictionary<string, object?>
+            {
+                ["c0"] = contexts.Small("zero"),
+                ["c1"] = contexts.Small("one"),
+                ["c2"] = contexts.Small("two"),
+                ["registry"] = TestRegistries.Plain + "/r3ledger" + Guid.NewGuid().ToString("N")[..6],
+            };
+            var r = Build("@((Img 0 $c0), (Img 1 $c1), (Img 2 $c2))", vars, " | Publish-PythonImage -Registry $registry -Ledger $ledger");
+            Assert.False(r.AllErrors.Any(), string.Join(" | ", r.AllErrors.Select(e => e.FullyQualifiedErrorId + ": " + e.Exception.Message)));
+            var ledger = Ledger();
+            Assert.Equal(new[] { DirectoryOf(0), DirectoryOf(1), DirectoryOf(2) }.OrderBy(d => d, StringComparer.Ordinal), ledger.Keys.OrderBy(d => d, StringComparer.Ordinal));
+            Assert.All(ledger.Values, e => Assert.NotEmpty(e.GetProperty("pushed").EnumerateObject()));
+        }
+
         [DockerFact]
         public void ASecondRunSkipsEverythingAndTouchingOneDockerfileRebuildsOnlyThatImage()
         {
