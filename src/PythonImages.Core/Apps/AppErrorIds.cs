@@ -43,7 +43,7 @@ namespace PythonImages.Apps
         /// <summary>-Tag is no tag of the matrix.</summary>
         public const string TagNotFound = "App.TagNotFound";
 
-        /// <summary>-BaseImageRegistry is not host[:port][/namespace].</summary>
+        /// <summary>-BaseImageRegistry is not host[:port][/namespace], or its host is one Docker reads as a Docker Hub namespace.</summary>
         public const string InvalidRegistry = "App.InvalidRegistry";
 
         /// <summary>A Dockerfile or .dockerignore with other content is there and -Force was not given.</summary>
