@@ -45,7 +45,7 @@ namespace PythonImages.Commands
         public string[]? Command => Plan?.Command.ToArray() ?? (cmdlet.ArgumentList != null ? Arguments : null);
 
         /// <summary>What the run does, for ShouldProcess.</summary>
-        public string Description => Plan != null ? string.Join(" ", Plan.Command) + $" with {Plan.Folder} mounted at {Plan.MountTarget}" : (cmdlet.ArgumentList != null ? string.Join(" ", Arguments) : "its CMD");
+        public string Description => Plan != null ? ScriptRun.Display(Plan.Command) + $" with {Plan.Folder} mounted at {Plan.MountTarget}" : (cmdlet.ArgumentList != null ? ScriptRun.Display(Arguments) : "its CMD");
 
         /// <summary>Checks every parameter and plans the run.</summary>
         public void Read()

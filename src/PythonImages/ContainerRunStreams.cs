@@ -176,7 +176,7 @@ namespace PythonImages.Commands
                 }
             }
 
-            running = (plan != null ? string.Join(" ", plan.Command) : inputs.Image) + " in " + inputs.Name;
+            running = (plan != null ? ScriptRun.Display(plan.Command) : inputs.Image) + " in " + inputs.Name;
             cmdlet.WriteVerbose($"Running {running}" + (plan != null ? $" ({plan.Folder} mounted at {plan.MountTarget}, {(windows ? "Windows" : "Linux")} container)" : string.Empty) + (tty ? " with a terminal." : "."));
             Progress("Starting " + inputs.Name);
             return request;
@@ -275,7 +275,7 @@ namespace PythonImages.Commands
         private ErrorRecord ExitError(AttachedRunResult result)
         {
             var plan = inputs.Plan;
-            string what = plan != null ? string.Join(" ", plan.Command) : inputs.Image;
+            string what = plan != null ? ScriptRun.Display(plan.Command) : inputs.Image;
             var tail = Session!.StdErrTail;
             string message = $"{what} exited with code {result.ExitCode} (container {result.Name}).";
             var record = Errors.Create(new ContainerExitException(message, result.ExitCode), PythonContainerErrorIds.NonZeroExitCode, plan?.Script ?? inputs.Image,
