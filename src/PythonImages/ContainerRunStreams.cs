@@ -8,6 +8,7 @@ using System.Threading.Tasks;
 using PythonImages.Apps;
 using PythonImages.Builds;
 using PythonImages.Engine;
+using PythonImages.ImageTests;
 using PythonImages.Security;
 
 namespace PythonImages.Commands
@@ -230,6 +231,11 @@ namespace PythonImages.Commands
             {
                 return Errors.Create(ex, PythonContainerErrorIds.NameInUse, inputs.Name,
                     $"Another container is called {inputs.Name}: pass another -Name, or remove it (docker rm {inputs.Name}).");
+            }
+
+            if (ex.StatusCode == 404 && cmdlet.Network != null && EngineMessages.IsNetworkNotFound(ex.Message))
+            {
+                return Errors.Create(ex, PythonContainerErrorIds.NetworkNotFound, cmdlet.Network, message: $"The engine has no network '{cmdlet.Network}' (-Network). {ex.Message}");
             }
 
             if (ex.StatusCode == 404)
