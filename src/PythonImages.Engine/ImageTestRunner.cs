@@ -31,6 +31,20 @@ namespace PythonImages.Engine
         public ImageOS OS { get; }
     }
 
+    /// <summary>The engine has no network of the name the test containers were to join (-Network): every test would fail the same way.</summary>
+    public sealed class NetworkNotFoundException : Exception
+    {
+        /// <summary>The engine refused a container on <paramref name="network"/>, which it does not have.</summary>
+        public NetworkNotFoundException(string network, EngineRequestException inner)
+            : base(inner.Message, inner)
+        {
+            Network = network;
+        }
+
+        /// <summary>The network name that was asked for.</summary>
+        public string Network { get; }
+    }
+
     /// <summary>How Test-PythonImage runs the tests.</summary>
     public sealed class ImageTestOptions
     {
@@ -109,6 +123,11 @@ namespace PythonImages.Engine
             try
             {
                 run = await engine.RunAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (EngineRequestException ex) when (options.NetworkMode != null && ex.StatusCode == 404 && EngineMessages.IsNetworkNotFound(ex.Message))
+            {
+                // -Network names no network of the engine: no test can run, and the image is not at fault.
+                throw new NetworkNotFoundException(options.NetworkMode, ex);
             }
             catch (EngineRequestException ex)
             {

@@ -25,7 +25,8 @@ namespace PythonImages.Engine
 
     /// <summary>
     /// The tests of one image, run one at a time through <see cref="ImageTestRunner"/> (a container each), reported as events.
-    /// A stalled or unavailable engine ends the session (the exception propagates: every further test would wait as long).
+    /// A stalled or unavailable engine ends the session (the exception propagates: every further test would wait as long), and
+    /// so does a -Network the engine does not have (<see cref="NetworkNotFoundException"/>: every further test would fail alike).
     /// </summary>
     public sealed class ImageTestSession
     {
@@ -81,7 +82,7 @@ namespace PythonImages.Engine
             {
                 result = await ImageTestRunner.RunAsync(engine, target, test, options, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (!(ex is OperationCanceledException) && !(ex is EngineStalledException) && !(ex is EngineUnavailableException))
+            catch (Exception ex) when (!(ex is OperationCanceledException) && !(ex is EngineStalledException) && !(ex is EngineUnavailableException) && !(ex is NetworkNotFoundException))
             {
                 events.Failure(test, ex, $"Running {test.Name} on {target.DisplayName}");
                 return;

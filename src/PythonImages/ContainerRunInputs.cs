@@ -45,7 +45,7 @@ namespace PythonImages.Commands
         public string[]? Command => Plan?.Command.ToArray() ?? (cmdlet.ArgumentList != null ? Arguments : null);
 
         /// <summary>What the run does, for ShouldProcess.</summary>
-        public string Description => Plan != null ? string.Join(" ", Plan.Command) + $" with {Plan.Folder} mounted at {Plan.MountTarget}" : (cmdlet.ArgumentList != null ? string.Join(" ", Arguments) : "its CMD");
+        public string Description => Plan != null ? ScriptRun.Display(Plan.Command) + $" with {Plan.Folder} mounted at {Plan.MountTarget}" : (cmdlet.ArgumentList != null ? ScriptRun.Display(Arguments) : "its CMD");
 
         /// <summary>Checks every parameter and plans the run.</summary>
         public void Read()
@@ -59,7 +59,7 @@ namespace PythonImages.Commands
 
             Arguments = Checked(() => (cmdlet.ArgumentList ?? Array.Empty<string>()).Select((a, i) => ScriptRun.CheckArgument(a, i)).ToArray());
             var pairs = (cmdlet.Environment ?? new Hashtable()).Cast<DictionaryEntry>()
-                .Select(e => new KeyValuePair<string, string?>(LanguagePrimitives.ConvertTo<string>(e.Key) ?? string.Empty, e.Value == null ? null : LanguagePrimitives.ConvertTo<string>(e.Value)));
+                .Select(e => new KeyValuePair<string, string?>(LanguagePrimitives.ConvertTo<string>(e.Key) ?? string.Empty, EnvironmentValue(e.Value)));
             Environment = Checked(() => ScriptRun.CheckEnvironment(pairs));
             if (!Environment.ContainsKey("PYTHONUNBUFFERED"))
             {
@@ -88,6 +88,18 @@ namespace PythonImages.Commands
             {
                 Plan = Checked(() => ScriptRun.Plan(folder!, scriptFull, Arguments, windows));
             }
+        }
+
+        /// <summary>A value of -Environment as text: a SecureString is the secret it holds (converted, it was its type name).</summary>
+        private static string? EnvironmentValue(object? value)
+        {
+            object? bare = value is PSObject wrapped ? wrapped.BaseObject : value;
+            return bare switch
+            {
+                null => null,
+                System.Security.SecureString secure => new System.Net.NetworkCredential(string.Empty, secure).Password,
+                _ => LanguagePrimitives.ConvertTo<string>(value),
+            };
         }
 
         private void ReadImage()

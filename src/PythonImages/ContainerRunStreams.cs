@@ -8,6 +8,7 @@ using System.Threading.Tasks;
 using PythonImages.Apps;
 using PythonImages.Builds;
 using PythonImages.Engine;
+using PythonImages.ImageTests;
 using PythonImages.Security;
 
 namespace PythonImages.Commands
@@ -176,7 +177,7 @@ namespace PythonImages.Commands
                 }
             }
 
-            running = (plan != null ? string.Join(" ", plan.Command) : inputs.Image) + " in " + inputs.Name;
+            running = (plan != null ? ScriptRun.Display(plan.Command) : inputs.Image) + " in " + inputs.Name;
             cmdlet.WriteVerbose($"Running {running}" + (plan != null ? $" ({plan.Folder} mounted at {plan.MountTarget}, {(windows ? "Windows" : "Linux")} container)" : string.Empty) + (tty ? " with a terminal." : "."));
             Progress("Starting " + inputs.Name);
             return request;
@@ -232,6 +233,11 @@ namespace PythonImages.Commands
                     $"Another container is called {inputs.Name}: pass another -Name, or remove it (docker rm {inputs.Name}).");
             }
 
+            if (ex.StatusCode == 404 && cmdlet.Network != null && EngineMessages.IsNetworkNotFound(ex.Message))
+            {
+                return Errors.Create(ex, PythonContainerErrorIds.NetworkNotFound, cmdlet.Network, message: $"The engine has no network '{cmdlet.Network}' (-Network). {ex.Message}");
+            }
+
             if (ex.StatusCode == 404)
             {
                 return Errors.Create(ex, PythonContainerErrorIds.ImageNotFound, inputs.Image,
@@ -275,7 +281,7 @@ namespace PythonImages.Commands
         private ErrorRecord ExitError(AttachedRunResult result)
         {
             var plan = inputs.Plan;
-            string what = plan != null ? string.Join(" ", plan.Command) : inputs.Image;
+            string what = plan != null ? ScriptRun.Display(plan.Command) : inputs.Image;
             var tail = Session!.StdErrTail;
             string message = $"{what} exited with code {result.ExitCode} (container {result.Name}).";
             var record = Errors.Create(new ContainerExitException(message, result.ExitCode), PythonContainerErrorIds.NonZeroExitCode, plan?.Script ?? inputs.Image,

@@ -49,13 +49,16 @@ namespace PythonImages.Commands
             if (succeeded is bool ok && !ok)
             {
                 string name = named ?? input.Properties["ContextPath"]?.Value as string ?? imageId ?? "an image";
-                cmdlet.WriteWarning($"Not testing {name}: its build failed.");
+                cmdlet.WriteWarning($"Not testing {InputGrammar.Show(name)}: its build failed.");
                 return null;
             }
 
             if (!string.IsNullOrEmpty(imageId))
             {
-                return new ImageToTest(imageId!, Qualify(cmdlet, named ?? imageId!));
+                // The name only labels results and messages, but it comes with the object: one that is no image reference
+                // (a control character, say) is shown escaped.
+                string display = Qualify(cmdlet, named ?? imageId!);
+                return new ImageToTest(imageId!, ImageReference.TryParse(display, out _) || EngineGrammar.ImageId.IsMatch(display) ? display : InputGrammar.Show(display));
             }
 
             if (tags.Length > 0)

@@ -177,6 +177,12 @@ namespace PythonImages.Commands
                 WriteProgress(new ProgressRecord(ProgressId, session.Activity, "stopped") { RecordType = ProgressRecordType.Completed });
                 ThrowTerminatingError(EngineError(ex, session.DisplayName));
             }
+            catch (NetworkNotFoundException ex)
+            {
+                // Not the image's fault, and every further test (and image) would fail alike.
+                WriteProgress(new ProgressRecord(ProgressId, session.Activity, "stopped") { RecordType = ProgressRecordType.Completed });
+                ThrowTerminatingError(Errors.Create(ex, ImageTestErrorIds.NetworkNotFound, ex.Network, message: $"No test can run: the engine has no network '{ex.Network}' (-Network). {ex.Message}"));
+            }
 
             session.Finish();
         }

@@ -338,6 +338,26 @@ namespace PythonImages.Tests
             Assert.Equal(ErrorCategory.InvalidArgument, e.CategoryInfo.Category);
         }
 
+        /// <summary>
+        /// Objects from anywhere (Import-Csv, Import-Clixml) may carry Tags, ContextPath or ImageId that are no image names:
+        /// the names that label the warning and the errors are shown with control characters escaped, never passed on to
+        /// the terminal as they are.
+        /// </summary>
+        [DockerFact]
+        public void NamesThatComeWithPipedObjectsReachNoStreamWithTheirControlCharacters()
+        {
+            using var s = new ModuleSession();
+            var r = s.Run(
+                "[pscustomobject]@{ Succeeded = $false; ContextPath = \"/tmp/x`e]0;owned`a\" } | Test-PythonImage -DockerHost unix:///nonexistent/docker.sock\n" +
+                "[pscustomobject]@{ ImageId = 'sha256:' + ('a' * 64); Tags = @(\"x`e[2J\") } | Test-PythonImage");
+            var warning = Assert.Single(r.Warnings);
+            Assert.Contains("Not testing /tmp/x\\u001B]0;owned\\u0007", warning.Message);
+            var error = Assert.Single(r.AllErrors);
+            Assert.Equal("ImageTest.ImageNotFound", error.FullyQualifiedErrorId.Split(',')[0]); // no image has that id
+            Assert.Equal("python:x\\u001B[2J", error.TargetObject);
+            Assert.DoesNotContain(r.Warnings.Select(w => w.Message).Append(error.ToString()).Append(r.HostText), t => t.Contains('\u001b', StringComparison.Ordinal) || t.Contains('\u0007', StringComparison.Ordinal));
+        }
+
         [Fact]
         public void NoEngineIsOneTerminatingErrorSayingWhatToDo()
         {

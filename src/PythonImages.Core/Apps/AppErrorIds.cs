@@ -43,7 +43,7 @@ namespace PythonImages.Apps
         /// <summary>-Tag is no tag of the matrix.</summary>
         public const string TagNotFound = "App.TagNotFound";
 
-        /// <summary>-BaseImageRegistry is not host[:port][/namespace].</summary>
+        /// <summary>-BaseImageRegistry is not host[:port][/namespace], or its host is one Docker reads as a Docker Hub namespace.</summary>
         public const string InvalidRegistry = "App.InvalidRegistry";
 
         /// <summary>A Dockerfile or .dockerignore with other content is there and -Force was not given.</summary>
@@ -101,6 +101,9 @@ namespace PythonImages.Apps
         /// <summary>The engine has no such image and it cannot be pulled (an image id), or it went away.</summary>
         public const string ImageNotFound = "PythonContainer.ImageNotFound";
 
+        /// <summary>The engine has no network of the -Network name.</summary>
+        public const string NetworkNotFound = "PythonContainer.NetworkNotFound";
+
         /// <summary>The image could not be pulled.</summary>
         public const string PullFailed = "PythonContainer.PullFailed";
 
@@ -148,6 +151,9 @@ namespace PythonImages
         private const string CheckAppFolder = "Check that you may read and write the app folder, then run the command again.";
         private const string PassScriptFolder = "Pass the folder to mount with -Path (the current location by default) and a script inside it.";
 
+        /// <summary>What to do when the engine has no network of the -Network name (Invoke-PythonContainer and Test-PythonImage).</summary>
+        private const string NameExistingNetwork = "Pass the name of a network the engine has (docker network ls lists them; host, bridge and none always exist), or create it first (docker network create <name>).";
+
         private static ErrorDescriptor[] App() => new[]
         {
             D(AppErrorIds.PathNotFound, ObjectNotFound, PassAppFolder),
@@ -184,6 +190,7 @@ namespace PythonImages
             D(PythonContainerErrorIds.InvalidTag, InvalidArgument, "Give a tag of the python image such as 3, 3.13-slim or alpine (Get-PythonTag lists them; Tab completes them)."),
             D(PythonContainerErrorIds.TagNotFound, ObjectNotFound, "Give a tag of the matrix (Get-PythonTag lists them; Tab completes -Tag)."),
             D(PythonContainerErrorIds.ImageNotFound, ObjectNotFound, "Build or pull the image first (an image id cannot be pulled), then run again."),
+            D(PythonContainerErrorIds.NetworkNotFound, ObjectNotFound, NameExistingNetwork),
             D(PythonContainerErrorIds.PullFailed, ObjectNotFound, "Check the image name and that the engine can reach its registry (or pull it from your mirror and tag it), then run again."),
             D(PythonContainerErrorIds.OSMismatch, InvalidOperation, "Use a tag of the engine's OS (Get-PythonTag -OS), or point -DockerHost / DOCKER_HOST at an engine of the image's OS."),
             D(PythonContainerErrorIds.NameInUse, ResourceExists, "Pass another -Name, or remove the other container (docker rm <name>)."),

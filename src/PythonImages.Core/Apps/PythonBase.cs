@@ -76,6 +76,14 @@ namespace PythonImages.Apps
                 }
 
                 reference = reference.InRegistry(registryPrefix.TrimEnd('/'));
+                if (reference.Registry == null)
+                {
+                    // Docker reads a first component without '.', ':port' or localhost as a Docker Hub namespace:
+                    // FROM mirror/python:3 would pull docker.io/mirror/python:3, whoever owns that namespace.
+                    throw new AppException(AppErrorIds.InvalidRegistry,
+                        $"The -BaseImageRegistry value '{InputGrammar.Show(registryPrefix)}' does not start with a registry host: Docker would read '{reference}' as an image of Docker Hub.",
+                        "Start it with the registry's host name with a '.' or a :port, or localhost, e.g. registry.example:5000/hub or mirror.internal.", InputGrammar.Show(registryPrefix));
+                }
             }
 
             return new PythonBase(canonical, reference.ToString(), form, hits);

@@ -178,8 +178,77 @@ namespace PythonImages.Apps
         }
 
         /// <summary>The folder, script and command in words, for -WhatIf and verbose output.</summary>
-        public override string ToString() => string.Join(" ", Command.Select(Quote)) + " in " + MountTarget + " (" + Folder + ")";
+        public override string ToString() => Display(Command) + " in " + MountTarget + " (" + Folder + ")";
 
-        private static string Quote(string word) => word.Length > 0 && word.All(c => char.IsLetterOrDigit(c) || "-_./\\:=".IndexOf(c) >= 0) ? word : "'" + word.Replace("'", "''") + "'";
+        /// <summary>
+        /// A command as messages show it (-WhatIf, verbose, errors): each word as PowerShell would take it, so that words with
+        /// spaces stay apart, and never a control character, line break or bidirectional formatting character as it is (an
+        /// argument may hold anything, and a terminal or log must not interpret it): such a word is a double-quoted string
+        /// with backtick escapes ("a`nb", "`e[2J", "`u{202E}").
+        /// </summary>
+        public static string Display(IEnumerable<string> words) => string.Join(" ", words.Select(DisplayWord));
+
+        private static string DisplayWord(string word)
+        {
+            if (word.Length > 0 && word.All(c => char.IsLetterOrDigit(c) || "-_./\\:=".IndexOf(c) >= 0))
+            {
+                return word;
+            }
+
+            if (!word.Any(IsUnsafeToShow))
+            {
+                return Quoting.PowerShell(word);
+            }
+
+            var sb = new System.Text.StringBuilder(word.Length + 8).Append('"');
+            foreach (char c in word)
+            {
+                switch (c)
+                {
+                    case '\0': sb.Append("`0"); break;
+                    case '\a': sb.Append("`a"); break;
+                    case '\b': sb.Append("`b"); break;
+                    case '\t': sb.Append("`t"); break;
+                    case '\n': sb.Append("`n"); break;
+                    case '\v': sb.Append("`v"); break;
+                    case '\f': sb.Append("`f"); break;
+                    case '\r': sb.Append("`r"); break;
+                    case '\u001B': sb.Append("`e"); break;
+                    case '`':
+                    case '"':
+                    case '$':
+                    case '\u201C':
+                    case '\u201D':
+                    case '\u201E':
+                        sb.Append('`').Append(c);
+                        break;
+                    default:
+                        if (IsUnsafeToShow(c))
+                        {
+                            sb.Append("`u{").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture)).Append('}');
+                        }
+                        else
+                        {
+                            sb.Append(c);
+                        }
+
+                        break;
+                }
+            }
+
+            return sb.Append('"').ToString();
+        }
+
+        /// <summary>A character a terminal or log would act on rather than show: C0 and C1 controls, DEL, line and paragraph separators, formatting characters (bidirectional overrides).</summary>
+        private static bool IsUnsafeToShow(char c)
+        {
+            if (char.IsControl(c))
+            {
+                return true;
+            }
+
+            var category = CharUnicodeInfo.GetUnicodeCategory(c);
+            return category == UnicodeCategory.Format || category == UnicodeCategory.LineSeparator || category == UnicodeCategory.ParagraphSeparator;
+        }
     }
 }

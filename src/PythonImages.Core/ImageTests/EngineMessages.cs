@@ -15,6 +15,17 @@ namespace PythonImages.ImageTests
             @"exec(?:: |ing )?""?(?<exe>[^"":\s]+)""?: (?:executable file not found in \$?PATH|no such file or directory)",
             RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
+        private static Regex? networkNotFound;
+
+        private static Regex NetworkNotFound => networkNotFound ??= new Regex(
+            @"\bnetwork \S+ not found\b|\bno such network\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
+        /// <summary>
+        /// True when <paramref name="engineMessage"/> is the engine's answer to a container on a network it does not have
+        /// ("network x not found", "No such network: x"): the caller's -Network, not the image, is at fault.
+        /// </summary>
+        public static bool IsNetworkNotFound(string? engineMessage) => !string.IsNullOrEmpty(engineMessage) && NetworkNotFound.IsMatch(engineMessage!);
+
         /// <summary>A plain-words explanation of <paramref name="engineMessage"/>, or null when the message is not one of the known causes.</summary>
         public static string? Explain(string? engineMessage)
         {

@@ -25,6 +25,9 @@ namespace PythonImages.ImageTests
         /// <summary>The engine has no image of that name.</summary>
         public const string ImageNotFound = "ImageTest.ImageNotFound";
 
+        /// <summary>The engine has no network of the -Network name.</summary>
+        public const string NetworkNotFound = "ImageTest.NetworkNotFound";
+
         /// <summary>-InactivityTimeout is out of range.</summary>
         public const string InvalidInactivityTimeout = "ImageTest.InvalidInactivityTimeout";
 
@@ -63,6 +66,7 @@ namespace PythonImages
             D(ImageTestErrorIds.NoTag, InvalidArgument, "Pass the image by name with -Image, or pipe the build result of Invoke-PythonImageBuild."),
             D(ImageTestErrorIds.InvalidImage, InvalidArgument, "Give an image reference (python:3.14-slim, registry.example/python:3.14) or an image id (sha256:...)."),
             D(ImageTestErrorIds.ImageNotFound, ObjectNotFound, "Build it first (New-PythonDockerfile | Invoke-PythonImageBuild), or pass the name of an existing image with -Image."),
+            D(ImageTestErrorIds.NetworkNotFound, ObjectNotFound, NameExistingNetwork),
         }.Concat(EngineFailures(EngineFailureIds.ImageTest)).ToArray();
     }
 }

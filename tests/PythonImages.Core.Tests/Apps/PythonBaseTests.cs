@@ -41,6 +41,9 @@ namespace PythonImages.Tests.Apps
         [InlineData("registry.example:5000/hub", "registry.example:5000/hub/python:3.13-slim")]
         [InlineData("localhost:5000", "localhost:5000/python:3.13-slim")]
         [InlineData("localhost:5000/", "localhost:5000/python:3.13-slim")]
+        [InlineData("localhost", "localhost/python:3.13-slim")]
+        [InlineData("mirror.internal/hub", "mirror.internal/hub/python:3.13-slim")]
+        [InlineData("[::1]:5000", "[::1]:5000/python:3.13-slim")]
         public void ARegistryPrefixGoesInFront(string prefix, string reference) =>
             Assert.Equal(reference, PythonBase.Resolve(Images, "3.13-slim", prefix).Reference);
 
@@ -61,5 +64,22 @@ namespace PythonImages.Tests.Apps
         [InlineData("registry.example\n")]
         public void BadRegistriesAreRefused(string prefix) =>
             Assert.Equal("App.InvalidRegistry", Assert.Throws<AppException>(() => PythonBase.Resolve(Images, "3", prefix)).ErrorId);
+
+        /// <summary>
+        /// A first component without '.', ':port' or localhost is not a registry host for Docker: FROM mirror/python:3 pulls
+        /// docker.io/mirror/python:3, an image of whoever owns the Docker Hub namespace "mirror", not one of the mirror the
+        /// user named. Such a prefix is refused rather than written.
+        /// </summary>
+        [Theory]
+        [InlineData("mirror")]
+        [InlineData("mirror/hub")]
+        [InlineData("mirror/")]
+        [InlineData("library")]
+        public void APrefixThatDockerReadsAsADockerHubNamespaceIsRefused(string prefix)
+        {
+            var ex = Assert.Throws<AppException>(() => PythonBase.Resolve(Images, "3", prefix));
+            Assert.Equal("App.InvalidRegistry", ex.ErrorId);
+            Assert.Contains("Docker Hub", ex.Message);
+        }
     }
 }

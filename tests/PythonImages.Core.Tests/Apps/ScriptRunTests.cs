@@ -70,6 +70,22 @@ namespace PythonImages.Tests.Apps
             Assert.Equal("PythonContainer.InvalidArgument", Assert.Throws<AppException>(() => ScriptRun.CheckArgument(null, 0)).ErrorId);
         }
 
+        /// <summary>
+        /// An argument may hold anything but NUL, but the messages that show the command (-WhatIf, verbose, the exit error)
+        /// must not pass a control character on to the terminal or log: an escape sequence, a line break that forges a log
+        /// line, or a bidirectional override that shows the words in another order.
+        /// </summary>
+        [Fact]
+        public void TheCommandIsShownWordByWordWithControlCharactersEscaped()
+        {
+            using var app = new AppTestFolder();
+            var run = ScriptRun.Plan(app.Root, app.File("my app.py"), new[] { "--flag", "x\u001b]0;owned\u0007y", "l1\nVERBOSE: forged", "it's", "$HOME", "a\u202Eb", "\u009b2J", string.Empty }, windows: false);
+            string shown = ScriptRun.Display(run.Command);
+            Assert.Equal("python './my app.py' --flag \"x`e]0;owned`ay\" \"l1`nVERBOSE: forged\" 'it''s' '$HOME' \"a`u{202E}b\" \"`u{009B}2J\" ''", shown);
+            Assert.DoesNotContain(shown, c => char.IsControl(c) || c == '\u202E');
+            Assert.StartsWith(shown, run.ToString(), StringComparison.Ordinal);
+        }
+
         [Fact]
         public void EnvironmentNamesFollowTheGrammarAndValuesAreNeverShown()
         {

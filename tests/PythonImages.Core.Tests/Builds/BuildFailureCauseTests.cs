@@ -48,6 +48,16 @@ namespace PythonImages.Tests.Builds
         }
 
         [Fact]
+        public void AMissingNetworkIsToldFromOtherEngineRefusals()
+        {
+            Assert.True(EngineMessages.IsNetworkNotFound("The engine at unix:///var/run/docker.sock refused starting the container: network r14-x not found"));
+            Assert.True(EngineMessages.IsNetworkNotFound("No such network: r14-x"));
+            Assert.False(EngineMessages.IsNetworkNotFound("No such image: python:3"));
+            Assert.False(EngineMessages.IsNetworkNotFound("exec: \"python3\": executable file not found in $PATH"));
+            Assert.False(EngineMessages.IsNetworkNotFound(null));
+        }
+
+        [Fact]
         public void EngineMessagesAreExplainedInWords()
         {
             Assert.StartsWith("the image has no Python interpreter: 'python3' is not on its PATH",

@@ -108,6 +108,8 @@ namespace PythonImages.Tests.BadInput
             App("-BaseImageRegistry with a space", New + "-BaseImageRegistry 'registry example'", "App.InvalidRegistry");
             App("-BaseImageRegistry with a line break", New + "-BaseImageRegistry \"registry.example`nRUN id\"", "App.InvalidRegistry");
             App("-BaseImageRegistry in uppercase", New + "-BaseImageRegistry registry.example/Hub", "App.InvalidRegistry");
+            App("-BaseImageRegistry that Docker reads as a Docker Hub namespace", New + "-BaseImageRegistry mirror/hub", "App.InvalidRegistry");
+            App("-BaseImageRegistry of one word without a port", New + "-BaseImageRegistry mirror", "App.InvalidRegistry");
 
             // ----- the app folder -------------------------------------------------------------------------------
             App("an app without a script", New, "App.NoEntryPoint", ErrorCategory.ObjectNotFound, "requirements.txt");
