@@ -85,6 +85,22 @@ namespace PythonImages.Dockerfiles
                 };
             }
 
+            // Docker reads a first component without '.', ':port' or localhost as a Docker Hub namespace: with the prefix
+            // "mirror", FROM mirror/debian:trixie-slim would pull docker.io/mirror/debian, whoever owns that namespace.
+            string trimmed = text.TrimEnd('/');
+            int slash = trimmed.IndexOf('/');
+            string first = slash < 0 ? trimmed : trimmed.Substring(0, slash);
+            if (first.IndexOf('.') < 0 && first.IndexOf(':') < 0 && first != "localhost")
+            {
+                throw new DockerfileException(
+                    DockerfileErrorIds.InvalidRegistry,
+                    $"The -BaseImageRegistry value '{InputGrammar.Show(text)}' does not start with a registry host: Docker would read '{trimmed}/debian:trixie-slim' as an image of the Docker Hub namespace '{InputGrammar.Show(first)}', not of a registry named {InputGrammar.Show(first)}.",
+                    "Start it with the registry's host name with a '.' or a :port, or localhost, e.g. registry.example:5000/hub or mirror.internal.")
+                {
+                    Target = text,
+                };
+            }
+
             return text;
         }
 

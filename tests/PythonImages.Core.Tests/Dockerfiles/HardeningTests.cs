@@ -104,6 +104,9 @@ namespace PythonImages.Tests.Dockerfiles
         [InlineData("registry.example:5000/hub/")]
         [InlineData("127.0.0.1:5000")]
         [InlineData("localhost/library")]
+        [InlineData("localhost:5000")]
+        [InlineData("mirror.internal")]
+        [InlineData("mirror.internal/hub/")]
         public void RegistryPrefixesAreAccepted(string registry) =>
             Assert.Equal(registry, DockerfileOptions.Create(null, null, registry, false, false).BaseImageRegistry);
 
@@ -118,12 +121,26 @@ namespace PythonImages.Tests.Dockerfiles
         [InlineData("user:pw@registry.example")]
         [InlineData("registry.example//hub")]
         [InlineData("")]
+        [InlineData("mirror")]
+        [InlineData("mirror/")]
+        [InlineData("mirror/hub")]
+        [InlineData("localhost2/hub")]
         public void OtherRegistriesAreRefused(string registry)
         {
             var ex = Refused(registry: registry);
             Assert.Equal("Dockerfile.InvalidRegistry", ex.ErrorId);
             Assert.DoesNotContain('\n', ex.Message);
             Assert.DoesNotContain(":pw@", ex.Message);
+        }
+
+        [Fact]
+        public void APrefixThatDockerReadsAsADockerHubNamespaceIsRefusedAndSaysSo()
+        {
+            // FROM mirror/debian:trixie-slim is pulled from docker.io/mirror/debian: whoever registered "mirror" there.
+            var ex = Refused(registry: "mirror/hub");
+            Assert.Equal("Dockerfile.InvalidRegistry", ex.ErrorId);
+            Assert.Contains("Docker Hub namespace 'mirror'", ex.Message);
+            Assert.Contains("registry.example:5000/hub", ex.RecommendedAction);
         }
     }
 

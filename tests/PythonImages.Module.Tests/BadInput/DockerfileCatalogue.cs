@@ -78,6 +78,8 @@ namespace PythonImages.Tests.BadInput
             C("registry-empty-component", New + "-BaseImageRegistry registry.example//hub", InvalidRegistry, ErrorCategory.InvalidArgument),
             C("registry-semicolon", New + "-BaseImageRegistry 'registry.example/hub;id'", InvalidRegistry, ErrorCategory.InvalidArgument),
             C("registry-quote", New + "-BaseImageRegistry \"registry.example/hub'\"", InvalidRegistry, ErrorCategory.InvalidArgument),
+            C("registry-docker-hub-namespace", New + "-BaseImageRegistry mirror", InvalidRegistry, ErrorCategory.InvalidArgument),
+            C("registry-docker-hub-namespace-path", New + "-BaseImageRegistry mirror/hub", InvalidRegistry, ErrorCategory.InvalidArgument),
 
             // ----- the same checks in Get- and Test-PythonDockerfile ------------------------------------------
             C("get-mirror-http-without-opt-in", "Get-PythonDockerfile -Version 3.14 -SourceMirror http://m/", Insecure, ErrorCategory.InvalidArgument),
