@@ -113,6 +113,12 @@ namespace PythonImages.Tests.BadInput
             Parameter("ImagesPath going up", "-ImagesPath '../elsewhere'", "BuildMatrix.InvalidRepositoryPath"),
             Parameter("ImagesPath with a macro", "-ImagesPath '$(Build.SourcesDirectory)'", "BuildMatrix.InvalidRepositoryPath", format: "AzurePipelines"),
             Parameter("ImagesPath absolute", "-ImagesPath '/srv/images'", "BuildMatrix.InvalidRepositoryPath"),
+            new BadInputCase(
+                Area,
+                "More legs than a GitHub matrix runs",
+                "Get-PythonTag | Export-PythonBuildMatrix -Format GitHubActions -Path \"$work/wf.yml\" -RunnerLabel @{ 'linux/arm/v5' = 'a'; 'linux/arm/v6' = 'a'; 'linux/arm/v7' = 'a'; 'linux/386' = 'a'; 'linux/ppc64le' = 'a'; 'linux/s390x' = 'a'; 'linux/riscv64' = 'a' }",
+                "BuildMatrix.TooManyLegs",
+                ErrorCategory.LimitsExceeded),
             Parameter("MaxParallel zero", "-MaxParallel 0", "ParameterArgumentValidationError", ErrorCategory.InvalidData),
             Parameter("Path is a directory", string.Empty, "BuildMatrix.NotAFile").WithFile("wf.yml/keep", "x"),
             new BadInputCase(Area, "Path in a missing folder", "Get-PythonTag -Version 3.14 | Export-PythonBuildMatrix -Format GitHubActions -Path \"$work/missing/wf.yml\"", "BuildMatrix.DirectoryNotFound", ErrorCategory.ObjectNotFound),
