@@ -142,7 +142,20 @@ namespace PythonImages.Commands
             string? repository = null;
             if (c.GitRepository != null)
             {
-                repository = c.SessionState.Path.GetUnresolvedProviderPathFromPSPath(c.GitRepository);
+                try
+                {
+                    repository = PathInputs.FileSystemPath(c, c.GitRepository);
+                }
+                catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is ProviderNotFoundException || ex is System.Management.Automation.DriveNotFoundException)
+                {
+                    c.ThrowTerminatingError(Errors.Create(
+                        new ArgumentException($"-GitRepository '{InputGrammar.Show(c.GitRepository)}' is not a usable file system path: {ex.Message}.", ex),
+                        ManifestErrorIds.InvalidPath,
+                        c.GitRepository,
+                        "Pass the git work tree of the generated Dockerfiles as a file system path, e.g. ./python."));
+                    return false; // not reached
+                }
+
                 fromGit = LastCommits(c, repository, commits.DirectoriesForGit(entries));
             }
 

@@ -97,7 +97,22 @@ namespace PythonImages.Commands
             {
                 foreach (var p in LiteralPath)
                 {
-                    string full = GetUnresolvedProviderPathFromPSPath(p);
+                    string full;
+                    try
+                    {
+                        full = PathInputs.FileSystemPath(this, p);
+                    }
+                    catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is ProviderNotFoundException || ex is System.Management.Automation.DriveNotFoundException)
+                    {
+                        // Another provider's path (Env:X is "X") would be read relative to the process's directory.
+                        WriteError(Errors.Create(
+                            new ArgumentException($"'{Security.InputGrammar.Show(p)}' is not a usable file system path: {ex.Message}.", ex),
+                            ManifestErrorIds.NotAFile,
+                            p,
+                            "Pass the path of a manifest file on the file system (for example official-images/library/python)."));
+                        continue;
+                    }
+
                     if (Directory.Exists(full))
                     {
                         IsDirectory(full);

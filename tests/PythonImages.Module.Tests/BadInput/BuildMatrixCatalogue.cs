@@ -124,6 +124,9 @@ namespace PythonImages.Tests.BadInput
             new BadInputCase(Area, "Path in a missing folder", "Get-PythonTag -Version 3.14 | Export-PythonBuildMatrix -Format GitHubActions -Path \"$work/missing/wf.yml\"", "BuildMatrix.DirectoryNotFound", ErrorCategory.ObjectNotFound),
             new BadInputCase(Area, "Path exists without Force", "Get-PythonTag -Version 3.14 | Export-PythonBuildMatrix -Format GitHubActions -Path \"$work/wf.yml\"", "BuildMatrix.FileExists", ErrorCategory.ResourceExists).WithFile("wf.yml", "keep me\n"),
             new BadInputCase(Area, "Path with a NUL", "Get-PythonTag -Version 3.14 | Export-PythonBuildMatrix -Format GitHubActions -Path \"$work/a$([char]0)b.yml\"", "BuildMatrix.InvalidPath", ErrorCategory.InvalidArgument),
+            // Another provider's path (Function:X is "X" to it) was a file relative to the process's directory, not PowerShell's location.
+            new BadInputCase(Area, "Path on another provider", "Get-PythonTag -Version 3.14 | Export-PythonBuildMatrix -Format GitHubActions -Path Function:PI_BADINPUT_WF", "BuildMatrix.InvalidPath", ErrorCategory.InvalidArgument),
+            new BadInputCase(Area, "GitRepository on another provider", "Get-PythonTag -Version 3.14 | Export-PythonBuildMatrix -Format GitHubActions -GitRepository Env:PI_BADINPUT_REPO -Path \"$work/wf.yml\" -ChangedSince HEAD", "BuildMatrix.InvalidPath", ErrorCategory.InvalidArgument),
             new BadInputCase(Area, "MatrixPath outside the repository", "Export-PythonBuildMatrix -Format GitHubActions -MatrixPath \"$work/m/matrix.yaml\" -GitRepository \"$work/repo\" -Path \"$work/wf.yml\"", "BuildMatrix.InvalidRepositoryPath", ErrorCategory.InvalidArgument) { Arrange = Repo },
 
             // ---------------------------------------------------------------- -ChangedSince
