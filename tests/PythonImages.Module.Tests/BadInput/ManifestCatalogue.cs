@@ -173,6 +173,7 @@ namespace PythonImages.Tests.BadInput
                 .WithFile("out.txt", "keep me\n"),
 
             // ---------------------------------------------------------------- ConvertTo-PythonTagMarkdown
+            Render("markdown entry passed twice", "$i += $i[0]", "TagMarkdown.DuplicateTag"),
             Render("markdown Directory with HTML", "$i[0].Directory = '3.14/<img src=x onerror=alert(1)>'", "TagMarkdown.InvalidDirectory"),
             Render("markdown Directory breaks out of the link", "$i[0].Directory = '3.14)[x](javascript:alert(1)'", "TagMarkdown.InvalidDirectory"),
             Render("markdown File with a newline", "$i[0].File = \"Dockerfile`n# Heading\"", "TagMarkdown.InvalidFile"),
