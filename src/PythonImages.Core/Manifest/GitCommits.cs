@@ -46,6 +46,21 @@ namespace PythonImages
             // Is this a work tree with at least one commit? Gives a clear error instead of a confusing log failure.
             Run(gitExecutable, repository, RevParseHead, "has no commit (HEAD does not exist) or is not a git repository");
 
+            // Only the Dockerfiles HEAD has: the last commit that touched one HEAD no longer has is the one that removed it,
+            // which has no Dockerfile to build (upstream looks up the directories that exist).
+            var listArgs = new List<string> { "ls-tree", "-r", "-z", "--name-only", "HEAD", "--" };
+            listArgs.AddRange(byPath.Keys);
+            var atHead = new HashSet<string>(Run(gitExecutable, repository, listArgs, "could not be read with git ls-tree").Split('\0'), StringComparer.Ordinal);
+            foreach (var gone in byPath.Keys.Where(p => !atHead.Contains(p)).ToList())
+            {
+                byPath.Remove(gone);
+            }
+
+            if (byPath.Count == 0)
+            {
+                return result;
+            }
+
             var args = new List<string> { "-c", "core.quotepath=off", "log", "--format=%x01%H", "--name-only", "--relative", "HEAD", "--" };
             args.AddRange(byPath.Keys);
             string output = Run(gitExecutable, repository, args, "could not be read with git log");
