@@ -36,7 +36,7 @@ namespace PythonImages.Commands
             string full = string.Empty;
             try
             {
-                full = Path.GetFullPath(cmdlet.GetUnresolvedProviderPathFromPSPath(path));
+                full = Path.GetFullPath(PathInputs.FileSystemPath(cmdlet, path));
             }
             catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is PathTooLongException || ex is ProviderNotFoundException || ex is System.Management.Automation.DriveNotFoundException || ex is ProviderInvocationException)
             {
@@ -61,6 +61,29 @@ namespace PythonImages.Commands
             }
 
             return full;
+        }
+
+        /// <summary>-GitRepository as a full file-system path (another provider's path is a terminating BuildMatrix.InvalidPath); without it the current file-system location.</summary>
+        internal static string Repository(PSCmdlet cmdlet, string? gitRepository)
+        {
+            if (gitRepository == null)
+            {
+                return cmdlet.SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+            }
+
+            try
+            {
+                return Path.GetFullPath(PathInputs.FileSystemPath(cmdlet, gitRepository));
+            }
+            catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is PathTooLongException || ex is ProviderNotFoundException || ex is System.Management.Automation.DriveNotFoundException)
+            {
+                cmdlet.ThrowTerminatingError(Errors.Create(
+                    new ArgumentException($"-GitRepository '{InputGrammar.Show(gitRepository)}' is not a usable file system path: {ex.Message}.", ex),
+                    BuildMatrixErrorIds.InvalidPath,
+                    gitRepository,
+                    "Pass the work tree of the repository that holds the Dockerfiles as a file system path, e.g. ./python-images."));
+                return string.Empty; // not reached
+            }
         }
 
         /// <summary>Writes <paramref name="text"/> (UTF-8, no BOM) to <paramref name="full"/> atomically; a failure is the terminating error of its id.</summary>

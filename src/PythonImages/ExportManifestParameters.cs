@@ -98,6 +98,17 @@ namespace PythonImages.Commands
 
                     string commit = (kv.Value is PSObject v ? v.BaseObject : kv.Value)?.ToString() ?? string.Empty;
                     RequireCommit(c, commit, kv.Value);
+                    if (commitsByDirectory.TryGetValue(key, out var other) && other != commit)
+                    {
+                        // '3.14/trixie' and '3.14/trixie/' (or './3.14/trixie', '3.14\trixie') name one directory: which commit
+                        // it would get depended on the table's order.
+                        c.ThrowTerminatingError(Errors.Create(
+                            new ArgumentException($"-GitCommit names the directory '{InputGrammar.Show(key)}' twice (also as '{InputGrammar.Show(rawKey)}'), with two commits ({other} and {commit})."),
+                            ManifestErrorIds.InvalidGitCommitArgument,
+                            rawKey,
+                            "Name each directory once in the -GitCommit table, with the commit its Dockerfile was last changed in."));
+                    }
+
                     commitsByDirectory[key] = commit;
                 }
 
@@ -131,7 +142,20 @@ namespace PythonImages.Commands
             string? repository = null;
             if (c.GitRepository != null)
             {
-                repository = c.SessionState.Path.GetUnresolvedProviderPathFromPSPath(c.GitRepository);
+                try
+                {
+                    repository = PathInputs.FileSystemPath(c, c.GitRepository);
+                }
+                catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is ProviderNotFoundException || ex is System.Management.Automation.DriveNotFoundException)
+                {
+                    c.ThrowTerminatingError(Errors.Create(
+                        new ArgumentException($"-GitRepository '{InputGrammar.Show(c.GitRepository)}' is not a usable file system path: {ex.Message}.", ex),
+                        ManifestErrorIds.InvalidPath,
+                        c.GitRepository,
+                        "Pass the git work tree of the generated Dockerfiles as a file system path, e.g. ./python."));
+                    return false; // not reached
+                }
+
                 fromGit = LastCommits(c, repository, commits.DirectoriesForGit(entries));
             }
 

@@ -85,7 +85,7 @@ namespace PythonImages.Commands
         /// <summary>Every parameter is checked before any input is read.</summary>
         protected override void BeginProcessing()
         {
-            repository = SessionState.Path.GetUnresolvedProviderPathFromPSPath(GitRepository ?? ".");
+            repository = BuildMatrixInputs.Repository(this, GitRepository);
             options = new BuildMatrixOptions
             {
                 Format = string.Equals(Format, "AzurePipelines", StringComparison.OrdinalIgnoreCase) ? BuildMatrixFormat.AzurePipelines : BuildMatrixFormat.GitHubActions,

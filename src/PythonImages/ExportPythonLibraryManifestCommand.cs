@@ -167,7 +167,7 @@ namespace PythonImages.Commands
         {
             try
             {
-                return System.IO.Path.GetFullPath(GetUnresolvedProviderPathFromPSPath(path));
+                return System.IO.Path.GetFullPath(PathInputs.FileSystemPath(this, path));
             }
             catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is PathTooLongException || ex is ProviderNotFoundException || ex is System.Management.Automation.DriveNotFoundException)
             {

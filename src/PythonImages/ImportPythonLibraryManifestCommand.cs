@@ -95,24 +95,7 @@ namespace PythonImages.Commands
             var result = new List<string>();
             if (ParameterSetName == LiteralPathSet)
             {
-                foreach (var p in LiteralPath)
-                {
-                    string full = GetUnresolvedProviderPathFromPSPath(p);
-                    if (Directory.Exists(full))
-                    {
-                        IsDirectory(full);
-                    }
-                    else if (File.Exists(full))
-                    {
-                        result.Add(full);
-                    }
-                    else
-                    {
-                        NotFound(p);
-                    }
-                }
-
-                return result;
+                return ResolveLiteral();
             }
 
             foreach (var p in Path)
@@ -154,6 +137,44 @@ namespace PythonImages.Commands
                     {
                         NotFound(p);
                     }
+                }
+            }
+
+            return result;
+        }
+
+        /// <summary>-LiteralPath: each a file-system path; another provider's is Manifest.NotAFile (Env:X would be the file X in the process's directory).</summary>
+        private List<string> ResolveLiteral()
+        {
+            var result = new List<string>();
+            foreach (var p in LiteralPath)
+            {
+                string full;
+                try
+                {
+                    full = PathInputs.FileSystemPath(this, p);
+                }
+                catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is ProviderNotFoundException || ex is System.Management.Automation.DriveNotFoundException)
+                {
+                    WriteError(Errors.Create(
+                        new ArgumentException($"'{Security.InputGrammar.Show(p)}' is not a usable file system path: {ex.Message}.", ex),
+                        ManifestErrorIds.NotAFile,
+                        p,
+                        "Pass the path of a manifest file on the file system (for example official-images/library/python)."));
+                    continue;
+                }
+
+                if (Directory.Exists(full))
+                {
+                    IsDirectory(full);
+                }
+                else if (File.Exists(full))
+                {
+                    result.Add(full);
+                }
+                else
+                {
+                    NotFound(p);
                 }
             }
 

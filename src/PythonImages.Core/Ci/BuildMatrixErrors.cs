@@ -46,6 +46,9 @@ namespace PythonImages.Ci
         /// <summary>The matrix file at the -ChangedSince revision cannot be read as a matrix.</summary>
         public const string OldMatrixInvalid = "BuildMatrix.OldMatrixInvalid";
 
+        /// <summary>The plan has more legs than a GitHub Actions matrix runs (256); GitHub would refuse the workflow.</summary>
+        public const string TooManyLegs = "BuildMatrix.TooManyLegs";
+
         /// <summary>A value reached the CI writer without passing its grammar (defence in depth); nothing is written.</summary>
         public const string UnsafeValue = "BuildMatrix.UnsafeValue";
 
@@ -108,6 +111,7 @@ namespace PythonImages
             D(BuildMatrixErrorIds.GitNotFound, ResourceUnavailable, "Install git and make sure it is on PATH."),
             D(BuildMatrixErrorIds.GitFailed, ReadError, "Pass the path of a git work tree with at least one commit to -GitRepository."),
             D(BuildMatrixErrorIds.OldMatrixInvalid, InvalidData, "Pass a -ChangedSince revision whose matrix file is valid, or leave -ChangedSince out to build every image."),
+            D(BuildMatrixErrorIds.TooManyLegs, LimitsExceeded, "Use -PerLineage (one leg per base image and platform), remove platforms with -RunnerLabel @{ '<platform>' = '' }, or write one workflow per subset of the images (Get-PythonTag -Version ...)."),
             D(BuildMatrixErrorIds.UnsafeValue, InvalidData, "Report this as a bug: a value reached the CI file writer without passing its grammar; nothing was written."),
             D(BuildMatrixErrorIds.InvalidPath, InvalidArgument, "Pass a file system path without NUL or other characters the file system refuses, e.g. ./.github/workflows/images.yml."),
             D(BuildMatrixErrorIds.NotAFile, InvalidArgument, "Pass the path of a regular file (or of a new one); directories, FIFOs, devices and sockets are never written."),

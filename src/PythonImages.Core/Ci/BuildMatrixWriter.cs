@@ -22,7 +22,38 @@ namespace PythonImages.Ci
                 throw new ArgumentException("A plan without legs cannot be written (neither CI system accepts an empty matrix).", nameof(plan));
             }
 
+            if (plan.Options.Format == BuildMatrixFormat.GitHubActions && plan.Legs.Count > MaxGitHubLegs)
+            {
+                throw new BuildMatrixException(
+                    BuildMatrixErrorIds.TooManyLegs,
+                    $"The plan has {plan.Legs.Count.ToString(CultureInfo.InvariantCulture)} legs ({plan.ImageCount.ToString(CultureInfo.InvariantCulture)} images); a GitHub Actions matrix runs at most {MaxGitHubLegs} jobs and GitHub refuses a workflow whose matrix makes more, so nothing was written.",
+                    plan.Legs.Count);
+            }
+
             return plan.Options.Format == BuildMatrixFormat.GitHubActions ? GitHub(plan) : Azure(plan);
+        }
+
+        /// <summary>The most jobs a GitHub Actions matrix makes in one workflow run (GitHub refuses a workflow whose matrix makes more).</summary>
+        public const int MaxGitHubLegs = 256;
+
+        /// <summary>
+        /// A branch name as a pattern of a GitHub branch filter (on.push.branches) that matches that branch only: the
+        /// pattern characters ('+' is "one or more of the character before"; the grammar admits no other) are escaped.
+        /// </summary>
+        private static string BranchFilter(string branch)
+        {
+            var sb = new StringBuilder(branch.Length + 4);
+            foreach (char c in branch)
+            {
+                if (c == '+' || c == '*' || c == '?' || c == '[' || c == ']' || c == '!')
+                {
+                    sb.Append('\\');
+                }
+
+                sb.Append(c);
+            }
+
+            return sb.ToString();
         }
 
         private static void Header(StringBuilder sb, BuildPlan plan, string format)
@@ -47,7 +78,7 @@ namespace PythonImages.Ci
 
         private static string LegId(BuildLeg leg) => Safe(leg.Id, LegIdGrammar, "leg id");
 
-        private static readonly Grammar LegIdGrammar = new Grammar("leg id", "letters, digits and '_'", "[A-Za-z][A-Za-z0-9_]{0,199}", 200);
+        private static readonly Grammar LegIdGrammar = new Grammar("leg id", "a letter, then letters, digits and '_' (at most 100: Azure's limit)", "[A-Za-z][A-Za-z0-9_]{0,99}", BuildPlanner.MaxLegIdLength);
 
         private static readonly Grammar LegNameGrammar = new Grammar(
             "leg name", "a Docker tag, an optional +count and a platform", @"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(?: \+[0-9]{1,4})? [a-z0-9/]{1,40}", 200, allowSpace: true);
@@ -76,7 +107,7 @@ namespace PythonImages.Ci
         private static string GitHub(BuildPlan plan)
         {
             var o = plan.Options;
-            string branch = CiYaml.Quote(o.DefaultBranch, CiGrammar.BranchName, "default branch");
+            string branch = CiYaml.Quote(BranchFilter(Safe(o.DefaultBranch, CiGrammar.BranchName, "default branch")), "default branch filter");
             string onDefaultBranch = "github.event_name == 'push' && github.ref == " + CiYaml.ExpressionLiteral("refs/heads/" + o.DefaultBranch, ManifestGrammar.GitFetch, "default branch ref");
             var sb = new StringBuilder(4096 + plan.Legs.Count * 256);
             Header(sb, plan, "GitHubActions");

@@ -347,12 +347,20 @@ namespace PythonImages.Ci
             }
         }
 
-        /// <summary>A job id of letters, digits and '_' (Azure's rule for matrix legs; valid for GitHub too), unique in the plan.</summary>
+        /// <summary>The longest leg id: Azure refuses a matrix configuration name of more than 100 characters.</summary>
+        public const int MaxLegIdLength = 100;
+
+        /// <summary>A job id of letters, digits and '_', at most <see cref="MaxLegIdLength"/> long (Azure's rules for matrix legs; valid for GitHub too), unique in the plan.</summary>
         private static string UniqueId(string raw, HashSet<string> ids, Dictionary<string, int> nextNumber)
         {
-            var sb = new StringBuilder(raw.Length);
+            var sb = new StringBuilder(Math.Min(raw.Length, MaxLegIdLength));
             foreach (char c in raw)
             {
+                if (sb.Length == MaxLegIdLength)
+                {
+                    break;
+                }
+
                 sb.Append((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ? c : '_');
             }
 
@@ -376,6 +384,10 @@ namespace PythonImages.Ci
             return candidate;
         }
 
-        private static string Numbered(string id, int n) => id + "_" + n.ToString(CultureInfo.InvariantCulture);
+        private static string Numbered(string id, int n)
+        {
+            string suffix = "_" + n.ToString(CultureInfo.InvariantCulture);
+            return (id.Length + suffix.Length > MaxLegIdLength ? id.Substring(0, MaxLegIdLength - suffix.Length) : id) + suffix;
+        }
     }
 }

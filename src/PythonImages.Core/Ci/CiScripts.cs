@@ -70,13 +70,16 @@ namespace PythonImages.Ci
             "}\n" +
             "Publish-PythonImage @publish\n";
 
-        /// <summary>The final job: the library manifest (commits of the Dockerfiles) and the README tags block.</summary>
+        /// <summary>
+        /// The final job: the library manifest (commits of the Dockerfiles) and the README tags block. The manifest's header
+        /// (Maintainers, GitRepo: the README's links) comes from the matrix the legs read, so Export is given it too.
+        /// </summary>
         internal const string ManifestAndReadme =
             "$ErrorActionPreference = 'Stop'\n" +
             "$select = @{}\n" +
             "if ($env:PI_MATRIX) { $select.MatrixPath = $env:PI_MATRIX }\n" +
             "$null = New-Item -ItemType Directory -Force -Path pi-out\n" +
-            "$entries = Get-PythonTag @select | Export-PythonLibraryManifest -GitRepository $env:PI_IMAGES -Path pi-out/library-python -Force -PassThru\n" +
+            "$entries = Get-PythonTag @select | Export-PythonLibraryManifest -GitRepository $env:PI_IMAGES @select -Path pi-out/library-python -Force -PassThru\n" +
             "$entries | ConvertTo-PythonTagMarkdown | ForEach-Object Markdown | Set-Content -Path pi-out/README-tags.md -Encoding utf8\n";
     }
 }

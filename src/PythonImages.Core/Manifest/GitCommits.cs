@@ -45,6 +45,11 @@ namespace PythonImages
 
             // Is this a work tree with at least one commit? Gives a clear error instead of a confusing log failure.
             Run(gitExecutable, repository, RevParseHead, "has no commit (HEAD does not exist) or is not a git repository");
+            KeepPathsAtHead(gitExecutable, repository, byPath);
+            if (byPath.Count == 0)
+            {
+                return result;
+            }
 
             var args = new List<string> { "-c", "core.quotepath=off", "log", "--format=%x01%H", "--name-only", "--relative", "HEAD", "--" };
             args.AddRange(byPath.Keys);
@@ -100,6 +105,21 @@ namespace PythonImages
             }
 
             return result;
+        }
+
+        /// <summary>
+        /// Removes the paths HEAD does not have: the last commit that touched a Dockerfile HEAD no longer has is the one that
+        /// removed it, which has no Dockerfile to build (upstream looks up the directories that exist).
+        /// </summary>
+        private static void KeepPathsAtHead(string gitExecutable, string repository, Dictionary<string, string> byPath)
+        {
+            var listArgs = new List<string> { "ls-tree", "-r", "-z", "--name-only", "HEAD", "--" };
+            listArgs.AddRange(byPath.Keys);
+            var atHead = new HashSet<string>(Run(gitExecutable, repository, listArgs, "could not be read with git ls-tree").Split('\0'), StringComparer.Ordinal);
+            foreach (var gone in byPath.Keys.Where(p => !atHead.Contains(p)).ToList())
+            {
+                byPath.Remove(gone);
+            }
         }
 
         private static string Run(string gitExecutable, string repository, IEnumerable<string> args, string failure)

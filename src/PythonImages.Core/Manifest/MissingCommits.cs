@@ -22,7 +22,7 @@ namespace PythonImages
             string list = string.Join(", ", named.Take(Shown)) + (directories.Count > Shown ? $" and {directories.Count - Shown} more" : string.Empty);
             string what = directories.Count == 1 ? "The entry for " + list + " has" : $"{directories.Count} entries ({list}) have";
             string why = repository != null
-                ? $"no commit in {repository} touched " + (directories.Count == 1 ? "it" : "them") + " (commit the generated Dockerfiles there first)"
+                ? $"HEAD of {repository} does not have " + (directories.Count == 1 ? "it" : "them") + " (commit the generated Dockerfiles there first)"
                 : "no commit source was given: pass -GitRepository <work tree of the generated Dockerfiles> or -GitCommit (one commit, or a hashtable Directory → commit)";
             return new ManifestException(ManifestErrorIds.NoCommitForDirectory, $"{what} no GitCommit: {why}.", null, 0, directories.Count == 1 ? directories[0] : null);
         }

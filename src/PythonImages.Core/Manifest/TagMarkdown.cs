@@ -132,9 +132,10 @@ namespace PythonImages
                 problems.Add(new ManifestException(TagMarkdownErrorIds.InvalidImageName, $"The image name '{InputGrammar.Show(imageName)}' is not accepted: {badName}.", null, 0));
             }
 
-            foreach (var entry in entries.Where(e => e != null))
+            var list = entries.Where(e => e != null).ToList();
+            foreach (var entry in list)
             {
-                string what = "the image " + (string.IsNullOrEmpty(entry.Directory) ? InputGrammar.Show(entry.VersionKey + "/" + entry.Variant) : InputGrammar.Show(entry.Directory));
+                string what = What(entry);
                 void Add(string id, string message) => problems.Add(new ManifestException(id, message, null, 0, what) { Subject = entry });
 
                 foreach (var tag in (entry.Tags ?? Array.Empty<string>()).Concat(entry.SharedTags ?? Array.Empty<string>()))
@@ -171,7 +172,47 @@ namespace PythonImages
                 }
             }
 
+            DuplicateTags(list, problems);
             return problems;
+        }
+
+        private static string What(PythonImage entry) =>
+            "the image " + (string.IsNullOrEmpty(entry.Directory) ? InputGrammar.Show(entry.VersionKey + "/" + entry.Variant) : InputGrammar.Show(entry.Directory));
+
+        /// <summary>
+        /// A tag that names two entries: a simple tag given twice (an entry passed twice, two manifests together) or also
+        /// given as a shared tag. Bashbrew refuses such a manifest, so the README block would describe none that can exist.
+        /// </summary>
+        private static void DuplicateTags(IReadOnlyList<PythonImage> entries, List<ManifestException> problems)
+        {
+            void Add(PythonImage entry, string message) => problems.Add(new ManifestException(TagMarkdownErrorIds.DuplicateTag, message, null, 0, What(entry)) { Subject = entry });
+
+            var owners = new Dictionary<string, PythonImage>(StringComparer.Ordinal);
+            foreach (var entry in entries)
+            {
+                foreach (var tag in (entry.Tags ?? Array.Empty<string>()).Where(t => t != null))
+                {
+                    if (!owners.TryGetValue(tag, out var first))
+                    {
+                        owners[tag] = entry;
+                    }
+                    else
+                    {
+                        Add(entry, $"Tag '{InputGrammar.Show(tag)}' of {What(entry)} is " + (ReferenceEquals(first, entry) ? "given twice in it" : $"also a tag of {What(first)}") + "; a simple tag names one entry of a manifest.");
+                    }
+                }
+            }
+
+            foreach (var entry in entries)
+            {
+                foreach (var tag in (entry.SharedTags ?? Array.Empty<string>()).Where(t => t != null).Distinct(StringComparer.Ordinal))
+                {
+                    if (owners.TryGetValue(tag, out var owner))
+                    {
+                        Add(entry, $"Shared tag '{InputGrammar.Show(tag)}' of {What(entry)} is also a simple tag of {What(owner)}; a tag is either simple or shared.");
+                    }
+                }
+            }
         }
 
         private static void CheckValue(string? value, string field, string what, Action<string, string> add, bool allowEmpty = true)

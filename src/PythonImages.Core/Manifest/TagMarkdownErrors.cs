@@ -34,6 +34,9 @@ namespace PythonImages
 
         /// <summary>-ImageName is not a Docker Hub repository name.</summary>
         public const string InvalidImageName = "TagMarkdown.InvalidImageName";
+
+        /// <summary>A tag names two entries: a simple tag repeats, or is also another entry's shared tag (bashbrew refuses such a manifest).</summary>
+        public const string DuplicateTag = "TagMarkdown.DuplicateTag";
     }
 
     /// <summary>The README-renderer part of the error catalogue.</summary>
@@ -52,6 +55,7 @@ namespace PythonImages
             D(TagMarkdownErrorIds.InvalidGitCommit, InvalidData, RenderKnownImages),
             D(TagMarkdownErrorIds.UnknownArchitecture, InvalidData, RenderKnownImages),
             D(TagMarkdownErrorIds.InvalidField, InvalidData, RenderKnownImages),
+            D(TagMarkdownErrorIds.DuplicateTag, InvalidData, "Pass each manifest entry once, from one manifest (Import-PythonLibraryManifest of one file, or Get-PythonTag | Export-PythonLibraryManifest -PassThru); a tag names one entry."),
             D(TagMarkdownErrorIds.InvalidImageName, InvalidArgument, "Pass the Docker Hub repository name, e.g. python.", InvalidData),
         };
     }

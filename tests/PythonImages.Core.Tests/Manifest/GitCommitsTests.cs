@@ -38,6 +38,24 @@ namespace PythonImages.Tests.Manifest
             Assert.False(result.ContainsKey("3.14/absent"));
         }
 
+        // A Dockerfile removed from HEAD was last touched by the commit that removed it: that commit has no Dockerfile to build
+        // (bashbrew fails there, the README links to nothing). Upstream looks up only the directories HEAD has.
+        [Fact]
+        public void ADockerfileThatHeadNoLongerHasGetsNoCommit()
+        {
+            string kept = Commit("3.14/trixie/Dockerfile", "FROM scratch\n");
+            Commit("3.14/slim-trixie/Dockerfile", "FROM scratch\n");
+            Git("rm", "-q", "--", "3.14/slim-trixie/Dockerfile");
+            Git("commit", "-q", "-m", "drop slim-trixie");
+            Commit("3.14/trixie/README", "not the Dockerfile\n");
+            var result = GitCommits.LastCommits(repo, new[] { "3.14/trixie", "3.14/slim-trixie" });
+            Assert.Equal(kept, result["3.14/trixie"]);
+            Assert.False(result.ContainsKey("3.14/slim-trixie"), "answered with " + (result.TryGetValue("3.14/slim-trixie", out var c) ? c : null));
+
+            // The single lookup (the batch's answers that fail the HEAD check) is held to the same rule.
+            Assert.False(GitCommits.LastCommits(repo, new[] { "3.14/slim-trixie" }).ContainsKey("3.14/slim-trixie"));
+        }
+
         private void Write(string relative, string text)
         {
             string path = Path.Combine(repo, relative);

@@ -113,11 +113,20 @@ namespace PythonImages.Tests.BadInput
             Parameter("ImagesPath going up", "-ImagesPath '../elsewhere'", "BuildMatrix.InvalidRepositoryPath"),
             Parameter("ImagesPath with a macro", "-ImagesPath '$(Build.SourcesDirectory)'", "BuildMatrix.InvalidRepositoryPath", format: "AzurePipelines"),
             Parameter("ImagesPath absolute", "-ImagesPath '/srv/images'", "BuildMatrix.InvalidRepositoryPath"),
+            new BadInputCase(
+                Area,
+                "More legs than a GitHub matrix runs",
+                "Get-PythonTag | Export-PythonBuildMatrix -Format GitHubActions -Path \"$work/wf.yml\" -RunnerLabel @{ 'linux/arm/v5' = 'a'; 'linux/arm/v6' = 'a'; 'linux/arm/v7' = 'a'; 'linux/386' = 'a'; 'linux/ppc64le' = 'a'; 'linux/s390x' = 'a'; 'linux/riscv64' = 'a' }",
+                "BuildMatrix.TooManyLegs",
+                ErrorCategory.LimitsExceeded),
             Parameter("MaxParallel zero", "-MaxParallel 0", "ParameterArgumentValidationError", ErrorCategory.InvalidData),
             Parameter("Path is a directory", string.Empty, "BuildMatrix.NotAFile").WithFile("wf.yml/keep", "x"),
             new BadInputCase(Area, "Path in a missing folder", "Get-PythonTag -Version 3.14 | Export-PythonBuildMatrix -Format GitHubActions -Path \"$work/missing/wf.yml\"", "BuildMatrix.DirectoryNotFound", ErrorCategory.ObjectNotFound),
             new BadInputCase(Area, "Path exists without Force", "Get-PythonTag -Version 3.14 | Export-PythonBuildMatrix -Format GitHubActions -Path \"$work/wf.yml\"", "BuildMatrix.FileExists", ErrorCategory.ResourceExists).WithFile("wf.yml", "keep me\n"),
             new BadInputCase(Area, "Path with a NUL", "Get-PythonTag -Version 3.14 | Export-PythonBuildMatrix -Format GitHubActions -Path \"$work/a$([char]0)b.yml\"", "BuildMatrix.InvalidPath", ErrorCategory.InvalidArgument),
+            // Another provider's path (Function:X is "X" to it) was a file relative to the process's directory, not PowerShell's location.
+            new BadInputCase(Area, "Path on another provider", "Get-PythonTag -Version 3.14 | Export-PythonBuildMatrix -Format GitHubActions -Path Function:PI_BADINPUT_WF", "BuildMatrix.InvalidPath", ErrorCategory.InvalidArgument),
+            new BadInputCase(Area, "GitRepository on another provider", "Get-PythonTag -Version 3.14 | Export-PythonBuildMatrix -Format GitHubActions -GitRepository Env:PI_BADINPUT_REPO -Path \"$work/wf.yml\" -ChangedSince HEAD", "BuildMatrix.InvalidPath", ErrorCategory.InvalidArgument),
             new BadInputCase(Area, "MatrixPath outside the repository", "Export-PythonBuildMatrix -Format GitHubActions -MatrixPath \"$work/m/matrix.yaml\" -GitRepository \"$work/repo\" -Path \"$work/wf.yml\"", "BuildMatrix.InvalidRepositoryPath", ErrorCategory.InvalidArgument) { Arrange = Repo },
 
             // ---------------------------------------------------------------- -ChangedSince

@@ -126,6 +126,11 @@ namespace PythonImages.Tests.BadInput
             new BadInputCase(Area, "export -GitCommit with a newline", Images + "$i | Export-PythonLibraryManifest -Path \"$work/out.txt\" -GitCommit \"" + Sha + "`n\"", "Manifest.InvalidGitCommit", ErrorCategory.InvalidArgument),
             new BadInputCase(Area, "export -GitCommit table key escapes", Images + "$i | Export-PythonLibraryManifest -Path \"$work/out.txt\" -GitCommit @{ '../../x' = '" + Sha + "' }", "Manifest.InvalidDirectory", ErrorCategory.InvalidArgument),
             new BadInputCase(Area, "export -GitCommit table value is a ref", Images + "$i | Export-PythonLibraryManifest -Path \"$work/out.txt\" -GitCommit @{ '3.14/trixie' = 'refs/heads/main' }", "Manifest.InvalidGitCommit", ErrorCategory.InvalidArgument),
+            new BadInputCase(Area, "export -GitCommit table names a directory twice", Images + "$i | Export-PythonLibraryManifest -Path \"$work/out.txt\" -GitCommit @{ '3.14/trixie' = '" + Sha + "'; '3.14/trixie/' = '" + Sha.Replace('0', 'e') + "' }", "Manifest.InvalidGitCommitArgument", ErrorCategory.InvalidArgument),
+            // Another provider's path (Env:X is "X" to it) was a file relative to the process's directory, not PowerShell's location.
+            new BadInputCase(Area, "export -Path on another provider", Images + "$i" + ExportOut.Replace("\"$work/out.txt\"", "Env:PI_BADINPUT_OUT"), "Manifest.InvalidPath", ErrorCategory.InvalidArgument),
+            new BadInputCase(Area, "export -GitRepository on another provider", Images + "$i | Export-PythonLibraryManifest -GitRepository Env:PI_BADINPUT_REPO -Path \"$work/out.txt\"", "Manifest.InvalidPath", ErrorCategory.InvalidArgument),
+            new BadInputCase(Area, "import -LiteralPath on another provider", "Import-PythonLibraryManifest -LiteralPath Env:PI_BADINPUT_IN", "Manifest.NotAFile", ErrorCategory.InvalidArgument),
             new BadInputCase(Area, "export -GitCommit of another type", Images + "$i | Export-PythonLibraryManifest -Path \"$work/out.txt\" -GitCommit 1, 2", "Manifest.InvalidGitCommitArgument", ErrorCategory.InvalidArgument),
             Export("export -Builder unknown", string.Empty, "Manifest.InvalidBuilder", ErrorCategory.InvalidArgument, " -Builder shell"),
             Export("export -Builder with a newline", string.Empty, "Manifest.InvalidBuilder", ErrorCategory.InvalidArgument, " -Builder \"buildkit`nTags: x\""),
@@ -168,6 +173,7 @@ namespace PythonImages.Tests.BadInput
                 .WithFile("out.txt", "keep me\n"),
 
             // ---------------------------------------------------------------- ConvertTo-PythonTagMarkdown
+            Render("markdown entry passed twice", "$i += $i[0]", "TagMarkdown.DuplicateTag"),
             Render("markdown Directory with HTML", "$i[0].Directory = '3.14/<img src=x onerror=alert(1)>'", "TagMarkdown.InvalidDirectory"),
             Render("markdown Directory breaks out of the link", "$i[0].Directory = '3.14)[x](javascript:alert(1)'", "TagMarkdown.InvalidDirectory"),
             Render("markdown File with a newline", "$i[0].File = \"Dockerfile`n# Heading\"", "TagMarkdown.InvalidFile"),
