@@ -57,8 +57,8 @@ namespace PythonImages.Ci
         internal const string MergeLedgers =
             "$ErrorActionPreference = 'Stop'\n" +
             "$null = New-Item -ItemType Directory -Force -Path pi-out\n" +
-            "$fragments = @(Get-ChildItem -Path $env:PI_FRAGMENTS -Recurse -Filter *.json | Where-Object { $_.Directory.Name -eq 'ledger' })\n" +
-            "Merge-PythonBuildLedger -Path $fragments.FullName -Destination pi-out/build-ledger.json\n";
+            "$fragments = @(Get-ChildItem -LiteralPath $env:PI_FRAGMENTS -Recurse -Filter *.json | Where-Object { $_.Directory.Name -eq 'ledger' })\n" +
+            "Merge-PythonBuildLedger -LiteralPath $fragments.FullName -Destination pi-out/build-ledger.json\n";
 
         /// <summary>The final job, default branch only: the shared tags become multi-platform indexes of the pushed images.</summary>
         internal const string SharedTags =

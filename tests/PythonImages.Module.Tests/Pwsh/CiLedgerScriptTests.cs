@@ -132,7 +132,8 @@ namespace PythonImages.Tests.PwshSuite
                 ["PI_MATRIX"] = matrix,
                 ["PI_REGISTRY"] = TestRegistries.Plain + "/" + ns,
                 ["PI_REGISTRY_USER"] = string.Empty,
-                ["PI_FRAGMENTS"] = "pi-fragments",
+                // A folder name with wildcard characters (a workspace path may have them): the step takes it as it is.
+                ["PI_FRAGMENTS"] = "pi-fragments[1]",
             };
 
             foreach (var (leg, directory) in new[] { ("leg-1", "3.7/stretch"), ("leg-2", "3.7/slim-stretch") })
@@ -144,7 +145,7 @@ namespace PythonImages.Tests.PwshSuite
                 RunStep(prelude, Step(workflow, "Publish"), work, env);
 
                 // The leg's artifact, as the final job downloads it.
-                CopyTree(Path.Combine(work, "pi-out"), Path.Combine(root, "final", "pi-fragments", leg));
+                CopyTree(Path.Combine(work, "pi-out"), Path.Combine(root, "final", "pi-fragments[1]", leg));
             }
 
             // A leg run again over the same fragment: nothing is built.
