@@ -23,11 +23,14 @@ namespace PythonImages.Tests
         public string Path { get; }
 
         /// <summary>Runs git in the repository with a fixed identity and no global config; fails the test on a non-zero exit; returns trimmed stdout.</summary>
-        public string Run(params string[] args)
+        public string Run(params string[] args) => RunIn(Path, args);
+
+        /// <summary>As <see cref="Run"/>, in <paramref name="directory"/> (a folder that is not, or not yet, a repository of this class).</summary>
+        public static string RunIn(string directory, params string[] args)
         {
             var psi = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             psi.ArgumentList.Add("-C");
-            psi.ArgumentList.Add(Path);
+            psi.ArgumentList.Add(directory);
             foreach (var a in args)
             {
                 psi.ArgumentList.Add(a);

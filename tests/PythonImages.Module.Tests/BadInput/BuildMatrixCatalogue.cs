@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Management.Automation;
 using Xunit;
@@ -31,38 +30,15 @@ namespace PythonImages.Tests.BadInput
         private static BadInputCase Parameter(string name, string parameters, string errorId, ErrorCategory category = ErrorCategory.InvalidArgument, string format = "GitHubActions") =>
             new BadInputCase(Area, name, "Get-PythonTag -Version 3.14 | Export-PythonBuildMatrix -Format " + format + " -Path \"$work/wf.yml\" " + parameters, errorId, category);
 
-        private static void Git(string directory, params string[] args)
-        {
-            var psi = new ProcessStartInfo("git") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            psi.ArgumentList.Add("-C");
-            psi.ArgumentList.Add(directory);
-            foreach (var a in args)
-            {
-                psi.ArgumentList.Add(a);
-            }
-
-            psi.Environment["GIT_AUTHOR_NAME"] = psi.Environment["GIT_COMMITTER_NAME"] = "Test";
-            psi.Environment["GIT_AUTHOR_EMAIL"] = psi.Environment["GIT_COMMITTER_EMAIL"] = "test@example.invalid";
-            psi.Environment["GIT_CONFIG_GLOBAL"] = "/dev/null";
-            using var p = Process.Start(psi)!;
-            p.StandardOutput.ReadToEnd();
-            p.StandardError.ReadToEnd();
-            p.WaitForExit();
-            if (p.ExitCode != 0)
-            {
-                throw new InvalidOperationException("git " + string.Join(" ", args) + " failed");
-            }
-        }
-
         /// <summary>$work/repo: a git repository with one commit (a README).</summary>
         private static void Repo(string work)
         {
             string repo = Path.Combine(work, "repo");
             Directory.CreateDirectory(repo);
-            Git(repo, "init", "-q", "-b", "main");
+            GitTestRepository.RunIn(repo, "init", "-q", "-b", "main");
             File.WriteAllText(Path.Combine(repo, "README.md"), "x\n");
-            Git(repo, "add", "README.md");
-            Git(repo, "commit", "-q", "-m", "seed");
+            GitTestRepository.RunIn(repo, "add", "README.md");
+            GitTestRepository.RunIn(repo, "commit", "-q", "-m", "seed");
         }
 
         private static BadInputCase Changed(string name, string revision, string errorId, ErrorCategory category)

@@ -42,17 +42,6 @@ namespace PythonImages.Tests.PwshSuite
             Directory.Delete(root, true);
         }
 
-        /// <summary>The run block of the step <paramref name="name"/> of a GitHub workflow.</summary>
-        private static string Step(string workflow, string name)
-        {
-            var lines = workflow.Split('\n');
-            int at = Array.FindIndex(lines, l => l == "      - name: " + name);
-            Assert.True(at >= 0, "no step " + name);
-            int run = Array.FindIndex(lines, at, l => l == "        run: |");
-            var body = lines.Skip(run + 1).TakeWhile(l => l.Length == 0 || l.StartsWith("          ", StringComparison.Ordinal)).Select(l => l.Length == 0 ? l : l.Substring(10));
-            return string.Join("\n", body).TrimEnd() + "\n";
-        }
-
         /// <summary>
         /// What the Install step stands for (the module, imported from this build), images under a repository of this test,
         /// and New-PythonDockerfile replaced by a two-line Dockerfile FROM <paramref name="baseImage"/>.
@@ -141,8 +130,8 @@ namespace PythonImages.Tests.PwshSuite
                 env["PI_LEG"] = leg;
                 env["PI_DIRECTORIES"] = directory;
                 string work = Path.Combine(root, leg);
-                RunStep(prelude, Step(workflow, "Build and test"), work, env);
-                RunStep(prelude, Step(workflow, "Publish"), work, env);
+                RunStep(prelude, WorkflowSteps.RunBlock(workflow, "Build and test"), work, env);
+                RunStep(prelude, WorkflowSteps.RunBlock(workflow, "Publish"), work, env);
 
                 // The leg's artifact, as the final job downloads it.
                 CopyTree(Path.Combine(work, "pi-out"), Path.Combine(root, "final", "pi-fragments[1]", leg));
@@ -151,7 +140,7 @@ namespace PythonImages.Tests.PwshSuite
             // A leg run again over the same fragment: nothing is built.
             env["PI_LEG"] = "leg-1";
             env["PI_DIRECTORIES"] = "3.7/stretch";
-            var again = RunStep(prelude + "$VerbosePreference = 'Continue'\n", Step(workflow, "Build and test"), Path.Combine(root, "leg-1"), env);
+            var again = RunStep(prelude + "$VerbosePreference = 'Continue'\n", WorkflowSteps.RunBlock(workflow, "Build and test"), Path.Combine(root, "leg-1"), env);
             Assert.Contains("VERBOSE: Skipping " + repository + ":3.7.3-stretch: unchanged since", again.Output, StringComparison.Ordinal);
 
             // Another image pushed over the shared tag 'latest': the final job must put the index back from the ledger alone.
@@ -165,8 +154,8 @@ namespace PythonImages.Tests.PwshSuite
             }
 
             string final = Path.Combine(root, "final");
-            RunStep(prelude, Step(workflow, "Merge the ledger fragments"), final, env);
-            RunStep(prelude, Step(workflow, "Assemble the shared-tag indexes"), final, env);
+            RunStep(prelude, WorkflowSteps.RunBlock(workflow, "Merge the ledger fragments"), final, env);
+            RunStep(prelude, WorkflowSteps.RunBlock(workflow, "Assemble the shared-tag indexes"), final, env);
 
             using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(final, "pi-out", "build-ledger.json")));
             var entries = doc.RootElement.GetProperty("images").EnumerateArray().ToList();

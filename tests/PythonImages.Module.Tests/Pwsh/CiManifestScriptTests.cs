@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using PythonImages.Tests.Hosting;
@@ -27,36 +26,6 @@ namespace PythonImages.Tests.PwshSuite
 
         public void Dispose() => Directory.Delete(root, true);
 
-        private static void Git(string directory, params string[] args)
-        {
-            var psi = new ProcessStartInfo("git") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            psi.ArgumentList.Add("-C");
-            psi.ArgumentList.Add(directory);
-            foreach (var a in args)
-            {
-                psi.ArgumentList.Add(a);
-            }
-
-            psi.Environment["GIT_AUTHOR_NAME"] = psi.Environment["GIT_COMMITTER_NAME"] = "Test";
-            psi.Environment["GIT_AUTHOR_EMAIL"] = psi.Environment["GIT_COMMITTER_EMAIL"] = "test@example.invalid";
-            psi.Environment["GIT_CONFIG_GLOBAL"] = "/dev/null";
-            using var p = Process.Start(psi)!;
-            string output = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
-            p.WaitForExit();
-            Assert.True(p.ExitCode == 0, "git " + string.Join(" ", args) + ": " + output);
-        }
-
-        /// <summary>The run block of the step <paramref name="name"/> of a GitHub workflow.</summary>
-        private static string Step(string workflow, string name)
-        {
-            var lines = workflow.Split('\n');
-            int at = Array.FindIndex(lines, l => l == "      - name: " + name);
-            Assert.True(at >= 0, "no step " + name);
-            int run = Array.FindIndex(lines, at, l => l == "        run: |");
-            var body = lines.Skip(run + 1).TakeWhile(l => l.Length == 0 || l.StartsWith("          ", StringComparison.Ordinal)).Select(l => l.Length == 0 ? l : l.Substring(10));
-            return string.Join("\n", body).TrimEnd() + "\n";
-        }
-
         [PwshFact]
         public void TheManifestStepWritesTheHeaderAndLinksOfTheRepositorysOwnMatrix()
         {
@@ -70,9 +39,9 @@ namespace PythonImages.Tests.PwshSuite
                 File.WriteAllText(Path.Combine(repo, dir, "Dockerfile"), "FROM scratch\n");
             }
 
-            Git(repo, "init", "-q", "-b", "main");
-            Git(repo, "add", ".");
-            Git(repo, "commit", "-q", "-m", "images");
+            GitTestRepository.RunIn(repo, "init", "-q", "-b", "main");
+            GitTestRepository.RunIn(repo, "add", ".");
+            GitTestRepository.RunIn(repo, "commit", "-q", "-m", "images");
 
             using var session = new ModuleSession();
             var generated = session.Run(
@@ -85,7 +54,7 @@ namespace PythonImages.Tests.PwshSuite
             // The step as the runner runs it: in the checkout, with the workflow's environment.
             var env = new Dictionary<string, string?> { ["PI_IMAGES"] = ".", ["PI_MATRIX"] = "matrix.yaml" };
             var result = Pwsh.Run(
-                $"Import-Module {Pwsh.Quote(ModuleSession.ManifestPath)}\n" + Step(workflow, "Write the library manifest and the README tags block"),
+                $"Import-Module {Pwsh.Quote(ModuleSession.ManifestPath)}\n" + WorkflowSteps.RunBlock(workflow, "Write the library manifest and the README tags block"),
                 repo,
                 env,
                 timeoutSeconds: 300);
