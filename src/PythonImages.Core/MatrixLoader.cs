@@ -55,32 +55,7 @@ namespace PythonImages
         public MatrixErrorKind Kind => MatrixErrorIds.KindOf(ErrorId);
 
         private static string Format(string message, string file, int line) =>
-            line > 0 ? $"{Printable(file)}:{line}: {message}" : $"{Printable(file)}: {message}";
-
-        /// <summary>The path as it can be shown: control and non-ASCII characters escaped as \uXXXX (a NUL or a line break
-        /// in a path never reaches a terminal raw); never shortened.</summary>
-        private static string Printable(string text)
-        {
-            if (InputGrammar.FirstNonPrintable(text, allowSpace: true) < 0)
-            {
-                return text;
-            }
-
-            var sb = new System.Text.StringBuilder(text.Length + 16);
-            foreach (char c in text)
-            {
-                if (char.IsControl(c) || c == '\u2028' || c == '\u2029' || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format)
-                {
-                    sb.Append("\\u").Append(((int)c).ToString("X4", System.Globalization.CultureInfo.InvariantCulture));
-                }
-                else
-                {
-                    sb.Append(c);
-                }
-            }
-
-            return sb.ToString();
-        }
+            line > 0 ? $"{InputGrammar.ShowWhole(file)}:{line}: {message}" : $"{InputGrammar.ShowWhole(file)}: {message}";
     }
 
     /// <summary>

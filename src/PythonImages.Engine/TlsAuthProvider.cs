@@ -6,6 +6,7 @@ using System.Reflection;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Docker.DotNet.Handler.Abstractions;
+using PythonImages.Security;
 
 namespace PythonImages.Engine
 {
@@ -27,7 +28,7 @@ namespace PythonImages.Engine
             string source = endpoint.CertPathExplicit ? "DOCKER_CERT_PATH" : endpoint.Source == EndpointSource.Context ? "the TLS folder of " + endpoint.Origin : "the certificate folder";
             if (endpoint.CertPathExplicit && !Directory.Exists(dir))
             {
-                throw Tls($"DOCKER_CERT_PATH is '{Show(dir)}', which is not an existing folder; set it to the folder with ca.pem, cert.pem and key.pem.");
+                throw Tls($"DOCKER_CERT_PATH is '{InputGrammar.ShowWhole(dir)}', which is not an existing folder; set it to the folder with ca.pem, cert.pem and key.pem.");
             }
 
             string caFile = Path.Combine(dir, "ca.pem");
@@ -35,7 +36,7 @@ namespace PythonImages.Engine
             string keyFile = Path.Combine(dir, "key.pem");
             if (verify && !File.Exists(caFile))
             {
-                throw Tls($"TLS verification is on but {Show(caFile)} does not exist ({source}); set DOCKER_CERT_PATH to the folder with ca.pem, cert.pem and key.pem.");
+                throw Tls($"TLS verification is on but {InputGrammar.ShowWhole(caFile)} does not exist ({source}); set DOCKER_CERT_PATH to the folder with ca.pem, cert.pem and key.pem.");
             }
 
             if (File.Exists(caFile))
@@ -46,7 +47,7 @@ namespace PythonImages.Engine
                 }
                 catch (Exception ex) when (ex is CryptographicException || ex is IOException || ex is UnauthorizedAccessException)
                 {
-                    throw Tls($"Cannot read the CA certificate {Show(caFile)}: {Show(ex.Message.Trim())} It must be a PEM or DER certificate.", ex);
+                    throw Tls($"Cannot read the CA certificate {InputGrammar.ShowWhole(caFile)}: {InputGrammar.ShowWhole(ex.Message.Trim())} It must be a PEM or DER certificate.", ex);
                 }
             }
 
@@ -54,35 +55,13 @@ namespace PythonImages.Engine
             bool hasKey = File.Exists(keyFile);
             if (hasCert != hasKey)
             {
-                throw Tls($"{Show(hasCert ? certFile : keyFile)} exists but {Show(hasCert ? keyFile : certFile)} does not; a TLS client certificate needs both cert.pem and key.pem.");
+                throw Tls($"{InputGrammar.ShowWhole(hasCert ? certFile : keyFile)} exists but {InputGrammar.ShowWhole(hasCert ? keyFile : certFile)} does not; a TLS client certificate needs both cert.pem and key.pem.");
             }
 
             if (hasCert)
             {
                 clientCertificate = LoadPem(certFile, keyFile);
             }
-        }
-
-        /// <summary>
-        /// A path (or a message naming it) as errors show it: DOCKER_CERT_PATH is the user's text, and a control character
-        /// in it (a terminal escape) must not reach the console; it is written as \uXXXX, the rest as it is.
-        /// </summary>
-        private static string Show(string text)
-        {
-            var sb = new System.Text.StringBuilder(text.Length);
-            foreach (char c in text)
-            {
-                if (c < 0x20 || (c >= 0x7F && c <= 0x9F))
-                {
-                    sb.Append("\\u").Append(((int)c).ToString("X4", System.Globalization.CultureInfo.InvariantCulture));
-                }
-                else
-                {
-                    sb.Append(c);
-                }
-            }
-
-            return sb.ToString();
         }
 
         private static EngineConfigurationException Tls(string message, Exception? inner = null) =>
@@ -169,11 +148,11 @@ namespace PythonImages.Engine
             }
             catch (TargetInvocationException ex) when (ex.InnerException != null)
             {
-                throw Tls($"Cannot load the TLS client certificate {Show(certFile)} / {Show(keyFile)}: {Show(ex.InnerException.Message.Trim())}", ex.InnerException);
+                throw Tls($"Cannot load the TLS client certificate {InputGrammar.ShowWhole(certFile)} / {InputGrammar.ShowWhole(keyFile)}: {InputGrammar.ShowWhole(ex.InnerException.Message.Trim())}", ex.InnerException);
             }
             catch (CryptographicException ex)
             {
-                throw Tls($"Cannot load the TLS client certificate {Show(certFile)} / {Show(keyFile)}: {Show(ex.Message.Trim())}", ex);
+                throw Tls($"Cannot load the TLS client certificate {InputGrammar.ShowWhole(certFile)} / {InputGrammar.ShowWhole(keyFile)}: {InputGrammar.ShowWhole(ex.Message.Trim())}", ex);
             }
         }
     }

@@ -195,7 +195,7 @@ namespace PythonImages.Apps
                 return word;
             }
 
-            if (!word.Any(IsUnsafeToShow))
+            if (!word.Any(InputGrammar.IsUnsafeToShow))
             {
                 return Quoting.PowerShell(word);
             }
@@ -223,7 +223,7 @@ namespace PythonImages.Apps
                         sb.Append('`').Append(c);
                         break;
                     default:
-                        if (IsUnsafeToShow(c))
+                        if (InputGrammar.IsUnsafeToShow(c))
                         {
                             sb.Append("`u{").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture)).Append('}');
                         }
@@ -237,18 +237,6 @@ namespace PythonImages.Apps
             }
 
             return sb.Append('"').ToString();
-        }
-
-        /// <summary>A character a terminal or log would act on rather than show: C0 and C1 controls, DEL, line and paragraph separators, formatting characters (bidirectional overrides).</summary>
-        private static bool IsUnsafeToShow(char c)
-        {
-            if (char.IsControl(c))
-            {
-                return true;
-            }
-
-            var category = CharUnicodeInfo.GetUnicodeCategory(c);
-            return category == UnicodeCategory.Format || category == UnicodeCategory.LineSeparator || category == UnicodeCategory.ParagraphSeparator;
         }
     }
 }

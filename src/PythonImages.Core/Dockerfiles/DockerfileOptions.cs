@@ -85,12 +85,12 @@ namespace PythonImages.Dockerfiles
                 };
             }
 
-            // Docker reads a first component without '.', ':port' or localhost as a Docker Hub namespace: with the prefix
-            // "mirror", FROM mirror/debian:trixie-slim would pull docker.io/mirror/debian, whoever owns that namespace.
+            // With the prefix "mirror", FROM mirror/debian:trixie-slim would pull docker.io/mirror/debian, whoever owns that
+            // Docker Hub namespace.
             string trimmed = text.TrimEnd('/');
             int slash = trimmed.IndexOf('/');
             string first = slash < 0 ? trimmed : trimmed.Substring(0, slash);
-            if (first.IndexOf('.') < 0 && first.IndexOf(':') < 0 && first != "localhost")
+            if (!ImageReference.NamesRegistryHost(first))
             {
                 throw new DockerfileException(
                     DockerfileErrorIds.InvalidRegistry,

@@ -48,6 +48,15 @@ namespace PythonImages.Security
             throw new InputRejectedException(errorId, InputGrammar.RepositoryPath, what + " '" + InputGrammar.Show(text) + "'", why!);
         }
 
+        /// <summary>
+        /// True when Docker reads <paramref name="firstComponent"/>, the part of a reference before its first '/', as a
+        /// registry host: it has a '.' or a ':port', is localhost, or has an uppercase letter. Any other first part is a
+        /// Docker Hub namespace (mirror/python is docker.io/mirror/python).
+        /// </summary>
+        public static bool NamesRegistryHost(string firstComponent) =>
+            firstComponent.IndexOf('.') >= 0 || firstComponent.IndexOf(':') >= 0 || firstComponent == "localhost" ||
+            !string.Equals(firstComponent, firstComponent.ToLowerInvariant(), StringComparison.Ordinal);
+
         /// <summary>Parses <paramref name="text"/>; false when it is not a reference.</summary>
         public static bool TryParse(string? text, out ImageReference? reference) => TryParse(text, out reference, out _);
 
@@ -87,7 +96,7 @@ namespace PythonImages.Security
             if (slash > 0)
             {
                 string first = rest.Substring(0, slash);
-                if (first.IndexOf('.') >= 0 || first.IndexOf(':') >= 0 || first == "localhost" || !string.Equals(first, first.ToLowerInvariant(), StringComparison.Ordinal))
+                if (NamesRegistryHost(first))
                 {
                     registry = first;
                     rest = rest.Substring(slash + 1);

@@ -241,6 +241,47 @@ namespace PythonImages.Security
             return value!;
         }
 
+        /// <summary>
+        /// True for a character a terminal or log would act on rather than show: C0 and C1 controls, DEL, line and paragraph
+        /// separators, formatting characters (bidirectional overrides).
+        /// </summary>
+        public static bool IsUnsafeToShow(char c) =>
+            char.IsControl(c) || c == '\u2028' || c == '\u2029' || System.Globalization.CharUnicodeInfo.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format;
+
+        /// <summary>
+        /// A text (a path, a message naming one) as a message shows it whole: the characters <see cref="IsUnsafeToShow"/>
+        /// says a terminal would act on as \uXXXX, the rest as it is; never shortened (unlike <see cref="Show"/>).
+        /// </summary>
+        public static string ShowWhole(string text)
+        {
+            int first = 0;
+            while (first < text.Length && !IsUnsafeToShow(text[first]))
+            {
+                first++;
+            }
+
+            if (first == text.Length)
+            {
+                return text;
+            }
+
+            var sb = new System.Text.StringBuilder(text.Length + 16).Append(text, 0, first);
+            for (int i = first; i < text.Length; i++)
+            {
+                char c = text[i];
+                if (IsUnsafeToShow(c))
+                {
+                    sb.Append("\\u").Append(((int)c).ToString("X4", System.Globalization.CultureInfo.InvariantCulture));
+                }
+                else
+                {
+                    sb.Append(c);
+                }
+            }
+
+            return sb.ToString();
+        }
+
         /// <summary>A value safe to show in a message: control and non-ASCII characters escaped, at most 80 characters.</summary>
         public static string Show(string? value)
         {
