@@ -133,8 +133,9 @@ namespace PythonImages
                 StandardOutputEncoding = new UTF8Encoding(false),
                 StandardErrorEncoding = new UTF8Encoding(false),
             };
-            // Literal pathspecs: a directory name is never read as pathspec magic (":(exclude)...", globs).
-            psi.Arguments = string.Join(" ", new[] { "--literal-pathspecs", "-C", repository }.Concat(args).Select(Quote));
+            // Literal pathspecs: a directory name is never read as pathspec magic (":(exclude)...", globs). No signatures:
+            // a user's log.showSignature=true puts their verification on standard output, before a commit's own lines.
+            psi.Arguments = string.Join(" ", new[] { "--literal-pathspecs", "-c", "log.showSignature=false", "-C", repository }.Concat(args).Select(Quote));
             psi.EnvironmentVariables["GIT_TERMINAL_PROMPT"] = "0";
             psi.EnvironmentVariables["LC_ALL"] = "C";
 

@@ -366,10 +366,25 @@ namespace PythonImages
         }
 
         /// <summary>
-        /// The path inside the italic span: the allowlisted path characters hold one that Markdown reads as emphasis
-        /// ('_'), which is escaped so that the path always shows as written.
+        /// The path inside the italic span, escaped so that it always shows as written: the allowlisted path characters
+        /// hold one that Markdown reads as emphasis ('_'), and a name like "www.host.example" that GitHub's Markdown would
+        /// turn into a link to that host (its "www." autolinks), which an escaped '.' after "www" prevents.
         /// </summary>
-        private static string EscapeEmphasis(string path) => path.Replace("_", "\\_");
+        private static string EscapeEmphasis(string path)
+        {
+            string escaped = path.Replace("_", "\\_");
+            var sb = new StringBuilder(escaped.Length + 8);
+            for (int i = 0; i < escaped.Length; i++)
+            {
+                sb.Append(escaped[i]);
+                if (escaped[i] == '.' && i >= 3 && string.Compare(escaped, i - 3, "www", 0, 3, StringComparison.OrdinalIgnoreCase) == 0)
+                {
+                    sb.Insert(sb.Length - 1, '\\');
+                }
+            }
+
+            return sb.ToString();
+        }
 
         /// <summary>The architecture the link is built for: amd64 if the entry has it, else its first (sorted) architecture.</summary>
         public static string LinkArchitecture(PythonImage entry)

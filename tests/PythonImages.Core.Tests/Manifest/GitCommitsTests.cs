@@ -68,7 +68,31 @@ namespace PythonImages.Tests.Manifest
         // history for all of them at once: a merge that kept main's trixie and side's slim-trixie is TREESAME to neither parent,
         // so both sides are walked and the newer side commit (whose trixie the merge discarded) came first for trixie.
         [Fact]
-        public void AMergeThatKeptOurDockerfileIsNotAnsweredWithTheDiscardedSideCommit()
+        public void AMergeThatKeptOurDockerfileIsNotAnsweredWithTheDiscardedSideCommit() => MergeKeepingOurTrixieIsAnswered();
+
+        // A user whose git shows signatures in every log (log.showSignature=true) and signs commits: git prints the
+        // verification ("Good ... signature for ...") on standard output before each commit's own lines, which made the
+        // answers unreadable (a GitFailed error for the merge's single-path look-ups). The module's logs turn it off.
+        [Fact]
+        public void SignedCommitsWithShowSignatureConfiguredAreAnsweredAsWithout()
+        {
+            string key = Path.Combine(repo, ".git", "signing-key");
+            var keygen = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ssh-keygen", $"-q -t ed25519 -N \"\" -f \"{key}\"") { UseShellExecute = false })!;
+            keygen.WaitForExit();
+            Assert.Equal(0, keygen.ExitCode);
+            File.WriteAllText(key + ".allowed", "test@example.invalid " + File.ReadAllText(key + ".pub"));
+            Git("config", "gpg.format", "ssh");
+            Git("config", "user.signingkey", key + ".pub");
+            Git("config", "gpg.ssh.allowedSignersFile", key + ".allowed");
+            Git("config", "commit.gpgsign", "true");
+            Git("config", "log.showSignature", "true");
+
+            MergeKeepingOurTrixieIsAnswered();
+
+            Assert.Contains("signature", Git("log", "-1", "--format=%H", "HEAD"), StringComparison.OrdinalIgnoreCase); // git does show them here
+        }
+
+        private void MergeKeepingOurTrixieIsAnswered()
         {
             Write("3.14/trixie/Dockerfile", "base\n");
             Write("3.14/slim-trixie/Dockerfile", "base\n");
@@ -87,9 +111,9 @@ namespace PythonImages.Tests.Manifest
 
             var result = GitCommits.LastCommits(repo, new[] { "3.14/trixie", "3.14/slim-trixie" });
 
-            Assert.Equal(Git("log", "-1", "--format=%H", "HEAD", "--", "3.14/trixie/Dockerfile"), result["3.14/trixie"]);
-            Assert.Equal("main", Git("show", result["3.14/trixie"] + ":3.14/trixie/Dockerfile")); // the Dockerfile HEAD has
-            Assert.Equal(Git("log", "-1", "--format=%H", "HEAD", "--", "3.14/slim-trixie/Dockerfile"), result["3.14/slim-trixie"]);
+            Assert.Equal(Git("-c", "log.showSignature=false", "log", "-1", "--format=%H", "HEAD", "--", "3.14/trixie/Dockerfile"), result["3.14/trixie"]);
+            Assert.Equal("main", Git("show", "--no-show-signature", result["3.14/trixie"] + ":3.14/trixie/Dockerfile")); // the Dockerfile HEAD has
+            Assert.Equal(Git("-c", "log.showSignature=false", "log", "-1", "--format=%H", "HEAD", "--", "3.14/slim-trixie/Dockerfile"), result["3.14/slim-trixie"]);
         }
 
         [Fact]

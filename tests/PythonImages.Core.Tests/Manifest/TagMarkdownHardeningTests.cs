@@ -2,6 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using Markdig;
+using Markdig.Syntax;
+using Markdig.Syntax.Inlines;
 using Xunit;
 
 namespace PythonImages.Tests.Manifest
@@ -148,6 +151,54 @@ namespace PythonImages.Tests.Manifest
             }
 
             Assert.True(rendered > 100, $"only {rendered} cases were rendered");
+        }
+
+        /// <summary>
+        /// A directory or file named like a web address ("www.x.example", allowed by the path grammar) in the italic format:
+        /// GitHub's Markdown turns "www." after '*' or '(' into a link of its own, to that host (inside the Dockerfile link's
+        /// text it would also break that link). Rendered with a GFM-style parser (Markdig with its autolinks), the only links
+        /// are the Dockerfile links, and the path still reads as written.
+        /// </summary>
+        [Theory]
+        [InlineData("www.evil.example", "Dockerfile", false)]
+        [InlineData("www.evil.example", "Dockerfile", true)]
+        [InlineData("www.evil.example/3.14", "Dockerfile", false)]
+        [InlineData("x_www.evil.example", "Dockerfile", false)]
+        [InlineData(".", "www.evil.example", false)]
+        [InlineData(".", "www.evil.example", true)]
+        [InlineData("3.14/www.evil.example", "www.evil.example", false)]
+        [InlineData("3.14/x-www.evil.example", "wwww.evil.example", false)]
+        public void AddressLikePathsInTheItalicFormatMakeNoLinks(string directory, string file, bool withCommit)
+        {
+            var images = Reference().Take(1).ToList();
+            images[0].Directory = directory;
+            images[0].File = file;
+            images[0].SharedTags = Array.Empty<string>();
+            if (!withCommit)
+            {
+                images[0].GitCommit = null;
+            }
+
+            string block = TagMarkdown.TagsBlock(images, TagMarkdownFormat.Italic);
+            var document = Markdown.Parse(block, new MarkdownPipelineBuilder().UseAutoLinks().Build());
+            var links = document.Descendants<LinkInline>().ToList();
+            var auto = document.Descendants<AutolinkInline>().ToList();
+            Assert.Empty(auto);
+            string path = (directory == "." ? string.Empty : directory + "/") + file;
+            if (withCommit)
+            {
+                var link = Assert.Single(links);
+                Assert.EndsWith("/" + path, link.Url, StringComparison.Ordinal);
+                Assert.Empty(link.Descendants<LinkInline>());
+            }
+            else
+            {
+                Assert.Empty(links);
+            }
+
+            // What a reader sees: the path as written, in emphasis.
+            var emphasis = Assert.Single(document.Descendants<EmphasisInline>());
+            Assert.Equal(path, string.Concat(emphasis.Descendants<LiteralInline>().Select(l => l.Content.ToString())));
         }
     }
 }
