@@ -9,8 +9,8 @@ using PythonImages;
 // Benchmark (issue 16): parse + tags of a matrix of 1,000 versions × 6 variants against one of 100 versions × 6
 // variants, with the default alias rule (what a bare versions.json gets), in the module's YAML and as upstream's
 // versions.json (JSON); paired, interleaved rounds after a warm-up, the ratio of each pair printed as min / median /
-// max. Linear loading gives about 10.
-// Usage: dotnet run -c Release --project bench/PythonImages.Bench.MatrixScale [-- <rounds>] (default 301, about 10 s: the
+// max, each with the caches as the previous load left them and with cold caches. Linear loading gives about 10.
+// Usage: dotnet run -c Release --project bench/PythonImages.Bench.MatrixScale [-- <rounds>] (default 301, about 30 s: the
 // ratio of a linear loader sits near 10 and one pair's ratio ranges from 7 to 12 on a shared machine, so the median of
 // 41 pairs moved by 0.3 between runs of the same code; of 301 pairs by about 0.15)
 int rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 301;
@@ -20,6 +20,11 @@ var wall = new List<double>();
 
 var allocated = new List<double>();
 var collections = new List<int>();
+
+// Cold caches: written through before a measurement, larger than this machine's caches, so that the loader finds none of
+// its own data (text, tables, the memory it allocates into) in them, as in a process that loads a matrix once.
+var evictionBuffer = new byte[64 << 20];
+bool evict = false;
 
 // CPU time of this thread (clock_gettime(CLOCK_THREAD_CPUTIME_ID) on Linux, in nanoseconds; the process's CPU time
 // elsewhere), not wall time: on a shared machine a long measurement is preempted more often than a short one, which
@@ -31,6 +36,14 @@ double ParseAndTags(string text, int expectedImages)
     GC.Collect();
     GC.WaitForPendingFinalizers();
     GC.Collect();
+    if (evict)
+    {
+        for (int i = 0; i < evictionBuffer.Length; i += 64)
+        {
+            evictionBuffer[i]++;
+        }
+    }
+
     int gc0 = GC.CollectionCount(0);
     long bytes0 = GC.GetAllocatedBytesForCurrentThread();
     double cpu0 = CpuClock.Milliseconds();
@@ -51,8 +64,9 @@ double ParseAndTags(string text, int expectedImages)
 }
 
 // One comparison of the two sizes in one format: warm-up, then the paired rounds, printed.
-void Compare(string format, string small, string large)
+void Compare(string format, string small, string large, bool coldCaches)
 {
+    evict = coldCaches;
     // Warm: enough calls of both sizes, for long enough, that the loader's methods run their final (tier-1, PGO) code.
     // Session 5 used 40 + 10 calls; under tiered PGO a method needs 30 calls at tier 0, 30 instrumented and a background
     // compile after a 100 ms quiet period at each step, so part of that code was still being replaced while the pairs ran
@@ -96,7 +110,7 @@ void Compare(string format, string small, string large)
     var largeAlloc = allocated.Where((_, i) => (i / 2 % 2 == 0) != (i % 2 == 0)).ToList();
     var smallGcs = collections.Where((_, i) => (i / 2 % 2 == 0) == (i % 2 == 0)).ToList();
     var largeGcs = collections.Where((_, i) => (i / 2 % 2 == 0) != (i % 2 == 0)).ToList();
-    Console.WriteLine($"matrix parse + tags, {format}, default alias rule, {rounds} interleaved pairs (warm, a full GC before each); CPU = {CpuClock.Kind}");
+    Console.WriteLine($"matrix parse + tags, {format}, default alias rule, {rounds} interleaved pairs (warm code, a full GC before each, {(coldCaches ? "COLD caches: 64 MB written before each" : "warm caches")}); CPU = {CpuClock.Kind}");
     Console.WriteLine($"  100 versions × 6 variants    CPU median {BenchKit.Median(smallMs),8:0.0} ms (min {smallMs.Min():0.0}, max {smallMs.Max():0.0}); wall median {BenchKit.Median(smallWall):0.0} ms; allocated {BenchKit.Median(smallAlloc):0.0} MB, gen0+ collections {BenchKit.Median(smallGcs.Select(x => (double)x).ToList()):0}");
     Console.WriteLine($"  1,000 versions × 6 variants  CPU median {BenchKit.Median(largeMs),8:0.0} ms (min {largeMs.Min():0.0}, max {largeMs.Max():0.0}); wall median {BenchKit.Median(largeWall):0.0} ms; allocated {BenchKit.Median(largeAlloc):0.0} MB, gen0+ collections {BenchKit.Median(largeGcs.Select(x => (double)x).ToList()):0}");
     Console.WriteLine($"  allocation ratio 1,000 / 100  {BenchKit.Median(largeAlloc) / BenchKit.Median(smallAlloc):0.00}; 1,000-version runs with a collection: {largeGcs.Count(x => x > 0)} of {largeGcs.Count} (100-version runs: {smallGcs.Count(x => x > 0)})");
@@ -110,8 +124,13 @@ void Compare(string format, string small, string large)
         : $"  CPU ratio, pairs without a collection ({quiet.Count} of {ratios.Count}): median {BenchKit.Median(quiet):0.00} (min {quiet.Min():0.00}, max {quiet.Max():0.00})");
 }
 
-Compare("YAML (the module's matrix format)", MatrixText(100), MatrixText(1000));
-Compare("JSON (upstream's versions.json, as jq writes it)", JsonText(100), JsonText(1000));
+// Each form twice: with the caches as the previous load left them (the small load's data then stays in them, the large
+// one's does not), and with cold caches for both (what a process that loads its matrix once finds).
+Compare("YAML (the module's matrix format)", MatrixText(100), MatrixText(1000), coldCaches: false);
+Compare("YAML (the module's matrix format)", MatrixText(100), MatrixText(1000), coldCaches: true);
+Compare("JSON (upstream's versions.json, as jq writes it)", JsonText(100), JsonText(1000), coldCaches: false);
+Compare("JSON (upstream's versions.json, as jq writes it)", JsonText(100), JsonText(1000), coldCaches: true);
+evict = false;
 
 // The real matrix (the module's embedded one, as YAML), warm: one load at a time, the median of many.
 string real;
