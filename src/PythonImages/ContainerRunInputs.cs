@@ -131,12 +131,15 @@ namespace PythonImages.Commands
             string? path = cmdlet.Path;
             folder = path != null ? FileSystemPathOrFail(path, "-Path") : cmdlet.SessionState.Path.CurrentFileSystemLocation.ProviderPath;
             scriptFull = FileSystemPathOrFail(script, "-Script");
-            if (path != null && FileProbe.KindOf(scriptFull) == FileKind.Missing && !System.IO.Path.IsPathRooted(script))
+            if (path != null && !System.IO.Path.IsPathRooted(script) && !(script == "~" || script.StartsWith("~/", StringComparison.Ordinal) || script.StartsWith("~\\", StringComparison.Ordinal)))
             {
-                string besideFolder = System.IO.Path.GetFullPath(System.IO.Path.Combine(folder, script));
-                if (FileProbe.KindOf(besideFolder) != FileKind.Missing)
+                // A relative script is looked for in the folder the container sees (its working directory) first, and only
+                // then beside the current location (a path as tab completion writes it): the file in -Path wins when both
+                // exist, and is the one a missing script is reported as.
+                string inFolder = System.IO.Path.GetFullPath(System.IO.Path.Combine(folder, script));
+                if (FileProbe.KindOf(inFolder) != FileKind.Missing || FileProbe.KindOf(scriptFull) == FileKind.Missing)
                 {
-                    scriptFull = besideFolder; // a name relative to -Path
+                    scriptFull = inFolder;
                 }
             }
 

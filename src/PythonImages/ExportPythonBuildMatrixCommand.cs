@@ -62,7 +62,7 @@ namespace PythonImages.Commands
         [ValidateNotNullOrEmpty]
         public string DefaultBranch { get; set; } = "main";
 
-        /// <summary>The folder of the Dockerfiles inside the repository (default '.', the root).</summary>
+        /// <summary>The folder of the Dockerfiles inside the repository (default '.', the root): images, ./images, .\images or a full path inside it.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string ImagesPath { get; set; } = ".";
@@ -94,10 +94,10 @@ namespace PythonImages.Commands
                 MaxParallel = MaxParallel,
                 Registry = Registry,
                 DefaultBranch = DefaultBranch,
-                ImagesPath = ImagesPath.Replace('\\', '/').TrimEnd('/'),
                 MatrixFile = MatrixPath == null ? null : RelativeMatrixFile(),
                 ModuleVersion = BuildMatrixInputs.ModuleVersion(MyInvocation),
             };
+            Try(() => options.ImagesPath = RepositoryRelativePath.Normalize(ImagesPath, repository, "-ImagesPath"));
             Try(() => options.Validate());
             if (ChangedSince != null && CiGrammar.GitRevision.Why(ChangedSince) is { } badRevision)
             {

@@ -32,7 +32,7 @@ namespace PythonImages.Commands
             streams = new ContainerRunStreams(this, inputs);
         }
 
-        /// <summary>The script to run: a path like any other (relative to the current location; a name relative to -Path works too).</summary>
+        /// <summary>The script to run: a relative path is looked for in -Path first, then in the current location.</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = ScriptSet)]
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = ScriptImageSet)]
         [ValidateNotNullOrEmpty]

@@ -109,6 +109,45 @@ namespace PythonImages.Tests
         }
 
         [Fact]
+        public void ImagesPathIsTakenAsUsersWriteItAndStaysInsideTheRepository()
+        {
+            string repo = Path.Combine(work, "repo");
+            Directory.CreateDirectory(Path.Combine(repo, "images"));
+            PsResult Export(string imagesPath) => session.Run(
+                "$ExecutionContext.SessionState.Path.SetLocation($repo) > $null\nGet-PythonTag -Version 3.14 -Variant slim-trixie | Export-PythonBuildMatrix -Format GitHubActions -ImagesPath $images",
+                new Dictionary<string, object?> { ["repo"] = repo, ["images"] = imagesPath });
+            string Text(string imagesPath)
+            {
+                var r = Export(imagesPath);
+                Assert.True(!r.AllErrors.Any(), imagesPath + ": " + string.Join("\n", r.AllErrors.Select(e => e.Exception.Message)));
+                return (string)r.Output.Single().BaseObject;
+            }
+
+            string expected = Text("images");
+            Assert.Contains("PI_IMAGES: 'images'\n", expected, StringComparison.Ordinal);
+            foreach (var spelling in new[] { "./images", ".\\images", "images/", ".\\images\\", "./images/.", Path.Combine(repo, "images") })
+            {
+                Assert.Equal(expected, Text(spelling));
+            }
+
+            foreach (var root in new[] { "./", ".\\", repo })
+            {
+                Assert.Contains("PI_IMAGES: '.'\n", Text(root), StringComparison.Ordinal);
+            }
+
+            // Outside the repository, or anything the grammar refuses, is still an error.
+            foreach (var bad in new[] { "../images", "./images/../../x", Path.Combine(work, "images"), "./.hidden", "./-rf" })
+            {
+                var r = Export(bad);
+                var error = Assert.Single(r.AllErrors);
+                Assert.Equal("BuildMatrix.InvalidRepositoryPath", error.FullyQualifiedErrorId.Split(',')[0]);
+                Assert.Empty(r.Output);
+            }
+
+            Assert.Contains("is not inside the repository", Export(Path.Combine(work, "images")).AllErrors.Single().Exception.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void ChangedSinceKeepsTheImagesWhoseFolderOrMatrixEntryChanged()
         {
             using var git = new GitTestRepository("pi-h14-cmdlet-git-");

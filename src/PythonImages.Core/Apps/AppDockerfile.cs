@@ -141,6 +141,10 @@ namespace PythonImages.Apps
             if (spec.User != null)
             {
                 d.Add("# The account the app runs as: not an administrator, so a compromised app cannot change the image's system files.");
+                if (spec.Form != AppForm.Windows)
+                {
+                    d.Add("# The image's own account of that name (such as www-data) is used when it has one, unless its user id is 0.");
+                }
                 d.Add("RUN " + AddUser(spec.Form, spec.User));
                 d.Add(string.Empty);
             }
@@ -269,13 +273,29 @@ namespace PythonImages.Apps
             return sb.Append('"').ToString();
         }
 
-        /// <summary>The RUN command that adds the user, the name as one quoted word of the shell that runs it.</summary>
-        private static string AddUser(AppForm form, string user) => form switch
+        /// <summary>
+        /// The RUN command that provides the user, the name as one quoted word of the shell that runs it. On Linux an account
+        /// the image already has (www-data in both Debian and Alpine) is used as it is, unless its user id is 0 (the build
+        /// stops: the app would run as root); any other name is created. id, [ and if/elif are POSIX, so Debian's dash and
+        /// BusyBox's ash both run it.
+        /// </summary>
+        private static string AddUser(AppForm form, string user)
         {
-            AppForm.Alpine => "adduser -D -s /sbin/nologin " + Quoting.PosixShell(user),
-            AppForm.Windows => "New-LocalUser -Name " + Quoting.PowerShell(user) + " -NoPassword | Out-Null",
-            _ => "useradd --create-home --user-group --shell /usr/sbin/nologin " + Quoting.PosixShell(user),
-        };
+            if (form == AppForm.Windows)
+            {
+                return "New-LocalUser -Name " + Quoting.PowerShell(user) + " -NoPassword | Out-Null";
+            }
+
+            string name = Quoting.PosixShell(user);
+            string create = form == AppForm.Alpine
+                ? "adduser -D -s /sbin/nologin " + name
+                : "useradd --create-home --user-group --shell /usr/sbin/nologin " + name;
+            return "if ! id -u " + name + " >/dev/null 2>&1; then " + create + "; "
+                + "elif [ \"$(id -u " + name + ")\" = 0 ]; then echo " + Quoting.PosixShell(RootAccount) + " >&2; exit 1; fi";
+        }
+
+        /// <summary>What the build says when the image's account of the -User name has user id 0.</summary>
+        public const string RootAccount = "The account named by -User has user id 0 (root) in this image: give New-PythonAppDockerfile -User another name.";
 
         private static void Check(Grammar grammar, string value, string field)
         {

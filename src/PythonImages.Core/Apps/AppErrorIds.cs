@@ -178,7 +178,7 @@ namespace PythonImages
         private static ErrorDescriptor[] PythonContainer() => new[]
         {
             D(PythonContainerErrorIds.InvalidScript, InvalidArgument, "Pass a script file (not a folder) whose name has no control characters."),
-            D(PythonContainerErrorIds.ScriptNotFound, ObjectNotFound, "Check the script's name; it is taken from the current location, or from -Path."),
+            D(PythonContainerErrorIds.ScriptNotFound, ObjectNotFound, "Check the script's name; a relative -Script is looked for in -Path first, then in the current location."),
             D(PythonContainerErrorIds.ScriptOutsidePath, InvalidArgument, PassScriptFolder),
             D(PythonContainerErrorIds.InvalidPath, InvalidArgument, PassScriptFolder),
             D(PythonContainerErrorIds.PathNotFound, ObjectNotFound, PassScriptFolder),

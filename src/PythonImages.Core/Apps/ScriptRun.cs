@@ -79,7 +79,7 @@ namespace PythonImages.Apps
             if (kind == FileKind.Missing)
             {
                 throw new AppException(PythonContainerErrorIds.ScriptNotFound, $"The script {scriptFull} does not exist.",
-                    "Check the name; -Script is a path like any other (relative to the current location, or to -Path).", scriptFull);
+                    "Check the name; a relative -Script is looked for in -Path first, then in the current location.", scriptFull);
             }
 
             if (kind != FileKind.Regular)

@@ -138,6 +138,38 @@ namespace PythonImages.Tests.Apps
         }
 
         [DockerFact]
+        public void AnAccountTheImageAlreadyHasIsUsedAndOneWithUserIdZeroStopsTheBuild()
+        {
+            // www-data is in both Debian's and Alpine's python images: adding it again failed the build.
+            string app = TestApp.Write(python.Folder("www-data"), new Dictionary<string, string>
+            {
+                ["app.py"] = "import getpass, os\nprint('user', getpass.getuser(), os.getuid(), os.getgid())\n",
+            });
+            string image = python.Prefix + "-www-data";
+            using var s = new ModuleSession();
+            Built(Build(s, app, image, "-User www-data"), image);
+            Assert.Equal(new[] { "user www-data 33 33" }, Lines(Run(s, image)));
+
+            // An account of the image whose user id is 0 is root under another name: the build stops rather than run the app as root.
+            string baseFolder = TestApp.Write(python.Folder("uid0-base"), new Dictionary<string, string>
+            {
+                ["Dockerfile"] = "FROM " + python.Reference + "\nRUN echo 'toor:x:0:0:root alias:/root:/usr/sbin/nologin' >> /etc/passwd\n",
+            });
+            string uid0Registry = python.Registry + "-uid0";
+            var (code, output) = Docker.Run("build", "-t", uid0Registry + "/python:3-slim", baseFolder);
+            Assert.True(code == 0, output);
+            string rootApp = TestApp.Write(python.Folder("uid0"), new Dictionary<string, string> { ["app.py"] = "print('ran')\n" });
+            string rootImage = python.Prefix + "-uid0-app";
+            var r = s.Run("New-PythonAppDockerfile -Path $app -Tag 3-slim -BaseImageRegistry $registry -User toor | Invoke-PythonImageBuild -Tag $image -Verbose",
+                new Dictionary<string, object?> { ["app"] = rootApp, ["registry"] = uid0Registry, ["image"] = rootImage });
+            var error = Assert.Single(r.Errors);
+            Assert.StartsWith("ImageBuild.", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+            // the line the RUN step echoed (the step's own line, which holds the same words inside its command, does not count)
+            Assert.Contains(r.Verbose, v => v.Message.Trim() == "The account named by -User has user id 0 (root) in this image: give New-PythonAppDockerfile -User another name.");
+            Assert.False(Docker.ImageExists(rootImage + ":latest"));
+        }
+
+        [DockerFact]
         public void AnAmbiguousAppNamesItsCandidatesAndBuildsOnceAScriptIsChosen()
         {
             string app = TestApp.Write(python.Folder("ambiguous"), new Dictionary<string, string>

@@ -130,6 +130,44 @@ namespace PythonImages.Tests.Apps
         }
 
         [DockerFact]
+        public void ARelativeScriptIsTakenFromPathBeforeTheCurrentLocation()
+        {
+            // main.py both in the current location and in -Path: the one the container sees is the one meant.
+            string folder = TestApp.Write(python.Folder("both"), new Dictionary<string, string>
+            {
+                ["main.py"] = "print('top')\n",
+                ["sub/main.py"] = "print('sub')\n",
+            });
+            string sub = Path.Combine(folder, "sub");
+            using var s = new ModuleSession();
+
+            var whatIf = Run(s, "Invoke-PythonContainer main.py -Path sub -Image $image -Name $name -WhatIf", Vars(folder, Name("both-whatif")));
+            Assert.Empty(whatIf.AllErrors);
+            Assert.Contains("python ./main.py with " + sub + " mounted at /usr/src/myapp", whatIf.HostText);
+
+            var r = Run(s, "Invoke-PythonContainer main.py -Path sub -Image $image -Name $name", Vars(folder, Name("both")));
+            Assert.Empty(r.AllErrors);
+            Assert.Equal(new[] { "sub" }, Strings(r));
+
+            // The same rule with -Path above the current location: the folder's main.py, not the one beside the location.
+            var up = s.Run("$ExecutionContext.SessionState.Path.SetLocation($sub) > $null\nInvoke-PythonContainer main.py -Path .. -Image $image -Name $name",
+                Vars(folder, Name("both-up"), ("sub", sub)));
+            Assert.Empty(up.AllErrors);
+            Assert.Equal(new[] { "top" }, Strings(up));
+
+            // A path as tab completion writes it (relative to the current location) still works when -Path has no such file.
+            var completed = Run(s, "Invoke-PythonContainer ./sub/main.py -Path ./sub -Image $image -Name $name", Vars(folder, Name("both-completed")));
+            Assert.Empty(completed.AllErrors);
+            Assert.Equal(new[] { "sub" }, Strings(completed));
+
+            // A script in neither place is reported where the container would have looked for it.
+            var missing = Run(s, "Invoke-PythonContainer missing.py -Path sub -Image $image -Name $name", Vars(folder, Name("both-missing")));
+            var error = Assert.Single(missing.AllErrors);
+            Assert.Equal("PythonContainer.ScriptNotFound", error.FullyQualifiedErrorId.Split(',')[0]);
+            Assert.Contains(Path.Combine(sub, "missing.py"), error.Exception.Message);
+        }
+
+        [DockerFact]
         public void AHostileScriptNameReachesPythonAsItIs()
         {
             string script = "it's $(touch pwned) `touch pwned` \"quoted\" & -x.py";
