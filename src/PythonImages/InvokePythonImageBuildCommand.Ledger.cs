@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Management.Automation;
+using PythonImages.Engine;
 using PythonImages.Engine.Builds;
 using PythonImages.Ledger;
 
@@ -64,6 +65,13 @@ namespace PythonImages.Commands
             try
             {
                 plan = RunPumped(ct => orchestrator.PlanAsync(job, ct));
+            }
+            catch (Exception ex) when (ex is EngineUnavailableException || ex is EngineStalledException || ex is EngineRequestException)
+            {
+                // the engine failed while the ledger looked at it: this image fails, as a failed build would, and the
+                // others (on other engines of -Engine too) are still planned and built
+                WriteError(EngineError(ex, job.Target, "Planning " + job.DisplayName));
+                return false;
             }
             catch (Exception ex) when (!(ex is PipelineStoppedException) && !(ex is OperationCanceledException) && !(ex is ActionPreferenceStopException))
             {

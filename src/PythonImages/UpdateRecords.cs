@@ -54,9 +54,10 @@ namespace PythonImages.Commands
                 return fallback;
             }
 
+            Uri uri;
             try
             {
-                return SourceUri.Parse(text, SourceUri.DownloadSchemes, allowInsecure, UpdateErrorIds.InvalidUri, UpdateErrorIds.InsecureSource, "The " + what + " value");
+                uri = SourceUri.Parse(text, SourceUri.DownloadSchemes, allowInsecure, UpdateErrorIds.InvalidUri, UpdateErrorIds.InsecureSource, "The " + what + " value");
             }
             catch (InputRejectedException ex)
             {
@@ -65,10 +66,24 @@ namespace PythonImages.Commands
                     ex.Message,
                     ex.ErrorId == UpdateErrorIds.InsecureSource
                         ? "Use an https URI, or pass -AllowInsecureSource to accept plain http knowingly (a loopback test server, an internal mirror)."
-                        : $"Pass an absolute https URI without credentials to {what}.",
+                        : $"Pass an absolute https URI without credentials, query or fragment to {what}.",
                     InputGrammar.Show(SourceUri.RedactUserInfo(text)), // the target is shown: never the password
                     ex);
             }
+
+            if (uri.Query.Length > 0 || uri.Fragment.Length > 0)
+            {
+                // the files' addresses are paths appended to the base: after a query or fragment they would be part of it
+                // (and a token in the query would reach the messages); the value is shown without them
+                string shown = RedirectPolicy.Show(uri);
+                throw new UpdateException(
+                    UpdateErrorIds.InvalidUri,
+                    $"The {what} value '{shown}...' has a query or fragment ('?' or '#' and what follows); a base URI is where the files' paths are appended, so it ends with its path.",
+                    $"Pass {what} without '?' or '#' (e.g. {shown}).",
+                    shown);
+            }
+
+            return uri;
         }
 
         public static ErrorRecord Record(UpdateException ex, object target) => Errors.FromCatalogue(ex, target);

@@ -250,6 +250,29 @@ versions:
             Assert.DoesNotContain(r.Output, o => (o?.ToString() ?? string.Empty).Contains("s3cret"));
         }
 
+        [Theory]
+        [InlineData("PythonOrgUri", "?token=s3cret")]
+        [InlineData("CPythonSourceUri", "?token=s3cret")]
+        [InlineData("PyPIUri", "#s3cret")]
+        public void AQueryOrFragmentInABaseUriIsRefusedBeforeAnyRequest(string parameter, string suffix)
+        {
+            // The files' addresses are the base URI with a path appended: after a query or fragment that path would be
+            // part of it (every request asked the base for "?token=...ftp/python/"), and the query reached the messages.
+            var r = session.Run(
+                "$p = @{ PythonOrgUri = $f.PythonOrgUri; CPythonSourceUri = $f.CPythonSourceUri; PyPIUri = $f.PyPIUri; AllowInsecureSource = $true; TrustedRootPath = $f.TrustedRootPath }\n"
+                + "$p[$name] += $suffix\nUpdate-PythonMatrix -Path $m @p",
+                new Dictionary<string, object?> { ["f"] = f, ["m"] = matrixPath, ["name"] = parameter, ["suffix"] = suffix });
+            var e = Assert.Single(r.AllErrors);
+            Assert.Equal("Update.InvalidUri", e.FullyQualifiedErrorId.Split(',')[0]);
+            Assert.Equal(ErrorCategory.InvalidArgument, e.CategoryInfo.Category);
+            Assert.Contains("-" + parameter, e.ToString());
+            Assert.DoesNotContain("s3cret", e.ToString());
+            Assert.DoesNotContain("s3cret", e.TargetObject?.ToString() ?? string.Empty);
+            Assert.DoesNotContain("s3cret", e.ErrorDetails?.RecommendedAction ?? string.Empty);
+            Assert.Empty(f.Server.Requests);
+            Assert.Equal(matrix, File.ReadAllText(matrixPath));
+        }
+
         public void Dispose()
         {
             session.Dispose();

@@ -530,7 +530,7 @@ namespace PythonImages.Updates
                 verified = verifier.Verify(bundle.Body, file, SignerIdentities.For(key.RcVersion, identities));
             }
 
-            string? sbomSha = sbom != null ? ReleaseRules.SbomSha256(sbom.Body, file, sbom.Uri.AbsoluteUri) : null;
+            string? sbomSha = sbom != null ? ReleaseRules.SbomSha256(sbom.Body, file, RedirectPolicy.Show(sbom.Uri)) : null;
             var (sha, origin) = ReleaseRules.Reconcile(verified?.Sha256, sbomSha, file);
             if (sha != null)
             {

@@ -147,7 +147,7 @@ namespace PythonImages
             D(UpdateErrorIds.KeyExists, InvalidArgument, "Update the existing key (pass it without -Add), or remove it first."),
             D(UpdateErrorIds.KeyConflict, InvalidArgument, "Name each key in only one of -VersionKey/-Add and -Remove."),
             D(UpdateErrorIds.EmptyMatrix, InvalidArgument, "Keep at least one version in the matrix."),
-            D(UpdateErrorIds.InvalidUri, InvalidArgument, "Pass an absolute https URI without credentials."),
+            D(UpdateErrorIds.InvalidUri, InvalidArgument, "Pass an absolute https URI without credentials, query or fragment."),
             D(UpdateErrorIds.InsecureSource, SecurityError, "Use an https URI, or pass -AllowInsecureSource to accept plain http knowingly (a loopback test server, an internal mirror)."),
             D(UpdateErrorIds.InvalidIdentity, InvalidArgument, "Give the signer as an email address and the issuer as an https URL, as sigstore certificates name them."),
             D(UpdateErrorIds.TrustedRootInvalid, InvalidData, "Pass a sigstore trusted_root.json (as 'sigstore trust-root' or the TUF repository provides it) to -TrustedRootPath, or leave it out to use the embedded one."),

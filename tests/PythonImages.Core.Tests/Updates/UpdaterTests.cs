@@ -378,6 +378,36 @@ namespace PythonImages.Tests.Updates
             Assert.False(e.Message.Contains('\u202E'), e.Message.Replace("\u202E", "<RLO>"));
         }
 
+        [Theory]
+        [InlineData("Python-3.14.6.tar.xz.sigstore", 403, UpdateErrorIds.HttpError)]
+        [InlineData("Python-3.14.6.tar.xz.spdx.json", 200, UpdateErrorIds.MalformedResponse)]
+        [InlineData("Python-3.14.6.tar.xz.sigstore", 200, UpdateErrorIds.ResponseTooLarge)]
+        public void AnAddressTheServerRedirectedToReachesMessagesEscapedAndWithoutItsQuery(string file, int status, string errorId)
+        {
+            // A same-host redirect to a name with a right-to-left override (sent percent-encoded) and a token in its query,
+            // answered with an error (or a body that is no SBOM): the message names the address escaped, without the query.
+            using var f = World();
+            f.Overrides["/ftp/python/3.14.6/" + file] = _ => new FixtureResponse
+            {
+                Status = 302,
+                Headers = new Dictionary<string, string> { ["Location"] = "/ftp/python/3.14.6/%E2%80%AEnrets.json?token=t0ken" },
+            };
+            byte[] body = errorId == UpdateErrorIds.ResponseTooLarge ? new byte[ReleaseRules.BundleLimit + 10] : Encoding.ASCII.GetBytes("{\"not\": \"an sbom\"}");
+            f.Overrides["/ftp/python/3.14.6/%E2%80%AEnrets.json"] = _ => new FixtureResponse { Status = status, Body = body };
+            var run = Run(f, Matrix(f), new UpdateRequest { VersionKeys = new[] { "3.14" } });
+            var e = Assert.Single(run.Failures);
+            Assert.Equal(errorId, e.ErrorId);
+            Assert.Contains("/ftp/python/3.14.6/%E2%80%AEnrets.json", e.Message);
+            for (Exception? x = e; x != null; x = x.InnerException)
+            {
+                Assert.False(x.Message.Contains('\u202E'), x.Message.Replace("\u202E", "<RLO>"));
+                Assert.DoesNotContain("t0ken", x.Message);
+                Assert.DoesNotContain("t0ken", (x as UpdateException)?.Target ?? string.Empty);
+            }
+
+            Assert.True(run.Unchanged);
+        }
+
         [Fact]
         public void RedirectOnTheSameHostIsFollowed()
         {

@@ -14,7 +14,7 @@ namespace PythonImages.Tests.BadInput
         {
         }
 
-        public static int Minimum => 17;
+        public static int Minimum => 18;
 
         public static List<BadInputCase> Create() => new List<BadInputCase>
         {
@@ -38,6 +38,8 @@ namespace PythonImages.Tests.BadInput
             new BadInputCase("Update", "plain http without opt-in", "Update-PythonMatrix -Path $work/m.yaml -PythonOrgUri http://www.python.org/", "Update.InsecureSource", ErrorCategory.SecurityError)
                 .WithFile("m.yaml", Matrix),
             new BadInputCase("Update", "credentials in a base URI", "Update-PythonMatrix -Path $work/m.yaml -PyPIUri https://user:secret@pypi.org/pypi", "Update.InvalidUri", ErrorCategory.InvalidArgument)
+                .WithFile("m.yaml", Matrix),
+            new BadInputCase("Update", "query in a base URI", "Update-PythonMatrix -Path $work/m.yaml -PythonOrgUri 'http://127.0.0.1:9/?token=x' -CPythonSourceUri http://127.0.0.1:9/c -PyPIUri http://127.0.0.1:9/p -AllowInsecureSource", "Update.InvalidUri", ErrorCategory.InvalidArgument)
                 .WithFile("m.yaml", Matrix),
             new BadInputCase("Update", "unknown URI scheme", "Update-PythonMatrix -Path $work/m.yaml -CPythonSourceUri ftp://github.com/x", "Update.InvalidUri", ErrorCategory.InvalidArgument)
                 .WithFile("m.yaml", Matrix),

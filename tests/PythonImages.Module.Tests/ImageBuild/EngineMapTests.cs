@@ -112,6 +112,50 @@ function Img([int]$i, [string]$ctx, [string]$tag, [string[]]$arch) {
             Assert.Null(Inspect(null, reference));
         }
 
+        [DockerFact]
+        public void AnEngineThatFailsWhileTheLedgerDecidesFailsOnlyTheImagesRoutedToIt()
+        {
+            // The linux/386 engine answers 'docker version', then fails every image inspection: the ledger's look at the
+            // base image of the image routed to it fails. That image is an error record; the image routed to the other
+            // engine is still built, reported and recorded in the ledger.
+            using var fake = new Fakes.FakeEngine(r => r.Path.StartsWith("/images/", StringComparison.Ordinal)
+                ? Fakes.FakeResponse.Json("{\"message\":\"the engine is shutting down\"}", 500)
+                : Fakes.FakeResponse.Stall);
+            using var c = new Contexts("s4-engine-fails");
+            using var s = new ModuleSession();
+            string ledger = Path.Combine(Path.GetTempPath(), "pitest5-s4-engine-fails-" + Guid.NewGuid().ToString("N")[..8] + ".json");
+            string built = c.Repository + ":amd";
+            try
+            {
+                var r = s.Run(
+                    Images + "(Img 0 $a 'i386' 'i386'), (Img 1 $b 'amd' 'amd64') | Invoke-PythonImageBuild -Repository $repo -Ledger $ledger -Engine @{ 'linux/amd64' = $real; 'linux/386' = $broken }",
+                    new Dictionary<string, object?>
+                    {
+                        ["a"] = c.Create("FROM debian:bookworm-slim\nRUN true\n"),
+                        ["b"] = c.Small("on the engine that works"),
+                        ["repo"] = c.Repository,
+                        ["ledger"] = ledger,
+                        ["real"] = DockerProbe.Endpoint,
+                        ["broken"] = fake.Host(),
+                    });
+
+                var e = Assert.Single(r.AllErrors);
+                Assert.Equal("ImageBuild.EngineError", e.FullyQualifiedErrorId.Split(',')[0]);
+                Assert.Contains("the engine is shutting down", e.Exception.Message, StringComparison.Ordinal);
+                Assert.Contains("i386", e.TargetObject?.ToString() ?? string.Empty, StringComparison.Ordinal);
+                var result = Assert.Single(r.Output);
+                Assert.True((bool)result.Properties["Succeeded"].Value);
+                string id = (string)result.Properties["ImageId"].Value;
+                Assert.Equal(id + " amd64", Inspect(null, built));
+                Assert.Contains(id, File.ReadAllText(ledger), StringComparison.Ordinal);
+                Assert.DoesNotContain(fake.Requests, q => q.Path == "/build");
+            }
+            finally
+            {
+                File.Delete(ledger);
+            }
+        }
+
         /// <summary>"id architecture" of an image on the engine at <paramref name="host"/> (null: the default), or null when it has none.</summary>
         private static string? Inspect(string? host, string reference)
         {

@@ -178,11 +178,12 @@ namespace PythonImages.Updates.Http
                 return await RunAsync(uri, head: false, -1, cancellationToken).ConfigureAwait(false);
             }
 
+            // the address the server answered from (perhaps after its redirects): shown escaped, without query or fragment
             throw new UpdateException(
                 UpdateErrorIds.HttpError,
-                $"{a.FinalUri} answered HTTP {a.Status}" + (a.Status >= 500 ? $" after {options.Retries + 1} attempts." : "."),
+                $"{RedirectPolicy.Show(a.FinalUri)} answered HTTP {a.Status}" + (a.Status >= 500 ? $" after {options.Retries + 1} attempts." : "."),
                 a.Status >= 500 ? "The server has trouble: run the command again later." : "Check the base URIs (-PythonOrgUri, -CPythonSourceUri, -PyPIUri) and the proxy settings.",
-                a.FinalUri.AbsoluteUri,
+                RedirectPolicy.Show(a.FinalUri),
                 category: a.Status >= 500 ? FailureCategory.ResourceUnavailable : FailureCategory.InvalidOperation);
         }
 
@@ -313,13 +314,13 @@ namespace PythonImages.Updates.Http
             UpdateErrorIds.ResponseTooLarge,
             $"{RedirectPolicy.Show(uri)} sent more than {max} bytes" + (declared.HasValue ? $" (it announced {declared.Value})" : string.Empty) + "; nothing of it was used.",
             "Check that the base URIs point at python.org, GitHub and PyPI or faithful mirrors of them.",
-            uri.AbsoluteUri);
+            RedirectPolicy.Show(uri));
 
         private static UpdateException RedirectRefused(Uri from, Uri? to, string why) => new UpdateException(
             UpdateErrorIds.RedirectRefused,
             $"{RedirectPolicy.Show(from)} redirected to {(to == null ? "(nothing)" : RedirectPolicy.Show(to))}, which is not followed: {why}.",
             "Point the base URI at the server that holds the files (redirects are only followed to https on the same host, or between python.org and www.python.org, or from github.com to raw.githubusercontent.com).",
-            from.AbsoluteUri);
+            RedirectPolicy.Show(from));
 
         /// <inheritdoc/>
         public void Dispose()
