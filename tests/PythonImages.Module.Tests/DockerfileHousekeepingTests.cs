@@ -229,6 +229,32 @@ namespace PythonImages.Tests
             Assert.Equal(new[] { "Dockerfile" }, Directory.GetFiles(Path.Combine(work, "3.14", "slim-trixie")).Select(Path.GetFileName));
         }
 
+        /// <summary>
+        /// A hand-written Dockerfile that appears between New-PythonDockerfile's look and its rename (a hook writes it there)
+        /// is left as it is and reported as Dockerfile.NotOurs, as one that was there before; it was Dockerfile.IOError.
+        /// </summary>
+        [Fact]
+        public async System.Threading.Tasks.Task AHandWrittenDockerfileAppearingBeforeTheRenameIsNotOurs()
+        {
+            string work = Path.Combine(root, "images");
+            string script =
+                $"Import-Module {FreshProcess.Quote(ModuleSession.ManifestPath)} -ErrorAction Stop\n"
+                + $"$image = {Image}\n"
+                + "$store = $image.GetType().Assembly.GetType('PythonImages.Dockerfiles.DockerfileStore')\n"
+                + "$hook = $store.GetField('BeforeCommit', [Reflection.BindingFlags]'NonPublic,Static')\n"
+                + "$hook.SetValue($null, [Action[string]]{ param($t) [IO.File]::WriteAllText([IO.Path]::Combine([IO.Path]::GetDirectoryName($t), 'Dockerfile'), \"FROM scratch`n\") })\n"
+                + $"$out = $image | New-PythonDockerfile -Path {FreshProcess.Quote(work)} -ErrorVariable e -ErrorAction SilentlyContinue\n"
+                + "\"$(@($out).Count) $($e.Count) $($e[0].FullyQualifiedErrorId) $($e[0].CategoryInfo.Category)\"\n";
+            using var child = Start(script);
+            var output = child.StandardOutput.ReadToEndAsync();
+            var error = child.StandardError.ReadToEndAsync();
+            Assert.True(child.WaitForExit(120_000));
+            Assert.True(child.ExitCode == 0, await error);
+            Assert.Equal("0 1 Dockerfile.NotOurs,PythonImages.Commands.NewPythonDockerfileCommand ResourceExists", (await output).Trim());
+            Assert.Equal("FROM scratch\n", File.ReadAllText(Path.Combine(work, "3.14", "slim-trixie", "Dockerfile")));
+            Assert.Empty(Temps());
+        }
+
         /// <summary>A PowerShell script in a child process (the test assembly's own entry point), not waited for.</summary>
         private static Process Start(string script)
         {

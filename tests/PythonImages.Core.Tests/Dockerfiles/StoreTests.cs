@@ -313,7 +313,10 @@ namespace PythonImages.Tests.Dockerfiles
             DockerfileStore.BeforeCommit = _ => File.WriteAllText(plan.FullPath, "FROM scratch\n");
             try
             {
-                Assert.ThrowsAny<IOException>(() => DockerfileStore.Commit(plan));
+                // Refused as one found by Plan is (Dockerfile.NotOurs), not as a failed write.
+                var ex = Assert.Throws<DockerfileException>(() => DockerfileStore.Commit(plan));
+                Assert.Equal(DockerfileErrorIds.NotOurs, ex.ErrorId);
+                Assert.Contains(plan.FullPath, ex.Message, StringComparison.Ordinal);
             }
             finally
             {
