@@ -255,6 +255,32 @@ namespace PythonImages.Tests
             Assert.Empty(Temps());
         }
 
+        /// <summary>
+        /// -Prune racing another run: the stale Dockerfile and its folder vanish after the listing, before the banner is read
+        /// (a hook removes them there). That is what -Prune wanted: no error; it was Dockerfile.IOError.
+        /// </summary>
+        [Fact]
+        public async System.Threading.Tasks.Task PruneRacingAnotherRunThatRemovedTheFileReportsNoError()
+        {
+            string work = Path.Combine(root, "images");
+            string script =
+                $"Import-Module {FreshProcess.Quote(ModuleSession.ManifestPath)} -ErrorAction Stop\n"
+                + $"{Image} | New-PythonDockerfile -Path {FreshProcess.Quote(work)} | Out-Null\n"
+                + $"$store = ({Image}).GetType().Assembly.GetType('PythonImages.Dockerfiles.DockerfileStore')\n"
+                + "$hook = $store.GetField('BeforeDeleteStep', [Reflection.BindingFlags]'NonPublic,Static')\n"
+                + "$hook.SetValue($null, [Action[string,string]]{ param($p, $at) if ($at -eq 'banner') { [IO.File]::Delete($p); [IO.Directory]::Delete([IO.Path]::GetDirectoryName($p)) } })\n"
+                + $"$out = Get-PythonTag -Version 3.13 -Variant slim-trixie | New-PythonDockerfile -Path {FreshProcess.Quote(work)} -Prune -ErrorVariable e -ErrorAction SilentlyContinue\n"
+                + "\"$(@($out).Count) $($e.Count) $($e[0].FullyQualifiedErrorId)\"\n";
+            using var child = Start(script);
+            var output = child.StandardOutput.ReadToEndAsync();
+            var error = child.StandardError.ReadToEndAsync();
+            Assert.True(child.WaitForExit(120_000));
+            Assert.True(child.ExitCode == 0, await error);
+            Assert.Equal("1 0", (await output).Trim());
+            Assert.False(Directory.Exists(Path.Combine(work, "3.14")));
+            Assert.True(File.Exists(Path.Combine(work, "3.13", "slim-trixie", "Dockerfile")));
+        }
+
         /// <summary>A PowerShell script in a child process (the test assembly's own entry point), not waited for.</summary>
         private static Process Start(string script)
         {

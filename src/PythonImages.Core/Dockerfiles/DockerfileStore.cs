@@ -78,6 +78,10 @@ namespace PythonImages.Dockerfiles
         [ThreadStatic]
         internal static Action<string>? BeforeCommit;
 
+        /// <summary>Test hook (per thread): called with the Dockerfile's path before each step of <see cref="DeleteGenerated"/> ("banner", "delete").</summary>
+        [ThreadStatic]
+        internal static Action<string, string>? BeforeDeleteStep;
+
         /// <summary>The full path of the output root (-Path).</summary>
         public static string FullRoot(string root)
         {
@@ -262,28 +266,56 @@ namespace PythonImages.Dockerfiles
             }
         }
 
-        /// <summary>Deletes a generated Dockerfile (only if it still carries our banner) and the directories this leaves empty, up to the root.</summary>
+        /// <summary>
+        /// Deletes a generated Dockerfile (only if it still carries our banner) and the directories this leaves empty, up to
+        /// the root. False when there is none to delete, also when it vanished while this looked at it (another -Prune or a
+        /// hand removed it since the listing): the file is gone, which is what was asked, so that is no failure.
+        /// </summary>
         public static bool DeleteGenerated(string fullRoot, string directory)
         {
             string path = PathFor(fullRoot, directory);
-            if (FileProbe.KindOf(path) != FileKind.Regular || !StartsWithBanner(path))
+            bool deleted = false;
+            try
             {
-                return false;
+                if (FileProbe.KindOf(path) != FileKind.Regular)
+                {
+                    return false;
+                }
+
+                BeforeDeleteStep?.Invoke(path, "banner");
+                if (!StartsWithBanner(path))
+                {
+                    return false;
+                }
+
+                BeforeDeleteStep?.Invoke(path, "delete");
+                File.Delete(path);
+                deleted = true;
+            }
+            catch (Exception ex) when (ex is FileNotFoundException || ex is DirectoryNotFoundException)
+            {
+                // Vanished since the listing: the folders it leaves empty are still removed below.
             }
 
-            File.Delete(path);
             AtomicFile.RemoveLeftovers(Path.GetDirectoryName(path)!, DockerfileRenderer.FileName);
             for (var dir = new DirectoryInfo(Path.GetDirectoryName(path)!); dir != null && dir.FullName.Length > fullRoot.Length && dir.FullName.StartsWith(fullRoot, StringComparison.Ordinal); dir = dir.Parent)
             {
-                if (dir.EnumerateFileSystemInfos().Any())
+                try
                 {
-                    break;
-                }
+                    if (dir.EnumerateFileSystemInfos().Any())
+                    {
+                        break;
+                    }
 
-                dir.Delete();
+                    dir.Delete();
+                }
+                catch (DirectoryNotFoundException)
+                {
+                    // Removed meanwhile by another run: go on with its parent.
+                }
             }
 
-            return true;
+            return deleted;
         }
 
         /// <summary>Whether the file at <paramref name="path"/> starts with the PythonImages banner.</summary>
