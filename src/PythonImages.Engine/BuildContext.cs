@@ -339,8 +339,7 @@ namespace PythonImages.Engine
             }
         }
 
-        private static StringComparison PathComparison =>
-            System.IO.Path.DirectorySeparatorChar == '\\' ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        private static StringComparison PathComparison => PathRules.Comparison;
 
         /// <summary>What a walk of the context has found so far.</summary>
         private sealed class WalkState

@@ -103,7 +103,8 @@ namespace PythonImages.Commands
         internal static string RelativeMatrixFile(string full, string repository, string matrixPath)
         {
             string root = Path.GetFullPath(repository).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) + Path.DirectorySeparatorChar;
-            if (!full.StartsWith(root, StringComparison.Ordinal))
+            string? relative = PathRules.RelativeInside(root, full);
+            if (relative == null)
             {
                 throw new BuildMatrixException(
                     BuildMatrixErrorIds.InvalidRepositoryPath,
@@ -112,7 +113,7 @@ namespace PythonImages.Commands
                     "Pass a matrix file inside -GitRepository (default: the current location).");
             }
 
-            return full.Substring(root.Length).Replace('\\', '/');
+            return relative;
         }
 
         private static string Text(object? value) => (value is PSObject p ? p.BaseObject : value)?.ToString() ?? string.Empty;

@@ -167,7 +167,7 @@ namespace PythonImages.Commands
         /// <summary>-MatrixPath as a path inside the repository (forward slashes), which the legs pass to Get-PythonTag -MatrixPath.</summary>
         private string RelativeMatrixFile()
         {
-            string full = System.IO.Path.GetFullPath(SessionState.Path.GetUnresolvedProviderPathFromPSPath(MatrixPath));
+            string full = MatrixFullPath()!;
             string relative = string.Empty;
             Try(() => relative = BuildMatrixInputs.RelativeMatrixFile(full, repository, MatrixPath!));
             return relative;

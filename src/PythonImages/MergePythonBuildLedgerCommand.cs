@@ -131,7 +131,7 @@ namespace PythonImages.Commands
             try
             {
                 found = !literal && WildcardPattern.ContainsWildcardCharacters(path)
-                    ? GetResolvedProviderPathFromPSPath(path, out var provider).Where(p => provider.Name == "FileSystem").ToList()
+                    ? Expand(path)
                     : new List<string> { System.IO.Path.GetFullPath(PathInputs.FileSystemPath(this, path)) };
             }
             catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is PathTooLongException || ex is ItemNotFoundException || ex is System.Management.Automation.DriveNotFoundException || ex is ProviderNotFoundException || ex is PSInvalidOperationException)
@@ -146,6 +146,18 @@ namespace PythonImages.Commands
             }
 
             return found;
+        }
+
+        /// <summary>The files a wildcard -Path matches; a wildcard on another provider (Env:*) is an ArgumentException, as its literal path is.</summary>
+        private List<string> Expand(string path)
+        {
+            var matches = GetResolvedProviderPathFromPSPath(path, out var provider);
+            if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
+            {
+                throw new ArgumentException($"'{Security.InputGrammar.Show(path)}' is a path of the {provider.Name} provider, not of the file system");
+            }
+
+            return matches.ToList();
         }
     }
 }

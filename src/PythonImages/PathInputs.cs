@@ -110,7 +110,7 @@ namespace PythonImages.Commands
             string full = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
             if (!string.Equals(provider.Name, "FileSystem", StringComparison.OrdinalIgnoreCase))
             {
-                throw new ArgumentException($"'{Security.InputGrammar.Show(path)}' is a {provider.Name} path");
+                throw new ArgumentException($"'{Security.InputGrammar.Show(path)}' is a path of the {provider.Name} provider, not of the file system");
             }
 
             return full;

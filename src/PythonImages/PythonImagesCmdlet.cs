@@ -35,6 +35,31 @@ namespace PythonImages.Commands
             return loaded!;
         }
 
+        /// <summary>
+        /// -MatrixPath as a full file system path (null without it); another provider, an unknown drive or NUL is the
+        /// terminating Matrix.InvalidPath error every reader of -MatrixPath gives.
+        /// </summary>
+        protected string? MatrixFullPath()
+        {
+            try
+            {
+                string? resolved = ResolveMatrixPath();
+                try
+                {
+                    return resolved == null ? null : System.IO.Path.GetFullPath(resolved);
+                }
+                catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is System.IO.PathTooLongException)
+                {
+                    throw new MatrixException(MatrixErrorIds.InvalidPath, "The matrix path cannot be resolved: " + ex.Message, MatrixPath!, 0, null, ex);
+                }
+            }
+            catch (MatrixException ex)
+            {
+                ThrowTerminatingError(Errors.FromMatrix(ex));
+                throw; // not reached
+            }
+        }
+
         /// <summary>-MatrixPath as a file system path; anything else (another provider, an unknown drive, NUL) is a MatrixException.</summary>
         private string? ResolveMatrixPath()
         {

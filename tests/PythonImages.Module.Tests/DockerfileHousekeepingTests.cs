@@ -229,6 +229,58 @@ namespace PythonImages.Tests
             Assert.Equal(new[] { "Dockerfile" }, Directory.GetFiles(Path.Combine(work, "3.14", "slim-trixie")).Select(Path.GetFileName));
         }
 
+        /// <summary>
+        /// A hand-written Dockerfile that appears between New-PythonDockerfile's look and its rename (a hook writes it there)
+        /// is left as it is and reported as Dockerfile.NotOurs, as one that was there before; it was Dockerfile.IOError.
+        /// </summary>
+        [Fact]
+        public async System.Threading.Tasks.Task AHandWrittenDockerfileAppearingBeforeTheRenameIsNotOurs()
+        {
+            string work = Path.Combine(root, "images");
+            string script =
+                $"Import-Module {FreshProcess.Quote(ModuleSession.ManifestPath)} -ErrorAction Stop\n"
+                + $"$image = {Image}\n"
+                + "$store = $image.GetType().Assembly.GetType('PythonImages.Dockerfiles.DockerfileStore')\n"
+                + "$hook = $store.GetField('BeforeCommit', [Reflection.BindingFlags]'NonPublic,Static')\n"
+                + "$hook.SetValue($null, [Action[string]]{ param($t) [IO.File]::WriteAllText([IO.Path]::Combine([IO.Path]::GetDirectoryName($t), 'Dockerfile'), \"FROM scratch`n\") })\n"
+                + $"$out = $image | New-PythonDockerfile -Path {FreshProcess.Quote(work)} -ErrorVariable e -ErrorAction SilentlyContinue\n"
+                + "\"$(@($out).Count) $($e.Count) $($e[0].FullyQualifiedErrorId) $($e[0].CategoryInfo.Category)\"\n";
+            using var child = Start(script);
+            var output = child.StandardOutput.ReadToEndAsync();
+            var error = child.StandardError.ReadToEndAsync();
+            Assert.True(child.WaitForExit(120_000));
+            Assert.True(child.ExitCode == 0, await error);
+            Assert.Equal("0 1 Dockerfile.NotOurs,PythonImages.Commands.NewPythonDockerfileCommand ResourceExists", (await output).Trim());
+            Assert.Equal("FROM scratch\n", File.ReadAllText(Path.Combine(work, "3.14", "slim-trixie", "Dockerfile")));
+            Assert.Empty(Temps());
+        }
+
+        /// <summary>
+        /// -Prune racing another run: the stale Dockerfile and its folder vanish after the listing, before the banner is read
+        /// (a hook removes them there). That is what -Prune wanted: no error; it was Dockerfile.IOError.
+        /// </summary>
+        [Fact]
+        public async System.Threading.Tasks.Task PruneRacingAnotherRunThatRemovedTheFileReportsNoError()
+        {
+            string work = Path.Combine(root, "images");
+            string script =
+                $"Import-Module {FreshProcess.Quote(ModuleSession.ManifestPath)} -ErrorAction Stop\n"
+                + $"{Image} | New-PythonDockerfile -Path {FreshProcess.Quote(work)} | Out-Null\n"
+                + $"$store = ({Image}).GetType().Assembly.GetType('PythonImages.Dockerfiles.DockerfileStore')\n"
+                + "$hook = $store.GetField('BeforeDeleteStep', [Reflection.BindingFlags]'NonPublic,Static')\n"
+                + "$hook.SetValue($null, [Action[string,string]]{ param($p, $at) if ($at -eq 'banner') { [IO.File]::Delete($p); [IO.Directory]::Delete([IO.Path]::GetDirectoryName($p)) } })\n"
+                + $"$out = Get-PythonTag -Version 3.13 -Variant slim-trixie | New-PythonDockerfile -Path {FreshProcess.Quote(work)} -Prune -ErrorVariable e -ErrorAction SilentlyContinue\n"
+                + "\"$(@($out).Count) $($e.Count) $($e[0].FullyQualifiedErrorId)\"\n";
+            using var child = Start(script);
+            var output = child.StandardOutput.ReadToEndAsync();
+            var error = child.StandardError.ReadToEndAsync();
+            Assert.True(child.WaitForExit(120_000));
+            Assert.True(child.ExitCode == 0, await error);
+            Assert.Equal("1 0", (await output).Trim());
+            Assert.False(Directory.Exists(Path.Combine(work, "3.14")));
+            Assert.True(File.Exists(Path.Combine(work, "3.13", "slim-trixie", "Dockerfile")));
+        }
+
         /// <summary>A PowerShell script in a child process (the test assembly's own entry point), not waited for.</summary>
         private static Process Start(string script)
         {

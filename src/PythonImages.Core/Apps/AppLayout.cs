@@ -215,15 +215,7 @@ namespace PythonImages.Apps
                 return null;
             }
 
-            string root = Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) + Path.DirectorySeparatorChar;
-            var comparison = Path.DirectorySeparatorChar == '\\' ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-            if (!full.StartsWith(root, comparison) || full.Length == root.Length)
-            {
-                return null;
-            }
-
-            string relative = full.Substring(root.Length);
-            return Path.DirectorySeparatorChar == '\\' ? relative.Replace('\\', '/') : relative;
+            return PathRules.RelativeInside(Path.GetFullPath(folder), full);
         }
 
         /// <summary>The only top-level .py file, or an error that lists the candidates (their names shown with control characters escaped).</summary>

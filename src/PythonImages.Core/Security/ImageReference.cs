@@ -50,8 +50,10 @@ namespace PythonImages.Security
 
         /// <summary>
         /// True when Docker reads <paramref name="firstComponent"/>, the part of a reference before its first '/', as a
-        /// registry host: it has a '.' or a ':port', is localhost, or has an uppercase letter. Any other first part is a
-        /// Docker Hub namespace (mirror/python is docker.io/mirror/python).
+        /// registry host: it has a '.' or a ':port', is localhost, or has an uppercase letter. An IPv6 address in brackets
+        /// ([::1], [::1]:5000) is one by its ':'; brackets around anything else ([ab]) are not, as for Docker. Any other first
+        /// part is a Docker Hub namespace (mirror/python is docker.io/mirror/python). The one reading of the module: image
+        /// references, -BaseImageRegistry and Publish-PythonImage -Registry all use it.
         /// </summary>
         public static bool NamesRegistryHost(string firstComponent) =>
             firstComponent.IndexOf('.') >= 0 || firstComponent.IndexOf(':') >= 0 || firstComponent == "localhost" ||

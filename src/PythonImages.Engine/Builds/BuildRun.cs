@@ -256,8 +256,7 @@ namespace PythonImages.Engine.Builds
 
         private static string MakeRelative(string root, string file)
         {
-            string r = root.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) + Path.DirectorySeparatorChar;
-            return file.StartsWith(r, StringComparison.Ordinal) ? file.Substring(r.Length).Replace('\\', '/') : file;
+            return PathRules.RelativeInside(root, file) ?? file;
         }
     }
 }

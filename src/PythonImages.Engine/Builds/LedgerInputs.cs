@@ -116,9 +116,7 @@ namespace PythonImages.Engine.Builds
         /// </summary>
         public static string ContextDigest(ImageBuildJob job)
         {
-            string relative = job.DockerfilePath.StartsWith(job.ContextPath, StringComparison.Ordinal)
-                ? job.DockerfilePath.Substring(job.ContextPath.Length).TrimStart('/', '\\')
-                : job.DockerfilePath;
+            string relative = PathRules.RelativeInside(job.ContextPath, job.DockerfilePath) ?? job.DockerfilePath;
             var context = BuildContext.Scan(job.ContextPath, relative);
             using var sha = SHA256.Create();
             var text = new StringBuilder();

@@ -145,7 +145,7 @@ namespace PythonImages.Engine.Registry
         {
             string trimmed = (registryPrefix ?? string.Empty).TrimEnd('/');
             string? why = InputGrammar.RegistryPrefix.Why(trimmed);
-            if (why == null && !LooksLikeHost(trimmed))
+            if (why == null && !ImageReference.NamesRegistryHost(trimmed.Split('/')[0]))
             {
                 why = "it does not start with a registry host (a host has a '.' or a ':port', or is localhost)";
             }
@@ -168,12 +168,6 @@ namespace PythonImages.Engine.Registry
 
         /// <summary>The registry client (tests and the module read manifests through it).</summary>
         public RegistryClient Client => client;
-
-        private static bool LooksLikeHost(string text)
-        {
-            string first = text.Split('/')[0];
-            return first.IndexOf('.') >= 0 || first.IndexOf(':') >= 0 || first == "localhost" || first.StartsWith("[", StringComparison.Ordinal);
-        }
 
         /// <summary>The reference <paramref name="local"/> gets in the registry: host/namespace/last-component:tag.</summary>
         public ImageReference Destination(ImageReference local, string? tag = null)

@@ -180,6 +180,48 @@ namespace PythonImages.Tests.Dockerfiles
             Assert.Contains("hunter2", File.ReadAllText(secret), StringComparison.Ordinal);
         }
 
+        /// <summary>
+        /// -Prune racing another run: the Dockerfile (alone, or with its folder) vanishes after the listing, before the banner
+        /// is read or before the delete. The file is gone as asked: no error, and the emptied folders are still removed.
+        /// </summary>
+        [Theory]
+        [InlineData("banner", false)]
+        [InlineData("banner", true)]
+        [InlineData("delete", false)]
+        [InlineData("delete", true)]
+        public void ADockerfileThatVanishesWhilePruneLooksAtItIsNoFailure(string step, bool withItsFolder)
+        {
+            using var dir = new ScratchDir();
+            var image = Images.First(i => i.Directory == "3.14/slim-trixie");
+            DockerfileStore.Commit(DockerfileStore.Plan(dir.Root, DockerfileRenderer.Render(image)));
+            string folder = dir.P("3.14/slim-trixie");
+            Assert.Equal(new[] { image.Directory }, DockerfileStore.FindGenerated(dir.Root));
+            DockerfileStore.BeforeDeleteStep = (path, at) =>
+            {
+                if (at == step)
+                {
+                    File.Delete(path);
+                    if (withItsFolder)
+                    {
+                        Directory.Delete(folder);
+                    }
+                }
+            };
+            try
+            {
+                // True only when this call deleted it (File.Delete of a file already gone cannot tell).
+                bool deleted = DockerfileStore.DeleteGenerated(dir.Root, image.Directory);
+                Assert.True(!deleted || step == "delete");
+            }
+            finally
+            {
+                DockerfileStore.BeforeDeleteStep = null;
+            }
+
+            Assert.False(Directory.Exists(folder));
+            Assert.True(Directory.Exists(dir.Root));
+        }
+
         [Fact]
         public void FindGeneratedSeesOnlyOurDockerfilesAndDeleteRemovesEmptiedDirectoriesOnly()
         {
@@ -313,7 +355,10 @@ namespace PythonImages.Tests.Dockerfiles
             DockerfileStore.BeforeCommit = _ => File.WriteAllText(plan.FullPath, "FROM scratch\n");
             try
             {
-                Assert.ThrowsAny<IOException>(() => DockerfileStore.Commit(plan));
+                // Refused as one found by Plan is (Dockerfile.NotOurs), not as a failed write.
+                var ex = Assert.Throws<DockerfileException>(() => DockerfileStore.Commit(plan));
+                Assert.Equal(DockerfileErrorIds.NotOurs, ex.ErrorId);
+                Assert.Contains(plan.FullPath, ex.Message, StringComparison.Ordinal);
             }
             finally
             {

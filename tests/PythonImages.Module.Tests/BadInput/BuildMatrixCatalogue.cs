@@ -48,6 +48,14 @@ namespace PythonImages.Tests.BadInput
             return c;
         }
 
+        private static BadInputCase MatrixPathOf(string name, string matrixPath) => new BadInputCase(
+            Area,
+            name,
+            "Export-PythonBuildMatrix -Format GitHubActions -MatrixPath " + matrixPath + " -GitRepository \"$work/repo\" -Path \"$work/wf.yml\"",
+            "Matrix.InvalidPath",
+            ErrorCategory.InvalidArgument)
+        { Arrange = Repo };
+
         public static List<BadInputCase> Create() => new List<BadInputCase>
         {
             // ---------------------------------------------------------------- image objects: every field that reaches the file
@@ -103,6 +111,12 @@ namespace PythonImages.Tests.BadInput
             // Another provider's path (Function:X is "X" to it) was a file relative to the process's directory, not PowerShell's location.
             new BadInputCase(Area, "Path on another provider", "Get-PythonTag -Version 3.14 | Export-PythonBuildMatrix -Format GitHubActions -Path Function:PI_BADINPUT_WF", "BuildMatrix.InvalidPath", ErrorCategory.InvalidArgument),
             new BadInputCase(Area, "GitRepository on another provider", "Get-PythonTag -Version 3.14 | Export-PythonBuildMatrix -Format GitHubActions -GitRepository Env:PI_BADINPUT_REPO -Path \"$work/wf.yml\" -ChangedSince HEAD", "BuildMatrix.InvalidPath", ErrorCategory.InvalidArgument),
+            // -MatrixPath with -GitRepository: a path that is not a file (another provider, an unknown drive, NUL) is the Matrix.InvalidPath
+            // every reader of -MatrixPath gives, not "outside the repository" (Env:X was read as ./X) nor an id of PowerShell's own.
+            MatrixPathOf("MatrixPath on the Env: provider", "Env:PI_BADINPUT_MATRIX"),
+            MatrixPathOf("MatrixPath on the Variable: provider", "Variable:PWD"),
+            MatrixPathOf("MatrixPath on an unknown drive", "nosuchdrive:/matrix.yaml"),
+            MatrixPathOf("MatrixPath with a NUL", "\"$work/repo/m$([char]0).yaml\""),
             new BadInputCase(Area, "MatrixPath outside the repository", "Export-PythonBuildMatrix -Format GitHubActions -MatrixPath \"$work/m/matrix.yaml\" -GitRepository \"$work/repo\" -Path \"$work/wf.yml\"", "BuildMatrix.InvalidRepositoryPath", ErrorCategory.InvalidArgument) { Arrange = Repo },
 
             // ---------------------------------------------------------------- -ChangedSince

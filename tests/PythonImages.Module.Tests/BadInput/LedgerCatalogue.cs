@@ -142,6 +142,12 @@ namespace PythonImages.Tests.BadInput
                 .WithFile("a.json", Ledger(Entry())).WithFile("b.json", Ledger(Entry(image: "3.13/slim-trixie"))).WithFile("merged.json", "old"));
             list.Add(new BadInputCase(Area, "merge: destination in a missing folder", Merge.Replace("./merged.json", "./no/merged.json", StringComparison.Ordinal), "Ledger.InvalidPath", ErrorCategory.InvalidArgument)
                 .WithFile("a.json", Ledger(Entry())).WithFile("b.json", Ledger(Entry())));
+            // Another provider's path is a Ledger.InvalidPath whether it has a wildcard or not (Env:* was Ledger.NotFound).
+            foreach (var (how, path) in new[] { ("-Path wildcard", "-Path Env:*"), ("-Path wildcard on Function:", "-Path Function:*"), ("-Path", "-Path Env:PATH"), ("-LiteralPath", "-LiteralPath Env:PATH") })
+            {
+                list.Add(new BadInputCase(Area, "merge: " + how + " on another provider", "Merge-PythonBuildLedger " + path + " -Destination ./merged.json", "Ledger.InvalidPath", ErrorCategory.InvalidArgument));
+            }
+
             list.Add(new BadInputCase(Area, "merge: fragment is a folder", "Merge-PythonBuildLedger -Path ./a.json, ./ctx -Destination ./merged.json", "Ledger.ReadFailed", ErrorCategory.ReadError)
                 .WithFile("a.json", Ledger(Entry())).WithFile("ctx/Dockerfile", "FROM scratch\n"));
             return list;

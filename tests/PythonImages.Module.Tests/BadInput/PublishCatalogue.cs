@@ -39,6 +39,8 @@ namespace PythonImages.Tests.BadInput
                 ("registry with a newline", "localhost:5000/lib`nrary"),
                 ("registry with a space", "localhost:5000/ library"),
                 ("registry with a digest", "localhost:5000/library@sha256:0123456789abcdef0123456789abcdef"),
+                ("registry of a Docker Hub namespace", "library/python"),
+                ("registry in brackets that are no IPv6 address", "[ab]/library"),
             })
             {
                 Add(name, $"Publish-PythonImage -Image python:3.14-slim -Registry \"{registry}\"" + Engine, "Publish.InvalidRegistry");
