@@ -149,7 +149,7 @@ namespace PythonImages
         /// A refusal because another handle holds a lock: on Linux and macOS .NET's advisory flock answered EWOULDBLOCK
         /// (errno 11 on Linux, 35 on macOS and the BSDs), on Windows a sharing or lock violation (32, 33).
         /// </summary>
-        private static bool IsHeldByAnother(IOException ex)
+        internal static bool IsHeldByAnother(IOException ex)
         {
             if (ex is FileNotFoundException || ex is DirectoryNotFoundException)
             {

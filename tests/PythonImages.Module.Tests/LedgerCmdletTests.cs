@@ -55,7 +55,7 @@ namespace PythonImages.Tests
             Assert.Equal(new[] { "3.13/slim-trixie (linux/amd64)", "3.14/slim-trixie (linux/amd64)", "3.14/slim-trixie (linux/arm64)" },
                 entries.Select(e => e.GetProperty("image").GetString() + " (" + e.GetProperty("platform").GetString() + ")"));
             Assert.Equal("sha256:" + new string('3', 64), entries[1].GetProperty("pushed").GetProperty("localhost:5000/library/python:3.14-slim").GetString());
-            Assert.Equal(new[] { "merged.json", "a.json", "b.json" }.OrderBy(f => f, StringComparer.Ordinal), Directory.GetFiles(dir).Select(Path.GetFileName).OrderBy(f => f, StringComparer.Ordinal));
+            Assert.Equal(new[] { "merged.json", "a.json", "b.json", ".merged.json.lock" }.OrderBy(f => f, StringComparer.Ordinal), Directory.GetFiles(dir).Select(Path.GetFileName).OrderBy(f => f, StringComparer.Ordinal));
 
             File.WriteAllText(b, LedgerCatalogue.Ledger(LedgerCatalogue.Entry(image: "3.12/slim-trixie")));
             var again = s.Run("Merge-PythonBuildLedger -Path $dir/b.json -Destination $merged", vars);
@@ -115,7 +115,7 @@ namespace PythonImages.Tests
             Assert.Equal(ErrorCategory.ResourceExists, e.CategoryInfo.Category);
             Assert.Contains("-Force", e.ErrorDetails.RecommendedAction, StringComparison.Ordinal);
             Assert.Equal("the other merge", File.ReadAllText(merged).Trim());
-            Assert.Equal(new[] { "a.json", "merged.json" }, Directory.GetFiles(dir).Select(Path.GetFileName).OrderBy(f => f, StringComparer.Ordinal));
+            Assert.Equal(new[] { ".merged.json.lock", "a.json", "merged.json" }, Directory.GetFiles(dir).Select(Path.GetFileName).OrderBy(f => f, StringComparer.Ordinal));
         }
 
         [RegistryFact]

@@ -22,7 +22,7 @@ namespace PythonImages.Ledger
         /// <summary>The digest of the build context as it is sent (every file's path, mode and content; .dockerignore applied).</summary>
         public string ContextDigest { get; set; } = string.Empty;
 
-        /// <summary>The build arguments: name → sha256 digest of the value (values may be secrets and are never stored).</summary>
+        /// <summary>The build arguments: name → fingerprint of the value (<see cref="BuildArgFingerprint"/>; values may be secrets and are never stored).</summary>
         public IDictionary<string, string> BuildArgs { get; set; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
 
         /// <summary>The base image the Dockerfile starts from (its first FROM), null when none could be read.</summary>

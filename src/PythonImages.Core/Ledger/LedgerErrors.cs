@@ -26,6 +26,9 @@ namespace PythonImages.Ledger
 
         /// <summary>The merge destination exists and -Force was not given.</summary>
         public const string DestinationExists = "Ledger.DestinationExists";
+
+        /// <summary>Another process kept the ledger's lock for longer than a change waits; nothing was written.</summary>
+        public const string Busy = "Ledger.Busy";
     }
 }
 
@@ -43,6 +46,7 @@ namespace PythonImages
             D(LedgerErrorIds.NotFound, ObjectNotFound, "Pass existing ledger fragments (the legs' pi-out/ledger/*.json) or the ledger written by Invoke-PythonImageBuild -Ledger."),
             D(LedgerErrorIds.Conflict, InvalidData, "Each image and platform must be built by one leg: merge the fragments of one run only, or drop the stale fragment."),
             D(LedgerErrorIds.DestinationExists, ResourceExists, "Add -Force to replace it, or choose another -Destination."),
+            D(LedgerErrorIds.Busy, ResourceBusy, "Let the other command that writes this ledger (another terminal, CI step or job) finish, then run again; the lock is released when the process holding it ends."),
         };
     }
 }

@@ -24,7 +24,7 @@ namespace PythonImages.Ledger
                 ImageId = Checked(o, "imageId", LedgerGrammar.Digest, source, where),
                 Created = Created(o, source, where),
             };
-            foreach (var kv in Map(o, "buildArgs", source, where, EngineGrammar.BuildArgName.Why, LedgerGrammar.Digest.Why))
+            foreach (var kv in Map(o, "buildArgs", source, where, EngineGrammar.BuildArgName.Why, LedgerGrammar.BuildArgDigest.Why))
             {
                 entry.BuildArgs[kv.Key] = kv.Value;
             }

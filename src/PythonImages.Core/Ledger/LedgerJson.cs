@@ -118,24 +118,53 @@ namespace PythonImages.Ledger
 
         /// <summary>
         /// Changes the ledger at <paramref name="path"/> as it is on disk now (a new ledger when there is none) and writes it
-        /// back when <paramref name="change"/> returns true; one change at a time per ledger in this process. Two commands
-        /// of one pipeline (Invoke-PythonImageBuild -Ledger x | Publish-PythonImage -Ledger x) each record their part this
-        /// way: writing a copy read earlier would drop what the other recorded meanwhile.
+        /// back when <paramref name="change"/> returns true; one change at a time per ledger, in this process and across
+        /// processes (the ledger's lock file, see <see cref="LedgerLock"/>, is held from the read to the write). Two commands
+        /// of one pipeline (Invoke-PythonImageBuild -Ledger x | Publish-PythonImage -Ledger x), or two processes building
+        /// into one ledger, each record their part this way: writing a copy read earlier would drop what the other
+        /// recorded meanwhile. <see cref="LedgerErrorIds.Busy"/> when another process holds the lock for longer than 30 s.
         /// </summary>
-        public static void Update(string path, Func<BuildLedger, bool> change)
+        public static void Update(string path, Func<BuildLedger, bool> change) => Update(path, change, LedgerLock.DefaultWait);
+
+        /// <summary><see cref="Update(string, Func{BuildLedger, bool})"/>, waiting up to <paramref name="wait"/> for another process's change.</summary>
+        internal static void Update(string path, Func<BuildLedger, bool> change, TimeSpan wait)
         {
-            lock (Gates.GetOrAdd(Path.GetFullPath(path), _ => new object()))
+            string full = Path.GetFullPath(path);
+            lock (Gates.GetOrAdd(full, _ => new object()))
             {
-                var ledger = File.Exists(path) ? Read(path) : new BuildLedger();
-                if (change(ledger))
+                using (LedgerLock.Acquire(full, wait))
                 {
-                    Write(path, ledger);
+                    var ledger = File.Exists(full) ? Read(full) : new BuildLedger();
+                    if (change(ledger))
+                    {
+                        WriteUnlocked(full, ledger, AtomicWriteMode.Replace);
+                    }
                 }
             }
         }
 
-        /// <summary>Writes <paramref name="ledger"/> to <paramref name="path"/> atomically; <see cref="LedgerException"/> (WriteFailed) when it cannot.</summary>
+        /// <summary>
+        /// Writes <paramref name="ledger"/> to <paramref name="path"/> atomically, holding the ledger's lock meanwhile (so a
+        /// change of another process lands before or after it, never on a copy read before it); <see cref="LedgerException"/>
+        /// (WriteFailed, Busy) when it cannot.
+        /// </summary>
         public static void Write(string path, BuildLedger ledger, AtomicWriteMode mode = AtomicWriteMode.Replace)
+        {
+            string full = Path.GetFullPath(path);
+            byte[] bytes = Bytes(full, ledger); // what cannot be written is refused before anything is touched, the lock file too
+            lock (Gates.GetOrAdd(full, _ => new object()))
+            {
+                using (LedgerLock.Acquire(full, LedgerLock.DefaultWait))
+                {
+                    WriteBytes(full, bytes, mode);
+                }
+            }
+        }
+
+        private static void WriteUnlocked(string path, BuildLedger ledger, AtomicWriteMode mode) => WriteBytes(path, Bytes(path, ledger), mode);
+
+        /// <summary>The file's bytes; <see cref="LedgerErrorIds.Invalid"/> when the ledger holds more than <see cref="Read"/> accepts.</summary>
+        private static byte[] Bytes(string path, BuildLedger ledger)
         {
             byte[] bytes = new UTF8Encoding(false).GetBytes(Serialize(ledger));
             string? tooMuch = TooMuch(ledger, bytes.Length);
@@ -148,6 +177,11 @@ namespace PythonImages.Ledger
                     "Merge the fragments of one run only, or start a new ledger (a ledger records each image and platform once, with the tags pushed from it).");
             }
 
+            return bytes;
+        }
+
+        private static void WriteBytes(string path, byte[] bytes, AtomicWriteMode mode)
+        {
             try
             {
                 AtomicFile.WriteAllBytes(path, bytes, mode);

@@ -9,6 +9,14 @@ namespace PythonImages.Security
             "sha256:[0-9a-f]{64}", 71);
 
         /// <summary>
+        /// What a ledger records of a build argument's value: its fingerprint (pbkdf2-sha256:&lt;64 hex&gt;, see
+        /// <see cref="Ledger.BuildArgFingerprint"/>), or the plain sha256 earlier ledgers recorded (read, never written).
+        /// </summary>
+        public static readonly Grammar BuildArgDigest = new Grammar(
+            "build argument fingerprint", "pbkdf2-sha256: (or, written by an earlier version, sha256:) followed by 64 lowercase hexadecimal digits",
+            "(pbkdf2-sha256|sha256):[0-9a-f]{64}", 78);
+
+        /// <summary>
         /// What names an image in a ledger: the matrix directory of a python image (3.14/slim-trixie), or the full path of
         /// the Dockerfile of a build of a folder (printable text; the ledger compares it, nothing runs it).
         /// </summary>

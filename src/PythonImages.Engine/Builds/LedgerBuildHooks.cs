@@ -177,7 +177,10 @@ namespace PythonImages.Engine.Builds
 
             if (!was.SameInputs(new LedgerEntry { Image = now.Image, Platform = now.Platform, DockerfileSha256 = was.DockerfileSha256, ContextDigest = was.ContextDigest, BuildArgs = now.BuildArgs, BaseImage = was.BaseImage, BaseImageId = was.BaseImageId }))
             {
-                return "its build arguments changed";
+                // An entry of an earlier version (plain sha256 of each value) never equals a fingerprint: one rebuild records it anew.
+                return was.BuildArgs.Values.Any(BuildArgFingerprint.IsLegacy)
+                    ? "its build arguments were recorded by an earlier version as plain sha256 digests; it is built once to record them as fingerprints"
+                    : "its build arguments changed";
             }
 
             if (!string.Equals(was.BaseImage, now.BaseImage, StringComparison.Ordinal))

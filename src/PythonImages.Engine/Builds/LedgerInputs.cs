@@ -14,7 +14,7 @@ namespace PythonImages.Engine.Builds
 {
     /// <summary>
     /// What a build of one job is made of, as the ledger records it: the image key and platform, the Dockerfile's sha256,
-    /// the context digest, the build arguments (hashed), and the base image with its id on the engine now.
+    /// the context digest, the build arguments (as fingerprints, see <see cref="BuildArgFingerprint"/>), and the base image with its id on the engine now.
     /// </summary>
     public sealed class LedgerInputs
     {
@@ -77,7 +77,7 @@ namespace PythonImages.Engine.Builds
 
             foreach (var arg in buildArgs)
             {
-                entry.BuildArgs[arg.Key] = "sha256:" + Hex(Encoding.UTF8.GetBytes(arg.Value ?? string.Empty));
+                entry.BuildArgs[arg.Key] = BuildArgFingerprint.Of(arg.Key, arg.Value ?? string.Empty, key, platform);
             }
 
             string? baseName = ImageLabels.BaseImageOf(dockerfileText);

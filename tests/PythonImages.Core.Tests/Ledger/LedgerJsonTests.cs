@@ -82,7 +82,8 @@ namespace PythonImages.Tests.Ledger
                 ledger.Set(Sample());
                 LedgerJson.Write(path, ledger);
                 LedgerJson.Write(path, ledger);
-                Assert.Equal(new[] { "ledger.json" }, Directory.GetFiles(dir).Select(Path.GetFileName));
+                Assert.Equal(new[] { ".ledger.json.lock", "ledger.json" }, Directory.GetFiles(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal)); // the lock file stays, empty
+                Assert.Equal(0, new FileInfo(Path.Combine(dir, ".ledger.json.lock")).Length);
                 Assert.Equal(1, LedgerJson.Read(path).Count);
 
                 // CreateNew never replaces a file of other content.

@@ -227,7 +227,44 @@ function Img([int]$i, [string]$ctx) { $c = $imgs[$i].Clone(); $c.ContextPath = $
             Assert.Equal("ImageBuild.StepFailed", r.Errors.Single().FullyQualifiedErrorId.Split(',')[0]);
             Assert.Equal(new[] { "Built", "Failed" }, r.Output.Select(o => o.Properties["Status"].Value.ToString()));
             Assert.Equal(new[] { DirectoryOf(0) }, Ledger().Keys);
-            Assert.Equal(new[] { "ledger.json" }, System.IO.Directory.GetFiles(dir).Select(Path.GetFileName));
+            Assert.Equal(new[] { ".ledger.json.lock", "ledger.json" }, System.IO.Directory.GetFiles(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        }
+
+        [DockerFact]
+        public void ABuildArgumentIsRecordedAsASaltedSlowFingerprintAndAnOldPlainHashRebuildsOnce()
+        {
+            // A ledger is a CI artifact: with sha256(value) in it, a weak -BuildArg value was guessed offline at the
+            // speed of sha256. Now: PBKDF2-HMAC-SHA256, 100,000 rounds, salted with the name, image and platform.
+            var vars = new Dictionary<string, object?> { ["c0"] = contexts.Small("args") };
+            const string Args = " -BuildArg @{ TOKEN = 'hunter2'; MODE = 'fast' }";
+            var first = Results(Build("Img 0 $c0", vars, Args)).Single();
+            Assert.Equal("Built", first.Status);
+            string text = File.ReadAllText(LedgerPath);
+            string plain = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("hunter2")));
+            Assert.DoesNotContain(plain[7..], text, StringComparison.Ordinal);
+            Assert.DoesNotContain("hunter2", text, StringComparison.Ordinal);
+
+            var entry = Ledger()[DirectoryOf(0)];
+            string platform = entry.GetProperty("platform").GetString()!;
+            byte[] salt = System.Text.Encoding.UTF8.GetBytes("pythonimages/build-ledger/build-arg\nTOKEN\n" + DirectoryOf(0) + "\n" + platform);
+            string expected = "pbkdf2-sha256:" + Convert.ToHexStringLower(Rfc2898DeriveBytes.Pbkdf2(System.Text.Encoding.UTF8.GetBytes("hunter2"), salt, 100000, HashAlgorithmName.SHA256, 32));
+            Assert.Equal(expected, entry.GetProperty("buildArgs").GetProperty("TOKEN").GetString());
+            Assert.StartsWith("pbkdf2-sha256:", entry.GetProperty("buildArgs").GetProperty("MODE").GetString(), StringComparison.Ordinal);
+
+            // The same value again: the same fingerprint, nothing to build. Another value: built.
+            Assert.Equal("Skipped", Results(Build("Img 0 $c0", vars, Args)).Single().Status);
+
+            // A ledger of an earlier version (the plain sha256 of each value) is read, and counts as other inputs: the
+            // image is built once more, with the reason, and recorded in the new form; then it is skipped again.
+            File.WriteAllText(LedgerPath, text.Replace(expected, plain, StringComparison.Ordinal));
+            var again = Results(Build("Img 0 $c0", vars, Args)).Single();
+            Assert.Equal("Built", again.Status);
+            Assert.StartsWith("its build arguments were recorded by an earlier version", again.Reason, StringComparison.Ordinal);
+            Assert.Equal(expected, Ledger()[DirectoryOf(0)].GetProperty("buildArgs").GetProperty("TOKEN").GetString());
+            Assert.Equal("Skipped", Results(Build("Img 0 $c0", vars, Args)).Single().Status);
+            var changed = Results(Build("Img 0 $c0", vars, " -BuildArg @{ TOKEN = 'hunter3'; MODE = 'fast' }")).Single();
+            Assert.Equal("Built", changed.Status);
+            Assert.Equal("its build arguments changed", changed.Reason);
         }
 
         private static int CountOf(string text, string part)
