@@ -99,7 +99,7 @@ namespace PythonImages.Tests
                 + "$hook = $store.GetField('BeforeCommit', [Reflection.BindingFlags]'NonPublic,Static')\n"
                 + $"$hook.SetValue($null, [Action[string]]{{ param($t) [IO.File]::WriteAllText({FreshProcess.Quote(ready)}, $t); [Threading.Thread]::Sleep(600000) }})\n"
                 + $"$image | New-PythonDockerfile -Path {FreshProcess.Quote(work)}\n";
-            using (var child = Start(script))
+            using (var child = FreshProcess.Start(script))
             {
                 var deadline = DateTime.UtcNow.AddSeconds(120);
                 while (!File.Exists(ready) && !child.HasExited && DateTime.UtcNow < deadline)
@@ -147,8 +147,8 @@ namespace PythonImages.Tests
                 + $"while (-not [IO.File]::Exists({FreshProcess.Quote(go)})) {{ [Threading.Thread]::Sleep(2) }}\n"
                 + $"foreach ($n in 1..3) {{ $null = $images | New-PythonDockerfile -Path ([IO.Path]::Combine({FreshProcess.Quote(root)}, \"r$n\")) }}\n"
                 + "'done'\n";
-            using var a = Start(Script(false));
-            using var b = Start(Script(true));
+            using var a = FreshProcess.Start(Script(false));
+            using var b = FreshProcess.Start(Script(true));
             Thread.Sleep(4000); // both have imported the module and wait for the signal
             File.WriteAllText(go, "go");
             var outA = a.StandardOutput.ReadToEndAsync();
@@ -189,8 +189,8 @@ namespace PythonImages.Tests
                 + $"$hook.SetValue($null, [Action[string]]{{ param($t) [IO.File]::WriteAllText({FreshProcess.Quote(Path.Combine(root, name + ".ready"))}, $t); "
                 + $"while (-not [IO.File]::Exists({FreshProcess.Quote(release)})) {{ [Threading.Thread]::Sleep(5) }} }})\n"
                 + $"($image | New-PythonDockerfile -Path {FreshProcess.Quote(work)}).DockerfileAction\n";
-            using var a = Start(Script("a"));
-            using var b = Start(Script("b"));
+            using var a = FreshProcess.Start(Script("a"));
+            using var b = FreshProcess.Start(Script("b"));
             var deadline = DateTime.UtcNow.AddSeconds(120);
             while (!(File.Exists(Path.Combine(root, "a.ready")) && File.Exists(Path.Combine(root, "b.ready"))) && !a.HasExited && !b.HasExited && DateTime.UtcNow < deadline)
             {
@@ -234,7 +234,7 @@ namespace PythonImages.Tests
         /// is left as it is and reported as Dockerfile.NotOurs, as one that was there before; it was Dockerfile.IOError.
         /// </summary>
         [Fact]
-        public async System.Threading.Tasks.Task AHandWrittenDockerfileAppearingBeforeTheRenameIsNotOurs()
+        public void AHandWrittenDockerfileAppearingBeforeTheRenameIsNotOurs()
         {
             string work = Path.Combine(root, "images");
             string script =
@@ -245,12 +245,9 @@ namespace PythonImages.Tests
                 + "$hook.SetValue($null, [Action[string]]{ param($t) [IO.File]::WriteAllText([IO.Path]::Combine([IO.Path]::GetDirectoryName($t), 'Dockerfile'), \"FROM scratch`n\") })\n"
                 + $"$out = $image | New-PythonDockerfile -Path {FreshProcess.Quote(work)} -ErrorVariable e -ErrorAction SilentlyContinue\n"
                 + "\"$(@($out).Count) $($e.Count) $($e[0].FullyQualifiedErrorId) $($e[0].CategoryInfo.Category)\"\n";
-            using var child = Start(script);
-            var output = child.StandardOutput.ReadToEndAsync();
-            var error = child.StandardError.ReadToEndAsync();
-            Assert.True(child.WaitForExit(120_000));
-            Assert.True(child.ExitCode == 0, await error);
-            Assert.Equal("0 1 Dockerfile.NotOurs,PythonImages.Commands.NewPythonDockerfileCommand ResourceExists", (await output).Trim());
+            var run = FreshProcess.Run(script);
+            Assert.True(run.ExitCode == 0, run.Error);
+            Assert.Equal("0 1 Dockerfile.NotOurs,PythonImages.Commands.NewPythonDockerfileCommand ResourceExists", string.Join("\n", run.Output).Trim());
             Assert.Equal("FROM scratch\n", File.ReadAllText(Path.Combine(work, "3.14", "slim-trixie", "Dockerfile")));
             Assert.Empty(Temps());
         }
@@ -260,7 +257,7 @@ namespace PythonImages.Tests
         /// (a hook removes them there). That is what -Prune wanted: no error; it was Dockerfile.IOError.
         /// </summary>
         [Fact]
-        public async System.Threading.Tasks.Task PruneRacingAnotherRunThatRemovedTheFileReportsNoError()
+        public void PruneRacingAnotherRunThatRemovedTheFileReportsNoError()
         {
             string work = Path.Combine(root, "images");
             string script =
@@ -271,26 +268,11 @@ namespace PythonImages.Tests
                 + "$hook.SetValue($null, [Action[string,string]]{ param($p, $at) if ($at -eq 'banner') { [IO.File]::Delete($p); [IO.Directory]::Delete([IO.Path]::GetDirectoryName($p)) } })\n"
                 + $"$out = Get-PythonTag -Version 3.13 -Variant slim-trixie | New-PythonDockerfile -Path {FreshProcess.Quote(work)} -Prune -ErrorVariable e -ErrorAction SilentlyContinue\n"
                 + "\"$(@($out).Count) $($e.Count) $($e[0].FullyQualifiedErrorId)\"\n";
-            using var child = Start(script);
-            var output = child.StandardOutput.ReadToEndAsync();
-            var error = child.StandardError.ReadToEndAsync();
-            Assert.True(child.WaitForExit(120_000));
-            Assert.True(child.ExitCode == 0, await error);
-            Assert.Equal("1 0", (await output).Trim());
+            var run = FreshProcess.Run(script);
+            Assert.True(run.ExitCode == 0, run.Error);
+            Assert.Equal("1 0", string.Join("\n", run.Output).Trim());
             Assert.False(Directory.Exists(Path.Combine(work, "3.14")));
             Assert.True(File.Exists(Path.Combine(work, "3.13", "slim-trixie", "Dockerfile")));
-        }
-
-        /// <summary>A PowerShell script in a child process (the test assembly's own entry point), not waited for.</summary>
-        private static Process Start(string script)
-        {
-            string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-            var start = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            start.ArgumentList.Add("exec");
-            start.ArgumentList.Add(typeof(FreshProcess).Assembly.Location);
-            start.ArgumentList.Add("--run-script");
-            start.ArgumentList.Add(script);
-            return Process.Start(start)!;
         }
     }
 }

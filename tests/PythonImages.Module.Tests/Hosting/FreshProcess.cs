@@ -59,13 +59,7 @@ namespace PythonImages.Tests.Hosting
         /// <summary>Runs <paramref name="script"/> in a fresh process; each output object becomes one line.</summary>
         public static Result Run(string script, int timeoutSeconds = 120)
         {
-            string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-            var start = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            start.ArgumentList.Add("exec");
-            start.ArgumentList.Add(typeof(FreshProcess).Assembly.Location);
-            start.ArgumentList.Add("--run-script");
-            start.ArgumentList.Add(script);
-            using var p = Process.Start(start)!;
+            using var p = Start(script);
             var stdout = p.StandardOutput.ReadToEndAsync();
             var stderr = p.StandardError.ReadToEndAsync();
             if (!p.WaitForExit(timeoutSeconds * 1000))
@@ -80,6 +74,18 @@ namespace PythonImages.Tests.Hosting
                 Output = stdout.Result.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToArray(),
                 Error = stderr.Result,
             };
+        }
+
+        /// <summary>Starts <paramref name="script"/> in a fresh process (the test assembly's own entry point), not waited for.</summary>
+        public static Process Start(string script)
+        {
+            string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+            var start = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            start.ArgumentList.Add("exec");
+            start.ArgumentList.Add(typeof(FreshProcess).Assembly.Location);
+            start.ArgumentList.Add("--run-script");
+            start.ArgumentList.Add(script);
+            return Process.Start(start)!;
         }
 
         /// <summary>A PowerShell single-quoted string literal.</summary>

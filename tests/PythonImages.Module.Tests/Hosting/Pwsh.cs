@@ -92,22 +92,28 @@ namespace PythonImages.Tests.Hosting
             {
                 using var p = Process.Start(StartInfo(file, workingDirectory, environment, arguments))!;
                 p.StandardInput.Close();
-                var stdout = p.StandardOutput.ReadToEndAsync();
-                var stderr = p.StandardError.ReadToEndAsync();
-                if (!p.WaitForExit(timeoutSeconds * 1000))
-                {
-                    p.Kill(entireProcessTree: true);
-                    p.WaitForExit();
-                    throw new TimeoutException($"pwsh did not finish within {timeoutSeconds} s.\n{stdout.Result}\n{stderr.Result}");
-                }
-
-                p.WaitForExit();
-                return new Result { ExitCode = p.ExitCode, Output = stdout.Result.Replace("\r\n", "\n"), Error = stderr.Result.Replace("\r\n", "\n") };
+                return Collect(p, timeoutSeconds);
             }
             finally
             {
                 File.Delete(file);
             }
+        }
+
+        /// <summary>Reads a started pwsh's output until it ends; kills it (and throws, with what it wrote) after the timeout.</summary>
+        public static Result Collect(Process p, int timeoutSeconds)
+        {
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            var stderr = p.StandardError.ReadToEndAsync();
+            if (!p.WaitForExit(timeoutSeconds * 1000))
+            {
+                p.Kill(entireProcessTree: true);
+                p.WaitForExit();
+                throw new TimeoutException($"pwsh did not finish within {timeoutSeconds} s.\n{stdout.Result}\n{stderr.Result}");
+            }
+
+            p.WaitForExit();
+            return new Result { ExitCode = p.ExitCode, Output = stdout.Result.Replace("\r\n", "\n"), Error = stderr.Result.Replace("\r\n", "\n") };
         }
 
         /// <summary>A PowerShell single-quoted string literal.</summary>

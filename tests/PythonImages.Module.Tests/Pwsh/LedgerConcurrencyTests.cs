@@ -74,21 +74,6 @@ for ($i = 0; $i -lt $Count; $i++) {
             return p;
         }
 
-        private static (int Code, string Out, string Err) Finish(Process p, int seconds)
-        {
-            var stdout = p.StandardOutput.ReadToEndAsync();
-            var stderr = p.StandardError.ReadToEndAsync();
-            if (!p.WaitForExit(seconds * 1000))
-            {
-                p.Kill(entireProcessTree: true);
-                p.WaitForExit();
-                throw new TimeoutException($"pwsh did not finish within {seconds} s.\n{stdout.Result}\n{stderr.Result}");
-            }
-
-            p.WaitForExit();
-            return (p.ExitCode, stdout.Result, stderr.Result);
-        }
-
         private static void WaitFor(string file, Process p)
         {
             var clock = Stopwatch.StartNew();
@@ -118,8 +103,8 @@ for ($i = 0; $i -lt $Count; $i++) {
             WaitFor(Go + ".a.ready", writers[0]);
             WaitFor(Go + ".b.ready", writers[1]);
             File.WriteAllText(Go, string.Empty);
-            var results = await Task.WhenAll(writers.Select(w => Task.Run(() => Finish(w, 300))));
-            Assert.All(results, r => Assert.True(r.Code == 0 && r.Out.Contains("Done", StringComparison.Ordinal), r.Out + r.Err));
+            var results = await Task.WhenAll(writers.Select(w => Task.Run(() => Pwsh.Collect(w, 300))));
+            Assert.All(results, r => Assert.True(r.ExitCode == 0 && r.Output.Contains("Done", StringComparison.Ordinal), r.Output + r.Error));
 
             var images = Images();
             var expected = Enumerable.Range(0, Count).SelectMany(i => new[] { "a/" + i, "b/" + i }).Order(StringComparer.Ordinal).ToList();
@@ -141,9 +126,9 @@ for ($i = 0; $i -lt $Count; $i++) {
             Assert.True(File.Exists(workspace[".ledger.json.lock"]));
 
             var next = Start("next", 1);
-            var r = Finish(next, 300);
-            Assert.True(r.Code == 0, r.Out + r.Err);
-            int slowest = int.Parse(System.Text.RegularExpressions.Regex.Match(r.Out, "slowest change ([0-9]+) ms").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            var r = Pwsh.Collect(next, 300);
+            Assert.True(r.ExitCode == 0, r.Output + r.Error);
+            int slowest = int.Parse(System.Text.RegularExpressions.Regex.Match(r.Output, "slowest change ([0-9]+) ms").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
             Assert.True(slowest < 5000, $"the change waited {slowest} ms for a dead process's lock");
             Assert.Equal(new[] { "next/0" }, Images()); // the killed change wrote nothing
         }
