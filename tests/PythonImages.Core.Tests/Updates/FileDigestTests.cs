@@ -104,6 +104,29 @@ namespace PythonImages.Tests.Updates
         }
 
         [Fact]
+        public void ASteadyDownloadMayTakeLongerThanOneRequestsTimeLimit()
+        {
+            using var f = World();
+            var r = f.Releases.Single(x => x.Version == "3.14.6").WithSource(Enumerable.Range(0, 5 * 65536).Select(i => (byte)i).ToArray());
+            f.Overrides[Tarball] = q => q.Method == "GET" ? new FixtureResponse { Body = r.SourceContent, Chunked = true, ChunkDelay = TimeSpan.FromMilliseconds(400) } : null;
+            var fetch = Fast();
+            fetch.Timeout = TimeSpan.FromSeconds(1);
+            fetch.Retries = 0;
+            var started = DateTime.UtcNow;
+            var run = Run(f, Matrix(f), Only314, fetch: fetch);
+            Assert.Empty(run.Failures.Select(x => x.ErrorId + ": " + x.Message));
+            Assert.True(DateTime.UtcNow - started > TimeSpan.FromSeconds(2), "the download took longer than the time limit of one request");
+            Assert.Equal(r.SourceSha256, run.Result("3.14").SourceSha256);
+            Assert.Contains(run.Events, e => e.Kind == UpdateEventKind.Downloading && e.Message == "3.14: checking Python-3.14.6.tar.xz (0 MiB)");
+
+            // but a download that stops sending for longer than the limit times out
+            f.Overrides[Tarball] = q => q.Method == "GET" ? new FixtureResponse { Body = r.SourceContent, Chunked = true, ChunkDelay = TimeSpan.FromSeconds(3) } : null;
+            var stalled = Run(f, Matrix(f), Only314, fetch: fetch);
+            Assert.Equal(UpdateErrorIds.Timeout, Assert.Single(stalled.Failures).ErrorId);
+            Assert.True(stalled.Unchanged);
+        }
+
+        [Fact]
         public void OnlyFilesWhoseChecksumIsNewAreDownloadedWithProgress()
         {
             using var f = World();
