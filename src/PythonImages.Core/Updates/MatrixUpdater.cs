@@ -45,6 +45,8 @@ namespace PythonImages.Updates
         Warning,
         /// <summary>A detail for -Verbose.</summary>
         Verbose,
+        /// <summary>A release file is being downloaded to check its checksum (bytes so far).</summary>
+        Downloading,
     }
 
     /// <summary>The outcome of planning: the new text, one result per key, the failures. Nothing is written until <see cref="Commit"/>.</summary>
@@ -365,6 +367,9 @@ namespace PythonImages.Updates
             var windows = await CheckFileAsync(found.DownloadDirectory, ReleaseRules.WindowsFileName(found), key, ct).ConfigureAwait(false);
             bool unverified = CheckVerified(keyText, found, source, windows, request.AllowUnverifiedSource);
             CheckNotReplaced(keyText, found, existing, source, windows);
+            bool same = existing != null && existing.Version.Equals(found);
+            await CheckBytesAsync(keyText, source, same ? existing!.SourceSha256 : null, ct).ConfigureAwait(false);
+            await CheckBytesAsync(keyText, windows, same ? existing!.WindowsSha256 : null, ct).ConfigureAwait(false);
             string? setuptools = await SetuptoolsAsync(key, version, ct).ConfigureAwait(false);
             var variants = Variants(key, existing, remaining, windows.Exists);
 
@@ -512,6 +517,64 @@ namespace PythonImages.Updates
             public string? Sha256 { get; set; }
             public ChecksumOrigin Origin { get; set; }
             public string? Signer { get; set; }
+            public Uri? Url { get; set; }
+        }
+
+        /// <summary>
+        /// Downloads the file whose checksum is to be recorded and hashes it as it arrives: a sigstore bundle signs a digest,
+        /// not a file name, so a genuine bundle of another release served under this name would otherwise be taken. A
+        /// checksum the matrix already has for this very version is not downloaded again.
+        /// </summary>
+        private async Task CheckBytesAsync(string keyText, FileFacts facts, string? known, CancellationToken ct)
+        {
+            if (facts.Sha256 == null || string.Equals(facts.Sha256, known, StringComparison.OrdinalIgnoreCase))
+            {
+                return;
+            }
+
+            var url = facts.Url!;
+            string file = url.Segments[url.Segments.Length - 1];
+            long shown = -1;
+            void Progress(long read, long? total)
+            {
+                long mib = read >> 20;
+                if (mib != Interlocked.Exchange(ref shown, mib))
+                {
+                    string of = total.HasValue ? $" of {total.Value >> 20}" : string.Empty;
+                    Events?.Invoke(new UpdateEvent(UpdateEventKind.Downloading, keyText, $"{keyText}: checking {InputGrammar.Show(file)} ({mib}{of} MiB)"));
+                }
+            }
+
+            var got = await http.Sha256Async(url, ReleaseRules.ReleaseFileLimit, Progress, ct).ConfigureAwait(false)
+                ?? throw new UpdateException(UpdateErrorIds.ReleaseNotFound, $"{RedirectPolicy.Show(url)} does not exist, although a checksum is published for it.",
+                    "The release may still be uploading: run the command again later, or check -PythonOrgUri.", keyText);
+            string actual = ToHex(got.Body);
+            if (!string.Equals(actual, facts.Sha256, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new UpdateException(
+                    UpdateErrorIds.ChecksumMismatch,
+                    $"{RedirectPolicy.Show(got.Uri)} has sha256 {actual}, but its {Describe(facts.Origin)} says {facts.Sha256}: the file served is not the one the checksum is for (a replayed bundle of another release, or a corrupted or replaced file); nothing was written.",
+                    "Do not use this release file; check where it came from (a mirror, a proxy) and run the command again against python.org.",
+                    keyText);
+            }
+        }
+
+        private static string Describe(ChecksumOrigin origin) => origin switch
+        {
+            ChecksumOrigin.Sbom => "SBOM",
+            ChecksumOrigin.SigstoreAndSbom => "signed sigstore bundle (and SBOM)",
+            _ => "signed sigstore bundle",
+        };
+
+        private static string ToHex(byte[] bytes)
+        {
+            var sb = new StringBuilder(bytes.Length * 2);
+            foreach (byte b in bytes)
+            {
+                sb.Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            return sb.ToString();
         }
 
         /// <summary>python.org's check of one release file: the .sigstore bundle (verified), the .spdx.json SBOM, else the file itself.</summary>
@@ -534,7 +597,7 @@ namespace PythonImages.Updates
             var (sha, origin) = ReleaseRules.Reconcile(verified?.Sha256, sbomSha, file);
             if (sha != null)
             {
-                return new FileFacts { Exists = true, Sha256 = ReleaseRules.RequireSha256(sha, file), Origin = origin, Signer = verified?.Signer };
+                return new FileFacts { Exists = true, Sha256 = ReleaseRules.RequireSha256(sha, file), Origin = origin, Signer = verified?.Signer, Url = url };
             }
 
             bool exists = await http.ExistsAsync(url, ct).ConfigureAwait(false);

@@ -19,6 +19,9 @@ namespace PythonImages.Updates
         public const long IndexLimit = 2 * 1024 * 1024;
         /// <summary>The largest sigstore bundle read.</summary>
         public const long BundleLimit = 1024 * 1024;
+
+        /// <summary>The most bytes of a release file (source tarball, Windows installer) hashed: real ones are about 30 MB.</summary>
+        public const long ReleaseFileLimit = 256L * 1024 * 1024;
         /// <summary>The largest SBOM read.</summary>
         public const long SbomLimit = 8 * 1024 * 1024;
         /// <summary>The largest ensurepip file read.</summary>

@@ -49,7 +49,7 @@ namespace PythonImages.Updates
         /// <summary>No checksum is published for a file the matrix needs.</summary>
         public const string NoChecksum = "Update.NoChecksum";
 
-        /// <summary>A downloaded file does not match its published checksum.</summary>
+        /// <summary>A downloaded file does not match its published checksum, or its sigstore bundle and SBOM disagree.</summary>
         public const string ChecksumMismatch = "Update.ChecksumMismatch";
 
         /// <summary>The checksum of an already known release changed.</summary>

@@ -46,6 +46,9 @@ namespace PythonImages.Tests.ReleaseFixture
         /// <summary>Send the body chunked, without a Content-Length.</summary>
         public bool Chunked { get; init; }
 
+        /// <summary>With <see cref="Chunked"/>: a pause before each chunk (a slow but steady download).</summary>
+        public TimeSpan ChunkDelay { get; init; }
+
         /// <summary>Content-Length to announce instead of the body's.</summary>
         public long? DeclaredLength { get; init; }
 
@@ -171,6 +174,12 @@ namespace PythonImages.Tests.ReleaseFixture
                             for (int i = 0; i < response.Body.Length; i += chunk)
                             {
                                 int n = Math.Min(chunk, response.Body.Length - i);
+                                if (response.ChunkDelay > TimeSpan.Zero)
+                                {
+                                    await stream.FlushAsync(stop.Token);
+                                    await Task.Delay(response.ChunkDelay, stop.Token);
+                                }
+
                                 await stream.WriteAsync(Encoding.ASCII.GetBytes(n.ToString("x", System.Globalization.CultureInfo.InvariantCulture) + "\r\n"), stop.Token);
                                 await stream.WriteAsync(response.Body.AsMemory(i, n), stop.Token);
                                 await stream.WriteAsync(Encoding.ASCII.GetBytes("\r\n"), stop.Token);

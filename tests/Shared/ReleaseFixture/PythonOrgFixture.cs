@@ -15,8 +15,10 @@ namespace PythonImages.Tests.ReleaseFixture
         public FixtureRelease(string version)
         {
             Version = version;
-            SourceSha256 = Convert.ToHexString(SHA256.HashData(Encoding.ASCII.GetBytes("Python-" + version + ".tar.xz"))).ToLowerInvariant();
-            WindowsSha256 = Convert.ToHexString(SHA256.HashData(Encoding.ASCII.GetBytes("python-" + version + "-amd64.exe"))).ToLowerInvariant();
+            SourceContent = Encoding.ASCII.GetBytes("Python-" + version + ".tar.xz");
+            SourceSha256 = Sha256(SourceContent);
+            WindowsContent = Encoding.ASCII.GetBytes("python-" + version + "-amd64.exe");
+            WindowsSha256 = Sha256(WindowsContent);
             (SignerEmail, SignerIssuer) = PythonOrgFixture.ReleaseManager(version);
         }
 
@@ -25,7 +27,24 @@ namespace PythonImages.Tests.ReleaseFixture
         /// <summary>python.org's download directory (3.15.0 for 3.15.0b3).</summary>
         public string Directory => new string(Version.TakeWhile(c => !char.IsLetter(c)).ToArray());
 
+        /// <summary>The sha256 the bundle signs (and the SBOM states by default): that of <see cref="SourceContent"/> unless a test lies.</summary>
         public string SourceSha256 { get; set; }
+
+        /// <summary>The bytes served as the source tarball.</summary>
+        public byte[] SourceContent { get; set; }
+
+        /// <summary>The bytes served as the Windows installer.</summary>
+        public byte[] WindowsContent { get; set; }
+
+        public static string Sha256(byte[] bytes) => Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
+
+        /// <summary>Serves <paramref name="content"/> as the source tarball, signed and stated with its own checksum.</summary>
+        public FixtureRelease WithSource(byte[] content)
+        {
+            SourceContent = content;
+            SourceSha256 = Sha256(content);
+            return this;
+        }
 
         /// <summary>Null: no Windows installer.</summary>
         public string? WindowsSha256 { get; set; }
@@ -218,7 +237,7 @@ namespace PythonImages.Tests.ReleaseFixture
             {
                 if (name == r.SourceFile && r.SourceTarball)
                 {
-                    return FixtureResponse.Text("tarball of " + r.Version, "application/x-tar");
+                    return new FixtureResponse { Body = r.SourceContent, ContentType = "application/x-tar" };
                 }
 
                 if (name == r.SourceFile + ".sigstore" && r.SourceBundle)
@@ -235,7 +254,7 @@ namespace PythonImages.Tests.ReleaseFixture
                 {
                     if (name == r.WindowsFile)
                     {
-                        return FixtureResponse.Text("installer of " + r.Version, "application/octet-stream");
+                        return new FixtureResponse { Body = r.WindowsContent, ContentType = "application/octet-stream" };
                     }
 
                     if (name == r.WindowsFile + ".sigstore" && r.WindowsBundle)

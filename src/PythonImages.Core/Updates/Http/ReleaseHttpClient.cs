@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Net;
 using System.Net.Http;
+using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
 using Polly;
@@ -127,6 +128,18 @@ namespace PythonImages.Updates.Http
             return a.Status == 200 ? new Fetched(a.Body!, a.FinalUri, a.ContentType) : null;
         }
 
+        /// <summary>
+        /// The SHA-256 of the body of <paramref name="uri"/>, read in chunks and never held whole (at most
+        /// <paramref name="maxBytes"/> bytes, else <see cref="UpdateErrorIds.ResponseTooLarge"/>), or null when the server
+        /// says it does not exist. The time limit is per read: the body may take longer than one request's limit as long
+        /// as data keeps arriving. <paramref name="progress"/> gets the bytes read so far and the announced length.
+        /// </summary>
+        public async Task<Fetched?> Sha256Async(Uri uri, long maxBytes, Action<long, long?>? progress, CancellationToken cancellationToken)
+        {
+            var a = await RunAsync(uri, head: false, maxBytes, cancellationToken, new Digest(progress)).ConfigureAwait(false);
+            return a.Status == 200 ? new Fetched(a.Body!, a.FinalUri, a.ContentType) : null;
+        }
+
         /// <summary>Whether <paramref name="uri"/> exists (HEAD).</summary>
         public async Task<bool> ExistsAsync(Uri uri, CancellationToken cancellationToken)
         {
@@ -134,7 +147,7 @@ namespace PythonImages.Updates.Http
             return a.Status == 200;
         }
 
-        private async Task<Attempt> RunAsync(Uri uri, bool head, long maxBytes, CancellationToken cancellationToken)
+        private async Task<Attempt> RunAsync(Uri uri, bool head, long maxBytes, CancellationToken cancellationToken, Digest? digest = null)
         {
             var context = ResilienceContextPool.Shared.Get(cancellationToken);
             context.Properties.Set(UriKey, RedirectPolicy.Show(uri));
@@ -142,7 +155,7 @@ namespace PythonImages.Updates.Http
             try
             {
                 outcome = await retries.ExecuteOutcomeAsync(
-                    (ctx, state) => SlotAttemptAsync(state, head, maxBytes, ctx.CancellationToken, cancellationToken),
+                    (ctx, state) => SlotAttemptAsync(state, head, maxBytes, digest, ctx.CancellationToken, cancellationToken),
                     context,
                     uri).ConfigureAwait(false);
             }
@@ -188,7 +201,7 @@ namespace PythonImages.Updates.Http
         }
 
         /// <summary>One attempt: waits for a free slot (untimed), then runs the request within the per-attempt timeout.</summary>
-        private async ValueTask<Outcome<Attempt>> SlotAttemptAsync(Uri uri, bool head, long maxBytes, CancellationToken retryToken, CancellationToken callerToken)
+        private async ValueTask<Outcome<Attempt>> SlotAttemptAsync(Uri uri, bool head, long maxBytes, Digest? digest, CancellationToken retryToken, CancellationToken callerToken)
         {
             // waiting for a free slot is not part of the attempt: only the request itself is timed
             try
@@ -203,12 +216,17 @@ namespace PythonImages.Updates.Http
             var attempt = ResilienceContextPool.Shared.Get(retryToken);
             try
             {
+                if (digest != null)
+                {
+                    return await IdleTimedAttemptAsync(uri, maxBytes, digest, retryToken, callerToken).ConfigureAwait(false);
+                }
+
                 return await timeout.ExecuteOutcomeAsync(
                     async (ctx, state) =>
                     {
                         try
                         {
-                            return Outcome.FromResult(await AttemptAsync(state, head, maxBytes, ctx.CancellationToken).ConfigureAwait(false));
+                            return Outcome.FromResult(await AttemptAsync(state, head, maxBytes, null, ctx.CancellationToken).ConfigureAwait(false));
                         }
                         catch (Exception ex) when (!(ex is OperationCanceledException) || !callerToken.IsCancellationRequested)
                         {
@@ -225,6 +243,30 @@ namespace PythonImages.Updates.Http
             }
         }
 
+        /// <summary>A digest attempt: times out when no data arrives for the per-request limit (the whole body may take longer).</summary>
+        private async Task<Outcome<Attempt>> IdleTimedAttemptAsync(Uri uri, long maxBytes, Digest digest, CancellationToken retryToken, CancellationToken callerToken)
+        {
+            using var idle = CancellationTokenSource.CreateLinkedTokenSource(retryToken);
+            idle.CancelAfter(options.Timeout);
+            var reading = new Digest((read, total) =>
+            {
+                idle.CancelAfter(options.Timeout);
+                digest.Progress?.Invoke(read, total);
+            });
+            try
+            {
+                return Outcome.FromResult(await AttemptAsync(uri, false, maxBytes, reading, idle.Token).ConfigureAwait(false));
+            }
+            catch (Exception) when (idle.IsCancellationRequested && !retryToken.IsCancellationRequested)
+            {
+                return Outcome.FromException<Attempt>(new TimeoutRejectedException($"no data for {options.Timeout.TotalSeconds:0.#} s"));
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException) || !callerToken.IsCancellationRequested)
+            {
+                return Outcome.FromException<Attempt>(ex);
+            }
+        }
+
         private static Exception Innermost(Exception ex)
         {
             while (ex.InnerException != null)
@@ -235,7 +277,7 @@ namespace PythonImages.Updates.Http
             return ex;
         }
 
-        private async Task<Attempt> AttemptAsync(Uri uri, bool head, long maxBytes, CancellationToken ct)
+        private async Task<Attempt> AttemptAsync(Uri uri, bool head, long maxBytes, Digest? digest, CancellationToken ct)
         {
             try
             {
@@ -283,30 +325,40 @@ namespace PythonImages.Updates.Http
 
                     using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
                     using var abort = ct.Register(() => response.Dispose()); // stream reads that ignore the token (.NET Framework)
-                    var buffer = new MemoryStream();
-                    var chunk = new byte[16384];
-                    while (true)
-                    {
-                        int n = await stream.ReadAsync(chunk, 0, chunk.Length, ct).ConfigureAwait(false);
-                        if (n == 0)
-                        {
-                            break;
-                        }
-
-                        if (buffer.Length + n > maxBytes)
-                        {
-                            throw TooLarge(current, maxBytes, null);
-                        }
-
-                        buffer.Write(chunk, 0, n);
-                    }
-
-                    return new Attempt(200, buffer.ToArray(), current, response.Content.Headers.ContentType?.MediaType);
+                    byte[] body = await ReadBodyAsync(stream, current, maxBytes, declared, digest, ct).ConfigureAwait(false);
+                    return new Attempt(200, body, current, response.Content.Headers.ContentType?.MediaType);
                 }
             }
             catch (ObjectDisposedException) when (ct.IsCancellationRequested)
             {
                 throw new OperationCanceledException(ct);
+            }
+        }
+
+        /// <summary>The body (or, with <paramref name="digest"/>, its SHA-256, the body never held whole), at most <paramref name="maxBytes"/>.</summary>
+        private static async Task<byte[]> ReadBodyAsync(Stream stream, Uri current, long maxBytes, long? declared, Digest? digest, CancellationToken ct)
+        {
+            using var hash = digest != null ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
+            var buffer = digest == null ? new MemoryStream() : null;
+            var chunk = new byte[digest == null ? 16384 : 81920];
+            long read = 0;
+            while (true)
+            {
+                int n = await stream.ReadAsync(chunk, 0, chunk.Length, ct).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    return hash != null ? hash.GetHashAndReset() : buffer!.ToArray();
+                }
+
+                if (read + n > maxBytes)
+                {
+                    throw TooLarge(current, maxBytes, null);
+                }
+
+                read += n;
+                hash?.AppendData(chunk, 0, n);
+                buffer?.Write(chunk, 0, n);
+                digest?.Progress?.Invoke(read, declared);
             }
         }
 
@@ -327,6 +379,14 @@ namespace PythonImages.Updates.Http
         {
             client.Dispose();
             throttle.Dispose();
+        }
+
+        /// <summary>Marks a request whose body is hashed, not kept; gets the bytes read so far and the announced length.</summary>
+        private sealed class Digest
+        {
+            public Digest(Action<long, long?>? progress) => Progress = progress;
+
+            public Action<long, long?>? Progress { get; }
         }
 
         private sealed class Attempt
