@@ -270,7 +270,7 @@ namespace PythonImages.Engine.Tests
                 var error = p.StandardError.ReadToEndAsync();
                 using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
                 await p.WaitForExitAsync(cts.Token);
-                listener.Stop();
+                listener.Close(); // not Stop: the disposal after it would bind the port again (a flaky "Address already in use")
                 await serve;
                 if (!captured.Task.IsCompleted)
                 {

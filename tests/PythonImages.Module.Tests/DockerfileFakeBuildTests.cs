@@ -196,7 +196,8 @@ namespace PythonImages.Tests
 
             public void Dispose()
             {
-                listener.Stop();
+                // Close alone: Stop first would make Close remove the listener a second time, which binds its port again
+                // (.NET's managed HttpListener) and fails when another test has taken that port meanwhile.
                 listener.Close();
                 try
                 {

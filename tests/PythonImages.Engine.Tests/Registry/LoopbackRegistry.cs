@@ -248,7 +248,8 @@ namespace PythonImages.Engine.Tests.Registry
         public void Dispose()
         {
             stop.Cancel();
-            listener.Stop();
+            // Close alone: Stop first would make Close remove the listener a second time, which binds its port again
+            // (.NET's managed HttpListener) and fails when another test has taken that port meanwhile.
             listener.Close();
             try
             {
