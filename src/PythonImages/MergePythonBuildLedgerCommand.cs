@@ -148,15 +148,11 @@ namespace PythonImages.Commands
             return found;
         }
 
-        /// <summary>The files a wildcard -Path matches; a wildcard on another provider (Env:*) is an ArgumentException, as its literal path is.</summary>
+        /// <summary>The files a wildcard -Path matches; a wildcard on another provider (Env:*) is refused, as its literal path is.</summary>
         private List<string> Expand(string path)
         {
             var matches = GetResolvedProviderPathFromPSPath(path, out var provider);
-            if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
-            {
-                throw new ArgumentException($"'{Security.InputGrammar.Show(path)}' is a path of the {provider.Name} provider, not of the file system");
-            }
-
+            PathInputs.RequireFileSystem(provider, path);
             return matches.ToList();
         }
     }

@@ -123,7 +123,8 @@ namespace PythonImages.Commands
             Security.InputGrammar.Show(path),
             $"Pass the path of an existing {what}; Get-ChildItem lists what is there.");
 
-        private static void RequireFileSystem(ProviderInfo provider, string path)
+        /// <summary>Refuses (NotSupportedException) a path whose provider is not the file system.</summary>
+        internal static void RequireFileSystem(ProviderInfo provider, string path)
         {
             if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
             {

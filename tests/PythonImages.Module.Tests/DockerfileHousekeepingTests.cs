@@ -93,10 +93,7 @@ namespace PythonImages.Tests
             string ready = Path.Combine(root, "ready");
             string work = Path.Combine(root, "images");
             string script =
-                $"Import-Module {FreshProcess.Quote(ModuleSession.ManifestPath)} -ErrorAction Stop\n"
-                + $"$image = {Image}\n"
-                + "$store = $image.GetType().Assembly.GetType('PythonImages.Dockerfiles.DockerfileStore')\n"
-                + "$hook = $store.GetField('BeforeCommit', [Reflection.BindingFlags]'NonPublic,Static')\n"
+                HookedSession("BeforeCommit")
                 + $"$hook.SetValue($null, [Action[string]]{{ param($t) [IO.File]::WriteAllText({FreshProcess.Quote(ready)}, $t); [Threading.Thread]::Sleep(600000) }})\n"
                 + $"$image | New-PythonDockerfile -Path {FreshProcess.Quote(work)}\n";
             using (var child = FreshProcess.Start(script))
@@ -182,10 +179,7 @@ namespace PythonImages.Tests
             string work = Path.Combine(root, "images");
             string release = Path.Combine(root, "release");
             string Script(string name) =>
-                $"Import-Module {FreshProcess.Quote(ModuleSession.ManifestPath)} -ErrorAction Stop\n"
-                + $"$image = {Image}\n"
-                + "$store = $image.GetType().Assembly.GetType('PythonImages.Dockerfiles.DockerfileStore')\n"
-                + "$hook = $store.GetField('BeforeCommit', [Reflection.BindingFlags]'NonPublic,Static')\n"
+                HookedSession("BeforeCommit")
                 + $"$hook.SetValue($null, [Action[string]]{{ param($t) [IO.File]::WriteAllText({FreshProcess.Quote(Path.Combine(root, name + ".ready"))}, $t); "
                 + $"while (-not [IO.File]::Exists({FreshProcess.Quote(release)})) {{ [Threading.Thread]::Sleep(5) }} }})\n"
                 + $"($image | New-PythonDockerfile -Path {FreshProcess.Quote(work)}).DockerfileAction\n";
@@ -238,10 +232,7 @@ namespace PythonImages.Tests
         {
             string work = Path.Combine(root, "images");
             string script =
-                $"Import-Module {FreshProcess.Quote(ModuleSession.ManifestPath)} -ErrorAction Stop\n"
-                + $"$image = {Image}\n"
-                + "$store = $image.GetType().Assembly.GetType('PythonImages.Dockerfiles.DockerfileStore')\n"
-                + "$hook = $store.GetField('BeforeCommit', [Reflection.BindingFlags]'NonPublic,Static')\n"
+                HookedSession("BeforeCommit")
                 + "$hook.SetValue($null, [Action[string]]{ param($t) [IO.File]::WriteAllText([IO.Path]::Combine([IO.Path]::GetDirectoryName($t), 'Dockerfile'), \"FROM scratch`n\") })\n"
                 + $"$out = $image | New-PythonDockerfile -Path {FreshProcess.Quote(work)} -ErrorVariable e -ErrorAction SilentlyContinue\n"
                 + "\"$(@($out).Count) $($e.Count) $($e[0].FullyQualifiedErrorId) $($e[0].CategoryInfo.Category)\"\n";
@@ -261,10 +252,8 @@ namespace PythonImages.Tests
         {
             string work = Path.Combine(root, "images");
             string script =
-                $"Import-Module {FreshProcess.Quote(ModuleSession.ManifestPath)} -ErrorAction Stop\n"
-                + $"{Image} | New-PythonDockerfile -Path {FreshProcess.Quote(work)} | Out-Null\n"
-                + $"$store = ({Image}).GetType().Assembly.GetType('PythonImages.Dockerfiles.DockerfileStore')\n"
-                + "$hook = $store.GetField('BeforeDeleteStep', [Reflection.BindingFlags]'NonPublic,Static')\n"
+                HookedSession("BeforeDeleteStep")
+                + $"$image | New-PythonDockerfile -Path {FreshProcess.Quote(work)} | Out-Null\n"
                 + "$hook.SetValue($null, [Action[string,string]]{ param($p, $at) if ($at -eq 'banner') { [IO.File]::Delete($p); [IO.Directory]::Delete([IO.Path]::GetDirectoryName($p)) } })\n"
                 + $"$out = Get-PythonTag -Version 3.13 -Variant slim-trixie | New-PythonDockerfile -Path {FreshProcess.Quote(work)} -Prune -ErrorVariable e -ErrorAction SilentlyContinue\n"
                 + "\"$(@($out).Count) $($e.Count) $($e[0].FullyQualifiedErrorId)\"\n";
@@ -274,5 +263,15 @@ namespace PythonImages.Tests
             Assert.False(Directory.Exists(Path.Combine(work, "3.14")));
             Assert.True(File.Exists(Path.Combine(work, "3.13", "slim-trixie", "Dockerfile")));
         }
+
+        /// <summary>
+        /// The start of a fresh-process script: the module imported, <c>$image</c> the test's image and <c>$hook</c> the
+        /// DockerfileStore test hook <paramref name="field"/> (BeforeCommit, BeforeDeleteStep), for the script to set.
+        /// </summary>
+        private static string HookedSession(string field) =>
+            $"Import-Module {FreshProcess.Quote(ModuleSession.ManifestPath)} -ErrorAction Stop\n"
+            + $"$image = {Image}\n"
+            + "$store = $image.GetType().Assembly.GetType('PythonImages.Dockerfiles.DockerfileStore')\n"
+            + $"$hook = $store.GetField('{field}', [Reflection.BindingFlags]'NonPublic,Static')\n";
     }
 }

@@ -25,12 +25,14 @@ namespace PythonImages.Ci
             {
                 string full = Path.GetFullPath(value).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
                 string root = Path.GetFullPath(repository).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
-                if (string.Equals(full, root, StringComparison.Ordinal))
+                if (string.Equals(full, root, PathRules.Comparison))
                 {
                     return ".";
                 }
 
-                if (!full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                // the module's one containment rule (case by platform, a separator after the root)
+                string? inside = PathRules.RelativeInside(root, full);
+                if (inside == null)
                 {
                     throw new BuildMatrixException(
                         BuildMatrixErrorIds.InvalidRepositoryPath,
@@ -39,7 +41,7 @@ namespace PythonImages.Ci
                         $"Pass a folder inside -GitRepository (default: the current location), relative to its root, e.g. {parameter} images.");
                 }
 
-                text = full.Substring(root.Length + 1);
+                text = inside;
             }
 
             var parts = text.Replace('\\', '/').Split('/').Where(p => p.Length > 0 && p != ".").ToArray();
