@@ -9,7 +9,8 @@
     Description            = 'A complete toolchain for the Docker official python images: version matrix, tag rules, Dockerfiles (Debian, slim, Alpine, Windows Server Core), builds through the Docker Engine API, the official tests, the official-images manifest and the README tags block.'
     PowerShellVersion      = '5.1'
     DotNetFrameworkVersion = '4.7.2'
-    FormatsToProcess       = @('bin/PythonImages.format.ps1xml')
+    # No FormatsToProcess: the module adds its views itself on import (src/PythonImages/FormatRegistration.cs), without
+    # the rebuild of the whole format database a listed file costs; bin/PythonImages.format.ps1xml is still shipped.
     CmdletsToExport        = @(
         'Get-PythonTag'
         'New-PythonDockerfile'

@@ -11,7 +11,7 @@
                listing what differs. Run 'dotnet format PythonImages.sln' to fix it.
       Test     dotnet test PythonImages.sln (the same command .ci/run runs).
       Package  a publishable module folder <OutputPath>/PythonImages/<ModuleVersion>/ with PythonImages.psd1,
-               LICENSE, CHANGELOG.md, bin/PythonImages.dll, bin/PythonImages.format.ps1xml, bin/dependencies/* (netstandard2.0:
+               LICENSE, CHANGELOG.md, bin/PythonImages.dll, bin/PythonImages.format.ps1xml, bin/PythonImages.views.bin, bin/dependencies/* (netstandard2.0:
                Windows PowerShell 5.1 and PowerShell 7), the help (en-US/PythonImages.dll-Help.xml, en-US/about_*.help.txt)
                and bin/r2r/<rid>/* (the same dependencies compiled ReadyToRun for PowerShell 7 on .NET 10+, per
                -ReadyToRun runtime identifier), from a Release build.
@@ -164,6 +164,7 @@ function Invoke-Package {
     $missing = @()
     if (-not [System.IO.File]::Exists([System.IO.Path]::Combine($stagingBin, 'PythonImages.dll'))) { $missing += 'bin/PythonImages.dll' }
     if (-not [System.IO.File]::Exists([System.IO.Path]::Combine($stagingBin, 'PythonImages.format.ps1xml'))) { $missing += 'bin/PythonImages.format.ps1xml' }
+    if (-not [System.IO.File]::Exists([System.IO.Path]::Combine($stagingBin, 'PythonImages.views.bin'))) { $missing += 'bin/PythonImages.views.bin' }
     if (-not [System.IO.Directory]::Exists($dependencies) -or [System.IO.Directory]::GetFiles($dependencies, '*.dll').Count -eq 0) { $missing += 'bin/dependencies/*.dll' }
     # The help, built by the project next to bin/ (where PowerShell looks for a module's help): one file per about_ source.
     $help = [System.IO.Path]::Combine($staging, 'en-US')

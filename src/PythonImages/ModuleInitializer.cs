@@ -16,7 +16,11 @@ namespace PythonImages.Commands
     public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
     {
         /// <inheritdoc/>
-        public void OnImport() => DependencyResolver.Register();
+        public void OnImport()
+        {
+            DependencyResolver.Register();
+            FormatRegistration.Register();
+        }
 
         /// <inheritdoc/>
         public void OnRemove(PSModuleInfo psModuleInfo)

@@ -160,7 +160,7 @@ namespace PythonImages.Tests
 
                 string bin = Path.Combine(module, "bin");
                 var rootFiles = Directory.GetFiles(bin).Select(Path.GetFileName).OrderBy(n => n).ToArray();
-                Assert.Equal(new[] { "PythonImages.dll", "PythonImages.format.ps1xml" }, rootFiles);
+                Assert.Equal(new[] { "PythonImages.dll", "PythonImages.format.ps1xml", "PythonImages.views.bin" }, rootFiles);
                 var deps = Directory.GetFiles(Path.Combine(bin, "dependencies")).Select(Path.GetFileName).ToArray();
                 Assert.Contains("PythonImages.Core.dll", deps);
                 Assert.Contains("YamlDotNet.dll", deps);

@@ -10,8 +10,8 @@ using PythonImages;
 //     time) and writes it as data.
 //   PythonImages.MatrixData --formats <output .format.ps1xml> <source .format.ps1xml>...
 //     Joins the views of the source format files (src/PythonImages/Formats, one per area, kept readable) into the one
-//     file the module ships, without indentation: PowerShell reads each listed format file with its own reader and
-//     loader state, and on a cold one-shot command the eight files cost ~0.7 MB of allocations more than one.
+//     file the module ships, without indentation, and writes the same views as data beside it (<name>.views.bin,
+//     ViewData.cs), which PowerShell 7 imports without reading XML or rebuilding the session's format database.
 // Either output file is replaced only once it is complete.
 if (args.Length >= 3 && args[0] == "--formats")
 {
@@ -64,14 +64,38 @@ static int Formats(string output, string[] sources)
         }
     }
 
+    // The same views as data for PowerShell 7's import (no XML reader, no rebuild of the session's format database),
+    // encoded first: a view the data cannot say stops the build before either file is written.
+    var data = new MemoryStream();
+    try
+    {
+        ViewData.Write(views.Elements().ToList(), data);
+    }
+    catch (InvalidDataException ex)
+    {
+        Console.Error.WriteLine($"format data: {ex.Message}");
+        return 1;
+    }
+
     var merged = new XDocument(new XDeclaration("1.0", "utf-8", null), new XElement("Configuration", views));
     Replace(output, stream =>
     {
         using var writer = System.Xml.XmlWriter.Create(stream, new System.Xml.XmlWriterSettings { Encoding = new System.Text.UTF8Encoding(false), Indent = false });
         merged.Save(writer);
     });
-    Console.WriteLine($"format data: {views.Elements().Count()} views from {sources.Length} files -> {Path.GetFullPath(output)}");
+    string dataPath = ViewDataPath(output);
+    Replace(dataPath, stream => data.WriteTo(stream));
+    Console.WriteLine($"format data: {views.Elements().Count()} views from {sources.Length} files -> {Path.GetFullPath(output)}, {dataPath}");
     return 0;
+}
+
+// PythonImages.format.ps1xml -> PythonImages.views.bin, beside it.
+static string ViewDataPath(string formatFile)
+{
+    string name = Path.GetFileName(formatFile);
+    const string suffix = ".format.ps1xml";
+    string stem = name.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) ? name.Substring(0, name.Length - suffix.Length) : Path.GetFileNameWithoutExtension(name);
+    return Path.Combine(Path.GetDirectoryName(Path.GetFullPath(formatFile))!, stem + ".views.bin");
 }
 
 static void Replace(string path, Action<Stream> write)
