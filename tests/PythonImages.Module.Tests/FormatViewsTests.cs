@@ -103,33 +103,23 @@ try {
         public void WithoutUsableDataTheFormatFileGivesTheSameViews(string how)
         {
             Assert.True(Pwsh.Available, Pwsh.MissingReason);
-            string copy = Path.Combine(Path.GetTempPath(), "pythonimages-views-" + Guid.NewGuid().ToString("N"));
-            try
+            using var ws = new PythonImages.Tests.PwshSuite.PwshWorkspace("views-" + how);
+            PythonImages.Tests.PwshSuite.PwshWorkspace.CopyModule(ws["PythonImages"]);
+            string data = ws["PythonImages/bin/PythonImages.views.bin"];
+            if (how == "missing")
             {
-                CopyModule(copy);
-                string data = Path.Combine(copy, "bin", "PythonImages.views.bin");
-                if (how == "missing")
-                {
-                    File.Delete(data);
-                }
-                else
-                {
-                    var bytes = File.ReadAllBytes(data);
-                    Array.Resize(ref bytes, bytes.Length / 2);
-                    File.WriteAllBytes(data, bytes);
-                }
+                File.Delete(data);
+            }
+            else
+            {
+                var bytes = File.ReadAllBytes(data);
+                Array.Resize(ref bytes, bytes.Length / 2);
+                File.WriteAllBytes(data, bytes);
+            }
 
-                var (route, views, _) = Imported(Path.Combine(copy, "PythonImages.psd1"));
-                Assert.Equal("route file", route);
-                Assert.Equal(ViewsOfTheFormatFile(), views);
-            }
-            finally
-            {
-                if (Directory.Exists(copy))
-                {
-                    Directory.Delete(copy, recursive: true);
-                }
-            }
+            var (route, views, _) = Imported(ws["PythonImages/PythonImages.psd1"]);
+            Assert.Equal("route file", route);
+            Assert.Equal(ViewsOfTheFormatFile(), views);
         }
 
         [Theory]
@@ -172,19 +162,6 @@ try {
             finally
             {
                 Directory.Delete(dir, recursive: true);
-            }
-        }
-
-        private static void CopyModule(string target)
-        {
-            Directory.CreateDirectory(target);
-            File.Copy(ModuleSession.ManifestPath, Path.Combine(target, "PythonImages.psd1"));
-            string source = Path.Combine(ModuleSession.RepoRoot, "bin");
-            foreach (string file in Directory.GetFiles(source, "*", SearchOption.AllDirectories))
-            {
-                string to = Path.Combine(target, "bin", Path.GetRelativePath(source, file));
-                Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-                File.Copy(file, to);
             }
         }
     }

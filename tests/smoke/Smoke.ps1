@@ -7,8 +7,8 @@
     Run by .github/workflows/ci.yml in Windows PowerShell 5.1 and in PowerShell 7 on Windows, after
     ./build.ps1 -Task Package -OutputPath ./out; the tests run it in pwsh on Linux too (SmokeScriptTests).
     Imports the module by name from -ModulesPath (as an installed module), checks that every exported cmdlet has help
-    with examples and that the about topics open, then writes and checks the Dockerfiles of one version (Linux and
-    Windows images). Throws on the first problem; prints 'smoke: ok' at the end.
+    with examples, that the about topics open and that Get-PythonTag has its table view, then writes and checks the
+    Dockerfiles of one version (Linux and Windows images). Throws on the first problem; prints 'smoke: ok' at the end.
 #>
 [CmdletBinding()]
 param(
@@ -39,6 +39,13 @@ foreach ($topic in 'about_PythonImages', 'about_PythonImages_Matrix') {
     $text = Get-Help $topic | Out-String
     if ($text -notmatch 'LONG DESCRIPTION') { throw "Get-Help $topic does not show the topic: $text" }
 }
+
+# The views: the manifest lists no format file; the module adds them on import (from data on PowerShell 7, from the
+# shipped format file with Update-FormatData on Windows PowerShell 5.1).
+$view = @(Get-FormatData -TypeName 'PythonImages.PythonImage')
+if ($view.Count -ne 1) { throw 'Import-Module gave the session no view for PythonImages.PythonImage.' }
+$shown = Get-PythonTag -Version 3.14 | Select-Object -First 1 | Out-String -Width 120
+if ($shown -notmatch 'Version\s+Variant\s+Tags') { throw "Get-PythonTag is not shown with its table view: $shown" }
 
 $images = @(Get-PythonTag -Version 3.14)
 if (@($images | Where-Object OS -eq 'Windows').Count -eq 0 -or @($images | Where-Object OS -eq 'Linux').Count -eq 0) {

@@ -37,6 +37,24 @@ namespace PythonImages.Tests.PwshSuite
             Assert.Contains("has no help", r.Error, StringComparison.Ordinal);
         }
 
+        [PwshFact]
+        public void TheSmokeTestFailsWhenTheViewsAreMissing()
+        {
+            using var ws = new PwshWorkspace("smoke-noviews");
+            PwshWorkspace.CopyModule(ws["modules/PythonImages"]);
+            foreach (string file in Directory.GetFiles(ws["modules/PythonImages"], "PythonImages.*", SearchOption.AllDirectories))
+            {
+                if (file.EndsWith(".views.bin", StringComparison.Ordinal) || file.EndsWith(".format.ps1xml", StringComparison.Ordinal))
+                {
+                    File.Delete(file);
+                }
+            }
+
+            var r = Pwsh.Run($"& {Pwsh.Quote(ScriptPath)} -ModulesPath ./modules", ws.Root);
+            Assert.NotEqual(0, r.ExitCode);
+            Assert.Contains("no view for PythonImages.PythonImage", r.Error, StringComparison.Ordinal);
+        }
+
         [Fact]
         public void UsesNoSyntaxThatWindowsPowerShell51Lacks()
         {
