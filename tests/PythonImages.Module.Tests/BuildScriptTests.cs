@@ -164,6 +164,8 @@ namespace PythonImages.Tests
                 var deps = Directory.GetFiles(Path.Combine(bin, "dependencies")).Select(Path.GetFileName).ToArray();
                 Assert.Contains("PythonImages.Core.dll", deps);
                 Assert.Contains("YamlDotNet.dll", deps);
+                Assert.Contains("SharpCompress.dll", deps); // Update-PythonMatrix's xz decoder: shipped as IL only, never ReadyToRun
+                Assert.All(Directory.GetDirectories(Path.Combine(bin, "r2r")), rid => Assert.False(File.Exists(Path.Combine(rid, "SharpCompress.dll")), rid));
                 Assert.DoesNotContain("System.Management.Automation.dll", deps);
                 Assert.DoesNotContain(deps, d => d!.EndsWith(".pdb", StringComparison.Ordinal));
                 // dependencies/ (netstandard2.0, every host) and r2r/ (the same dependencies ReadyToRun, per runtime identifier).

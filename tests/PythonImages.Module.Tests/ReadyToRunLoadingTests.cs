@@ -145,6 +145,39 @@ foreach ($f in $grammars) {{ $g = $f.GetValue($null); if ($g.GetType().GetField(
             }
         }
 
+        /// <summary>
+        /// Cold start: the xz decoder (SharpCompress) that Update-PythonMatrix reads a release tarball's first entry with is
+        /// not loaded by Import-Module, Get-PythonTag and New-PythonDockerfile; it is loaded the first time a tarball is read.
+        /// </summary>
+        [Fact]
+        public void AColdRegenerationLoadsNoXzDecoder()
+        {
+            string dir = Path.Combine(Path.GetTempPath(), "s16-cold-" + Guid.NewGuid().ToString("N")[..8]);
+            try
+            {
+                var r = FreshProcess.Run($@"
+function Xz {{ @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object {{ $_.GetName().Name -eq 'SharpCompress' }}).Count }}
+Import-Module {FreshProcess.Quote(ModuleSession.ManifestPath)} -ErrorAction Stop
+$written = @(Get-PythonTag | New-PythonDockerfile -Path {FreshProcess.Quote(dir)})
+""written $($written.Count) xz $(Xz)""
+$core = $written[0].PSObject.BaseObject.GetType().Assembly
+$why = $core.GetType('PythonImages.Updates.TarballHead').GetMethod('Mismatch', [Reflection.BindingFlags]'NonPublic,Static').Invoke($null, @([byte[]]::new(0), '3.14.6'))
+""then xz $(Xz): $why""
+");
+                Assert.True(r.ExitCode == 0, r.ToString());
+                Assert.Contains("written 42 xz 0", r.Output);
+                // the probe sees the decoder once a tarball is read
+                Assert.Contains(r.Output, l => l.StartsWith("then xz 1: it is not an xz-compressed file", StringComparison.Ordinal));
+            }
+            finally
+            {
+                if (Directory.Exists(dir))
+                {
+                    Directory.Delete(dir, true);
+                }
+            }
+        }
+
         [Fact]
         public void WithoutOneTheIlCopiesAreLoaded()
         {

@@ -169,6 +169,10 @@ versions:
             byte[] bundle = await client.GetByteArrayAsync(f.PythonOrgUri + "ftp/python/3.14.5/Python-3.14.5.tar.xz.sigstore");
             f.Releases.Single(x => x.Version == "3.14.6").SourceSbom = false;
             f.Overrides["/ftp/python/3.14.6/Python-3.14.6.tar.xz.sigstore"] = _ => new FixtureResponse { Body = bundle, ContentType = "application/json" };
+            // the matrix at 3.14.4 (made-up checksums): 3.14.5's checksum is not one it holds, so the file is downloaded
+            string at3144 = matrix.Replace("version: 3.14.5", "version: 3.14.4", StringComparison.Ordinal)
+                .Replace(Sha("3.14.5"), new string('4', 64), StringComparison.Ordinal).Replace(Win("3.14.5"), new string('5', 64), StringComparison.Ordinal);
+            File.WriteAllText(matrixPath, at3144);
             var r = Update("-VersionKey 3.14 -PassThru");
             var e = Assert.Single(r.Errors);
             Assert.Equal("Update.ChecksumMismatch", e.FullyQualifiedErrorId.Split(',')[0]);
@@ -176,7 +180,7 @@ versions:
             Assert.Equal("3.14", e.TargetObject);
             Assert.Contains("Python-3.14.6.tar.xz has sha256 " + Sha("3.14.6"), e.Exception.Message);
             Assert.Empty(r.Output);
-            Assert.Equal(matrix, File.ReadAllText(matrixPath));
+            Assert.Equal(at3144, File.ReadAllText(matrixPath));
 
             // the same release, honestly served: the download shows in the progress bar and the checksum is written
             f.Overrides.Clear();
@@ -184,6 +188,44 @@ versions:
             Assert.Empty(ok.AllErrors);
             Assert.Contains(ok.Progress, p => p.StatusDescription == "3.14: checking Python-3.14.6.tar.xz (0 of 0 MiB)");
             Assert.Contains("source: {sha256: " + Sha("3.14.6") + "}", File.ReadAllText(matrixPath));
+        }
+
+        [Fact]
+        public async System.Threading.Tasks.Task AnOlderReleasesTarballWithItsBundleUnderTheNewNameIsRefused()
+        {
+            // a consistent replay: 3.14.5's genuine tarball and bundle as 3.14.6's; the bytes match the signed digest
+            using var client = new System.Net.Http.HttpClient();
+            byte[] tarball = await client.GetByteArrayAsync(f.PythonOrgUri + "ftp/python/3.14.5/Python-3.14.5.tar.xz");
+            byte[] bundle = await client.GetByteArrayAsync(f.PythonOrgUri + "ftp/python/3.14.5/Python-3.14.5.tar.xz.sigstore");
+            f.Releases.Single(x => x.Version == "3.14.6").SourceSbom = false;
+            f.Overrides["/ftp/python/3.14.6/Python-3.14.6.tar.xz"] = _ => new FixtureResponse { Body = tarball, ContentType = "application/x-tar" };
+            f.Overrides["/ftp/python/3.14.6/Python-3.14.6.tar.xz.sigstore"] = _ => new FixtureResponse { Body = bundle, ContentType = "application/json" };
+
+            // the matrix still holds 3.14.5: its checksum gives the replay away before anything is downloaded
+            var known = Update("-VersionKey 3.14 -PassThru");
+            var e = Assert.Single(known.Errors);
+            Assert.Equal("Update.ChecksumOfOtherVersion", e.FullyQualifiedErrorId.Split(',')[0]);
+            Assert.Equal(ErrorCategory.SecurityError, e.CategoryInfo.Category);
+            Assert.Equal(matrix, File.ReadAllText(matrixPath));
+
+            // a matrix at 3.14.4 does not: the tarball is read, and its files are under Python-3.14.5/
+            string at3144 = matrix.Replace("version: 3.14.5", "version: 3.14.4", StringComparison.Ordinal)
+                .Replace(Sha("3.14.5"), new string('4', 64), StringComparison.Ordinal).Replace(Win("3.14.5"), new string('5', 64), StringComparison.Ordinal);
+            File.WriteAllText(matrixPath, at3144);
+            var r = Update("-VersionKey 3.14 -PassThru");
+            e = Assert.Single(r.Errors);
+            Assert.Equal("Update.ReleaseContentMismatch", e.FullyQualifiedErrorId.Split(',')[0]);
+            Assert.Equal(ErrorCategory.SecurityError, e.CategoryInfo.Category);
+            Assert.Equal("3.14", e.TargetObject);
+            Assert.Contains("but its files are under Python-3.14.5/, while the source of 3.14.6 keeps its files under Python-3.14.6/", e.Exception.Message, StringComparison.Ordinal);
+            Assert.False(string.IsNullOrEmpty(e.ErrorDetails?.RecommendedAction));
+            Assert.Empty(r.Output);
+            Assert.Equal(at3144, File.ReadAllText(matrixPath));
+
+            // the decoder came from the module's own folder, into its private load context (never the default one)
+            var xz = AppDomain.CurrentDomain.GetAssemblies().Where(a => a.GetName().Name == "SharpCompress").ToList();
+            Assert.Contains(xz, a => Path.GetDirectoryName(a.Location) == Path.Combine(ModuleSession.RepoRoot, "bin", "dependencies"));
+            Assert.All(xz, a => Assert.NotSame(System.Runtime.Loader.AssemblyLoadContext.Default, System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(a)));
         }
 
         [Fact]

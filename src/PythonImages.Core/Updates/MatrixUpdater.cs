@@ -367,8 +367,9 @@ namespace PythonImages.Updates
             var windows = await CheckFileAsync(found.DownloadDirectory, ReleaseRules.WindowsFileName(found), key, ct).ConfigureAwait(false);
             bool unverified = CheckVerified(keyText, found, source, windows, request.AllowUnverifiedSource);
             CheckNotReplaced(keyText, found, existing, source, windows);
+            CheckNotReplayed(keyText, found, remaining, source, windows);
             bool same = existing != null && existing.Version.Equals(found);
-            await CheckBytesAsync(keyText, source, same ? existing!.SourceSha256 : null, ct).ConfigureAwait(false);
+            await CheckBytesAsync(keyText, source, same ? existing!.SourceSha256 : null, ct, version).ConfigureAwait(false);
             await CheckBytesAsync(keyText, windows, same ? existing!.WindowsSha256 : null, ct).ConfigureAwait(false);
             string? setuptools = await SetuptoolsAsync(key, version, ct).ConfigureAwait(false);
             var variants = Variants(key, existing, remaining, windows.Exists);
@@ -484,6 +485,25 @@ namespace PythonImages.Updates
             }
         }
 
+        /// <summary>
+        /// A checksum the matrix holds for another version means the file of that older release (with its genuine bundle)
+        /// is served under this release's name: refused before anything is downloaded.
+        /// </summary>
+        private static void CheckNotReplayed(string keyText, PythonVersion found, IReadOnlyList<MatrixVersion> matrix, FileFacts source, FileFacts windows)
+        {
+            foreach (var (now, what) in new[] { (source.Sha256, ReleaseRules.SourceFileName(found)), (windows.Sha256, ReleaseRules.WindowsFileName(found)) })
+            {
+                var other = now == null ? null : matrix.FirstOrDefault(v => !v.Version.Equals(found)
+                    && (string.Equals(v.SourceSha256, now, StringComparison.OrdinalIgnoreCase) || string.Equals(v.WindowsSha256, now, StringComparison.OrdinalIgnoreCase)));
+                if (other != null)
+                {
+                    throw new UpdateException(UpdateErrorIds.ChecksumOfOtherVersion, $"The checksum python.org publishes for {what} ({now}) is the one the matrix has for {other.Version} ({other.Key.Text}): the file of another release is served under this name (a replayed release); nothing was written.",
+                        "Do not use this release file; check where it came from (a mirror, a proxy) and run the command again against python.org.",
+                        keyText);
+                }
+            }
+        }
+
         /// <summary>The key's variants (its own, or copied for a new key), each checked against the variant grammar.</summary>
         private IReadOnlyList<string> Variants(VersionKey key, MatrixVersion? existing, IReadOnlyList<MatrixVersion> remaining, bool hasWindows)
         {
@@ -523,9 +543,11 @@ namespace PythonImages.Updates
         /// <summary>
         /// Downloads the file whose checksum is to be recorded and hashes it as it arrives: a sigstore bundle signs a digest,
         /// not a file name, so a genuine bundle of another release served under this name would otherwise be taken. A
-        /// checksum the matrix already has for this very version is not downloaded again.
+        /// checksum the matrix already has for this very version is not downloaded again. With <paramref name="tarballOf"/>,
+        /// the file is the source tarball of that version, and its first entry must lie under Python-VERSION/ (a genuine
+        /// tarball of another release, with its genuine bundle, matches the checksum too).
         /// </summary>
-        private async Task CheckBytesAsync(string keyText, FileFacts facts, string? known, CancellationToken ct)
+        private async Task CheckBytesAsync(string keyText, FileFacts facts, string? known, CancellationToken ct, string? tarballOf = null)
         {
             if (facts.Sha256 == null || string.Equals(facts.Sha256, known, StringComparison.OrdinalIgnoreCase))
             {
@@ -554,6 +576,26 @@ namespace PythonImages.Updates
                 throw new UpdateException(
                     UpdateErrorIds.ChecksumMismatch,
                     $"{RedirectPolicy.Show(got.Uri)} has sha256 {actual}, but its {Describe(facts.Origin)} says {facts.Sha256}: the file served is not the one the checksum is for (a replayed bundle of another release, or a corrupted or replaced file); nothing was written.",
+                    "Do not use this release file; check where it came from (a mirror, a proxy) and run the command again against python.org.",
+                    keyText);
+            }
+
+            if (tarballOf != null)
+            {
+                CheckTarball(keyText, got, tarballOf);
+            }
+        }
+
+        /// <summary>Refuses a source tarball whose first entry is not under Python-<paramref name="version"/>/.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void CheckTarball(string keyText, Fetched got, string version)
+        {
+            string? why = TarballHead.Mismatch(got.Head, version);
+            if (why != null)
+            {
+                throw new UpdateException(
+                    UpdateErrorIds.ReleaseContentMismatch,
+                    $"{RedirectPolicy.Show(got.Uri)} matches its checksum, but {why}, while the source of {version} keeps its files under {TarballHead.ExpectedDirectory(version)}/: it is not that release's tarball (a replayed tarball of another release, or no release at all); nothing was written.",
                     "Do not use this release file; check where it came from (a mirror, a proxy) and run the command again against python.org.",
                     keyText);
             }

@@ -55,6 +55,15 @@ namespace PythonImages.Updates
         /// <summary>The checksum of an already known release changed.</summary>
         public const string ChecksumChanged = "Update.ChecksumChanged";
 
+        /// <summary>A release's signed checksum is the one the matrix has for another version (a replayed release).</summary>
+        public const string ChecksumOfOtherVersion = "Update.ChecksumOfOtherVersion";
+
+        /// <summary>A source tarball matches its checksum but holds another release (its files are not under Python-X.Y.Z/).</summary>
+        public const string ReleaseContentMismatch = "Update.ReleaseContentMismatch";
+
+        /// <summary>A release file was sent compressed (a Content-Encoding other than identity) instead of as stored.</summary>
+        public const string EncodedReleaseFile = "Update.EncodedReleaseFile";
+
         /// <summary>The release's bundled setuptools cannot be found where the matrix needs it.</summary>
         public const string SetuptoolsMissing = "Update.SetuptoolsMissing";
 
@@ -157,6 +166,9 @@ namespace PythonImages
             D(UpdateErrorIds.NoChecksum, SecurityError, "Wait until the release's checksums are published, then run the command again."),
             D(UpdateErrorIds.ChecksumMismatch, SecurityError, DoNotUseRelease),
             D(UpdateErrorIds.ChecksumChanged, SecurityError, DoNotUseRelease),
+            D(UpdateErrorIds.ChecksumOfOtherVersion, SecurityError, DoNotUseRelease),
+            D(UpdateErrorIds.ReleaseContentMismatch, SecurityError, DoNotUseRelease),
+            D(UpdateErrorIds.EncodedReleaseFile, InvalidData, "Fetch the release files without a proxy or mirror that compresses downloads (check https_proxy and -PythonOrgUri), then run the command again."),
             D(UpdateErrorIds.SetuptoolsMissing, InvalidData, "Check the release on python.org; pass the version keys of other series to update them meanwhile."),
             D(UpdateErrorIds.SetuptoolsUnexpected, InvalidData, "Check the release on python.org; pass the version keys of other series to update them meanwhile."),
             D(UpdateErrorIds.SetuptoolsNotOnPyPI, ObjectNotFound, "Check the PyPI base URI (-PyPIUri) and the proxy settings, then run the command again."),

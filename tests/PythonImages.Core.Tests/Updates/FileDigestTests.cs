@@ -35,13 +35,15 @@ namespace PythonImages.Tests.Updates
         [Fact]
         public void AGenuineBundleOfAnotherReleaseServedUnderThisNameIsRefused()
         {
-            using var f = World();
+            // the matrix at 3.14.4: 3.14.5's checksum is not one it holds (ReleaseReplayTests: when it is)
+            var (f, matrix) = ReleaseReplayTests.At3144();
+            using var world = f;
             // a hostile mirror: 3.14.5's genuine bundle (same release manager) as 3.14.6's, and no SBOM to contradict it
             byte[] older = Get(f, "/ftp/python/3.14.5/Python-3.14.5.tar.xz.sigstore");
             f.Releases.Single(r => r.Version == "3.14.6").SourceSbom = false;
             f.Overrides[Tarball + ".sigstore"] = _ => new FixtureResponse { Body = older, ContentType = "application/json" };
 
-            var failure = Refused(Run(f, Matrix(f), Only314), UpdateErrorIds.ChecksumMismatch);
+            var failure = Refused(Run(f, matrix, Only314), UpdateErrorIds.ChecksumMismatch);
             Assert.Equal(FailureCategory.SecurityError, failure.Category);
             Assert.StartsWith(f.PythonOrgUri + Tarball.TrimStart('/') + " has sha256 " + Sha(f, "3.14.6"), failure.Message);
             Assert.Contains("says " + Sha(f, "3.14.5"), failure.Message);
@@ -51,11 +53,12 @@ namespace PythonImages.Tests.Updates
         [Fact]
         public void TheWindowsInstallerIsHashedToo()
         {
-            using var f = World();
+            var (f, matrix) = ReleaseReplayTests.At3144();
+            using var world = f;
             byte[] older = Get(f, "/ftp/python/3.14.5/python-3.14.5-amd64.exe.sigstore");
             f.Overrides[Installer + ".sigstore"] = _ => new FixtureResponse { Body = older, ContentType = "application/json" };
 
-            var failure = Refused(Run(f, Matrix(f), Only314), UpdateErrorIds.ChecksumMismatch);
+            var failure = Refused(Run(f, matrix, Only314), UpdateErrorIds.ChecksumMismatch);
             Assert.Contains("python-3.14.6-amd64.exe has sha256 " + WinSha(f, "3.14.6"), failure.Message);
         }
 
@@ -71,11 +74,12 @@ namespace PythonImages.Tests.Updates
         [Fact]
         public void TheSbomAloneIsCheckedAgainstTheFile()
         {
-            using var f = World();
+            var (f, matrix) = ReleaseReplayTests.At3144();
+            using var world = f;
             var r = f.Releases.Single(x => x.Version == "3.14.6");
             r.SourceBundle = false;
             r.SbomSourceSha256 = Sha(f, "3.14.5");
-            var failure = Refused(Run(f, Matrix(f), Only314), UpdateErrorIds.ChecksumMismatch);
+            var failure = Refused(Run(f, matrix, Only314), UpdateErrorIds.ChecksumMismatch);
             Assert.Contains("its SBOM says " + Sha(f, "3.14.5"), failure.Message);
         }
 
@@ -107,7 +111,8 @@ namespace PythonImages.Tests.Updates
         public void ASteadyDownloadMayTakeLongerThanOneRequestsTimeLimit()
         {
             using var f = World();
-            var r = f.Releases.Single(x => x.Version == "3.14.6").WithSource(Enumerable.Range(0, 5 * 65536).Select(i => (byte)i).ToArray());
+            var content = new System.Collections.Generic.Dictionary<string, byte[]> { ["Lib/data.bin"] = System.Security.Cryptography.RandomNumberGenerator.GetBytes(5 * 65536) };
+            var r = f.Releases.Single(x => x.Version == "3.14.6").WithSource(ReleaseTarball.Make("Python-3.14.6", content));
             f.Overrides[Tarball] = q => q.Method == "GET" ? new FixtureResponse { Body = r.SourceContent, Chunked = true, ChunkDelay = TimeSpan.FromMilliseconds(400) } : null;
             var fetch = Fast();
             fetch.Timeout = TimeSpan.FromSeconds(1);

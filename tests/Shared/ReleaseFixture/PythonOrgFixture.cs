@@ -15,7 +15,7 @@ namespace PythonImages.Tests.ReleaseFixture
         public FixtureRelease(string version)
         {
             Version = version;
-            SourceContent = Encoding.ASCII.GetBytes("Python-" + version + ".tar.xz");
+            SourceContent = ReleaseTarball.Of(version);
             SourceSha256 = Sha256(SourceContent);
             WindowsContent = Encoding.ASCII.GetBytes("python-" + version + "-amd64.exe");
             WindowsSha256 = Sha256(WindowsContent);
@@ -30,7 +30,7 @@ namespace PythonImages.Tests.ReleaseFixture
         /// <summary>The sha256 the bundle signs (and the SBOM states by default): that of <see cref="SourceContent"/> unless a test lies.</summary>
         public string SourceSha256 { get; set; }
 
-        /// <summary>The bytes served as the source tarball.</summary>
+        /// <summary>The bytes served as the source tarball (a real .tar.xz of Python-VERSION/ unless a test sets others).</summary>
         public byte[] SourceContent { get; set; }
 
         /// <summary>The bytes served as the Windows installer.</summary>

@@ -40,12 +40,16 @@ namespace PythonImages.Updates.Http
     public sealed class Fetched
     {
         /// <summary>A fetched body with its final URI and content type.</summary>
-        public Fetched(byte[] body, Uri uri, string? contentType)
+        public Fetched(byte[] body, Uri uri, string? contentType, byte[]? head = null)
         {
             Body = body;
             Uri = uri;
             ContentType = contentType;
+            Head = head ?? Array.Empty<byte>();
         }
+
+        /// <summary>For a hashed body: its first bytes as sent (at most <see cref="ReleaseHttpClient.HeadBytes"/>).</summary>
+        public byte[] Head { get; }
 
         /// <summary>The body.</summary>
         public byte[] Body { get; }
@@ -66,7 +70,11 @@ namespace PythonImages.Updates.Http
     /// </summary>
     public sealed class ReleaseHttpClient : IDisposable
     {
+        /// <summary>The bytes kept from the start of a hashed body (<see cref="Fetched.Head"/>).</summary>
+        public const int HeadBytes = TarballHead.PrefixBytes;
+
         private readonly HttpClient client;
+        private readonly HttpClient raw;
         private readonly FetchOptions options;
         private readonly SemaphoreSlim throttle;
         private readonly ResiliencePipeline<Attempt> retries;
@@ -85,8 +93,17 @@ namespace PythonImages.Updates.Http
                 Proxy = options.Proxy,
                 UseCookies = false,
             };
-            client = new HttpClient(handler) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
-            client.DefaultRequestHeaders.UserAgent.ParseAdd("PythonImages-Update-PythonMatrix/" + typeof(ReleaseHttpClient).Assembly.GetName().Version);
+            client = NewClient(handler);
+
+            // A hashed release file is taken as the server sends it: no Accept-Encoding, no transparent decompression.
+            raw = NewClient(new HttpClientHandler
+            {
+                AllowAutoRedirect = false,
+                AutomaticDecompression = DecompressionMethods.None,
+                UseProxy = options.Proxy != null,
+                Proxy = options.Proxy,
+                UseCookies = false,
+            });
             throttle = new SemaphoreSlim(Math.Max(1, options.MaxParallelRequests));
             var builder = new ResiliencePipelineBuilder<Attempt>();
             if (options.Retries > 0)
@@ -116,6 +133,13 @@ namespace PythonImages.Updates.Http
             timeout = new ResiliencePipelineBuilder<Attempt>().AddTimeout(options.Timeout).Build();
         }
 
+        private static HttpClient NewClient(HttpClientHandler handler)
+        {
+            var c = new HttpClient(handler) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+            c.DefaultRequestHeaders.UserAgent.ParseAdd("PythonImages-Update-PythonMatrix/" + typeof(ReleaseHttpClient).Assembly.GetName().Version);
+            return c;
+        }
+
         private static readonly ResiliencePropertyKey<string> UriKey = new ResiliencePropertyKey<string>("uri");
 
         /// <summary>Verbose messages: each request and retry.</summary>
@@ -132,12 +156,15 @@ namespace PythonImages.Updates.Http
         /// The SHA-256 of the body of <paramref name="uri"/>, read in chunks and never held whole (at most
         /// <paramref name="maxBytes"/> bytes, else <see cref="UpdateErrorIds.ResponseTooLarge"/>), or null when the server
         /// says it does not exist. The time limit is per read: the body may take longer than one request's limit as long
-        /// as data keeps arriving. <paramref name="progress"/> gets the bytes read so far and the announced length.
+        /// as data keeps arriving. <paramref name="progress"/> gets the bytes read so far and the announced length. The
+        /// bytes hashed are those the server sends: no compression is asked for, and an answer with a Content-Encoding
+        /// other than identity is <see cref="UpdateErrorIds.EncodedReleaseFile"/>. <see cref="Fetched.Head"/> holds the
+        /// first <see cref="HeadBytes"/> of them.
         /// </summary>
         public async Task<Fetched?> Sha256Async(Uri uri, long maxBytes, Action<long, long?>? progress, CancellationToken cancellationToken)
         {
             var a = await RunAsync(uri, head: false, maxBytes, cancellationToken, new Digest(progress)).ConfigureAwait(false);
-            return a.Status == 200 ? new Fetched(a.Body!, a.FinalUri, a.ContentType) : null;
+            return a.Status == 200 ? new Fetched(a.Body!, a.FinalUri, a.ContentType, a.Head) : null;
         }
 
         /// <summary>Whether <paramref name="uri"/> exists (HEAD).</summary>
@@ -285,7 +312,7 @@ namespace PythonImages.Updates.Http
                 for (int hop = 0; ; hop++)
                 {
                     using var request = new HttpRequestMessage(head ? HttpMethod.Head : HttpMethod.Get, current);
-                    using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+                    using var response = await (digest != null ? raw : client).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
                     int status = (int)response.StatusCode;
                     Log?.Invoke($"{request.Method} {RedirectPolicy.Show(current)} -> {status}");
                     if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308)
@@ -323,10 +350,15 @@ namespace PythonImages.Updates.Http
                         throw TooLarge(current, maxBytes, declared.Value);
                     }
 
+                    if (digest != null)
+                    {
+                        RequireIdentity(response, current);
+                    }
+
                     using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
                     using var abort = ct.Register(() => response.Dispose()); // stream reads that ignore the token (.NET Framework)
-                    byte[] body = await ReadBodyAsync(stream, current, maxBytes, declared, digest, ct).ConfigureAwait(false);
-                    return new Attempt(200, body, current, response.Content.Headers.ContentType?.MediaType);
+                    var (body, start) = await ReadBodyAsync(stream, current, maxBytes, declared, digest, ct).ConfigureAwait(false);
+                    return new Attempt(200, body, current, response.Content.Headers.ContentType?.MediaType) { Head = start };
                 }
             }
             catch (ObjectDisposedException) when (ct.IsCancellationRequested)
@@ -335,11 +367,15 @@ namespace PythonImages.Updates.Http
             }
         }
 
-        /// <summary>The body (or, with <paramref name="digest"/>, its SHA-256, the body never held whole), at most <paramref name="maxBytes"/>.</summary>
-        private static async Task<byte[]> ReadBodyAsync(Stream stream, Uri current, long maxBytes, long? declared, Digest? digest, CancellationToken ct)
+        /// <summary>
+        /// The body (or, with <paramref name="digest"/>, its SHA-256, the body never held whole, and its first
+        /// <see cref="HeadBytes"/>), at most <paramref name="maxBytes"/>.
+        /// </summary>
+        private static async Task<(byte[] Body, byte[]? Head)> ReadBodyAsync(Stream stream, Uri current, long maxBytes, long? declared, Digest? digest, CancellationToken ct)
         {
             using var hash = digest != null ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
             var buffer = digest == null ? new MemoryStream() : null;
+            var head = digest != null ? new MemoryStream() : null;
             var chunk = new byte[digest == null ? 16384 : 81920];
             long read = 0;
             while (true)
@@ -347,7 +383,7 @@ namespace PythonImages.Updates.Http
                 int n = await stream.ReadAsync(chunk, 0, chunk.Length, ct).ConfigureAwait(false);
                 if (n == 0)
                 {
-                    return hash != null ? hash.GetHashAndReset() : buffer!.ToArray();
+                    return hash != null ? (hash.GetHashAndReset(), head!.ToArray()) : (buffer!.ToArray(), null);
                 }
 
                 if (read + n > maxBytes)
@@ -358,7 +394,24 @@ namespace PythonImages.Updates.Http
                 read += n;
                 hash?.AppendData(chunk, 0, n);
                 buffer?.Write(chunk, 0, n);
+                head?.Write(chunk, 0, (int)Math.Max(0, Math.Min(n, HeadBytes - head.Length)));
                 digest?.Progress?.Invoke(read, declared);
+            }
+        }
+
+        /// <summary>A hashed file must come as the server stores it: a compressed answer would be hashed after decoding.</summary>
+        private static void RequireIdentity(HttpResponseMessage response, Uri current)
+        {
+            foreach (string coding in response.Content.Headers.ContentEncoding)
+            {
+                if (!string.Equals(coding, "identity", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new UpdateException(
+                        UpdateErrorIds.EncodedReleaseFile,
+                        $"{RedirectPolicy.Show(current)} was sent with Content-Encoding '{Security.InputGrammar.Show(coding)}', although none was asked for: a release file is checked as the bytes python.org serves, so it was not used.",
+                        "Fetch the release files without a proxy or mirror that compresses downloads (check https_proxy and -PythonOrgUri), then run the command again.",
+                        RedirectPolicy.Show(current));
+                }
             }
         }
 
@@ -378,6 +431,7 @@ namespace PythonImages.Updates.Http
         public void Dispose()
         {
             client.Dispose();
+            raw.Dispose();
             throttle.Dispose();
         }
 
@@ -403,6 +457,7 @@ namespace PythonImages.Updates.Http
             public byte[]? Body { get; }
             public Uri FinalUri { get; }
             public string? ContentType { get; }
+            public byte[]? Head { get; set; }
         }
     }
 
