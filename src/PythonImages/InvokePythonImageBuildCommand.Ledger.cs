@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Management.Automation;
+using System.Security;
 using PythonImages.Engine;
 using PythonImages.Engine.Builds;
 using PythonImages.Ledger;
@@ -21,20 +22,36 @@ namespace PythonImages.Commands
         [ValidateNotNullOrEmpty]
         public string? Ledger { get; set; }
 
+        /// <summary>
+        /// The deployment's secret ledger key (16 to 1024 characters): build arguments are recorded as fingerprints keyed
+        /// with it, which nobody without the key can test guesses against. Default: the environment variable
+        /// PYTHONIMAGES_LEDGER_KEY when it is set and not empty; without either, fingerprints are unkeyed.
+        /// </summary>
+        [Parameter]
+        [ValidateNotNull]
+        public SecureString? LedgerKey { get; set; }
+
         /// <summary>Reads -Ledger (a terminating error when it is unusable) and plugs its hooks into the orchestrator.</summary>
         private void AttachLedger(ImageBuildOptions options)
         {
             if (Ledger == null)
             {
+                if (LedgerKey != null)
+                {
+                    ThrowTerminatingError(Errors.Create(new ArgumentException("-LedgerKey was given without -Ledger: a ledger key keys the fingerprints of a ledger's build arguments, and there is no ledger. Nothing was built."), LedgerErrorIds.InvalidKey, "-LedgerKey"));
+                }
+
                 return;
             }
 
             string path = LedgerFiles.ResolveTarget(this, Ledger);
+            LedgerFiles.WarnIfUnlocked(this, path);
             try
             {
+                var key = LedgerFiles.KeyOf(LedgerKey, out string? source);
                 var ledger = File.Exists(path) ? LedgerJson.Read(path) : new BuildLedger();
-                WriteVerbose($"Ledger {path}: {ledger.Count} image(s) recorded.");
-                ledgerHooks = new LedgerBuildHooks(path, ledger, options);
+                WriteVerbose($"Ledger {path}: {ledger.Count} image(s) recorded; build arguments are fingerprinted " + (key == null ? "without a ledger key." : $"with the ledger key of {source} (id {key.Id})."));
+                ledgerHooks = new LedgerBuildHooks(path, ledger, options, key);
             }
             catch (LedgerException ex)
             {

@@ -56,6 +56,8 @@ namespace PythonImages.Commands
             {
                 ThrowTerminatingError(Errors.Create(new IOException($"The ledger '{destination}' already exists."), LedgerErrorIds.DestinationExists, destination));
             }
+
+            LedgerFiles.WarnIfUnlocked(this, destination);
         }
 
         /// <inheritdoc/>

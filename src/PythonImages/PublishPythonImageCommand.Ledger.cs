@@ -41,6 +41,11 @@ namespace PythonImages.Commands
             }
 
             ledgerPath = LedgerFiles.ResolveTarget(this, Ledger);
+            if (!SharedTagsOnly)
+            {
+                LedgerFiles.WarnIfUnlocked(this, ledgerPath); // -SharedTagsOnly only reads it
+            }
+
             try
             {
                 ledger = SharedTagsOnly || System.IO.File.Exists(ledgerPath) ? LedgerJson.Read(ledgerPath) : new BuildLedger();

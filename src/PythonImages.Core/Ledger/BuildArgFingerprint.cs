@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
@@ -13,11 +15,17 @@ namespace PythonImages.Ledger
     /// costs a build (tens of milliseconds), and a guess is good for one argument of one image only (no table of
     /// fingerprints of common values serves two images). Ledgers written before this recorded a plain sha256 of the value
     /// (<c>sha256:</c>); such an entry never equals a fingerprint, so its image is built once more and recorded anew.
+    /// With a deployment's <see cref="LedgerKey"/> the fingerprint is keyed (<see cref="KeyedPrefix"/>): the HMAC, under the
+    /// key, of the fingerprint above, with the key's public id; it equals neither an unkeyed one nor one of another key, so
+    /// a key given, dropped or changed builds each image with build arguments once more, with that reason.
     /// </summary>
     public static class BuildArgFingerprint
     {
         /// <summary>The prefix of a fingerprint: pbkdf2-sha256:&lt;64 lowercase hex digits&gt;.</summary>
         public const string Prefix = "pbkdf2-sha256:";
+
+        /// <summary>The prefix of a keyed fingerprint: hmac-pbkdf2-sha256:&lt;16 hex digits of the key's id&gt;:&lt;64 lowercase hex digits&gt;.</summary>
+        public const string KeyedPrefix = "hmac-pbkdf2-sha256:";
 
         /// <summary>The prefix of the plain sha256 of the value that ledgers written before held (read, never written).</summary>
         public const string LegacyPrefix = "sha256:";
@@ -29,12 +37,53 @@ namespace PythonImages.Ledger
         public const int Iterations = 100000;
 
         /// <summary>The fingerprint of <paramref name="value"/>, the value of build argument <paramref name="name"/> of <paramref name="image"/> on <paramref name="platform"/>.</summary>
-        public static string Of(string name, string value, string image, string platform)
+        public static string Of(string name, string value, string image, string platform) => Of(name, value, image, platform, null);
+
+        /// <summary>The fingerprint of <paramref name="value"/> (see <see cref="Of(string, string, string, string)"/>), keyed with <paramref name="key"/> when one is given.</summary>
+        public static string Of(string name, string value, string image, string platform, LedgerKey? key)
         {
             var utf8 = new UTF8Encoding(false);
             byte[] salt = utf8.GetBytes("pythonimages/build-ledger/build-arg\n" + name + "\n" + image + "\n" + platform);
-            return Prefix + ToHex(Pbkdf2Sha256(utf8.GetBytes(value ?? string.Empty), salt, Iterations));
+            byte[] fingerprint = Pbkdf2Sha256(utf8.GetBytes(value ?? string.Empty), salt, Iterations);
+            return key == null ? Prefix + ToHex(fingerprint) : KeyedPrefix + key.Id + ":" + ToHex(key.Seal(fingerprint));
         }
+
+        /// <summary>
+        /// Why the recorded build arguments <paramref name="was"/> differ from <paramref name="now"/> when a different key (or
+        /// an earlier version) wrote them, not a different value: the reason a rebuild gives; null when nothing tells so.
+        /// </summary>
+        public static string? KeyChange(IDictionary<string, string> was, IDictionary<string, string> now)
+        {
+            if (was.Values.Any(IsLegacy))
+            {
+                return "its build arguments were recorded by an earlier version as plain sha256 digests; it is built once to record them as fingerprints";
+            }
+
+            if (!KeysDiffer(was, now))
+            {
+                return null;
+            }
+
+            return was.Values.Any(v => KeyIdOf(v).Length == 0)
+                ? "its build arguments were recorded without a ledger key; it is built once to record them with the ledger key given now"
+                : now.Values.Any(v => KeyIdOf(v).Length == 0)
+                    ? $"its build arguments were recorded with a ledger key and none is given now (-LedgerKey, {LedgerKey.EnvironmentVariable}); it is built once to record them without one"
+                    : "its build arguments were recorded with another ledger key; it is built once to record them with the ledger key given now";
+        }
+
+        /// <summary>Whether the fingerprints <paramref name="a"/> and <paramref name="b"/> (both with some) were written with different ledger keys, or one with a key and one without.</summary>
+        public static bool KeysDiffer(IDictionary<string, string> a, IDictionary<string, string> b)
+        {
+            var first = a.Values.Where(v => !IsLegacy(v)).Select(KeyIdOf).Distinct(StringComparer.Ordinal).OrderBy(k => k, StringComparer.Ordinal).ToList();
+            var second = b.Values.Where(v => !IsLegacy(v)).Select(KeyIdOf).Distinct(StringComparer.Ordinal).OrderBy(k => k, StringComparer.Ordinal).ToList();
+            return first.Count > 0 && second.Count > 0 && !first.SequenceEqual(second, StringComparer.Ordinal);
+        }
+
+        /// <summary>The id of the key <paramref name="recorded"/> was written with; empty when it is not keyed.</summary>
+        public static string KeyIdOf(string recorded) =>
+            recorded.StartsWith(KeyedPrefix, StringComparison.Ordinal) && recorded.Length > KeyedPrefix.Length + 16
+                ? recorded.Substring(KeyedPrefix.Length, 16)
+                : string.Empty;
 
         /// <summary>Whether <paramref name="recorded"/> is in the form of ledgers written before fingerprints (a plain sha256 of the value).</summary>
         public static bool IsLegacy(string recorded) => recorded.StartsWith(LegacyPrefix, StringComparison.Ordinal);
@@ -108,7 +157,8 @@ namespace PythonImages.Ledger
             return null;
         }
 
-        private static string ToHex(byte[] bytes)
+        /// <summary>Lowercase hexadecimal digits of <paramref name="bytes"/>.</summary>
+        internal static string ToHex(byte[] bytes)
         {
             var sb = new StringBuilder(bytes.Length * 2);
             foreach (byte b in bytes)

@@ -29,6 +29,9 @@ namespace PythonImages.Ledger
 
         /// <summary>Another process kept the ledger's lock for longer than a change waits; nothing was written.</summary>
         public const string Busy = "Ledger.Busy";
+
+        /// <summary>The ledger key (-LedgerKey, PYTHONIMAGES_LEDGER_KEY) is not usable: too short or too long, or given without -Ledger.</summary>
+        public const string InvalidKey = "Ledger.InvalidKey";
     }
 }
 
@@ -46,6 +49,7 @@ namespace PythonImages
             D(LedgerErrorIds.NotFound, ObjectNotFound, "Pass existing ledger fragments (the legs' pi-out/ledger/*.json) or the ledger written by Invoke-PythonImageBuild -Ledger."),
             D(LedgerErrorIds.Conflict, InvalidData, "Each image and platform must be built by one leg: merge the fragments of one run only, or drop the stale fragment."),
             D(LedgerErrorIds.DestinationExists, ResourceExists, "Add -Force to replace it, or choose another -Destination."),
+            D(LedgerErrorIds.InvalidKey, InvalidArgument, "Give -LedgerKey (or PYTHONIMAGES_LEDGER_KEY) a random secret of 16 to 1024 characters, and -LedgerKey only with -Ledger; or leave both out for unkeyed fingerprints."),
             D(LedgerErrorIds.Busy, ResourceBusy, "Let the other command that writes this ledger (another terminal, CI step or job) finish, then run again; the lock is released when the process holding it ends."),
         };
     }

@@ -13,7 +13,7 @@ namespace PythonImages.Ledger
     /// The file stays (deleting a lock file others may have open would let two holders in at once); it holds nothing.
     /// Readers never take the lock: a ledger is replaced whole, so a reader sees the old or the new one.
     /// </summary>
-    internal static class LedgerLock
+    public static class LedgerLock
     {
         /// <summary>How long a change waits for another process's change (a change holds the lock for well under a second).</summary>
         public static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(30);
@@ -57,6 +57,35 @@ namespace PythonImages.Ledger
                 {
                     throw new LedgerException(LedgerErrorIds.WriteFailed, $"The ledger '{ledgerPath}' was not written: its lock file '{lockPath}' cannot be opened: {ex.Message} The ledger is unchanged.", null, ex);
                 }
+            }
+        }
+
+        /// <summary>
+        /// Whether a lock like the ledger's excludes another open in the ledger's folder: tried on a file of its own
+        /// (<c>.&lt;name&gt;.&lt;random&gt;.probe</c>, deleted when closed) opened twice without sharing. False when the second
+        /// open gets in too: .NET's file locking is off in this process (DOTNET_SYSTEM_IO_DISABLEFILELOCKING=1, or
+        /// System.IO.DisableFileLocking in the runtime's configuration, read once when the process starts) or the file
+        /// system ignores locks; null when it cannot be tried (the folder is not writable: the write fails anyway).
+        /// </summary>
+        public static bool? Excludes(string ledgerPath)
+        {
+            string probe = Path.Combine(Path.GetDirectoryName(ledgerPath) ?? ".", "." + Path.GetFileName(ledgerPath) + "." + Guid.NewGuid().ToString("N") + ".probe");
+            try
+            {
+                using var first = new FileStream(probe, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+                try
+                {
+                    using var second = new FileStream(probe, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
+                    return false;
+                }
+                catch (IOException ex) when (AtomicFile.IsHeldByAnother(ex))
+                {
+                    return true;
+                }
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                return null;
             }
         }
 

@@ -30,7 +30,9 @@ namespace PythonImages.Ledger
 
                     if (!existing.SameBuild(entry))
                     {
-                        throw Conflict(entry, from[entry.Key], fragment.Key, $"the builds differ (image {existing.ImageId} and {entry.ImageId})");
+                        throw BuildArgFingerprint.KeysDiffer(existing.BuildArgs, entry.BuildArgs)
+                            ? Conflict(entry, from[entry.Key], fragment.Key, "their build arguments were fingerprinted with different ledger keys (or one with none)", "Give every leg of the run the same ledger key (-LedgerKey or PYTHONIMAGES_LEDGER_KEY), or none, and build again.")
+                            : Conflict(entry, from[entry.Key], fragment.Key, $"the builds differ (image {existing.ImageId} and {entry.ImageId})");
                     }
 
                     foreach (var pushed in entry.Pushed)
@@ -48,10 +50,10 @@ namespace PythonImages.Ledger
             return merged;
         }
 
-        private static LedgerException Conflict(LedgerEntry entry, string first, string second, string why) =>
+        private static LedgerException Conflict(LedgerEntry entry, string first, string second, string why, string? action = null) =>
             new LedgerException(
                 LedgerErrorIds.Conflict,
                 $"The ledger fragments '{first}' and '{second}' both record {entry.Key}, and {why}. Nothing was merged.",
-                $"Merge the fragments of one run only (each image and platform is built by one leg), or leave out the stale one ('{first}' or '{second}').");
+                action ?? $"Merge the fragments of one run only (each image and platform is built by one leg), or leave out the stale one ('{first}' or '{second}').");
     }
 }

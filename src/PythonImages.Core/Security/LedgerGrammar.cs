@@ -10,11 +10,12 @@ namespace PythonImages.Security
 
         /// <summary>
         /// What a ledger records of a build argument's value: its fingerprint (pbkdf2-sha256:&lt;64 hex&gt;, see
-        /// <see cref="Ledger.BuildArgFingerprint"/>), or the plain sha256 earlier ledgers recorded (read, never written).
+        /// <see cref="Ledger.BuildArgFingerprint"/>), keyed with a ledger key (hmac-pbkdf2-sha256:&lt;key id&gt;:&lt;64 hex&gt;),
+        /// or the plain sha256 earlier ledgers recorded (read, never written).
         /// </summary>
         public static readonly Grammar BuildArgDigest = new Grammar(
-            "build argument fingerprint", "pbkdf2-sha256: (or, written by an earlier version, sha256:) followed by 64 lowercase hexadecimal digits",
-            "(pbkdf2-sha256|sha256):[0-9a-f]{64}", 78);
+            "build argument fingerprint", "pbkdf2-sha256: (or, written by an earlier version, sha256:) followed by 64 lowercase hexadecimal digits, or hmac-pbkdf2-sha256: followed by 16 lowercase hexadecimal digits, a colon and 64 more",
+            "(pbkdf2-sha256|sha256):[0-9a-f]{64}|hmac-pbkdf2-sha256:[0-9a-f]{16}:[0-9a-f]{64}", 100);
 
         /// <summary>
         /// What names an image in a ledger: the matrix directory of a python image (3.14/slim-trixie), or the full path of

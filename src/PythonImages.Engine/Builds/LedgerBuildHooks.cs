@@ -21,15 +21,20 @@ namespace PythonImages.Engine.Builds
         private readonly string path;
         private readonly BuildLedger ledger;
         private readonly ImageBuildOptions options;
+        private readonly LedgerKey? key;
         private readonly Dictionary<ImageBuildJob, Plan> plans = new Dictionary<ImageBuildJob, Plan>();
         private readonly HashSet<string> rebuilt = new HashSet<string>(StringComparer.Ordinal);
 
-        /// <summary>Hooks that decide against <paramref name="ledger"/> (read from <paramref name="path"/>, or new) and write it back there.</summary>
-        public LedgerBuildHooks(string path, BuildLedger ledger, ImageBuildOptions options)
+        /// <summary>
+        /// Hooks that decide against <paramref name="ledger"/> (read from <paramref name="path"/>, or new) and write it back
+        /// there; build arguments are fingerprinted with the deployment's <paramref name="key"/> when one is given.
+        /// </summary>
+        public LedgerBuildHooks(string path, BuildLedger ledger, ImageBuildOptions options, LedgerKey? key = null)
         {
             this.path = path;
             this.ledger = ledger;
             this.options = options;
+            this.key = key;
         }
 
         /// <inheritdoc/>
@@ -47,7 +52,7 @@ namespace PythonImages.Engine.Builds
             try
             {
                 string platform = LedgerInputs.PlatformOf(options.Platform, engine.Info);
-                plan.Inputs = (await LedgerInputs.ReadAsync(job, engine.Engine, platform, options.BuildArgs, cancellationToken).ConfigureAwait(false)).Entry;
+                plan.Inputs = (await LedgerInputs.ReadAsync(job, engine.Engine, platform, options.BuildArgs, key, cancellationToken).ConfigureAwait(false)).Entry;
             }
             catch (LedgerException ex)
             {
@@ -127,6 +132,7 @@ namespace PythonImages.Engine.Builds
                 {
                     ErrorId = ex.ErrorId,
                     Exception = ex,
+                    RecommendedAction = ex.RecommendedAction,
                 });
             }
         }
@@ -177,10 +183,9 @@ namespace PythonImages.Engine.Builds
 
             if (!was.SameInputs(new LedgerEntry { Image = now.Image, Platform = now.Platform, DockerfileSha256 = was.DockerfileSha256, ContextDigest = was.ContextDigest, BuildArgs = now.BuildArgs, BaseImage = was.BaseImage, BaseImageId = was.BaseImageId }))
             {
-                // An entry of an earlier version (plain sha256 of each value) never equals a fingerprint: one rebuild records it anew.
-                return was.BuildArgs.Values.Any(BuildArgFingerprint.IsLegacy)
-                    ? "its build arguments were recorded by an earlier version as plain sha256 digests; it is built once to record them as fingerprints"
-                    : "its build arguments changed";
+                // An entry of an earlier version (plain sha256 of each value), or of another ledger key (or none), never
+                // equals a fingerprint of now: one rebuild records it anew, and says so.
+                return BuildArgFingerprint.KeyChange(was.BuildArgs, now.BuildArgs) ?? "its build arguments changed";
             }
 
             if (!string.Equals(was.BaseImage, now.BaseImage, StringComparison.Ordinal))

@@ -50,18 +50,19 @@ namespace PythonImages.Engine.Builds
 
         /// <summary>
         /// Reads the inputs of <paramref name="job"/> (the files, then the base image on <paramref name="engine"/>);
-        /// <see cref="LedgerException"/> when they cannot be read (the job is then built, and nothing recorded).
+        /// <see cref="LedgerException"/> when they cannot be read (the job is then built, and nothing recorded). Build
+        /// arguments are fingerprinted with <paramref name="key"/> when one is given.
         /// </summary>
-        public static async Task<LedgerInputs> ReadAsync(ImageBuildJob job, IDockerEngine engine, string platform, IDictionary<string, string> buildArgs, CancellationToken ct)
+        public static async Task<LedgerInputs> ReadAsync(ImageBuildJob job, IDockerEngine engine, string platform, IDictionary<string, string> buildArgs, LedgerKey? key, CancellationToken ct)
         {
-            string key = KeyOf(job);
-            string? why = LedgerGrammar.ImageKey.Why(key) ?? EngineGrammar.Platform.Why(platform);
+            string imageKey = KeyOf(job);
+            string? why = LedgerGrammar.ImageKey.Why(imageKey) ?? EngineGrammar.Platform.Why(platform);
             if (why != null)
             {
                 throw new LedgerException(LedgerErrorIds.InvalidPath, $"{job.DisplayName} cannot be recorded in a ledger: {why}.");
             }
 
-            var entry = new LedgerEntry { Image = key, Platform = platform };
+            var entry = new LedgerEntry { Image = imageKey, Platform = platform };
             string dockerfileText;
             try
             {
@@ -77,7 +78,7 @@ namespace PythonImages.Engine.Builds
 
             foreach (var arg in buildArgs)
             {
-                entry.BuildArgs[arg.Key] = BuildArgFingerprint.Of(arg.Key, arg.Value ?? string.Empty, key, platform);
+                entry.BuildArgs[arg.Key] = BuildArgFingerprint.Of(arg.Key, arg.Value ?? string.Empty, imageKey, platform, key);
             }
 
             string? baseName = ImageLabels.BaseImageOf(dockerfileText);

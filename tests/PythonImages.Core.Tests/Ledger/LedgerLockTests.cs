@@ -111,6 +111,16 @@ namespace PythonImages.Tests.Ledger
         }
 
         [Fact]
+        public void TheLockProbeSeesLocksWorkingHereAndLeavesNothingBehind()
+        {
+            // With file locking on (this process), a second open without sharing is refused; a process started with
+            // DOTNET_SYSTEM_IO_DISABLEFILELOCKING=1 gets false (the module tests run one: LedgerLockDisabledTests).
+            Assert.True(LedgerLock.Excludes(LedgerPath));
+            Assert.Empty(Directory.GetFileSystemEntries(dir));
+            Assert.Null(LedgerLock.Excludes(Path.Combine(dir, "no-such-folder", "ledger.json")));
+        }
+
+        [Fact]
         public void ALockFileThatIsNotARegularFileIsNeverOpened()
         {
             Directory.CreateDirectory(LockPath);
