@@ -98,18 +98,18 @@ namespace PythonImages
                     {
                         if (mode == AtomicWriteMode.Replace && File.Exists(full))
                         {
-                            Replace(temp, full, bytes, mayReplace);
+                            Replace(temp, full, mayReplace);
                         }
                         else
                         {
                             MoveNoReplace(temp, full); // fails rather than replace a file that appeared meanwhile
                         }
                     }
-                    catch (IOException) when (File.Exists(temp) && File.Exists(full))
+                    catch (IOException ex) when (!(ex is AtomicReplaceRefusedException) && File.Exists(temp) && File.Exists(full))
                     {
                         if (mode == AtomicWriteMode.Replace)
                         {
-                            Replace(temp, full, bytes, mayReplace); // it appeared between the check and the move: replace it
+                            Replace(temp, full, mayReplace); // it appeared between the check and the move: replace it
                         }
                         else if (SameContent(full, bytes))
                         {
@@ -291,7 +291,7 @@ namespace PythonImages
 
         private static int exchangeState;
 
-        private static void Replace(string temp, string full, byte[] bytes, Func<string, bool>? mayReplace)
+        private static void Replace(string temp, string full, Func<string, bool>? mayReplace)
         {
             if (mayReplace == null)
             {
@@ -299,7 +299,7 @@ namespace PythonImages
             }
             else
             {
-                ReplaceChecked(temp, full, bytes, mayReplace);
+                ReplaceChecked(temp, full, mayReplace);
             }
         }
 
@@ -310,7 +310,7 @@ namespace PythonImages
         /// for that instant). Elsewhere, and on file systems without the swap, the file is checked just before the rename,
         /// which leaves an instant in which a file put there is replaced unchecked.
         /// </summary>
-        private static void ReplaceChecked(string temp, string full, byte[] bytes, Func<string, bool> mayReplace)
+        private static void ReplaceChecked(string temp, string full, Func<string, bool> mayReplace)
         {
             int result = Exchange(temp, full, out int errno);
             if (result == 0)
