@@ -21,6 +21,23 @@ namespace PythonImages
     }
 
     /// <summary>
+    /// A replacing write refused because the file it would have replaced failed the writer's check (a hand-written file put in
+    /// place of a generated one while the write was under way): that file is left as it is.
+    /// </summary>
+    public sealed class AtomicReplaceRefusedException : IOException
+    {
+        /// <summary>The refusal to replace <paramref name="path"/>.</summary>
+        public AtomicReplaceRefusedException(string path)
+            : base($"The file '{path}' changed while it was being replaced, into one that may not be replaced; it was left as it is.")
+        {
+            Path = path;
+        }
+
+        /// <summary>The file left as it is.</summary>
+        public string Path { get; }
+    }
+
+    /// <summary>
     /// Whole-file writes that readers and interrupted runs see either old or new, never half written. The bytes go to a
     /// temporary file next to the target (<c>.&lt;name&gt;.&lt;32 hex&gt;.tmp</c>), which one rename turns into the target.
     /// While a write is in progress its temporary file is locked (an exclusive lock on Linux and macOS, held across the
@@ -46,9 +63,11 @@ namespace PythonImages
         /// <summary>
         /// Writes <paramref name="bytes"/> atomically. Returns false only in <see cref="AtomicWriteMode.CreateNew"/> when the
         /// target already existed with exactly these bytes (nothing was written); throws <see cref="IOException"/> when it
-        /// existed with other content (it is left as it is).
+        /// existed with other content (it is left as it is). With <paramref name="mayReplace"/>, a <see cref="AtomicWriteMode.Replace"/>
+        /// replaces only a file that passes it (called with a path holding that file), checked at the rename itself (see
+        /// <see cref="ReplaceChecked"/>); one that does not is left in place and <see cref="AtomicReplaceRefusedException"/> thrown.
         /// </summary>
-        public static bool WriteAllBytes(string path, byte[] bytes, AtomicWriteMode mode, Action<string>? beforeCommit = null)
+        public static bool WriteAllBytes(string path, byte[] bytes, AtomicWriteMode mode, Action<string>? beforeCommit = null, Func<string, bool>? mayReplace = null)
         {
             string full = Path.GetFullPath(path);
             string directory = Path.GetDirectoryName(full) ?? ".";
@@ -79,18 +98,18 @@ namespace PythonImages
                     {
                         if (mode == AtomicWriteMode.Replace && File.Exists(full))
                         {
-                            File.Replace(temp, full, null);
+                            Replace(temp, full, mayReplace);
                         }
                         else
                         {
                             MoveNoReplace(temp, full); // fails rather than replace a file that appeared meanwhile
                         }
                     }
-                    catch (IOException) when (File.Exists(temp) && File.Exists(full))
+                    catch (IOException ex) when (!(ex is AtomicReplaceRefusedException) && File.Exists(temp) && File.Exists(full))
                     {
                         if (mode == AtomicWriteMode.Replace)
                         {
-                            File.Replace(temp, full, null); // it appeared between the check and the move: replace it
+                            Replace(temp, full, mayReplace); // it appeared between the check and the move: replace it
                         }
                         else if (SameContent(full, bytes))
                         {
@@ -105,7 +124,7 @@ namespace PythonImages
                     renamed = true;
                     return true;
                 }
-                catch (IOException) when (!renamed && attempt < MaxAttempts && (!locked || !File.Exists(temp)) && Directory.Exists(directory))
+                catch (IOException ex) when (!(ex is AtomicReplaceRefusedException) && !renamed && attempt < MaxAttempts && (!locked || !File.Exists(temp)) && Directory.Exists(directory))
                 {
                     // Another run's clean-up took the lock of our fresh temporary file in the instant between its creation
                     // and our lock (so ours failed), or removed it before we held the lock: write again under a new name.
@@ -269,6 +288,108 @@ namespace PythonImages
         }
 
         private static int linkState;
+
+        private static int exchangeState;
+
+        private static void Replace(string temp, string full, Func<string, bool>? mayReplace)
+        {
+            if (mayReplace == null)
+            {
+                File.Replace(temp, full, null);
+            }
+            else
+            {
+                ReplaceChecked(temp, full, mayReplace);
+            }
+        }
+
+        /// <summary>
+        /// Replaces <paramref name="full"/> with <paramref name="temp"/> only if the file it replaces passes <paramref name="mayReplace"/>.
+        /// On Linux the two are swapped in one step (renameat2 RENAME_EXCHANGE), so the file checked is exactly the one
+        /// replaced, whatever happened to the name before; one that fails is swapped back at once (readers saw the new file
+        /// for that instant). Elsewhere, and on file systems without the swap, the file is checked just before the rename,
+        /// which leaves an instant in which a file put there is replaced unchecked.
+        /// </summary>
+        private static void ReplaceChecked(string temp, string full, Func<string, bool> mayReplace)
+        {
+            int result = Exchange(temp, full, out int errno);
+            if (result == 0)
+            {
+                // temp now names the file that was at full.
+                if (Allowed(mayReplace, temp))
+                {
+                    TryDelete(temp);
+                    return;
+                }
+
+                if (Exchange(temp, full, out errno) != 0)
+                {
+                    throw new IOException($"The file '{full}' changed while it was being replaced and could not be put back (error {errno}); it is at '{temp}'.");
+                }
+
+                throw new AtomicReplaceRefusedException(full);
+            }
+
+            if (result > 0 && errno == ENoEnt && File.Exists(temp))
+            {
+                MoveNoReplace(temp, full); // the target vanished meanwhile: nothing to check, and nothing that appears is replaced
+                return;
+            }
+
+            if (!Allowed(mayReplace, full))
+            {
+                throw new AtomicReplaceRefusedException(full);
+            }
+
+            File.Replace(temp, full, null);
+        }
+
+        /// <summary>Whether the file at <paramref name="path"/> may be replaced; one that vanished meanwhile may (there is nothing to keep).</summary>
+        private static bool Allowed(Func<string, bool> mayReplace, string path)
+        {
+            try
+            {
+                return mayReplace(path);
+            }
+            catch (Exception ex) when (ex is FileNotFoundException || ex is DirectoryNotFoundException)
+            {
+                return true;
+            }
+        }
+
+        private const int AtFdCwd = -100;
+        private const uint RenameExchange = 2;
+        private const int ENoEnt = 2;
+
+        /// <summary>renameat2(RENAME_EXCHANGE): 0 when swapped; 1 with <paramref name="errno"/> when refused; -1 when there is no such call here (not Linux, no renameat2 in the C library).</summary>
+        private static int Exchange(string a, string b, out int errno)
+        {
+            errno = 0;
+            if (exchangeState < 0 || !RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
+            {
+                return -1;
+            }
+
+            try
+            {
+                if (RenameAt2(AtFdCwd, a, AtFdCwd, b, RenameExchange) == 0)
+                {
+                    exchangeState = 1;
+                    return 0;
+                }
+
+                errno = Marshal.GetLastWin32Error();
+                return 1;
+            }
+            catch (Exception ex) when (ex is DllNotFoundException || ex is EntryPointNotFoundException)
+            {
+                exchangeState = -1;
+                return -1;
+            }
+        }
+
+        [DllImport("libc", EntryPoint = "renameat2", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+        private static extern int RenameAt2(int oldDirectory, string oldPath, int newDirectory, string newPath, uint flags);
 
         [DllImport("libSystem.Native", EntryPoint = "SystemNative_Link", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
         private static extern int Link(string source, string linkTarget);

@@ -81,6 +81,15 @@ namespace PythonImages.Engine
             return connection.Info!;
         }
 
+        /// <summary>How long /info may take: an engine that answers /version but not /info is not worth a build's patience.</summary>
+        private static readonly TimeSpan IdentityTimeout = TimeSpan.FromSeconds(30);
+
+        public async Task<EngineIdentity> GetIdentityAsync(CancellationToken cancellationToken)
+        {
+            var system = await CallAsync("asking which daemon it is (/info)", (docker, ct) => docker.System.GetSystemInfoAsync(ct), cancellationToken, IdentityTimeout).ConfigureAwait(false);
+            return new EngineIdentity { Id = system.ID ?? string.Empty, Name = system.Name ?? string.Empty, RootDirectory = system.DockerRootDir ?? string.Empty };
+        }
+
         /// <summary>min(server API version, the client's maximum); the client's maximum when the server says nothing parseable.</summary>
         public static Version Negotiate(string? serverApiVersion, Version clientMax)
         {

@@ -27,6 +27,12 @@ namespace PythonImages.Engine
         /// <summary>Pings the daemon and negotiates the API version. Throws <see cref="EngineUnavailableException"/> when unreachable.</summary>
         Task<EngineInfo> GetInfoAsync(CancellationToken cancellationToken);
 
+        /// <summary>
+        /// Which daemon answers (its /info): two addresses of one daemon (a socket and a link to it, localhost and 127.0.0.1)
+        /// give the same identity. Not part of <see cref="GetInfoAsync"/>: only engine maps ask for it.
+        /// </summary>
+        Task<EngineIdentity> GetIdentityAsync(CancellationToken cancellationToken);
+
         /// <summary>Builds an image. Build log lines and step changes are reported through <paramref name="events"/>
         /// (called on the client's reading thread). A failing step yields a result with <c>Succeeded = false</c>.</summary>
         Task<EngineBuildResult> BuildAsync(EngineBuildRequest request, IProgress<BuildEvent>? events, CancellationToken cancellationToken);
@@ -64,6 +70,29 @@ namespace PythonImages.Engine
 
         /// <summary>The engine host's kernel version (on Windows "10.0 26100 (26100.1.amd64fre...)": its build tells the Windows version).</summary>
         public string KernelVersion { get; set; } = string.Empty;
+    }
+
+    /// <summary>
+    /// Who a daemon is, from its /info: its ID, host name and data root. The ID alone does not tell daemons apart: Engine 20.10
+    /// derives it from /etc/docker/key.json, which every daemon of a machine (and of a cloned machine) shares, while two
+    /// daemons of one machine never share a data root.
+    /// </summary>
+    public sealed class EngineIdentity
+    {
+        /// <summary>The daemon's ID.</summary>
+        public string Id { get; set; } = string.Empty;
+        /// <summary>The daemon host's name.</summary>
+        public string Name { get; set; } = string.Empty;
+        /// <summary>The daemon's data root (/var/lib/docker).</summary>
+        public string RootDirectory { get; set; } = string.Empty;
+
+        /// <summary>
+        /// The key two addresses of one daemon share with <paramref name="info"/> (its /version: the same daemon says the same),
+        /// or null when the daemon does not say its ID (nothing can be compared).
+        /// </summary>
+        public string? Key(EngineInfo info) => Id.Length == 0
+            ? null
+            : string.Join("\n", Id, Name, RootDirectory, info.ServerVersion, info.OSType, info.Architecture, info.KernelVersion);
     }
 
     /// <summary>What to build and how.</summary>

@@ -29,6 +29,8 @@ namespace PythonImages.Commands
             return new EngineMapSelector(routes, SharedEngine, engine => RunPumped(ct => engine.GetInfoAsync(ct)))
             {
                 Connected = WriteVerbose,
+                Identify = engine => RunPumped(ct => engine.GetIdentityAsync(ct)),
+                Duplicate = WriteWarning,
             };
         }
     }

@@ -51,6 +51,44 @@ namespace PythonImages.Tests
             }
         }
 
+        [Fact]
+        public void ACheckedReplaceLooksAtTheFileItReplacedAndPutsBackOneThatFailsTheCheck()
+        {
+            string dir = TempDir();
+            try
+            {
+                string path = Path.Combine(dir, "Dockerfile");
+                File.WriteAllText(path, "# by hand\n");
+                string? seen = null, checkedPath = null;
+                var ex = Assert.Throws<AtomicReplaceRefusedException>(() => AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes("# generated\n"), AtomicWriteMode.Replace, null, p =>
+                {
+                    checkedPath = p;
+                    seen = File.ReadAllText(p);
+                    return seen.StartsWith("# generated", StringComparison.Ordinal);
+                }));
+                Assert.Equal(path, ex.Path);
+                Assert.Equal("# by hand\n", File.ReadAllText(path));
+                Assert.Equal("# by hand\n", seen);
+                Assert.Empty(Temps(dir));
+                if (OperatingSystem.IsLinux())
+                {
+                    // One swap: the file checked is the one displaced (now under the temporary name), no longer the target's
+                    // name, so nothing put at the target after a look and before the rename can be replaced unchecked.
+                    Assert.Equal(dir, Path.GetDirectoryName(checkedPath));
+                    Assert.True(AtomicFile.IsTempName(Path.GetFileName(checkedPath)!, "Dockerfile"), checkedPath);
+                }
+
+                File.WriteAllText(path, "# generated, older\n");
+                Assert.True(AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes("# generated\n"), AtomicWriteMode.Replace, null, p => File.ReadAllText(p).StartsWith("# generated", StringComparison.Ordinal)));
+                Assert.Equal("# generated\n", File.ReadAllText(path));
+                Assert.Empty(Temps(dir));
+            }
+            finally
+            {
+                Directory.Delete(dir, true);
+            }
+        }
+
         private static string TempDir() => Directory.CreateTempSubdirectory("pi-atomic-").FullName;
 
         private static string[] Temps(string dir) => Directory.GetFiles(dir, ".*.tmp").Select(Path.GetFileName).ToArray()!;

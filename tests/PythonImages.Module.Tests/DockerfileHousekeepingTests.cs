@@ -265,6 +265,31 @@ namespace PythonImages.Tests
         }
 
         /// <summary>
+        /// An older generated Dockerfile that a hand-written one replaces (by rename, as an editor or git checkout does) while
+        /// New-PythonDockerfile updates it: the hand-written file stays and the image is Dockerfile.NotOurs.
+        /// </summary>
+        [Fact]
+        public void AGeneratedDockerfileReplacedByAHandWrittenOneWhileItIsUpdatedIsLeftAsItIs()
+        {
+            string work = Path.Combine(root, "images");
+            string file = Path.Combine(work, "3.14", "slim-trixie", "Dockerfile");
+            string mine = Path.Combine(root, "mine");
+            File.WriteAllText(mine, "FROM scratch\n# written by hand\n");
+            string script =
+                HookedSession("BeforeCommit")
+                + $"$image | New-PythonDockerfile -Path {FreshProcess.Quote(work)} | Out-Null\n"
+                + $"[IO.File]::AppendAllText({FreshProcess.Quote(file)}, \"# an older generation\\n\")\n"
+                + $"$hook.SetValue($null, [Action[string]]{{ param($t) [IO.File]::Move({FreshProcess.Quote(mine)}, {FreshProcess.Quote(file)}, $true) }})\n"
+                + $"$out = $image | New-PythonDockerfile -Path {FreshProcess.Quote(work)} -ErrorVariable e -ErrorAction SilentlyContinue\n"
+                + "\"$(@($out).Count) $($e.Count) $($e[0].FullyQualifiedErrorId)\"\n";
+            var run = FreshProcess.Run(script);
+            Assert.True(run.ExitCode == 0, run.Error);
+            Assert.Equal("0 1 Dockerfile.NotOurs,PythonImages.Commands.NewPythonDockerfileCommand", string.Join("\n", run.Output).Trim());
+            Assert.Equal("FROM scratch\n# written by hand\n", File.ReadAllText(file));
+            Assert.Empty(Temps());
+        }
+
+        /// <summary>
         /// The start of a fresh-process script: the module imported, <c>$image</c> the test's image and <c>$hook</c> the
         /// DockerfileStore test hook <paramref name="field"/> (BeforeCommit, BeforeDeleteStep), for the script to set.
         /// </summary>

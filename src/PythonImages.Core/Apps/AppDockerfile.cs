@@ -276,8 +276,9 @@ namespace PythonImages.Apps
         /// <summary>
         /// The RUN command that provides the user, the name as one quoted word of the shell that runs it. On Linux an account
         /// the image already has (www-data in both Debian and Alpine) is used as it is, unless its user id is 0 (the build
-        /// stops: the app would run as root); any other name is created. id, [ and if/elif are POSIX, so Debian's dash and
-        /// BusyBox's ash both run it.
+        /// stops: the app would run as root); any other name is created, in the image's group of that name when there is one
+        /// (staff or users in Debian: useradd and adduser refuse to create a group that exists), else in a new group of its
+        /// own. id, [, cut, grep -qxF and if/elif are POSIX, so Debian's dash and BusyBox's ash both run it.
         /// </summary>
         private static string AddUser(AppForm form, string user)
         {
@@ -287,10 +288,14 @@ namespace PythonImages.Apps
             }
 
             string name = Quoting.PosixShell(user);
+            string join = form == AppForm.Alpine
+                ? "adduser -D -s /sbin/nologin -G " + name + " " + name
+                : "useradd --create-home --gid " + name + " --shell /usr/sbin/nologin " + name;
             string create = form == AppForm.Alpine
                 ? "adduser -D -s /sbin/nologin " + name
                 : "useradd --create-home --user-group --shell /usr/sbin/nologin " + name;
-            return "if ! id -u " + name + " >/dev/null 2>&1; then " + create + "; "
+            return "if ! id -u " + name + " >/dev/null 2>&1; then "
+                + "if cut -d: -f1 /etc/group | grep -qxF -e " + name + "; then " + join + "; else " + create + "; fi; "
                 + "elif [ \"$(id -u " + name + ")\" = 0 ]; then echo " + Quoting.PosixShell(RootAccount) + " >&2; exit 1; fi";
         }
 

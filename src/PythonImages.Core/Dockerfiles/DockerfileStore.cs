@@ -216,7 +216,13 @@ namespace PythonImages.Dockerfiles
                     plan.FullPath,
                     plan.Bytes,
                     plan.Action == DockerfileAction.Create ? AtomicWriteMode.CreateNew : AtomicWriteMode.Replace,
-                    BeforeCommit);
+                    BeforeCommit,
+                    plan.Action == DockerfileAction.Update ? StartsWithBanner : null);
+            }
+            catch (AtomicReplaceRefusedException ex)
+            {
+                // Our older file was replaced by a hand-written one between Plan and the rename: it stays, as one found by Plan does.
+                throw NotOurs(plan.FullPath, ex);
             }
             catch (IOException ex) when (plan.Action == DockerfileAction.Create && FileProbe.KindOf(plan.FullPath) == FileKind.Regular && !StartsWithBanner(plan.FullPath))
             {

@@ -54,6 +54,7 @@ namespace PythonImages.Engine.Builds
         private readonly Dictionary<string, IDockerEngine> engines = new Dictionary<string, IDockerEngine>(StringComparer.Ordinal);
         private readonly Dictionary<EngineRoute, EngineTarget> targets = new Dictionary<EngineRoute, EngineTarget>();
         private readonly Dictionary<EngineRoute, BuildFailure> refused = new Dictionary<EngineRoute, BuildFailure>();
+        private readonly Dictionary<string, (EngineRoute Route, IDockerEngine Engine)> daemons = new Dictionary<string, (EngineRoute, IDockerEngine)>(StringComparer.Ordinal);
 
         /// <summary>
         /// A selector over <paramref name="routes"/>: <paramref name="create"/> makes an engine client for an endpoint
@@ -69,6 +70,15 @@ namespace PythonImages.Engine.Builds
 
         /// <summary>Called with a line for the verbose stream when an engine is connected and checked.</summary>
         public Action<string>? Connected { get; set; }
+
+        /// <summary>
+        /// Asks an engine which daemon it is (its /info; the engine layer's exceptions mean "cannot tell"), when -Engine gives
+        /// more than one address: two addresses of one daemon become one engine. Null: every address is an engine of its own.
+        /// </summary>
+        public Func<IDockerEngine, EngineIdentity>? Identify { get; set; }
+
+        /// <summary>Called with a warning when two addresses of -Engine reach one daemon (built there as one engine).</summary>
+        public Action<string>? Duplicate { get; set; }
 
         /// <inheritdoc/>
         public EngineTarget Choose(ImageBuildJob job, string? platform)
@@ -183,7 +193,7 @@ namespace PythonImages.Engine.Builds
                 throw new EngineRouteException(failure);
             }
 
-            string key = route.Endpoint.ToString() + "|" + route.Endpoint.CertPath;
+            string key = EngineKey(route.Endpoint);
             if (!engines.TryGetValue(key, out var engine))
             {
                 engine = create(route.Endpoint);
@@ -216,10 +226,53 @@ namespace PythonImages.Engine.Builds
             }
 
             Connected?.Invoke($"Docker engine {info.ServerVersion} ({info.OSType}/{info.Architecture}) at {info.Endpoint}, API {info.NegotiatedApiVersion}, builds {route.Platform.Key}.");
-            var target = new EngineTarget(engine, info) { Platform = route.Platform.RequestOn(info) };
+            var target = new EngineTarget(SameDaemon(route, engine, info), info) { Platform = route.Platform.RequestOn(info) };
             targets[route] = target;
             return target;
         }
+
+        /// <summary>
+        /// The client of the daemon <paramref name="engine"/> reaches: the first route's when an earlier route reached the same
+        /// daemon under another address (one client, one -ThrottleLimit; a warning names both addresses), else its own.
+        /// </summary>
+        private IDockerEngine SameDaemon(EngineRoute route, IDockerEngine engine, EngineInfo info)
+        {
+            if (Identify == null || routes.Select(r => EngineKey(r.Endpoint)).Distinct(StringComparer.Ordinal).Count() < 2)
+            {
+                return engine;
+            }
+
+            string? key;
+            try
+            {
+                key = Identify(engine).Key(info);
+            }
+            catch (Exception ex) when (ex is EngineUnavailableException || ex is EngineStalledException || ex is EngineRequestException)
+            {
+                key = null; // it builds all the same; only duplicates cannot be found
+            }
+
+            if (key == null)
+            {
+                return engine;
+            }
+
+            if (daemons.TryGetValue(key, out var first))
+            {
+                if (!ReferenceEquals(first.Engine, engine))
+                {
+                    Duplicate?.Invoke($"-Engine gives {route.Platform.Key} {route.Display} and {first.Route.Platform.Key} {first.Route.Display}: both reach the same Docker engine (one daemon: same ID, host name and data root), " +
+                        "so it builds the images of both platforms as one engine, at most -ThrottleLimit at once. Give each platform an engine of its own to build them side by side.");
+                }
+
+                return first.Engine;
+            }
+
+            daemons[key] = (route, engine);
+            return engine;
+        }
+
+        private static string EngineKey(EngineEndpoint endpoint) => endpoint.ToString() + "|" + endpoint.CertPath;
 
         private EngineRouteException Refuse(EngineRoute route, BuildFailure failure)
         {

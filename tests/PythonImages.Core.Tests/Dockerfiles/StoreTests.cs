@@ -369,6 +369,56 @@ namespace PythonImages.Tests.Dockerfiles
             Assert.Empty(Temps(dir.Root));
         }
 
+        [Theory]
+        [InlineData(false, false)] // rewritten in place (an editor that truncates and writes)
+        [InlineData(true, false)] // renamed over it (an editor that saves to a new file, mv, git checkout)
+        [InlineData(true, true)] // renamed over it by another generator run: generated too, so replaced
+        public void AnOlderGeneratedFileReplacedByAHandWrittenOneBeforeTheRenameIsLeftAsItIs(bool rename, bool generated)
+        {
+            using var dir = new ScratchDir();
+            var image = Images.First();
+            var rendered = DockerfileRenderer.Render(image);
+            string path = DockerfileStore.PathFor(dir.Root, rendered.Directory);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, DockerfileRenderer.BannerMarker + " (an older version)\nFROM scratch\n");
+            var plan = DockerfileStore.Plan(dir.Root, rendered);
+            Assert.Equal(DockerfileAction.Update, plan.Action);
+            string theirs = (generated ? DockerfileRenderer.BannerMarker + " (another run)\n" : "# written by hand\n") + "FROM scratch\n";
+            DockerfileStore.BeforeCommit = _ =>
+            {
+                if (rename)
+                {
+                    string other = Path.Combine(Path.GetDirectoryName(path)!, "Dockerfile.new");
+                    File.WriteAllText(other, theirs);
+                    File.Move(other, path, overwrite: true);
+                }
+                else
+                {
+                    File.WriteAllText(path, theirs);
+                }
+            };
+            try
+            {
+                if (generated)
+                {
+                    DockerfileStore.Commit(plan);
+                }
+                else
+                {
+                    var ex = Assert.Throws<DockerfileException>(() => DockerfileStore.Commit(plan));
+                    Assert.Equal(DockerfileErrorIds.NotOurs, ex.ErrorId);
+                    Assert.Contains(plan.FullPath, ex.Message, StringComparison.Ordinal);
+                }
+            }
+            finally
+            {
+                DockerfileStore.BeforeCommit = null;
+            }
+
+            Assert.Equal(generated ? rendered.Content : theirs, File.ReadAllText(path));
+            Assert.Equal(new[] { "Dockerfile" }, Directory.GetFiles(Path.GetDirectoryName(path)!).Select(Path.GetFileName));
+        }
+
         [Fact]
         public async Task AFifoNamedDockerfileIsRefusedWithoutOpeningIt()
         {

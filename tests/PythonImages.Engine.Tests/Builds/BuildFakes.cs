@@ -33,6 +33,11 @@ namespace PythonImages.Engine.Tests.Builds
 
         public Task<EngineInfo> GetInfoAsync(CancellationToken cancellationToken) => Task.FromResult(Info);
 
+        /// <summary>Who the fake daemon is: a daemon of its own unless a test gives two fakes one identity.</summary>
+        public EngineIdentity Identity { get; set; } = new EngineIdentity { Id = Guid.NewGuid().ToString("N"), Name = "fake", RootDirectory = "/var/lib/docker" };
+
+        public Task<EngineIdentity> GetIdentityAsync(CancellationToken cancellationToken) => Task.FromResult(Identity);
+
         public Task PullImageAsync(string reference, IProgress<PullEvent>? events, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<AttachedRunResult> RunAttachedAsync(AttachedRunRequest request, IContainerStreams streams, CancellationToken cancellationToken) => throw new NotSupportedException();

@@ -186,6 +186,29 @@ namespace PythonImages.Engine.Tests.Builds
         }
 
         [Fact]
+        public void TwoAddressesOfOneDaemonAreOneEngineAndAnotherDataRootIsAnotherDaemon()
+        {
+            var selector = Selector(("linux/amd64", "amd"), ("linux/386", "alias"), ("linux", "other"), ("linux/arm64", "mute"));
+            engines["alias"].Identity = engines["amd"].Identity;
+            engines["other"].Identity = new EngineIdentity { Id = engines["amd"].Identity.Id, Name = "fake", RootDirectory = "/srv/docker2" }; // 20.10: one ID per machine
+            var warnings = new List<string>();
+            selector.Duplicate = warnings.Add;
+            selector.Identify = engine => engine == engines["mute"]
+                ? throw new EngineRequestException("unix:///fake/mute.sock", 403, "/info is not allowed here")
+                : engine.GetIdentityAsync(CancellationToken.None).Result;
+
+            Assert.Same(engines["amd"], selector.Choose(ImageJob(0, "trixie", "amd64"), null).Engine);
+            Assert.Same(engines["amd"], selector.Choose(ImageJob(1, "trixie", "i386"), null).Engine);
+            Assert.Equal("linux/386", selector.Choose(ImageJob(2, "trixie", "i386"), null).Platform);
+            Assert.Same(engines["other"], selector.Choose(ImageJob(3, "trixie"), null).Engine);
+            engines["mute"].Info.Architecture = "arm64";
+            Assert.Same(engines["mute"], selector.Choose(ImageJob(4, "trixie", "arm64v8"), null).Engine); // /info refused: still an engine
+
+            var warning = Assert.Single(warnings);
+            Assert.Contains("linux/386 unix:///fake/alias.sock and linux/amd64 unix:///fake/amd.sock", warning, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public async Task EachEngineHasItsOwnThrottleAndBuildsItsOwnImages()
         {
             var selector = Selector(("linux/amd64", "amd"), ("linux/386", "i386"));

@@ -136,6 +136,8 @@ namespace PythonImages.Engine.Tests.Registry
 
         public Task<EngineInfo> GetInfoAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task<EngineIdentity> GetIdentityAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task<EngineBuildResult> BuildAsync(EngineBuildRequest request, IProgress<BuildEvent>? events, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<ImageDetails?> InspectImageAsync(string image, CancellationToken cancellationToken) => Task.FromResult(Inspect(image));

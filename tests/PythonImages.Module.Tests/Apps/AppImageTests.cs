@@ -170,6 +170,21 @@ namespace PythonImages.Tests.Apps
         }
 
         [DockerFact]
+        public void AGroupTheImageHasWithoutAnAccountOfThatNameBecomesTheNewAccountsGroup()
+        {
+            // Debian has a group 'staff' (50) but no account of that name: useradd --user-group stopped with "group staff exists".
+            string app = TestApp.Write(python.Folder("staff"), new Dictionary<string, string>
+            {
+                ["app.py"] = "import getpass, grp, os\nprint('user', getpass.getuser(), os.getuid() != 0, grp.getgrgid(os.getgid()).gr_name, os.getgid())\n",
+            });
+            string image = python.Prefix + "-staff";
+            using var s = new ModuleSession();
+            var r = Build(s, app, image, "-User staff");
+            Built(r, image);
+            Assert.Equal(new[] { "user staff True staff 50" }, Lines(Run(s, image)));
+        }
+
+        [DockerFact]
         public void AnAmbiguousAppNamesItsCandidatesAndBuildsOnceAScriptIsChosen()
         {
             string app = TestApp.Write(python.Folder("ambiguous"), new Dictionary<string, string>

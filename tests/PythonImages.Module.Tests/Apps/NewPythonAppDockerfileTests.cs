@@ -109,7 +109,7 @@ namespace PythonImages.Tests.Apps
             var o = Assert.Single(r.Output);
             Assert.Equal(good, o.Properties["AppPath"].Value);
             Assert.Equal("web", o.Properties["User"].Value);
-            Assert.Contains("RUN if ! id -u 'web' >/dev/null 2>&1; then adduser -D -s /sbin/nologin 'web'; elif ", File.ReadAllText(Path.Combine(good, "Dockerfile")));
+            Assert.Contains("RUN if ! id -u 'web' >/dev/null 2>&1; then if cut -d: -f1 /etc/group | grep -qxF -e 'web'; then adduser -D -s /sbin/nologin -G 'web' 'web'; else adduser -D -s /sbin/nologin 'web'; fi; elif ", File.ReadAllText(Path.Combine(good, "Dockerfile")));
             Assert.False(File.Exists(Path.Combine(ambiguous, "Dockerfile")));
             Assert.False(File.Exists(Path.Combine(empty, "Dockerfile")));
         }

@@ -43,6 +43,7 @@ function Img([int]$i, [string]$ctx, [string]$tag, [string[]]$arch) {
                     new Dictionary<string, object?> { ["a"] = c.Small("on the first engine"), ["b"] = c.Small("on the second engine"), ["repo"] = c.Repository, ["config"] = config, ["first"] = DockerProbe.Endpoint });
 
                 Assert.Empty(r.AllErrors);
+                Assert.Empty(r.Warnings); // another daemon, though dockerd 20.10 gives both the same ID (from /etc/docker/key.json)
                 Assert.Equal(2, r.Output.Count);
                 Assert.All(r.Output, o => Assert.True((bool)o.Properties["Succeeded"].Value));
                 string firstId = (string)r.Output[0].Properties["ImageId"].Value;
@@ -60,6 +61,46 @@ function Img([int]$i, [string]$ctx, [string]$tag, [string[]]$arch) {
                 DockerCli.Run("-H", SecondEngine.Endpoint, "rmi", "-f", second);
                 DockerCli.Run("-H", SecondEngine.Endpoint, "rmi", "-f", first);
                 Directory.Delete(config, true);
+            }
+        }
+
+        [DockerFact]
+        public void TheSameEngineUnderTwoAddressesIsOneEngineWithOneThrottle()
+        {
+            // The default engine's socket and a symbolic link to it: two addresses, one daemon. It builds at most -ThrottleLimit
+            // (1) images at once, the second image's build starts after the first's has ended, and a warning names both addresses.
+            var socket = new Uri(DockerProbe.Endpoint);
+            Assert.True(socket.Scheme == "unix", "this test needs the default engine on a unix socket, not " + DockerProbe.Endpoint);
+            string links = Directory.CreateTempSubdirectory("pitest16-same-engine-").FullName;
+            string alias = Path.Combine(links, "docker.sock");
+            File.CreateSymbolicLink(alias, socket.AbsolutePath);
+            using var c = new Contexts("s16-same-engine");
+            using var s = new ModuleSession();
+            try
+            {
+                string Slow(string name) => c.Create("FROM scratch\nCOPY busybox /busybox\nRUN [\"/busybox\", \"sh\", \"-c\", \"echo " + name + "; /busybox sleep 3\"]\n", busybox: true);
+                var r = s.Run(
+                    Images + "(Img 0 $a 'amd' 'amd64'), (Img 1 $b 'i386' 'i386') | Invoke-PythonImageBuild -Repository $repo -ThrottleLimit 1 -Engine @{ 'linux/amd64' = $first; 'linux/386' = $second } -Verbose",
+                    new Dictionary<string, object?> { ["a"] = Slow("pitest16-first"), ["b"] = Slow("pitest16-second"), ["repo"] = c.Repository, ["first"] = DockerProbe.Endpoint, ["second"] = "unix://" + alias });
+
+                Assert.Empty(r.AllErrors);
+                Assert.Equal(2, r.Output.Count);
+                Assert.All(r.Output, o => Assert.True((bool)o.Properties["Succeeded"].Value));
+                var warning = Assert.Single(r.Warnings).Message;
+                Assert.Contains(DockerProbe.Endpoint, warning, StringComparison.Ordinal);
+                Assert.Contains("unix://" + alias, warning, StringComparison.Ordinal);
+                Assert.Contains("same Docker engine", warning, StringComparison.Ordinal);
+
+                var log = r.Verbose.Select(v => v.Message).ToList();
+                int firstStarts = log.FindIndex(m => m.Contains("echo pitest16-first", StringComparison.Ordinal));
+                int secondStarts = log.FindIndex(m => m.Contains("echo pitest16-second", StringComparison.Ordinal));
+                int firstEnds = log.FindIndex(m => m.Contains("Successfully built", StringComparison.Ordinal));
+                Assert.True(firstStarts >= 0 && secondStarts >= 0 && firstEnds >= 0, string.Join("\n", log));
+                Assert.True(Math.Min(firstStarts, secondStarts) < firstEnds && Math.Max(firstStarts, secondStarts) > firstEnds, "the second build started before the first ended:\n" + string.Join("\n", log));
+            }
+            finally
+            {
+                Directory.Delete(links, true);
             }
         }
 

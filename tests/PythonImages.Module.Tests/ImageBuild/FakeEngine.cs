@@ -62,7 +62,7 @@ namespace PythonImages.Tests.Fakes
     }
 
     /// <summary>
-    /// A loopback HTTP/1.1 server that imitates a Docker engine: it answers /_ping and /version like dockerd 20.10, and every
+    /// A loopback HTTP/1.1 server that imitates a Docker engine: it answers /_ping, /version and /info like dockerd 20.10, and every
     /// other request through a route function (a stall by default). It records each request and notices when the client
     /// closes a connection that it left stalled: that is how a test sees that a stalled request was really abandoned.
     /// </summary>
@@ -238,6 +238,12 @@ namespace PythonImages.Tests.Fakes
             if (request.Path == "/version")
             {
                 return FakeResponse.Json("{\"Version\":\"20.10.99-fake\",\"ApiVersion\":\"1.41\",\"MinAPIVersion\":\"1.12\",\"Os\":\"" + OS + "\",\"Arch\":\"amd64\"}");
+            }
+
+            if (request.Path == "/info")
+            {
+                // a daemon of its own: its own ID and data root (engine maps compare them)
+                return FakeResponse.Json("{\"ID\":\"FAKE:" + Port + "\",\"Name\":\"fake\",\"DockerRootDir\":\"/var/lib/docker-fake-" + Port + "\",\"OSType\":\"" + OS + "\"}");
             }
 
             return route(request);
