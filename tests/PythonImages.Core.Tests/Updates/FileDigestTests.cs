@@ -12,17 +12,6 @@ namespace PythonImages.Tests.Updates
     /// <summary>The checksum recorded is that of the bytes served under the file's name, not only what a bundle says.</summary>
     public sealed class FileDigestTests
     {
-        private const string Tarball = "/ftp/python/3.14.6/Python-3.14.6.tar.xz";
-        private const string Installer = "/ftp/python/3.14.6/python-3.14.6-amd64.exe";
-
-        private static readonly UpdateRequest Only314 = new UpdateRequest { VersionKeys = new[] { "3.14" } };
-
-        private static byte[] Get(PythonOrgFixture f, string path)
-        {
-            using var client = new HttpClient();
-            return client.GetByteArrayAsync(new Uri(new Uri(f.PythonOrgUri), path.TrimStart('/'))).GetAwaiter().GetResult();
-        }
-
         private static UpdateException Refused(UpdateRun run, string errorId)
         {
             var failure = Assert.Single(run.Failures);

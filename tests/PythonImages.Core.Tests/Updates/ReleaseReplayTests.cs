@@ -20,17 +20,6 @@ namespace PythonImages.Tests.Updates
     /// </summary>
     public sealed class ReleaseReplayTests
     {
-        private const string Tarball = "/ftp/python/3.14.6/Python-3.14.6.tar.xz";
-        private const string Installer = "/ftp/python/3.14.6/python-3.14.6-amd64.exe";
-
-        private static readonly UpdateRequest Only314 = new UpdateRequest { VersionKeys = new[] { "3.14" } };
-
-        private static byte[] Get(PythonOrgFixture f, string path)
-        {
-            using var client = new HttpClient();
-            return client.GetByteArrayAsync(new Uri(new Uri(f.PythonOrgUri), path.TrimStart('/'))).GetAwaiter().GetResult();
-        }
-
         /// <summary>The standard world plus 3.14.4, with the matrix's 3.14 at 3.14.4: 3.14.5's checksums are not in the matrix.</summary>
         internal static (PythonOrgFixture F, string Matrix) At3144()
         {

@@ -29,6 +29,21 @@ namespace PythonImages.Tests.Updates
     /// <summary>Runs the updater against a <see cref="PythonOrgFixture"/> on a matrix file in a temporary folder.</summary>
     public static class UpdaterHarness
     {
+        /// <summary>3.14.6's source tarball and Windows installer on the loopback python.org.</summary>
+        public const string Tarball = "/ftp/python/3.14.6/Python-3.14.6.tar.xz";
+
+        public const string Installer = "/ftp/python/3.14.6/python-3.14.6-amd64.exe";
+
+        /// <summary>An update of the 3.14 key only.</summary>
+        public static readonly UpdateRequest Only314 = new UpdateRequest { VersionKeys = new[] { "3.14" } };
+
+        /// <summary>The bytes <paramref name="f"/> serves at <paramref name="path"/>.</summary>
+        public static byte[] Get(PythonOrgFixture f, string path)
+        {
+            using var client = new System.Net.Http.HttpClient();
+            return client.GetByteArrayAsync(new Uri(new Uri(f.PythonOrgUri), path.TrimStart('/'))).GetAwaiter().GetResult();
+        }
+
         public static FetchOptions Fast() => new FetchOptions
         {
             AllowInsecure = true,
