@@ -89,6 +89,9 @@ namespace PythonImages.Engine
 
         /// <inheritdoc/>
         public override string ToString() => Host + (UseTls ? (VerifyServer ? " (TLS, verified)" : " (TLS)") : string.Empty);
+
+        /// <summary>What tells two endpoints' clients apart (address, TLS and certificate folder): one client per key.</summary>
+        public string ClientKey => ToString() + "|" + CertPath;
     }
 
     /// <summary>The environment the resolver reads; replaceable in tests.</summary>

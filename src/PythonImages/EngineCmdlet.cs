@@ -104,7 +104,7 @@ namespace PythonImages.Commands
             try
             {
                 var endpoint = EndpointResolver.Resolve(DockerHost);
-                string key = endpoint.ToString() + "|" + endpoint.CertPath;
+                string key = endpoint.ClientKey;
                 var shared = Engines.GetOrAdd(key, _ => EngineFactory.Create(endpoint));
                 var connected = RunPumped(ct => shared.GetInfoAsync(ct));
                 engine = shared.WithInactivityTimeout(InactivityTimeout);
@@ -130,7 +130,7 @@ namespace PythonImages.Commands
         /// process), with this invocation's inactivity timeout; nothing is contacted (engines per platform connect lazily).
         /// </summary>
         protected internal IDockerEngine SharedEngine(EngineEndpoint endpoint) =>
-            Engines.GetOrAdd(endpoint.ToString() + "|" + endpoint.CertPath, _ => EngineFactory.Create(endpoint)).WithInactivityTimeout(InactivityTimeout);
+            Engines.GetOrAdd(endpoint.ClientKey, _ => EngineFactory.Create(endpoint)).WithInactivityTimeout(InactivityTimeout);
 
         /// <summary>
         /// The record for an engine failure that is not a configuration problem: stalled (OperationTimeout), unavailable or

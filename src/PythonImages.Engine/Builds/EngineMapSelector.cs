@@ -193,7 +193,7 @@ namespace PythonImages.Engine.Builds
                 throw new EngineRouteException(failure);
             }
 
-            string key = EngineKey(route.Endpoint);
+            string key = route.Endpoint.ClientKey;
             if (!engines.TryGetValue(key, out var engine))
             {
                 engine = create(route.Endpoint);
@@ -237,7 +237,7 @@ namespace PythonImages.Engine.Builds
         /// </summary>
         private IDockerEngine SameDaemon(EngineRoute route, IDockerEngine engine, EngineInfo info)
         {
-            if (Identify == null || routes.Select(r => EngineKey(r.Endpoint)).Distinct(StringComparer.Ordinal).Count() < 2)
+            if (Identify == null || routes.Select(r => r.Endpoint.ClientKey).Distinct(StringComparer.Ordinal).Count() < 2)
             {
                 return engine;
             }
@@ -271,8 +271,6 @@ namespace PythonImages.Engine.Builds
             daemons[key] = (route, engine);
             return engine;
         }
-
-        private static string EngineKey(EngineEndpoint endpoint) => endpoint.ToString() + "|" + endpoint.CertPath;
 
         private EngineRouteException Refuse(EngineRoute route, BuildFailure failure)
         {
