@@ -28,6 +28,18 @@ string manifest = args.Length > 1
     : Package(repoRoot);
 string baseline = BaselineManifest(repoRoot);
 var shells = new[] { new Shell("pwsh on PATH", BenchKit.Pwsh()), new Shell("ReadyToRun host (bench/PwshHost)", PwshHost(repoRoot)) };
+
+// Each host gets a cache folder of its own (XDG_CACHE_HOME), as each PowerShell installation on a real machine has: the
+// two hosts are the same PowerShell version, so with one folder each read the start-up profile (the methods the last
+// process JIT-compiled, which .NET compiles again in the background at start, on this machine's second core) that the
+// other wrote, and the IL-only host's profile is ~5,000 methods long. Session 17 found this mixing in the earlier runs.
+// BENCH_SHARED_CACHE=1 measures the old way.
+bool sharedCache = Environment.GetEnvironmentVariable("BENCH_SHARED_CACHE") == "1";
+for (int i = 0; i < shells.Length && !sharedCache; i++)
+{
+    shells[i].CacheHome = Path.Combine(Path.GetTempPath(), "pythonimages-bench-cold-cache", i.ToString(CultureInfo.InvariantCulture));
+    Directory.CreateDirectory(shells[i].CacheHome!);
+}
 foreach (var shell in shells)
 {
     Describe(shell);
@@ -48,6 +60,11 @@ string load0 = File.ReadAllText("/proc/loadavg").Trim();
 string RunForOutput(Shell shell, string command)
 {
     var psi = new ProcessStartInfo(shell.Path) { RedirectStandardOutput = true, RedirectStandardError = true };
+    if (shell.CacheHome != null)
+    {
+        psi.Environment["XDG_CACHE_HOME"] = shell.CacheHome;
+    }
+
     foreach (var a in new[] { "-NoProfile", "-NonInteractive", "-Command", command })
     {
         psi.ArgumentList.Add(a);
@@ -163,6 +180,7 @@ foreach (var shell in shells)
 
 Console.WriteLine($"cold -c: Import-Module + Get-PythonTag | New-PythonDockerfile (42 files) vs -c exit, {pairs} interleaved rounds");
 Console.WriteLine($"  module  {manifest}");
+Console.WriteLine(sharedCache ? "  one cache folder for both hosts (BENCH_SHARED_CACHE=1)" : "  a cache folder (XDG_CACHE_HOME) of its own for each host");
 foreach (var shell in shells)
 {
     Report(shell);
@@ -343,6 +361,8 @@ internal sealed class Shell(string name, string path)
     public string Path { get; } = path;
 
     public string Description { get; set; } = string.Empty;
+
+    public string? CacheHome { get; set; }
 
     public List<(double Wall, double Cpu)> Full { get; } = [];
 
