@@ -33,9 +33,15 @@ var shells = new[] { new Shell("pwsh on PATH", BenchKit.Pwsh()), new Shell("Read
 // two hosts are the same PowerShell version, so with one folder each read the start-up profile (the methods the last
 // process JIT-compiled, which .NET compiles again in the background at start, on this machine's second core) that the
 // other wrote, and the IL-only host's profile is ~5,000 methods long. Session 17 found this mixing in the earlier runs.
-// BENCH_SHARED_CACHE=1 measures the old way.
-bool sharedCache = Environment.GetEnvironmentVariable("BENCH_SHARED_CACHE") == "1";
-for (int i = 0; i < shells.Length && !sharedCache; i++)
+// BENCH_CACHE=shared measures the old way; BENCH_CACHE=fresh gives every process an empty cache folder (a first run on
+// a new machine or container: no start-up profile to replay).
+string cacheMode = Environment.GetEnvironmentVariable("BENCH_CACHE") ?? "host";
+if (cacheMode != "host" && cacheMode != "shared" && cacheMode != "fresh")
+{
+    throw new InvalidOperationException("BENCH_CACHE must be host, shared or fresh");
+}
+
+for (int i = 0; i < shells.Length && cacheMode == "host"; i++)
 {
     shells[i].CacheHome = Path.Combine(Path.GetTempPath(), "pythonimages-bench-cold-cache", i.ToString(CultureInfo.InvariantCulture));
     Directory.CreateDirectory(shells[i].CacheHome!);
@@ -60,9 +66,10 @@ string load0 = File.ReadAllText("/proc/loadavg").Trim();
 string RunForOutput(Shell shell, string command)
 {
     var psi = new ProcessStartInfo(shell.Path) { RedirectStandardOutput = true, RedirectStandardError = true };
-    if (shell.CacheHome != null)
+    string? fresh = cacheMode == "fresh" ? Directory.CreateTempSubdirectory("pythonimages-bench-cold-fresh-").FullName : null;
+    if ((fresh ?? shell.CacheHome) is string cache)
     {
-        psi.Environment["XDG_CACHE_HOME"] = shell.CacheHome;
+        psi.Environment["XDG_CACHE_HOME"] = cache;
     }
 
     foreach (var a in new[] { "-NoProfile", "-NonInteractive", "-Command", command })
@@ -74,6 +81,11 @@ string RunForOutput(Shell shell, string command)
     string output = p.StandardOutput.ReadToEnd();
     string err = p.StandardError.ReadToEnd();
     p.WaitForExit();
+    if (fresh != null)
+    {
+        Directory.Delete(fresh, true);
+    }
+
     if (p.ExitCode != 0 || err.Length > 0)
     {
         throw new InvalidOperationException($"{shell.Path} -c {command} failed ({p.ExitCode}): {err}");
@@ -180,7 +192,12 @@ foreach (var shell in shells)
 
 Console.WriteLine($"cold -c: Import-Module + Get-PythonTag | New-PythonDockerfile (42 files) vs -c exit, {pairs} interleaved rounds");
 Console.WriteLine($"  module  {manifest}");
-Console.WriteLine(sharedCache ? "  one cache folder for both hosts (BENCH_SHARED_CACHE=1)" : "  a cache folder (XDG_CACHE_HOME) of its own for each host");
+Console.WriteLine(cacheMode switch
+{
+    "shared" => "  one cache folder for both hosts (BENCH_CACHE=shared)",
+    "fresh" => "  an empty cache folder for every process (BENCH_CACHE=fresh: no start-up profile)",
+    _ => "  a cache folder (XDG_CACHE_HOME) of its own for each host",
+});
 foreach (var shell in shells)
 {
     Report(shell);

@@ -91,6 +91,33 @@ namespace PythonImages.Tests
         }
 
         [Fact]
+        public void NoViewScriptNamesATypeThatPowerShellMustSearchTheLoadedAssembliesFor()
+        {
+            // PowerShell parses every script-block column when the views are added, at import. A type name that is not
+            // one of its accelerators ([Math], [System.Math]) is looked up in every loaded assembly, ignoring case, which
+            // the first time builds a case-insensitive table of each assembly's types: session 17 found such a lookup
+            // ([Math]::Min in the publish view) in a profile of a cold import. Accelerators ([int], [string]) are a table
+            // lookup.
+            var accelerators = (System.Collections.Generic.IDictionary<string, Type>)typeof(PSObject).Assembly
+                .GetType("System.Management.Automation.TypeAccelerators", throwOnError: true)!
+                .GetProperty("Get")!.GetValue(null)!;
+            var sources = Directory.GetFiles(Path.Combine(ModuleSession.RepoRoot, "src", "PythonImages", "Formats"), "*.format.ps1xml");
+            var scripts = sources.SelectMany(f => System.Xml.Linq.XDocument.Load(f).Descendants("ScriptBlock").Select(e => (File: Path.GetFileName(f), Text: e.Value))).ToList();
+            Assert.True(scripts.Count >= 20, "the view scripts were not found");
+            foreach (var (file, text) in scripts)
+            {
+                var ast = System.Management.Automation.Language.Parser.ParseInput(text, out _, out var errors);
+                Assert.Empty(errors);
+                var names = ast.FindAll(a => a is System.Management.Automation.Language.TypeExpressionAst || a is System.Management.Automation.Language.TypeConstraintAst, true)
+                    .Select(a => a is System.Management.Automation.Language.TypeExpressionAst t ? t.TypeName.FullName : ((System.Management.Automation.Language.TypeConstraintAst)a).TypeName.FullName);
+                foreach (var name in names)
+                {
+                    Assert.True(accelerators.ContainsKey(name), $"{file}: [{name}] in `{text}` is not a type accelerator");
+                }
+            }
+        }
+
+        [Fact]
         public void ImportedModuleExportsExactlyTheListedCmdletsAndEachExists()
         {
             using var s = new ModuleSession();
