@@ -7,21 +7,18 @@ namespace PythonImages.Commands
 {
     /// <summary>
     /// The module's views, read from PythonImages.views.bin (written at build time from the same sources as
-    /// PythonImages.format.ps1xml by tools/PythonImages.MatrixData/ViewData.cs, which documents the layout) and made
-    /// with PowerShell's public view builders. No XML is read.
+    /// PythonImages.format.ps1xml by tools/PythonImages.MatrixData/ViewData.cs; the layout is <see cref="ViewDataLayout"/>)
+    /// and made with PowerShell's public view builders. No XML is read.
     /// </summary>
     internal static class FormatViews
     {
-        private const int Magic = 0x57564950; // "PIVW"
-        private const int Version = 1;
-
         /// <summary>The views in <paramref name="path"/>; InvalidDataException when it is not a views file of this version.</summary>
         public static List<ExtendedTypeDefinition> Read(string path)
         {
             using var reader = new BinaryReader(File.OpenRead(path), new UTF8Encoding(false));
-            if (reader.ReadInt32() != Magic || reader.ReadInt32() != Version)
+            if (reader.ReadInt32() != ViewDataLayout.Magic || reader.ReadInt32() != ViewDataLayout.Version)
             {
-                throw new InvalidDataException(path + " is not a PythonImages views file of version " + Version + ".");
+                throw new InvalidDataException(path + " is not a PythonImages views file of version " + ViewDataLayout.Version + ".");
             }
 
             int count = reader.ReadInt32();
@@ -37,8 +34,8 @@ namespace PythonImages.Commands
 
                 PSControl control = reader.ReadByte() switch
                 {
-                    1 => ReadTable(reader),
-                    2 => ReadList(reader),
+                    ViewDataLayout.TableControl => ReadTable(reader),
+                    ViewDataLayout.ListControl => ReadList(reader),
                     _ => throw new InvalidDataException(path + ": unknown control kind."),
                 };
                 foreach (string type in types)
@@ -73,7 +70,7 @@ namespace PythonImages.Commands
             int columns = reader.ReadInt32();
             for (int i = 0; i < columns; i++)
             {
-                bool property = reader.ReadByte() == 1;
+                bool property = reader.ReadByte() == ViewDataLayout.PropertyValue;
                 string value = reader.ReadString();
                 row = property ? row.AddPropertyColumn(value, Alignment.Undefined, null) : row.AddScriptBlockColumn(value, Alignment.Undefined, null);
             }
@@ -88,7 +85,7 @@ namespace PythonImages.Commands
             for (int i = 0; i < items; i++)
             {
                 string label = reader.ReadString();
-                bool property = reader.ReadByte() == 1;
+                bool property = reader.ReadByte() == ViewDataLayout.PropertyValue;
                 string value = reader.ReadString();
                 string? shown = label.Length > 0 ? label : null;
                 entry = property ? entry.AddItemProperty(value, shown, null) : entry.AddItemScriptBlock(value, shown, null);

@@ -4,26 +4,21 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Xml.Linq;
+using PythonImages.Commands;
 
 /// <summary>
 /// The module's views as data (PythonImages.views.bin beside the joined format file), read on import by
 /// src/PythonImages/FormatViews.cs without an XML reader. Only the part of the format-file schema our views use is
 /// encoded; a source that uses anything else stops the build, so that the data and the file cannot say different
-/// things. Layout (BinaryWriter, UTF-8 strings): magic, version, view count; per view its name, type names and control
-/// (1 = table: wrap, group-by property, headers (label, width, alignment), columns (kind, value); 2 = list: items
-/// (label, kind, value)). Kinds: 1 = property, 2 = script block. Alignment: 0 = undefined, 1 = left, 2 = center,
-/// 3 = right (PowerShell's own numbering).
+/// things. The layout and its numbers are src/PythonImages/ViewDataLayout.cs, compiled into this tool and the module.
 /// </summary>
 internal static class ViewData
 {
-    public const int Magic = 0x57564950; // "PIVW"
-    public const int Version = 1;
-
     public static void Write(IReadOnlyList<XElement> views, Stream stream)
     {
         using var writer = new BinaryWriter(stream, new UTF8Encoding(false), leaveOpen: true);
-        writer.Write(Magic);
-        writer.Write(Version);
+        writer.Write(ViewDataLayout.Magic);
+        writer.Write(ViewDataLayout.Version);
         writer.Write(views.Count);
         foreach (var view in views)
         {
@@ -50,7 +45,7 @@ internal static class ViewData
 
         if (table != null)
         {
-            writer.Write((byte)1);
+            writer.Write(ViewDataLayout.TableControl);
             WriteTable(table, group, writer);
         }
         else
@@ -60,7 +55,7 @@ internal static class ViewData
                 throw Unsupported(group, "GroupBy is encoded for tables only");
             }
 
-            writer.Write((byte)2);
+            writer.Write(ViewDataLayout.ListControl);
             WriteList(list!, writer);
         }
     }
@@ -121,16 +116,16 @@ internal static class ViewData
             throw Unsupported(item, "needs exactly one PropertyName or ScriptBlock");
         }
 
-        writer.Write(property != null ? (byte)1 : (byte)2);
+        writer.Write(property != null ? ViewDataLayout.PropertyValue : ViewDataLayout.ScriptBlockValue);
         writer.Write((property ?? script)!.Value);
     }
 
     private static byte Alignment(XElement? alignment) => alignment?.Value switch
     {
-        null => 0,
-        "Left" => 1,
-        "Center" => 2,
-        "Right" => 3,
+        null => ViewDataLayout.AlignmentUndefined,
+        "Left" => ViewDataLayout.AlignmentLeft,
+        "Center" => ViewDataLayout.AlignmentCenter,
+        "Right" => ViewDataLayout.AlignmentRight,
         _ => throw Unsupported(alignment, $"alignment '{alignment.Value}'"),
     };
 
@@ -153,5 +148,5 @@ internal static class ViewData
 
     private static InvalidDataException Unsupported(XElement element, string why) => new InvalidDataException(
         $"<{element.Name.LocalName}> in view '{element.AncestorsAndSelf("View").FirstOrDefault()?.Element("Name")?.Value}': {why}. " +
-        "Extend tools/PythonImages.MatrixData/ViewData.cs and src/PythonImages/FormatViews.cs together.");
+        "Extend tools/PythonImages.MatrixData/ViewData.cs, src/PythonImages/ViewDataLayout.cs and src/PythonImages/FormatViews.cs together.");
 }

@@ -143,7 +143,7 @@ namespace PythonImages.Apps
                 d.Add("# The account the app runs as: not an administrator, so a compromised app cannot change the image's system files.");
                 if (spec.Form != AppForm.Windows)
                 {
-                    d.Add("# The image's own account of that name (such as www-data) is used when it has one, unless its user id is 0.");
+                    d.Add("# The image's own account of that name (such as www-data) is used when it has one; the build stops if its user id or a group id is 0.");
                 }
                 d.Add("RUN " + AddUser(spec.Form, spec.User));
                 d.Add(string.Empty);
@@ -278,7 +278,11 @@ namespace PythonImages.Apps
         /// the image already has (www-data in both Debian and Alpine) is used as it is, unless its user id is 0 (the build
         /// stops: the app would run as root); any other name is created, in the image's group of that name when there is one
         /// (staff or users in Debian: useradd and adduser refuse to create a group that exists), else in a new group of its
-        /// own. id, [, cut, grep -qxF and if/elif are POSIX, so Debian's dash and BusyBox's ash both run it.
+        /// own. Last, the build stops when the account is in group id 0, as its primary group or another (a custom image's
+        /// second name for root's group, or an account whose group is 0, as operator and halt are in some distributions):
+        /// the app would have the root group's file access. Each step runs only when the one before it succeeded, so a
+        /// failed useradd or adduser still fails the build. id, [, cut, grep -qxF, if/elif and case are POSIX, so Debian's
+        /// dash and BusyBox's ash both run it.
         /// </summary>
         private static string AddUser(AppForm form, string user)
         {
@@ -296,11 +300,15 @@ namespace PythonImages.Apps
                 : "useradd --create-home --user-group --shell /usr/sbin/nologin " + name;
             return "if ! id -u " + name + " >/dev/null 2>&1; then "
                 + "if cut -d: -f1 /etc/group | grep -qxF -e " + name + "; then " + join + "; else " + create + "; fi; "
-                + "elif [ \"$(id -u " + name + ")\" = 0 ]; then echo " + Quoting.PosixShell(RootAccount) + " >&2; exit 1; fi";
+                + "elif [ \"$(id -u " + name + ")\" = 0 ]; then echo " + Quoting.PosixShell(RootAccount) + " >&2; exit 1; fi "
+                + "&& gids=\"$(id -G " + name + ")\" && case \" $gids \" in *\" 0 \"*) echo " + Quoting.PosixShell(RootGroup) + " >&2; exit 1;; esac";
         }
 
         /// <summary>What the build says when the image's account of the -User name has user id 0.</summary>
         public const string RootAccount = "The account named by -User has user id 0 (root) in this image: give New-PythonAppDockerfile -User another name.";
+
+        /// <summary>What the build says when the account of the -User name (the image's, or the one just added to the image's group of that name) is in group id 0.</summary>
+        public const string RootGroup = "The account named by -User is in group id 0 (the root group) in this image: give New-PythonAppDockerfile -User another name.";
 
         private static void Check(Grammar grammar, string value, string field)
         {

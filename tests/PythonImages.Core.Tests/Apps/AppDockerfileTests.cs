@@ -70,10 +70,12 @@ namespace PythonImages.Tests.Apps
         [Theory]
         [InlineData(AppForm.Debian, "if ! id -u 'app' >/dev/null 2>&1; then if cut -d: -f1 /etc/group | grep -qxF -e 'app'; then useradd --create-home --gid 'app' --shell /usr/sbin/nologin 'app'; "
             + "else useradd --create-home --user-group --shell /usr/sbin/nologin 'app'; fi; "
-            + "elif [ \"$(id -u 'app')\" = 0 ]; then echo 'The account named by -User has user id 0 (root) in this image: give New-PythonAppDockerfile -User another name.' >&2; exit 1; fi")]
+            + "elif [ \"$(id -u 'app')\" = 0 ]; then echo 'The account named by -User has user id 0 (root) in this image: give New-PythonAppDockerfile -User another name.' >&2; exit 1; fi "
+            + "&& gids=\"$(id -G 'app')\" && case \" $gids \" in *\" 0 \"*) echo 'The account named by -User is in group id 0 (the root group) in this image: give New-PythonAppDockerfile -User another name.' >&2; exit 1;; esac")]
         [InlineData(AppForm.Alpine, "if ! id -u 'app' >/dev/null 2>&1; then if cut -d: -f1 /etc/group | grep -qxF -e 'app'; then adduser -D -s /sbin/nologin -G 'app' 'app'; "
             + "else adduser -D -s /sbin/nologin 'app'; fi; "
-            + "elif [ \"$(id -u 'app')\" = 0 ]; then echo 'The account named by -User has user id 0 (root) in this image: give New-PythonAppDockerfile -User another name.' >&2; exit 1; fi")]
+            + "elif [ \"$(id -u 'app')\" = 0 ]; then echo 'The account named by -User has user id 0 (root) in this image: give New-PythonAppDockerfile -User another name.' >&2; exit 1; fi "
+            + "&& gids=\"$(id -G 'app')\" && case \" $gids \" in *\" 0 \"*) echo 'The account named by -User is in group id 0 (the root group) in this image: give New-PythonAppDockerfile -User another name.' >&2; exit 1;; esac")]
         [InlineData(AppForm.Windows, "New-LocalUser -Name 'app' -NoPassword | Out-Null")]
         public void AUserIsCreatedEarlyAndTheAppRunsAsIt(AppForm form, string addUser)
         {

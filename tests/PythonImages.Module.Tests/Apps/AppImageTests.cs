@@ -185,6 +185,36 @@ namespace PythonImages.Tests.Apps
         }
 
         [DockerFact]
+        public void AnAccountThatWouldBeInRootsGroupStopsTheBuild()
+        {
+            // A custom base image can name group id 0 more than once (sysadm here), and can have an account whose group is 0
+            // (operator, user id 11, has group 0 in some distributions' passwd files): either way the app would get the root group's file access.
+            string baseFolder = TestApp.Write(python.Folder("gid0-base"), new Dictionary<string, string>
+            {
+                ["Dockerfile"] = "FROM " + python.Reference + "\nRUN groupadd -o -g 0 sysadm && echo 'operator:x:11:0:operator:/root:/usr/sbin/nologin' >> /etc/passwd\n",
+            });
+            string gid0Registry = python.Registry + "-gid0";
+            var (code, output) = Docker.Run("build", "-t", gid0Registry + "/python:3-slim", baseFolder);
+            Assert.True(code == 0, output);
+            using var s = new ModuleSession();
+            foreach (string user in new[] { "sysadm", "operator" })
+            {
+                string app = TestApp.Write(python.Folder("gid0-" + user), new Dictionary<string, string>
+                {
+                    ["app.py"] = "import os\nprint('ran', os.getuid(), os.getgid(), os.getgroups())\n",
+                });
+                string image = python.Prefix + "-gid0-" + user;
+                var r = s.Run("New-PythonAppDockerfile -Path $app -Tag 3-slim -BaseImageRegistry $registry -User $user | Invoke-PythonImageBuild -Tag $image -Verbose",
+                    new Dictionary<string, object?> { ["app"] = app, ["registry"] = gid0Registry, ["user"] = user, ["image"] = image });
+                var error = Assert.Single(r.Errors);
+                Assert.StartsWith("ImageBuild.", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+                Assert.True(r.Verbose.Any(v => v.Message.Trim() == "The account named by -User is in group id 0 (the root group) in this image: give New-PythonAppDockerfile -User another name."),
+                    string.Join("\n", r.Verbose.Select(v => v.Message)));
+                Assert.False(Docker.ImageExists(image + ":latest"));
+            }
+        }
+
+        [DockerFact]
         public void AnAmbiguousAppNamesItsCandidatesAndBuildsOnceAScriptIsChosen()
         {
             string app = TestApp.Write(python.Folder("ambiguous"), new Dictionary<string, string>
