@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -21,6 +23,13 @@ namespace PythonImages.Commands
         /// HTTP connections are reused (each engine is stateless apart from that). A failed connection is not cached.
         /// </summary>
         private static readonly ConcurrentDictionary<string, IDockerEngine> Engines = new ConcurrentDictionary<string, IDockerEngine>(StringComparer.Ordinal);
+
+        /// <summary>
+        /// Clients this invocation made for addresses of -Engine that <see cref="Engines"/> did not have: shared with the process
+        /// once their route keeps them (<see cref="KeepEngine"/>), disposed when their route builds through another address
+        /// of the same daemon (<see cref="ReleaseEngine"/>) or, left unshared, when the command ends. Pipeline thread only.
+        /// </summary>
+        private readonly Dictionary<string, IDockerEngine> ownClients = new Dictionary<string, IDockerEngine>(StringComparer.Ordinal);
 
         private readonly PipelineQueue queue = new PipelineQueue();
         private IDockerEngine? engine;
@@ -126,11 +135,51 @@ namespace PythonImages.Commands
         }
 
         /// <summary>
-        /// The client of the engine at <paramref name="endpoint"/>, shared like the default engine (one per endpoint in the
-        /// process), with this invocation's inactivity timeout; nothing is contacted (engines per platform connect lazily).
+        /// The client of the engine at <paramref name="endpoint"/> with this invocation's inactivity timeout; nothing is
+        /// contacted (engines per platform connect lazily). The process's shared client when it has one (one per endpoint, like
+        /// the default engine's); else a new one that this invocation alone holds until <see cref="KeepEngine"/> shares it.
         /// </summary>
-        protected internal IDockerEngine SharedEngine(EngineEndpoint endpoint) =>
-            Engines.GetOrAdd(endpoint.ClientKey, _ => EngineFactory.Create(endpoint)).WithInactivityTimeout(InactivityTimeout);
+        protected internal IDockerEngine MapEngine(EngineEndpoint endpoint)
+        {
+            string key = endpoint.ClientKey;
+            if (!Engines.TryGetValue(key, out var client) && !ownClients.TryGetValue(key, out client))
+            {
+                client = EngineFactory.Create(endpoint);
+                ownClients[key] = client;
+            }
+
+            return client.WithInactivityTimeout(InactivityTimeout);
+        }
+
+        /// <summary>
+        /// Shares the client <see cref="MapEngine"/> made for <paramref name="endpoint"/> with the process (the next command
+        /// reuses it). When another command shared one meanwhile, this one's stays its own and ends with it.
+        /// </summary>
+        protected internal void KeepEngine(EngineEndpoint endpoint)
+        {
+            string key = endpoint.ClientKey;
+            if (ownClients.TryGetValue(key, out var own) && ReferenceEquals(Engines.GetOrAdd(key, own), own))
+            {
+                ownClients.Remove(key);
+            }
+        }
+
+        /// <summary>
+        /// Disposes the client <see cref="MapEngine"/> made for <paramref name="endpoint"/> (its connection closes): its route
+        /// builds through the client of another address of the same daemon. A client the process shared before is left alone.
+        /// </summary>
+        protected internal void ReleaseEngine(EngineEndpoint endpoint)
+        {
+            string key = endpoint.ClientKey;
+            if (ownClients.TryGetValue(key, out var own))
+            {
+                ownClients.Remove(key);
+                own.Dispose();
+            }
+        }
+
+        /// <summary>The addresses whose client the process shares now (their client keys): what a test looks at.</summary>
+        internal static string[] SharedClientKeys() => Engines.Keys.ToArray();
 
         /// <summary>
         /// The record for an engine failure that is not a configuration problem: stalled (OperationTimeout), unavailable or
@@ -171,7 +220,14 @@ namespace PythonImages.Commands
         /// <inheritdoc/>
         public void Dispose()
         {
-            // The engine is shared (see Engines); it lives as long as the process.
+            // The engine is shared (see Engines); it lives as long as the process. Clients of -Engine this invocation made and
+            // did not share (refused engines, or shared by another command meanwhile) end with it.
+            foreach (var own in ownClients.Values)
+            {
+                own.Dispose();
+            }
+
+            ownClients.Clear();
             queue.Dispose();
             GC.SuppressFinalize(this);
         }

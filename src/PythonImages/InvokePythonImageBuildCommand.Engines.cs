@@ -26,11 +26,13 @@ namespace PythonImages.Commands
             }
 
             var routes = EngineMapInputs.Read(this, Engine, DockerHost != null);
-            return new EngineMapSelector(routes, SharedEngine, engine => RunPumped(ct => engine.GetInfoAsync(ct)))
+            return new EngineMapSelector(routes, MapEngine, engine => RunPumped(ct => engine.GetInfoAsync(ct)))
             {
                 Connected = WriteVerbose,
                 Identify = engine => RunPumped(ct => engine.GetIdentityAsync(ct)),
                 Duplicate = WriteWarning,
+                Keep = KeepEngine,
+                Release = ReleaseEngine,
             };
         }
     }

@@ -88,11 +88,13 @@ namespace PythonImages.Commands
         /// <summary>
         /// One warning when the ledger's lock does not exclude another process here: .NET's file locking is off in this
         /// process (DOTNET_SYSTEM_IO_DISABLEFILELOCKING, System.IO.DisableFileLocking) or the ledger's file system has no
-        /// locks. Two processes changing that ledger at once could then lose each other's records.
+        /// locks. Two processes changing that ledger at once could then lose each other's records. Under -WhatIf nothing is
+        /// written to find out (the lock file an earlier change left is tried, else nothing is said).
         /// </summary>
         public static void WarnIfUnlocked(PSCmdlet cmdlet, string fullPath)
         {
-            if (LedgerLock.Excludes(fullPath) != false)
+            bool? excludes = cmdlet.IsWhatIf() ? LedgerLock.ExcludesWithoutWriting(fullPath) : LedgerLock.Excludes(fullPath);
+            if (excludes != false)
             {
                 return;
             }

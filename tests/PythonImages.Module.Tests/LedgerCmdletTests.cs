@@ -66,6 +66,56 @@ namespace PythonImages.Tests
             Assert.Equal("3.12/slim-trixie", Entries(merged).Single().GetProperty("image").GetString());
         }
 
+        /// <summary>A folder for ledgers, empty, last written long ago: whatever is made in it (even made and deleted again) moves its time.</summary>
+        private string UntouchedFolder()
+        {
+            string folder = Directory.CreateDirectory(Path.Combine(dir, "ledgers")).FullName;
+            Directory.SetLastWriteTimeUtc(folder, Long);
+            return folder;
+        }
+
+        private static readonly DateTime Long = new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+        private static void AssertUntouched(string folder, PsResult r)
+        {
+            Assert.Empty(r.AllErrors);
+            Assert.Contains("What if: ", r.HostText, StringComparison.Ordinal);
+            Assert.Empty(Directory.GetFileSystemEntries(folder));
+            Assert.Equal(Long, Directory.GetLastWriteTimeUtc(folder)); // the lock probe was made and deleted there
+        }
+
+        [Fact]
+        public void MergeUnderWhatIfMakesNothingInTheDestinationsFolder()
+        {
+            // Before anything else, the merge tried whether the ledger's lock works here with a probe file it made and
+            // deleted beside the destination: -WhatIf (or $WhatIfPreference) wrote into the folder all the same.
+            string a = Path.Combine(dir, "a.json");
+            File.WriteAllText(a, LedgerCatalogue.Ledger(LedgerCatalogue.Entry()));
+            string folder = UntouchedFolder();
+            using var s = new ModuleSession();
+            var vars = new Dictionary<string, object?> { ["a"] = a, ["merged"] = Path.Combine(folder, "merged.json") };
+
+            AssertUntouched(folder, s.Run("Merge-PythonBuildLedger -Path $a -Destination $merged -WhatIf", vars));
+            AssertUntouched(folder, s.Run("$WhatIfPreference = $true; Merge-PythonBuildLedger -Path $a -Destination $merged -Force", vars));
+
+            // -WhatIf:$false overrides the preference: the merge writes (and its lock probe is no concern of -WhatIf).
+            var r = s.Run("$WhatIfPreference = $true; Merge-PythonBuildLedger -Path $a -Destination $merged -WhatIf:$false", vars);
+            Assert.Empty(r.AllErrors);
+            Assert.True(File.Exists(Path.Combine(folder, "merged.json")));
+        }
+
+        [RegistryFact]
+        public void PublishWithALedgerUnderWhatIfMakesNothingInTheLedgersFolder()
+        {
+            string ns = "w17ns" + Guid.NewGuid().ToString("N")[..6];
+            string folder = UntouchedFolder();
+            using var s = new ModuleSession();
+            var vars = new Dictionary<string, object?> { ["ledger"] = Path.Combine(folder, "ledger.json"), ["registry"] = TestRegistries.Plain + "/" + ns, ["amd"] = images.Amd64 };
+            var r = s.Run("Publish-PythonImage -Image $amd -Registry $registry -Ledger $ledger -WhatIf", vars);
+            AssertUntouched(folder, r);
+            Assert.Contains($"{TestRegistries.Plain}/{ns}/{images.Amd64}", r.HostText, StringComparison.Ordinal);
+        }
+
         [Fact]
         public void PipedFragmentsAreTakenLiterallyNotAsWildcards()
         {

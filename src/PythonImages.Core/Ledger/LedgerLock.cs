@@ -89,6 +89,43 @@ namespace PythonImages.Ledger
             }
         }
 
+        /// <summary>
+        /// <see cref="Excludes"/> told without writing anything (-WhatIf): the ledger's lock file, when an earlier change left
+        /// it, opened twice without sharing; never created, never written (a change of another process meanwhile waits a
+        /// moment, as for any holder). True when another process holds it now. Null when there is no lock file (the ledger was
+        /// never changed here) or it cannot be opened: then it cannot be told.
+        /// </summary>
+        public static bool? ExcludesWithoutWriting(string ledgerPath)
+        {
+            string lockPath = PathOf(ledgerPath);
+            if (FileProbe.KindOf(lockPath) != FileKind.Regular)
+            {
+                return null;
+            }
+
+            try
+            {
+                using var first = new FileStream(lockPath, FileMode.Open, FileAccess.Read, FileShare.None, 1);
+                try
+                {
+                    using var second = new FileStream(lockPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
+                    return false;
+                }
+                catch (IOException ex) when (AtomicFile.IsHeldByAnother(ex))
+                {
+                    return true;
+                }
+            }
+            catch (IOException ex) when (AtomicFile.IsHeldByAnother(ex))
+            {
+                return true; // another process's change holds it: locks work here
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
+
         private static LedgerException Busy(string ledgerPath, string lockPath, TimeSpan wait, Exception inner)
         {
             string seconds = wait.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture);

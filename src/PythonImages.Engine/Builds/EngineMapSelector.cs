@@ -80,6 +80,15 @@ namespace PythonImages.Engine.Builds
         /// <summary>Called with a warning when two addresses of -Engine reach one daemon (built there as one engine).</summary>
         public Action<string>? Duplicate { get; set; }
 
+        /// <summary>Called once a route's client is in use (connected, fits its key, and the only address of its daemon so far).</summary>
+        public Action<EngineEndpoint>? Keep { get; set; }
+
+        /// <summary>
+        /// Called when a route's client is not used: its daemon builds through the client of another address of -Engine. The
+        /// selector never uses that client again (a later route with the same address gets the other address's client).
+        /// </summary>
+        public Action<EngineEndpoint>? Release { get; set; }
+
         /// <inheritdoc/>
         public EngineTarget Choose(ImageBuildJob job, string? platform)
         {
@@ -226,7 +235,18 @@ namespace PythonImages.Engine.Builds
             }
 
             Connected?.Invoke($"Docker engine {info.ServerVersion} ({info.OSType}/{info.Architecture}) at {info.Endpoint}, API {info.NegotiatedApiVersion}, builds {route.Platform.Key}.");
-            var target = new EngineTarget(SameDaemon(route, engine, info), info) { Platform = route.Platform.RequestOn(info) };
+            var used = SameDaemon(route, engine, info);
+            if (ReferenceEquals(used, engine))
+            {
+                Keep?.Invoke(route.Endpoint);
+            }
+            else
+            {
+                engines[key] = used;
+                Release?.Invoke(route.Endpoint);
+            }
+
+            var target = new EngineTarget(used, info) { Platform = route.Platform.RequestOn(info) };
             targets[route] = target;
             return target;
         }
@@ -259,7 +279,7 @@ namespace PythonImages.Engine.Builds
 
             if (daemons.TryGetValue(key, out var first))
             {
-                if (!ReferenceEquals(first.Engine, engine))
+                if (!string.Equals(first.Route.Endpoint.ClientKey, route.Endpoint.ClientKey, StringComparison.Ordinal))
                 {
                     Duplicate?.Invoke($"-Engine gives {route.Platform.Key} {route.Display} and {first.Route.Platform.Key} {first.Route.Display}: both reach the same Docker engine (one daemon: same ID, host name and data root), " +
                         "so it builds the images of both platforms as one engine, at most -ThrottleLimit at once. Give each platform an engine of its own to build them side by side.");

@@ -121,6 +121,29 @@ namespace PythonImages.Tests.Ledger
         }
 
         [Fact]
+        public void TheProbeWithoutWritingTriesOnlyALockFileThatIsThereAndChangesNothing()
+        {
+            var longAgo = new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+            Directory.SetLastWriteTimeUtc(dir, longAgo);
+            Assert.Null(LedgerLock.ExcludesWithoutWriting(LedgerPath)); // no lock file: it cannot be told
+            Assert.Empty(Directory.GetFileSystemEntries(dir));
+            Assert.Equal(longAgo, Directory.GetLastWriteTimeUtc(dir));
+
+            File.WriteAllBytes(LockPath, Array.Empty<byte>());
+            File.SetLastWriteTimeUtc(LockPath, longAgo);
+            Directory.SetLastWriteTimeUtc(dir, longAgo);
+            Assert.True(LedgerLock.ExcludesWithoutWriting(LedgerPath));
+            using (HoldLock())
+            {
+                Assert.True(LedgerLock.ExcludesWithoutWriting(LedgerPath)); // held by another: locks work
+            }
+
+            Assert.Equal(new[] { LockPath }, Directory.GetFileSystemEntries(dir));
+            Assert.Equal(longAgo, Directory.GetLastWriteTimeUtc(dir));
+            Assert.Equal(longAgo, File.GetLastWriteTimeUtc(LockPath));
+        }
+
+        [Fact]
         public void ALockFileThatIsNotARegularFileIsNeverOpened()
         {
             Directory.CreateDirectory(LockPath);

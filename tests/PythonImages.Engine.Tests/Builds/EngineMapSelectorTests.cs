@@ -209,6 +209,32 @@ namespace PythonImages.Engine.Tests.Builds
         }
 
         [Fact]
+        public void TheClientOfASecondAddressOfOneDaemonIsReleasedAndNeverUsedAgain()
+        {
+            // linux/386 and linux both name the alias of amd's daemon: the alias's client is released once, and the linux route
+            // (the same alias address) builds through amd's client too, with its own warning, as before.
+            var selector = Selector(("linux/amd64", "amd"), ("linux/386", "alias"), ("linux", "alias"));
+            engines["alias"].Identity = engines["amd"].Identity;
+            var warnings = new List<string>();
+            var kept = new List<string>();
+            var released = new List<string>();
+            selector.Duplicate = warnings.Add;
+            selector.Identify = engine => engine.GetIdentityAsync(CancellationToken.None).Result;
+            selector.Keep = e => kept.Add(e.Host);
+            selector.Release = e => released.Add(e.Host);
+
+            Assert.Same(engines["amd"], selector.Choose(ImageJob(0, "trixie", "amd64"), null).Engine);
+            Assert.Same(engines["amd"], selector.Choose(ImageJob(1, "trixie", "i386"), null).Engine);
+            Assert.Same(engines["amd"], selector.Choose(ImageJob(2, "trixie"), null).Engine);
+
+            Assert.Equal(new[] { "unix:///fake/alias.sock" }, released);
+            Assert.Equal(new[] { "unix:///fake/amd.sock", "unix:///fake/alias.sock" }, kept); // linux: in use, through amd's client
+            Assert.Equal(new[] { "amd", "alias", "amd" }, connected); // the released client is never asked again
+            Assert.Equal(2, warnings.Count);
+            Assert.Contains("linux unix:///fake/alias.sock and linux/amd64 unix:///fake/amd.sock", warnings[1], StringComparison.Ordinal);
+        }
+
+        [Fact]
         public async Task EachEngineHasItsOwnThrottleAndBuildsItsOwnImages()
         {
             var selector = Selector(("linux/amd64", "amd"), ("linux/386", "i386"));

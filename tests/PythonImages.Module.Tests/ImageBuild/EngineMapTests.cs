@@ -104,6 +104,53 @@ function Img([int]$i, [string]$ctx, [string]$tag, [string[]]$arch) {
             }
         }
 
+        /// <summary>The client keys (address|certificate folder) of the engine clients the process shares, from the module's own cache.</summary>
+        private const string SharedClients = "@((Get-Command Invoke-PythonImageBuild).ImplementingType.BaseType.GetMethod('SharedClientKeys', [Reflection.BindingFlags]'NonPublic,Static').Invoke($null, @()))";
+
+        [DockerFact]
+        public void TheSecondAddressOfOneDaemonLeavesNoClientBehindAndStillWorksOnItsOwn()
+        {
+            // The alias's client was made, asked /info, found to reach the first address's daemon, and then left in the
+            // process-wide cache of clients, its connection open for the life of the process, never used again.
+            var socket = new Uri(DockerProbe.Endpoint);
+            Assert.True(socket.Scheme == "unix", "this test needs the default engine on a unix socket, not " + DockerProbe.Endpoint);
+            string links = Directory.CreateTempSubdirectory("pitest17-alias-client-").FullName;
+            string alias = "unix://" + Path.Combine(links, "docker.sock");
+            File.CreateSymbolicLink(Path.Combine(links, "docker.sock"), socket.AbsolutePath);
+            using var c = new Contexts("s17-alias-client");
+            using var s = new ModuleSession();
+            var vars = new Dictionary<string, object?> { ["a"] = c.Small("amd"), ["b"] = c.Small("i386"), ["repo"] = c.Repository, ["first"] = DockerProbe.Endpoint, ["second"] = alias };
+            const string FanOut = Images + "(Img 0 $a 'amd' 'amd64'), (Img 1 $b 'i386' 'i386') | Invoke-PythonImageBuild -Repository $repo -Engine @{ 'linux/amd64' = $first; 'linux/386' = $second }";
+            try
+            {
+                string[] Shared() => s.Run(SharedClients).Output.Select(o => o.ToString()).ToArray();
+                void AssertBuilt(PsResult r, int images, int warnings)
+                {
+                    Assert.Empty(r.AllErrors);
+                    Assert.Equal(images, r.Output.Count);
+                    Assert.All(r.Output, o => Assert.True((bool)o.Properties["Succeeded"].Value));
+                    Assert.Equal(warnings, r.Warnings.Count);
+                }
+
+                AssertBuilt(s.Run(FanOut, vars), 2, 1);
+                Assert.Contains(DockerProbe.Endpoint + "|", Shared());
+                Assert.DoesNotContain(Shared(), k => k.Contains(links, StringComparison.Ordinal));
+
+                // A later command that names only the alias connects anew, and its client is shared from then on.
+                AssertBuilt(s.Run("Invoke-PythonImageBuild -Path $b -Tag \"${repo}:alone\" -DockerHost $second", vars), 1, 0);
+                AssertBuilt(s.Run("Invoke-PythonImageBuild -Path $b -Tag \"${repo}:mapped\" -Engine @{ linux = $second }", vars), 1, 0);
+                Assert.Contains(alias + "|", Shared());
+
+                // Shared before the fan-out, the alias's client is another command's too: it stays, and still works after.
+                AssertBuilt(s.Run(FanOut, vars), 2, 1);
+                AssertBuilt(s.Run("Invoke-PythonImageBuild -Path $b -Tag \"${repo}:again\" -DockerHost $second", vars), 1, 0);
+            }
+            finally
+            {
+                Directory.Delete(links, true);
+            }
+        }
+
         [Theory]
         [InlineData("'tcp://admin:hunter2@127.0.0.1:2376'")]
         [InlineData("'linux/amd64=unix:///none.sock', 'admin:hunter2@127.0.0.1:2376'")]

@@ -267,6 +267,23 @@ function Img([int]$i, [string]$ctx) { $c = $imgs[$i].Clone(); $c.ContextPath = $
             Assert.Equal("its build arguments changed", changed.Reason);
         }
 
+        [DockerFact]
+        public void APlanUnderWhatIfMakesNothingInTheLedgersFolder()
+        {
+            // The build tried whether the ledger's lock works here with a probe file it made and deleted in the ledger's
+            // folder, before -WhatIf was asked: the folder changed under a command that was only to show its plan.
+            string folder = Directory.CreateDirectory(Path.Combine(dir, "ledgers")).FullName;
+            var longAgo = new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+            Directory.SetLastWriteTimeUtc(folder, longAgo);
+            var vars = new Dictionary<string, object?> { ["c0"] = contexts.Small("zero"), ["repo"] = contexts.Repository, ["ledger"] = Path.Combine(folder, "ledger.json") };
+
+            var plan = session.Run(Images + "Img 0 $c0 | Invoke-PythonImageBuild -Repository $repo -Ledger $ledger -WhatIf", vars);
+            Assert.Empty(plan.AllErrors);
+            Assert.Equal(1, CountOf(plan.HostText, "What if: Performing the operation \"Build image (it is not in the ledger yet)\""));
+            Assert.Empty(Directory.GetFileSystemEntries(folder));
+            Assert.Equal(longAgo, Directory.GetLastWriteTimeUtc(folder));
+        }
+
         private static int CountOf(string text, string part)
         {
             int count = 0;

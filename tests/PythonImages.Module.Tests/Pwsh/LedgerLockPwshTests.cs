@@ -127,14 +127,51 @@ $held.Dispose()
         }
 
         /// <summary>Runs Merge-PythonBuildLedger in a real pwsh, with or without .NET's file locking, reporting its warnings and whether it wrote.</summary>
-        private Pwsh.Result Merge(bool lockingOff, string extra = "")
+        private Pwsh.Result Merge(bool lockingOff, string extra = "", string? destination = null)
         {
             string script = $"Import-Module {Pwsh.Quote(ModuleSession.ManifestPath)} -ErrorAction Stop\n"
-                + $"try {{ Merge-PythonBuildLedger -Path {Pwsh.Quote(Fragment)} -Destination {Pwsh.Quote(workspace["merged.json"])} -Force -WarningVariable w{extra} 3>$null; 'MERGED' }}\n"
+                + $"try {{ Merge-PythonBuildLedger -Path {Pwsh.Quote(Fragment)} -Destination {Pwsh.Quote(destination ?? workspace["merged.json"])} -Force -WarningVariable w{extra} 3>$null; 'MERGED' }}\n"
                 + "catch { 'REFUSED ' + $_.FullyQualifiedErrorId }\n"
                 + "'WARNINGS ' + $w.Count\n"
                 + "$w | ForEach-Object { 'WARNING ' + $_.Message }\n";
             return Pwsh.Run(script, workspace.Root, lockingOff ? new Dictionary<string, string?> { ["DOTNET_SYSTEM_IO_DISABLEFILELOCKING"] = "1" } : null);
+        }
+
+        [PwshFact]
+        public void UnderWhatIfOnlyALockFileAlreadyThereTellsThatLockingIsOffAndNothingIsWritten()
+        {
+            // -WhatIf made and deleted a probe file beside the destination to find out whether locks work. Under -WhatIf the
+            // lock file an earlier change left is tried instead (opened, never written); without one nothing is said.
+            WriteFragment();
+            string folder = Directory.CreateDirectory(workspace["out"]).FullName;
+            string merged = Path.Combine(folder, "merged.json");
+            string lockFile = Path.Combine(folder, ".merged.json.lock");
+            var longAgo = new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+            void AssertUntouched(Pwsh.Result r, params string[] files)
+            {
+                Assert.True(r.ExitCode == 0 && r.Output.Contains("MERGED", StringComparison.Ordinal), r.ToString());
+                Assert.Equal(files, Directory.GetFileSystemEntries(folder));
+                Assert.Equal(longAgo, Directory.GetLastWriteTimeUtc(folder));
+            }
+
+            Directory.SetLastWriteTimeUtc(folder, longAgo);
+            var none = Merge(lockingOff: true, " -WhatIf", merged);
+            AssertUntouched(none);
+            Assert.Contains("WARNINGS 0", none.Output, StringComparison.Ordinal);
+
+            File.WriteAllBytes(lockFile, Array.Empty<byte>());
+            File.SetLastWriteTimeUtc(lockFile, longAgo);
+            Directory.SetLastWriteTimeUtc(folder, longAgo);
+            var off = Merge(lockingOff: true, " -WhatIf", merged);
+            AssertUntouched(off, lockFile);
+            Assert.Contains("WARNINGS 1", off.Output, StringComparison.Ordinal);
+            Assert.Contains($"WARNING The ledger '{merged}' is not protected by its lock: DOTNET_SYSTEM_IO_DISABLEFILELOCKING is '1' in this process", off.Output, StringComparison.Ordinal);
+            Assert.Equal(longAgo, File.GetLastWriteTimeUtc(lockFile));
+            Assert.Equal(0, new FileInfo(lockFile).Length);
+
+            var on = Merge(lockingOff: false, " -WhatIf", merged);
+            AssertUntouched(on, lockFile);
+            Assert.Contains("WARNINGS 0", on.Output, StringComparison.Ordinal);
         }
 
         [PwshFact]
