@@ -97,6 +97,13 @@ namespace PythonImages.Tests.Updates
             Assert.Equal((3, 14, 122, 0), Read(AnyCpu(), chunk));
             byte[] far = InstallerImage.Make(InstallerImage.FileVersionOf("3.14.6"), textBytes: 3 << 20, trailer: new byte[100_000]);
             Assert.Equal((3, 14, 6150, 0), Read(far, chunk));
+
+            // a resource section that begins in the kept start and ends after it: its VS_FIXEDFILEINFO (40 bytes into the
+            // VS_VERSIONINFO, the file version 8 bytes into that) has its file version before the boundary, the rest after
+            var layout = new InstallerImage.Layout();
+            byte[] straddling = InstallerImage.Make(InstallerImage.FileVersionOf("3.14.0rc2"), textBytes: InstallerVersion.HeaderBytes - 0x600, trailer: new byte[5000], layout: layout, dataPadding: 0x128);
+            Assert.Equal(InstallerVersion.HeaderBytes - 8, layout.VersionInfoFileOffset + 40 + 8);
+            Assert.Equal((3, 14, 122, 0), Read(straddling, chunk));
         }
 
         [Theory]

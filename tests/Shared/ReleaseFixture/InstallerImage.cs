@@ -50,14 +50,14 @@ namespace PythonImages.Tests.ReleaseFixture
         /// <summary>
         /// A PE32+ image whose VERSIONINFO says <paramref name="fileVersion"/> (null: no version resource, only an
         /// RT_MANIFEST), with a .text of <paramref name="textBytes"/> before the resources and <paramref name="trailer"/>
-        /// after the image.
+        /// after the image; <paramref name="dataPadding"/> bytes (a multiple of 8) between the resource directory and the data.
         /// </summary>
-        public static byte[] Make(ushort[]? fileVersion, string productName = "Python", int textBytes = FileAlignment, byte[]? trailer = null, Layout? layout = null)
+        public static byte[] Make(ushort[]? fileVersion, string productName = "Python", int textBytes = FileAlignment, byte[]? trailer = null, Layout? layout = null, int dataPadding = 0)
         {
             int textRaw = Align(textBytes, FileAlignment);
             int rsrcFile = FileAlignment * 2 + textRaw;
             int rsrcRva = SectionAlignment + Align(textRaw, SectionAlignment);
-            byte[] rsrc = ResourceSection(rsrcRva, fileVersion, productName, out int versionInfoAt);
+            byte[] rsrc = ResourceSection(rsrcRva, fileVersion, productName, dataPadding, out int versionInfoAt);
             int rsrcRaw = Align(rsrc.Length, FileAlignment);
 
             var file = new byte[rsrcFile + rsrcRaw];
@@ -123,7 +123,7 @@ namespace PythonImages.Tests.ReleaseFixture
         }
 
         /// <summary>The resource section: root (types), a name level and a language level per type, data entries, then the data.</summary>
-        private static byte[] ResourceSection(int rva, ushort[]? fileVersion, string productName, out int versionInfoAt)
+        private static byte[] ResourceSection(int rva, ushort[]? fileVersion, string productName, int dataPadding, out int versionInfoAt)
         {
             // RT_MANIFEST (24) always, RT_VERSION (16) when asked: ids sorted ascending as the format wants
             var types = new List<(int Type, byte[] Data)>();
@@ -139,7 +139,7 @@ namespace PythonImages.Tests.ReleaseFixture
             int perType = (16 + 8) * 2; // name directory + language directory, one entry each
             int entries = rootSize + (perType * n);
             int dataEntries = entries;
-            int dataStart = Align(dataEntries + (16 * n), 8);
+            int dataStart = Align(dataEntries + (16 * n), 8) + dataPadding;
             var offsets = new List<int>();
             int at = dataStart;
             foreach (var t in types)
