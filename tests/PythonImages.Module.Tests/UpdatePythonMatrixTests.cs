@@ -161,6 +161,16 @@ versions:
             Assert.Equal("mallory@example.com (https://github.com/login/oauth)", ok.Output.Single(o => (string)o.Properties["VersionKey"].Value == "3.14").Properties["SignedBy"].Value);
         }
 
+        // The matrix at 3.14.4 (made-up checksums), written to the matrix file: it holds no checksum of 3.14.5 that would
+        // give a replay of 3.14.5's files away before the download.
+        private string WriteMatrixAt3144()
+        {
+            string at3144 = matrix.Replace("version: 3.14.5", "version: 3.14.4", StringComparison.Ordinal)
+                .Replace(Sha("3.14.5"), new string('4', 64), StringComparison.Ordinal).Replace(Win("3.14.5"), new string('5', 64), StringComparison.Ordinal);
+            File.WriteAllText(matrixPath, at3144);
+            return at3144;
+        }
+
         [Fact]
         public async System.Threading.Tasks.Task ABundleOfAnotherReleaseUnderTheNewNameIsRefusedAfterHashingTheFile()
         {
@@ -170,9 +180,7 @@ versions:
             f.Releases.Single(x => x.Version == "3.14.6").SourceSbom = false;
             f.Overrides["/ftp/python/3.14.6/Python-3.14.6.tar.xz.sigstore"] = _ => new FixtureResponse { Body = bundle, ContentType = "application/json" };
             // the matrix at 3.14.4 (made-up checksums): 3.14.5's checksum is not one it holds, so the file is downloaded
-            string at3144 = matrix.Replace("version: 3.14.5", "version: 3.14.4", StringComparison.Ordinal)
-                .Replace(Sha("3.14.5"), new string('4', 64), StringComparison.Ordinal).Replace(Win("3.14.5"), new string('5', 64), StringComparison.Ordinal);
-            File.WriteAllText(matrixPath, at3144);
+            string at3144 = WriteMatrixAt3144();
             var r = Update("-VersionKey 3.14 -PassThru");
             var e = Assert.Single(r.Errors);
             Assert.Equal("Update.ChecksumMismatch", e.FullyQualifiedErrorId.Split(',')[0]);
@@ -209,9 +217,7 @@ versions:
             Assert.Equal(matrix, File.ReadAllText(matrixPath));
 
             // a matrix at 3.14.4 does not: the tarball is read, and its files are under Python-3.14.5/
-            string at3144 = matrix.Replace("version: 3.14.5", "version: 3.14.4", StringComparison.Ordinal)
-                .Replace(Sha("3.14.5"), new string('4', 64), StringComparison.Ordinal).Replace(Win("3.14.5"), new string('5', 64), StringComparison.Ordinal);
-            File.WriteAllText(matrixPath, at3144);
+            string at3144 = WriteMatrixAt3144();
             var r = Update("-VersionKey 3.14 -PassThru");
             e = Assert.Single(r.Errors);
             Assert.Equal("Update.ReleaseContentMismatch", e.FullyQualifiedErrorId.Split(',')[0]);
@@ -237,9 +243,7 @@ versions:
             byte[] bundle = await client.GetByteArrayAsync(f.PythonOrgUri + "ftp/python/3.14.5/python-3.14.5-amd64.exe.sigstore");
             f.Overrides["/ftp/python/3.14.6/python-3.14.6-amd64.exe"] = _ => new FixtureResponse { Body = installer };
             f.Overrides["/ftp/python/3.14.6/python-3.14.6-amd64.exe.sigstore"] = _ => new FixtureResponse { Body = bundle, ContentType = "application/json" };
-            string at3144 = matrix.Replace("version: 3.14.5", "version: 3.14.4", StringComparison.Ordinal)
-                .Replace(Sha("3.14.5"), new string('4', 64), StringComparison.Ordinal).Replace(Win("3.14.5"), new string('5', 64), StringComparison.Ordinal);
-            File.WriteAllText(matrixPath, at3144);
+            string at3144 = WriteMatrixAt3144();
 
             var r = Update("-VersionKey 3.14 -PassThru");
             var e = Assert.Single(r.Errors);
