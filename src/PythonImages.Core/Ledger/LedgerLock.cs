@@ -72,16 +72,7 @@ namespace PythonImages.Ledger
             string probe = Path.Combine(Path.GetDirectoryName(ledgerPath) ?? ".", "." + Path.GetFileName(ledgerPath) + "." + Guid.NewGuid().ToString("N") + ".probe");
             try
             {
-                using var first = new FileStream(probe, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
-                try
-                {
-                    using var second = new FileStream(probe, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
-                    return false;
-                }
-                catch (IOException ex) when (AtomicFile.IsHeldByAnother(ex))
-                {
-                    return true;
-                }
+                return SecondOpenRefused(probe, FileMode.CreateNew, FileAccess.ReadWrite, FileOptions.DeleteOnClose);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
@@ -105,16 +96,7 @@ namespace PythonImages.Ledger
 
             try
             {
-                using var first = new FileStream(lockPath, FileMode.Open, FileAccess.Read, FileShare.None, 1);
-                try
-                {
-                    using var second = new FileStream(lockPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
-                    return false;
-                }
-                catch (IOException ex) when (AtomicFile.IsHeldByAnother(ex))
-                {
-                    return true;
-                }
+                return SecondOpenRefused(lockPath, FileMode.Open, FileAccess.Read, FileOptions.None);
             }
             catch (IOException ex) when (AtomicFile.IsHeldByAnother(ex))
             {
@@ -123,6 +105,24 @@ namespace PythonImages.Ledger
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
                 return null;
+            }
+        }
+
+        /// <summary>
+        /// Opens <paramref name="path"/> without sharing, then once more sharing everything: true when the second open is
+        /// refused (locks work), false when it gets in. The first open's failures are the caller's.
+        /// </summary>
+        private static bool SecondOpenRefused(string path, FileMode mode, FileAccess access, FileOptions options)
+        {
+            using var first = new FileStream(path, mode, access, FileShare.None, 1, options);
+            try
+            {
+                using var second = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
+                return false;
+            }
+            catch (IOException ex) when (AtomicFile.IsHeldByAnother(ex))
+            {
+                return true;
             }
         }
 

@@ -568,7 +568,11 @@ namespace PythonImages.Updates
                 }
             }
 
-            Func<BodyTap>? tap = installerOf != null ? () => new InstallerVersion() : (Func<BodyTap>?)null;
+            // What is read from the file besides its digest, as it streams through: the installer's version resource, or the
+            // tarball's first compressed bytes (decoded only once the digest matched).
+            Func<BodyTap>? tap = installerOf != null ? () => new InstallerVersion()
+                : tarballOf != null ? () => new PrefixTap(TarballHead.PrefixBytes)
+                : (Func<BodyTap>?)null;
             var got = await http.Sha256Async(url, ReleaseRules.ReleaseFileLimit, Progress, tap, ct).ConfigureAwait(false)
                 ?? throw new UpdateException(UpdateErrorIds.ReleaseNotFound, $"{RedirectPolicy.Show(url)} does not exist, although a checksum is published for it.",
                     "The release may still be uploading: run the command again later, or check -PythonOrgUri.", keyText);
@@ -611,7 +615,7 @@ namespace PythonImages.Updates
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         private static void CheckTarball(string keyText, Fetched got, string version)
         {
-            string? why = TarballHead.Mismatch(got.Head, version);
+            string? why = TarballHead.Mismatch(((PrefixTap)got.Tap!).Bytes, version);
             if (why != null)
             {
                 throw new UpdateException(

@@ -345,6 +345,32 @@ namespace PythonImages.Tests.Dockerfiles
             }
         }
 
+        // Commits plan with beforeCommit run just before the file is put in place; the refusal, or null when it was written.
+        private static DockerfileException? CommitWith(DockerfilePlan plan, Action<string> beforeCommit)
+        {
+            DockerfileStore.BeforeCommit = beforeCommit;
+            try
+            {
+                DockerfileStore.Commit(plan);
+                return null;
+            }
+            catch (DockerfileException ex)
+            {
+                return ex;
+            }
+            finally
+            {
+                DockerfileStore.BeforeCommit = null;
+            }
+        }
+
+        private static void AssertNotOurs(DockerfileException? refused, DockerfilePlan plan)
+        {
+            Assert.NotNull(refused);
+            Assert.Equal(DockerfileErrorIds.NotOurs, refused!.ErrorId);
+            Assert.Contains(plan.FullPath, refused.Message, StringComparison.Ordinal);
+        }
+
         [Fact]
         public void AHandWrittenFileThatAppearsBeforeTheRenameIsNeverReplaced()
         {
@@ -352,18 +378,8 @@ namespace PythonImages.Tests.Dockerfiles
             var image = Images.First();
             var plan = DockerfileStore.Plan(dir.Root, DockerfileRenderer.Render(image));
             Assert.Equal(DockerfileAction.Create, plan.Action);
-            DockerfileStore.BeforeCommit = _ => File.WriteAllText(plan.FullPath, "FROM scratch\n");
-            try
-            {
-                // Refused as one found by Plan is (Dockerfile.NotOurs), not as a failed write.
-                var ex = Assert.Throws<DockerfileException>(() => DockerfileStore.Commit(plan));
-                Assert.Equal(DockerfileErrorIds.NotOurs, ex.ErrorId);
-                Assert.Contains(plan.FullPath, ex.Message, StringComparison.Ordinal);
-            }
-            finally
-            {
-                DockerfileStore.BeforeCommit = null;
-            }
+            // Refused as one found by Plan is (Dockerfile.NotOurs), not as a failed write.
+            AssertNotOurs(CommitWith(plan, _ => File.WriteAllText(plan.FullPath, "FROM scratch\n")), plan);
 
             Assert.Equal("FROM scratch\n", File.ReadAllText(plan.FullPath));
             Assert.Empty(Temps(dir.Root));
@@ -384,7 +400,7 @@ namespace PythonImages.Tests.Dockerfiles
             var plan = DockerfileStore.Plan(dir.Root, rendered);
             Assert.Equal(DockerfileAction.Update, plan.Action);
             string theirs = (generated ? DockerfileRenderer.BannerMarker + " (another run)\n" : "# written by hand\n") + "FROM scratch\n";
-            DockerfileStore.BeforeCommit = _ =>
+            var refused = CommitWith(plan, _ =>
             {
                 if (rename)
                 {
@@ -396,23 +412,14 @@ namespace PythonImages.Tests.Dockerfiles
                 {
                     File.WriteAllText(path, theirs);
                 }
-            };
-            try
+            });
+            if (generated)
             {
-                if (generated)
-                {
-                    DockerfileStore.Commit(plan);
-                }
-                else
-                {
-                    var ex = Assert.Throws<DockerfileException>(() => DockerfileStore.Commit(plan));
-                    Assert.Equal(DockerfileErrorIds.NotOurs, ex.ErrorId);
-                    Assert.Contains(plan.FullPath, ex.Message, StringComparison.Ordinal);
-                }
+                Assert.Null(refused);
             }
-            finally
+            else
             {
-                DockerfileStore.BeforeCommit = null;
+                AssertNotOurs(refused, plan);
             }
 
             Assert.Equal(generated ? rendered.Content : theirs, File.ReadAllText(path));

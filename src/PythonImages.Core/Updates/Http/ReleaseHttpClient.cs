@@ -43,20 +43,45 @@ namespace PythonImages.Updates.Http
         internal abstract void Write(byte[] buffer, int count);
     }
 
+    /// <summary>Keeps the first bytes of a hashed body (at most the limit it is made with), the rest only passes through.</summary>
+    internal sealed class PrefixTap : BodyTap
+    {
+        private readonly byte[] kept;
+        private int length;
+
+        /// <summary>A tap that keeps the first <paramref name="limit"/> bytes.</summary>
+        internal PrefixTap(int limit) => kept = new byte[limit];
+
+        /// <summary>The bytes kept, as sent.</summary>
+        internal byte[] Bytes
+        {
+            get
+            {
+                var bytes = new byte[length];
+                Array.Copy(kept, bytes, length);
+                return bytes;
+            }
+        }
+
+        /// <inheritdoc/>
+        internal override void Write(byte[] buffer, int count)
+        {
+            int n = Math.Min(count, kept.Length - length);
+            Array.Copy(buffer, 0, kept, length, n);
+            length += n;
+        }
+    }
+
     /// <summary>A fetched body: the bytes and the URL that finally answered.</summary>
     public sealed class Fetched
     {
         /// <summary>A fetched body with its final URI and content type.</summary>
-        public Fetched(byte[] body, Uri uri, string? contentType, byte[]? head = null)
+        public Fetched(byte[] body, Uri uri, string? contentType)
         {
             Body = body;
             Uri = uri;
             ContentType = contentType;
-            Head = head ?? Array.Empty<byte>();
         }
-
-        /// <summary>For a hashed body: its first bytes as sent (at most <see cref="ReleaseHttpClient.HeadBytes"/>).</summary>
-        public byte[] Head { get; }
 
         /// <summary>The body.</summary>
         public byte[] Body { get; }
@@ -80,9 +105,6 @@ namespace PythonImages.Updates.Http
     /// </summary>
     public sealed class ReleaseHttpClient : IDisposable
     {
-        /// <summary>The bytes kept from the start of a hashed body (<see cref="Fetched.Head"/>).</summary>
-        public const int HeadBytes = TarballHead.PrefixBytes;
-
         private readonly HttpClient client;
         private readonly HttpClient raw;
         private readonly FetchOptions options;
@@ -168,8 +190,7 @@ namespace PythonImages.Updates.Http
         /// says it does not exist. The time limit is per read: the body may take longer than one request's limit as long
         /// as data keeps arriving. <paramref name="progress"/> gets the bytes read so far and the announced length. The
         /// bytes hashed are those the server sends: no compression is asked for, and an answer with a Content-Encoding
-        /// other than identity is <see cref="UpdateErrorIds.EncodedReleaseFile"/>. <see cref="Fetched.Head"/> holds the
-        /// first <see cref="HeadBytes"/> of them.
+        /// other than identity is <see cref="UpdateErrorIds.EncodedReleaseFile"/>.
         /// </summary>
         public Task<Fetched?> Sha256Async(Uri uri, long maxBytes, Action<long, long?>? progress, CancellationToken cancellationToken) =>
             Sha256Async(uri, maxBytes, progress, null, cancellationToken);
@@ -181,7 +202,7 @@ namespace PythonImages.Updates.Http
         internal async Task<Fetched?> Sha256Async(Uri uri, long maxBytes, Action<long, long?>? progress, Func<BodyTap>? tap, CancellationToken cancellationToken)
         {
             var a = await RunAsync(uri, head: false, maxBytes, cancellationToken, new Digest(progress, tap)).ConfigureAwait(false);
-            return a.Status == 200 ? new Fetched(a.Body!, a.FinalUri, a.ContentType, a.Head) { Tap = a.Tap } : null;
+            return a.Status == 200 ? new Fetched(a.Body!, a.FinalUri, a.ContentType) { Tap = a.Tap } : null;
         }
 
         /// <summary>Whether <paramref name="uri"/> exists (HEAD).</summary>
@@ -376,8 +397,8 @@ namespace PythonImages.Updates.Http
 
                     using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
                     using var abort = ct.Register(() => response.Dispose()); // stream reads that ignore the token (.NET Framework)
-                    var (body, start, tap) = await ReadBodyAsync(stream, current, maxBytes, declared, digest, ct).ConfigureAwait(false);
-                    return new Attempt(200, body, current, response.Content.Headers.ContentType?.MediaType) { Head = start, Tap = tap };
+                    var (body, tap) = await ReadBodyAsync(stream, current, maxBytes, declared, digest, ct).ConfigureAwait(false);
+                    return new Attempt(200, body, current, response.Content.Headers.ContentType?.MediaType) { Tap = tap };
                 }
             }
             catch (ObjectDisposedException) when (ct.IsCancellationRequested)
@@ -387,14 +408,13 @@ namespace PythonImages.Updates.Http
         }
 
         /// <summary>
-        /// The body (or, with <paramref name="digest"/>, its SHA-256, the body never held whole, and its first
-        /// <see cref="HeadBytes"/>, and the digest's new tap that saw it all), at most <paramref name="maxBytes"/>.
+        /// The body (or, with <paramref name="digest"/>, its SHA-256, the body never held whole, and the digest's new tap
+        /// that saw it all), at most <paramref name="maxBytes"/>.
         /// </summary>
-        private static async Task<(byte[] Body, byte[]? Head, BodyTap? Tap)> ReadBodyAsync(Stream stream, Uri current, long maxBytes, long? declared, Digest? digest, CancellationToken ct)
+        private static async Task<(byte[] Body, BodyTap? Tap)> ReadBodyAsync(Stream stream, Uri current, long maxBytes, long? declared, Digest? digest, CancellationToken ct)
         {
             using var hash = digest != null ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
             var buffer = digest == null ? new MemoryStream() : null;
-            var head = digest != null ? new MemoryStream() : null;
             var tap = digest?.NewTap?.Invoke();
             var chunk = new byte[digest == null ? 16384 : 81920];
             long read = 0;
@@ -403,7 +423,7 @@ namespace PythonImages.Updates.Http
                 int n = await stream.ReadAsync(chunk, 0, chunk.Length, ct).ConfigureAwait(false);
                 if (n == 0)
                 {
-                    return hash != null ? (hash.GetHashAndReset(), head!.ToArray(), tap) : (buffer!.ToArray(), null, null);
+                    return hash != null ? (hash.GetHashAndReset(), tap) : (buffer!.ToArray(), null);
                 }
 
                 if (read + n > maxBytes)
@@ -414,7 +434,6 @@ namespace PythonImages.Updates.Http
                 read += n;
                 hash?.AppendData(chunk, 0, n);
                 buffer?.Write(chunk, 0, n);
-                head?.Write(chunk, 0, (int)Math.Max(0, Math.Min(n, HeadBytes - head.Length)));
                 tap?.Write(chunk, n);
                 digest?.Progress?.Invoke(read, declared);
             }
@@ -485,7 +504,6 @@ namespace PythonImages.Updates.Http
             public byte[]? Body { get; }
             public Uri FinalUri { get; }
             public string? ContentType { get; }
-            public byte[]? Head { get; set; }
             public BodyTap? Tap { get; set; }
         }
     }
